@@ -1,0 +1,115 @@
+//! Content hashes over a normalised token form.
+//!
+//! Versions and ids are the first 8 bytes of a SHA-256 over a canonical
+//! encoding of tokens: whitespace and comments are not tokens, doc comments are
+//! stripped by the callers before hashing, and punctuation spacing (`>>` or
+//! `> >`) is ignored, so only what a change means reaches the hash.
+
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use sha2::{Digest, Sha256};
+
+/// An incremental, domain-separated hasher that produces a `u64`.
+pub struct Hasher(Sha256);
+
+impl Hasher {
+    /// Starts a hash for one purpose; different domains never collide by accident.
+    pub fn new(domain: &str) -> Self {
+        let mut hasher = Hasher(Sha256::new());
+        hasher.str(domain);
+        hasher
+    }
+
+    /// Adds a string, length-prefixed so that `("ab", "c")` differs from `("a", "bc")`.
+    pub fn str(&mut self, s: &str) -> &mut Self {
+        self.0.update((s.len() as u64).to_le_bytes());
+        self.0.update(s.as_bytes());
+        self
+    }
+
+    /// Adds tokens in their canonical form.
+    pub fn tokens(&mut self, tokens: TokenStream) -> &mut Self {
+        for tree in tokens {
+            match tree {
+                TokenTree::Group(group) => {
+                    let (open, close) = match group.delimiter() {
+                        Delimiter::Parenthesis => ("(", ")"),
+                        Delimiter::Brace => ("{", "}"),
+                        Delimiter::Bracket => ("[", "]"),
+                        // Invisible groups come from macro_rules substitutions:
+                        // they do not exist in the source the user reads.
+                        Delimiter::None => ("", ""),
+                    };
+                    self.str(open).tokens(group.stream()).str(close);
+                }
+                TokenTree::Ident(ident) => {
+                    self.str("i").str(&ident.to_string());
+                }
+                TokenTree::Punct(punct) => {
+                    let mut buf = [0; 4];
+                    self.str("p").str(punct.as_char().encode_utf8(&mut buf));
+                }
+                TokenTree::Literal(literal) => {
+                    self.str("l").str(&literal.to_string());
+                }
+            }
+        }
+        self
+    }
+
+    /// The first 8 bytes of the digest, little-endian.
+    pub fn finish(self) -> u64 {
+        let digest = self.0.finalize();
+        let mut first = [0; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_le_bytes(first)
+    }
+}
+
+/// The name of the crate being compiled, as cargo tells rustc.
+///
+/// Ids are scoped by crate so that two crates may both declare a `Physics`
+/// view; module paths inside the crate are not part of the id, so moving an
+/// item between modules keeps its id.
+pub fn crate_name() -> String {
+    std::env::var("CARGO_CRATE_NAME").unwrap_or_default()
+}
+
+/// Removes `#[doc]` attributes (doc comments): they never change a version.
+pub fn strip_docs(attrs: &[syn::Attribute]) -> Vec<&syn::Attribute> {
+    attrs.iter().filter(|a| !a.path().is_ident("doc")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn hash(tokens: TokenStream) -> u64 {
+        let mut h = Hasher::new("test");
+        h.tokens(tokens);
+        h.finish()
+    }
+
+    #[test]
+    fn spacing_and_line_breaks_do_not_matter() {
+        let a: TokenStream = "fn f(&self) -> Vec<Vec<u8>>;".parse().unwrap();
+        let b: TokenStream = "fn f ( & self )\n -> Vec < Vec < u8 > > ;".parse().unwrap();
+        assert_eq!(hash(a), hash(b));
+    }
+
+    #[test]
+    fn a_changed_token_changes_the_hash() {
+        assert_ne!(hash(quote!(fn f(x: u32))), hash(quote!(fn f(x: u64))));
+        assert_ne!(hash(quote!(a b)), hash(quote!(ab)));
+        assert_ne!(hash(quote!((a) b)), hash(quote!((a b))));
+    }
+
+    #[test]
+    fn domains_separate() {
+        let mut a = Hasher::new("view");
+        a.str("X");
+        let mut b = Hasher::new("model");
+        b.str("X");
+        assert_ne!(a.finish(), b.finish());
+    }
+}

@@ -1,0 +1,18 @@
+//! What `#[model]` read: the plain model that code generation works from.
+
+/// One model: the user's struct or enum and what was derived from it.
+pub struct Model {
+    /// The item as the user wrote it.
+    pub item: syn::DeriveInput,
+    /// The name shown in listings and hashed into the id (`name = "..."` or the type's).
+    pub name: String,
+    /// Stable id: crate name and model name.
+    pub id: u64,
+    /// Hash of the field names, types and serde attributes.
+    pub own_version: u64,
+    /// Type parameters: each must itself be a model, and its id and version
+    /// are folded into this one's.
+    pub type_params: Vec<syn::Ident>,
+    /// Every field type, checked to be saveable at its own span.
+    pub field_types: Vec<syn::Type>,
+}

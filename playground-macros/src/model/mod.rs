@@ -1,0 +1,21 @@
+//! `#[model]`: a struct or enum becomes data that can be saved and restored.
+
+mod generate;
+mod ir;
+mod parse;
+
+use proc_macro2::TokenStream;
+
+pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    match parse::parse(args, item.clone()) {
+        Ok(model) => generate::generate(&model),
+        Err(error) => {
+            let mut out = error.to_compile_error();
+            out.extend(item);
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

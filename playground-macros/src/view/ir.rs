@@ -1,0 +1,28 @@
+//! What `#[view]` read: the plain model that code generation works from.
+
+/// One view: the user's trait and everything derived from it.
+pub struct View {
+    /// The trait as the user wrote it; it is emitted unchanged.
+    pub item: syn::ItemTrait,
+    /// Stable id: crate name and trait name.
+    pub id: u64,
+    /// Hash of the trait's normalised signatures, before models are folded in.
+    pub own_version: u64,
+    /// `models(A, B)`: their `STATE_VERSION`s are part of the API version.
+    pub models: Vec<syn::Path>,
+    pub methods: Vec<Method>,
+}
+
+/// One method of a view, as the registry describes it.
+pub struct Method {
+    pub name: String,
+    /// The signature as a person reads it, e.g. `fn step(&self, dt: f32)`.
+    pub signature: String,
+    pub is_async: bool,
+}
+
+impl View {
+    pub fn is_async(&self) -> bool {
+        self.methods.iter().any(|m| m.is_async)
+    }
+}

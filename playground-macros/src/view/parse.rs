@@ -1,0 +1,191 @@
+//! Reads `#[view(...)] trait Name: Send + Sync { ... }` and checks that it can
+//! be called through `dyn Name`.
+
+use super::ir::{Method, View};
+use crate::args::{self, Args, error};
+use crate::hash::{self, Hasher};
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{FnArg, ItemTrait, ReturnType, Signature, TraitItem, TypeParamBound};
+
+pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
+    let mut models = Vec::new();
+    Args::new("view", &["models"]).parse(args, |_, meta| {
+        models = args::parse_list::<syn::Path>(&meta)?;
+        Ok(())
+    })?;
+
+    let item: ItemTrait = syn::parse2(item.clone()).map_err(|_| not_a_trait(item))?;
+    let name = &item.ident;
+    if !item.generics.params.is_empty() {
+        return Err(error(
+            item.generics.span(),
+            format!(
+                "a view cannot be generic: the registry binds one implementation per view; \
+                 remove the parameters of `{name}` or declare one view per type"
+            ),
+        ));
+    }
+    check_send_sync(&item)?;
+
+    let mut version = Hasher::new("playground view api");
+    version.str(&name.to_string());
+    for bound in &item.supertraits {
+        version.tokens(bound.to_token_stream());
+    }
+    let mut methods = Vec::new();
+    for trait_item in &item.items {
+        let TraitItem::Fn(method) = trait_item else {
+            return Err(error(
+                trait_item.span(),
+                format!(
+                    "a view holds only methods: associated types and constants make \
+                     `dyn {name}` impossible; move this item out of the trait"
+                ),
+            ));
+        };
+        check_method(name, &method.sig)?;
+        hash_signature(&mut version, &method.sig);
+        methods.push(Method {
+            name: method.sig.ident.to_string(),
+            signature: readable(&method.sig),
+            is_async: method.sig.asyncness.is_some(),
+        });
+    }
+
+    let mut id = Hasher::new("playground view id");
+    id.str(&hash::crate_name()).str(&name.to_string());
+    Ok(View { id: id.finish(), own_version: version.finish(), models, methods, item })
+}
+
+fn not_a_trait(item: TokenStream) -> syn::Error {
+    let span = item.into_iter().next().map(|t| t.span()).unwrap_or_else(proc_macro2::Span::call_site);
+    error(
+        span,
+        "#[view] goes on a trait: `#[view] pub trait Name: Send + Sync { fn f(&self); }`; \
+         use #[model] for data and #[viewmodel] for an impl",
+    )
+}
+
+fn check_send_sync(item: &ItemTrait) -> syn::Result<()> {
+    let has = |wanted: &str| {
+        item.supertraits.iter().any(|bound| match bound {
+            TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| s.ident == wanted),
+            _ => false,
+        })
+    };
+    if has("Send") && has("Sync") {
+        return Ok(());
+    }
+    let name = &item.ident;
+    Err(error(
+        name.span(),
+        format!(
+            "a view is shared between threads: declare it as `trait {name}: Send + Sync`"
+        ),
+    ))
+}
+
+fn check_method(view: &syn::Ident, sig: &Signature) -> syn::Result<()> {
+    let method = &sig.ident;
+    if let Some(param) = sig.generics.type_params().next() {
+        return Err(error(
+            param.span(),
+            format!(
+                "`{method}` is generic, and generic methods cannot be called through \
+                 `dyn {view}`; take a concrete type or a `&dyn Trait` instead"
+            ),
+        ));
+    }
+    if let Some(param) = sig.generics.const_params().next() {
+        return Err(error(
+            param.span(),
+            format!("`{method}` has a const parameter, which `dyn {view}` cannot call; pass it as an argument"),
+        ));
+    }
+    match sig.inputs.first() {
+        Some(FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none() => {}
+        Some(FnArg::Receiver(r)) => {
+            return Err(error(
+                r.span(),
+                format!(
+                    "`{method}` must take `&self`: a view is shared by every caller, so keep \
+                     mutable state in `Shared<T>` or `Atomic<T>` fields of the viewmodel"
+                ),
+            ));
+        }
+        _ => {
+            return Err(error(
+                sig.ident.span(),
+                format!(
+                    "`{method}` has no `&self`: view methods are called on the bound viewmodel \
+                     through `dyn {view}`; add `&self` as the first parameter"
+                ),
+            ));
+        }
+    }
+    for input in sig.inputs.iter().skip(1) {
+        if let FnArg::Typed(arg) = input {
+            check_type(view, method, &arg.ty.to_token_stream(), "takes")?;
+        }
+    }
+    if let ReturnType::Type(_, ty) = &sig.output {
+        check_type(view, method, &ty.to_token_stream(), "returns")?;
+    }
+    Ok(())
+}
+
+/// `Self` and `impl Trait` are unknown or generic behind `dyn`.
+fn check_type(view: &syn::Ident, method: &syn::Ident, ty: &TokenStream, verb: &str) -> syn::Result<()> {
+    for tree in ty.clone() {
+        match tree {
+            TokenTree::Ident(ident) if ident == "Self" => {
+                return Err(error(
+                    ident.span(),
+                    format!(
+                        "`{method}` {verb} `Self`, which is unknown behind `dyn {view}`; \
+                         use a concrete type such as a #[model] or `Box<dyn {view}>`"
+                    ),
+                ));
+            }
+            TokenTree::Ident(ident) if ident == "impl" => {
+                return Err(error(
+                    ident.span(),
+                    format!(
+                        "`{method}` {verb} `impl Trait`, which `dyn {view}` cannot call; \
+                         use a concrete type or `Box<dyn Trait>`"
+                    ),
+                ));
+            }
+            TokenTree::Group(group) => check_type(view, method, &group.stream(), verb)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Hashes what a caller depends on: names, parameter and return types,
+/// `async` and `unsafe`. Parameter names and default bodies do not count.
+fn hash_signature(hasher: &mut Hasher, sig: &Signature) {
+    hasher.str("fn").str(&sig.ident.to_string());
+    hasher.str(if sig.asyncness.is_some() { "async" } else { "sync" });
+    hasher.str(if sig.unsafety.is_some() { "unsafe" } else { "safe" });
+    hasher.tokens(sig.generics.to_token_stream());
+    for input in &sig.inputs {
+        match input {
+            FnArg::Receiver(r) => hasher.str("self").tokens(r.ty.to_token_stream()),
+            FnArg::Typed(arg) => hasher.str("arg").tokens(arg.ty.to_token_stream()),
+        };
+    }
+    hasher.str("->").tokens(sig.output.to_token_stream());
+}
+
+/// `fn step(&self, dt: f32) -> u32`: the signature as rustfmt prints it.
+fn readable(sig: &Signature) -> String {
+    let file: syn::File = syn::parse_quote!(trait T { #sig; });
+    let text = prettyplease::unparse(&file);
+    let body = text.trim().trim_start_matches("trait T {").trim_end_matches('}');
+    let joined: Vec<&str> = body.split_whitespace().collect();
+    joined.join(" ").trim_end_matches(';').replace("( ", "(").replace(" )", ")").replace(", )", ")")
+}

@@ -1,0 +1,81 @@
+//! Writes the code of a viewmodel: the impl (unchanged, made `dyn`-callable
+//! for `async fn`), `impl ViewModel`, and its link-time registration.
+
+use super::ir::ViewModel;
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+pub fn generate(viewmodel: &ViewModel) -> TokenStream {
+    let item = &viewmodel.item;
+    let self_ty = &viewmodel.self_ty;
+    let view = &viewmodel.view;
+    let name = &viewmodel.name;
+
+    let async_attr = viewmodel
+        .is_async
+        .then(|| quote!(#[::playground_runtime::__private::async_trait]));
+    // Spanned at the user's view path: "not a view" errors point there.
+    let view_ty = quote_spanned!(view.span()=> dyn #view);
+    let construct = match &viewmodel.constructor {
+        Some(path) => quote_spanned!(path.span()=> #path()),
+        None => quote_spanned!(self_ty.span()=> <Self as ::core::default::Default>::default()),
+    };
+    let state_fns = (!viewmodel.state.is_empty()).then(|| {
+        let names: Vec<String> = viewmodel
+            .state
+            .iter()
+            .map(|m| m.to_token_stream().to_string())
+            .collect();
+        let fields = &viewmodel.state;
+        let saves = fields.iter().zip(&names).map(|(field, name)| {
+            quote_spanned!(field.span()=> state.save(#name, &self.#field)?;)
+        });
+        let restores = fields.iter().zip(&names).map(|(field, name)| {
+            quote_spanned!(field.span()=> state.restore(#name, &mut self.#field)?;)
+        });
+        quote! {
+            fn save_state(
+                &self,
+                state: &mut ::playground_runtime::__private::SavedState,
+            ) -> ::core::result::Result<(), ::playground_runtime::__private::StateError> {
+                #(#saves)*
+                ::core::result::Result::Ok(())
+            }
+            fn restore_state(
+                &mut self,
+                state: &::playground_runtime::__private::SavedState,
+            ) -> ::core::result::Result<(), ::playground_runtime::__private::StateError> {
+                #(#restores)*
+                ::core::result::Result::Ok(())
+            }
+        }
+    });
+
+    quote! {
+        #async_attr
+        #item
+
+        impl ::playground_runtime::__private::ViewModel for #self_ty {
+            type View = #view_ty;
+            const NAME: &'static str = #name;
+            const API_VERSION: u64 = <#view_ty as ::playground_runtime::__private::View>::API_VERSION;
+            fn construct() -> Self {
+                #construct
+            }
+            fn into_view(
+                self: ::playground_runtime::__private::Arc<Self>,
+            ) -> ::playground_runtime::__private::Arc<#view_ty> {
+                self
+            }
+            #state_fns
+        }
+
+        const _: () = {
+            #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::VIEWMODELS)]
+            #[linkme(crate = ::playground_runtime::__private::linkme)]
+            static VIEWMODEL: ::playground_runtime::__private::ViewModelEntry =
+                ::playground_runtime::__private::ViewModelEntry::of::<#self_ty>(::core::module_path!());
+        };
+    }
+}

@@ -1,0 +1,19 @@
+//! What `#[viewmodel]` read: the plain model that code generation works from.
+
+/// One viewmodel: `impl View for Type` and how to build and save it.
+pub struct ViewModel {
+    /// The impl as the user wrote it.
+    pub item: syn::ItemImpl,
+    /// The implementing type.
+    pub self_ty: syn::Type,
+    /// Its name in listings and errors.
+    pub name: String,
+    /// The view it implements, as written in `impl View for`.
+    pub view: syn::Path,
+    /// `state(a, b)`: the fields saved before a reload and restored after.
+    pub state: Vec<syn::Member>,
+    /// `new = path`: the constructor; `Default::default` when absent.
+    pub constructor: Option<syn::ExprPath>,
+    /// Whether the impl holds `async fn`s (they go through async-trait).
+    pub is_async: bool,
+}

@@ -1,0 +1,71 @@
+//! Reads `#[viewmodel(...)] impl View for Type { ... }`.
+
+use super::ir::ViewModel;
+use crate::args::{self, Args, error};
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{ImplItem, ItemImpl, Type};
+
+pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ViewModel> {
+    let mut state = Vec::new();
+    let mut constructor = None;
+    Args::new("viewmodel", &["state", "new"]).parse(args, |name, meta| {
+        match name {
+            "state" => state = args::parse_list::<syn::Member>(&meta)?,
+            _ => constructor = Some(meta.value()?.parse::<syn::ExprPath>()?),
+        }
+        Ok(())
+    })?;
+
+    let item: ItemImpl = syn::parse2(item.clone()).map_err(|_| {
+        let span = item.into_iter().next().map(|t| t.span());
+        error(
+            span.unwrap_or_else(proc_macro2::Span::call_site),
+            "#[viewmodel] goes on an implementation of a view: `impl ViewName for Type { ... }`",
+        )
+    })?;
+    let Some((negative, view, _)) = &item.trait_ else {
+        return Err(error(
+            item.self_ty.span(),
+            "#[viewmodel] goes on an implementation of a view, and this is an inherent impl; \
+             write `impl ViewName for Type` (an inherent impl needs no macro)",
+        ));
+    };
+    if let Some(bang) = negative {
+        return Err(error(bang.span(), "a viewmodel cannot be a negative impl"));
+    }
+    if !item.generics.params.is_empty() {
+        return Err(error(
+            item.generics.span(),
+            "a viewmodel is registered when the program is linked, so it must be one concrete \
+             type; remove the generic parameters (wrap the generic type in a concrete one)",
+        ));
+    }
+    if !matches!(&*item.self_ty, Type::Path(_)) {
+        return Err(error(
+            item.self_ty.span(),
+            "a viewmodel is a named struct or enum; implement the view for a type of your own",
+        ));
+    }
+    let name = item
+        .self_ty
+        .to_token_stream()
+        .into_iter()
+        .last()
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    let is_async = item
+        .items
+        .iter()
+        .any(|i| matches!(i, ImplItem::Fn(f) if f.sig.asyncness.is_some()));
+    Ok(ViewModel {
+        self_ty: (*item.self_ty).clone(),
+        view: view.clone(),
+        name,
+        state,
+        constructor,
+        is_async,
+        item,
+    })
+}

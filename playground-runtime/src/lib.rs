@@ -1,0 +1,69 @@
+//! playground: programs built from hot-swappable modules.
+//!
+//! A module's API is a trait, the **view** (`#[view]`); its data are plain
+//! structs, **models** (`#[model]`); its behaviour is an implementation of the
+//! view, a **viewmodel** (`#[viewmodel]`). The macros give each a stable id and
+//! a content-hash version, and register it when the program is linked; the
+//! [`Registry`] binds each view to its viewmodel and hands it out lock-free.
+//!
+//! ```
+//! use playground_runtime::{Registry, Shared, model, view, viewmodel};
+//!
+//! #[view]
+//! pub trait Physics: Send + Sync {
+//!     fn step(&self, dt: f32);
+//!     fn energy(&self) -> f32;
+//! }
+//!
+//! #[model]
+//! #[derive(Clone, Default)]
+//! pub struct Bodies {
+//!     speeds: Vec<f32>,
+//! }
+//!
+//! #[derive(Default)]
+//! pub struct Euler {
+//!     bodies: Shared<Bodies>,
+//! }
+//!
+//! #[viewmodel(state(bodies))]
+//! impl Physics for Euler {
+//!     fn step(&self, dt: f32) {
+//!         self.bodies.write().speeds.push(dt);
+//!     }
+//!     fn energy(&self) -> f32 {
+//!         self.bodies.read().speeds.iter().map(|v| v * v / 2.0).sum()
+//!     }
+//! }
+//!
+//! let registry = Registry::linked();
+//! let physics = registry.get::<dyn Physics>()?;
+//! physics.step(2.0);
+//! assert_eq!(physics.energy(), 2.0);
+//! # Ok::<(), playground_runtime::RegistryError>(())
+//! ```
+//!
+//! What the macros generate is described in the README ("What the macros
+//! write"); the generated code names only `::playground_runtime::__private`.
+
+mod error;
+mod model;
+mod registration;
+mod registry;
+mod state;
+mod view;
+mod viewmodel;
+mod wrappers;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use error::{RegistryError, StateError};
+pub use model::{Model, ModelDescriptor, Saveable};
+pub use playground_macros::{model, view, viewmodel};
+pub use registry::{Catalog, Registry, ViewRef};
+pub use state::{SavedModel, SavedState, State};
+pub use view::{MethodDescriptor, View, ViewDescriptor};
+pub use viewmodel::{ViewModel, ViewModelDescriptor, ViewModelEntry};
+pub use wrappers::{Atomic, Handle, Once, Shared};

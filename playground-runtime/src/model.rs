@@ -1,0 +1,153 @@
+//! Models: plain data with a content-hash format version.
+
+use crate::error::StateError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fmt;
+
+/// A model: implemented by `#[model]` on a struct or enum.
+///
+/// Encoding goes through serde and postcard (a compact, stable, `no_std`
+/// format made for this: no schema, no field names, small and fast); the
+/// user's crate does not depend on either, `#[model]` reaches them through
+/// this crate.
+///
+/// ```
+/// use playground_runtime::{Model, model};
+///
+/// #[model]
+/// #[derive(Debug, PartialEq)]
+/// pub struct Body {
+///     pos: [f32; 3],
+///     vel: [f32; 3],
+/// }
+///
+/// let body = Body { pos: [0.0; 3], vel: [1.0; 3] };
+/// let bytes = body.encode().unwrap();
+/// assert_eq!(Body::decode(&bytes).unwrap(), body);
+/// println!("{:016x}", Body::STATE_VERSION);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a playground model",
+    label = "not declared with #[model]",
+    note = "add `#[playground_runtime::model]` to the type's definition"
+)]
+pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The model's name.
+    const NAME: &'static str;
+    /// Stable id: a hash of the declaring crate's name and the model's name.
+    const MODEL_ID: u64;
+    /// Content hash of the field names and types (and serde attributes):
+    /// bytes are only decoded by a build with the same version.
+    const STATE_VERSION: u64;
+    /// `size_of::<Self>()`, checked across builds.
+    const SIZE: usize = size_of::<Self>();
+    /// `align_of::<Self>()`, checked across builds.
+    const ALIGN: usize = align_of::<Self>();
+
+    /// Encodes `self` in the model's save format.
+    fn encode(&self) -> Result<Vec<u8>, StateError> {
+        postcard::to_allocvec(self).map_err(|e| StateError::Encode {
+            model: Self::NAME.to_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Decodes bytes written by [`Model::encode`] of the same `STATE_VERSION`.
+    /// Trailing bytes are an error: they mean the format is not the one read.
+    fn decode(bytes: &[u8]) -> Result<Self, StateError> {
+        let fail = |message: String| StateError::Decode { model: Self::NAME.to_owned(), message };
+        let (value, rest) = postcard::take_from_bytes(bytes).map_err(|e| fail(e.to_string()))?;
+        if !rest.is_empty() {
+            return Err(fail(format!("{} bytes left over", rest.len())));
+        }
+        Ok(value)
+    }
+}
+
+/// A model as the registry lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelDescriptor {
+    /// The model's name.
+    pub name: &'static str,
+    /// Module the type is declared in.
+    pub module_path: &'static str,
+    /// See [`Model::MODEL_ID`].
+    pub model_id: u64,
+    /// See [`Model::STATE_VERSION`].
+    pub state_version: u64,
+    /// See [`Model::SIZE`].
+    pub size: usize,
+    /// See [`Model::ALIGN`].
+    pub align: usize,
+}
+
+impl ModelDescriptor {
+    /// The descriptor of `M`, declared in `module_path`.
+    pub const fn of<M: Model>(module_path: &'static str) -> Self {
+        ModelDescriptor {
+            name: M::NAME,
+            module_path,
+            model_id: M::MODEL_ID,
+            state_version: M::STATE_VERSION,
+            size: M::SIZE,
+            align: M::ALIGN,
+        }
+    }
+}
+
+impl fmt::Display for ModelDescriptor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "model {}::{}  id {:016x}  state {:016x}  size {}  align {}",
+            self.module_path, self.name, self.model_id, self.state_version, self.size, self.align
+        )
+    }
+}
+
+/// Folds versions into a seed, in order: the API version of a view with
+/// models, the version of a generic model. A `const fn`, so the result is a
+/// compile-time constant.
+pub const fn fold_versions(seed: u64, parts: &[u64]) -> u64 {
+    let mut hash = mix(seed);
+    let mut i = 0;
+    while i < parts.len() {
+        hash = mix(hash.rotate_left(23) ^ parts[i]);
+        i += 1;
+    }
+    hash
+}
+
+/// The splitmix64 finaliser: every input bit affects every output bit.
+const fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A type that can be a field of a model. Implemented for every serde type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be saved as a field of a #[model]",
+    label = "this type has no save format",
+    note = "make the field's type a #[model] too, or use a std type (numbers, String, Vec, HashMap, Option...)"
+)]
+pub trait Saveable {}
+
+impl<T: Serialize + DeserializeOwned> Saveable for T {}
+
+/// Checks at the field's span that its type is [`Saveable`].
+pub const fn assert_saveable<T: Saveable>() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_is_order_sensitive_and_seeded() {
+        assert_ne!(fold_versions(1, &[2, 3]), fold_versions(1, &[3, 2]));
+        assert_ne!(fold_versions(1, &[2]), fold_versions(2, &[2]));
+        assert_ne!(fold_versions(1, &[]), fold_versions(1, &[0]));
+    }
+}

@@ -1,0 +1,13 @@
+//! What generated code refers to, as `::playground_runtime::__private::...`.
+//! Not public API: it changes without notice.
+
+pub use crate::error::StateError;
+pub use crate::model::{Model, ModelDescriptor, assert_saveable, fold_versions};
+pub use crate::registration::{MODELS, VIEWMODELS, VIEWS};
+pub use crate::state::SavedState;
+pub use crate::view::{MethodDescriptor, View, ViewDescriptor};
+pub use crate::viewmodel::{ViewModel, ViewModelEntry};
+pub use async_trait::async_trait;
+pub use linkme::{self, distributed_slice};
+pub use serde;
+pub use std::sync::Arc;

@@ -1,0 +1,356 @@
+//! The registry: which viewmodel serves each view, with lock-free lookups.
+
+use crate::error::RegistryError;
+use crate::model::ModelDescriptor;
+use crate::registration::{MODELS, VIEWMODELS, VIEWS};
+use crate::state::SavedState;
+use crate::view::{View, ViewDescriptor};
+use crate::viewmodel::{Instance, ViewModelDescriptor, ViewModelEntry};
+use arc_swap::{ArcSwap, Guard};
+use nohash_hasher::BuildNoHashHasher;
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+/// Ids are already uniform hashes: hashing them again (SipHash) would only
+/// cost time, so the map uses them as they are.
+type Slots = HashMap<u64, Slot, BuildNoHashHasher<u64>>;
+
+/// The bindings at one moment: replaced as a whole, never edited in place.
+#[derive(Default)]
+struct Bindings {
+    slots: Slots,
+}
+
+#[derive(Clone)]
+enum Slot {
+    Bound(Arc<Binding>),
+    /// The view has viewmodels but none could be bound; `get` returns this.
+    Unbound(RegistryError),
+}
+
+struct Binding {
+    viewmodel: ViewModelDescriptor,
+    instance: Instance,
+}
+
+/// Which viewmodel serves each view.
+///
+/// Lookups ([`Registry::get`]) load the current bindings with one
+/// `arc_swap` load: they never take a lock and never wait for a rebinding,
+/// which builds a new map and swaps it in with one store.
+///
+/// ```
+/// use playground_runtime::{Registry, view, viewmodel};
+///
+/// #[view]
+/// pub trait Clock: Send + Sync {
+///     fn now(&self) -> u64;
+/// }
+///
+/// #[derive(Default)]
+/// struct Fixed;
+///
+/// #[viewmodel]
+/// impl Clock for Fixed {
+///     fn now(&self) -> u64 { 42 }
+/// }
+///
+/// let registry = Registry::linked();
+/// let clock = registry.get::<dyn Clock>()?;
+/// assert_eq!(clock.now(), 42);
+/// println!("{}", registry.catalog());
+/// # Ok::<(), playground_runtime::RegistryError>(())
+/// ```
+pub struct Registry {
+    bindings: ArcSwap<Bindings>,
+    /// Serialises writers; readers never touch it.
+    write: Mutex<()>,
+    catalog: Catalog,
+}
+
+impl Registry {
+    /// Binds every viewmodel linked into this program to its view.
+    ///
+    /// A view with one viewmodel is bound to it. A view with several is left
+    /// unbound until [`Registry::bind`] chooses one, and a viewmodel whose
+    /// constructor panics is left unbound; [`Registry::get`] reports both as
+    /// errors.
+    pub fn linked() -> Registry {
+        let catalog = Catalog::linked();
+        let mut slots = Slots::default();
+        for view in &catalog.views {
+            let same_id = catalog.views.iter().find(|v| v.view_id == view.view_id && v != &view);
+            if let Some(other) = same_id {
+                let error = RegistryError::DuplicateViewId {
+                    first: format!("{}::{}", view.module_path, view.name),
+                    second: format!("{}::{}", other.module_path, other.name),
+                    view_id: view.view_id,
+                };
+                slots.insert(view.view_id, Slot::Unbound(error));
+                continue;
+            }
+            let candidates: Vec<&ViewModelEntry> = catalog.viewmodels_of(view.view_id).collect();
+            let slot = match candidates.as_slice() {
+                [] => continue,
+                [only] => match bind(only, view, None) {
+                    Ok(binding) => Slot::Bound(binding),
+                    Err(error) => Slot::Unbound(error),
+                },
+                _ => Slot::Unbound(RegistryError::AmbiguousViewModel {
+                    view: view.name.to_owned(),
+                    candidates: candidates.iter().map(|e| e.descriptor.name.to_owned()).collect(),
+                }),
+            };
+            match &slot {
+                Slot::Bound(b) => tracing::debug!(view = view.name, viewmodel = b.viewmodel.name, "bound"),
+                Slot::Unbound(error) => tracing::warn!(view = view.name, %error, "not bound"),
+            }
+            slots.insert(view.view_id, slot);
+        }
+        Registry {
+            bindings: ArcSwap::from_pointee(Bindings { slots }),
+            write: Mutex::new(()),
+            catalog,
+        }
+    }
+
+    /// The viewmodel bound to view `T`, usable as `&T`.
+    ///
+    /// The returned [`ViewRef`] keeps the binding it found alive: a
+    /// rebinding in the meantime does not affect it. Hold it for a call or a
+    /// frame, not forever; [`Registry::get_owned`] gives an owned handle.
+    #[inline]
+    pub fn get<T: ?Sized + View>(&self) -> Result<ViewRef<'_, T>, RegistryError> {
+        let bindings = self.bindings.load();
+        let view = find::<T>(&bindings)?;
+        let view = NonNull::from(&**view);
+        Ok(ViewRef { view, _bindings: bindings, _registry: PhantomData })
+    }
+
+    /// The viewmodel bound to view `T`, as an owned `Arc` that can be moved
+    /// to other threads and kept across rebindings (it keeps serving the
+    /// binding it was taken from).
+    pub fn get_owned<T: ?Sized + View>(&self) -> Result<Arc<T>, RegistryError> {
+        find::<T>(&self.bindings.load()).map(Arc::clone)
+    }
+
+    /// Binds view `T` to the linked viewmodel named `viewmodel`.
+    ///
+    /// If `T` was bound, its state is saved and restored into the new
+    /// viewmodel. On any failure (unknown name, a constructor panic, a state
+    /// the new viewmodel cannot read) the previous binding stays as it was.
+    pub fn bind<T: ?Sized + View>(&self, viewmodel: &str) -> Result<(), RegistryError> {
+        let _writer = self.write.lock();
+        let entry = self
+            .catalog
+            .viewmodels_of(T::VIEW_ID)
+            .find(|e| e.descriptor.name == viewmodel)
+            .ok_or_else(|| RegistryError::UnknownViewModel {
+                view: T::NAME.to_owned(),
+                viewmodel: viewmodel.to_owned(),
+                known: self.catalog.viewmodels_of(T::VIEW_ID).map(|e| e.descriptor.name.to_owned()).collect(),
+            })?;
+        let current = self.bindings.load_full();
+        let saved = match current.slots.get(&T::VIEW_ID) {
+            Some(Slot::Bound(old)) => Some(save(old)?),
+            _ => None,
+        };
+        let binding = bind(entry, T::DESCRIPTOR, saved.as_ref())?;
+        tracing::info!(view = T::NAME, viewmodel, carried_state = saved.is_some(), "rebound");
+        let mut slots = current.slots.clone();
+        slots.insert(T::VIEW_ID, Slot::Bound(binding));
+        self.bindings.store(Arc::new(Bindings { slots }));
+        Ok(())
+    }
+
+    /// Saves the state of the viewmodel bound to `T`.
+    pub fn save_state<T: ?Sized + View>(&self) -> Result<SavedState, RegistryError> {
+        match self.bindings.load().slots.get(&T::VIEW_ID) {
+            Some(Slot::Bound(binding)) => save(binding),
+            Some(Slot::Unbound(error)) => Err(error.clone()),
+            None => Err(no_viewmodel::<T>()),
+        }
+    }
+
+    /// Name of the viewmodel bound to `T`, if any.
+    pub fn bound<T: ?Sized + View>(&self) -> Option<&'static str> {
+        match self.bindings.load().slots.get(&T::VIEW_ID) {
+            Some(Slot::Bound(binding)) => Some(binding.viewmodel.name),
+            _ => None,
+        }
+    }
+
+    /// Every view, model and viewmodel known to the registry.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry").field("catalog", &self.catalog).finish_non_exhaustive()
+    }
+}
+
+#[inline]
+fn find<T: ?Sized + View>(bindings: &Bindings) -> Result<&Arc<T>, RegistryError> {
+    match bindings.slots.get(&T::VIEW_ID) {
+        Some(Slot::Bound(binding)) => binding.instance.view.downcast_ref::<Arc<T>>().ok_or_else(type_mismatch::<T>),
+        Some(Slot::Unbound(error)) => Err(error.clone()),
+        None => Err(no_viewmodel::<T>()),
+    }
+}
+
+#[cold]
+fn no_viewmodel<T: ?Sized + View>() -> RegistryError {
+    RegistryError::NoViewModel { view: T::NAME.to_owned(), view_id: T::VIEW_ID }
+}
+
+/// Another trait has `T`'s id: `linked` refuses duplicate ids, so this only
+/// happens if a view was declared twice under one name in one crate.
+#[cold]
+fn type_mismatch<T: ?Sized + View>() -> RegistryError {
+    RegistryError::DuplicateViewId {
+        first: T::NAME.to_owned(),
+        second: "another view with the same crate and name".to_owned(),
+        view_id: T::VIEW_ID,
+    }
+}
+
+fn save(binding: &Binding) -> Result<SavedState, RegistryError> {
+    let viewmodel = binding.viewmodel.name;
+    match catch_unwind(AssertUnwindSafe(|| binding.instance.state.save())) {
+        Ok(result) => result.map_err(|source| RegistryError::State { viewmodel: viewmodel.to_owned(), source }),
+        Err(panic) => Err(RegistryError::ConstructorPanicked {
+            viewmodel: viewmodel.to_owned(),
+            message: format!("while saving state: {}", panic_message(&*panic)),
+        }),
+    }
+}
+
+/// Builds a binding of `entry` for `view`, catching panics from user code.
+fn bind(entry: &ViewModelEntry, view: &ViewDescriptor, saved: Option<&SavedState>) -> Result<Arc<Binding>, RegistryError> {
+    let viewmodel = entry.descriptor;
+    if viewmodel.api_version != view.api_version {
+        return Err(RegistryError::ApiVersionMismatch {
+            view: view.name.to_owned(),
+            viewmodel: viewmodel.name.to_owned(),
+            expected: view.api_version,
+            found: viewmodel.api_version,
+        });
+    }
+    let instance = match catch_unwind(AssertUnwindSafe(|| (entry.instantiate)(saved))) {
+        Ok(Ok(instance)) => instance,
+        Ok(Err(source)) => return Err(RegistryError::State { viewmodel: viewmodel.name.to_owned(), source }),
+        Err(panic) => {
+            return Err(RegistryError::ConstructorPanicked {
+                viewmodel: viewmodel.name.to_owned(),
+                message: panic_message(&*panic),
+            });
+        }
+    };
+    Ok(Arc::new(Binding { viewmodel, instance }))
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-string payload".to_owned()
+    }
+}
+
+/// A view found by [`Registry::get`], usable as `&T`.
+///
+/// It pins the bindings it was found in (an `arc_swap` guard), so the
+/// viewmodel it points to lives at least as long as it does.
+pub struct ViewRef<'r, T: ?Sized> {
+    view: NonNull<T>,
+    _bindings: Guard<Arc<Bindings>>,
+    _registry: PhantomData<&'r Registry>,
+}
+
+impl<T: ?Sized> std::ops::Deref for ViewRef<'_, T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: `view` was made from a `&T` inside an `Arc<T>` owned by a
+        // `Binding` in the `Bindings` that `_bindings` keeps alive; an `Arc`'s
+        // contents never move, and nothing mutates a `Binding` after it is
+        // built (rebinding replaces the whole map). The `&T` handed out
+        // borrows `self`, so it cannot outlive the guard. `T: Sync` for every
+        // view (`View: Sync`), and `ViewRef` is neither `Send` nor `Sync`
+        // (`NonNull` is neither), matching the guard's thread affinity.
+        unsafe { self.view.as_ref() }
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for ViewRef<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+/// Everything the registry knows: views, models and viewmodels with their
+/// ids and versions. `Display` prints it for a person to read.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    views: Vec<&'static ViewDescriptor>,
+    models: Vec<ModelDescriptor>,
+    viewmodels: Vec<&'static ViewModelEntry>,
+}
+
+impl Catalog {
+    fn linked() -> Catalog {
+        let mut catalog = Catalog {
+            views: VIEWS.iter().copied().collect(),
+            models: MODELS.to_vec(),
+            viewmodels: VIEWMODELS.iter().collect(),
+        };
+        catalog.views.sort_by_key(|v| (v.name, v.module_path));
+        catalog.models.sort_by_key(|m| (m.name, m.module_path));
+        catalog.viewmodels.sort_by_key(|e| (e.descriptor.view, e.descriptor.name));
+        catalog
+    }
+
+    fn viewmodels_of(&self, view_id: u64) -> impl Iterator<Item = &'static ViewModelEntry> + '_ {
+        self.viewmodels.iter().copied().filter(move |e| e.descriptor.view_id == view_id)
+    }
+
+    /// Every view.
+    pub fn views(&self) -> impl Iterator<Item = &ViewDescriptor> {
+        self.views.iter().copied()
+    }
+
+    /// Every registered model (generic models are not registered).
+    pub fn models(&self) -> impl Iterator<Item = &ModelDescriptor> {
+        self.models.iter()
+    }
+
+    /// Every viewmodel.
+    pub fn viewmodels(&self) -> impl Iterator<Item = &ViewModelDescriptor> {
+        self.viewmodels.iter().map(|e| &e.descriptor)
+    }
+}
+
+impl fmt::Display for Catalog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for view in &self.views {
+            writeln!(f, "{view}")?;
+        }
+        for model in &self.models {
+            writeln!(f, "{model}")?;
+        }
+        for entry in &self.viewmodels {
+            writeln!(f, "{}", entry.descriptor)?;
+        }
+        Ok(())
+    }
+}

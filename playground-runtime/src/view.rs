@@ -1,0 +1,75 @@
+//! Views: the API contracts of modules.
+
+use std::fmt;
+
+/// A view: implemented by `#[view]` for `dyn Trait`.
+///
+/// ```
+/// use playground_runtime::{View, view};
+///
+/// #[view]
+/// pub trait Greeter: Send + Sync {
+///     fn greet(&self, name: &str) -> String;
+/// }
+///
+/// assert_eq!(<dyn Greeter as View>::NAME, "Greeter");
+/// println!("{:016x}", <dyn Greeter as View>::API_VERSION);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a playground view",
+    label = "not declared with #[view]",
+    note = "add `#[playground_runtime::view]` to the trait's definition; a view must be `Send + Sync`"
+)]
+pub trait View: Send + Sync + 'static {
+    /// The trait's name.
+    const NAME: &'static str;
+    /// Stable id: a hash of the declaring crate's name and the trait's name.
+    const VIEW_ID: u64;
+    /// Content hash of the trait's signatures, with the `STATE_VERSION` of
+    /// the models named in `#[view(models(...))]` folded in.
+    const API_VERSION: u64;
+    /// Everything the registry lists about the view.
+    const DESCRIPTOR: &'static ViewDescriptor;
+}
+
+/// A view as the registry lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViewDescriptor {
+    /// The trait's name.
+    pub name: &'static str,
+    /// Module the trait is declared in.
+    pub module_path: &'static str,
+    /// See [`View::VIEW_ID`].
+    pub view_id: u64,
+    /// See [`View::API_VERSION`].
+    pub api_version: u64,
+    /// The trait's methods, in declaration order.
+    pub methods: &'static [MethodDescriptor],
+    /// Ids of the models folded into the API version.
+    pub models: &'static [u64],
+}
+
+/// One method of a view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MethodDescriptor {
+    /// The method's name.
+    pub name: &'static str,
+    /// Its signature as written, e.g. `fn step(&self, dt: f32)`.
+    pub signature: &'static str,
+    /// Whether it is an `async fn` (returns a boxed future through `dyn`).
+    pub is_async: bool,
+}
+
+impl fmt::Display for ViewDescriptor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "view {}::{}  id {:016x}  api {:016x}",
+            self.module_path, self.name, self.view_id, self.api_version
+        )?;
+        for method in self.methods {
+            write!(f, "\n    {}", method.signature)?;
+        }
+        Ok(())
+    }
+}

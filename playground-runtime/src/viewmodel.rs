@@ -1,0 +1,149 @@
+//! Viewmodels: the implementations of views.
+
+use crate::error::StateError;
+use crate::state::SavedState;
+use crate::view::View;
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+/// A viewmodel: implemented by `#[viewmodel]` on `impl View for Type`.
+///
+/// ```
+/// use playground_runtime::{Atomic, Registry, model, view, viewmodel};
+///
+/// #[view]
+/// pub trait Counter: Send + Sync {
+///     fn bump(&self) -> u64;
+/// }
+///
+/// #[model]
+/// #[derive(Clone, Copy, Default, PartialEq, Eq)]
+/// pub struct Count(u64);
+///
+/// #[derive(Default)]
+/// pub struct Simple {
+///     count: Atomic<Count>,
+/// }
+///
+/// #[viewmodel(state(count))]
+/// impl Counter for Simple {
+///     fn bump(&self) -> u64 {
+///         self.count.update(|c| Count(c.0 + 1)).0
+///     }
+/// }
+///
+/// let registry = Registry::linked();
+/// assert_eq!(registry.get::<dyn Counter>().unwrap().bump(), 1);
+/// ```
+pub trait ViewModel: Send + Sync + Sized + 'static {
+    /// The view this viewmodel implements (`dyn Trait`).
+    type View: ?Sized + View;
+    /// The implementing type's name.
+    const NAME: &'static str;
+    /// The view's `API_VERSION` when this viewmodel was compiled.
+    const API_VERSION: u64;
+
+    /// Builds a fresh instance (`Default`, or `#[viewmodel(new = path)]`).
+    fn construct() -> Self;
+
+    /// Turns the shared instance into the view it implements.
+    fn into_view(self: Arc<Self>) -> Arc<Self::View>;
+
+    /// Saves the fields named in `#[viewmodel(state(...))]`.
+    fn save_state(&self, state: &mut SavedState) -> Result<(), StateError> {
+        let _ = state;
+        Ok(())
+    }
+
+    /// Restores the fields named in `#[viewmodel(state(...))]`.
+    fn restore_state(&mut self, state: &SavedState) -> Result<(), StateError> {
+        let _ = state;
+        Ok(())
+    }
+}
+
+/// A viewmodel as the registry lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViewModelDescriptor {
+    /// The implementing type's name.
+    pub name: &'static str,
+    /// Module the impl is written in.
+    pub module_path: &'static str,
+    /// The view's name.
+    pub view: &'static str,
+    /// The view's id.
+    pub view_id: u64,
+    /// The view's `API_VERSION` the viewmodel was compiled against.
+    pub api_version: u64,
+}
+
+impl fmt::Display for ViewModelDescriptor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "viewmodel {}::{}  implements {} (api {:016x})",
+            self.module_path, self.name, self.view, self.api_version
+        )
+    }
+}
+
+/// A viewmodel's link-time registration: its descriptor and how to build it.
+pub struct ViewModelEntry {
+    /// What the registry lists.
+    pub descriptor: ViewModelDescriptor,
+    pub(crate) instantiate: fn(Option<&SavedState>) -> Result<Instance, StateError>,
+}
+
+impl ViewModelEntry {
+    /// The entry of `VM`, written in `module_path`.
+    pub const fn of<VM: ViewModel>(module_path: &'static str) -> Self {
+        ViewModelEntry {
+            descriptor: ViewModelDescriptor {
+                name: VM::NAME,
+                module_path,
+                view: <VM::View as View>::NAME,
+                view_id: <VM::View as View>::VIEW_ID,
+                api_version: VM::API_VERSION,
+            },
+            instantiate: instantiate::<VM>,
+        }
+    }
+}
+
+impl fmt::Debug for ViewModelEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.descriptor.fmt(f)
+    }
+}
+
+/// A constructed viewmodel, erased: the view it serves and how to save it.
+pub(crate) struct Instance {
+    /// An `Arc<dyn Trait>`, downcast by `Registry::get::<dyn Trait>`.
+    pub view: Box<dyn Any + Send + Sync>,
+    /// The same object, for saving its state.
+    pub state: Arc<dyn SaveState>,
+}
+
+/// Object-safe access to [`ViewModel::save_state`].
+pub(crate) trait SaveState: Send + Sync {
+    fn save(&self) -> Result<SavedState, StateError>;
+}
+
+impl<VM: ViewModel> SaveState for VM {
+    fn save(&self) -> Result<SavedState, StateError> {
+        let mut state = SavedState::default();
+        self.save_state(&mut state)?;
+        Ok(state)
+    }
+}
+
+fn instantiate<VM: ViewModel>(saved: Option<&SavedState>) -> Result<Instance, StateError> {
+    let mut viewmodel = VM::construct();
+    if let Some(saved) = saved {
+        viewmodel.restore_state(saved)?;
+    }
+    let shared = Arc::new(viewmodel);
+    let view: Arc<VM::View> = Arc::clone(&shared).into_view();
+    Ok(Instance { view: Box::new(view), state: shared })
+}
