@@ -13,7 +13,11 @@ pub struct Args {
 
 impl Args {
     pub fn new(macro_name: &'static str, known: &'static [&'static str]) -> Self {
-        Args { macro_name, known, seen: Vec::new() }
+        Args {
+            macro_name,
+            known,
+            seen: Vec::new(),
+        }
     }
 
     /// Parses `tokens` with `on_arg`, which is called with each argument's name.

@@ -56,7 +56,10 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// Decodes bytes written by [`Model::encode`] of the same `STATE_VERSION`.
     /// Trailing bytes are an error: they mean the format is not the one read.
     fn decode(bytes: &[u8]) -> Result<Self, StateError> {
-        let fail = |message: String| StateError::Decode { model: Self::NAME.to_owned(), message };
+        let fail = |message: String| StateError::Decode {
+            model: Self::NAME.to_owned(),
+            message,
+        };
         let (value, rest) = postcard::take_from_bytes(bytes).map_err(|e| fail(e.to_string()))?;
         if !rest.is_empty() {
             return Err(fail(format!("{} bytes left over", rest.len())));

@@ -84,7 +84,10 @@ impl Registry {
         let catalog = Catalog::linked();
         let mut slots = Slots::default();
         for view in &catalog.views {
-            let same_id = catalog.views.iter().find(|v| v.view_id == view.view_id && v != &view);
+            let same_id = catalog
+                .views
+                .iter()
+                .find(|v| v.view_id == view.view_id && v != &view);
             if let Some(other) = same_id {
                 let error = RegistryError::DuplicateViewId {
                     first: format!("{}::{}", view.module_path, view.name),
@@ -103,11 +106,16 @@ impl Registry {
                 },
                 _ => Slot::Unbound(RegistryError::AmbiguousViewModel {
                     view: view.name.to_owned(),
-                    candidates: candidates.iter().map(|e| e.descriptor.name.to_owned()).collect(),
+                    candidates: candidates
+                        .iter()
+                        .map(|e| e.descriptor.name.to_owned())
+                        .collect(),
                 }),
             };
             match &slot {
-                Slot::Bound(b) => tracing::debug!(view = view.name, viewmodel = b.viewmodel.name, "bound"),
+                Slot::Bound(b) => {
+                    tracing::debug!(view = view.name, viewmodel = b.viewmodel.name, "bound")
+                }
                 Slot::Unbound(error) => tracing::warn!(view = view.name, %error, "not bound"),
             }
             slots.insert(view.view_id, slot);
@@ -129,7 +137,11 @@ impl Registry {
         let bindings = self.bindings.load();
         let view = find::<T>(&bindings)?;
         let view = NonNull::from(&**view);
-        Ok(ViewRef { view, _bindings: bindings, _registry: PhantomData })
+        Ok(ViewRef {
+            view,
+            _bindings: bindings,
+            _registry: PhantomData,
+        })
     }
 
     /// The viewmodel bound to view `T`, as an owned `Arc` that can be moved
@@ -153,7 +165,11 @@ impl Registry {
             .ok_or_else(|| RegistryError::UnknownViewModel {
                 view: T::NAME.to_owned(),
                 viewmodel: viewmodel.to_owned(),
-                known: self.catalog.viewmodels_of(T::VIEW_ID).map(|e| e.descriptor.name.to_owned()).collect(),
+                known: self
+                    .catalog
+                    .viewmodels_of(T::VIEW_ID)
+                    .map(|e| e.descriptor.name.to_owned())
+                    .collect(),
             })?;
         let current = self.bindings.load_full();
         let saved = match current.slots.get(&T::VIEW_ID) {
@@ -161,7 +177,12 @@ impl Registry {
             _ => None,
         };
         let binding = bind(entry, T::DESCRIPTOR, saved.as_ref())?;
-        tracing::info!(view = T::NAME, viewmodel, carried_state = saved.is_some(), "rebound");
+        tracing::info!(
+            view = T::NAME,
+            viewmodel,
+            carried_state = saved.is_some(),
+            "rebound"
+        );
         let mut slots = current.slots.clone();
         slots.insert(T::VIEW_ID, Slot::Bound(binding));
         self.bindings.store(Arc::new(Bindings { slots }));
@@ -193,14 +214,20 @@ impl Registry {
 
 impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Registry").field("catalog", &self.catalog).finish_non_exhaustive()
+        f.debug_struct("Registry")
+            .field("catalog", &self.catalog)
+            .finish_non_exhaustive()
     }
 }
 
 #[inline]
 fn find<T: ?Sized + View>(bindings: &Bindings) -> Result<&Arc<T>, RegistryError> {
     match bindings.slots.get(&T::VIEW_ID) {
-        Some(Slot::Bound(binding)) => binding.instance.view.downcast_ref::<Arc<T>>().ok_or_else(type_mismatch::<T>),
+        Some(Slot::Bound(binding)) => binding
+            .instance
+            .view
+            .downcast_ref::<Arc<T>>()
+            .ok_or_else(type_mismatch::<T>),
         Some(Slot::Unbound(error)) => Err(error.clone()),
         None => Err(no_viewmodel::<T>()),
     }
@@ -208,7 +235,10 @@ fn find<T: ?Sized + View>(bindings: &Bindings) -> Result<&Arc<T>, RegistryError>
 
 #[cold]
 fn no_viewmodel<T: ?Sized + View>() -> RegistryError {
-    RegistryError::NoViewModel { view: T::NAME.to_owned(), view_id: T::VIEW_ID }
+    RegistryError::NoViewModel {
+        view: T::NAME.to_owned(),
+        view_id: T::VIEW_ID,
+    }
 }
 
 /// Another trait has `T`'s id: `linked` refuses duplicate ids, so this only
@@ -225,7 +255,10 @@ fn type_mismatch<T: ?Sized + View>() -> RegistryError {
 fn save(binding: &Binding) -> Result<SavedState, RegistryError> {
     let viewmodel = binding.viewmodel.name;
     match catch_unwind(AssertUnwindSafe(|| binding.instance.state.save())) {
-        Ok(result) => result.map_err(|source| RegistryError::State { viewmodel: viewmodel.to_owned(), source }),
+        Ok(result) => result.map_err(|source| RegistryError::State {
+            viewmodel: viewmodel.to_owned(),
+            source,
+        }),
         Err(panic) => Err(RegistryError::ConstructorPanicked {
             viewmodel: viewmodel.to_owned(),
             message: format!("while saving state: {}", panic_message(&*panic)),
@@ -234,7 +267,11 @@ fn save(binding: &Binding) -> Result<SavedState, RegistryError> {
 }
 
 /// Builds a binding of `entry` for `view`, catching panics from user code.
-fn bind(entry: &ViewModelEntry, view: &ViewDescriptor, saved: Option<&SavedState>) -> Result<Arc<Binding>, RegistryError> {
+fn bind(
+    entry: &ViewModelEntry,
+    view: &ViewDescriptor,
+    saved: Option<&SavedState>,
+) -> Result<Arc<Binding>, RegistryError> {
     let viewmodel = entry.descriptor;
     if viewmodel.api_version != view.api_version {
         return Err(RegistryError::ApiVersionMismatch {
@@ -246,7 +283,12 @@ fn bind(entry: &ViewModelEntry, view: &ViewDescriptor, saved: Option<&SavedState
     }
     let instance = match catch_unwind(AssertUnwindSafe(|| (entry.instantiate)(saved))) {
         Ok(Ok(instance)) => instance,
-        Ok(Err(source)) => return Err(RegistryError::State { viewmodel: viewmodel.name.to_owned(), source }),
+        Ok(Err(source)) => {
+            return Err(RegistryError::State {
+                viewmodel: viewmodel.name.to_owned(),
+                source,
+            });
+        }
         Err(panic) => {
             return Err(RegistryError::ConstructorPanicked {
                 viewmodel: viewmodel.name.to_owned(),
@@ -254,7 +296,10 @@ fn bind(entry: &ViewModelEntry, view: &ViewDescriptor, saved: Option<&SavedState
             });
         }
     };
-    Ok(Arc::new(Binding { viewmodel, instance }))
+    Ok(Arc::new(Binding {
+        viewmodel,
+        instance,
+    }))
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -292,9 +337,11 @@ impl<T: ?Sized> std::ops::Deref for ViewRef<'_, T> {
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for ViewRef<'_, T> {
+impl<T: ?Sized> fmt::Debug for ViewRef<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (**self).fmt(f)
+        f.debug_tuple("ViewRef")
+            .field(&std::any::type_name::<T>())
+            .finish()
     }
 }
 
@@ -316,12 +363,17 @@ impl Catalog {
         };
         catalog.views.sort_by_key(|v| (v.name, v.module_path));
         catalog.models.sort_by_key(|m| (m.name, m.module_path));
-        catalog.viewmodels.sort_by_key(|e| (e.descriptor.view, e.descriptor.name));
+        catalog
+            .viewmodels
+            .sort_by_key(|e| (e.descriptor.view, e.descriptor.name));
         catalog
     }
 
     fn viewmodels_of(&self, view_id: u64) -> impl Iterator<Item = &'static ViewModelEntry> + '_ {
-        self.viewmodels.iter().copied().filter(move |e| e.descriptor.view_id == view_id)
+        self.viewmodels
+            .iter()
+            .copied()
+            .filter(move |e| e.descriptor.view_id == view_id)
     }
 
     /// Every view.

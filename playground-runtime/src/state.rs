@@ -44,7 +44,9 @@ impl SavedState {
 
     /// Restores `field` into `target`, refusing another model or format.
     pub fn restore<S: State>(&self, field: &str, target: &mut S) -> Result<(), StateError> {
-        let entry = self.get(field).ok_or_else(|| StateError::MissingField { field: field.to_owned() })?;
+        let entry = self.get(field).ok_or_else(|| StateError::MissingField {
+            field: field.to_owned(),
+        })?;
         if entry.model_id != S::Model::MODEL_ID {
             return Err(StateError::ModelMismatch {
                 field: field.to_owned(),

@@ -145,5 +145,8 @@ fn instantiate<VM: ViewModel>(saved: Option<&SavedState>) -> Result<Instance, St
     }
     let shared = Arc::new(viewmodel);
     let view: Arc<VM::View> = Arc::clone(&shared).into_view();
-    Ok(Instance { view: Box::new(view), state: shared })
+    Ok(Instance {
+        view: Box::new(view),
+        state: shared,
+    })
 }

@@ -15,7 +15,9 @@ pub fn generate(model: &Model) -> TokenStream {
 
     let mut generics = item.generics.clone();
     for param in generics.type_params_mut() {
-        param.bounds.push(syn::parse_quote!(::playground_runtime::__private::Model));
+        param
+            .bounds
+            .push(syn::parse_quote!(::playground_runtime::__private::Model));
     }
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
 
@@ -30,9 +32,9 @@ pub fn generate(model: &Model) -> TokenStream {
         )
     };
 
-    let checks = model.field_types.iter().map(|ty| {
-        quote_spanned!(ty.span()=> ::playground_runtime::__private::assert_saveable::<#ty>();)
-    });
+    let checks = model.field_types.iter().map(
+        |ty| quote_spanned!(ty.span()=> ::playground_runtime::__private::assert_saveable::<#ty>();),
+    );
     // A generic model has no concrete type to register until it is used.
     let registration = params.is_empty().then(|| {
         quote! {

@@ -93,7 +93,14 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
     let name = name.unwrap_or_else(|| item.ident.to_string());
     let mut id = Hasher::new("playground model id");
     id.str(&hash::crate_name()).str(&name);
-    Ok(Model { id: id.finish(), own_version: version.finish(), name, type_params, field_types, item })
+    Ok(Model {
+        id: id.finish(),
+        own_version: version.finish(),
+        name,
+        type_params,
+        field_types,
+        item,
+    })
 }
 
 fn hash_fields(version: &mut Hasher, fields: &Fields, types: &mut Vec<Type>) -> syn::Result<()> {

@@ -56,11 +56,21 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
 
     let mut id = Hasher::new("playground view id");
     id.str(&hash::crate_name()).str(&name.to_string());
-    Ok(View { id: id.finish(), own_version: version.finish(), models, methods, item })
+    Ok(View {
+        id: id.finish(),
+        own_version: version.finish(),
+        models,
+        methods,
+        item,
+    })
 }
 
 fn not_a_trait(item: TokenStream) -> syn::Error {
-    let span = item.into_iter().next().map(|t| t.span()).unwrap_or_else(proc_macro2::Span::call_site);
+    let span = item
+        .into_iter()
+        .next()
+        .map(|t| t.span())
+        .unwrap_or_else(proc_macro2::Span::call_site);
     error(
         span,
         "#[view] goes on a trait: `#[view] pub trait Name: Send + Sync { fn f(&self); }`; \
@@ -81,9 +91,7 @@ fn check_send_sync(item: &ItemTrait) -> syn::Result<()> {
     let name = &item.ident;
     Err(error(
         name.span(),
-        format!(
-            "a view is shared between threads: declare it as `trait {name}: Send + Sync`"
-        ),
+        format!("a view is shared between threads: declare it as `trait {name}: Send + Sync`"),
     ))
 }
 
@@ -101,11 +109,14 @@ fn check_method(view: &syn::Ident, sig: &Signature) -> syn::Result<()> {
     if let Some(param) = sig.generics.const_params().next() {
         return Err(error(
             param.span(),
-            format!("`{method}` has a const parameter, which `dyn {view}` cannot call; pass it as an argument"),
+            format!(
+                "`{method}` has a const parameter, which `dyn {view}` cannot call; pass it as an argument"
+            ),
         ));
     }
     match sig.inputs.first() {
-        Some(FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none() => {}
+        Some(FnArg::Receiver(r))
+            if r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none() => {}
         Some(FnArg::Receiver(r)) => {
             return Err(error(
                 r.span(),
@@ -137,7 +148,12 @@ fn check_method(view: &syn::Ident, sig: &Signature) -> syn::Result<()> {
 }
 
 /// `Self` and `impl Trait` are unknown or generic behind `dyn`.
-fn check_type(view: &syn::Ident, method: &syn::Ident, ty: &TokenStream, verb: &str) -> syn::Result<()> {
+fn check_type(
+    view: &syn::Ident,
+    method: &syn::Ident,
+    ty: &TokenStream,
+    verb: &str,
+) -> syn::Result<()> {
     for tree in ty.clone() {
         match tree {
             TokenTree::Ident(ident) if ident == "Self" => {
@@ -169,8 +185,16 @@ fn check_type(view: &syn::Ident, method: &syn::Ident, ty: &TokenStream, verb: &s
 /// `async` and `unsafe`. Parameter names and default bodies do not count.
 fn hash_signature(hasher: &mut Hasher, sig: &Signature) {
     hasher.str("fn").str(&sig.ident.to_string());
-    hasher.str(if sig.asyncness.is_some() { "async" } else { "sync" });
-    hasher.str(if sig.unsafety.is_some() { "unsafe" } else { "safe" });
+    hasher.str(if sig.asyncness.is_some() {
+        "async"
+    } else {
+        "sync"
+    });
+    hasher.str(if sig.unsafety.is_some() {
+        "unsafe"
+    } else {
+        "safe"
+    });
     hasher.tokens(sig.generics.to_token_stream());
     for input in &sig.inputs {
         match input {
@@ -185,7 +209,15 @@ fn hash_signature(hasher: &mut Hasher, sig: &Signature) {
 fn readable(sig: &Signature) -> String {
     let file: syn::File = syn::parse_quote!(trait T { #sig; });
     let text = prettyplease::unparse(&file);
-    let body = text.trim().trim_start_matches("trait T {").trim_end_matches('}');
+    let body = text
+        .trim()
+        .trim_start_matches("trait T {")
+        .trim_end_matches('}');
     let joined: Vec<&str> = body.split_whitespace().collect();
-    joined.join(" ").trim_end_matches(';').replace("( ", "(").replace(" )", ")").replace(", )", ")")
+    joined
+        .join(" ")
+        .trim_end_matches(';')
+        .replace("( ", "(")
+        .replace(" )", ")")
+        .replace(", )", ")")
 }

@@ -28,12 +28,13 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
             .map(|m| m.to_token_stream().to_string())
             .collect();
         let fields = &viewmodel.state;
-        let saves = fields.iter().zip(&names).map(|(field, name)| {
-            quote_spanned!(field.span()=> state.save(#name, &self.#field)?;)
-        });
-        let restores = fields.iter().zip(&names).map(|(field, name)| {
-            quote_spanned!(field.span()=> state.restore(#name, &mut self.#field)?;)
-        });
+        let saves = fields
+            .iter()
+            .zip(&names)
+            .map(|(field, name)| quote_spanned!(field.span()=> state.save(#name, &self.#field)?;));
+        let restores = fields.iter().zip(&names).map(
+            |(field, name)| quote_spanned!(field.span()=> state.restore(#name, &mut self.#field)?;),
+        );
         quote! {
             fn save_state(
                 &self,

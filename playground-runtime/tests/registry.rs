@@ -1,0 +1,330 @@
+//! The linked registry: binding, lookups, errors, rebinding with state.
+
+use playground_runtime::{
+    Atomic, Handle, Model, Registry, RegistryError, Shared, StateError, View, model, view,
+    viewmodel,
+};
+
+// ---- one view, one viewmodel, with state and an async method ----
+
+#[model]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tally {
+    pub total: i64,
+    pub history: Vec<i64>,
+}
+
+#[view(models(Tally))]
+pub trait Accumulator: Send + Sync {
+    fn add(&self, n: i64) -> i64;
+    fn total(&self) -> i64;
+    async fn snapshot(&self) -> Tally;
+}
+
+#[derive(Default)]
+pub struct Summing {
+    tally: Shared<Tally>,
+}
+
+#[viewmodel(state(tally))]
+impl Accumulator for Summing {
+    fn add(&self, n: i64) -> i64 {
+        let mut tally = self.tally.write();
+        tally.total += n;
+        tally.history.push(n);
+        tally.total
+    }
+    fn total(&self) -> i64 {
+        self.tally.read().total
+    }
+    async fn snapshot(&self) -> Tally {
+        self.tally.read().clone()
+    }
+}
+
+#[test]
+fn linked_binds_the_only_viewmodel_and_calls_go_through() {
+    let registry = Registry::linked();
+    let accumulator = registry.get::<dyn Accumulator>().unwrap();
+    assert_eq!(accumulator.add(2), 2);
+    assert_eq!(accumulator.add(3), 5);
+    let snapshot = pollster::block_on(accumulator.snapshot());
+    assert_eq!(
+        snapshot,
+        Tally {
+            total: 5,
+            history: vec![2, 3]
+        }
+    );
+    assert_eq!(registry.bound::<dyn Accumulator>(), Some("Summing"));
+}
+
+#[test]
+fn each_registry_binds_its_own_instances() {
+    let a = Registry::linked();
+    let b = Registry::linked();
+    a.get::<dyn Accumulator>().unwrap().add(7);
+    assert_eq!(b.get::<dyn Accumulator>().unwrap().total(), 0);
+}
+
+#[test]
+fn saved_state_is_tagged_with_model_id_and_version() {
+    let registry = Registry::linked();
+    registry.get::<dyn Accumulator>().unwrap().add(4);
+    let saved = registry.save_state::<dyn Accumulator>().unwrap();
+    let entry = saved.get("tally").unwrap();
+    assert_eq!(entry.model_id, Tally::MODEL_ID);
+    assert_eq!(entry.state_version, Tally::STATE_VERSION);
+    assert_eq!(
+        Tally::decode(&entry.bytes).unwrap(),
+        Tally {
+            total: 4,
+            history: vec![4]
+        }
+    );
+}
+
+// ---- a view nobody implements ----
+
+#[view]
+pub trait Unimplemented: Send + Sync {
+    fn nothing(&self);
+}
+
+#[test]
+fn a_view_without_viewmodel_is_a_typed_error() {
+    let registry = Registry::linked();
+    let error = registry.get::<dyn Unimplemented>().unwrap_err();
+    assert_eq!(
+        error,
+        RegistryError::NoViewModel {
+            view: "Unimplemented".into(),
+            view_id: <dyn Unimplemented as View>::VIEW_ID
+        }
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("#[viewmodel] impl Unimplemented for YourType")
+    );
+}
+
+// ---- a view with two viewmodels and state to carry between them ----
+
+#[model]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Count(pub u64);
+
+#[view]
+pub trait Counter: Send + Sync {
+    fn bump(&self) -> u64;
+}
+
+#[derive(Default)]
+pub struct ByOne {
+    count: Atomic<Count>,
+}
+
+#[viewmodel(state(count))]
+impl Counter for ByOne {
+    fn bump(&self) -> u64 {
+        self.count.update(|c| Count(c.0 + 1)).0
+    }
+}
+
+pub struct ByTen {
+    count: Atomic<Count>,
+}
+
+impl ByTen {
+    fn starting_at_100() -> Self {
+        ByTen {
+            count: Atomic::new(Count(100)),
+        }
+    }
+}
+
+#[viewmodel(state(count), new = ByTen::starting_at_100)]
+impl Counter for ByTen {
+    fn bump(&self) -> u64 {
+        self.count.update(|c| Count(c.0 + 10)).0
+    }
+}
+
+/// Same view, state field of another model under the same name.
+#[model]
+#[derive(Default)]
+pub struct Label(pub String);
+
+#[derive(Default)]
+pub struct Labelled {
+    count: Handle<Label>,
+}
+
+#[viewmodel(state(count))]
+impl Counter for Labelled {
+    fn bump(&self) -> u64 {
+        self.count.0.len() as u64
+    }
+}
+
+#[test]
+fn two_viewmodels_for_one_view_is_a_typed_error_until_one_is_chosen() {
+    let registry = Registry::linked();
+    let Err(RegistryError::AmbiguousViewModel { view, candidates }) = registry.get::<dyn Counter>()
+    else {
+        panic!("expected AmbiguousViewModel");
+    };
+    assert_eq!(view, "Counter");
+    assert_eq!(candidates, ["ByOne", "ByTen", "Labelled"]);
+
+    registry.bind::<dyn Counter>("ByTen").unwrap();
+    assert_eq!(
+        registry.get::<dyn Counter>().unwrap().bump(),
+        110,
+        "the named constructor ran"
+    );
+}
+
+#[test]
+fn rebinding_carries_state_to_the_new_viewmodel() {
+    let registry = Registry::linked();
+    registry.bind::<dyn Counter>("ByOne").unwrap();
+    let counter = registry.get_owned::<dyn Counter>().unwrap();
+    counter.bump();
+    counter.bump();
+
+    registry.bind::<dyn Counter>("ByTen").unwrap();
+    assert_eq!(
+        registry.get::<dyn Counter>().unwrap().bump(),
+        12,
+        "state of ByOne carried over"
+    );
+    assert_eq!(
+        counter.bump(),
+        3,
+        "an owned handle keeps serving the binding it came from"
+    );
+}
+
+#[test]
+fn a_failed_rebinding_leaves_the_old_binding_and_its_state() {
+    let registry = Registry::linked();
+    registry.bind::<dyn Counter>("ByOne").unwrap();
+    registry.get::<dyn Counter>().unwrap().bump();
+
+    let error = registry.bind::<dyn Counter>("Labelled").unwrap_err();
+    assert_eq!(
+        error,
+        RegistryError::State {
+            viewmodel: "Labelled".into(),
+            source: StateError::ModelMismatch {
+                field: "count".into(),
+                saved: "Count".into(),
+                current: "Label".into()
+            }
+        }
+    );
+    let error = registry.bind::<dyn Counter>("Nope").unwrap_err();
+    assert!(matches!(error, RegistryError::UnknownViewModel { ref known, .. } if known.len() == 3));
+
+    assert_eq!(registry.bound::<dyn Counter>(), Some("ByOne"));
+    assert_eq!(registry.get::<dyn Counter>().unwrap().bump(), 2);
+}
+
+// ---- listing ----
+
+#[test]
+fn the_catalog_lists_everything_with_versions() {
+    let registry = Registry::linked();
+    let catalog = registry.catalog();
+    let views: Vec<_> = catalog.views().map(|v| v.name).collect();
+    assert_eq!(views, ["Accumulator", "Counter", "Unimplemented"]);
+    let models: Vec<_> = catalog.models().map(|m| m.name).collect();
+    assert_eq!(
+        models,
+        ["Count", "Label", "Scene", "Shape", "Tally", "Unit"],
+        "generic Pair is not registered"
+    );
+    assert_eq!(catalog.viewmodels().count(), 4);
+
+    let text = catalog.to_string();
+    let expected = format!(
+        "view registry::Accumulator  id {:016x}  api {:016x}\n    fn add(&self, n: i64) -> i64\n",
+        <dyn Accumulator as View>::VIEW_ID,
+        <dyn Accumulator as View>::API_VERSION
+    );
+    assert!(text.starts_with(&expected), "{text}");
+    assert!(
+        text.contains(&format!(
+            "model registry::Count  id {:016x}  state {:016x}  size 8  align 8",
+            Count::MODEL_ID,
+            Count::STATE_VERSION
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("viewmodel registry::ByTen  implements Counter"),
+        "{text}"
+    );
+}
+
+// ---- models of every shape ----
+
+#[model]
+#[derive(Debug, PartialEq)]
+pub enum Shape {
+    Empty,
+    Circle(f32),
+    Rect { w: f32, h: f32 },
+}
+
+#[model]
+#[derive(Debug, PartialEq)]
+pub struct Unit;
+
+#[model]
+#[derive(Debug, PartialEq)]
+pub struct Pair<T>(pub T, pub T);
+
+#[model]
+#[derive(Debug, PartialEq)]
+pub struct Scene {
+    pub shapes: Vec<Shape>,
+    pub tagged: std::collections::BTreeMap<String, Pair<Count>>,
+}
+
+#[test]
+fn models_of_every_shape_round_trip() {
+    let scene = Scene {
+        shapes: vec![
+            Shape::Empty,
+            Shape::Circle(1.5),
+            Shape::Rect { w: 2.0, h: 3.0 },
+        ],
+        tagged: [("a".to_owned(), Pair(Count(1), Count(2)))].into(),
+    };
+    assert_eq!(Scene::decode(&scene.encode().unwrap()).unwrap(), scene);
+    assert_eq!(Unit::decode(&Unit.encode().unwrap()).unwrap(), Unit);
+}
+
+#[test]
+fn a_generic_models_version_depends_on_its_parameter() {
+    assert_ne!(Pair::<Count>::STATE_VERSION, Pair::<Label>::STATE_VERSION);
+    assert_ne!(Pair::<Count>::MODEL_ID, Pair::<Label>::MODEL_ID);
+    assert_eq!(Pair::<Count>::SIZE, 16);
+}
+
+#[test]
+fn decoding_refuses_bytes_of_another_shape() {
+    let mut bytes = Count(300).encode().unwrap();
+    bytes.push(0);
+    assert!(matches!(
+        Count::decode(&bytes),
+        Err(StateError::Decode { .. })
+    ));
+    assert!(matches!(
+        Shape::decode(&[9]),
+        Err(StateError::Decode { .. })
+    ));
+}
