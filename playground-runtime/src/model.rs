@@ -136,13 +136,34 @@ const fn mix(mut z: u64) -> u64 {
     label = "this type has no save format",
     note = "make the field's type a #[model] too, or use a std type (numbers, String, Vec, HashMap, Option...)"
 )]
-pub trait Saveable {}
+pub trait Saveable: Serialize + DeserializeOwned {}
 
 impl<T: Serialize + DeserializeOwned> Saveable for T {}
 
-/// Checks at the field's span that its type is [`Saveable`].
-pub const fn assert_saveable<T: Saveable>() {}
+/// The serde `with` module `#[model]` puts on each field: it encodes the
+/// field as serde would, and its [`Saveable`] bound turns a field type
+/// without a save format into one error at the field, in playground's words.
+pub mod field {
+    use super::Saveable;
+    use serde::{Deserializer, Serializer};
 
+    /// Serializes a model field.
+    #[inline]
+    pub fn serialize<T: Saveable, S: Serializer>(
+        value: &T,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+
+    /// Deserializes a model field.
+    #[inline]
+    pub fn deserialize<'de, T: Saveable, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<T, D::Error> {
+        T::deserialize(deserializer)
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,10 +2,11 @@
 //! Not public API: it changes without notice.
 
 pub use crate::error::StateError;
-pub use crate::model::{Model, ModelDescriptor, assert_saveable, fold_versions};
+pub use crate::model::{Model, ModelDescriptor, field, fold_versions};
 pub use crate::registration::{MODELS, VIEWMODELS, VIEWS};
 pub use crate::state::SavedState;
 pub use crate::view::{MethodDescriptor, View, ViewDescriptor};
+pub use crate::viewmodel::construct_default;
 pub use crate::viewmodel::{ViewModel, ViewModelEntry};
 pub use async_trait::async_trait;
 pub use linkme::{self, distributed_slice};

@@ -63,6 +63,22 @@ pub trait ViewModel: Send + Sync + Sized + 'static {
     }
 }
 
+/// A viewmodel built with `Default`, the constructor `#[viewmodel]` uses
+/// unless `new = path` names another.
+#[diagnostic::on_unimplemented(
+    message = "viewmodel `{Self}` has no constructor",
+    label = "no `Default` implementation",
+    note = "derive or implement `Default` for `{Self}`, or name a constructor: `#[viewmodel(new = {Self}::new)]`"
+)]
+pub trait DefaultConstructible: Default {}
+
+impl<T: Default> DefaultConstructible for T {}
+
+/// Builds a viewmodel with `Default`; see [`DefaultConstructible`].
+pub fn construct_default<T: DefaultConstructible>() -> T {
+    T::default()
+}
+
 /// A viewmodel as the registry lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ViewModelDescriptor {

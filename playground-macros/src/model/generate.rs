@@ -1,14 +1,16 @@
-//! Writes the code of a model: serde derives through the runtime's re-export,
-//! `impl Model`, a saveability check per field at the field's span, and a
-//! link-time registration.
+//! Writes the code of a model: serde derives through the runtime's re-export
+//! (each field encoded through `__private::field`, whose bound reports an
+//! unsaveable field type at the field), `impl Model`, and a link-time
+//! registration.
 
 use super::ir::Model;
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::quote;
 use syn::spanned::Spanned;
 
 pub fn generate(model: &Model) -> TokenStream {
-    let item = &model.item;
+    let mut item = model.item.clone();
+    route_fields_through_saveable(&mut item);
     let ident = &item.ident;
     let name = &model.name;
     let (id, own_version) = (model.id, model.own_version);
@@ -23,18 +25,21 @@ pub fn generate(model: &Model) -> TokenStream {
 
     // A generic model's id and version depend on its parameters.
     let params = &model.type_params;
-    let (model_id, state_version) = if params.is_empty() {
-        (quote!(#id), quote!(#own_version))
+    let (model_id, state_version, serde_bound) = if params.is_empty() {
+        (quote!(#id), quote!(#own_version), None)
     } else {
+        let bound = params
+            .iter()
+            .map(|p| format!("{p}: ::playground_runtime::__private::Model"))
+            .collect::<Vec<_>>()
+            .join(", ");
         (
             quote!(::playground_runtime::__private::fold_versions(#id, &[#(<#params as ::playground_runtime::__private::Model>::MODEL_ID),*])),
             quote!(::playground_runtime::__private::fold_versions(#own_version, &[#(<#params as ::playground_runtime::__private::Model>::STATE_VERSION),*])),
+            Some(quote!(#[serde(bound = #bound)])),
         )
     };
 
-    let checks = model.field_types.iter().map(
-        |ty| quote_spanned!(ty.span()=> ::playground_runtime::__private::assert_saveable::<#ty>();),
-    );
     // A generic model has no concrete type to register until it is used.
     let registration = params.is_empty().then(|| {
         quote! {
@@ -44,10 +49,12 @@ pub fn generate(model: &Model) -> TokenStream {
                 ::playground_runtime::__private::ModelDescriptor::of::<#ident>(::core::module_path!());
         }
     });
+    let registration = registration.map(|r| quote!(const _: () = { #r };));
 
     quote! {
         #[derive(::playground_runtime::__private::serde::Serialize, ::playground_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::playground_runtime::__private::serde")]
+        #serde_bound
         #item
 
         impl #impl_generics ::playground_runtime::__private::Model for #ident #type_generics #where_clause {
@@ -56,12 +63,54 @@ pub fn generate(model: &Model) -> TokenStream {
             const STATE_VERSION: u64 = #state_version;
         }
 
-        const _: () = {
-            #[allow(dead_code)]
-            fn check_fields #impl_generics () #where_clause {
-                #(#checks)*
-            }
-            #registration
-        };
+        #registration
     }
+}
+
+/// Adds `#[serde(with = "::playground_runtime::__private::field")]`, spanned
+/// at the field's type, to every field the user did not customise.
+fn route_fields_through_saveable(item: &mut syn::DeriveInput) {
+    let fields: Vec<&mut syn::Field> = match &mut item.data {
+        syn::Data::Struct(data) => data.fields.iter_mut().collect(),
+        syn::Data::Enum(data) => data
+            .variants
+            .iter_mut()
+            .flat_map(|v| v.fields.iter_mut())
+            .collect(),
+        syn::Data::Union(_) => Vec::new(),
+    };
+    for field in fields {
+        if has_custom_serde(&field.attrs) {
+            continue;
+        }
+        let path = syn::LitStr::new("::playground_runtime::__private::field", field.ty.span());
+        field.attrs.push(syn::parse_quote!(#[serde(with = #path)]));
+    }
+}
+
+fn has_custom_serde(attrs: &[syn::Attribute]) -> bool {
+    const CUSTOM: &[&str] = &[
+        "with",
+        "serialize_with",
+        "deserialize_with",
+        "skip",
+        "skip_serializing",
+        "skip_deserializing",
+    ];
+    let mut custom = false;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        // Malformed serde attributes are serde's to report; here they only
+        // mean "not customised".
+        let _ = attr.parse_nested_meta(|meta| {
+            custom |= CUSTOM.iter().any(|c| meta.path.is_ident(c));
+            if meta.input.peek(syn::Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                let _arguments;
+                syn::parenthesized!(_arguments in meta.input);
+            }
+            Ok(())
+        });
+    }
+    custom
 }

@@ -13,6 +13,4 @@ pub struct Model {
     /// Type parameters: each must itself be a model, and its id and version
     /// are folded into this one's.
     pub type_params: Vec<syn::Ident>,
-    /// Every field type, checked to be saveable at its own span.
-    pub field_types: Vec<syn::Type>,
 }

@@ -6,7 +6,6 @@ use crate::args::{Args, error};
 use crate::hash::{self, Hasher};
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{Data, DeriveInput, Fields, GenericParam, Type};
 
@@ -23,8 +22,8 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
         syn::Item::Struct(s) => s.into(),
         syn::Item::Enum(e) => e.into(),
         syn::Item::Union(u) => {
-            return Err(error(
-                u.union_token.span(),
+            return Err(syn::Error::new_spanned(
+                &u.union_token,
                 "#[model] cannot save a union: which field is live is not known; \
                  use an enum with one variant per field",
             ));
@@ -45,15 +44,15 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
         match param {
             GenericParam::Type(t) => type_params.push(t.ident.clone()),
             GenericParam::Lifetime(l) => {
-                return Err(error(
-                    l.span(),
+                return Err(syn::Error::new_spanned(
+                    &l,
                     "a model owns its data so that it can outlive a reload; \
                      remove the lifetime and own the borrowed data (`String`, `Vec<T>`)",
                 ));
             }
             GenericParam::Const(c) => {
-                return Err(error(
-                    c.span(),
+                return Err(syn::Error::new_spanned(
+                    &c,
                     "a model cannot have const parameters: its state version must be known \
                      from its definition; use a field or a fixed size",
                 ));
@@ -68,11 +67,10 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
             version.tokens(attr.to_token_stream());
         }
     }
-    let mut field_types = Vec::new();
     match &item.data {
         Data::Struct(data) => {
             version.str("struct");
-            hash_fields(&mut version, &data.fields, &mut field_types)?;
+            hash_fields(&mut version, &data.fields)?;
         }
         Data::Enum(data) => {
             version.str("enum");
@@ -84,7 +82,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
                 if let Some((_, discriminant)) = &variant.discriminant {
                     version.str("=").tokens(discriminant.to_token_stream());
                 }
-                hash_fields(&mut version, &variant.fields, &mut field_types)?;
+                hash_fields(&mut version, &variant.fields)?;
             }
         }
         Data::Union(_) => unreachable!("unions are refused above"),
@@ -98,12 +96,11 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
         own_version: version.finish(),
         name,
         type_params,
-        field_types,
         item,
     })
 }
 
-fn hash_fields(version: &mut Hasher, fields: &Fields, types: &mut Vec<Type>) -> syn::Result<()> {
+fn hash_fields(version: &mut Hasher, fields: &Fields) -> syn::Result<()> {
     version.str(match fields {
         Fields::Named(_) => "named",
         Fields::Unnamed(_) => "unnamed",
@@ -119,7 +116,6 @@ fn hash_fields(version: &mut Hasher, fields: &Fields, types: &mut Vec<Type>) -> 
         }
         version.str(":").tokens(field.ty.to_token_stream());
         check_owned(&field.ty)?;
-        types.push(field.ty.clone());
     }
     Ok(())
 }
@@ -141,8 +137,8 @@ fn check_owned(ty: &Type) -> syn::Result<()> {
                 Type::Infer(_) => "`_`",
                 _ => return syn::visit::visit_type(self, ty),
             };
-            self.0 = Some(error(
-                ty.span(),
+            self.0 = Some(syn::Error::new_spanned(
+                &ty,
                 format!(
                     "this field holds {what}, which cannot be saved and restored; \
                      a model owns plain data: use an owned type (`String`, `Vec<T>`, \
@@ -168,8 +164,8 @@ fn check_derives(item: &DeriveInput) -> syn::Result<()> {
             Ok(())
         })?;
         if let Some(path) = found {
-            return Err(error(
-                path.span(),
+            return Err(syn::Error::new_spanned(
+                &path,
                 "#[model] derives serde's `Serialize` and `Deserialize` itself; \
                  remove them from this derive",
             ));

@@ -6,7 +6,6 @@ use crate::args::{self, Args, error};
 use crate::hash::{self, Hasher};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
-use syn::spanned::Spanned;
 use syn::{FnArg, ItemTrait, ReturnType, Signature, TraitItem, TypeParamBound};
 
 pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
@@ -19,8 +18,8 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
     let item: ItemTrait = syn::parse2(item.clone()).map_err(|_| not_a_trait(item))?;
     let name = &item.ident;
     if !item.generics.params.is_empty() {
-        return Err(error(
-            item.generics.span(),
+        return Err(syn::Error::new_spanned(
+            &item.generics,
             format!(
                 "a view cannot be generic: the registry binds one implementation per view; \
                  remove the parameters of `{name}` or declare one view per type"
@@ -37,8 +36,8 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
     let mut methods = Vec::new();
     for trait_item in &item.items {
         let TraitItem::Fn(method) = trait_item else {
-            return Err(error(
-                trait_item.span(),
+            return Err(syn::Error::new_spanned(
+                &trait_item,
                 format!(
                     "a view holds only methods: associated types and constants make \
                      `dyn {name}` impossible; move this item out of the trait"
@@ -89,8 +88,8 @@ fn check_send_sync(item: &ItemTrait) -> syn::Result<()> {
         return Ok(());
     }
     let name = &item.ident;
-    Err(error(
-        name.span(),
+    Err(syn::Error::new_spanned(
+        &name,
         format!("a view is shared between threads: declare it as `trait {name}: Send + Sync`"),
     ))
 }
@@ -98,8 +97,8 @@ fn check_send_sync(item: &ItemTrait) -> syn::Result<()> {
 fn check_method(view: &syn::Ident, sig: &Signature) -> syn::Result<()> {
     let method = &sig.ident;
     if let Some(param) = sig.generics.type_params().next() {
-        return Err(error(
-            param.span(),
+        return Err(syn::Error::new_spanned(
+            &param,
             format!(
                 "`{method}` is generic, and generic methods cannot be called through \
                  `dyn {view}`; take a concrete type or a `&dyn Trait` instead"
@@ -107,8 +106,8 @@ fn check_method(view: &syn::Ident, sig: &Signature) -> syn::Result<()> {
         ));
     }
     if let Some(param) = sig.generics.const_params().next() {
-        return Err(error(
-            param.span(),
+        return Err(syn::Error::new_spanned(
+            &param,
             format!(
                 "`{method}` has a const parameter, which `dyn {view}` cannot call; pass it as an argument"
             ),
@@ -118,8 +117,8 @@ fn check_method(view: &syn::Ident, sig: &Signature) -> syn::Result<()> {
         Some(FnArg::Receiver(r))
             if r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none() => {}
         Some(FnArg::Receiver(r)) => {
-            return Err(error(
-                r.span(),
+            return Err(syn::Error::new_spanned(
+                &r,
                 format!(
                     "`{method}` must take `&self`: a view is shared by every caller, so keep \
                      mutable state in `Shared<T>` or `Atomic<T>` fields of the viewmodel"
@@ -127,8 +126,8 @@ fn check_method(view: &syn::Ident, sig: &Signature) -> syn::Result<()> {
             ));
         }
         _ => {
-            return Err(error(
-                sig.ident.span(),
+            return Err(syn::Error::new_spanned(
+                &sig.ident,
                 format!(
                     "`{method}` has no `&self`: view methods are called on the bound viewmodel \
                      through `dyn {view}`; add `&self` as the first parameter"
@@ -157,8 +156,8 @@ fn check_type(
     for tree in ty.clone() {
         match tree {
             TokenTree::Ident(ident) if ident == "Self" => {
-                return Err(error(
-                    ident.span(),
+                return Err(syn::Error::new_spanned(
+                    &ident,
                     format!(
                         "`{method}` {verb} `Self`, which is unknown behind `dyn {view}`; \
                          use a concrete type such as a #[model] or `Box<dyn {view}>`"
@@ -166,8 +165,8 @@ fn check_type(
                 ));
             }
             TokenTree::Ident(ident) if ident == "impl" => {
-                return Err(error(
-                    ident.span(),
+                return Err(syn::Error::new_spanned(
+                    &ident,
                     format!(
                         "`{method}` {verb} `impl Trait`, which `dyn {view}` cannot call; \
                          use a concrete type or `Box<dyn Trait>`"

@@ -19,7 +19,9 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
     let view_ty = quote_spanned!(view.span()=> dyn #view);
     let construct = match &viewmodel.constructor {
         Some(path) => quote_spanned!(path.span()=> #path()),
-        None => quote_spanned!(self_ty.span()=> <Self as ::core::default::Default>::default()),
+        None => {
+            quote_spanned!(self_ty.span()=> ::playground_runtime::__private::construct_default())
+        }
     };
     let state_fns = (!viewmodel.state.is_empty()).then(|| {
         let names: Vec<String> = viewmodel

@@ -4,7 +4,6 @@ use super::ir::ViewModel;
 use crate::args::{self, Args, error};
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use syn::spanned::Spanned;
 use syn::{ImplItem, ItemImpl, Type};
 
 pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ViewModel> {
@@ -26,25 +25,28 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ViewModel> {
         )
     })?;
     let Some((negative, view, _)) = &item.trait_ else {
-        return Err(error(
-            item.self_ty.span(),
+        return Err(syn::Error::new_spanned(
+            &item.self_ty,
             "#[viewmodel] goes on an implementation of a view, and this is an inherent impl; \
              write `impl ViewName for Type` (an inherent impl needs no macro)",
         ));
     };
     if let Some(bang) = negative {
-        return Err(error(bang.span(), "a viewmodel cannot be a negative impl"));
+        return Err(syn::Error::new_spanned(
+            &bang,
+            "a viewmodel cannot be a negative impl",
+        ));
     }
     if !item.generics.params.is_empty() {
-        return Err(error(
-            item.generics.span(),
+        return Err(syn::Error::new_spanned(
+            &item.generics,
             "a viewmodel is registered when the program is linked, so it must be one concrete \
              type; remove the generic parameters (wrap the generic type in a concrete one)",
         ));
     }
     if !matches!(&*item.self_ty, Type::Path(_)) {
-        return Err(error(
-            item.self_ty.span(),
+        return Err(syn::Error::new_spanned(
+            &item.self_ty,
             "a viewmodel is a named struct or enum; implement the view for a type of your own",
         ));
     }
