@@ -11,8 +11,8 @@ pub fn generate(view: &View) -> TokenStream {
     let item = &view.item;
     let name = &item.ident;
     let name_str = name.to_string();
-    let id = view.id;
-    let own_version = view.own_version;
+    let id = crate::hash::hex(view.id);
+    let own_version = crate::hash::hex(view.own_version);
 
     let async_attr = view
         .is_async()

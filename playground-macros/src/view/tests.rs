@@ -1,1 +1,43 @@
+//! Expansion snapshots of `#[view]`: a change to generated code shows up as a
+//! snapshot diff in review. Refresh with `INSTA_UPDATE=always cargo test -p playground-macros`.
 
+use proc_macro2::TokenStream;
+use quote::quote;
+
+fn expand(args: TokenStream, item: TokenStream) -> String {
+    prettyplease::unparse(&syn::parse2(super::expand(args, item)).unwrap())
+}
+
+#[test]
+fn sync_view() {
+    insta::assert_snapshot!(expand(
+        quote!(),
+        quote! {
+            /// Moves bodies.
+            pub trait Physics: Send + Sync {
+                fn step(&self, dt: f32);
+                fn energy(&self) -> f32;
+            }
+        }
+    ));
+}
+
+#[test]
+fn async_view_with_models() {
+    insta::assert_snapshot!(expand(
+        quote!(models(Body, crate::Scene)),
+        quote! {
+            pub trait Store: Send + Sync {
+                async fn save(&self) -> Vec<u8>;
+                fn body(&self, index: usize) -> Option<Body>;
+            }
+        }
+    ));
+}
+
+#[test]
+fn an_error_keeps_the_users_item() {
+    let out = super::expand(quote!(), quote!(pub struct NotATrait;)).to_string();
+    assert!(out.starts_with(":: core :: compile_error !"), "{out}");
+    assert!(out.ends_with("pub struct NotATrait ;"), "{out}");
+}
