@@ -68,7 +68,13 @@ impl Hasher {
 /// `0x1234_5678_9abc_def0`: ids and versions as they appear in listings.
 pub fn hex(value: u64) -> syn::LitInt {
     let digits = format!("{value:016x}");
-    let literal = format!("0x{}_{}_{}_{}", &digits[..4], &digits[4..8], &digits[8..12], &digits[12..]);
+    let literal = format!(
+        "0x{}_{}_{}_{}",
+        &digits[..4],
+        &digits[4..8],
+        &digits[8..12],
+        &digits[12..]
+    );
     syn::LitInt::new(&literal, proc_macro2::Span::call_site())
 }
 

@@ -46,6 +46,7 @@
 //! What the macros generate is described in the README ("What the macros
 //! write"); the generated code names only `::playground_runtime::__private`.
 
+mod bindings;
 mod error;
 mod model;
 mod registration;

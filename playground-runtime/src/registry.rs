@@ -1,48 +1,25 @@
 //! The registry: which viewmodel serves each view, with lock-free lookups.
 
+use crate::bindings::{Binding, BindingStore, Bindings, PinnedBindings, Slot, Slots, no_viewmodel};
 use crate::error::RegistryError;
 use crate::model::ModelDescriptor;
 use crate::registration::{MODELS, VIEWMODELS, VIEWS};
 use crate::state::SavedState;
 use crate::view::{View, ViewDescriptor};
-use crate::viewmodel::{Instance, ViewModelDescriptor, ViewModelEntry};
-use arc_swap::{ArcSwap, Guard};
-use nohash_hasher::BuildNoHashHasher;
+use crate::viewmodel::{ViewModelDescriptor, ViewModelEntry};
 use parking_lot::Mutex;
-use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 use std::sync::Arc;
 
-/// Ids are already uniform hashes: hashing them again (SipHash) would only
-/// cost time, so the map uses them as they are.
-type Slots = HashMap<u64, Slot, BuildNoHashHasher<u64>>;
-
-/// The bindings at one moment: replaced as a whole, never edited in place.
-#[derive(Default)]
-struct Bindings {
-    slots: Slots,
-}
-
-#[derive(Clone)]
-enum Slot {
-    Bound(Arc<Binding>),
-    /// The view has viewmodels but none could be bound; `get` returns this.
-    Unbound(RegistryError),
-}
-
-struct Binding {
-    viewmodel: ViewModelDescriptor,
-    instance: Instance,
-}
-
 /// Which viewmodel serves each view.
 ///
-/// Lookups ([`Registry::get`]) load the current bindings with one
-/// `arc_swap` load: they never take a lock and never wait for a rebinding,
-/// which builds a new map and swaps it in with one store.
+/// Lookups ([`Registry::get`]) never take a lock and never wait for a
+/// rebinding, which builds a new map and swaps it in with one store
+/// (`arc_swap`); a thread-local cache makes a lookup one atomic load when
+/// nothing changed since the thread's last one.
 ///
 /// ```
 /// use playground_runtime::{Registry, view, viewmodel};
@@ -67,7 +44,7 @@ struct Binding {
 /// # Ok::<(), playground_runtime::RegistryError>(())
 /// ```
 pub struct Registry {
-    bindings: ArcSwap<Bindings>,
+    bindings: BindingStore,
     /// Serialises writers; readers never touch it.
     write: Mutex<()>,
     catalog: Catalog,
@@ -121,7 +98,7 @@ impl Registry {
             slots.insert(view.view_id, slot);
         }
         Registry {
-            bindings: ArcSwap::from_pointee(Bindings { slots }),
+            bindings: BindingStore::new(Bindings { slots }),
             write: Mutex::new(()),
             catalog,
         }
@@ -132,14 +109,13 @@ impl Registry {
     /// The returned [`ViewRef`] keeps the binding it found alive: a
     /// rebinding in the meantime does not affect it. Hold it for a call or a
     /// frame, not forever; [`Registry::get_owned`] gives an owned handle.
-    #[inline]
+    #[inline(always)]
     pub fn get<T: ?Sized + View>(&self) -> Result<ViewRef<'_, T>, RegistryError> {
-        let bindings = self.bindings.load();
-        let view = find::<T>(&bindings)?;
-        let view = NonNull::from(&**view);
+        let pinned = self.bindings.lookup::<T>()?;
+        let view = NonNull::from(&**pinned.view());
         Ok(ViewRef {
             view,
-            _bindings: bindings,
+            _bindings: pinned.bindings,
             _registry: PhantomData,
         })
     }
@@ -148,7 +124,9 @@ impl Registry {
     /// to other threads and kept across rebindings (it keeps serving the
     /// binding it was taken from).
     pub fn get_owned<T: ?Sized + View>(&self) -> Result<Arc<T>, RegistryError> {
-        find::<T>(&self.bindings.load()).map(Arc::clone)
+        self.bindings
+            .lookup::<T>()
+            .map(|pinned| Arc::clone(pinned.view()))
     }
 
     /// Binds view `T` to the linked viewmodel named `viewmodel`.
@@ -185,13 +163,13 @@ impl Registry {
         );
         let mut slots = current.slots.clone();
         slots.insert(T::VIEW_ID, Slot::Bound(binding));
-        self.bindings.store(Arc::new(Bindings { slots }));
+        self.bindings.store(Bindings { slots });
         Ok(())
     }
 
     /// Saves the state of the viewmodel bound to `T`.
     pub fn save_state<T: ?Sized + View>(&self) -> Result<SavedState, RegistryError> {
-        match self.bindings.load().slots.get(&T::VIEW_ID) {
+        match self.bindings.load_full().slots.get(&T::VIEW_ID) {
             Some(Slot::Bound(binding)) => save(binding),
             Some(Slot::Unbound(error)) => Err(error.clone()),
             None => Err(no_viewmodel::<T>()),
@@ -200,7 +178,7 @@ impl Registry {
 
     /// Name of the viewmodel bound to `T`, if any.
     pub fn bound<T: ?Sized + View>(&self) -> Option<&'static str> {
-        match self.bindings.load().slots.get(&T::VIEW_ID) {
+        match self.bindings.load_full().slots.get(&T::VIEW_ID) {
             Some(Slot::Bound(binding)) => Some(binding.viewmodel.name),
             _ => None,
         }
@@ -217,38 +195,6 @@ impl fmt::Debug for Registry {
         f.debug_struct("Registry")
             .field("catalog", &self.catalog)
             .finish_non_exhaustive()
-    }
-}
-
-#[inline]
-fn find<T: ?Sized + View>(bindings: &Bindings) -> Result<&Arc<T>, RegistryError> {
-    match bindings.slots.get(&T::VIEW_ID) {
-        Some(Slot::Bound(binding)) => binding
-            .instance
-            .view
-            .downcast_ref::<Arc<T>>()
-            .ok_or_else(type_mismatch::<T>),
-        Some(Slot::Unbound(error)) => Err(error.clone()),
-        None => Err(no_viewmodel::<T>()),
-    }
-}
-
-#[cold]
-fn no_viewmodel<T: ?Sized + View>() -> RegistryError {
-    RegistryError::NoViewModel {
-        view: T::NAME.to_owned(),
-        view_id: T::VIEW_ID,
-    }
-}
-
-/// Another trait has `T`'s id: `linked` refuses duplicate ids, so this only
-/// happens if a view was declared twice under one name in one crate.
-#[cold]
-fn type_mismatch<T: ?Sized + View>() -> RegistryError {
-    RegistryError::DuplicateViewId {
-        first: T::NAME.to_owned(),
-        second: "another view with the same crate and name".to_owned(),
-        view_id: T::VIEW_ID,
     }
 }
 
@@ -314,11 +260,11 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// A view found by [`Registry::get`], usable as `&T`.
 ///
-/// It pins the bindings it was found in (an `arc_swap` guard), so the
-/// viewmodel it points to lives at least as long as it does.
+/// It pins the bindings it was found in, so the viewmodel it points to
+/// lives at least as long as it does.
 pub struct ViewRef<'r, T: ?Sized> {
     view: NonNull<T>,
-    _bindings: Guard<Arc<Bindings>>,
+    _bindings: PinnedBindings,
     _registry: PhantomData<&'r Registry>,
 }
 
@@ -330,9 +276,8 @@ impl<T: ?Sized> std::ops::Deref for ViewRef<'_, T> {
         // `Binding` in the `Bindings` that `_bindings` keeps alive; an `Arc`'s
         // contents never move, and nothing mutates a `Binding` after it is
         // built (rebinding replaces the whole map). The `&T` handed out
-        // borrows `self`, so it cannot outlive the guard. `T: Sync` for every
-        // view (`View: Sync`), and `ViewRef` is neither `Send` nor `Sync`
-        // (`NonNull` is neither), matching the guard's thread affinity.
+        // borrows `self`, so it cannot outlive `_bindings`. `ViewRef` is
+        // neither `Send` nor `Sync` (`NonNull` and `Rc` are neither).
         unsafe { self.view.as_ref() }
     }
 }

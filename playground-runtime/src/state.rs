@@ -3,6 +3,11 @@
 use crate::error::StateError;
 use crate::model::Model;
 use crate::wrappers::{Atomic, Handle, Shared};
+use crossbeam_utils::atomic::AtomicCell;
+use parking_lot::RwLock;
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
 
 /// The saved state of one viewmodel: one entry per field named in
 /// `#[viewmodel(state(...))]`, each tagged with its model's id and
@@ -13,7 +18,7 @@ pub struct SavedState {
 }
 
 /// One saved field.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct SavedModel {
     /// The viewmodel field it was saved from.
     pub field: String,
@@ -25,6 +30,47 @@ pub struct SavedModel {
     pub state_version: u64,
     /// The encoded model.
     pub bytes: Vec<u8>,
+    /// The live storage of a `Shared`, `Atomic` or `Handle` field. A
+    /// successor of the same model and version adopts it instead of decoding
+    /// `bytes`, so writes made through the old viewmodel after the save
+    /// still land in the storage the new one reads: no write is lost.
+    pub live: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+impl PartialEq for SavedModel {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            &self.field,
+            &self.model,
+            self.model_id,
+            self.state_version,
+            &self.bytes,
+        ) == (
+            &other.field,
+            &other.model,
+            other.model_id,
+            other.state_version,
+            &other.bytes,
+        )
+    }
+}
+
+impl Eq for SavedModel {}
+
+impl fmt::Debug for SavedModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SavedModel")
+            .field("field", &self.field)
+            .field("model", &self.model)
+            .field("model_id", &format_args!("{:016x}", self.model_id))
+            .field(
+                "state_version",
+                &format_args!("{:016x}", self.state_version),
+            )
+            .field("bytes", &self.bytes.len())
+            .field("live", &self.live.is_some())
+            .finish()
+    }
 }
 
 impl SavedState {
@@ -38,6 +84,7 @@ impl SavedState {
             model_id: S::Model::MODEL_ID,
             state_version: S::Model::STATE_VERSION,
             bytes,
+            live: value.share(),
         });
         Ok(())
     }
@@ -61,6 +108,9 @@ impl SavedState {
                 saved: entry.state_version,
                 current: S::Model::STATE_VERSION,
             });
+        }
+        if entry.live.as_ref().is_some_and(|live| target.adopt(live)) {
+            return Ok(());
         }
         target.restore(S::Model::decode(&entry.bytes)?);
         Ok(())
@@ -96,6 +146,15 @@ pub trait State {
     fn save(&self) -> Result<Vec<u8>, StateError>;
     /// Replaces the current value.
     fn restore(&mut self, value: Self::Model);
+    /// The live storage a successor may adopt (see [`SavedModel::live`]).
+    fn share(&self) -> Option<Arc<dyn Any + Send + Sync>> {
+        None
+    }
+    /// Adopts a predecessor's live storage if it is of this field's type.
+    fn adopt(&mut self, live: &Arc<dyn Any + Send + Sync>) -> bool {
+        let _ = live;
+        false
+    }
 }
 
 impl<M: Model> State for M {
@@ -116,6 +175,18 @@ impl<M: Model> State for Shared<M> {
     fn restore(&mut self, value: M) {
         *self.write() = value;
     }
+    fn share(&self) -> Option<Arc<dyn Any + Send + Sync>> {
+        Some(self.0.clone())
+    }
+    fn adopt(&mut self, live: &Arc<dyn Any + Send + Sync>) -> bool {
+        match Arc::clone(live).downcast::<RwLock<M>>() {
+            Ok(storage) => {
+                self.0 = storage;
+                true
+            }
+            Err(_) => false,
+        }
+    }
 }
 
 impl<M: Model + Copy> State for Atomic<M> {
@@ -126,6 +197,18 @@ impl<M: Model + Copy> State for Atomic<M> {
     fn restore(&mut self, value: M) {
         self.store(value);
     }
+    fn share(&self) -> Option<Arc<dyn Any + Send + Sync>> {
+        Some(self.0.clone())
+    }
+    fn adopt(&mut self, live: &Arc<dyn Any + Send + Sync>) -> bool {
+        match Arc::clone(live).downcast::<AtomicCell<M>>() {
+            Ok(storage) => {
+                self.0 = storage;
+                true
+            }
+            Err(_) => false,
+        }
+    }
 }
 
 impl<M: Model> State for Handle<M> {
@@ -135,5 +218,17 @@ impl<M: Model> State for Handle<M> {
     }
     fn restore(&mut self, value: M) {
         *self = Handle::new(value);
+    }
+    fn share(&self) -> Option<Arc<dyn Any + Send + Sync>> {
+        Some(self.0.clone())
+    }
+    fn adopt(&mut self, live: &Arc<dyn Any + Send + Sync>) -> bool {
+        match Arc::clone(live).downcast::<M>() {
+            Ok(storage) => {
+                self.0 = storage;
+                true
+            }
+            Err(_) => false,
+        }
     }
 }

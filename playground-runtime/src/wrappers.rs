@@ -18,7 +18,7 @@ use std::sync::{Arc, OnceLock};
 /// let copy = table.clone(); // same allocation
 /// assert_eq!(copy.len(), 3);
 /// ```
-pub struct Handle<T: ?Sized>(Arc<T>);
+pub struct Handle<T: ?Sized>(pub(crate) Arc<T>);
 
 impl<T: Default> Default for Handle<T> {
     fn default() -> Self {
@@ -65,7 +65,7 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Handle<T> {
 /// assert_eq!(scores.read().len(), 1);
 /// ```
 #[derive(Default)]
-pub struct Shared<T>(Arc<RwLock<T>>);
+pub struct Shared<T>(pub(crate) Arc<RwLock<T>>);
 
 impl<T> Shared<T> {
     /// Wraps `value`.
@@ -110,7 +110,7 @@ impl<T: fmt::Debug> fmt::Debug for Shared<T> {
 /// assert_eq!(hits.load(), 1);
 /// ```
 #[derive(Default)]
-pub struct Atomic<T: Copy>(Arc<AtomicCell<T>>);
+pub struct Atomic<T: Copy>(pub(crate) Arc<AtomicCell<T>>);
 
 impl<T: Copy> Atomic<T> {
     /// Wraps `value`.

@@ -55,5 +55,5 @@ fn a_panicking_constructor_is_an_error_not_a_crash() {
         }
     );
     // Everything else is still bound.
-    assert_eq!(registry.get::<dyn Sturdy>().unwrap().ok(), true);
+    assert!(registry.get::<dyn Sturdy>().unwrap().ok());
 }

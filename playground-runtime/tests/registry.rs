@@ -328,3 +328,62 @@ fn decoding_refuses_bytes_of_another_shape() {
         Err(StateError::Decode { .. })
     ));
 }
+
+// ---- lookups and rebinding ----
+
+#[test]
+fn a_thread_sees_a_rebinding_on_its_next_lookup() {
+    let registry = Registry::linked();
+    registry.bind::<dyn Counter>("ByOne").unwrap();
+    let held = registry.get::<dyn Counter>().unwrap();
+    assert_eq!(held.bump(), 1);
+
+    registry.bind::<dyn Counter>("ByTen").unwrap();
+    assert_eq!(
+        registry.get::<dyn Counter>().unwrap().bump(),
+        11,
+        "new binding, state carried"
+    );
+    assert_eq!(
+        held.bump(),
+        2,
+        "a ViewRef held across the rebinding keeps the old viewmodel alive"
+    );
+    drop(held);
+    assert_eq!(registry.bound::<dyn Counter>(), Some("ByTen"));
+}
+
+#[test]
+fn readers_on_many_threads_never_fail_while_the_view_is_rebound() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let registry = Registry::linked();
+    registry.bind::<dyn Counter>("ByOne").unwrap();
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let readers: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut calls = 0u64;
+                    let mut last = 0;
+                    while !done.load(Ordering::Relaxed) || calls == 0 {
+                        let now = registry.get::<dyn Counter>().expect("always bound").bump();
+                        assert!(
+                            now > last,
+                            "the count only grows across rebindings: {last} then {now}"
+                        );
+                        last = now;
+                        calls += 1;
+                    }
+                    calls
+                })
+            })
+            .collect();
+        for round in 0..200 {
+            let next = if round % 2 == 0 { "ByTen" } else { "ByOne" };
+            registry.bind::<dyn Counter>(next).unwrap();
+        }
+        done.store(true, Ordering::Relaxed);
+        let calls: u64 = readers.into_iter().map(|r| r.join().unwrap()).sum();
+        assert!(calls >= 4);
+    });
+}

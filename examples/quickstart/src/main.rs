@@ -63,7 +63,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     print!("{}", registry.catalog());
 
     let physics = registry.get::<dyn Physics>()?;
-    let ball = physics.spawn(Body { pos: [0.0, 10.0], vel: [2.0, 0.0] });
+    let ball = physics.spawn(Body {
+        pos: [0.0, 10.0],
+        vel: [2.0, 0.0],
+    });
     for _ in 0..10 {
         physics.step(0.1);
     }
@@ -71,6 +74,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("after 1 s the ball is at ({x:.2}, {y:.2})");
 
     let saved = registry.save_state::<dyn Physics>()?;
-    println!("its saved state: {} bytes in {} field(s)", saved.len_bytes(), saved.entries().len());
+    println!(
+        "its saved state: {} bytes in {} field(s)",
+        saved.len_bytes(),
+        saved.entries().len()
+    );
     Ok(())
 }

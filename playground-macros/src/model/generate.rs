@@ -13,7 +13,10 @@ pub fn generate(model: &Model) -> TokenStream {
     route_fields_through_saveable(&mut item);
     let ident = &item.ident;
     let name = &model.name;
-    let (id, own_version) = (crate::hash::hex(model.id), crate::hash::hex(model.own_version));
+    let (id, own_version) = (
+        crate::hash::hex(model.id),
+        crate::hash::hex(model.own_version),
+    );
 
     let mut generics = item.generics.clone();
     for param in generics.type_params_mut() {

@@ -23,7 +23,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
         syn::Item::Enum(e) => e.into(),
         syn::Item::Union(u) => {
             return Err(syn::Error::new_spanned(
-                &u.union_token,
+                u.union_token,
                 "#[model] cannot save a union: which field is live is not known; \
                  use an enum with one variant per field",
             ));
@@ -45,14 +45,14 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
             GenericParam::Type(t) => type_params.push(t.ident.clone()),
             GenericParam::Lifetime(l) => {
                 return Err(syn::Error::new_spanned(
-                    &l,
+                    l,
                     "a model owns its data so that it can outlive a reload; \
                      remove the lifetime and own the borrowed data (`String`, `Vec<T>`)",
                 ));
             }
             GenericParam::Const(c) => {
                 return Err(syn::Error::new_spanned(
-                    &c,
+                    c,
                     "a model cannot have const parameters: its state version must be known \
                      from its definition; use a field or a fixed size",
                 ));
@@ -138,7 +138,7 @@ fn check_owned(ty: &Type) -> syn::Result<()> {
                 _ => return syn::visit::visit_type(self, ty),
             };
             self.0 = Some(syn::Error::new_spanned(
-                &ty,
+                ty,
                 format!(
                     "this field holds {what}, which cannot be saved and restored; \
                      a model owns plain data: use an owned type (`String`, `Vec<T>`, \

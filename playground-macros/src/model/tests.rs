@@ -24,10 +24,24 @@ fn struct_model() {
 
 #[test]
 fn generic_model_with_a_stable_name() {
-    insta::assert_snapshot!(expand(quote!(name = "Pair"), quote!(pub struct Pair<T>(pub T, pub T);)));
+    insta::assert_snapshot!(expand(
+        quote!(name = "Pair"),
+        quote!(
+            pub struct Pair<T>(pub T, pub T);
+        )
+    ));
 }
 
 #[test]
 fn enum_model() {
-    insta::assert_snapshot!(expand(quote!(), quote!(pub enum Shape { Empty, Circle(f32), Rect { w: f32, h: f32 } })));
+    insta::assert_snapshot!(expand(
+        quote!(),
+        quote!(
+            pub enum Shape {
+                Empty,
+                Circle(f32),
+                Rect { w: f32, h: f32 },
+            }
+        )
+    ));
 }

@@ -37,7 +37,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
     for trait_item in &item.items {
         let TraitItem::Fn(method) = trait_item else {
             return Err(syn::Error::new_spanned(
-                &trait_item,
+                trait_item,
                 format!(
                     "a view holds only methods: associated types and constants make \
                      `dyn {name}` impossible; move this item out of the trait"
@@ -89,7 +89,7 @@ fn check_send_sync(item: &ItemTrait) -> syn::Result<()> {
     }
     let name = &item.ident;
     Err(syn::Error::new_spanned(
-        &name,
+        name,
         format!("a view is shared between threads: declare it as `trait {name}: Send + Sync`"),
     ))
 }
@@ -98,7 +98,7 @@ fn check_method(view: &syn::Ident, sig: &Signature) -> syn::Result<()> {
     let method = &sig.ident;
     if let Some(param) = sig.generics.type_params().next() {
         return Err(syn::Error::new_spanned(
-            &param,
+            param,
             format!(
                 "`{method}` is generic, and generic methods cannot be called through \
                  `dyn {view}`; take a concrete type or a `&dyn Trait` instead"
@@ -107,7 +107,7 @@ fn check_method(view: &syn::Ident, sig: &Signature) -> syn::Result<()> {
     }
     if let Some(param) = sig.generics.const_params().next() {
         return Err(syn::Error::new_spanned(
-            &param,
+            param,
             format!(
                 "`{method}` has a const parameter, which `dyn {view}` cannot call; pass it as an argument"
             ),
@@ -118,7 +118,7 @@ fn check_method(view: &syn::Ident, sig: &Signature) -> syn::Result<()> {
             if r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none() => {}
         Some(FnArg::Receiver(r)) => {
             return Err(syn::Error::new_spanned(
-                &r,
+                r,
                 format!(
                     "`{method}` must take `&self`: a view is shared by every caller, so keep \
                      mutable state in `Shared<T>` or `Atomic<T>` fields of the viewmodel"

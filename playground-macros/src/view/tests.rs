@@ -37,7 +37,13 @@ fn async_view_with_models() {
 
 #[test]
 fn an_error_keeps_the_users_item() {
-    let out = super::expand(quote!(), quote!(pub struct NotATrait;)).to_string();
+    let out = super::expand(
+        quote!(),
+        quote!(
+            pub struct NotATrait;
+        ),
+    )
+    .to_string();
     assert!(out.starts_with(":: core :: compile_error !"), "{out}");
     assert!(out.ends_with("pub struct NotATrait ;"), "{out}");
 }

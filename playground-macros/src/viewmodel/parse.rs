@@ -33,7 +33,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ViewModel> {
     };
     if let Some(bang) = negative {
         return Err(syn::Error::new_spanned(
-            &bang,
+            bang,
             "a viewmodel cannot be a negative impl",
         ));
     }
