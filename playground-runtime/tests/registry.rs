@@ -202,8 +202,13 @@ fn rebinding_carries_state_to_the_new_viewmodel() {
     );
     assert_eq!(
         counter.bump(),
-        3,
-        "an owned handle keeps serving the binding it came from"
+        13,
+        "an owned handle keeps serving the old viewmodel (by one), whose writes land in the shared state"
+    );
+    assert_eq!(
+        registry.get::<dyn Counter>().unwrap().bump(),
+        23,
+        "no write was lost"
     );
 }
 
@@ -346,8 +351,9 @@ fn a_thread_sees_a_rebinding_on_its_next_lookup() {
     );
     assert_eq!(
         held.bump(),
-        2,
-        "a ViewRef held across the rebinding keeps the old viewmodel alive"
+        12,
+        "a ViewRef held across the rebinding keeps the old viewmodel (by one) alive, \
+         on the storage it now shares with the new one"
     );
     drop(held);
     assert_eq!(registry.bound::<dyn Counter>(), Some("ByTen"));
