@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 pub fn generate(view: &View) -> TokenStream {
     let item = &view.item;
     let name = &item.ident;
-    let name_str = name.to_string();
+    let name_str = &view.name;
     let id = crate::hash::hex(view.id);
     let own_version = crate::hash::hex(view.own_version);
 

@@ -4,7 +4,9 @@
 pub struct View {
     /// The trait as the user wrote it; it is emitted unchanged.
     pub item: syn::ItemTrait,
-    /// Stable id: crate name and trait name.
+    /// The name the registry knows it by: `name = "..."` or the trait's.
+    pub name: String,
+    /// Stable id: crate name and registered name.
     pub id: u64,
     /// Hash of the trait's normalised signatures, before models are folded in.
     pub own_version: u64,

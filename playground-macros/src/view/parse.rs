@@ -10,8 +10,12 @@ use syn::{FnArg, ItemTrait, ReturnType, Signature, TraitItem, TypeParamBound};
 
 pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
     let mut models = Vec::new();
-    Args::new("view", &["models"]).parse(args, |_, meta| {
-        models = args::parse_list::<syn::Path>(&meta)?;
+    let mut registered_name: Option<String> = None;
+    Args::new("view", &["models", "name"]).parse(args, |arg, meta| {
+        match arg {
+            "models" => models = args::parse_list::<syn::Path>(&meta)?,
+            _ => registered_name = Some(meta.value()?.parse::<syn::LitStr>()?.value()),
+        }
         Ok(())
     })?;
 
@@ -33,6 +37,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
     for bound in &item.supertraits {
         version.tokens(bound.to_token_stream());
     }
+    version.tokens(item.generics.where_clause.to_token_stream());
     let mut methods = Vec::new();
     for trait_item in &item.items {
         let TraitItem::Fn(method) = trait_item else {
@@ -53,9 +58,13 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
         });
     }
 
+    // The registered name sets the id; the contract (the API version) is
+    // the trait's own name and signatures.
+    let registered_name = registered_name.unwrap_or_else(|| name.to_string());
     let mut id = Hasher::new("playground view id");
-    id.str(&hash::crate_name()).str(&name.to_string());
+    id.str(&hash::crate_name()).str(&registered_name);
     Ok(View {
+        name: registered_name,
         id: id.finish(),
         own_version: version.finish(),
         models,
@@ -78,8 +87,27 @@ fn not_a_trait(item: TokenStream) -> syn::Error {
 }
 
 fn check_send_sync(item: &ItemTrait) -> syn::Result<()> {
+    // Bounds on `Self` count whether written as supertraits or in `where`.
+    let where_bounds = item
+        .generics
+        .where_clause
+        .iter()
+        .flat_map(|w| &w.predicates)
+        .filter_map(|p| match p {
+            syn::WherePredicate::Type(t)
+                if quote::ToTokens::to_token_stream(&t.bounded_ty).to_string() == "Self" =>
+            {
+                Some(&t.bounds)
+            }
+            _ => None,
+        });
+    let bounds: Vec<&TypeParamBound> = item
+        .supertraits
+        .iter()
+        .chain(where_bounds.flatten())
+        .collect();
     let has = |wanted: &str| {
-        item.supertraits.iter().any(|bound| match bound {
+        bounds.iter().any(|bound| match bound {
             TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| s.ident == wanted),
             _ => false,
         })
