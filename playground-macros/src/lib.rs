@@ -14,18 +14,75 @@ mod viewmodel;
 use proc_macro::TokenStream;
 
 /// Declares a trait as a view: the API contract of a module.
+///
+/// ```ignore
+/// #[view(models(Body))]
+/// pub trait Physics: Send + Sync {
+///     fn step(&self, dt: f32);
+///     async fn save(&self) -> Vec<u8>;
+/// }
+/// ```
+///
+/// Keeps the trait (through `async-trait` when it has `async fn`s, so that
+/// they can be called through `dyn Physics`) and implements `View` for
+/// `dyn Physics`: `VIEW_ID` (hash of the crate and the name), `API_VERSION`
+/// (hash of the normalised signatures; formatting, comments, docs and
+/// parameter names do not count), the method descriptors, and a link-time
+/// registration.
+///
+/// Arguments:
+/// - `models(A, B)`: fold those models' `STATE_VERSION` into `API_VERSION`;
+/// - `name = "Name"`: the name the registry knows the view by (its id).
+///
+/// A view must be `Send + Sync`, and every method takes `&self` and is
+/// callable through `dyn` (no type parameters, no `Self`, no `impl Trait`).
 #[proc_macro_attribute]
 pub fn view(args: TokenStream, item: TokenStream) -> TokenStream {
     view::expand(args.into(), item.into()).into()
 }
 
 /// Declares a struct or enum as a model: data that can be saved and restored.
+///
+/// ```ignore
+/// #[model]
+/// #[derive(Clone, Default)]
+/// pub struct Body { pos: [f32; 3], vel: [f32; 3] }
+/// ```
+///
+/// Derives serde's `Serialize` and `Deserialize` (through the runtime's
+/// re-export: the user's crate needs no serde) and implements `Model`:
+/// `MODEL_ID` (hash of the crate and the name), `STATE_VERSION` (hash of
+/// field names, field types and serde attributes), size, align, and
+/// `encode`/`decode`. Registered at link time unless generic. A generic
+/// model requires its parameters to be models, and folds their ids and
+/// versions into its own.
+///
+/// Arguments: `name = "Name"` keeps the id when the type is renamed.
+///
+/// `STATE_VERSION` hashes a field's type as written: when a field's type is
+/// another model, a change to that model's fields does not change this
+/// version. Name such models in the view's `models(...)` as well.
 #[proc_macro_attribute]
 pub fn model(args: TokenStream, item: TokenStream) -> TokenStream {
     model::expand(args.into(), item.into()).into()
 }
 
 /// Declares `impl View for Type` as a viewmodel: the implementation of a view.
+///
+/// ```ignore
+/// #[viewmodel(state(bodies), new = Euler::with_gravity)]
+/// impl Physics for Euler { /* ... */ }
+/// ```
+///
+/// Keeps the impl and implements `ViewModel`: the view it implements, the
+/// `API_VERSION` it was compiled against, construction, and
+/// `save_state`/`restore_state`. Registered at link time.
+///
+/// Arguments:
+/// - `state(a, b)`: fields saved before a reload and restored after; each is
+///   a model, or a model in `Shared`, `Atomic` or `Handle` (whose storage the
+///   successor adopts when the format is unchanged);
+/// - `new = path`: the constructor, a `fn() -> Self`; `Default` otherwise.
 #[proc_macro_attribute]
 pub fn viewmodel(args: TokenStream, item: TokenStream) -> TokenStream {
     viewmodel::expand(args.into(), item.into()).into()

@@ -3,3 +3,8 @@
 //! `cargo test -p ui-tests`; after a deliberate change to a message, refresh
 //! the snapshots with `TRYBUILD=overwrite cargo test -p ui-tests` and review
 //! the diff.
+
+/// The README's code, compiled and run as a doctest.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
