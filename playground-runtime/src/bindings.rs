@@ -16,6 +16,7 @@
 //! alive; it never makes anything dangle.
 
 use crate::error::RegistryError;
+use crate::library::Library;
 use crate::view::View;
 use crate::viewmodel::{Instance, ViewModelDescriptor};
 use arc_swap::ArcSwap;
@@ -47,7 +48,10 @@ pub(crate) enum Slot {
 
 pub(crate) struct Binding {
     pub viewmodel: ViewModelDescriptor,
+    /// Dropped before `library`: its drop code may live there.
     pub instance: Instance,
+    /// The library the viewmodel came from; `None` when linked in.
+    pub library: Option<Arc<Library>>,
 }
 
 /// A map pinned by one thread: the `Rc` is counted without atomics, the
@@ -179,15 +183,37 @@ impl<T: ?Sized> Pinned<T> {
 
 /// The `Arc<T>` bound to view `T` in `bindings`, or why there is none.
 pub(crate) fn find<T: ?Sized + View>(bindings: &Bindings) -> Result<&Arc<T>, RegistryError> {
+    view_of(find_binding::<T>(bindings)?)
+}
+
+/// The binding of view `T` in `bindings`, or why there is none.
+pub(crate) fn find_binding<T: ?Sized + View>(
+    bindings: &Bindings,
+) -> Result<&Arc<Binding>, RegistryError> {
     match bindings.slots.get(&T::VIEW_ID) {
-        Some(Slot::Bound(binding)) => binding
-            .instance
-            .view
-            .downcast_ref::<Arc<T>>()
-            .ok_or_else(type_mismatch::<T>),
+        Some(Slot::Bound(binding)) => Ok(binding),
         Some(Slot::Unbound(error)) => Err(error.clone()),
         None => Err(no_viewmodel::<T>()),
     }
+}
+
+/// The `Arc<T>` a binding of view `T` serves.
+pub(crate) fn view_of<T: ?Sized + View>(binding: &Binding) -> Result<&Arc<T>, RegistryError> {
+    let view = &*binding.instance.view;
+    if binding.library.is_none() {
+        // Linked in: one image, one `TypeId` per type; check it.
+        return view.downcast_ref::<Arc<T>>().ok_or_else(type_mismatch::<T>);
+    }
+    // From a library, whose `TypeId`s need not match the host's (they hash
+    // crate metadata that two cargo builds may choose differently). The
+    // loader checked what makes the types the same instead.
+    // SAFETY: the library passed `Library::open` (same compiler, target and
+    // runtime build as the host) and `Registry::load` checked that the
+    // viewmodel implements the view with the host's id and `API_VERSION`,
+    // a hash of the trait's name and every signature in order. So the box
+    // holds an `Arc<dyn Trait>` of the library's copy of the host's trait:
+    // same layout, same vtable layout, same meaning.
+    Ok(unsafe { &*(view as *const (dyn std::any::Any + Send + Sync) as *const Arc<T>) })
 }
 
 #[cold]

@@ -1,5 +1,6 @@
 //! Errors of the registry and of saving and restoring state.
 
+use std::path::PathBuf;
 use thiserror::Error;
 
 /// Why the registry could not hand out or bind a viewmodel.
@@ -104,6 +105,21 @@ pub enum StateError {
         /// Version this build reads.
         current: u64,
     },
+    /// Same model and version, but another size or align: another build.
+    #[error(
+        "field `{field}` holds model `{model}` saved with size and align {saved:?}, \
+         but here they are {current:?}; the two builds lay it out differently"
+    )]
+    LayoutMismatch {
+        /// The viewmodel field.
+        field: String,
+        /// The model's name.
+        model: String,
+        /// `(size, align)` where it was saved.
+        saved: (usize, usize),
+        /// `(size, align)` here.
+        current: (usize, usize),
+    },
     /// The saved field holds a different model.
     #[error("field `{field}` was saved as model `{saved}` but is now model `{current}`")]
     ModelMismatch {
@@ -135,5 +151,149 @@ pub enum StateError {
         model: String,
         /// The decoder's message.
         message: String,
+    },
+}
+
+/// Why a module library was not loaded. Every variant names the file; when
+/// it is refused, the registry is unchanged.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file could not be read or copied.
+    #[error("{}: cannot read the library: {source}", path.display())]
+    Io {
+        /// The library's path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The dynamic loader refused the file: not a library, truncated, or
+    /// missing something it links to.
+    #[error("{}: not a loadable library: {message}", path.display())]
+    Open {
+        /// The library's path.
+        path: PathBuf,
+        /// The loader's message.
+        message: String,
+    },
+    /// A library without the export every module has.
+    #[error(
+        "{}: no `{symbol}` symbol, so not a playground module; build a crate that uses \
+         playground-runtime with `crate-type = [\"cdylib\", \"rlib\"]` ({message})",
+        path.display()
+    )]
+    MissingSymbol {
+        /// The library's path.
+        path: PathBuf,
+        /// The symbol looked for.
+        symbol: &'static str,
+        /// The loader's message.
+        message: String,
+    },
+    /// The export exists but is not a playground module header.
+    #[error("{}: not a playground module: {message}", path.display())]
+    NotAModule {
+        /// The library's path.
+        path: PathBuf,
+        /// What was found.
+        message: String,
+    },
+    /// Built by another compiler, for another target or against another
+    /// build of playground-runtime: its Rust values cannot be shared.
+    #[error(
+        "{}: built with another {what}: the program has `{host}`, the library `{module}`; \
+         rebuild the module with the program's toolchain and playground-runtime",
+        path.display()
+    )]
+    Fingerprint {
+        /// The library's path.
+        path: PathBuf,
+        /// What differs: rustc, target, runtime version or runtime build.
+        what: &'static str,
+        /// The program's value.
+        host: String,
+        /// The library's value.
+        module: String,
+    },
+    /// The module registers no viewmodel.
+    #[error("{}: the module has no viewmodel to bind", path.display())]
+    Empty {
+        /// The library's path.
+        path: PathBuf,
+    },
+    /// A viewmodel implements a view this program does not have.
+    #[error(
+        "{}: viewmodel `{viewmodel}` implements view `{view}` (id {view_id:016x}), \
+         which this program does not declare",
+        path.display()
+    )]
+    UnknownView {
+        /// The library's path.
+        path: PathBuf,
+        /// The viewmodel's name.
+        viewmodel: String,
+        /// The view's name, as the library knows it.
+        view: String,
+        /// The view's id.
+        view_id: u64,
+    },
+    /// Two viewmodels of the module implement the same view.
+    #[error("{}: viewmodels `{first}` and `{second}` both implement view `{view}`", path.display())]
+    AmbiguousViewModel {
+        /// The library's path.
+        path: PathBuf,
+        /// The view's name.
+        view: String,
+        /// One viewmodel.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// The viewmodel was compiled against another version of the view.
+    #[error(
+        "{}: viewmodel `{viewmodel}` was compiled against API version {module:016x} of view \
+         `{view}`, but this program has {host:016x}; the view changed, so the module is refused",
+        path.display()
+    )]
+    ApiVersion {
+        /// The library's path.
+        path: PathBuf,
+        /// The view's name.
+        view: String,
+        /// The viewmodel's name.
+        viewmodel: String,
+        /// The program's `API_VERSION`.
+        host: u64,
+        /// The library's.
+        module: u64,
+    },
+    /// A model both declare differs between them.
+    #[error(
+        "{}: model `{model}` has another {what} in the library ({module}) than in this program ({host})",
+        path.display()
+    )]
+    Model {
+        /// The library's path.
+        path: PathBuf,
+        /// The model's name.
+        model: String,
+        /// What differs: state version, size or align.
+        what: &'static str,
+        /// The program's value.
+        host: String,
+        /// The library's value.
+        module: String,
+    },
+    /// Binding the new viewmodel failed: its state could not be carried
+    /// over (and starting fresh was not allowed), or its constructor,
+    /// restore or migration panicked. The old binding and its state stay.
+    #[error("{}: {source}", path.display())]
+    Bind {
+        /// The library's path.
+        path: PathBuf,
+        /// What failed.
+        #[source]
+        source: Box<RegistryError>,
     },
 }

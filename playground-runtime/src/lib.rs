@@ -48,7 +48,10 @@
 
 mod bindings;
 mod error;
+mod library;
+mod loader;
 mod model;
+mod module;
 mod registration;
 mod registry;
 mod state;
@@ -60,11 +63,13 @@ mod wrappers;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use error::{RegistryError, StateError};
+pub use error::{LoadError, RegistryError, StateError};
+pub use loader::{Carried, LoadOptions, LoadReport, Rebound, StatePolicy};
 pub use model::{Model, ModelDescriptor, Saveable};
+pub use module::{Fingerprint, MODULE_SYMBOL};
 pub use playground_macros::{model, view, viewmodel};
-pub use registry::{Catalog, Registry, ViewRef};
-pub use state::{SavedModel, SavedState, State};
+pub use registry::{Catalog, Registry, ViewHandle, ViewRef};
+pub use state::{Live, Saved, SavedModel, SavedState, State};
 pub use view::{MethodDescriptor, View, ViewDescriptor};
 pub use viewmodel::{ViewModel, ViewModelDescriptor, ViewModelEntry};
 pub use wrappers::{Atomic, Handle, Once, Shared};

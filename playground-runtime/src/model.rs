@@ -53,6 +53,14 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
         })
     }
 
+    /// Converts bytes saved in another format, `saved_version`, into this
+    /// one: `Some` if this model knows that format (`#[model(migrate_from(Old))]`
+    /// with `impl From<Old> for Self`), `None` to refuse it.
+    fn migrate(saved_version: u64, bytes: &[u8]) -> Option<Result<Self, StateError>> {
+        let _ = (saved_version, bytes);
+        None
+    }
+
     /// Decodes bytes written by [`Model::encode`] of the same `STATE_VERSION`.
     /// Trailing bytes are an error: they mean the format is not the one read.
     fn decode(bytes: &[u8]) -> Result<Self, StateError> {

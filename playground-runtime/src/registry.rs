@@ -1,7 +1,11 @@
 //! The registry: which viewmodel serves each view, with lock-free lookups.
 
-use crate::bindings::{Binding, BindingStore, Bindings, PinnedBindings, Slot, Slots, no_viewmodel};
+use crate::bindings::{
+    Binding, BindingStore, Bindings, PinnedBindings, Slot, Slots, find_binding, no_viewmodel,
+    view_of,
+};
 use crate::error::RegistryError;
+use crate::library::Library;
 use crate::model::ModelDescriptor;
 use crate::registration::{MODELS, VIEWMODELS, VIEWS};
 use crate::state::SavedState;
@@ -44,10 +48,12 @@ use std::sync::Arc;
 /// # Ok::<(), playground_runtime::RegistryError>(())
 /// ```
 pub struct Registry {
-    bindings: BindingStore,
+    pub(crate) bindings: BindingStore,
     /// Serialises writers; readers never touch it.
-    write: Mutex<()>,
-    catalog: Catalog,
+    pub(crate) write: Mutex<()>,
+    pub(crate) catalog: Catalog,
+    /// Every library loaded, kept mapped (see the `library` module).
+    pub(crate) libraries: Mutex<Vec<Arc<Library>>>,
 }
 
 impl Registry {
@@ -77,7 +83,7 @@ impl Registry {
             let candidates: Vec<&ViewModelEntry> = catalog.viewmodels_of(view.view_id).collect();
             let slot = match candidates.as_slice() {
                 [] => continue,
-                [only] => match bind(only, view, None) {
+                [only] => match bind(only, view, None, None) {
                     Ok(binding) => Slot::Bound(binding),
                     Err(error) => Slot::Unbound(error),
                 },
@@ -101,6 +107,7 @@ impl Registry {
             bindings: BindingStore::new(Bindings { slots }),
             write: Mutex::new(()),
             catalog,
+            libraries: Mutex::new(Vec::new()),
         }
     }
 
@@ -120,13 +127,16 @@ impl Registry {
         })
     }
 
-    /// The viewmodel bound to view `T`, as an owned `Arc` that can be moved
+    /// The viewmodel bound to view `T`, as an owned handle that can be moved
     /// to other threads and kept across rebindings (it keeps serving the
-    /// binding it was taken from).
-    pub fn get_owned<T: ?Sized + View>(&self) -> Result<Arc<T>, RegistryError> {
-        self.bindings
-            .lookup::<T>()
-            .map(|pinned| Arc::clone(pinned.view()))
+    /// binding it was taken from, and keeps its library loaded).
+    pub fn get_owned<T: ?Sized + View>(&self) -> Result<ViewHandle<T>, RegistryError> {
+        let bindings = self.bindings.load_full();
+        let binding = find_binding::<T>(&bindings)?;
+        Ok(ViewHandle {
+            view: Arc::clone(view_of::<T>(binding)?),
+            _library: binding.library.clone(),
+        })
     }
 
     /// Binds view `T` to the linked viewmodel named `viewmodel`.
@@ -154,7 +164,7 @@ impl Registry {
             Some(Slot::Bound(old)) => Some(save(old)?),
             _ => None,
         };
-        let binding = bind(entry, T::DESCRIPTOR, saved.as_ref())?;
+        let binding = bind(entry, T::DESCRIPTOR, saved.as_ref(), None)?;
         tracing::info!(
             view = T::NAME,
             viewmodel,
@@ -177,9 +187,9 @@ impl Registry {
     }
 
     /// Name of the viewmodel bound to `T`, if any.
-    pub fn bound<T: ?Sized + View>(&self) -> Option<&'static str> {
+    pub fn bound<T: ?Sized + View>(&self) -> Option<String> {
         match self.bindings.load_full().slots.get(&T::VIEW_ID) {
-            Some(Slot::Bound(binding)) => Some(binding.viewmodel.name),
+            Some(Slot::Bound(binding)) => Some(binding.viewmodel.name.to_owned()),
             _ => None,
         }
     }
@@ -198,7 +208,7 @@ impl fmt::Debug for Registry {
     }
 }
 
-fn save(binding: &Binding) -> Result<SavedState, RegistryError> {
+pub(crate) fn save(binding: &Binding) -> Result<SavedState, RegistryError> {
     let viewmodel = binding.viewmodel.name;
     match catch_unwind(AssertUnwindSafe(|| binding.instance.state.save())) {
         Ok(result) => result.map_err(|source| RegistryError::State {
@@ -213,10 +223,11 @@ fn save(binding: &Binding) -> Result<SavedState, RegistryError> {
 }
 
 /// Builds a binding of `entry` for `view`, catching panics from user code.
-fn bind(
+pub(crate) fn bind(
     entry: &ViewModelEntry,
     view: &ViewDescriptor,
     saved: Option<&SavedState>,
+    library: Option<&Arc<Library>>,
 ) -> Result<Arc<Binding>, RegistryError> {
     let viewmodel = entry.descriptor;
     if viewmodel.api_version != view.api_version {
@@ -245,6 +256,7 @@ fn bind(
     Ok(Arc::new(Binding {
         viewmodel,
         instance,
+        library: library.cloned(),
     }))
 }
 
@@ -290,6 +302,39 @@ impl<T: ?Sized> fmt::Debug for ViewRef<'_, T> {
     }
 }
 
+/// A view bound in a registry, owned: `Send`, `Sync`, `Clone`, usable as
+/// `&T`. It keeps the viewmodel it was taken from (and its library) alive.
+pub struct ViewHandle<T: ?Sized> {
+    /// Dropped before `_library`: its drop code may live there.
+    view: Arc<T>,
+    _library: Option<Arc<Library>>,
+}
+
+impl<T: ?Sized> Clone for ViewHandle<T> {
+    fn clone(&self) -> Self {
+        ViewHandle {
+            view: Arc::clone(&self.view),
+            _library: self._library.clone(),
+        }
+    }
+}
+
+impl<T: ?Sized> std::ops::Deref for ViewHandle<T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        &self.view
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for ViewHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ViewHandle")
+            .field(&std::any::type_name::<T>())
+            .finish()
+    }
+}
+
 /// Everything the registry knows: views, models and viewmodels with their
 /// ids and versions. `Display` prints it for a person to read.
 #[derive(Debug, Clone, Default)]
@@ -314,7 +359,10 @@ impl Catalog {
         catalog
     }
 
-    fn viewmodels_of(&self, view_id: u64) -> impl Iterator<Item = &'static ViewModelEntry> + '_ {
+    pub(crate) fn viewmodels_of(
+        &self,
+        view_id: u64,
+    ) -> impl Iterator<Item = &'static ViewModelEntry> + '_ {
         self.viewmodels
             .iter()
             .copied()

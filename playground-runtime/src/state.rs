@@ -4,15 +4,16 @@ use crate::error::StateError;
 use crate::model::Model;
 use crate::wrappers::{Atomic, Handle, Shared};
 use crossbeam_utils::atomic::AtomicCell;
-use parking_lot::RwLock;
 use std::any::Any;
+use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// The saved state of one viewmodel: one entry per field named in
-/// `#[viewmodel(state(...))]`, each tagged with its model's id and
-/// `STATE_VERSION` so that bytes of one format are never read as another.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// `#[viewmodel(state(...))]`, each tagged with its model's id,
+/// `STATE_VERSION`, size and align, so that bytes of one format are never
+/// read as another.
+#[derive(Debug, Clone, Default)]
 pub struct SavedState {
     entries: Vec<SavedModel>,
 }
@@ -26,36 +27,50 @@ pub struct SavedModel {
     pub model: String,
     /// The model's id.
     pub model_id: u64,
-    /// The format of `bytes`.
+    /// The format of the saved value.
     pub state_version: u64,
-    /// The encoded model.
-    pub bytes: Vec<u8>,
-    /// The live storage of a `Shared`, `Atomic` or `Handle` field. A
-    /// successor of the same model and version adopts it instead of decoding
-    /// `bytes`, so writes made through the old viewmodel after the save
-    /// still land in the storage the new one reads: no write is lost.
-    pub live: Option<Arc<dyn Any + Send + Sync>>,
+    /// `size_of` the model where it was saved.
+    pub size: usize,
+    /// `align_of` the model where it was saved.
+    pub align: usize,
+    value: Saved,
 }
 
-impl PartialEq for SavedModel {
-    fn eq(&self, other: &Self) -> bool {
-        (
-            &self.field,
-            &self.model,
-            self.model_id,
-            self.state_version,
-            &self.bytes,
-        ) == (
-            &other.field,
-            &other.model,
-            other.model_id,
-            other.state_version,
-            &other.bytes,
-        )
+/// A saved value: encoded, or the live storage of a `Shared`, `Atomic` or
+/// `Handle` field, encoded only if a successor needs bytes.
+#[derive(Clone)]
+pub enum Saved {
+    /// The encoded model.
+    Bytes(Vec<u8>),
+    /// Live storage; see [`Live`].
+    Live(Live),
+}
+
+/// The live storage of a wrapper field. A successor of the same model and
+/// version adopts it instead of decoding, so a write made through the old
+/// viewmodel after the save still lands where the new one reads: no write
+/// is lost, and nothing is copied.
+#[derive(Clone)]
+pub struct Live {
+    storage: Arc<dyn Any + Send + Sync>,
+    /// Encodes `storage`; instantiated where it was saved, for its type.
+    encode: fn(&(dyn Any + Send + Sync)) -> Result<Vec<u8>, StateError>,
+}
+
+impl SavedModel {
+    /// The encoded value (encoding live storage now if needed).
+    pub fn bytes(&self) -> Result<Cow<'_, [u8]>, StateError> {
+        match &self.value {
+            Saved::Bytes(bytes) => Ok(Cow::Borrowed(bytes)),
+            Saved::Live(live) => (live.encode)(&*live.storage).map(Cow::Owned),
+        }
+    }
+
+    /// Whether the value is live storage a successor can adopt.
+    pub fn is_live(&self) -> bool {
+        matches!(self.value, Saved::Live(_))
     }
 }
-
-impl Eq for SavedModel {}
 
 impl fmt::Debug for SavedModel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -67,29 +82,31 @@ impl fmt::Debug for SavedModel {
                 "state_version",
                 &format_args!("{:016x}", self.state_version),
             )
-            .field("bytes", &self.bytes.len())
-            .field("live", &self.live.is_some())
-            .finish()
+            .field("live", &self.is_live())
+            .finish_non_exhaustive()
     }
 }
 
 impl SavedState {
     /// Saves `value` under `field`.
     pub fn save<S: State>(&mut self, field: &str, value: &S) -> Result<(), StateError> {
-        let bytes = value.save()?;
+        let value = value.save()?;
         self.entries.retain(|e| e.field != field);
         self.entries.push(SavedModel {
             field: field.to_owned(),
             model: S::Model::NAME.to_owned(),
             model_id: S::Model::MODEL_ID,
             state_version: S::Model::STATE_VERSION,
-            bytes,
-            live: value.share(),
+            size: S::Model::SIZE,
+            align: S::Model::ALIGN,
+            value,
         });
         Ok(())
     }
 
-    /// Restores `field` into `target`, refusing another model or format.
+    /// Restores `field` into `target`: adopts live storage of the same
+    /// format, decodes bytes of the same format, runs the model's migration
+    /// for another format it knows, and refuses anything else.
     pub fn restore<S: State>(&self, field: &str, target: &mut S) -> Result<(), StateError> {
         let entry = self.get(field).ok_or_else(|| StateError::MissingField {
             field: field.to_owned(),
@@ -102,17 +119,38 @@ impl SavedState {
             });
         }
         if entry.state_version != S::Model::STATE_VERSION {
-            return Err(StateError::VersionMismatch {
+            let bytes = entry.bytes()?;
+            return match S::Model::migrate(entry.state_version, &bytes) {
+                Some(migrated) => {
+                    target.restore(migrated?);
+                    Ok(())
+                }
+                None => Err(StateError::VersionMismatch {
+                    field: field.to_owned(),
+                    model: entry.model.clone(),
+                    saved: entry.state_version,
+                    current: S::Model::STATE_VERSION,
+                }),
+            };
+        }
+        if (entry.size, entry.align) != (S::Model::SIZE, S::Model::ALIGN) {
+            return Err(StateError::LayoutMismatch {
                 field: field.to_owned(),
                 model: entry.model.clone(),
-                saved: entry.state_version,
-                current: S::Model::STATE_VERSION,
+                saved: (entry.size, entry.align),
+                current: (S::Model::SIZE, S::Model::ALIGN),
             });
         }
-        if entry.live.as_ref().is_some_and(|live| target.adopt(live)) {
-            return Ok(());
+        if let Saved::Live(live) = &entry.value {
+            // SAFETY: same model id, state version, size and align, and every
+            // image whose state reaches here (the host, or a library that
+            // passed the fingerprint check) was built by the same compiler
+            // and runtime: the storage is `target`'s storage type.
+            if unsafe { target.adopt(&live.storage) } {
+                return Ok(());
+            }
         }
-        target.restore(S::Model::decode(&entry.bytes)?);
+        target.restore(S::Model::decode(&entry.bytes()?)?);
         Ok(())
     }
 
@@ -124,11 +162,6 @@ impl SavedState {
     /// Every saved entry, in the order they were saved.
     pub fn entries(&self) -> &[SavedModel] {
         &self.entries
-    }
-
-    /// Total encoded size in bytes.
-    pub fn len_bytes(&self) -> usize {
-        self.entries.iter().map(|e| e.bytes.len()).sum()
     }
 }
 
@@ -142,93 +175,113 @@ impl SavedState {
 pub trait State {
     /// The model that is saved.
     type Model: Model;
-    /// Encodes the current value.
-    fn save(&self) -> Result<Vec<u8>, StateError>;
+    /// Saves the current value.
+    fn save(&self) -> Result<Saved, StateError>;
     /// Replaces the current value.
     fn restore(&mut self, value: Self::Model);
-    /// The live storage a successor may adopt (see [`SavedModel::live`]).
-    fn share(&self) -> Option<Arc<dyn Any + Send + Sync>> {
-        None
-    }
-    /// Adopts a predecessor's live storage if it is of this field's type.
-    fn adopt(&mut self, live: &Arc<dyn Any + Send + Sync>) -> bool {
-        let _ = live;
+    /// Adopts a predecessor's live storage; `false` if this field has none.
+    ///
+    /// # Safety
+    /// `storage` must hold this field's storage type for a model with the
+    /// same id, version, size and align, built by the same compiler and
+    /// runtime (possibly in another image).
+    unsafe fn adopt(&mut self, storage: &Arc<dyn Any + Send + Sync>) -> bool {
+        let _ = storage;
         false
     }
 }
 
 impl<M: Model> State for M {
     type Model = M;
-    fn save(&self) -> Result<Vec<u8>, StateError> {
-        self.encode()
+    fn save(&self) -> Result<Saved, StateError> {
+        self.encode().map(Saved::Bytes)
     }
     fn restore(&mut self, value: M) {
         *self = value;
     }
 }
 
+/// Reinterprets `storage` as an `Arc<T>`.
+///
+/// # Safety
+/// `storage` must hold a `T` (possibly a type of identical layout and
+/// meaning from another image of the same build).
+unsafe fn adopt_arc<T: Send + Sync + 'static>(storage: &Arc<dyn Any + Send + Sync>) -> Arc<T> {
+    let raw = Arc::into_raw(Arc::clone(storage)) as *const T;
+    // SAFETY: the caller's contract: the allocation holds a `T`, so its
+    // `ArcInner` has `T`'s layout and the data offset `Arc<T>` expects.
+    unsafe { Arc::from_raw(raw) }
+}
+
+fn encode_live<T: Any, M: Model>(
+    storage: &(dyn Any + Send + Sync),
+    read: fn(&T) -> Result<Vec<u8>, StateError>,
+) -> Result<Vec<u8>, StateError> {
+    match storage.downcast_ref::<T>() {
+        Some(storage) => read(storage),
+        None => Err(StateError::Encode {
+            model: M::NAME.to_owned(),
+            message: "live storage of another type".into(),
+        }),
+    }
+}
+
 impl<M: Model> State for Shared<M> {
     type Model = M;
-    fn save(&self) -> Result<Vec<u8>, StateError> {
-        self.read().encode()
+    fn save(&self) -> Result<Saved, StateError> {
+        Ok(Saved::Live(Live {
+            storage: self.0.clone(),
+            encode: |s| encode_live::<RwLock<M>, M>(s, |lock| Shared::read_lock(lock).encode()),
+        }))
     }
     fn restore(&mut self, value: M) {
         *self.write() = value;
     }
-    fn share(&self) -> Option<Arc<dyn Any + Send + Sync>> {
-        Some(self.0.clone())
-    }
-    fn adopt(&mut self, live: &Arc<dyn Any + Send + Sync>) -> bool {
-        match Arc::clone(live).downcast::<RwLock<M>>() {
-            Ok(storage) => {
-                self.0 = storage;
-                true
-            }
-            Err(_) => false,
-        }
+    unsafe fn adopt(&mut self, storage: &Arc<dyn Any + Send + Sync>) -> bool {
+        // SAFETY: forwarded from the caller: the storage is an `RwLock<M>`.
+        self.0 = unsafe { adopt_arc::<RwLock<M>>(storage) };
+        true
     }
 }
 
 impl<M: Model + Copy> State for Atomic<M> {
     type Model = M;
-    fn save(&self) -> Result<Vec<u8>, StateError> {
-        self.load().encode()
+    fn save(&self) -> Result<Saved, StateError> {
+        // A cell that is not lock-free takes a lock inside its own image:
+        // two images would each take their own, so such a cell is copied.
+        if !Atomic::<M>::is_lock_free() {
+            return self.load().encode().map(Saved::Bytes);
+        }
+        Ok(Saved::Live(Live {
+            storage: self.0.clone(),
+            encode: |s| encode_live::<AtomicCell<M>, M>(s, |cell| cell.load().encode()),
+        }))
     }
     fn restore(&mut self, value: M) {
         self.store(value);
     }
-    fn share(&self) -> Option<Arc<dyn Any + Send + Sync>> {
-        Some(self.0.clone())
-    }
-    fn adopt(&mut self, live: &Arc<dyn Any + Send + Sync>) -> bool {
-        match Arc::clone(live).downcast::<AtomicCell<M>>() {
-            Ok(storage) => {
-                self.0 = storage;
-                true
-            }
-            Err(_) => false,
-        }
+    unsafe fn adopt(&mut self, storage: &Arc<dyn Any + Send + Sync>) -> bool {
+        // SAFETY: forwarded from the caller: the storage is an
+        // `AtomicCell<M>` (only lock-free cells are saved live).
+        self.0 = unsafe { adopt_arc::<AtomicCell<M>>(storage) };
+        true
     }
 }
 
 impl<M: Model> State for Handle<M> {
     type Model = M;
-    fn save(&self) -> Result<Vec<u8>, StateError> {
-        (**self).encode()
+    fn save(&self) -> Result<Saved, StateError> {
+        Ok(Saved::Live(Live {
+            storage: self.0.clone(),
+            encode: |s| encode_live::<M, M>(s, M::encode),
+        }))
     }
     fn restore(&mut self, value: M) {
         *self = Handle::new(value);
     }
-    fn share(&self) -> Option<Arc<dyn Any + Send + Sync>> {
-        Some(self.0.clone())
-    }
-    fn adopt(&mut self, live: &Arc<dyn Any + Send + Sync>) -> bool {
-        match Arc::clone(live).downcast::<M>() {
-            Ok(storage) => {
-                self.0 = storage;
-                true
-            }
-            Err(_) => false,
-        }
+    unsafe fn adopt(&mut self, storage: &Arc<dyn Any + Send + Sync>) -> bool {
+        // SAFETY: forwarded from the caller: the storage is an `M`.
+        self.0 = unsafe { adopt_arc::<M>(storage) };
+        true
     }
 }

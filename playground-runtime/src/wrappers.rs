@@ -3,9 +3,9 @@
 //! Each wrapper is a cheap-to-clone handle: clones share the same value.
 
 use crossbeam_utils::atomic::AtomicCell;
-use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::fmt;
 use std::sync::{Arc, OnceLock};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Shared, immutable data: configuration, meshes, lookup tables.
 ///
@@ -55,8 +55,10 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Handle<T> {
 /// Shared, mutable data behind a reader-writer lock: collections and
 /// structs that are read often and written sometimes.
 ///
-/// Uses `parking_lot`'s lock: no poisoning (a panicking writer does not make
-/// the state unusable for every later reload) and a smaller, faster lock.
+/// The lock is std's, because a successor module adopts this storage as it
+/// is, and std's layout is fixed by the compiler both were built with. A
+/// writer that panicked does not make the state unusable: the lock's
+/// poisoning is ignored, as the state is the program's to keep.
 ///
 /// ```
 /// use playground_runtime::Shared;
@@ -75,12 +77,16 @@ impl<T> Shared<T> {
 
     /// Locks for reading; many readers may hold the lock at once.
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
-        self.0.read()
+        Shared::read_lock(&self.0)
+    }
+
+    pub(crate) fn read_lock(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+        lock.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Locks for writing; waits for readers and writers to finish.
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
-        self.0.write()
+        self.0.write().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -92,7 +98,7 @@ impl<T> Clone for Shared<T> {
 
 impl<T: fmt::Debug> fmt::Debug for Shared<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.read().fmt(f)
+        self.read().fmt(f)
     }
 }
 

@@ -56,7 +56,10 @@ fn linked_binds_the_only_viewmodel_and_calls_go_through() {
             history: vec![2, 3]
         }
     );
-    assert_eq!(registry.bound::<dyn Accumulator>(), Some("Summing"));
+    assert_eq!(
+        registry.bound::<dyn Accumulator>().as_deref(),
+        Some("Summing")
+    );
 }
 
 #[test]
@@ -76,7 +79,7 @@ fn saved_state_is_tagged_with_model_id_and_version() {
     assert_eq!(entry.model_id, Tally::MODEL_ID);
     assert_eq!(entry.state_version, Tally::STATE_VERSION);
     assert_eq!(
-        Tally::decode(&entry.bytes).unwrap(),
+        Tally::decode(&entry.bytes().unwrap()).unwrap(),
         Tally {
             total: 4,
             history: vec![4]
@@ -233,7 +236,7 @@ fn a_failed_rebinding_leaves_the_old_binding_and_its_state() {
     let error = registry.bind::<dyn Counter>("Nope").unwrap_err();
     assert!(matches!(error, RegistryError::UnknownViewModel { ref known, .. } if known.len() == 3));
 
-    assert_eq!(registry.bound::<dyn Counter>(), Some("ByOne"));
+    assert_eq!(registry.bound::<dyn Counter>().as_deref(), Some("ByOne"));
     assert_eq!(registry.get::<dyn Counter>().unwrap().bump(), 2);
 }
 
@@ -244,14 +247,19 @@ fn the_catalog_lists_everything_with_versions() {
     let registry = Registry::linked();
     let catalog = registry.catalog();
     let views: Vec<_> = catalog.views().map(|v| v.name).collect();
-    assert_eq!(views, ["Accumulator", "Counter", "Unimplemented"]);
+    assert_eq!(
+        views,
+        ["Accumulator", "Counter", "Scoreboard", "Unimplemented"]
+    );
     let models: Vec<_> = catalog.models().map(|m| m.name).collect();
     assert_eq!(
         models,
-        ["Count", "Label", "Scene", "Shape", "Tally", "Unit"],
+        [
+            "Count", "Label", "Scene", "Score", "Score", "Shape", "Tally", "Unit"
+        ],
         "generic Pair is not registered"
     );
-    assert_eq!(catalog.viewmodels().count(), 4);
+    assert_eq!(catalog.viewmodels().count(), 6);
 
     let text = catalog.to_string();
     let expected = format!(
@@ -356,7 +364,7 @@ fn a_thread_sees_a_rebinding_on_its_next_lookup() {
          on the storage it now shares with the new one"
     );
     drop(held);
-    assert_eq!(registry.bound::<dyn Counter>(), Some("ByTen"));
+    assert_eq!(registry.bound::<dyn Counter>().as_deref(), Some("ByTen"));
 }
 
 #[test]
@@ -392,4 +400,96 @@ fn readers_on_many_threads_never_fail_while_the_view_is_rebound() {
         let calls: u64 = readers.into_iter().map(|r| r.join().unwrap()).sum();
         assert!(calls >= 4);
     });
+}
+
+// ---- a state format change, migrated ----
+
+/// The old format of `Score`: same name, so the same model id.
+#[model(name = "Score")]
+#[derive(Default)]
+pub struct ScoreV1 {
+    pub points: u32,
+}
+
+#[model(name = "Score", migrate_from(ScoreV1))]
+#[derive(Default)]
+pub struct Score {
+    pub points: u64,
+    pub games: u64,
+}
+
+impl From<ScoreV1> for Score {
+    fn from(old: ScoreV1) -> Self {
+        Score {
+            points: u64::from(old.points),
+            games: 1,
+        }
+    }
+}
+
+#[view]
+pub trait Scoreboard: Send + Sync {
+    fn add(&self, points: u32) -> (u64, u64);
+}
+
+#[derive(Default)]
+pub struct OldBoard {
+    score: Shared<ScoreV1>,
+}
+
+#[viewmodel(state(score))]
+impl Scoreboard for OldBoard {
+    fn add(&self, points: u32) -> (u64, u64) {
+        let mut score = self.score.write();
+        score.points += points;
+        (u64::from(score.points), 0)
+    }
+}
+
+#[derive(Default)]
+pub struct NewBoard {
+    score: Shared<Score>,
+}
+
+#[viewmodel(state(score))]
+impl Scoreboard for NewBoard {
+    fn add(&self, points: u32) -> (u64, u64) {
+        let mut score = self.score.write();
+        score.points += u64::from(points);
+        score.games += 1;
+        (score.points, score.games)
+    }
+}
+
+#[test]
+fn a_changed_state_format_is_migrated_by_the_model_and_refused_backwards() {
+    assert_eq!(Score::MODEL_ID, ScoreV1::MODEL_ID);
+    assert_ne!(Score::STATE_VERSION, ScoreV1::STATE_VERSION);
+    let registry = Registry::linked();
+    registry.bind::<dyn Scoreboard>("OldBoard").unwrap();
+    registry.get::<dyn Scoreboard>().unwrap().add(40);
+
+    registry.bind::<dyn Scoreboard>("NewBoard").unwrap();
+    assert_eq!(
+        registry.get::<dyn Scoreboard>().unwrap().add(2),
+        (42, 2),
+        "migrated, then one more game"
+    );
+
+    // ScoreV1 knows no migration from Score: going back is refused, and the
+    // new board keeps its state.
+    let error = registry.bind::<dyn Scoreboard>("OldBoard").unwrap_err();
+    assert_eq!(
+        error,
+        RegistryError::State {
+            viewmodel: "OldBoard".into(),
+            source: StateError::VersionMismatch {
+                field: "score".into(),
+                model: "Score".into(),
+                saved: Score::STATE_VERSION,
+                current: ScoreV1::STATE_VERSION,
+            }
+        }
+    );
+    assert_eq!(registry.get::<dyn Scoreboard>().unwrap().add(0), (42, 3));
 }

@@ -74,10 +74,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("after 1 s the ball is at ({x:.2}, {y:.2})");
 
     let saved = registry.save_state::<dyn Physics>()?;
-    println!(
-        "its saved state: {} bytes in {} field(s)",
-        saved.len_bytes(),
-        saved.entries().len()
-    );
+    for entry in saved.entries() {
+        let bytes = entry.bytes()?.len();
+        println!(
+            "saved field `{}`: model {}, {bytes} bytes",
+            entry.field, entry.model
+        );
+    }
     Ok(())
 }

@@ -5,7 +5,7 @@
 
 use super::ir::Model;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 pub fn generate(model: &Model) -> TokenStream {
@@ -43,6 +43,30 @@ pub fn generate(model: &Model) -> TokenStream {
         )
     };
 
+    let migrate = (!model.migrate_from.is_empty()).then(|| {
+        let steps = model.migrate_from.iter().map(|old| {
+            quote_spanned! {old.span()=>
+                if saved_version == <#old as ::playground_runtime::__private::Model>::STATE_VERSION {
+                    return ::core::option::Option::Some(
+                        <#old as ::playground_runtime::__private::Model>::decode(bytes).map(<Self as ::core::convert::From<#old>>::from),
+                    );
+                }
+                if let ::core::option::Option::Some(older) = <#old as ::playground_runtime::__private::Model>::migrate(saved_version, bytes) {
+                    return ::core::option::Option::Some(older.map(<Self as ::core::convert::From<#old>>::from));
+                }
+            }
+        });
+        quote! {
+            fn migrate(
+                saved_version: u64,
+                bytes: &[u8],
+            ) -> ::core::option::Option<::core::result::Result<Self, ::playground_runtime::__private::StateError>> {
+                #(#steps)*
+                ::core::option::Option::None
+            }
+        }
+    });
+
     // A generic model has no concrete type to register until it is used.
     let registration = params.is_empty().then(|| {
         quote! {
@@ -64,6 +88,7 @@ pub fn generate(model: &Model) -> TokenStream {
             const NAME: &'static str = #name;
             const MODEL_ID: u64 = #model_id;
             const STATE_VERSION: u64 = #state_version;
+            #migrate
         }
 
         #registration

@@ -13,4 +13,7 @@ pub struct Model {
     /// Type parameters: each must itself be a model, and its id and version
     /// are folded into this one's.
     pub type_params: Vec<syn::Ident>,
+    /// `migrate_from(Old, ...)`: older formats this model converts from,
+    /// each a model with `impl From<Old> for Self`.
+    pub migrate_from: Vec<syn::Path>,
 }

@@ -2,7 +2,7 @@
 //! field can be saved.
 
 use super::ir::Model;
-use crate::args::{Args, error};
+use crate::args::{self, Args, error};
 use crate::hash::{self, Hasher};
 use proc_macro2::TokenStream;
 use quote::ToTokens;
@@ -11,9 +11,12 @@ use syn::{Data, DeriveInput, Fields, GenericParam, Type};
 
 pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
     let mut name: Option<String> = None;
-    Args::new("model", &["name"]).parse(args, |_, meta| {
-        let value: syn::LitStr = meta.value()?.parse()?;
-        name = Some(value.value());
+    let mut migrate_from = Vec::new();
+    Args::new("model", &["name", "migrate_from"]).parse(args, |arg, meta| {
+        match arg {
+            "name" => name = Some(meta.value()?.parse::<syn::LitStr>()?.value()),
+            _ => migrate_from = args::parse_list::<syn::Path>(&meta)?,
+        }
         Ok(())
     })?;
 
@@ -96,6 +99,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
         own_version: version.finish(),
         name,
         type_params,
+        migrate_from,
         item,
     })
 }

@@ -1,0 +1,133 @@
+//! Opening module libraries, and keeping them loaded while anything from
+//! them can be reached.
+//!
+//! # Unload policy
+//!
+//! A library is never unloaded behind the program's back. Every binding
+//! and every [`ViewHandle`](crate::ViewHandle) from a library holds an
+//! `Arc` to it, and so do the thread-local lookup caches; dropping the
+//! last of them does *not* unload it, because values the library made may
+//! still be reachable from safe code where no count can see them: a
+//! `&'static str` into its data, a boxed closure or trait object whose code
+//! or vtable lives in it. Unloading happens only through
+//! [`Registry::unload_retired`](crate::Registry::unload_retired), an
+//! `unsafe fn` whose caller promises that no such value survives, and even
+//! then only for libraries that no binding, handle or cache still holds.
+//! Until then a replaced library stays mapped: each reload costs its size
+//! in memory, never a use-after-unload.
+
+use crate::module::{
+    Fingerprint, HEADER_VERSION, MAGIC, MODULE_SYMBOL, ModuleContents, ModuleHeader,
+};
+use std::mem::ManuallyDrop;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A loaded module library. Dropping it never unloads the code (see the
+/// module docs); [`Library::unload`] does.
+pub(crate) struct Library {
+    /// The path the library was loaded from (not the private copy).
+    pub path: PathBuf,
+    library: ManuallyDrop<libloading::Library>,
+}
+
+/// Why a library could not be opened or is not a module of this program.
+#[derive(Debug)]
+pub(crate) enum OpenError {
+    Copy(std::io::Error),
+    Open(String),
+    MissingSymbol(String),
+    NotAModule(String),
+    Fingerprint {
+        what: &'static str,
+        host: String,
+        module: String,
+    },
+}
+
+static NEXT_COPY: AtomicU64 = AtomicU64::new(0);
+
+impl Library {
+    /// Copies `path` to a fresh file (the dynamic loader caches by path, so
+    /// a rebuilt library at the same path would not be read again), opens
+    /// the copy, and checks the export and the fingerprint.
+    pub fn open(path: &Path) -> Result<(Library, ModuleContents), OpenError> {
+        let copy = private_copy(path).map_err(OpenError::Copy)?;
+        // SAFETY: opening a library runs its initialisers. A playground
+        // module's are Rust's (no life-before-main in the runtime); any other
+        // file is the user's choice of what to load, as with any plugin
+        // system. The copy is ours alone, so nobody changes it while it is
+        // mapped.
+        let opened = unsafe { libloading::Library::new(&copy) };
+        // The mapping keeps the file's contents; the name is not needed.
+        let _ = std::fs::remove_file(&copy);
+        let library = opened.map_err(|e| OpenError::Open(e.to_string()))?;
+
+        type Export = extern "C" fn() -> &'static ModuleHeader;
+        // SAFETY: `Export` is the signature of `playground_module_v1`
+        // (module.rs); a library that exports the name with another meaning
+        // is refused below by the magic number before anything else is read.
+        let export = unsafe { library.get::<Export>(MODULE_SYMBOL.as_bytes()) }
+            .map_err(|e| OpenError::MissingSymbol(e.to_string()))?;
+        let header = export();
+        if header.magic != MAGIC || header.header_version != HEADER_VERSION {
+            return Err(OpenError::NotAModule(format!(
+                "`{MODULE_SYMBOL}` has magic {:016x} and header version {}, expected {MAGIC:016x} and {HEADER_VERSION}",
+                header.magic, header.header_version
+            )));
+        }
+        // SAFETY: a checked header of the library we hold open.
+        let fingerprint = unsafe { Fingerprint::of(header) };
+        if let Some((what, host, module)) = Fingerprint::host().difference(&fingerprint) {
+            return Err(OpenError::Fingerprint {
+                what,
+                host: host.to_owned(),
+                module: module.to_owned(),
+            });
+        }
+        // Same compiler, target and runtime build: Rust-layout data and
+        // Rust-ABI functions of the library mean what they mean here.
+        // (Until this point, a refused library is unloaded on return: only
+        // its header was read, and nothing of it was kept.)
+        let contents = (header.describe)();
+        let library = Library {
+            path: path.to_owned(),
+            library: ManuallyDrop::new(library),
+        };
+        Ok((library, contents))
+    }
+
+    /// Unloads the library.
+    ///
+    /// # Safety
+    /// Nothing from the library may be used afterwards: no binding, handle,
+    /// value, vtable or function pointer it produced may still be reachable.
+    pub unsafe fn unload(mut self) {
+        // SAFETY: the caller's contract; `self` is consumed, so this runs once.
+        unsafe { ManuallyDrop::drop(&mut self.library) };
+    }
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn private_copy(path: &Path) -> std::io::Result<PathBuf> {
+    let dir = std::env::temp_dir().join("playground-modules");
+    std::fs::create_dir_all(&dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let copy = dir.join(format!(
+        "{}-{}-{name}",
+        std::process::id(),
+        NEXT_COPY.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::copy(path, &copy)?;
+    Ok(copy)
+}

@@ -1,0 +1,288 @@
+//! Loading a module library into a registry: open, verify, carry state
+//! over, swap.
+
+use crate::bindings::{Bindings, Slot};
+use crate::error::{LoadError, RegistryError, StateError};
+use crate::library::{Library, OpenError};
+use crate::module::{MODULE_SYMBOL, ModuleContents};
+use crate::registry::{Registry, bind, save};
+use crate::view::ViewDescriptor;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What to do when a module's state format differs from the saved state's
+/// and the model has no migration for it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StatePolicy {
+    /// Refuse the module; the old binding keeps running with its state.
+    #[default]
+    Refuse,
+    /// Bind the new viewmodel with fresh state; the old state is dropped.
+    StartFresh,
+}
+
+/// Options of [`Registry::load_with`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// See [`StatePolicy`].
+    pub on_state_mismatch: StatePolicy,
+}
+
+/// What a successful load did.
+#[derive(Debug, Clone)]
+pub struct LoadReport {
+    /// The library's path.
+    pub path: PathBuf,
+    /// Each view (re)bound, with its viewmodel and how its state came over.
+    pub bound: Vec<Rebound>,
+    /// Time from the call to the swap: copy, open, verify, save, restore.
+    pub elapsed: Duration,
+}
+
+/// One view bound by a load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rebound {
+    /// The view's name.
+    pub view: String,
+    /// The new viewmodel's name.
+    pub viewmodel: String,
+    /// How its state was set.
+    pub state: Carried,
+}
+
+/// How a new viewmodel's state was set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carried {
+    /// The view was not bound before: fresh state.
+    New,
+    /// The old viewmodel's state, same format (adopted or decoded), or
+    /// migrated by the model.
+    Restored,
+    /// Fresh state, because the format changed and the options allowed it.
+    StartedFresh,
+}
+
+impl Registry {
+    /// Loads the module library at `path` and binds its viewmodels,
+    /// carrying each old viewmodel's state into its successor.
+    ///
+    /// Refuses, with the registry unchanged: a file that is not a module, a
+    /// module built by another toolchain or runtime, a viewmodel compiled
+    /// against another `API_VERSION` of its view, a model whose version,
+    /// size or align differs from the program's, and state the new
+    /// viewmodel cannot read (see [`StatePolicy`]). A panic in the new
+    /// viewmodel's constructor, restore or migration is caught and refused
+    /// the same way. All views of the module are swapped in with one store.
+    pub fn load(&self, path: impl AsRef<Path>) -> Result<LoadReport, LoadError> {
+        self.load_with(path, LoadOptions::default())
+    }
+
+    /// [`Registry::load`] with options.
+    pub fn load_with(
+        &self,
+        path: impl AsRef<Path>,
+        options: LoadOptions,
+    ) -> Result<LoadReport, LoadError> {
+        let path = path.as_ref();
+        let start = Instant::now();
+        let result = self.load_inner(path, options, start);
+        match &result {
+            Ok(report) => tracing::info!(
+                path = %path.display(),
+                elapsed_us = report.elapsed.as_micros() as u64,
+                views = ?report.bound.iter().map(|b| &b.view).collect::<Vec<_>>(),
+                "module loaded"
+            ),
+            Err(error) => tracing::warn!(path = %path.display(), %error, "module refused"),
+        }
+        result
+    }
+
+    fn load_inner(
+        &self,
+        path: &Path,
+        options: LoadOptions,
+        start: Instant,
+    ) -> Result<LoadReport, LoadError> {
+        let (library, contents) = Library::open(path).map_err(|e| open_error(path, e))?;
+        let library = Arc::new(library);
+        // Kept even if refused below: its code may have run (see `library`).
+        self.libraries.lock().push(Arc::clone(&library));
+        let targets = self.verify(path, &contents)?;
+
+        let _writer = self.write.lock();
+        let current = self.bindings.load_full();
+        let mut slots = current.slots.clone();
+        let mut bound = Vec::new();
+        for (entry, view) in targets {
+            let bind_error = |source: RegistryError| LoadError::Bind {
+                path: path.to_owned(),
+                source: Box::new(source),
+            };
+            let saved = match current.slots.get(&view.view_id) {
+                Some(Slot::Bound(old)) => Some(save(old).map_err(bind_error)?),
+                _ => None,
+            };
+            let (binding, state) = match bind(entry, view, saved.as_ref(), Some(&library)) {
+                Ok(binding) => (
+                    binding,
+                    if saved.is_some() {
+                        Carried::Restored
+                    } else {
+                        Carried::New
+                    },
+                ),
+                Err(RegistryError::State {
+                    source: StateError::VersionMismatch { .. },
+                    ..
+                }) if options.on_state_mismatch == StatePolicy::StartFresh => {
+                    let binding = bind(entry, view, None, Some(&library)).map_err(bind_error)?;
+                    (binding, Carried::StartedFresh)
+                }
+                Err(error) => return Err(bind_error(error)),
+            };
+            bound.push(Rebound {
+                view: view.name.to_owned(),
+                viewmodel: entry.descriptor.name.to_owned(),
+                state,
+            });
+            slots.insert(view.view_id, Slot::Bound(binding));
+        }
+        // One store: callers see every old binding or every new one.
+        self.bindings.store(Bindings { slots });
+        Ok(LoadReport {
+            path: path.to_owned(),
+            bound,
+            elapsed: start.elapsed(),
+        })
+    }
+
+    /// Checks the module's models and viewmodels against this program's
+    /// views and models; returns each viewmodel with the host view it binds.
+    fn verify<'m>(
+        &'m self,
+        path: &Path,
+        contents: &'m ModuleContents,
+    ) -> Result<Vec<(&'m crate::viewmodel::ViewModelEntry, &'m ViewDescriptor)>, LoadError> {
+        for model in &contents.models {
+            let Some(host) = self.catalog.models().find(|m| m.model_id == model.model_id) else {
+                continue; // the module's own model: its state is checked on restore
+            };
+            let differs = [
+                (
+                    "state version",
+                    format!("{:016x}", host.state_version),
+                    format!("{:016x}", model.state_version),
+                ),
+                ("size", host.size.to_string(), model.size.to_string()),
+                ("align", host.align.to_string(), model.align.to_string()),
+            ]
+            .into_iter()
+            .find(|(_, h, m)| h != m);
+            if let Some((what, host_value, module_value)) = differs {
+                return Err(LoadError::Model {
+                    path: path.to_owned(),
+                    model: model.name.to_owned(),
+                    what,
+                    host: host_value,
+                    module: module_value,
+                });
+            }
+        }
+        if contents.viewmodels.is_empty() {
+            return Err(LoadError::Empty {
+                path: path.to_owned(),
+            });
+        }
+        let mut targets: Vec<(&crate::viewmodel::ViewModelEntry, &ViewDescriptor)> = Vec::new();
+        for entry in &contents.viewmodels {
+            let vm = &entry.descriptor;
+            let Some(view) = self.catalog.views().find(|v| v.view_id == vm.view_id) else {
+                return Err(LoadError::UnknownView {
+                    path: path.to_owned(),
+                    viewmodel: vm.name.to_owned(),
+                    view: vm.view.to_owned(),
+                    view_id: vm.view_id,
+                });
+            };
+            if vm.api_version != view.api_version {
+                return Err(LoadError::ApiVersion {
+                    path: path.to_owned(),
+                    view: view.name.to_owned(),
+                    viewmodel: vm.name.to_owned(),
+                    host: view.api_version,
+                    module: vm.api_version,
+                });
+            }
+            if let Some((other, _)) = targets.iter().find(|(_, v)| v.view_id == view.view_id) {
+                return Err(LoadError::AmbiguousViewModel {
+                    path: path.to_owned(),
+                    view: view.name.to_owned(),
+                    first: other.descriptor.name.to_owned(),
+                    second: vm.name.to_owned(),
+                });
+            }
+            targets.push((entry, view));
+        }
+        Ok(targets)
+    }
+
+    /// Unloads every library that no binding, handle or thread-local
+    /// lookup cache holds any more, and returns how many were unloaded.
+    ///
+    /// # Safety
+    /// No value produced by those libraries may be reachable: no
+    /// `&'static` borrow of their data, no function pointer, closure or
+    /// trait object whose code lives in them (for example one returned by a
+    /// view method). Bindings and [`ViewHandle`](crate::ViewHandle)s are
+    /// counted; such values are not.
+    pub unsafe fn unload_retired(&self) -> usize {
+        let retired: Vec<Arc<Library>> = {
+            let mut libraries = self.libraries.lock();
+            let (retired, kept) = libraries.drain(..).partition(|l| Arc::strong_count(l) == 1);
+            *libraries = kept;
+            retired
+        };
+        let mut unloaded = 0;
+        for library in retired {
+            if let Ok(library) = Arc::try_unwrap(library) {
+                tracing::info!(path = %library.path.display(), "module unloaded");
+                // SAFETY: nothing in the program holds it (count was one and
+                // we held that one), and the caller vouches for values.
+                unsafe { library.unload() };
+                unloaded += 1;
+            }
+        }
+        unloaded
+    }
+
+    /// The paths of the libraries loaded and still mapped, oldest first.
+    pub fn loaded_libraries(&self) -> Vec<PathBuf> {
+        self.libraries
+            .lock()
+            .iter()
+            .map(|l| l.path.clone())
+            .collect()
+    }
+}
+
+fn open_error(path: &Path, error: OpenError) -> LoadError {
+    let path = path.to_owned();
+    match error {
+        OpenError::Copy(source) => LoadError::Io { path, source },
+        OpenError::Open(message) => LoadError::Open { path, message },
+        OpenError::MissingSymbol(message) => LoadError::MissingSymbol {
+            path,
+            symbol: MODULE_SYMBOL,
+            message,
+        },
+        OpenError::NotAModule(message) => LoadError::NotAModule { path, message },
+        OpenError::Fingerprint { what, host, module } => LoadError::Fingerprint {
+            path,
+            what,
+            host,
+            module,
+        },
+    }
+}

@@ -1,0 +1,166 @@
+//! What a module exports: one symbol that lists its registrations.
+//!
+//! A crate built with `crate-type = ["cdylib", "rlib"]` that uses the macros
+//! exports [`MODULE_SYMBOL`] with nothing written by its author: the symbol is
+//! defined here, in the runtime, and a cdylib exports the `#[no_mangle]`
+//! functions of the rlibs it links. It reads the linkme slices of the image
+//! it is linked into, so in a module it lists the module's own entries.
+
+use crate::model::ModelDescriptor;
+use crate::registration::{MODELS, VIEWMODELS};
+use crate::viewmodel::ViewModelEntry;
+use std::fmt;
+
+/// The name of the function every module exports.
+pub const MODULE_SYMBOL: &str = "playground_module_v1";
+
+/// `b"PLAYGRND"`: the first field of every [`ModuleHeader`].
+pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"PLAYGRND");
+
+/// Bumped when [`ModuleHeader`]'s layout changes.
+pub(crate) const HEADER_VERSION: u32 = 1;
+
+/// A string that crosses the library boundary: `#[repr(C)]`, so it can be
+/// read before anything else about the library is known.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct RawStr {
+    ptr: *const u8,
+    len: usize,
+}
+
+impl RawStr {
+    const fn new(s: &'static str) -> Self {
+        RawStr {
+            ptr: s.as_ptr(),
+            len: s.len(),
+        }
+    }
+
+    /// # Safety
+    /// `self` must come from [`RawStr::new`] in an image that is still loaded.
+    pub(crate) unsafe fn to_string_lossy(self) -> String {
+        // SAFETY: made by `new` from a `&'static str` of a loaded image
+        // (the caller's contract), so `ptr..ptr+len` is readable UTF-8.
+        let bytes = unsafe { std::slice::from_raw_parts(self.ptr, self.len) };
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
+/// The `#[repr(C)]` part of the export: checked before any Rust-layout data
+/// of the library is touched.
+#[repr(C)]
+pub(crate) struct ModuleHeader {
+    pub magic: u64,
+    pub header_version: u32,
+    pub rustc: RawStr,
+    pub target: RawStr,
+    pub runtime_version: RawStr,
+    pub runtime_sources: RawStr,
+    /// Rust ABI: only called once the fingerprint matches the host's.
+    pub describe: fn() -> ModuleContents,
+}
+
+// SAFETY: the header is immutable and its pointers are to `'static` strings.
+unsafe impl Sync for ModuleHeader {}
+
+/// Everything a module registered, read through [`ModuleHeader::describe`].
+pub(crate) struct ModuleContents {
+    pub models: Vec<ModelDescriptor>,
+    pub viewmodels: Vec<&'static ViewModelEntry>,
+}
+
+static HEADER: ModuleHeader = ModuleHeader {
+    magic: MAGIC,
+    header_version: HEADER_VERSION,
+    rustc: RawStr::new(env!("PLAYGROUND_RUSTC")),
+    target: RawStr::new(env!("PLAYGROUND_TARGET")),
+    runtime_version: RawStr::new(env!("CARGO_PKG_VERSION")),
+    runtime_sources: RawStr::new(env!("PLAYGROUND_RUNTIME_SOURCES")),
+    describe,
+};
+
+fn describe() -> ModuleContents {
+    ModuleContents {
+        models: MODELS.to_vec(),
+        viewmodels: VIEWMODELS.iter().collect(),
+    }
+}
+
+/// The export itself. The host has it too (it links the runtime); only
+/// libraries' copies are ever called.
+#[unsafe(no_mangle)]
+pub extern "C" fn playground_module_v1() -> &'static ModuleHeader {
+    &HEADER
+}
+
+/// What a library and the host must share for Rust values to cross between
+/// them: Rust has no stable ABI, so the same compiler, target and runtime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// `rustc -V` of the build.
+    pub rustc: String,
+    /// The target triple.
+    pub target: String,
+    /// playground-runtime's version.
+    pub runtime_version: String,
+    /// A hash of playground-runtime's sources.
+    pub runtime_sources: String,
+}
+
+impl Fingerprint {
+    /// This program's fingerprint.
+    pub fn host() -> Fingerprint {
+        // SAFETY: the host's own header, in the host's image.
+        unsafe { Fingerprint::of(&HEADER) }
+    }
+
+    /// # Safety
+    /// `header` must be a [`ModuleHeader`] of a loaded image whose magic and
+    /// header version were checked.
+    pub(crate) unsafe fn of(header: &ModuleHeader) -> Fingerprint {
+        // SAFETY: the caller's contract: a checked header of a loaded image.
+        unsafe {
+            Fingerprint {
+                rustc: header.rustc.to_string_lossy(),
+                target: header.target.to_string_lossy(),
+                runtime_version: header.runtime_version.to_string_lossy(),
+                runtime_sources: header.runtime_sources.to_string_lossy(),
+            }
+        }
+    }
+
+    /// The first field that differs: its name, this value and the other's.
+    pub fn difference<'a>(
+        &'a self,
+        other: &'a Fingerprint,
+    ) -> Option<(&'static str, &'a str, &'a str)> {
+        [
+            ("rustc", &self.rustc, &other.rustc),
+            ("target", &self.target, &other.target),
+            (
+                "playground-runtime version",
+                &self.runtime_version,
+                &other.runtime_version,
+            ),
+            (
+                "playground-runtime build",
+                &self.runtime_sources,
+                &other.runtime_sources,
+            ),
+        ]
+        .into_iter()
+        .find(|(_, a, b)| a != b)
+        .map(|(what, a, b)| (what, a.as_str(), b.as_str()))
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}, {}, playground-runtime {} ({})",
+            self.rustc, self.target, self.runtime_version, self.runtime_sources
+        )
+    }
+}
