@@ -4,6 +4,8 @@ mod generate;
 mod ir;
 mod parse;
 
+pub(crate) use parse::reject_cfg;
+
 use proc_macro2::TokenStream;
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
