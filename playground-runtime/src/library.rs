@@ -52,7 +52,7 @@ impl Library {
     /// a rebuilt library at the same path would not be read again), opens
     /// the copy, and checks the export and the fingerprint.
     pub fn open(path: &Path) -> Result<(Library, ModuleContents), OpenError> {
-        let copy = private_copy(path).map_err(OpenError::Copy)?;
+        let copy = private_copy(path)?;
         // SAFETY: opening a library runs its initialisers. A playground
         // module's are Rust's (no life-before-main in the runtime); any other
         // file is the user's choice of what to load, as with any plugin
@@ -116,9 +116,13 @@ impl std::fmt::Debug for Library {
     }
 }
 
-fn private_copy(path: &Path) -> std::io::Result<PathBuf> {
+/// Reads the library, checks that it is a complete shared object, and
+/// writes it to a path of its own.
+fn private_copy(path: &Path) -> Result<PathBuf, OpenError> {
+    let bytes = std::fs::read(path).map_err(OpenError::Copy)?;
+    check_complete(&bytes).map_err(OpenError::Open)?;
     let dir = std::env::temp_dir().join("playground-modules");
-    std::fs::create_dir_all(&dir)?;
+    std::fs::create_dir_all(&dir).map_err(OpenError::Copy)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -128,6 +132,35 @@ fn private_copy(path: &Path) -> std::io::Result<PathBuf> {
         std::process::id(),
         NEXT_COPY.fetch_add(1, Ordering::Relaxed)
     ));
-    std::fs::copy(path, &copy)?;
+    std::fs::write(&copy, &bytes).map_err(OpenError::Copy)?;
     Ok(copy)
+}
+
+/// The dynamic loader maps segments without checking that the file holds
+/// them: a truncated library would crash the program (SIGBUS) on first
+/// touch instead of failing to open. So the headers are checked first,
+/// with the `object` crate (a maintained reader of every object format).
+fn check_complete(bytes: &[u8]) -> Result<(), String> {
+    use object::{Object, ObjectSegment};
+    let file = object::File::parse(bytes).map_err(|e| format!("not an object file: {e}"))?;
+    if file.kind() != object::ObjectKind::Dynamic {
+        return Err(format!(
+            "a {:?} object file, not a shared library",
+            file.kind()
+        ));
+    }
+    for segment in file.segments() {
+        let (offset, size) = segment.file_range();
+        if offset
+            .checked_add(size)
+            .is_none_or(|end| end > bytes.len() as u64)
+        {
+            return Err(format!(
+                "truncated: a segment needs bytes {offset}..{} but the file has {}",
+                offset.saturating_add(size),
+                bytes.len()
+            ));
+        }
+    }
+    Ok(())
 }

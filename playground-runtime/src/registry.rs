@@ -10,11 +10,10 @@ use crate::model::ModelDescriptor;
 use crate::registration::{MODELS, VIEWMODELS, VIEWS};
 use crate::state::SavedState;
 use crate::view::{View, ViewDescriptor};
-use crate::viewmodel::{ViewModelDescriptor, ViewModelEntry};
+use crate::viewmodel::{Failure, ViewModelDescriptor, ViewModelEntry};
 use parking_lot::Mutex;
 use std::fmt;
 use std::marker::PhantomData;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 use std::sync::Arc;
 
@@ -209,16 +208,23 @@ impl fmt::Debug for Registry {
 }
 
 pub(crate) fn save(binding: &Binding) -> Result<SavedState, RegistryError> {
-    let viewmodel = binding.viewmodel.name;
-    match catch_unwind(AssertUnwindSafe(|| binding.instance.state.save())) {
-        Ok(result) => result.map_err(|source| RegistryError::State {
+    binding
+        .instance
+        .state
+        .save()
+        .map_err(|failure| failed(binding.viewmodel.name, failure, "while saving state: "))
+}
+
+fn failed(viewmodel: &str, failure: Failure, context: &str) -> RegistryError {
+    match failure {
+        Failure::State(source) => RegistryError::State {
             viewmodel: viewmodel.to_owned(),
             source,
-        }),
-        Err(panic) => Err(RegistryError::ConstructorPanicked {
+        },
+        Failure::Panic(message) => RegistryError::ConstructorPanicked {
             viewmodel: viewmodel.to_owned(),
-            message: format!("while saving state: {}", panic_message(&*panic)),
-        }),
+            message: format!("{context}{message}"),
+        },
     }
 }
 
@@ -238,36 +244,13 @@ pub(crate) fn bind(
             found: viewmodel.api_version,
         });
     }
-    let instance = match catch_unwind(AssertUnwindSafe(|| (entry.instantiate)(saved))) {
-        Ok(Ok(instance)) => instance,
-        Ok(Err(source)) => {
-            return Err(RegistryError::State {
-                viewmodel: viewmodel.name.to_owned(),
-                source,
-            });
-        }
-        Err(panic) => {
-            return Err(RegistryError::ConstructorPanicked {
-                viewmodel: viewmodel.name.to_owned(),
-                message: panic_message(&*panic),
-            });
-        }
-    };
+    let instance =
+        (entry.instantiate)(saved).map_err(|failure| failed(viewmodel.name, failure, ""))?;
     Ok(Arc::new(Binding {
         viewmodel,
         instance,
         library: library.cloned(),
     }))
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a panic with a non-string payload".to_owned()
-    }
 }
 
 /// A view found by [`Registry::get`], usable as `&T`.

@@ -108,7 +108,7 @@ impl fmt::Display for ViewModelDescriptor {
 pub struct ViewModelEntry {
     /// What the registry lists.
     pub descriptor: ViewModelDescriptor,
-    pub(crate) instantiate: fn(Option<&SavedState>) -> Result<Instance, StateError>,
+    pub(crate) instantiate: fn(Option<&SavedState>) -> Result<Instance, Failure>,
 }
 
 impl ViewModelEntry {
@@ -141,28 +141,61 @@ pub(crate) struct Instance {
     pub state: Arc<dyn SaveState>,
 }
 
-/// Object-safe access to [`ViewModel::save_state`].
+/// Why user code failed: an error it returned, or a panic, caught in the
+/// image the code lives in. (Each library has its own copy of std, and a
+/// panic from one image is a foreign exception that another image's
+/// `catch_unwind` cannot catch: it would abort.)
+#[derive(Debug)]
+pub(crate) enum Failure {
+    State(StateError),
+    Panic(String),
+}
+
+/// Runs `f`, catching a panic in this image.
+fn contained<R>(f: impl FnOnce() -> Result<R, StateError>) -> Result<R, Failure> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result.map_err(Failure::State),
+        Err(payload) => Err(Failure::Panic(panic_message(&*payload))),
+    }
+}
+
+/// The message of a panic payload.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-string payload".to_owned()
+    }
+}
+
+/// Object-safe access to [`ViewModel::save_state`], panics contained.
 pub(crate) trait SaveState: Send + Sync {
-    fn save(&self) -> Result<SavedState, StateError>;
+    fn save(&self) -> Result<SavedState, Failure>;
 }
 
 impl<VM: ViewModel> SaveState for VM {
-    fn save(&self) -> Result<SavedState, StateError> {
-        let mut state = SavedState::default();
-        self.save_state(&mut state)?;
-        Ok(state)
+    fn save(&self) -> Result<SavedState, Failure> {
+        contained(|| {
+            let mut state = SavedState::default();
+            self.save_state(&mut state)?;
+            Ok(state)
+        })
     }
 }
 
-fn instantiate<VM: ViewModel>(saved: Option<&SavedState>) -> Result<Instance, StateError> {
-    let mut viewmodel = VM::construct();
-    if let Some(saved) = saved {
-        viewmodel.restore_state(saved)?;
-    }
-    let shared = Arc::new(viewmodel);
-    let view: Arc<VM::View> = Arc::clone(&shared).into_view();
-    Ok(Instance {
-        view: Box::new(view),
-        state: shared,
+fn instantiate<VM: ViewModel>(saved: Option<&SavedState>) -> Result<Instance, Failure> {
+    contained(|| {
+        let mut viewmodel = VM::construct();
+        if let Some(saved) = saved {
+            viewmodel.restore_state(saved)?;
+        }
+        let shared = Arc::new(viewmodel);
+        let view: Arc<VM::View> = Arc::clone(&shared).into_view();
+        Ok(Instance {
+            view: Box::new(view),
+            state: shared,
+        })
     })
 }

@@ -77,7 +77,10 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
 /// A `#[cfg]` inside the trait reaches this macro unevaluated: the version
 /// would be the same with and without the method, for two different vtables.
 pub(crate) fn reject_cfg(attrs: &[syn::Attribute]) -> syn::Result<()> {
-    match attrs.iter().find(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr")) {
+    match attrs
+        .iter()
+        .find(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
+    {
         Some(attr) => Err(syn::Error::new_spanned(
             attr,
             "`#[cfg]` inside a view or model would give two different layouts the same version; \

@@ -1,0 +1,202 @@
+//! Real module libraries for the hot-reload tests and benchmarks, built by
+//! cargo during the run (nothing binary is committed).
+//!
+//! Every library is built into `target/fixtures`, a target directory of its
+//! own: the cargo running the tests holds the lock on the outer one. The
+//! first test that needs a library builds it; the others wait for it. Each
+//! variant is copied out of cargo's output to a file of its own, since the
+//! next variant's build overwrites it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+
+/// A build of a fixture library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fixture {
+    /// counter-module as it is.
+    V1,
+    /// A behaviour change: `version()` answers 2.
+    V2,
+    /// The state model gained a field; no migration.
+    StateV2,
+    /// The state model gained a field, with a migration from the old one.
+    StateV2Migrate,
+    /// The same, but the migration panics.
+    StateV2Panic,
+    /// Compiled against a changed view (one more method).
+    ApiV2,
+    /// A valid library that is not a playground module.
+    Plain,
+    /// A module built against another build of playground-runtime.
+    ForeignRuntime,
+}
+
+impl Fixture {
+    fn name(self) -> &'static str {
+        match self {
+            Fixture::V1 => "v1",
+            Fixture::V2 => "v2",
+            Fixture::StateV2 => "state-v2",
+            Fixture::StateV2Migrate => "state-v2-migrate",
+            Fixture::StateV2Panic => "state-v2-panic",
+            Fixture::ApiV2 => "api-v2",
+            Fixture::Plain => "plain",
+            Fixture::ForeignRuntime => "foreign-runtime",
+        }
+    }
+}
+
+/// The workspace's root directory.
+pub fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("reload-tests sits in the workspace")
+}
+
+/// Where fixture builds go.
+pub fn fixture_target() -> PathBuf {
+    workspace().join("target").join("fixtures")
+}
+
+/// The library of `fixture`, built on first use.
+pub fn library(fixture: Fixture) -> PathBuf {
+    static BUILT: OnceLock<Mutex<HashMap<Fixture, PathBuf>>> = OnceLock::new();
+    let built = BUILT.get_or_init(Default::default);
+    // One build at a time: they share a target directory.
+    let mut built = built.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(path) = built.get(&fixture) {
+        return path.clone();
+    }
+    let path = match fixture {
+        Fixture::Plain => build(workspace(), "plain-cdylib", &[], fixture),
+        Fixture::ForeignRuntime => build_foreign(),
+        _ => {
+            let features: &[&str] = match fixture {
+                Fixture::V2 => &["v2"],
+                Fixture::StateV2 => &["state-v2"],
+                Fixture::StateV2Migrate => &["state-v2-migrate"],
+                Fixture::StateV2Panic => &["state-v2-panic"],
+                Fixture::ApiV2 => &["api-v2"],
+                _ => &[],
+            };
+            build(workspace(), "counter-module", features, fixture)
+        }
+    };
+    built.insert(fixture, path.clone());
+    path
+}
+
+/// `cargo build -p package --features ...` in `root`, with the fixtures'
+/// target directory; returns a copy of the library named after `fixture`.
+fn build(root: &Path, package: &str, features: &[&str], fixture: Fixture) -> PathBuf {
+    let target = fixture_target();
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo
+        .current_dir(root)
+        .args(["build", "--quiet", "-p", package])
+        .env("CARGO_TARGET_DIR", &target)
+        // Smaller libraries copy and map faster; the tests need no debuginfo.
+        .env("CARGO_PROFILE_DEV_DEBUG", "0");
+    if !features.is_empty() {
+        cargo.args(["--features", &features.join(",")]);
+    }
+    let output = cargo.output().expect("run cargo");
+    assert!(
+        output.status.success(),
+        "building fixture {} failed:\n{}",
+        fixture.name(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let file = format!(
+        "{}{}{}",
+        std::env::consts::DLL_PREFIX,
+        package.replace('-', "_"),
+        std::env::consts::DLL_SUFFIX
+    );
+    let out = target.join("out");
+    std::fs::create_dir_all(&out).expect("create fixtures/out");
+    let copy = out.join(format!(
+        "{}{}",
+        fixture.name(),
+        std::env::consts::DLL_SUFFIX
+    ));
+    std::fs::copy(target.join("debug").join(file), &copy).expect("copy the built library");
+    copy
+}
+
+/// A module crate of its own, against a copy of playground-runtime whose
+/// sources differ by one comment: another build of the runtime.
+fn build_foreign() -> PathBuf {
+    let root = fixture_target().join("foreign");
+    let _ = std::fs::remove_dir_all(&root);
+    for krate in ["playground-runtime", "playground-macros"] {
+        copy_dir(&workspace().join(krate), &root.join(krate));
+    }
+    let lib = root.join("playground-runtime/src/lib.rs");
+    let mut source = std::fs::read_to_string(&lib).expect("read runtime lib.rs");
+    source.push_str("\n// another build of the runtime\n");
+    std::fs::write(&lib, source).expect("write runtime lib.rs");
+    // The copies inherit their versions from a workspace: pin them. And
+    // rename the packages (keeping the library names the macros refer to):
+    // cargo leaves a path package's location out of its artifact hashes, so
+    // under their own names the copies would share, and overwrite, the real
+    // runtime's artifacts in the shared target directory.
+    for krate in ["playground-runtime", "playground-macros"] {
+        let path = root.join(krate).join("Cargo.toml");
+        let text = std::fs::read_to_string(&path).expect("read manifest");
+        let lib = krate.replace('-', "_");
+        let text = text
+            .replace("rust-version.workspace = true", "")
+            .replace("version.workspace = true", "version = \"0.1.0\"")
+            .replace("edition.workspace = true", "edition = \"2024\"")
+            .replace("license.workspace = true", "")
+            .replace(&format!("name = \"{krate}\""), &format!("name = \"{krate}-foreign\""))
+            .replace(
+                "playground-macros = { version = \"0.1.0\", path = \"../playground-macros\" }",
+                "playground-macros = { package = \"playground-macros-foreign\", path = \"../playground-macros\" }",
+            );
+        let text = if text.contains("[lib]\n") {
+            text.replace("[lib]\n", &format!("[lib]\nname = \"{lib}\"\n"))
+        } else {
+            format!("{text}\n[lib]\nname = \"{lib}\"\n")
+        };
+        std::fs::write(&path, text).expect("write manifest");
+    }
+    std::fs::create_dir_all(root.join("module/src")).expect("create module");
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"module\", \"playground-runtime\", \"playground-macros\"]\nresolver = \"3\"\n",
+    )
+    .expect("write workspace");
+    std::fs::write(
+        root.join("module/Cargo.toml"),
+        "[package]\nname = \"foreign-module\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\nplayground-runtime = { package = \"playground-runtime-foreign\", path = \"../playground-runtime\" }\n",
+    )
+    .expect("write module manifest");
+    std::fs::write(
+        root.join("module/src/lib.rs"),
+        "use playground_runtime::{view, viewmodel};\n\n#[view]\npub trait Foreign: Send + Sync {\n    fn hello(&self) -> u32;\n}\n\n#[derive(Default)]\npub struct Here;\n\n#[viewmodel]\nimpl Foreign for Here {\n    fn hello(&self) -> u32 {\n        1\n    }\n}\n",
+    )
+    .expect("write module source");
+    std::fs::copy(workspace().join("Cargo.lock"), root.join("Cargo.lock"))
+        .expect("copy Cargo.lock");
+    build(&root, "foreign-module", &[], Fixture::ForeignRuntime)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if name == "target" || name == "snapshots" {
+            continue;
+        }
+        if path.is_dir() {
+            copy_dir(&path, &to.join(name));
+        } else {
+            std::fs::copy(&path, to.join(name)).expect("copy file");
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! Hot reload with real libraries built by cargo during the run.
+
+use counter_api::Counter;
+use playground_runtime::{
+    Carried, LoadError, LoadOptions, Registry, RegistryError, StateError, StatePolicy,
+};
+use reload_tests::{Fixture, library};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+fn loaded(fixture: Fixture) -> Registry {
+    let registry = Registry::linked();
+    registry.load(library(fixture)).unwrap();
+    registry
+}
+
+#[test]
+fn the_host_knows_the_view_before_any_module() {
+    let registry = Registry::linked();
+    assert!(registry.catalog().views().any(|v| v.name == "Counter"));
+    assert!(matches!(
+        registry.get::<dyn Counter>(),
+        Err(RegistryError::NoViewModel { .. })
+    ));
+}
+
+#[test]
+fn state_is_carried_across_a_reload_and_the_new_behaviour_runs() {
+    let registry = loaded(Fixture::V1);
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!(counter.version(), 1);
+    counter.add(5);
+    counter.add(7);
+    drop(counter);
+
+    let report = registry.load(library(Fixture::V2)).unwrap();
+    assert_eq!(report.bound.len(), 1);
+    assert_eq!(report.bound[0].state, Carried::Restored);
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!(counter.version(), 2, "the new module answers");
+    assert_eq!(counter.total(), 12, "with the old module's state");
+    assert_eq!(
+        counter.record(1),
+        Some(counter_api::Record { id: 1, amount: 7 })
+    );
+    assert_eq!(counter.add(1), 13);
+}
+
+#[test]
+fn an_api_change_is_refused_and_the_old_module_runs_on() {
+    let registry = loaded(Fixture::V1);
+    registry.get::<dyn Counter>().unwrap().add(3);
+    let path = library(Fixture::ApiV2);
+    let error = registry.load(&path).unwrap_err();
+    let LoadError::ApiVersion {
+        path: refused,
+        view,
+        viewmodel,
+        host,
+        module,
+    } = &error
+    else {
+        panic!("expected ApiVersion, got {error}");
+    };
+    assert_eq!(
+        (refused, view.as_str(), viewmodel.as_str()),
+        (&path, "Counter", "Counting")
+    );
+    assert_eq!(
+        *host,
+        <dyn Counter as playground_runtime::View>::API_VERSION
+    );
+    assert_ne!(host, module);
+    let message = error.to_string();
+    assert!(
+        message.contains(&path.display().to_string())
+            && message.contains(&format!("{module:016x}")),
+        "{message}"
+    );
+
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!((counter.version(), counter.total()), (1, 3));
+}
+
+#[test]
+fn a_state_format_change_is_refused_by_default() {
+    let registry = loaded(Fixture::V1);
+    registry.get::<dyn Counter>().unwrap().add(4);
+    let error = registry.load(library(Fixture::StateV2)).unwrap_err();
+    let LoadError::Bind { source, .. } = &error else {
+        panic!("expected Bind, got {error}")
+    };
+    assert!(
+        matches!(&**source, RegistryError::State { source: StateError::VersionMismatch { field, model, .. }, .. }
+            if field == "tally" && model == "Tally"),
+        "{source}"
+    );
+    assert_eq!(
+        registry.get::<dyn Counter>().unwrap().total(),
+        4,
+        "old binding and state intact"
+    );
+}
+
+#[test]
+fn a_state_format_change_starts_fresh_when_opted_in() {
+    let registry = loaded(Fixture::V1);
+    registry.get::<dyn Counter>().unwrap().add(4);
+    let options = LoadOptions {
+        on_state_mismatch: StatePolicy::StartFresh,
+    };
+    let report = registry
+        .load_with(library(Fixture::StateV2), options)
+        .unwrap();
+    assert_eq!(report.bound[0].state, Carried::StartedFresh);
+    assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 0);
+}
+
+#[test]
+fn a_state_format_change_is_migrated_when_the_model_knows_the_old_format() {
+    let registry = loaded(Fixture::V1);
+    registry.get::<dyn Counter>().unwrap().add(4);
+    registry.get::<dyn Counter>().unwrap().add(6);
+    let report = registry.load(library(Fixture::StateV2Migrate)).unwrap();
+    assert_eq!(report.bound[0].state, Carried::Restored);
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!((counter.total(), counter.records()), (10, 2));
+    assert!(counter.consistent());
+}
+
+#[test]
+fn a_panicking_restore_rolls_back_with_state_intact() {
+    let registry = loaded(Fixture::V1);
+    registry.get::<dyn Counter>().unwrap().add(9);
+    let error = registry.load(library(Fixture::StateV2Panic)).unwrap_err();
+    let LoadError::Bind { source, .. } = &error else {
+        panic!("expected Bind, got {error}")
+    };
+    assert!(
+        matches!(&**source, RegistryError::ConstructorPanicked { message, .. } if message == "migration bug"),
+        "{source}"
+    );
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!((counter.version(), counter.total()), (1, 9));
+    assert_eq!(counter.add(1), 10, "the old module still takes writes");
+}
+
+#[test]
+fn a_library_without_the_export_is_refused() {
+    let registry = Registry::linked();
+    let path = library(Fixture::Plain);
+    let error = registry.load(&path).unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            LoadError::MissingSymbol {
+                symbol: "playground_module_v1",
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert!(
+        error.to_string().starts_with(&path.display().to_string()),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_library_is_refused() {
+    let path = reload_tests::fixture_target()
+        .join("out")
+        .join("not-a-library.so");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, "this is text, not ELF\n").unwrap();
+    let error = Registry::linked().load(&path).unwrap_err();
+    assert!(
+        matches!(&error, LoadError::Open { path: p, .. } if *p == path),
+        "{error}"
+    );
+
+    let missing = path.with_file_name("does-not-exist.so");
+    let error = Registry::linked().load(&missing).unwrap_err();
+    assert!(matches!(&error, LoadError::Io { .. }), "{error}");
+}
+
+#[test]
+fn a_truncated_library_is_refused() {
+    let whole = std::fs::read(library(Fixture::V1)).unwrap();
+    let path = reload_tests::fixture_target()
+        .join("out")
+        .join("truncated.so");
+    std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+    let registry = loaded(Fixture::V1);
+    registry.get::<dyn Counter>().unwrap().add(2);
+    let error = registry.load(&path).unwrap_err();
+    assert!(matches!(&error, LoadError::Open { .. }), "{error}");
+    assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 2);
+}
+
+#[test]
+fn a_library_from_another_build_of_the_runtime_is_refused() {
+    let path = library(Fixture::ForeignRuntime);
+    let error = Registry::linked().load(&path).unwrap_err();
+    let LoadError::Fingerprint {
+        what, host, module, ..
+    } = &error
+    else {
+        panic!("expected Fingerprint, got {error}");
+    };
+    assert_eq!(*what, "playground-runtime build");
+    assert_ne!(host, module);
+    assert!(
+        error.to_string().contains(host.as_str()) && error.to_string().contains(module.as_str())
+    );
+}
+
+#[test]
+fn writers_lose_no_write_across_reloads() {
+    let registry = loaded(Fixture::V1);
+    let done = AtomicBool::new(false);
+    let writes = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                while !done.load(Ordering::Relaxed) {
+                    registry.get::<dyn Counter>().unwrap().add(1);
+                    writes.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        let (v1, v2) = (library(Fixture::V1), library(Fixture::V2));
+        for round in 0..50 {
+            registry
+                .load(if round % 2 == 0 { &v2 } else { &v1 })
+                .unwrap();
+        }
+        done.store(true, Ordering::Relaxed);
+    });
+    let counter = registry.get::<dyn Counter>().unwrap();
+    let writes = writes.load(Ordering::Relaxed);
+    assert!(writes > 0);
+    assert_eq!(counter.total(), writes, "every write landed");
+    assert_eq!(counter.records() as u64, writes);
+}
+
+#[test]
+fn readers_see_no_failure_and_no_torn_state_through_1000_reloads() {
+    let registry = loaded(Fixture::V1);
+    registry.get::<dyn Counter>().unwrap().fill(1000);
+    let done = AtomicBool::new(false);
+    let checks = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        for reader in 0..8 {
+            let (registry, done, checks) = (&registry, &done, &checks);
+            scope.spawn(move || {
+                while !done.load(Ordering::Relaxed) {
+                    let counter = registry.get::<dyn Counter>().expect("always bound");
+                    assert!(matches!(counter.version(), 1 | 2));
+                    assert!(counter.consistent(), "torn state seen by reader {reader}");
+                    if reader == 0 {
+                        counter.add(1);
+                    }
+                    checks.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        let (v1, v2) = (library(Fixture::V1), library(Fixture::V2));
+        for round in 0..1000 {
+            registry
+                .load(if round % 2 == 0 { &v2 } else { &v1 })
+                .unwrap();
+            if round % 50 == 49 {
+                // SAFETY: the counter's methods return plain data; nothing
+                // from a replaced library outlives its bindings.
+                unsafe { registry.unload_retired() };
+            }
+        }
+        done.store(true, Ordering::Relaxed);
+    });
+    assert!(checks.load(Ordering::Relaxed) > 0);
+    assert!(registry.get::<dyn Counter>().unwrap().consistent());
+}
+
+#[test]
+fn a_library_is_not_unloaded_while_a_handle_from_it_is_alive() {
+    let registry = Registry::linked();
+    let v1 = library(Fixture::V1);
+    registry.load(&v1).unwrap();
+    let handle = registry.get_owned::<dyn Counter>().unwrap();
+    handle.add(1);
+
+    registry.load(library(Fixture::V2)).unwrap();
+    // Refresh this thread's lookup cache: it pins the bindings it last saw.
+    assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 2);
+
+    // SAFETY: no value from the libraries escapes but the counted handle.
+    assert_eq!(
+        unsafe { registry.unload_retired() },
+        0,
+        "v1 is held by the handle"
+    );
+    assert_eq!(
+        registry.loaded_libraries(),
+        [v1.clone(), library(Fixture::V2)]
+    );
+    assert_eq!(handle.version(), 1, "the handle still runs v1's code");
+    assert_eq!(handle.add(1), 2);
+
+    drop(handle);
+    // SAFETY: as above; now nothing holds v1.
+    assert_eq!(unsafe { registry.unload_retired() }, 1);
+    assert_eq!(registry.loaded_libraries(), [library(Fixture::V2)]);
+    assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 2);
+}
