@@ -57,6 +57,7 @@ mod registry;
 mod state;
 mod view;
 mod viewmodel;
+mod watcher;
 mod wrappers;
 
 #[doc(hidden)]
@@ -72,4 +73,5 @@ pub use registry::{Catalog, Registry, ViewHandle, ViewRef};
 pub use state::{Live, Saved, SavedModel, SavedState, State};
 pub use view::{MethodDescriptor, View, ViewDescriptor};
 pub use viewmodel::{ViewModel, ViewModelDescriptor, ViewModelEntry};
+pub use watcher::{Build, WatchError, WatchEvent, WatchOptions, Watcher};
 pub use wrappers::{Atomic, Handle, Once, Shared};

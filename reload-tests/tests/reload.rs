@@ -312,3 +312,55 @@ fn a_library_is_not_unloaded_while_a_handle_from_it_is_alive() {
     assert_eq!(registry.loaded_libraries(), [library(Fixture::V2)]);
     assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 2);
 }
+
+#[test]
+fn the_watcher_reloads_a_rebuilt_library_and_reports_refusals() {
+    use playground_runtime::{WatchEvent, Watcher};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let dir = reload_tests::fixture_target().join("watched");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("libcounter.so");
+    std::fs::copy(library(Fixture::V1), &path).unwrap();
+
+    let registry = Arc::new(Registry::linked());
+    registry.load(&path).unwrap();
+    registry.get::<dyn Counter>().unwrap().add(21);
+    let watcher = Watcher::library(Arc::clone(&registry), &path, Default::default()).unwrap();
+
+    // A rebuild: a new file replaces the old one, as cargo does.
+    let replace = |fixture| {
+        let staged = dir.join("staged.so");
+        std::fs::copy(library(fixture), &staged).unwrap();
+        std::fs::rename(&staged, &path).unwrap();
+    };
+    let next = || loop {
+        match watcher
+            .events()
+            .recv_timeout(Duration::from_secs(20))
+            .expect("an event")
+        {
+            WatchEvent::Building { .. } => continue,
+            event => return event,
+        }
+    };
+
+    replace(Fixture::V2);
+    assert!(matches!(next(), WatchEvent::Loaded { .. }));
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!((counter.version(), counter.total()), (2, 21));
+    drop(counter);
+
+    replace(Fixture::ApiV2);
+    assert!(matches!(
+        next(),
+        WatchEvent::Refused(LoadError::ApiVersion { .. })
+    ));
+    assert_eq!(
+        registry.get::<dyn Counter>().unwrap().version(),
+        2,
+        "version 2 runs on"
+    );
+}

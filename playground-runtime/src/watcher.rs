@@ -1,0 +1,266 @@
+//! Reloading a module when its library, or its sources, change.
+
+use crate::error::LoadError;
+use crate::loader::{LoadOptions, LoadReport};
+use crate::registry::Registry;
+use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
+use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+/// What the watcher did; read them from [`Watcher::events`]. Each is also
+/// reported through `tracing`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WatchEvent {
+    /// Sources changed; the module is being rebuilt.
+    Building {
+        /// The first changed file seen.
+        changed: PathBuf,
+    },
+    /// The rebuild failed; nothing was loaded.
+    BuildFailed {
+        /// cargo's error output.
+        message: String,
+    },
+    /// The new library was loaded and swapped in.
+    Loaded {
+        /// What the load did.
+        report: LoadReport,
+        /// From the first file event to the swap (debounce, build, load).
+        since_change: Duration,
+    },
+    /// The new library was refused; the old bindings keep running.
+    Refused(LoadError),
+}
+
+/// How to rebuild a module when its sources change.
+#[derive(Debug, Clone)]
+pub struct Build {
+    /// The module's `Cargo.toml`.
+    pub manifest_path: PathBuf,
+    /// Directories whose changes trigger a rebuild (usually the module's `src`).
+    pub sources: Vec<PathBuf>,
+    /// `CARGO_TARGET_DIR` for the build, if not cargo's default.
+    pub target_dir: Option<PathBuf>,
+    /// Build with `--release`.
+    pub release: bool,
+}
+
+/// Options of a [`Watcher`].
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    /// Events on one path closer than this are one change (a rebuild writes
+    /// a library in several steps).
+    pub debounce: Duration,
+    /// How to load.
+    pub load: LoadOptions,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        WatchOptions {
+            debounce: Duration::from_millis(50),
+            load: LoadOptions::default(),
+        }
+    }
+}
+
+/// Why a watcher could not start.
+#[derive(Debug, Error)]
+#[error("cannot watch {}: {source}", path.display())]
+pub struct WatchError {
+    /// What was to be watched.
+    pub path: PathBuf,
+    /// The file-watching error.
+    #[source]
+    pub source: notify_debouncer_mini::notify::Error,
+}
+
+/// Watches a module and reloads it into a registry.
+///
+/// [`Watcher::library`] reloads when the library file is rebuilt by any
+/// means; [`Watcher::build`] also runs `cargo build` when the module's
+/// sources change, so saving a source file is enough. Dropping the watcher
+/// stops it.
+///
+/// ```no_run
+/// use playground_runtime::{Registry, Watcher, WatchEvent};
+/// use std::sync::Arc;
+///
+/// let registry = Arc::new(Registry::linked());
+/// let watcher = Watcher::library(Arc::clone(&registry), "target/debug/libphysics.so", Default::default())?;
+/// for event in watcher.events() {
+///     if let WatchEvent::Refused(error) = event {
+///         eprintln!("kept the old module: {error}");
+///     }
+/// }
+/// # Ok::<(), playground_runtime::WatchError>(())
+/// ```
+pub struct Watcher {
+    _debouncer: Debouncer<RecommendedWatcher>,
+    events: Receiver<WatchEvent>,
+}
+
+impl Watcher {
+    /// Reloads `library` into `registry` whenever the file changes.
+    pub fn library(
+        registry: Arc<Registry>,
+        library: impl Into<PathBuf>,
+        options: WatchOptions,
+    ) -> Result<Watcher, WatchError> {
+        let library = absolute(library.into());
+        let (sender, events) = channel();
+        let watched = library.clone();
+        // One rebuild can come in several event batches: load each version
+        // of the file once.
+        let mut last_loaded = stamp(&library);
+        let mut debouncer = new_debouncer(options.debounce, move |result: DebounceEventResult| {
+            let Ok(changes) = result else { return };
+            if !changes.iter().any(|c| c.path == watched) {
+                return;
+            }
+            let now = stamp(&watched);
+            if now.is_none() || now == last_loaded {
+                return;
+            }
+            last_loaded = now;
+            load(
+                &registry,
+                &watched,
+                options.load,
+                Instant::now() - options.debounce,
+                &sender,
+            );
+        })
+        .map_err(|source| WatchError {
+            path: library.clone(),
+            source,
+        })?;
+        // Cargo replaces the file rather than writing into it: watch its
+        // directory, so the new file is seen too.
+        let dir = library.parent().unwrap_or(Path::new(".")).to_owned();
+        debouncer
+            .watcher()
+            .watch(&dir, RecursiveMode::NonRecursive)
+            .map_err(|source| WatchError { path: dir, source })?;
+        Ok(Watcher {
+            _debouncer: debouncer,
+            events,
+        })
+    }
+
+    /// Rebuilds the module with cargo when a file under `build.sources`
+    /// changes, then reloads `library` into `registry`.
+    pub fn build(
+        registry: Arc<Registry>,
+        library: impl Into<PathBuf>,
+        build: Build,
+        options: WatchOptions,
+    ) -> Result<Watcher, WatchError> {
+        let library = absolute(library.into());
+        let (sender, events) = channel();
+        let sources = build.sources.clone();
+        let mut debouncer = new_debouncer(options.debounce, move |result: DebounceEventResult| {
+            let Ok(changes) = result else { return };
+            let Some(change) = changes.first() else {
+                return;
+            };
+            let since = Instant::now() - options.debounce;
+            tracing::info!(changed = %change.path.display(), "module sources changed; rebuilding");
+            let _ = sender.send(WatchEvent::Building {
+                changed: change.path.clone(),
+            });
+            match run_cargo(&build) {
+                Ok(()) => load(&registry, &library, options.load, since, &sender),
+                Err(message) => {
+                    tracing::warn!(%message, "module build failed");
+                    let _ = sender.send(WatchEvent::BuildFailed { message });
+                }
+            }
+        })
+        .map_err(|source| WatchError {
+            path: PathBuf::new(),
+            source,
+        })?;
+        for dir in sources {
+            debouncer
+                .watcher()
+                .watch(&dir, RecursiveMode::Recursive)
+                .map_err(|source| WatchError {
+                    path: dir.clone(),
+                    source,
+                })?;
+        }
+        Ok(Watcher {
+            _debouncer: debouncer,
+            events,
+        })
+    }
+
+    /// Everything the watcher did, in order.
+    pub fn events(&self) -> &Receiver<WatchEvent> {
+        &self.events
+    }
+}
+
+/// What tells one version of a file from the next: its modification time,
+/// length and inode.
+fn stamp(path: &Path) -> Option<(std::time::SystemTime, u64, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((meta.modified().ok()?, meta.len(), inode))
+}
+
+fn absolute(path: PathBuf) -> PathBuf {
+    std::path::absolute(&path).unwrap_or(path)
+}
+
+fn load(
+    registry: &Registry,
+    library: &Path,
+    options: LoadOptions,
+    since: Instant,
+    sender: &Sender<WatchEvent>,
+) {
+    let event = match registry.load_with(library, options) {
+        Ok(report) => WatchEvent::Loaded {
+            report,
+            since_change: since.elapsed(),
+        },
+        Err(error) => WatchEvent::Refused(error),
+    };
+    let _ = sender.send(event);
+}
+
+/// `cargo build` of the module; cargo's output on failure.
+pub(crate) fn run_cargo(build: &Build) -> Result<(), String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .arg("build")
+        .arg("--quiet")
+        .arg("--manifest-path")
+        .arg(&build.manifest_path);
+    if build.release {
+        command.arg("--release");
+    }
+    if let Some(dir) = &build.target_dir {
+        command.env("CARGO_TARGET_DIR", dir);
+    }
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
