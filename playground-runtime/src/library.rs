@@ -116,11 +116,12 @@ impl std::fmt::Debug for Library {
     }
 }
 
-/// Reads the library, checks that it is a complete shared object, and
-/// writes it to a path of its own.
+/// Checks that the library is a complete shared object, and copies it to
+/// a path of its own (in the kernel, without reading it into memory).
 fn private_copy(path: &Path) -> Result<PathBuf, OpenError> {
-    let bytes = std::fs::read(path).map_err(OpenError::Copy)?;
-    check_complete(&bytes).map_err(OpenError::Open)?;
+    let file = std::fs::File::open(path).map_err(OpenError::Copy)?;
+    let len = file.metadata().map_err(OpenError::Copy)?.len();
+    check_complete(&object::ReadCache::new(file), len).map_err(OpenError::Open)?;
     let dir = std::env::temp_dir().join("playground-modules");
     std::fs::create_dir_all(&dir).map_err(OpenError::Copy)?;
     let name = path
@@ -132,7 +133,7 @@ fn private_copy(path: &Path) -> Result<PathBuf, OpenError> {
         std::process::id(),
         NEXT_COPY.fetch_add(1, Ordering::Relaxed)
     ));
-    std::fs::write(&copy, &bytes).map_err(OpenError::Copy)?;
+    std::fs::copy(path, &copy).map_err(OpenError::Copy)?;
     Ok(copy)
 }
 
@@ -140,9 +141,10 @@ fn private_copy(path: &Path) -> Result<PathBuf, OpenError> {
 /// them: a truncated library would crash the program (SIGBUS) on first
 /// touch instead of failing to open. So the headers are checked first,
 /// with the `object` crate (a maintained reader of every object format).
-fn check_complete(bytes: &[u8]) -> Result<(), String> {
+/// Only the headers are read.
+fn check_complete<'data, R: object::ReadRef<'data>>(data: R, len: u64) -> Result<(), String> {
     use object::{Object, ObjectSegment};
-    let file = object::File::parse(bytes).map_err(|e| format!("not an object file: {e}"))?;
+    let file = object::File::parse(data).map_err(|e| format!("not an object file: {e}"))?;
     if file.kind() != object::ObjectKind::Dynamic {
         return Err(format!(
             "a {:?} object file, not a shared library",
@@ -151,14 +153,10 @@ fn check_complete(bytes: &[u8]) -> Result<(), String> {
     }
     for segment in file.segments() {
         let (offset, size) = segment.file_range();
-        if offset
-            .checked_add(size)
-            .is_none_or(|end| end > bytes.len() as u64)
-        {
+        if offset.checked_add(size).is_none_or(|end| end > len) {
             return Err(format!(
-                "truncated: a segment needs bytes {offset}..{} but the file has {}",
-                offset.saturating_add(size),
-                bytes.len()
+                "truncated: a segment needs bytes {offset}..{} but the file has {len}",
+                offset.saturating_add(size)
             ));
         }
     }

@@ -7,17 +7,27 @@ use std::time::{Duration, Instant};
 
 /// `examples/hot_reload`.
 pub fn example_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("host sits in examples/hot_reload")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("host sits in examples/hot_reload")
 }
 
 /// The workspace root.
 pub fn workspace_dir() -> &'static Path {
-    example_dir().parent().and_then(Path::parent).expect("examples/hot_reload sits in the workspace")
+    example_dir()
+        .parent()
+        .and_then(Path::parent)
+        .expect("examples/hot_reload sits in the workspace")
 }
 
 /// The file name of a cdylib of `package` on this platform.
 pub fn library_file(package: &str) -> String {
-    format!("{}{}{}", std::env::consts::DLL_PREFIX, package.replace('-', "_"), std::env::consts::DLL_SUFFIX)
+    format!(
+        "{}{}{}",
+        std::env::consts::DLL_PREFIX,
+        package.replace('-', "_"),
+        std::env::consts::DLL_SUFFIX
+    )
 }
 
 /// A copy of `api/` and `module/` under `target/hot-reload/work`, built into
@@ -37,19 +47,31 @@ impl Work {
         let runtime = workspace_dir().join("playground-runtime");
         for krate in ["api", "module"] {
             std::fs::create_dir_all(root.join(krate).join("src"))?;
-            std::fs::copy(example_dir().join(krate).join("src/lib.rs"), root.join(krate).join("src/lib.rs"))?;
+            std::fs::copy(
+                example_dir().join(krate).join("src/lib.rs"),
+                root.join(krate).join("src/lib.rs"),
+            )?;
             let manifest = std::fs::read_to_string(example_dir().join(krate).join("Cargo.toml"))?
                 .replace("edition.workspace = true", "edition = \"2024\"")
                 .replace("license.workspace = true\n", "")
                 .replace(
                     "playground-runtime.workspace = true",
-                    &format!("playground-runtime = {{ path = {:?} }}", runtime.display().to_string()),
+                    &format!(
+                        "playground-runtime = {{ path = {:?} }}",
+                        runtime.display().to_string()
+                    ),
                 );
             std::fs::write(root.join(krate).join("Cargo.toml"), manifest)?;
         }
-        std::fs::write(root.join("Cargo.toml"), "[workspace]\nmembers = [\"api\", \"module\"]\nresolver = \"3\"\n")?;
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"api\", \"module\"]\nresolver = \"3\"\n",
+        )?;
         std::fs::copy(workspace_dir().join("Cargo.lock"), root.join("Cargo.lock"))?;
-        Ok(Work { root, target: base.join("target") })
+        Ok(Work {
+            root,
+            target: base.join("target"),
+        })
     }
 
     /// The copy's `module/src/lib.rs`.
@@ -64,7 +86,9 @@ impl Work {
 
     /// Where the built module library lands.
     pub fn library(&self) -> PathBuf {
-        self.target.join("debug").join(library_file("hot-reload-module"))
+        self.target
+            .join("debug")
+            .join(library_file("hot-reload-module"))
     }
 
     /// `cargo build` of the module copy; how long it took.
@@ -93,7 +117,10 @@ pub fn build(manifest: &Path, target: &Path) -> Result<Duration, String> {
 pub fn edit(file: &Path, from: &str, to: &str) -> std::io::Result<()> {
     let text = std::fs::read_to_string(file)?;
     if !text.contains(from) {
-        return Err(std::io::Error::other(format!("{} does not contain {from:?}", file.display())));
+        return Err(std::io::Error::other(format!(
+            "{} does not contain {from:?}",
+            file.display()
+        )));
     }
     std::fs::write(file, text.replacen(from, to, 1))
 }

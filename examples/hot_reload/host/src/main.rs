@@ -37,10 +37,16 @@ fn story() -> Result<(), Box<dyn Error>> {
     let work = Work::create()?;
     let registry = Registry::linked();
 
-    println!("[1/3] building the module, version 1 (the first build also compiles its dependencies)");
+    println!(
+        "[1/3] building the module, version 1 (the first build also compiles its dependencies)"
+    );
     let took = work.build()?;
     let report = registry.load(work.library())?;
-    println!("      built in {:.1} s, loaded in {}", took.as_secs_f64(), ms(report.elapsed));
+    println!(
+        "      built in {:.1} s, loaded in {}",
+        took.as_secs_f64(),
+        ms(report.elapsed)
+    );
     for name in ["Ada", "Grace", "Linus"] {
         greet(&registry, name)?;
     }
@@ -61,7 +67,11 @@ fn story() -> Result<(), Box<dyn Error>> {
         ms(report.elapsed),
         ms(edit_to_swap),
         visits.len(),
-        visits.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", ")
+        visits
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     greet(&registry, "Edsger")?;
 
@@ -99,23 +109,48 @@ fn watch() -> Result<(), Box<dyn Error>> {
     hot_reload::build(&manifest, &target)?;
     let registry = Arc::new(Registry::linked());
     registry.load(&library)?;
-    let build = Build { manifest_path: manifest, sources: vec![example_dir().join("module/src")], target_dir: Some(target), release: false };
-    let watcher = Watcher::build(Arc::clone(&registry), &library, build, WatchOptions::default())?;
+    let build = Build {
+        manifest_path: manifest,
+        sources: vec![example_dir().join("module/src")],
+        target_dir: Some(target),
+        release: false,
+    };
+    let watcher = Watcher::build(
+        Arc::clone(&registry),
+        &library,
+        build,
+        WatchOptions::default(),
+    )?;
     println!(
         "watching {}: edit greet() and save; Ctrl-C to stop",
         example_dir().join("module/src").display()
     );
-    let visitors = ["Ada", "Grace", "Linus", "Edsger", "Barbara", "Alan", "Margaret"];
+    let visitors = [
+        "Ada", "Grace", "Linus", "Edsger", "Barbara", "Alan", "Margaret",
+    ];
     for n in 0.. {
         greet(&registry, visitors[n % visitors.len()])?;
         while let Ok(event) = watcher.events().recv_timeout(Duration::from_secs(2)) {
             match event {
-                WatchEvent::Building { changed } => println!("      rebuilding ({} changed)...", changed.display()),
-                WatchEvent::BuildFailed { message } => println!("      build failed, old version runs on:\n{message}"),
-                WatchEvent::Loaded { report, since_change } => {
-                    println!("      swapped in {} (change to swap {})", ms(report.elapsed), ms(since_change))
+                WatchEvent::Building { changed } => {
+                    println!("      rebuilding ({} changed)...", changed.display())
                 }
-                WatchEvent::Refused(error) => println!("      refused, old version runs on: {error}"),
+                WatchEvent::BuildFailed { message } => {
+                    println!("      build failed, old version runs on:\n{message}")
+                }
+                WatchEvent::Loaded {
+                    report,
+                    since_change,
+                } => {
+                    println!(
+                        "      swapped in {} (change to swap {})",
+                        ms(report.elapsed),
+                        ms(since_change)
+                    )
+                }
+                WatchEvent::Refused(error) => {
+                    println!("      refused, old version runs on: {error}")
+                }
                 _ => {}
             }
         }

@@ -21,7 +21,10 @@ impl Greeter for Doorman {
     fn greet(&self, name: &str) -> String {
         let mut book = self.book.write();
         let number = book.visits.len() as u32 + 1;
-        book.visits.push(Visit { name: name.to_owned(), number });
+        book.visits.push(Visit {
+            name: name.to_owned(),
+            number,
+        });
         format!("Hello, {name}.")
     }
 
