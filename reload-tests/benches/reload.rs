@@ -21,7 +21,7 @@ fn reload(c: &mut Criterion) {
             b.iter(|| {
                 round += 1;
                 let report = registry
-                    .load(if round % 2 == 0 { &v1 } else { &v2 })
+                    .load(if round.is_multiple_of(2) { &v1 } else { &v2 })
                     .unwrap();
                 // SAFETY: the counter returns plain data; nothing from a
                 // replaced library outlives its bindings.
