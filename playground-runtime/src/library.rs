@@ -89,6 +89,7 @@ impl Library {
         // Rust-ABI functions of the library mean what they mean here.
         // (Until this point, a refused library is unloaded on return: only
         // its header was read, and nothing of it was kept.)
+        (header.install_panic_bridge)(crate::viewmodel::raise);
         let contents = (header.describe)();
         let library = Library {
             path: path.to_owned(),

@@ -18,7 +18,7 @@ pub const MODULE_SYMBOL: &str = "playground_module_v1";
 pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"PLAYGRND");
 
 /// Bumped when [`ModuleHeader`]'s layout changes.
-pub(crate) const HEADER_VERSION: u32 = 1;
+pub(crate) const HEADER_VERSION: u32 = 2;
 
 /// A string that crosses the library boundary: `#[repr(C)]`, so it can be
 /// read before anything else about the library is known.
@@ -59,6 +59,8 @@ pub(crate) struct ModuleHeader {
     pub runtime_sources: RawStr,
     /// Rust ABI: only called once the fingerprint matches the host's.
     pub describe: fn() -> ModuleContents,
+    /// Rust ABI, likewise: gives the library the host's way to raise a panic.
+    pub install_panic_bridge: fn(fn(String) -> !),
 }
 
 // SAFETY: the header is immutable and its pointers are to `'static` strings.
@@ -78,6 +80,7 @@ static HEADER: ModuleHeader = ModuleHeader {
     runtime_version: RawStr::new(env!("CARGO_PKG_VERSION")),
     runtime_sources: RawStr::new(env!("PLAYGROUND_RUNTIME_SOURCES")),
     describe,
+    install_panic_bridge: crate::viewmodel::install_panic_bridge,
 };
 
 fn describe() -> ModuleContents {

@@ -7,7 +7,7 @@ pub use crate::registration::{MODELS, VIEWMODELS, VIEWS};
 pub use crate::state::SavedState;
 pub use crate::view::{MethodDescriptor, View, ViewDescriptor};
 pub use crate::viewmodel::construct_default;
-pub use crate::viewmodel::{ViewModel, ViewModelEntry};
+pub use crate::viewmodel::{ViewModel, ViewModelEntry, guard};
 pub use async_trait::async_trait;
 pub use linkme::{self, distributed_slice};
 pub use serde;

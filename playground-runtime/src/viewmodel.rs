@@ -159,6 +159,39 @@ fn contained<R>(f: impl FnOnce() -> Result<R, StateError>) -> Result<R, Failure>
     }
 }
 
+/// How a library raises a panic in the host's image; installed by the
+/// host when it loads the library (see [`install_panic_bridge`]). Unset in
+/// the host itself.
+static PANIC_BRIDGE: std::sync::OnceLock<fn(String) -> !> = std::sync::OnceLock::new();
+
+/// Called by the host, in a library it loaded, with the host's [`raise`].
+pub(crate) fn install_panic_bridge(raise: fn(String) -> !) {
+    let _ = PANIC_BRIDGE.set(raise);
+}
+
+/// Raises a panic with `message` in this image (the host's), without
+/// running the panic hook again: the library's hook already reported it.
+pub(crate) fn raise(message: String) -> ! {
+    std::panic::resume_unwind(Box::new(message))
+}
+
+/// Runs the body of a viewmodel method (`#[viewmodel]` wraps each one).
+///
+/// A panic in a library's code is a foreign exception in the host, which no
+/// `catch_unwind` there can catch: it would abort the program. So the panic
+/// is caught here, in the image it was raised in, and raised again in the
+/// host's image, where the caller can catch it like any other.
+#[inline(always)]
+pub fn guard<R>(body: impl FnOnce() -> R) -> R {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+        Ok(value) => value,
+        Err(payload) => match PANIC_BRIDGE.get() {
+            Some(raise) => raise(panic_message(&*payload)),
+            None => std::panic::resume_unwind(payload),
+        },
+    }
+}
+
 /// The message of a panic payload.
 pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {

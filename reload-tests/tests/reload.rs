@@ -364,3 +364,19 @@ fn the_watcher_reloads_a_rebuilt_library_and_reports_refusals() {
         "version 2 runs on"
     );
 }
+
+#[test]
+fn a_panic_in_a_module_method_reaches_the_caller_as_an_ordinary_panic() {
+    let registry = loaded(Fixture::V1);
+    let counter = registry.get::<dyn Counter>().unwrap();
+    counter.add(3);
+    let caught =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| counter.explode("kaboom")));
+    let payload = caught.expect_err("the method panicked");
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("kaboom")
+    );
+    assert_eq!(counter.add(1), 4, "the module keeps working");
+    assert!(counter.consistent());
+}

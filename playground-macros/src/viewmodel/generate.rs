@@ -7,7 +7,7 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 pub fn generate(viewmodel: &ViewModel) -> TokenStream {
-    let item = &viewmodel.item;
+    let item = &guard_methods(&viewmodel.item);
     let self_ty = &viewmodel.self_ty;
     let view = &viewmodel.view;
     let name = &viewmodel.name;
@@ -81,4 +81,23 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
                 ::playground_runtime::__private::ViewModelEntry::of::<#self_ty>(::core::module_path!());
         };
     }
+}
+
+/// Wraps the body of each method in `__private::guard`, which catches a
+/// panic in the image the method was compiled into and raises it again in
+/// the caller's (see its docs). `async fn`s are left as they are: their
+/// body runs when the future is polled, not when the method is called.
+fn guard_methods(item: &syn::ItemImpl) -> syn::ItemImpl {
+    let mut item = item.clone();
+    for impl_item in &mut item.items {
+        if let syn::ImplItem::Fn(method) = impl_item {
+            if method.sig.asyncness.is_some() {
+                continue;
+            }
+            let body = &method.block;
+            method.block =
+                syn::parse_quote!({ ::playground_runtime::__private::guard(move || #body) });
+        }
+    }
+    item
 }
