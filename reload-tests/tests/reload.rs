@@ -7,6 +7,15 @@ use playground_runtime::{
 use reload_tests::{Fixture, library};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+/// Rounds of the stress tests: `default`, or fewer under valgrind (CI sets
+/// `PLAYGROUND_STRESS_ROUNDS` there).
+fn stress_rounds(default: usize) -> usize {
+    std::env::var("PLAYGROUND_STRESS_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
 fn loaded(fixture: Fixture) -> Registry {
     let registry = Registry::linked();
     registry.load(library(fixture)).unwrap();
@@ -229,7 +238,7 @@ fn writers_lose_no_write_across_reloads() {
             });
         }
         let (v1, v2) = (library(Fixture::V1), library(Fixture::V2));
-        for round in 0..50 {
+        for round in 0..stress_rounds(50) {
             registry
                 .load(if round % 2 == 0 { &v2 } else { &v1 })
                 .unwrap();
@@ -265,7 +274,7 @@ fn readers_see_no_failure_and_no_torn_state_through_1000_reloads() {
             });
         }
         let (v1, v2) = (library(Fixture::V1), library(Fixture::V2));
-        for round in 0..1000 {
+        for round in 0..stress_rounds(1000) {
             registry
                 .load(if round % 2 == 0 { &v2 } else { &v1 })
                 .unwrap();
