@@ -92,6 +92,23 @@ pub fn strip_docs(attrs: &[syn::Attribute]) -> Vec<&syn::Attribute> {
     attrs.iter().filter(|a| !a.path().is_ident("doc")).collect()
 }
 
+/// A `#[cfg]` inside an item reaches an attribute macro unevaluated: the
+/// version would be the same with and without the method or field, for
+/// two different layouts.
+pub fn reject_cfg(attrs: &[syn::Attribute]) -> syn::Result<()> {
+    match attrs
+        .iter()
+        .find(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
+    {
+        Some(attr) => Err(syn::Error::new_spanned(
+            attr,
+            "`#[cfg]` inside a view or model would give two different layouts the same version; \
+             put the `#[cfg]` on the whole trait or type and declare each variant in full",
+        )),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,31 @@ mod viewmodel;
 
 use proc_macro::TokenStream;
 
+/// Parses the user's item into a model, then generates code from it. On an
+/// error the user's item is kept beside it, so that one mistake does not
+/// cascade into errors about everything that uses the item.
+fn expand_with<M>(
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+    parse: fn(proc_macro2::TokenStream, proc_macro2::TokenStream) -> syn::Result<M>,
+    generate: fn(&M) -> proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    match parse(args, item.clone()) {
+        Ok(model) => generate(&model),
+        Err(error) => {
+            let mut out = error.to_compile_error();
+            out.extend(item);
+            out
+        }
+    }
+}
+
+/// Formats generated code as `cargo expand` shows it (for snapshots).
+#[cfg(test)]
+fn pretty(tokens: proc_macro2::TokenStream) -> String {
+    prettyplease::unparse(&syn::parse2(tokens).expect("generated code parses"))
+}
+
 /// Declares a trait as a view: the API contract of a module.
 ///
 /// ```ignore

@@ -7,14 +7,7 @@ mod parse;
 use proc_macro2::TokenStream;
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    match parse::parse(args, item.clone()) {
-        Ok(model) => generate::generate(&model),
-        Err(error) => {
-            let mut out = error.to_compile_error();
-            out.extend(item);
-            out
-        }
-    }
+    crate::expand_with(args, item, parse::parse, generate::generate)
 }
 
 #[cfg(test)]

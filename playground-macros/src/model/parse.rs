@@ -78,7 +78,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
         Data::Enum(data) => {
             version.str("enum");
             for variant in &data.variants {
-                crate::view::reject_cfg(&variant.attrs)?;
+                hash::reject_cfg(&variant.attrs)?;
                 version.str(&variant.ident.to_string());
                 for attr in hash::strip_docs(&variant.attrs) {
                     version.tokens(attr.to_token_stream());
@@ -112,7 +112,7 @@ fn hash_fields(version: &mut Hasher, fields: &Fields) -> syn::Result<()> {
         Fields::Unit => "unit",
     });
     for (index, field) in fields.iter().enumerate() {
-        crate::view::reject_cfg(&field.attrs)?;
+        hash::reject_cfg(&field.attrs)?;
         match &field.ident {
             Some(ident) => version.str(&ident.to_string()),
             None => version.str(&index.to_string()),

@@ -49,7 +49,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
                 ),
             ));
         };
-        reject_cfg(&method.attrs)?;
+        hash::reject_cfg(&method.attrs)?;
         check_method(name, &method.sig)?;
         hash_signature(&mut version, &method.sig);
         methods.push(Method {
@@ -72,22 +72,6 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
         methods,
         item,
     })
-}
-
-/// A `#[cfg]` inside the trait reaches this macro unevaluated: the version
-/// would be the same with and without the method, for two different vtables.
-pub(crate) fn reject_cfg(attrs: &[syn::Attribute]) -> syn::Result<()> {
-    match attrs
-        .iter()
-        .find(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
-    {
-        Some(attr) => Err(syn::Error::new_spanned(
-            attr,
-            "`#[cfg]` inside a view or model would give two different layouts the same version; \
-             put the `#[cfg]` on the whole trait or type and declare each variant in full",
-        )),
-        None => Ok(()),
-    }
 }
 
 fn not_a_trait(item: TokenStream) -> syn::Error {

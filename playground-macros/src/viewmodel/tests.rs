@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 fn expand(args: TokenStream, item: TokenStream) -> String {
-    prettyplease::unparse(&syn::parse2(super::expand(args, item)).unwrap())
+    crate::pretty(super::expand(args, item))
 }
 
 #[test]
