@@ -205,14 +205,20 @@ pub(crate) fn view_of<T: ?Sized + View>(binding: &Binding) -> Result<&Arc<T>, Re
         return view.downcast_ref::<Arc<T>>().ok_or_else(type_mismatch::<T>);
     }
     // From a library, whose `TypeId`s need not match the host's (they hash
-    // crate metadata that two cargo builds may choose differently). The
-    // loader checked what makes the types the same instead.
+    // crate metadata that two cargo builds may choose differently). What
+    // makes the types the same is checked instead: the loader checked the
+    // toolchain and runtime build and bound the viewmodel to a host view of
+    // `T`'s id; `T`'s API version is checked here, since two host traits
+    // could share an id (same crate and name, in different modules).
+    if binding.viewmodel.api_version != T::API_VERSION {
+        return Err(type_mismatch::<T>());
+    }
     // SAFETY: the library passed `Library::open` (same compiler, target and
-    // runtime build as the host) and `Registry::load` checked that the
-    // viewmodel implements the view with the host's id and `API_VERSION`,
-    // a hash of the trait's name and every signature in order. So the box
-    // holds an `Arc<dyn Trait>` of the library's copy of the host's trait:
-    // same layout, same vtable layout, same meaning.
+    // runtime build as the host), and its viewmodel implements a view with
+    // `T`'s id and `API_VERSION`, a hash of the trait's name and every
+    // signature in order. So the box holds an `Arc<dyn Trait>` of the
+    // library's copy of `T`'s trait: same layout, same vtable layout, same
+    // meaning.
     Ok(unsafe { &*(view as *const (dyn std::any::Any + Send + Sync) as *const Arc<T>) })
 }
 
