@@ -1,0 +1,188 @@
+//! Archetype tables: every entity with the same set of component types
+//! lives in one table, one column per type, one row per entity.
+//!
+//! Columns rather than sparse sets: iteration (the hot loop of a game) walks
+//! contiguous arrays that the compiler vectorises, and a query touches only
+//! the tables that match it. The price is paid when a component is added or
+//! removed (the entity's row moves to another table), which is rarer; the
+//! move is made cheap by caching the target table of each add and remove.
+
+use crate::component::{ComponentId, ComponentInfo};
+use crate::entity::Entity;
+use std::alloc::{self, Layout};
+use std::collections::HashMap;
+use std::ptr::NonNull;
+
+/// One component type's values, contiguous, type-erased.
+pub struct Column {
+    pub info: ComponentInfo,
+    data: NonNull<u8>,
+}
+
+// SAFETY: a column only holds values of a `Component` type, which is
+// `Send + Sync`; access to them is governed by the world's borrow rules.
+unsafe impl Send for Column {}
+// SAFETY: as above.
+unsafe impl Sync for Column {}
+
+impl Column {
+    fn new(info: ComponentInfo) -> Self {
+        // A dangling, aligned pointer: valid for zero-sized accesses.
+        let data = NonNull::new(info.layout.align() as *mut u8).expect("alignment is never zero");
+        Column { info, data }
+    }
+
+    fn array_layout(&self, capacity: usize) -> Layout {
+        let size = self
+            .info
+            .layout
+            .size()
+            .checked_mul(capacity)
+            .expect("column too large");
+        Layout::from_size_align(size, self.info.layout.align()).expect("column too large")
+    }
+
+    /// Grows from `old` to `new` rows of capacity.
+    fn grow(&mut self, old: usize, new: usize) {
+        if self.info.layout.size() == 0 {
+            return;
+        }
+        let layout = self.array_layout(new);
+        let data = if old == 0 {
+            // SAFETY: `layout` has a non-zero size (size > 0, new > 0).
+            unsafe { alloc::alloc(layout) }
+        } else {
+            // SAFETY: `data` was allocated with `array_layout(old)`, and the
+            // new size is non-zero and does not overflow (checked above).
+            unsafe { alloc::realloc(self.data.as_ptr(), self.array_layout(old), layout.size()) }
+        };
+        self.data = NonNull::new(data).unwrap_or_else(|| alloc::handle_alloc_error(layout));
+    }
+
+    /// The address of `row`.
+    #[inline]
+    pub fn ptr(&self, row: usize) -> *mut u8 {
+        // `wrapping_add`: for zero-sized types the offset is 0 anyway.
+        self.data
+            .as_ptr()
+            .wrapping_add(row * self.info.layout.size())
+    }
+
+    /// The column's base pointer, as `T`.
+    #[inline]
+    pub fn base<T>(&self) -> *mut T {
+        self.data.as_ptr().cast()
+    }
+}
+
+/// A table of entities that all have exactly the same component types.
+/// (Public only so that the sealed `Bundle` and `Query` traits can name it.)
+pub struct Archetype {
+    /// Sorted component ids; the key of this table.
+    pub types: Vec<ComponentId>,
+    /// One column per type, in `types` order.
+    pub columns: Vec<Column>,
+    pub entities: Vec<Entity>,
+    capacity: usize,
+    /// Target table when a component is added / removed.
+    pub add_edges: HashMap<ComponentId, u32>,
+    pub remove_edges: HashMap<ComponentId, u32>,
+}
+
+impl Archetype {
+    pub fn new(types: Vec<ComponentId>, infos: Vec<ComponentInfo>) -> Self {
+        Archetype {
+            types,
+            columns: infos.into_iter().map(Column::new).collect(),
+            entities: Vec::new(),
+            capacity: 0,
+            add_edges: HashMap::new(),
+            remove_edges: HashMap::new(),
+        }
+    }
+
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.entities.len()
+    }
+
+    /// The column index of `id`, if this table has it.
+    #[inline]
+    pub fn column(&self, id: ComponentId) -> Option<usize> {
+        // Tables have few columns: a linear scan beats hashing.
+        self.types.iter().position(|&t| t == id)
+    }
+
+    /// Makes room for `additional` more rows.
+    pub fn reserve(&mut self, additional: usize) {
+        let needed = self.len().checked_add(additional).expect("too many rows");
+        if needed <= self.capacity {
+            return;
+        }
+        let new = needed.max(self.capacity * 2).max(8);
+        for column in &mut self.columns {
+            column.grow(self.capacity, new);
+        }
+        self.entities.reserve(new - self.entities.len());
+        self.capacity = new;
+    }
+
+    /// Adds a row for `entity` and returns its index. Every column of the
+    /// row must be written (`Column::ptr`) before the row is read or dropped.
+    #[inline]
+    pub fn push(&mut self, entity: Entity) -> usize {
+        self.reserve(1);
+        self.entities.push(entity);
+        self.entities.len() - 1
+    }
+
+    /// Removes `row`: drops its values unless `moved(column)` says the
+    /// value was moved out, and moves the last row into its place. Returns
+    /// the entity that now sits at `row`, if one moved.
+    ///
+    /// # Safety
+    /// `row < len`; for columns where `moved` is true, the value at `row` was
+    /// moved out (bitwise) and must not be dropped.
+    pub unsafe fn swap_remove(
+        &mut self,
+        row: usize,
+        moved: impl Fn(usize) -> bool,
+    ) -> Option<Entity> {
+        let last = self.len() - 1;
+        for (index, column) in self.columns.iter().enumerate() {
+            let size = column.info.layout.size();
+            if !moved(index)
+                && let Some(drop) = column.info.drop
+            {
+                // SAFETY: `row < len` holds an initialised value that
+                // nothing else owns.
+                unsafe { drop(column.ptr(row)) };
+            }
+            if row != last {
+                // SAFETY: both rows are in bounds and distinct; the last
+                // row's value moves into the hole left at `row`.
+                unsafe { std::ptr::copy_nonoverlapping(column.ptr(last), column.ptr(row), size) };
+            }
+        }
+        self.entities.swap_remove(row);
+        (row != last).then(|| self.entities[row])
+    }
+}
+
+impl Drop for Archetype {
+    fn drop(&mut self) {
+        for column in &self.columns {
+            if let Some(drop) = column.info.drop {
+                for row in 0..self.entities.len() {
+                    // SAFETY: every row below `len` is initialised and owned
+                    // by this table.
+                    unsafe { drop(column.ptr(row)) };
+                }
+            }
+            if column.info.layout.size() != 0 && self.capacity != 0 {
+                // SAFETY: allocated by `grow` with this layout.
+                unsafe { alloc::dealloc(column.data.as_ptr(), column.array_layout(self.capacity)) };
+            }
+        }
+    }
+}

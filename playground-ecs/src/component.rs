@@ -1,0 +1,125 @@
+//! Component types: any `'static + Send + Sync` type, described by layout
+//! and drop function so that storage can hold it without knowing it.
+
+use std::alloc::Layout;
+use std::any::TypeId;
+use std::collections::HashMap;
+
+/// A component type: anything `'static + Send + Sync`.
+pub trait Component: Send + Sync + 'static {}
+
+impl<T: Send + Sync + 'static> Component for T {}
+
+/// A component type's index in its world.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ComponentId(pub(crate) u32);
+
+/// How a component type is identified across builds.
+///
+/// A `TypeId` is only meaningful inside one build: a module reloaded from a
+/// rebuilt library may see another `TypeId` for the same type. Components
+/// registered as models are identified by model id and state version
+/// instead, so a reloaded module finds the same columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ComponentKey {
+    /// A plain Rust type, in this build.
+    Type(TypeId),
+    /// A `#[model]` type: its `MODEL_ID` and `STATE_VERSION`.
+    Model {
+        /// `Model::MODEL_ID`.
+        id: u64,
+        /// `Model::STATE_VERSION`.
+        version: u64,
+    },
+}
+
+/// What storage needs to know about a component type.
+#[derive(Clone, Copy, Debug)]
+pub struct ComponentInfo {
+    /// The type's name, for errors and listings.
+    pub name: &'static str,
+    /// Its layout.
+    pub layout: Layout,
+    /// Drops a value in place; `None` if dropping does nothing.
+    pub(crate) drop: Option<unsafe fn(*mut u8)>,
+    /// How it is identified.
+    pub key: ComponentKey,
+}
+
+/// Drops the `T` at `ptr`.
+///
+/// # Safety
+/// `ptr` must point to an initialised, properly aligned `T` that is not used
+/// again.
+unsafe fn drop_as<T>(ptr: *mut u8) {
+    // SAFETY: the caller's contract.
+    unsafe { ptr.cast::<T>().drop_in_place() }
+}
+
+impl ComponentInfo {
+    /// The description of `T`, identified by its `TypeId`.
+    pub fn of<T: Component>() -> Self {
+        Self::with_key::<T>(ComponentKey::Type(TypeId::of::<T>()))
+    }
+
+    pub(crate) fn with_key<T: Component>(key: ComponentKey) -> Self {
+        ComponentInfo {
+            name: std::any::type_name::<T>(),
+            layout: Layout::new::<T>(),
+            drop: std::mem::needs_drop::<T>().then_some(drop_as::<T> as unsafe fn(*mut u8)),
+            key,
+        }
+    }
+}
+
+/// Every component type a world has seen. (Public only so that the sealed
+/// `Bundle` and `Query` traits can name it.)
+#[derive(Default)]
+pub struct Components {
+    infos: Vec<ComponentInfo>,
+    by_key: HashMap<ComponentKey, ComponentId>,
+    /// `TypeId` of this build to id; for model components too.
+    by_type: HashMap<TypeId, ComponentId>,
+}
+
+impl Components {
+    /// The id of `T`, registering it (by `TypeId`) on first use.
+    #[inline]
+    pub fn id<T: Component>(&mut self) -> ComponentId {
+        if let Some(&id) = self.by_type.get(&TypeId::of::<T>()) {
+            return id;
+        }
+        self.register(TypeId::of::<T>(), ComponentInfo::of::<T>())
+    }
+
+    /// The id of `T` if it was ever registered.
+    #[inline]
+    pub fn get<T: Component>(&self) -> Option<ComponentId> {
+        self.by_type.get(&TypeId::of::<T>()).copied()
+    }
+
+    /// Registers `T` under `info.key`, sharing the id of an earlier type
+    /// with the same key (a model type from another build).
+    pub fn register(&mut self, type_id: TypeId, info: ComponentInfo) -> ComponentId {
+        let id = match self.by_key.get(&info.key) {
+            Some(&id) => id,
+            None => {
+                let id =
+                    ComponentId(u32::try_from(self.infos.len()).expect("too many component types"));
+                self.infos.push(info);
+                self.by_key.insert(info.key, id);
+                id
+            }
+        };
+        self.by_type.insert(type_id, id);
+        id
+    }
+
+    pub fn info(&self, id: ComponentId) -> &ComponentInfo {
+        &self.infos[id.0 as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.infos.len()
+    }
+}

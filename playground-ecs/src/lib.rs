@@ -1,0 +1,19 @@
+//! playground-ecs: an entity-component-system, playground's flagship module.
+//!
+//! Storage is archetype tables (see the `archetype` module for why): every
+//! entity with the same component types shares a table, one contiguous
+//! column per type. The typed API ([`World`], [`Query`]) is what hot loops
+//! use.
+
+mod archetype;
+mod bundle;
+mod component;
+mod entity;
+mod query;
+mod world;
+
+pub use bundle::Bundle;
+pub use component::{Component, ComponentId, ComponentInfo, ComponentKey};
+pub use entity::Entity;
+pub use query::{Query, QueryIter, With, Without};
+pub use world::{EcsError, ModelLayoutError, QueryBorrow, World};
