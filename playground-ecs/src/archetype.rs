@@ -10,7 +10,6 @@
 use crate::component::{ComponentId, ComponentInfo};
 use crate::entity::Entity;
 use std::alloc::{self, Layout};
-use std::collections::HashMap;
 use std::ptr::NonNull;
 
 /// One component type's values, contiguous, type-erased.
@@ -84,9 +83,10 @@ pub struct Archetype {
     pub columns: Vec<Column>,
     pub entities: Vec<Entity>,
     capacity: usize,
-    /// Target table when a component is added / removed.
-    pub add_edges: HashMap<ComponentId, u32>,
-    pub remove_edges: HashMap<ComponentId, u32>,
+    /// Target table when a component is added / removed: few per table, so
+    /// a scanned list beats a hash map.
+    pub add_edges: Vec<(ComponentId, u32)>,
+    pub remove_edges: Vec<(ComponentId, u32)>,
 }
 
 impl Archetype {
@@ -96,8 +96,8 @@ impl Archetype {
             columns: infos.into_iter().map(Column::new).collect(),
             entities: Vec::new(),
             capacity: 0,
-            add_edges: HashMap::new(),
-            remove_edges: HashMap::new(),
+            add_edges: Vec::new(),
+            remove_edges: Vec::new(),
         }
     }
 
@@ -136,22 +136,36 @@ impl Archetype {
         self.entities.len() - 1
     }
 
-    /// Removes `row`: drops its values unless `moved(column)` says the
+    /// The cached target of adding (`add`) or removing `id`.
+    #[inline]
+    pub fn edge(&self, id: ComponentId, add: bool) -> Option<usize> {
+        let edges = if add {
+            &self.add_edges
+        } else {
+            &self.remove_edges
+        };
+        edges
+            .iter()
+            .find(|&&(edge, _)| edge == id)
+            .map(|&(_, target)| target as usize)
+    }
+
+    /// Removes `row`: drops its values unless `moved(type)` says the
     /// value was moved out, and moves the last row into its place. Returns
     /// the entity that now sits at `row`, if one moved.
     ///
     /// # Safety
-    /// `row < len`; for columns where `moved` is true, the value at `row` was
+    /// `row < len`; for types where `moved` is true, the value at `row` was
     /// moved out (bitwise) and must not be dropped.
     pub unsafe fn swap_remove(
         &mut self,
         row: usize,
-        moved: impl Fn(usize) -> bool,
+        moved: impl Fn(ComponentId) -> bool,
     ) -> Option<Entity> {
         let last = self.len() - 1;
-        for (index, column) in self.columns.iter().enumerate() {
+        for (column, &id) in self.columns.iter().zip(&self.types) {
             let size = column.info.layout.size();
-            if !moved(index)
+            if !moved(id)
                 && let Some(drop) = column.info.drop
             {
                 // SAFETY: `row < len` holds an initialised value that

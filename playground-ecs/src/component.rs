@@ -72,6 +72,31 @@ impl ComponentInfo {
     }
 }
 
+/// `TypeId`s are hashes already: hashing them again (SipHash) would only
+/// cost time on every typed call, so the map takes their bits as they are.
+#[derive(Default)]
+pub(crate) struct TypeIdHasher(u64);
+
+impl std::hash::Hasher for TypeIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Not reached for `TypeId` (it writes integers); fold anything else.
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.0 ^= n as u64 ^ (n >> 64) as u64;
+    }
+}
+
+pub(crate) type TypeMap<V> = HashMap<TypeId, V, std::hash::BuildHasherDefault<TypeIdHasher>>;
+
 /// Every component type a world has seen. (Public only so that the sealed
 /// `Bundle` and `Query` traits can name it.)
 #[derive(Default)]
@@ -79,7 +104,7 @@ pub struct Components {
     infos: Vec<ComponentInfo>,
     by_key: HashMap<ComponentKey, ComponentId>,
     /// `TypeId` of this build to id; for model components too.
-    by_type: HashMap<TypeId, ComponentId>,
+    by_type: TypeMap<ComponentId>,
 }
 
 impl Components {

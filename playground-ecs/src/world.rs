@@ -69,7 +69,7 @@ pub struct World {
     archetypes: Vec<Archetype>,
     by_types: HashMap<Vec<ComponentId>, u32>,
     components: Components,
-    bundles: HashMap<TypeId, BundleLayout>,
+    bundles: crate::component::TypeMap<BundleLayout>,
     /// Per component: readers (> 0), a writer (-1), or free (0).
     borrows: Vec<AtomicIsize>,
 }
@@ -332,14 +332,14 @@ impl World {
             };
             return Ok(());
         }
-        let target = match self.archetypes[source].add_edges.get(&id) {
-            Some(&target) => target as usize,
+        let target = match self.archetypes[source].edge(id, true) {
+            Some(target) => target,
             None => {
                 let mut types = self.archetypes[source].types.clone();
                 types.push(id);
                 types.sort_unstable();
                 let target = self.archetype_for(types) as usize;
-                self.archetypes[source].add_edges.insert(id, target as u32);
+                self.archetypes[source].add_edges.push((id, target as u32));
                 target
             }
         };
@@ -369,8 +369,8 @@ impl World {
                 .cast::<T>()
                 .read()
         };
-        let target = match self.archetypes[source].remove_edges.get(&id) {
-            Some(&target) => target as usize,
+        let target = match self.archetypes[source].edge(id, false) {
+            Some(target) => target,
             None => {
                 let types = self.archetypes[source]
                     .types
@@ -381,7 +381,7 @@ impl World {
                 let target = self.archetype_for(types) as usize;
                 self.archetypes[source]
                     .remove_edges
-                    .insert(id, target as u32);
+                    .push((id, target as u32));
                 target
             }
         };
@@ -414,15 +414,13 @@ impl World {
             (&mut b[0], &mut a[target])
         };
         let new_row = to.push(entity);
-        let mut moved = vec![false; from.columns.len()];
         for (index, column) in from.columns.iter().enumerate() {
             if Some(index) == skip {
-                moved[index] = true;
                 continue;
             }
             if let Some(target_column) = to.column(from.types[index]) {
                 // SAFETY: both rows are in bounds; the value moves bitwise
-                // and is marked moved so the source does not drop it.
+                // and `swap_remove` below is told not to drop it.
                 unsafe {
                     std::ptr::copy_nonoverlapping(
                         column.ptr(row),
@@ -430,11 +428,13 @@ impl World {
                         column.info.layout.size(),
                     )
                 };
-                moved[index] = true;
             }
         }
-        // SAFETY: `row` is in bounds; `moved` marks what was moved out.
-        if let Some(displaced) = unsafe { from.swap_remove(row, |index| moved[index]) } {
+        let skip = skip.map(|index| from.types[index]);
+        let moved = |id: ComponentId| Some(id) == skip || to.column(id).is_some();
+        // SAFETY: `row` is in bounds; `moved` says exactly which values were
+        // moved out above (or by the caller, `skip`).
+        if let Some(displaced) = unsafe { from.swap_remove(row, moved) } {
             self.entities.set(displaced.index, location);
         }
         self.entities.set(
