@@ -10,10 +10,12 @@ mod bundle;
 mod component;
 mod entity;
 mod query;
+mod system;
 mod world;
 
 pub use bundle::Bundle;
 pub use component::{Component, ComponentId, ComponentInfo, ComponentKey};
 pub use entity::Entity;
 pub use query::{Query, QueryIter, With, Without};
+pub use system::{Schedule, ScheduleError, System};
 pub use world::{EcsError, ModelLayoutError, QueryBorrow, World};

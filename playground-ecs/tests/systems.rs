@@ -1,0 +1,174 @@
+//! Systems: ordering, cycles, parallel stages, failures.
+
+use playground_ecs::{EcsError, Schedule, ScheduleError, System, World};
+use std::sync::{Arc, Mutex};
+
+struct A(u32);
+struct B(u32);
+struct C(u32);
+
+fn log_system(name: &'static str, log: &Arc<Mutex<Vec<&'static str>>>) -> System {
+    let log = Arc::clone(log);
+    System::new(name, move |_| {
+        log.lock().unwrap().push(name);
+        Ok(())
+    })
+}
+
+#[test]
+fn explicit_order_is_followed_and_disjoint_systems_share_a_stage() {
+    let mut world = World::new();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut schedule = Schedule::new();
+    schedule
+        .add(
+            log_system("render", &log)
+                .reads::<A>()
+                .reads::<B>()
+                .after("physics"),
+        )
+        .add(log_system("physics", &log).writes::<A>().after("input"))
+        .add(log_system("input", &log).writes::<B>().before("physics"))
+        .add(log_system("audio", &log).writes::<C>());
+    let stages = schedule.build(&mut world).unwrap();
+    assert_eq!(
+        stages,
+        [vec!["input", "audio"], vec!["physics"], vec!["render"]]
+    );
+    schedule.run(&mut world).unwrap();
+    let log = log.lock().unwrap();
+    let position = |name| log.iter().position(|n| *n == name).unwrap();
+    assert!(position("input") < position("physics") && position("physics") < position("render"));
+}
+
+#[test]
+fn conflicting_systems_without_constraints_run_in_registration_order() {
+    let mut world = World::new();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut schedule = Schedule::new();
+    schedule
+        .add(log_system("first", &log).writes::<A>())
+        .add(log_system("second", &log).reads::<A>());
+    assert_eq!(
+        schedule.build(&mut world).unwrap(),
+        [vec!["first"], vec!["second"]]
+    );
+}
+
+#[test]
+fn a_cycle_is_an_error_that_names_it() {
+    let mut world = World::new();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut schedule = Schedule::new();
+    schedule
+        .add(log_system("a", &log).before("b"))
+        .add(log_system("b", &log).before("c"))
+        .add(log_system("c", &log).before("a"))
+        .add(log_system("d", &log).after("c"));
+    let error = schedule.build(&mut world).unwrap_err();
+    let ScheduleError::Cycle(cycle) = &error else {
+        panic!("{error}")
+    };
+    assert_eq!(cycle.first(), cycle.last());
+    let mut members = cycle[..3].to_vec();
+    members.sort();
+    assert_eq!(members, ["a", "b", "c"]);
+    assert!(error.to_string().contains(" -> "), "{error}");
+    assert!(matches!(
+        schedule.run(&mut world),
+        Err(ScheduleError::Cycle(_))
+    ));
+}
+
+#[test]
+fn unknown_and_duplicate_names_are_errors() {
+    let mut world = World::new();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut schedule = Schedule::new();
+    schedule.add(log_system("a", &log).after("nobody"));
+    assert_eq!(
+        schedule.build(&mut world),
+        Err(ScheduleError::UnknownSystem {
+            system: "a".into(),
+            missing: "nobody".into()
+        })
+    );
+    let mut schedule = Schedule::new();
+    schedule
+        .add(log_system("a", &log))
+        .add(log_system("a", &log));
+    assert_eq!(
+        schedule.build(&mut world),
+        Err(ScheduleError::DuplicateName("a".into()))
+    );
+}
+
+#[test]
+fn systems_in_one_stage_run_in_parallel() {
+    use std::sync::Barrier;
+    let mut world = World::new();
+    // Both systems wait for each other: only a parallel run finishes.
+    let barrier = Arc::new(Barrier::new(2));
+    let mut schedule = Schedule::new();
+    for (name, write) in [("left", 0), ("right", 1)] {
+        let barrier = Arc::clone(&barrier);
+        let system = System::new(name, move |_| {
+            barrier.wait();
+            Ok(())
+        });
+        schedule.add(if write == 0 {
+            system.writes::<A>()
+        } else {
+            system.writes::<B>()
+        });
+    }
+    assert_eq!(schedule.build(&mut world).unwrap(), [vec!["left", "right"]]);
+    schedule.run(&mut world).unwrap();
+}
+
+#[test]
+fn systems_update_the_world_and_a_failure_or_panic_leaves_it_usable() {
+    let mut world = World::new();
+    let e = world.spawn((A(1), B(10)));
+    let mut schedule = Schedule::new();
+    schedule
+        .add(
+            System::new("add", |world| {
+                for (a, b) in world.query::<(&mut A, &B)>()?.iter() {
+                    a.0 += b.0;
+                }
+                Ok(())
+            })
+            .writes::<A>()
+            .reads::<B>(),
+        )
+        .add(System::new("boom", |_| panic!("system bug")).writes::<C>());
+    let error = schedule.run(&mut world).unwrap_err();
+    assert_eq!(
+        error,
+        ScheduleError::Panicked {
+            system: "boom".into(),
+            message: "system bug".into()
+        }
+    );
+    assert_eq!(
+        world.get::<A>(e).map(|a| a.0),
+        Ok(11),
+        "the other system of the stage ran"
+    );
+    assert!(world.query::<&mut A>().is_ok(), "no borrow leaked");
+
+    let mut schedule = Schedule::new();
+    schedule.add(System::new("undeclared", |world| {
+        let _writer = world.query::<&mut A>()?;
+        let _reader = world.query::<&A>()?;
+        Ok(())
+    }));
+    assert!(matches!(
+        schedule.run(&mut world),
+        Err(ScheduleError::Failed {
+            error: EcsError::Borrowed { .. },
+            ..
+        })
+    ));
+}
