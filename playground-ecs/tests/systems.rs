@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 struct A(u32);
 struct B(u32);
-struct C(u32);
+struct C;
 
 fn log_system(name: &'static str, log: &Arc<Mutex<Vec<&'static str>>>) -> System {
     let log = Arc::clone(log);
