@@ -1,0 +1,250 @@
+//! Events: typed, delivered to subscribers in order, in two phases. Pre
+//! handlers see an event first and may cancel it; post handlers see the
+//! events that went through. A handler that panics is recorded and skipped;
+//! the others still run.
+
+use std::any::{Any, TypeId};
+use std::collections::{HashMap, VecDeque};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// An event type: any `'static + Send + Sync` value.
+pub trait Event: Send + Sync + 'static {}
+
+impl<T: Send + Sync + 'static> Event for T {}
+
+/// A subscription, to unsubscribe with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SubscriptionId(u64);
+
+/// Which phase a handler runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Before the event takes effect; a pre handler may cancel it.
+    Pre,
+    /// After: only for events no pre handler cancelled.
+    Post,
+}
+
+/// What delivering one event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Delivery {
+    /// Handlers that ran to the end.
+    pub handled: usize,
+    /// Whether a pre handler cancelled the event (post handlers did not run).
+    pub cancelled: bool,
+    /// Handlers that panicked (see [`Events::failures`]).
+    pub failed: usize,
+}
+
+/// A handler that panicked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandlerFailure {
+    /// Its subscription.
+    pub subscription: SubscriptionId,
+    /// The event type's name.
+    pub event: &'static str,
+    /// The panic's message.
+    pub message: String,
+}
+
+enum Call {
+    Pre(Box<dyn Fn(&dyn Any) -> bool + Send + Sync>),
+    Post(Box<dyn Fn(&dyn Any) + Send + Sync>),
+}
+
+struct Handler {
+    id: SubscriptionId,
+    call: Call,
+}
+
+struct Channel {
+    name: &'static str,
+    handlers: Vec<Handler>,
+}
+
+/// Subscribers and queued events.
+///
+/// ```
+/// use playground_ecs::{Events, Phase};
+/// struct Damage(u32);
+///
+/// let mut events = Events::new();
+/// events.subscribe_pre(|d: &Damage| d.0 < 100); // veto lethal damage
+/// let seen = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+/// let counter = seen.clone();
+/// events.subscribe_post(move |d: &Damage| { counter.fetch_add(d.0, std::sync::atomic::Ordering::SeqCst); });
+/// events.publish(Damage(5));
+/// assert!(events.publish(Damage(500)).cancelled);
+/// assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 5);
+/// ```
+#[derive(Default)]
+pub struct Events {
+    channels: HashMap<TypeId, Channel>,
+    queue: VecDeque<(TypeId, Box<dyn Any + Send + Sync>)>,
+    failures: Vec<HandlerFailure>,
+    next_id: u64,
+}
+
+impl Events {
+    /// No subscribers, no events.
+    pub fn new() -> Self {
+        Events::default()
+    }
+
+    fn add<E: Event>(&mut self, call: Call) -> SubscriptionId {
+        let id = SubscriptionId(self.next_id);
+        self.next_id += 1;
+        let channel = self
+            .channels
+            .entry(TypeId::of::<E>())
+            .or_insert_with(|| Channel {
+                name: std::any::type_name::<E>(),
+                handlers: Vec::new(),
+            });
+        channel.handlers.push(Handler { id, call });
+        id
+    }
+
+    /// Subscribes `handler` to the pre phase of `E`; returning `false`
+    /// cancels the event.
+    pub fn subscribe_pre<E: Event>(
+        &mut self,
+        handler: impl Fn(&E) -> bool + Send + Sync + 'static,
+    ) -> SubscriptionId {
+        self.add::<E>(Call::Pre(Box::new(move |event| {
+            event.downcast_ref::<E>().is_none_or(&handler)
+        })))
+    }
+
+    /// Subscribes `handler` to the post phase of `E`.
+    pub fn subscribe_post<E: Event>(
+        &mut self,
+        handler: impl Fn(&E) + Send + Sync + 'static,
+    ) -> SubscriptionId {
+        self.add::<E>(Call::Post(Box::new(move |event| {
+            if let Some(event) = event.downcast_ref::<E>() {
+                handler(event)
+            }
+        })))
+    }
+
+    /// Removes a subscription; whether it existed.
+    pub fn unsubscribe(&mut self, id: SubscriptionId) -> bool {
+        self.channels.values_mut().any(|channel| {
+            let before = channel.handlers.len();
+            channel.handlers.retain(|h| h.id != id);
+            channel.handlers.len() != before
+        })
+    }
+
+    /// How many handlers `E` has in `phase`.
+    pub fn subscribers<E: Event>(&self, phase: Phase) -> usize {
+        self.channels.get(&TypeId::of::<E>()).map_or(0, |channel| {
+            channel
+                .handlers
+                .iter()
+                .filter(|h| {
+                    matches!(
+                        (&h.call, phase),
+                        (Call::Pre(_), Phase::Pre) | (Call::Post(_), Phase::Post)
+                    )
+                })
+                .count()
+        })
+    }
+
+    /// Delivers `event` now: pre handlers in subscription order, then, if
+    /// none cancelled it, post handlers in subscription order.
+    pub fn publish<E: Event>(&mut self, event: E) -> Delivery {
+        self.deliver(TypeId::of::<E>(), &event)
+    }
+
+    /// Queues `event` for [`Events::dispatch`].
+    pub fn send<E: Event>(&mut self, event: E) {
+        self.queue.push_back((TypeId::of::<E>(), Box::new(event)));
+    }
+
+    /// How many events are queued.
+    pub fn pending(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Delivers every queued event, in the order they were sent (events
+    /// sent meanwhile wait for the next dispatch). Returns how many.
+    pub fn dispatch(&mut self) -> usize {
+        let batch: Vec<_> = self.queue.drain(..).collect();
+        let count = batch.len();
+        for (type_id, event) in batch {
+            self.deliver(type_id, &*event);
+        }
+        count
+    }
+
+    /// Drops every queued event undelivered; returns how many.
+    pub fn clear_pending(&mut self) -> usize {
+        let count = self.queue.len();
+        self.queue.clear();
+        count
+    }
+
+    /// Handlers that panicked, oldest first.
+    pub fn failures(&self) -> &[HandlerFailure] {
+        &self.failures
+    }
+
+    /// Takes the recorded failures.
+    pub fn take_failures(&mut self) -> Vec<HandlerFailure> {
+        std::mem::take(&mut self.failures)
+    }
+
+    fn deliver(&mut self, type_id: TypeId, event: &dyn Any) -> Delivery {
+        let mut delivery = Delivery::default();
+        let Some(channel) = self.channels.get(&type_id) else {
+            return delivery;
+        };
+        let mut failures = Vec::new();
+        let mut run = |handler: &Handler, post: bool| -> Option<bool> {
+            let outcome = catch_unwind(AssertUnwindSafe(|| match &handler.call {
+                Call::Pre(call) if !post => Some(call(event)),
+                Call::Post(call) if post => {
+                    call(event);
+                    Some(true)
+                }
+                _ => None,
+            }));
+            match outcome {
+                Ok(result) => {
+                    delivery.handled += usize::from(result.is_some());
+                    result
+                }
+                Err(payload) => {
+                    delivery.failed += 1;
+                    let message = payload
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "a non-string panic".to_owned());
+                    failures.push(HandlerFailure {
+                        subscription: handler.id,
+                        event: channel.name,
+                        message,
+                    });
+                    None
+                }
+            }
+        };
+        for handler in &channel.handlers {
+            if run(handler, false) == Some(false) {
+                delivery.cancelled = true;
+                break;
+            }
+        }
+        if !delivery.cancelled {
+            for handler in &channel.handlers {
+                run(handler, true);
+            }
+        }
+        self.failures.extend(failures);
+        delivery
+    }
+}
