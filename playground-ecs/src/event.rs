@@ -47,9 +47,14 @@ pub struct HandlerFailure {
     pub message: String,
 }
 
+/// A pre handler, type-erased: `false` cancels.
+type PreHandler = Box<dyn Fn(&dyn Any) -> bool + Send + Sync>;
+/// A post handler, type-erased.
+type PostHandler = Box<dyn Fn(&dyn Any) + Send + Sync>;
+
 enum Call {
-    Pre(Box<dyn Fn(&dyn Any) -> bool + Send + Sync>),
-    Post(Box<dyn Fn(&dyn Any) + Send + Sync>),
+    Pre(PreHandler),
+    Post(PostHandler),
 }
 
 struct Handler {
