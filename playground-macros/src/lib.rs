@@ -57,6 +57,9 @@ fn pretty(tokens: proc_macro2::TokenStream) -> String {
 ///
 /// Arguments:
 /// - `models(A, B)`: fold those models' `STATE_VERSION` into `API_VERSION`;
+/// - `abi(CONST, ...)`: fold `u64` constants into `API_VERSION`, such as the
+///   build hash of a crate whose types the methods take by reference
+///   (`abi(playground_ecs::ABI_VERSION)` for a view taking `&mut World`);
 /// - `name = "Name"`: the name the registry knows the view by (its id).
 ///
 /// A view must be `Send + Sync`, and every method takes `&self` and is

@@ -257,3 +257,28 @@ fn descriptors_list_methods_in_order_with_readable_signatures() {
     assert_eq!(descriptor.models, [original::Body::MODEL_ID]);
     assert_eq!(descriptor.module_path, "versions::original");
 }
+
+mod abi_one {
+    use playground_runtime::view;
+    pub const BUILD: u64 = 1;
+    #[view(abi(BUILD))]
+    pub trait Physics: Send + Sync {
+        fn step(&self, dt: f32);
+    }
+}
+
+mod abi_two {
+    use playground_runtime::view;
+    pub const BUILD: u64 = 2;
+    #[view(abi(BUILD))]
+    pub trait Physics: Send + Sync {
+        fn step(&self, dt: f32);
+    }
+}
+
+#[test]
+fn abi_constants_are_part_of_the_api_version() {
+    let plain = api::<dyn one_method::Physics>();
+    assert_ne!(api::<dyn abi_one::Physics>(), plain);
+    assert_ne!(api::<dyn abi_one::Physics>(), api::<dyn abi_two::Physics>());
+}

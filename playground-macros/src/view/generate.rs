@@ -20,12 +20,15 @@ pub fn generate(view: &View) -> TokenStream {
 
     // Folding happens in a const fn so that each model's STATE_VERSION, known
     // only to the compiler, is part of the API version at compile time.
-    let api_version = if view.models.is_empty() {
+    let versions: Vec<TokenStream> = view
+        .models
+        .iter()
+        .map(|model| quote_spanned!(model.span()=> <#model as ::playground_runtime::__private::Model>::STATE_VERSION))
+        .chain(view.abi.iter().map(|abi| quote_spanned!(abi.span()=> #abi)))
+        .collect();
+    let api_version = if versions.is_empty() {
         quote!(#own_version)
     } else {
-        let versions = view.models.iter().map(|model| {
-            quote_spanned!(model.span()=> <#model as ::playground_runtime::__private::Model>::STATE_VERSION)
-        });
         quote!(::playground_runtime::__private::fold_versions(#own_version, &[#(#versions),*]))
     };
     let model_ids = view.models.iter().map(|model| {

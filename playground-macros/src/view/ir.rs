@@ -12,6 +12,9 @@ pub struct View {
     pub own_version: u64,
     /// `models(A, B)`: their `STATE_VERSION`s are part of the API version.
     pub models: Vec<syn::Path>,
+    /// `abi(CONST, ...)`: `u64` constants folded into `API_VERSION`, such as
+    /// the build hash of a crate whose types the view's methods take.
+    pub abi: Vec<syn::Expr>,
     pub methods: Vec<Method>,
 }
 

@@ -11,9 +11,11 @@ use syn::{FnArg, ItemTrait, ReturnType, Signature, TraitItem, TypeParamBound};
 pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
     let mut models = Vec::new();
     let mut registered_name: Option<String> = None;
-    Args::new("view", &["models", "name"]).parse(args, |arg, meta| {
+    let mut abi = Vec::new();
+    Args::new("view", &["models", "name", "abi"]).parse(args, |arg, meta| {
         match arg {
             "models" => models = args::parse_list::<syn::Path>(&meta)?,
+            "abi" => abi = args::parse_list::<syn::Expr>(&meta)?,
             _ => registered_name = Some(meta.value()?.parse::<syn::LitStr>()?.value()),
         }
         Ok(())
@@ -69,6 +71,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
         id: id.finish(),
         own_version: version.finish(),
         models,
+        abi,
         methods,
         item,
     })
