@@ -5,6 +5,14 @@
 //! column per type. The typed API ([`World`], [`Query`]) is what hot loops
 //! use.
 
+/// A hash of this crate's sources: fold it into the API version of a view
+/// that takes a [`World`] (`#[view(abi(playground_ecs::ABI_VERSION))]`), so a
+/// module built against other playground-ecs sources is refused.
+pub const ABI_VERSION: u64 = match u64::from_str_radix(env!("PLAYGROUND_ECS_SOURCES"), 10) {
+    Ok(hash) => hash,
+    Err(_) => panic!("build.rs writes a decimal hash"),
+};
+
 mod archetype;
 mod bundle;
 mod component;

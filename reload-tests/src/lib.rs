@@ -131,7 +131,7 @@ fn build(root: &Path, package: &str, features: &[&str], fixture: Fixture) -> Pat
 fn build_foreign() -> PathBuf {
     let root = fixture_target().join("foreign");
     let _ = std::fs::remove_dir_all(&root);
-    for krate in ["playground-runtime", "playground-macros"] {
+    for krate in ["playground-runtime", "playground-macros", "playground-build"] {
         copy_dir(&workspace().join(krate), &root.join(krate));
     }
     let lib = root.join("playground-runtime/src/lib.rs");
@@ -143,7 +143,7 @@ fn build_foreign() -> PathBuf {
     // cargo leaves a path package's location out of its artifact hashes, so
     // under their own names the copies would share, and overwrite, the real
     // runtime's artifacts in the shared target directory.
-    for krate in ["playground-runtime", "playground-macros"] {
+    for krate in ["playground-runtime", "playground-macros", "playground-build"] {
         let path = root.join(krate).join("Cargo.toml");
         let text = std::fs::read_to_string(&path).expect("read manifest");
         let lib = krate.replace('-', "_");
@@ -156,6 +156,10 @@ fn build_foreign() -> PathBuf {
             .replace(
                 "playground-macros = { version = \"0.1.0\", path = \"../playground-macros\" }",
                 "playground-macros = { package = \"playground-macros-foreign\", path = \"../playground-macros\" }",
+            )
+            .replace(
+                "playground-build = { version = \"0.1.0\", path = \"../playground-build\" }",
+                "playground-build = { package = \"playground-build-foreign\", path = \"../playground-build\" }",
             );
         let text = if text.contains("[lib]\n") {
             text.replace("[lib]\n", &format!("[lib]\nname = \"{lib}\"\n"))
@@ -167,7 +171,7 @@ fn build_foreign() -> PathBuf {
     std::fs::create_dir_all(root.join("module/src")).expect("create module");
     std::fs::write(
         root.join("Cargo.toml"),
-        "[workspace]\nmembers = [\"module\", \"playground-runtime\", \"playground-macros\"]\nresolver = \"3\"\n",
+        "[workspace]\nmembers = [\"module\", \"playground-runtime\", \"playground-macros\", \"playground-build\"]\nresolver = \"3\"\n",
     )
     .expect("write workspace");
     std::fs::write(
