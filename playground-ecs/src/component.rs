@@ -44,6 +44,10 @@ pub struct ComponentInfo {
     pub(crate) drop: Option<unsafe fn(*mut u8)>,
     /// How it is identified.
     pub key: ComponentKey,
+    /// For a model component: encodes the value at a pointer, with the code
+    /// of the build that registered it (to migrate it to a new format).
+    pub(crate) encode:
+        Option<unsafe fn(*const u8) -> Result<Vec<u8>, playground_runtime::StateError>>,
 }
 
 /// Drops the `T` at `ptr`.
@@ -68,6 +72,7 @@ impl ComponentInfo {
             layout: Layout::new::<T>(),
             drop: std::mem::needs_drop::<T>().then_some(drop_as::<T> as unsafe fn(*mut u8)),
             key,
+            encode: None,
         }
     }
 }
@@ -138,6 +143,14 @@ impl Components {
         };
         self.by_type.insert(type_id, id);
         id
+    }
+
+    /// Every registered component, with its id.
+    pub fn iter(&self) -> impl Iterator<Item = (ComponentId, &ComponentInfo)> {
+        self.infos
+            .iter()
+            .enumerate()
+            .map(|(i, info)| (ComponentId(i as u32), info))
     }
 
     pub fn info(&self, id: ComponentId) -> &ComponentInfo {

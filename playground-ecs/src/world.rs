@@ -3,7 +3,7 @@
 
 use crate::archetype::Archetype;
 use crate::bundle::Bundle;
-use crate::component::{Component, ComponentId, ComponentInfo, ComponentKey, Components};
+use crate::component::{Component, ComponentId, Components};
 use crate::entity::{Entities, Entity, Location};
 use crate::query::{Query, QueryIter, check_aliasing};
 use std::any::TypeId;
@@ -66,9 +66,9 @@ struct BundleLayout {
 #[derive(Default)]
 pub struct World {
     entities: Entities,
-    archetypes: Vec<Archetype>,
+    pub(crate) archetypes: Vec<Archetype>,
     by_types: HashMap<Vec<ComponentId>, u32>,
-    components: Components,
+    pub(crate) components: Components,
     bundles: crate::component::TypeMap<BundleLayout>,
     /// Per component: readers (> 0), a writer (-1), or free (0).
     borrows: Vec<AtomicIsize>,
@@ -108,37 +108,7 @@ impl World {
         id
     }
 
-    /// Registers `T` as a model component: identified by its model id and
-    /// state version instead of its `TypeId`, so that a module rebuilt and
-    /// reloaded (with another `TypeId` for the same type) uses the same
-    /// columns. A type of the same model id and version but another size or
-    /// align is refused.
-    pub fn register_model<T: Component + playground_runtime::Model>(
-        &mut self,
-    ) -> Result<ComponentId, ModelLayoutError> {
-        let key = ComponentKey::Model {
-            id: T::MODEL_ID,
-            version: T::STATE_VERSION,
-        };
-        let info = ComponentInfo::with_key::<T>(key);
-        if let Some(existing) = (0..self.components.len() as u32)
-            .map(ComponentId)
-            .map(|id| *self.components.info(id))
-            .find(|i| i.key == key)
-            && existing.layout != info.layout
-        {
-            return Err(ModelLayoutError {
-                model: T::NAME,
-                existing: existing.layout,
-                new: info.layout,
-            });
-        }
-        let id = self.components.register(TypeId::of::<T>(), info);
-        self.grow_borrows();
-        Ok(id)
-    }
-
-    fn grow_borrows(&mut self) {
+    pub(crate) fn grow_borrows(&mut self) {
         while self.borrows.len() < self.components.len() {
             self.borrows.push(AtomicIsize::new(0));
         }
@@ -320,11 +290,24 @@ impl World {
 
     /// Adds (or replaces) `entity`'s `T`.
     pub fn insert<T: Component>(&mut self, entity: Entity, value: T) -> Result<(), EcsError> {
-        let location = self.location(entity)?;
+        self.location(entity)?;
         let id = self.component_id::<T>();
+        self.insert_by_id(entity, id, value)
+    }
+
+    /// [`World::insert`] with the id resolved: `id` must be a component id
+    /// of `T`'s layout and meaning (`T` itself, or the same model).
+    pub(crate) fn insert_by_id<T: Component>(
+        &mut self,
+        entity: Entity,
+        id: ComponentId,
+        value: T,
+    ) -> Result<(), EcsError> {
+        let location = self.location(entity)?;
         let source = location.archetype as usize;
         if let Some(column) = self.archetypes[source].column(id) {
-            // SAFETY: the row holds an initialised `T`; assigning drops it.
+            // SAFETY: the row holds an initialised `T` (the caller's
+            // contract on `id`); assigning drops it.
             unsafe {
                 *self.archetypes[source].columns[column]
                     .ptr(location.row as usize)
@@ -332,21 +315,12 @@ impl World {
             };
             return Ok(());
         }
-        let target = match self.archetypes[source].edge(id, true) {
-            Some(target) => target,
-            None => {
-                let mut types = self.archetypes[source].types.clone();
-                types.push(id);
-                types.sort_unstable();
-                let target = self.archetype_for(types) as usize;
-                self.archetypes[source].add_edges.push((id, target as u32));
-                target
-            }
-        };
+        let target = self.edge_target(source, id, true);
         let row = self.move_row(entity, location, target);
         let table = &self.archetypes[target];
         let column = table.column(id).expect("target table has the new type");
-        // SAFETY: `move_row` left this column of the new row uninitialised.
+        // SAFETY: `move_row` left this column of the new row uninitialised,
+        // and it holds `T`s (the caller's contract on `id`).
         unsafe { table.columns[column].ptr(row).cast::<T>().write(value) };
         Ok(())
     }
@@ -362,31 +336,57 @@ impl World {
         let source = location.archetype as usize;
         let column = self.archetypes[source].column(id).ok_or(missing)?;
         // SAFETY: the row holds an initialised `T`; it is moved out here and
-        // `move_row` will not drop it (the target has no `T` column).
+        // `move_row_skipping` is told not to drop it.
         let value = unsafe {
             self.archetypes[source].columns[column]
                 .ptr(location.row as usize)
                 .cast::<T>()
                 .read()
         };
-        let target = match self.archetypes[source].edge(id, false) {
-            Some(target) => target,
-            None => {
-                let types = self.archetypes[source]
-                    .types
-                    .iter()
-                    .copied()
-                    .filter(|&t| t != id)
-                    .collect();
-                let target = self.archetype_for(types) as usize;
-                self.archetypes[source]
-                    .remove_edges
-                    .push((id, target as u32));
-                target
-            }
-        };
+        let target = self.edge_target(source, id, false);
         self.move_row_skipping(entity, location, target, Some(column));
         Ok(value)
+    }
+
+    /// Removes and drops `entity`'s component `id`.
+    pub(crate) fn remove_by_id(&mut self, entity: Entity, id: ComponentId) -> Result<(), EcsError> {
+        let location = self.location(entity)?;
+        let source = location.archetype as usize;
+        if self.archetypes[source].column(id).is_none() {
+            return Err(EcsError::MissingComponent {
+                entity,
+                component: self.components.info(id).name,
+            });
+        }
+        let target = self.edge_target(source, id, false);
+        // The target lacks `id`: the move drops that value.
+        self.move_row(entity, location, target);
+        Ok(())
+    }
+
+    /// The table reached from `source` by adding or removing `id` (cached).
+    fn edge_target(&mut self, source: usize, id: ComponentId, add: bool) -> usize {
+        if let Some(target) = self.archetypes[source].edge(id, add) {
+            return target;
+        }
+        let mut types: Vec<ComponentId> = self.archetypes[source]
+            .types
+            .iter()
+            .copied()
+            .filter(|&t| t != id)
+            .collect();
+        if add {
+            types.push(id);
+            types.sort_unstable();
+        }
+        let target = self.archetype_for(types);
+        let edges = if add {
+            &mut self.archetypes[source].add_edges
+        } else {
+            &mut self.archetypes[source].remove_edges
+        };
+        edges.push((id, target));
+        target as usize
     }
 
     fn move_row(&mut self, entity: Entity, location: Location, target: usize) -> usize {
@@ -550,21 +550,6 @@ impl World {
     pub fn archetype_count(&self) -> usize {
         self.archetypes.len()
     }
-}
-
-/// A model component whose id and version match a registered one but whose
-/// layout does not: another build laid it out differently.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error(
-    "model component `{model}` is registered with layout {existing:?}, but this build has {new:?}"
-)]
-pub struct ModelLayoutError {
-    /// The model's name.
-    pub model: &'static str,
-    /// The layout registered first.
-    pub existing: std::alloc::Layout,
-    /// The layout offered now.
-    pub new: std::alloc::Layout,
 }
 
 /// The components a shared query uses, borrowed until it is dropped.

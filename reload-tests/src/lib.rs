@@ -131,7 +131,11 @@ fn build(root: &Path, package: &str, features: &[&str], fixture: Fixture) -> Pat
 fn build_foreign() -> PathBuf {
     let root = fixture_target().join("foreign");
     let _ = std::fs::remove_dir_all(&root);
-    for krate in ["playground-runtime", "playground-macros", "playground-build"] {
+    for krate in [
+        "playground-runtime",
+        "playground-macros",
+        "playground-build",
+    ] {
         copy_dir(&workspace().join(krate), &root.join(krate));
     }
     let lib = root.join("playground-runtime/src/lib.rs");
@@ -143,7 +147,11 @@ fn build_foreign() -> PathBuf {
     // cargo leaves a path package's location out of its artifact hashes, so
     // under their own names the copies would share, and overwrite, the real
     // runtime's artifacts in the shared target directory.
-    for krate in ["playground-runtime", "playground-macros", "playground-build"] {
+    for krate in [
+        "playground-runtime",
+        "playground-macros",
+        "playground-build",
+    ] {
         let path = root.join(krate).join("Cargo.toml");
         let text = std::fs::read_to_string(&path).expect("read manifest");
         let lib = krate.replace('-', "_");

@@ -1,0 +1,195 @@
+//! Model components: component types identified across rebuilds by their
+//! model id and state version rather than their `TypeId`, so that a module
+//! rebuilt and reloaded finds the world's existing columns, and a changed
+//! layout is migrated or refused like any model.
+
+use crate::component::{Component, ComponentId, ComponentInfo, ComponentKey};
+use crate::entity::Entity;
+use crate::world::World;
+use playground_runtime::{Model, StateError};
+use std::any::TypeId;
+use thiserror::Error;
+
+/// Why a model component could not be registered or migrated. Nothing in
+/// the world changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// The world holds this model in another state version: migrate it
+    /// ([`World::migrate_model`]) or refuse the new build.
+    #[error(
+        "model component `{model}` is in the world in state version {stored:016x}, \
+         this build has {new:016x}; migrate it or keep the old build"
+    )]
+    VersionChanged {
+        /// The model's name.
+        model: &'static str,
+        /// The version in the world.
+        stored: u64,
+        /// This build's version.
+        new: u64,
+    },
+    /// Same id and version, another layout: another compiler or flags.
+    #[error(
+        "model component `{model}` is registered with layout {stored:?}, this build has {new:?}"
+    )]
+    Layout {
+        /// The model's name.
+        model: &'static str,
+        /// The layout in the world.
+        stored: std::alloc::Layout,
+        /// This build's.
+        new: std::alloc::Layout,
+    },
+    /// The model knows no migration from the stored version.
+    #[error(
+        "model component `{model}` has no migration from state version {from:016x} to {to:016x}; \
+         add `#[model(migrate_from(Old))]`"
+    )]
+    NoMigration {
+        /// The model's name.
+        model: &'static str,
+        /// The stored version.
+        from: u64,
+        /// This build's.
+        to: u64,
+    },
+    /// Encoding an old value or the migration itself failed.
+    #[error("migrating `{model}` of entity {entity:?}: {source}")]
+    Migration {
+        /// The model's name.
+        model: &'static str,
+        /// The entity whose value failed.
+        entity: Entity,
+        /// What failed.
+        #[source]
+        source: StateError,
+    },
+}
+
+/// Encodes the `T` at `ptr`.
+///
+/// # Safety
+/// `ptr` points to an initialised `T`.
+unsafe fn encode_as<T: Model>(ptr: *const u8) -> Result<Vec<u8>, StateError> {
+    // SAFETY: the caller's contract.
+    unsafe { &*ptr.cast::<T>() }.encode()
+}
+
+fn info_of<T: Component + Model>() -> ComponentInfo {
+    let mut info = ComponentInfo::with_key::<T>(ComponentKey::Model {
+        id: T::MODEL_ID,
+        version: T::STATE_VERSION,
+    });
+    info.encode = Some(encode_as::<T>);
+    info
+}
+
+impl World {
+    /// Registers `T` as a model component: from then on `T` (and any build's
+    /// `T` of the same model id and state version) uses one set of columns.
+    /// Registering a type again, from a rebuilt module, returns the same id.
+    ///
+    /// Refused if the world holds `T`'s model in another state version
+    /// ([`World::migrate_model`] converts it) or with another layout.
+    pub fn register_model<T: Component + Model>(&mut self) -> Result<ComponentId, ModelError> {
+        let info = info_of::<T>();
+        for (_, stored) in self.components.iter() {
+            let ComponentKey::Model { id, version } = stored.key else {
+                continue;
+            };
+            if id != T::MODEL_ID || !self.stores(stored.key) {
+                continue;
+            }
+            if version != T::STATE_VERSION {
+                return Err(ModelError::VersionChanged {
+                    model: T::NAME,
+                    stored: version,
+                    new: T::STATE_VERSION,
+                });
+            }
+            if stored.layout != info.layout {
+                return Err(ModelError::Layout {
+                    model: T::NAME,
+                    stored: stored.layout,
+                    new: info.layout,
+                });
+            }
+        }
+        let id = self.components.register(TypeId::of::<T>(), info);
+        self.grow_borrows();
+        Ok(id)
+    }
+
+    /// Whether any entity has a component of `key`.
+    fn stores(&self, key: ComponentKey) -> bool {
+        self.components
+            .iter()
+            .filter(|(_, info)| info.key == key)
+            .any(|(id, _)| {
+                self.archetypes
+                    .iter()
+                    .any(|a| a.len() > 0 && a.column(id).is_some())
+            })
+    }
+
+    /// Converts every stored value of `T`'s model in another state version
+    /// to `T`, with `T`'s migration (`#[model(migrate_from(Old))]`), then
+    /// registers `T`. Either every value is converted or nothing changes.
+    /// Returns how many values were converted.
+    pub fn migrate_model<T: Component + Model>(&mut self) -> Result<usize, ModelError> {
+        let old: Vec<(ComponentId, ComponentInfo)> = self
+            .components
+            .iter()
+            .filter(|(_, info)| matches!(info.key, ComponentKey::Model { id, version } if id == T::MODEL_ID && version != T::STATE_VERSION))
+            .map(|(id, info)| (id, *info))
+            .collect();
+        // First convert everything, touching nothing.
+        let mut converted: Vec<(Entity, ComponentId, T)> = Vec::new();
+        for &(old_id, info) in &old {
+            let ComponentKey::Model { version: from, .. } = info.key else {
+                continue;
+            };
+            let encode = info.encode.expect("model components have an encoder");
+            for archetype in &self.archetypes {
+                let Some(column) = archetype.column(old_id) else {
+                    continue;
+                };
+                for (row, &entity) in archetype.entities.iter().enumerate() {
+                    // SAFETY: the row holds an initialised value of the type
+                    // registered under `old_id`, whose encoder this is.
+                    let bytes = unsafe { encode(archetype.columns[column].ptr(row)) }.map_err(
+                        |source| ModelError::Migration {
+                            model: T::NAME,
+                            entity,
+                            source,
+                        },
+                    )?;
+                    let value = T::migrate(from, &bytes)
+                        .ok_or(ModelError::NoMigration {
+                            model: T::NAME,
+                            from,
+                            to: T::STATE_VERSION,
+                        })?
+                        .map_err(|source| ModelError::Migration {
+                            model: T::NAME,
+                            entity,
+                            source,
+                        })?;
+                    converted.push((entity, old_id, value));
+                }
+            }
+        }
+        // Then swap old values for new ones.
+        let new_id = self.components.register(TypeId::of::<T>(), info_of::<T>());
+        self.grow_borrows();
+        let count = converted.len();
+        for (entity, old_id, value) in converted {
+            self.remove_by_id(entity, old_id)
+                .expect("the entity was just read");
+            self.insert_by_id(entity, new_id, value)
+                .expect("the entity is alive");
+        }
+        Ok(count)
+    }
+}
