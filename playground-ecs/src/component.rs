@@ -33,6 +33,9 @@ pub enum ComponentKey {
     },
 }
 
+/// Encodes the value at a pointer (a model component's save format).
+pub(crate) type EncodeFn = unsafe fn(*const u8) -> Result<Vec<u8>, playground_runtime::StateError>;
+
 /// What storage needs to know about a component type.
 #[derive(Clone, Copy, Debug)]
 pub struct ComponentInfo {
@@ -46,8 +49,7 @@ pub struct ComponentInfo {
     pub key: ComponentKey,
     /// For a model component: encodes the value at a pointer, with the code
     /// of the build that registered it (to migrate it to a new format).
-    pub(crate) encode:
-        Option<unsafe fn(*const u8) -> Result<Vec<u8>, playground_runtime::StateError>>,
+    pub(crate) encode: Option<EncodeFn>,
 }
 
 /// Drops the `T` at `ptr`.
