@@ -11,7 +11,7 @@ use playground_runtime::Registry;
 use std::time::{Duration, Instant};
 
 fn edit_to_swap(c: &mut Criterion) {
-    let work = Work::create().expect("scratch copy of the example");
+    let work = Work::hot_reload().expect("scratch copy of the example");
     work.build().expect("first build");
     let registry = Registry::linked();
     registry.load(work.library()).expect("load version 1");

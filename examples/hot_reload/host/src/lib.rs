@@ -1,5 +1,6 @@
-//! A scratch copy of the example's module (and its API crate) that the
-//! story edits and rebuilds, so the repository's sources stay untouched.
+//! Scratch copies of an example's crates that a story edits and rebuilds,
+//! so the repository's sources stay untouched. Shared by the hot_reload
+//! and ecs_hot_reload examples.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,71 +31,106 @@ pub fn library_file(package: &str) -> String {
     )
 }
 
-/// A copy of `api/` and `module/` under `target/hot-reload/work`, built into
-/// `target/hot-reload/target` (a target directory of its own: the one of
-/// the running `cargo run` may be locked).
+/// A scratch copy of an example's crates under `target/<name>/work`, built
+/// into `target/<name>/target` (a target directory of its own: the one of
+/// the running `cargo run` may be locked). The story edits the copy, so
+/// the repository's sources stay as they are.
 pub struct Work {
     pub root: PathBuf,
     pub target: PathBuf,
+    module: String,
 }
 
 impl Work {
-    /// Makes a fresh copy.
-    pub fn create() -> std::io::Result<Work> {
-        let base = workspace_dir().join("target").join("hot-reload");
+    /// Copies the crates `crates` (directories of `example`, each with a
+    /// `Cargo.toml` and `src/`) into a fresh scratch workspace; `module` is
+    /// the one whose library is loaded.
+    pub fn create(example: &Path, name: &str, crates: &[&str], module: &str) -> std::io::Result<Work> {
+        let base = workspace_dir().join("target").join(name);
         let root = base.join("work");
         let _ = std::fs::remove_dir_all(&root);
-        let runtime = workspace_dir().join("playground-runtime");
-        for krate in ["api", "module"] {
-            std::fs::create_dir_all(root.join(krate).join("src"))?;
-            std::fs::copy(
-                example_dir().join(krate).join("src/lib.rs"),
-                root.join(krate).join("src/lib.rs"),
-            )?;
-            let manifest = std::fs::read_to_string(example_dir().join(krate).join("Cargo.toml"))?
-                .replace("edition.workspace = true", "edition = \"2024\"")
-                .replace("license.workspace = true\n", "")
-                .replace(
-                    "playground-runtime.workspace = true",
-                    &format!(
-                        "playground-runtime = {{ path = {:?} }}",
-                        runtime.display().to_string()
-                    ),
-                );
-            std::fs::write(root.join(krate).join("Cargo.toml"), manifest)?;
+        for krate in crates {
+            copy_tree(&example.join(krate).join("src"), &root.join(krate).join("src"))?;
+            let manifest = std::fs::read_to_string(example.join(krate).join("Cargo.toml"))?;
+            std::fs::write(root.join(krate).join("Cargo.toml"), standalone_manifest(&manifest))?;
         }
-        std::fs::write(
-            root.join("Cargo.toml"),
-            "[workspace]\nmembers = [\"api\", \"module\"]\nresolver = \"3\"\n",
-        )?;
+        let members: Vec<String> = crates.iter().map(|c| format!("{c:?}")).collect();
+        std::fs::write(root.join("Cargo.toml"), format!("[workspace]\nmembers = [{}]\nresolver = \"3\"\n", members.join(", ")))?;
         std::fs::copy(workspace_dir().join("Cargo.lock"), root.join("Cargo.lock"))?;
-        Ok(Work {
-            root,
-            target: base.join("target"),
-        })
+        Ok(Work { root, target: base.join("target"), module: module.to_owned() })
+    }
+
+    /// The hot_reload example's copy: `api/` and `module/`.
+    pub fn hot_reload() -> std::io::Result<Work> {
+        Work::create(example_dir(), "hot-reload", &["api", "module"], "module")
+    }
+
+    /// A file of the copy, e.g. `("module", "src/lib.rs")`.
+    pub fn file(&self, krate: &str, path: &str) -> PathBuf {
+        self.root.join(krate).join(path)
     }
 
     /// The copy's `module/src/lib.rs`.
     pub fn module_source(&self) -> PathBuf {
-        self.root.join("module/src/lib.rs")
+        self.file(&self.module, "src/lib.rs")
     }
 
     /// The copy's `api/src/lib.rs`.
     pub fn api_source(&self) -> PathBuf {
-        self.root.join("api/src/lib.rs")
+        self.file("api", "src/lib.rs")
     }
 
     /// Where the built module library lands.
     pub fn library(&self) -> PathBuf {
-        self.target
-            .join("debug")
-            .join(library_file("hot-reload-module"))
+        let manifest = std::fs::read_to_string(self.file(&self.module, "Cargo.toml")).unwrap_or_default();
+        let package = manifest
+            .lines()
+            .find_map(|line| line.strip_prefix("name = \""))
+            .and_then(|rest| rest.strip_suffix('"'))
+            .unwrap_or_default()
+            .to_owned();
+        self.target.join("debug").join(library_file(&package))
     }
 
     /// `cargo build` of the module copy; how long it took.
     pub fn build(&self) -> Result<Duration, String> {
-        build(&self.root.join("module/Cargo.toml"), &self.target)
+        build(&self.file(&self.module, "Cargo.toml"), &self.target)
     }
+}
+
+/// A crate manifest of the workspace, made to stand alone: workspace-
+/// inherited fields written out, the workspace's crates by absolute path.
+fn standalone_manifest(manifest: &str) -> String {
+    manifest
+        .lines()
+        .filter(|line| !line.starts_with("license.workspace") && !line.starts_with("rust-version.workspace"))
+        .map(|line| {
+            if line == "edition.workspace = true" {
+                return "edition = \"2024\"".to_owned();
+            }
+            match line.strip_suffix(".workspace = true") {
+                Some(krate) if krate.starts_with("playground-") => {
+                    format!("{krate} = {{ path = {:?} }}", workspace_dir().join(krate).display().to_string())
+                }
+                _ => line.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
 }
 
 /// `cargo build --manifest-path manifest` into `target`; how long it took.

@@ -34,7 +34,7 @@ fn ms(d: Duration) -> String {
 
 fn story() -> Result<(), Box<dyn Error>> {
     println!("playground hot reload: a host swaps in a rebuilt module and keeps its state\n");
-    let work = Work::create()?;
+    let work = Work::hot_reload()?;
     let registry = Registry::linked();
 
     println!(
