@@ -45,19 +45,40 @@ impl Work {
     /// Copies the crates `crates` (directories of `example`, each with a
     /// `Cargo.toml` and `src/`) into a fresh scratch workspace; `module` is
     /// the one whose library is loaded.
-    pub fn create(example: &Path, name: &str, crates: &[&str], module: &str) -> std::io::Result<Work> {
+    pub fn create(
+        example: &Path,
+        name: &str,
+        crates: &[&str],
+        module: &str,
+    ) -> std::io::Result<Work> {
         let base = workspace_dir().join("target").join(name);
         let root = base.join("work");
         let _ = std::fs::remove_dir_all(&root);
         for krate in crates {
-            copy_tree(&example.join(krate).join("src"), &root.join(krate).join("src"))?;
+            copy_tree(
+                &example.join(krate).join("src"),
+                &root.join(krate).join("src"),
+            )?;
             let manifest = std::fs::read_to_string(example.join(krate).join("Cargo.toml"))?;
-            std::fs::write(root.join(krate).join("Cargo.toml"), standalone_manifest(&manifest))?;
+            std::fs::write(
+                root.join(krate).join("Cargo.toml"),
+                standalone_manifest(&manifest),
+            )?;
         }
         let members: Vec<String> = crates.iter().map(|c| format!("{c:?}")).collect();
-        std::fs::write(root.join("Cargo.toml"), format!("[workspace]\nmembers = [{}]\nresolver = \"3\"\n", members.join(", ")))?;
+        std::fs::write(
+            root.join("Cargo.toml"),
+            format!(
+                "[workspace]\nmembers = [{}]\nresolver = \"3\"\n",
+                members.join(", ")
+            ),
+        )?;
         std::fs::copy(workspace_dir().join("Cargo.lock"), root.join("Cargo.lock"))?;
-        Ok(Work { root, target: base.join("target"), module: module.to_owned() })
+        Ok(Work {
+            root,
+            target: base.join("target"),
+            module: module.to_owned(),
+        })
     }
 
     /// The hot_reload example's copy: `api/` and `module/`.
@@ -82,7 +103,8 @@ impl Work {
 
     /// Where the built module library lands.
     pub fn library(&self) -> PathBuf {
-        let manifest = std::fs::read_to_string(self.file(&self.module, "Cargo.toml")).unwrap_or_default();
+        let manifest =
+            std::fs::read_to_string(self.file(&self.module, "Cargo.toml")).unwrap_or_default();
         let package = manifest
             .lines()
             .find_map(|line| line.strip_prefix("name = \""))
@@ -103,14 +125,19 @@ impl Work {
 fn standalone_manifest(manifest: &str) -> String {
     manifest
         .lines()
-        .filter(|line| !line.starts_with("license.workspace") && !line.starts_with("rust-version.workspace"))
+        .filter(|line| {
+            !line.starts_with("license.workspace") && !line.starts_with("rust-version.workspace")
+        })
         .map(|line| {
             if line == "edition.workspace = true" {
                 return "edition = \"2024\"".to_owned();
             }
             match line.strip_suffix(".workspace = true") {
                 Some(krate) if krate.starts_with("playground-") => {
-                    format!("{krate} = {{ path = {:?} }}", workspace_dir().join(krate).display().to_string())
+                    format!(
+                        "{krate} = {{ path = {:?} }}",
+                        workspace_dir().join(krate).display().to_string()
+                    )
                 }
                 _ => line.to_owned(),
             }

@@ -1,0 +1,248 @@
+//! playground-ecs hot reload: the game logic (systems and the components it
+//! defines) is rebuilt and swapped in while the world keeps every entity
+//! and component.
+//!
+//! `cargo run -p ecs_hot_reload` plays the story by itself; with `--watch`
+//! it runs the game and reloads your edits to
+//! `examples/ecs_hot_reload/logic/src/lib.rs`.
+
+use ecs_hot_reload_api::{GameLogic, Position};
+use hot_reload::{Work, edit, workspace_dir};
+use playground_ecs::{Schedule, World};
+use playground_runtime::{Build, Registry, ViewHandle, WatchEvent, WatchOptions, Watcher};
+use std::error::Error;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The game: one world, and the logic currently driving it.
+struct Game {
+    world: World,
+    schedule: Schedule,
+    logic: Option<ViewHandle<dyn GameLogic>>,
+    ticks: u64,
+}
+
+impl Game {
+    fn new() -> Result<Game, Box<dyn Error>> {
+        let mut world = World::new();
+        // The host reads positions for its report: same model, same columns.
+        world.register_model::<Position>()?;
+        Ok(Game {
+            world,
+            schedule: Schedule::new(),
+            logic: None,
+            ticks: 0,
+        })
+    }
+
+    /// Installs `logic` (its components, migrated if needed, and its
+    /// systems). On an error nothing changed and the old logic runs on.
+    fn adopt(&mut self, logic: ViewHandle<dyn GameLogic>) -> Result<(), Box<dyn Error>> {
+        logic.install(&mut self.world)?;
+        let mut schedule = Schedule::new();
+        for system in logic.systems() {
+            schedule.add(system);
+        }
+        schedule.build(&mut self.world)?;
+        self.schedule = schedule;
+        self.logic = Some(logic);
+        Ok(())
+    }
+
+    fn run(&mut self, ticks: u64) -> Result<(), Box<dyn Error>> {
+        for _ in 0..ticks {
+            self.schedule.run(&mut self.world)?;
+            self.ticks += 1;
+        }
+        Ok(())
+    }
+
+    fn report(&mut self) -> String {
+        let (count, sum_x, sum_y) = self
+            .world
+            .query_mut::<&Position>()
+            .fold((0usize, 0f32, 0f32), |(n, x, y), p| {
+                (n + 1, x + p.x, y + p.y)
+            });
+        let logic = self
+            .logic
+            .as_ref()
+            .map_or_else(String::new, |l| l.describe());
+        format!(
+            "tick {:>3}: {count} entities, mean position ({:.2}, {:.2}) [{logic}]",
+            self.ticks,
+            sum_x / count.max(1) as f32,
+            sum_y / count.max(1) as f32
+        )
+    }
+}
+
+/// Loads the library into a fresh registry and hands its logic over.
+fn load(game: &mut Game, library: &Path) -> Result<Duration, Box<dyn Error>> {
+    let start = Instant::now();
+    let registry = Registry::linked();
+    registry.load(library)?;
+    let logic = registry.get_owned::<dyn GameLogic>()?;
+    game.adopt(logic)?;
+    Ok(start.elapsed())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+fn example_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("host sits in examples/ecs_hot_reload")
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    if std::env::args().any(|a| a == "--watch") {
+        watch()
+    } else {
+        story()
+    }
+}
+
+fn story() -> Result<(), Box<dyn Error>> {
+    println!("playground-ecs hot reload: game logic swapped while the world keeps its entities\n");
+    let work = Work::create(example_dir(), "ecs-hot-reload", &["api", "logic"], "logic")?;
+    let mut game = Game::new()?;
+
+    println!(
+        "[1/4] building the logic module, version 1 (the first build also compiles its dependencies)"
+    );
+    let took = work.build()?;
+    let loaded = load(&mut game, &work.library())?;
+    game.logic
+        .as_ref()
+        .expect("adopted")
+        .populate(&mut game.world, 1000);
+    println!(
+        "      built in {:.1} s, swapped in {}",
+        took.as_secs_f64(),
+        ms(loaded)
+    );
+    game.run(60)?;
+    println!("      {}", game.report());
+
+    println!("\n[2/4] editing the logic: entities move three times as fast; rebuilding");
+    let edited = Instant::now();
+    edit(
+        &work.module_source(),
+        "const SPEED: f32 = 1.0;",
+        "const SPEED: f32 = 3.0;",
+    )?;
+    work.build()?;
+    let loaded = load(&mut game, &work.library())?;
+    println!(
+        "      swapped in {} (edit to swap {}); the world kept every entity:",
+        ms(loaded),
+        ms(edited.elapsed())
+    );
+    println!("      {}", game.report());
+    game.run(60)?;
+    println!("      {}", game.report());
+
+    println!("\n[3/4] changing the layout of the module's Spin component, without a migration");
+    edit(
+        &work.module_source(),
+        "pub struct Spin {\n    pub rate: f32,\n}",
+        "pub struct Spin {\n    pub rate: f32,\n    pub wobble: f32,\n}",
+    )?;
+    edit(
+        &work.module_source(),
+        "Spin { rate: 0.5 }",
+        "Spin { rate: 0.5, wobble: 0.0 }",
+    )?;
+    work.build()?;
+    match load(&mut game, &work.library()) {
+        Ok(_) => return Err("a layout change without migration was accepted".into()),
+        Err(error) => println!("      refused: {error}"),
+    }
+    game.run(60)?;
+    println!("      version 2 runs on: {}", game.report());
+
+    println!("\n[4/4] adding the migration from the old layout; rebuilding");
+    edit(
+        &work.module_source(),
+        "/// The module's own component: entities that turn as they move.\n#[model]",
+        "/// The layout of version 2, to migrate from.\n#[model(name = \"Spin\")]\npub struct SpinV1 {\n    pub rate: f32,\n}\n\nimpl From<SpinV1> for Spin {\n    fn from(old: SpinV1) -> Self {\n        Spin { rate: old.rate, wobble: 0.0 }\n    }\n}\n\n/// The module's own component: entities that turn as they move.\n#[model(migrate_from(SpinV1))]",
+    )?;
+    work.build()?;
+    let loaded = load(&mut game, &work.library())?;
+    println!("      migrated and swapped in {}:", ms(loaded));
+    game.run(60)?;
+    println!("      {}", game.report());
+
+    println!(
+        "\nDone. Run `cargo run -p ecs_hot_reload -- --watch` and edit {} yourself.",
+        example_dir().join("logic/src/lib.rs").display()
+    );
+    Ok(())
+}
+
+fn watch() -> Result<(), Box<dyn Error>> {
+    let manifest = example_dir().join("logic/Cargo.toml");
+    let target = workspace_dir().join("target/ecs-hot-reload/watch");
+    let library = target
+        .join("debug")
+        .join(hot_reload::library_file("ecs-hot-reload-logic"));
+    println!("building the logic module...");
+    hot_reload::build(&manifest, &target)?;
+    let mut game = Game::new()?;
+    load(&mut game, &library)?;
+    game.logic
+        .as_ref()
+        .expect("adopted")
+        .populate(&mut game.world, 1000);
+    let registry = Arc::new(Registry::linked());
+    let build = Build {
+        manifest_path: manifest,
+        sources: vec![example_dir().join("logic/src")],
+        target_dir: Some(target),
+        release: false,
+    };
+    let watcher = Watcher::build(
+        Arc::clone(&registry),
+        &library,
+        build,
+        WatchOptions::default(),
+    )?;
+    println!(
+        "watching {}: edit the systems and save; Ctrl-C to stop",
+        example_dir().join("logic/src").display()
+    );
+    loop {
+        game.run(60)?;
+        println!("{}", game.report());
+        while let Ok(event) = watcher.events().recv_timeout(Duration::from_secs(1)) {
+            match event {
+                WatchEvent::Building { changed } => {
+                    println!("      rebuilding ({} changed)...", changed.display())
+                }
+                WatchEvent::BuildFailed { message } => {
+                    println!("      build failed, the old logic runs on:\n{message}")
+                }
+                WatchEvent::Loaded { since_change, .. } => {
+                    match registry.get_owned::<dyn GameLogic>() {
+                        Ok(logic) => match game.adopt(logic) {
+                            Ok(()) => println!(
+                                "      new logic running (change to swap {})",
+                                ms(since_change)
+                            ),
+                            Err(error) => println!("      refused, the old logic runs on: {error}"),
+                        },
+                        Err(error) => println!("      refused, the old logic runs on: {error}"),
+                    }
+                }
+                WatchEvent::Refused(error) => {
+                    println!("      refused, the old logic runs on: {error}")
+                }
+                _ => {}
+            }
+        }
+    }
+}
