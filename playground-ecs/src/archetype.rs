@@ -101,6 +101,11 @@ impl Archetype {
         }
     }
 
+    /// Rows reserved.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     #[inline]
     pub fn len(&self) -> usize {
         self.entities.len()

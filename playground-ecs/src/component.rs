@@ -36,6 +36,9 @@ pub enum ComponentKey {
 /// Encodes the value at a pointer (a model component's save format).
 pub(crate) type EncodeFn = unsafe fn(*const u8) -> Result<Vec<u8>, playground_runtime::StateError>;
 
+/// Decodes a model component's save format into an uninitialised slot.
+pub(crate) type DecodeFn = unsafe fn(&[u8], *mut u8) -> Result<(), playground_runtime::StateError>;
+
 /// What storage needs to know about a component type.
 #[derive(Clone, Copy, Debug)]
 pub struct ComponentInfo {
@@ -50,6 +53,8 @@ pub struct ComponentInfo {
     /// For a model component: encodes the value at a pointer, with the code
     /// of the build that registered it (to migrate it to a new format).
     pub(crate) encode: Option<EncodeFn>,
+    /// For a model component: decodes into an uninitialised slot.
+    pub(crate) decode: Option<DecodeFn>,
 }
 
 /// Drops the `T` at `ptr`.
@@ -75,6 +80,7 @@ impl ComponentInfo {
             drop: std::mem::needs_drop::<T>().then_some(drop_as::<T> as unsafe fn(*mut u8)),
             key,
             encode: None,
+            decode: None,
         }
     }
 }

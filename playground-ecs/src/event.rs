@@ -3,6 +3,7 @@
 //! events that went through. A handler that panics is recorded and skipped;
 //! the others still run.
 
+use crate::value::ModelValue;
 use std::any::{Any, TypeId};
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -52,6 +53,14 @@ type PreHandler = Box<dyn Fn(&dyn Any) -> bool + Send + Sync>;
 /// A post handler, type-erased.
 type PostHandler = Box<dyn Fn(&dyn Any) + Send + Sync>;
 
+/// Which channel an event goes through: a Rust type (the typed API), or a
+/// model id (events that cross modules as [`ModelValue`]s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum EventKey {
+    Type(TypeId),
+    Model(u64),
+}
+
 enum Call {
     Pre(PreHandler),
     Post(PostHandler),
@@ -84,8 +93,8 @@ struct Channel {
 /// ```
 #[derive(Default)]
 pub struct Events {
-    channels: HashMap<TypeId, Channel>,
-    queue: VecDeque<(TypeId, Box<dyn Any + Send + Sync>)>,
+    channels: HashMap<EventKey, Channel>,
+    queue: VecDeque<(EventKey, Box<dyn Any + Send + Sync>)>,
     failures: Vec<HandlerFailure>,
     next_id: u64,
 }
@@ -97,15 +106,13 @@ impl Events {
     }
 
     fn add<E: Event>(&mut self, call: Call) -> SubscriptionId {
+        self.add_keyed(EventKey::Type(TypeId::of::<E>()), std::any::type_name::<E>(), call)
+    }
+
+    fn add_keyed(&mut self, key: EventKey, name: &'static str, call: Call) -> SubscriptionId {
         let id = SubscriptionId(self.next_id);
         self.next_id += 1;
-        let channel = self
-            .channels
-            .entry(TypeId::of::<E>())
-            .or_insert_with(|| Channel {
-                name: std::any::type_name::<E>(),
-                handlers: Vec::new(),
-            });
+        let channel = self.channels.entry(key).or_insert_with(|| Channel { name, handlers: Vec::new() });
         channel.handlers.push(Handler { id, call });
         id
     }
@@ -144,7 +151,11 @@ impl Events {
 
     /// How many handlers `E` has in `phase`.
     pub fn subscribers<E: Event>(&self, phase: Phase) -> usize {
-        self.channels.get(&TypeId::of::<E>()).map_or(0, |channel| {
+        self.count(EventKey::Type(TypeId::of::<E>()), phase)
+    }
+
+    fn count(&self, key: EventKey, phase: Phase) -> usize {
+        self.channels.get(&key).map_or(0, |channel| {
             channel
                 .handlers
                 .iter()
@@ -161,12 +172,12 @@ impl Events {
     /// Delivers `event` now: pre handlers in subscription order, then, if
     /// none cancelled it, post handlers in subscription order.
     pub fn publish<E: Event>(&mut self, event: E) -> Delivery {
-        self.deliver(TypeId::of::<E>(), &event)
+        self.deliver(EventKey::Type(TypeId::of::<E>()), &event)
     }
 
     /// Queues `event` for [`Events::dispatch`].
     pub fn send<E: Event>(&mut self, event: E) {
-        self.queue.push_back((TypeId::of::<E>(), Box::new(event)));
+        self.queue.push_back((EventKey::Type(TypeId::of::<E>()), Box::new(event)));
     }
 
     /// How many events are queued.
@@ -179,8 +190,8 @@ impl Events {
     pub fn dispatch(&mut self) -> usize {
         let batch: Vec<_> = self.queue.drain(..).collect();
         let count = batch.len();
-        for (type_id, event) in batch {
-            self.deliver(type_id, &*event);
+        for (key, event) in batch {
+            self.deliver(key, &*event);
         }
         count
     }
@@ -190,6 +201,66 @@ impl Events {
         let count = self.queue.len();
         self.queue.clear();
         count
+    }
+
+    /// Subscribes `handler` to the pre phase of events of model `model_id`
+    /// (published as [`ModelValue`]s); returning `false` cancels.
+    pub fn subscribe_model_pre(
+        &mut self,
+        model_id: u64,
+        handler: impl Fn(&ModelValue) -> bool + Send + Sync + 'static,
+    ) -> SubscriptionId {
+        let call = Call::Pre(Box::new(move |event| event.downcast_ref::<ModelValue>().is_none_or(&handler)));
+        self.add_keyed(EventKey::Model(model_id), "model event", call)
+    }
+
+    /// Subscribes `handler` to the post phase of events of model `model_id`.
+    pub fn subscribe_model_post(
+        &mut self,
+        model_id: u64,
+        handler: impl Fn(&ModelValue) + Send + Sync + 'static,
+    ) -> SubscriptionId {
+        let call = Call::Post(Box::new(move |event| {
+            if let Some(event) = event.downcast_ref::<ModelValue>() {
+                handler(event)
+            }
+        }));
+        self.add_keyed(EventKey::Model(model_id), "model event", call)
+    }
+
+    /// Delivers a model event now (see [`Events::publish`]).
+    pub fn publish_model(&mut self, event: &ModelValue) -> Delivery {
+        self.deliver(EventKey::Model(event.model_id), event)
+    }
+
+    /// Queues a model event for [`Events::dispatch`].
+    pub fn send_model(&mut self, event: ModelValue) {
+        self.queue.push_back((EventKey::Model(event.model_id), Box::new(event)));
+    }
+
+    /// How many handlers model events of `model_id` have in `phase`.
+    pub fn model_subscribers(&self, model_id: u64, phase: Phase) -> usize {
+        self.count(EventKey::Model(model_id), phase)
+    }
+
+    /// Removes every subscription to model events of `model_id`.
+    pub fn unsubscribe_model(&mut self, model_id: u64) -> usize {
+        self.channels.remove(&EventKey::Model(model_id)).map_or(0, |c| c.handlers.len())
+    }
+
+    /// The model ids that have subscribers.
+    pub fn model_channels(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .channels
+            .iter()
+            .filter(|(_, c)| !c.handlers.is_empty())
+            .filter_map(|(key, _)| match key {
+                EventKey::Model(id) => Some(*id),
+                EventKey::Type(_) => None,
+            })
+            .collect();
+        ids.sort_unstable();
+        ids
     }
 
     /// Handlers that panicked, oldest first.
@@ -202,9 +273,9 @@ impl Events {
         std::mem::take(&mut self.failures)
     }
 
-    fn deliver(&mut self, type_id: TypeId, event: &dyn Any) -> Delivery {
+    fn deliver(&mut self, key: EventKey, event: &dyn Any) -> Delivery {
         let mut delivery = Delivery::default();
-        let Some(channel) = self.channels.get(&type_id) else {
+        let Some(channel) = self.channels.get(&key) else {
             return delivery;
         };
         let mut failures = Vec::new();

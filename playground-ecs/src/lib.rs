@@ -16,11 +16,13 @@ pub const ABI_VERSION: u64 = match u64::from_str_radix(env!("PLAYGROUND_ECS_SOUR
 mod archetype;
 mod bundle;
 mod component;
+mod dynamic;
 mod entity;
 mod event;
 mod model;
 mod query;
 mod system;
+mod value;
 mod world;
 
 pub use bundle::Bundle;
@@ -30,4 +32,5 @@ pub use event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
 pub use model::ModelError;
 pub use query::{Query, QueryIter, With, Without};
 pub use system::{Schedule, ScheduleError, System};
+pub use value::ModelValue;
 pub use world::{EcsError, QueryBorrow, World};

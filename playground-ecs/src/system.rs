@@ -152,12 +152,31 @@ impl Access {
 }
 
 /// Systems and the order they run in.
-#[derive(Default)]
 pub struct Schedule {
     systems: Vec<System>,
     /// Stages of system indices: stages run in order, the systems of a
     /// stage in parallel. `None` until built.
     stages: Option<Vec<Vec<usize>>>,
+    /// Extra constraints, `(first, then)`, besides the systems' own.
+    constraints: Vec<(String, String)>,
+    disabled: std::collections::HashSet<String>,
+    runs: HashMap<String, u64>,
+    parallel: bool,
+    last_run: Option<std::time::Duration>,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            systems: Vec::new(),
+            stages: None,
+            constraints: Vec::new(),
+            disabled: Default::default(),
+            runs: HashMap::new(),
+            parallel: true,
+            last_run: None,
+        }
+    }
 }
 
 impl Schedule {
@@ -196,7 +215,7 @@ impl Schedule {
                 writes: s.writes.iter().map(|resolve| resolve(world)).collect(),
             })
             .collect();
-        let stages = order(&self.systems, &accesses)?;
+        let stages = order(&self.systems, &accesses, &self.constraints)?;
         let names = stages
             .iter()
             .map(|stage| {
@@ -210,32 +229,117 @@ impl Schedule {
         Ok(names)
     }
 
-    /// Runs every system once, stage by stage; the systems of a stage run
-    /// in parallel. A failing or panicking system does not stop the others
-    /// of its stage; the first such failure is returned after the stage.
+    /// Runs every enabled system once, stage by stage; the systems of a
+    /// stage run in parallel (unless [`Schedule::set_parallel`] turned that
+    /// off). A failing or panicking system does not stop the others of its
+    /// stage; the first such failure is returned after the stage.
     pub fn run(&mut self, world: &mut World) -> Result<(), ScheduleError> {
         if self.stages.is_none() {
             self.build(world)?;
         }
+        let start = std::time::Instant::now();
         let stages = self.stages.as_ref().expect("built above");
         let world: &World = world;
+        let mut ran = Vec::new();
+        let mut first_error = Ok(());
         for stage in stages {
-            let outcome = match stage.as_slice() {
-                [only] => run_one(&self.systems[*only], world),
-                many => {
-                    let mut results = vec![Ok(()); many.len()];
-                    rayon::scope(|scope| {
-                        for (slot, &index) in results.iter_mut().zip(many) {
-                            let system = &self.systems[index];
-                            scope.spawn(move |_| *slot = run_one(system, world));
-                        }
-                    });
-                    results.into_iter().collect()
-                }
+            let active: Vec<usize> = stage.iter().copied().filter(|&i| !self.disabled.contains(&self.systems[i].name)).collect();
+            let results: Vec<Result<(), ScheduleError>> = if self.parallel && active.len() > 1 {
+                let mut results = vec![Ok(()); active.len()];
+                rayon::scope(|scope| {
+                    for (slot, &index) in results.iter_mut().zip(&active) {
+                        let system = &self.systems[index];
+                        scope.spawn(move |_| *slot = run_one(system, world));
+                    }
+                });
+                results
+            } else {
+                active.iter().map(|&i| run_one(&self.systems[i], world)).collect()
             };
-            outcome?;
+            ran.extend(active.iter().map(|&i| self.systems[i].name.clone()));
+            let outcome: Result<(), ScheduleError> = results.into_iter().collect();
+            if outcome.is_err() {
+                first_error = outcome;
+                break;
+            }
         }
-        Ok(())
+        for name in ran {
+            *self.runs.entry(name).or_default() += 1;
+        }
+        self.last_run = Some(start.elapsed());
+        first_error
+    }
+
+    /// Runs the system named `name` alone.
+    pub fn run_system(&mut self, name: &str, world: &mut World) -> Result<bool, ScheduleError> {
+        let Some(system) = self.systems.iter().find(|s| s.name == name) else { return Ok(false) };
+        run_one(system, world)?;
+        *self.runs.entry(name.to_owned()).or_default() += 1;
+        Ok(true)
+    }
+
+    /// Skips (or no longer skips) the system named `name`; whether it exists.
+    pub fn set_enabled(&mut self, name: &str, enabled: bool) -> bool {
+        if !self.systems.iter().any(|s| s.name == name) {
+            return false;
+        }
+        if enabled {
+            self.disabled.remove(name);
+        } else {
+            self.disabled.insert(name.to_owned());
+        }
+        true
+    }
+
+    /// Whether the system named `name` runs; `None` if there is none.
+    pub fn is_enabled(&self, name: &str) -> Option<bool> {
+        self.systems.iter().any(|s| s.name == name).then(|| !self.disabled.contains(name))
+    }
+
+    /// Adds the constraint that `first` runs before `then`.
+    pub fn add_order(&mut self, first: impl Into<String>, then: impl Into<String>) {
+        self.constraints.push((first.into(), then.into()));
+        self.stages = None;
+    }
+
+    /// Removes a constraint added by [`Schedule::add_order`]; whether it existed.
+    pub fn remove_order(&mut self, first: &str, then: &str) -> bool {
+        let before = self.constraints.len();
+        self.constraints.retain(|(a, b)| !(a == first && b == then));
+        self.stages = None;
+        before != self.constraints.len()
+    }
+
+    /// Removes every system and constraint; returns how many systems.
+    pub fn clear(&mut self) -> usize {
+        let count = self.systems.len();
+        *self = Schedule { parallel: self.parallel, ..Schedule::default() };
+        count
+    }
+
+    /// Whether stages run their systems in parallel (the default).
+    pub fn set_parallel(&mut self, parallel: bool) {
+        self.parallel = parallel;
+    }
+
+    /// How many times the system named `name` ran.
+    pub fn run_count(&self, name: &str) -> Option<u64> {
+        self.systems.iter().any(|s| s.name == name).then(|| self.runs.get(name).copied().unwrap_or(0))
+    }
+
+    /// How long the last [`Schedule::run`] took.
+    pub fn last_run(&self) -> Option<std::time::Duration> {
+        self.last_run
+    }
+
+    /// How many systems there are.
+    pub fn len(&self) -> usize {
+        self.systems.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.systems.is_empty()
     }
 }
 
@@ -262,7 +366,7 @@ fn run_one(system: &System, world: &World) -> Result<(), ScheduleError> {
 
 /// Topological order, then stages: each system goes into the first stage
 /// after all its predecessors' whose systems it does not conflict with.
-fn order(systems: &[System], accesses: &[Access]) -> Result<Vec<Vec<usize>>, ScheduleError> {
+fn order(systems: &[System], accesses: &[Access], constraints: &[(String, String)]) -> Result<Vec<Vec<usize>>, ScheduleError> {
     let mut index = HashMap::new();
     for (i, system) in systems.iter().enumerate() {
         if index.insert(system.name.as_str(), i).is_some() {
@@ -287,6 +391,15 @@ fn order(systems: &[System], accesses: &[Access]) -> Result<Vec<Vec<usize>>, Sch
         for other in &system.after {
             successors[lookup(system, other)?].push(i);
         }
+    }
+    for (first, then) in constraints {
+        let find = |name: &String| {
+            index.get(name.as_str()).copied().ok_or_else(|| ScheduleError::UnknownSystem {
+                system: format!("(order {first} -> {then})"),
+                missing: name.clone(),
+            })
+        };
+        successors[find(first)?].push(find(then)?);
     }
     // Conflicting systems with no explicit order run in registration order,
     // unless an explicit path already orders them the other way round.

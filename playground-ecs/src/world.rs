@@ -33,6 +33,23 @@ pub enum EcsError {
         /// "mutably" or "shared".
         how: &'static str,
     },
+    /// No model component of this id (and version) is registered.
+    #[error("no component of model {model_id:016x} (state version {state_version:016x}) is registered in this world")]
+    UnknownModel {
+        /// The model id.
+        model_id: u64,
+        /// The state version asked for (0: any).
+        state_version: u64,
+    },
+    /// Encoding or decoding a model component failed.
+    #[error("component `{component}`: {source}")]
+    State {
+        /// The component type's name.
+        component: &'static str,
+        /// What failed.
+        #[source]
+        source: playground_runtime::StateError,
+    },
     /// A bundle names one component type twice.
     #[error("a bundle has `{component}` twice")]
     DuplicateComponent {
@@ -65,7 +82,7 @@ struct BundleLayout {
 /// ```
 #[derive(Default)]
 pub struct World {
-    entities: Entities,
+    pub(crate) entities: Entities,
     pub(crate) archetypes: Vec<Archetype>,
     by_types: HashMap<Vec<ComponentId>, u32>,
     pub(crate) components: Components,
@@ -150,6 +167,14 @@ impl World {
                 .insert(key, BundleLayout { archetype, columns });
         }
         Ok(&self.bundles[&key])
+    }
+
+    /// Spawns an entity without components.
+    pub fn spawn_empty(&mut self) -> Entity {
+        let entity = self.entities.alloc();
+        let row = self.archetypes[0].push(entity);
+        self.entities.set(entity.index, Location { archetype: 0, row: row as u32 });
+        entity
     }
 
     /// Spawns an entity with the components of `bundle`.
@@ -241,7 +266,7 @@ impl World {
         }
     }
 
-    fn location(&self, entity: Entity) -> Result<Location, EcsError> {
+    pub(crate) fn location(&self, entity: Entity) -> Result<Location, EcsError> {
         self.entities
             .get(entity)
             .ok_or(EcsError::NoSuchEntity(entity))
@@ -365,7 +390,7 @@ impl World {
     }
 
     /// The table reached from `source` by adding or removing `id` (cached).
-    fn edge_target(&mut self, source: usize, id: ComponentId, add: bool) -> usize {
+    pub(crate) fn edge_target(&mut self, source: usize, id: ComponentId, add: bool) -> usize {
         if let Some(target) = self.archetypes[source].edge(id, add) {
             return target;
         }
@@ -389,7 +414,7 @@ impl World {
         target as usize
     }
 
-    fn move_row(&mut self, entity: Entity, location: Location, target: usize) -> usize {
+    pub(crate) fn move_row(&mut self, entity: Entity, location: Location, target: usize) -> usize {
         self.move_row_skipping(entity, location, target, None)
     }
 
