@@ -16,7 +16,10 @@ struct Staged {
 
 impl Staged {
     fn decode(info: &ComponentInfo, bytes: &[u8]) -> Result<Staged, EcsError> {
-        let decode = info.decode.ok_or(EcsError::UnknownModel { model_id: 0, state_version: 0 })?;
+        let decode = info.decode.ok_or(EcsError::UnknownModel {
+            model_id: 0,
+            state_version: 0,
+        })?;
         let layout = info.layout;
         let data = if layout.size() == 0 {
             layout.align() as *mut u8
@@ -31,7 +34,10 @@ impl Staged {
         let staged = Staged { data, layout };
         // SAFETY: `data` is a fresh, aligned buffer for this layout; on
         // success it holds an initialised value, on failure nothing.
-        unsafe { decode(bytes, staged.data) }.map_err(|source| EcsError::State { component: info.name, source })?;
+        unsafe { decode(bytes, staged.data) }.map_err(|source| EcsError::State {
+            component: info.name,
+            source,
+        })?;
         Ok(staged)
     }
 }
@@ -52,7 +58,9 @@ impl World {
     pub fn model_component(&self, model_id: u64) -> Option<ComponentId> {
         self.components
             .iter()
-            .filter(|(_, info)| matches!(info.key, ComponentKey::Model { id, .. } if id == model_id))
+            .filter(
+                |(_, info)| matches!(info.key, ComponentKey::Model { id, .. } if id == model_id),
+            )
             .map(|(id, _)| id)
             .max()
     }
@@ -64,16 +72,25 @@ impl World {
 
     /// Every component type registered, with its id.
     pub fn component_infos(&self) -> Vec<(ComponentId, ComponentInfo)> {
-        self.components.iter().map(|(id, info)| (id, *info)).collect()
+        self.components
+            .iter()
+            .map(|(id, info)| (id, *info))
+            .collect()
     }
 
     fn value_component(&self, value: &ModelValue) -> Result<ComponentId, EcsError> {
-        let key = ComponentKey::Model { id: value.model_id, version: value.state_version };
+        let key = ComponentKey::Model {
+            id: value.model_id,
+            version: value.state_version,
+        };
         self.components
             .iter()
             .find(|(_, info)| info.key == key)
             .map(|(id, _)| id)
-            .ok_or(EcsError::UnknownModel { model_id: value.model_id, state_version: value.state_version })
+            .ok_or(EcsError::UnknownModel {
+                model_id: value.model_id,
+                state_version: value.state_version,
+            })
     }
 
     /// Adds (or replaces) a model component given as a [`ModelValue`]. Its
@@ -122,14 +139,28 @@ impl World {
 
     fn encode(&self, id: ComponentId, ptr: *const u8) -> Result<ModelValue, EcsError> {
         let info = self.components.info(id);
-        let ComponentKey::Model { id: model_id, version } = info.key else {
-            return Err(EcsError::UnknownModel { model_id: 0, state_version: 0 });
+        let ComponentKey::Model {
+            id: model_id,
+            version,
+        } = info.key
+        else {
+            return Err(EcsError::UnknownModel {
+                model_id: 0,
+                state_version: 0,
+            });
         };
         let encode = info.encode.expect("model components have an encoder");
         // SAFETY: `ptr` is an initialised value of this component (callers
         // pass a live row of a column of `id`).
-        let bytes = unsafe { encode(ptr) }.map_err(|source| EcsError::State { component: info.name, source })?;
-        Ok(ModelValue { model_id, state_version: version, bytes })
+        let bytes = unsafe { encode(ptr) }.map_err(|source| EcsError::State {
+            component: info.name,
+            source,
+        })?;
+        Ok(ModelValue {
+            model_id,
+            state_version: version,
+            bytes,
+        })
     }
 
     /// Removes `entity`'s component of model `model_id` and returns it encoded.
@@ -172,19 +203,40 @@ impl World {
     /// The component types of `entity`.
     pub fn components_of(&self, entity: Entity) -> Result<Vec<ComponentInfo>, EcsError> {
         let location = self.location(entity)?;
-        Ok(self.archetypes[location.archetype as usize].types.iter().map(|&id| *self.components.info(id)).collect())
+        Ok(self.archetypes[location.archetype as usize]
+            .types
+            .iter()
+            .map(|&id| *self.components.info(id))
+            .collect())
     }
 
     /// For each table: its component types and how many entities it holds.
     pub fn tables(&self) -> Vec<(Vec<ComponentInfo>, usize)> {
         self.archetypes
             .iter()
-            .map(|a| (a.types.iter().map(|&id| *self.components.info(id)).collect(), a.len()))
+            .map(|a| {
+                (
+                    a.types
+                        .iter()
+                        .map(|&id| *self.components.info(id))
+                        .collect(),
+                    a.len(),
+                )
+            })
             .collect()
     }
 
     /// Bytes reserved for component storage.
     pub fn storage_bytes(&self) -> usize {
-        self.archetypes.iter().map(|a| a.capacity() * a.columns.iter().map(|c| c.info.layout.size()).sum::<usize>()).sum()
+        self.archetypes
+            .iter()
+            .map(|a| {
+                a.capacity()
+                    * a.columns
+                        .iter()
+                        .map(|c| c.info.layout.size())
+                        .sum::<usize>()
+            })
+            .sum()
     }
 }

@@ -17,6 +17,18 @@ impl<T: Send + Sync + 'static> Event for T {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SubscriptionId(u64);
 
+impl SubscriptionId {
+    /// The id as a number (for the ECS view).
+    pub fn to_bits(self) -> u64 {
+        self.0
+    }
+
+    /// The inverse of [`SubscriptionId::to_bits`].
+    pub fn from_bits(bits: u64) -> Self {
+        SubscriptionId(bits)
+    }
+}
+
 /// Which phase a handler runs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
@@ -106,13 +118,20 @@ impl Events {
     }
 
     fn add<E: Event>(&mut self, call: Call) -> SubscriptionId {
-        self.add_keyed(EventKey::Type(TypeId::of::<E>()), std::any::type_name::<E>(), call)
+        self.add_keyed(
+            EventKey::Type(TypeId::of::<E>()),
+            std::any::type_name::<E>(),
+            call,
+        )
     }
 
     fn add_keyed(&mut self, key: EventKey, name: &'static str, call: Call) -> SubscriptionId {
         let id = SubscriptionId(self.next_id);
         self.next_id += 1;
-        let channel = self.channels.entry(key).or_insert_with(|| Channel { name, handlers: Vec::new() });
+        let channel = self.channels.entry(key).or_insert_with(|| Channel {
+            name,
+            handlers: Vec::new(),
+        });
         channel.handlers.push(Handler { id, call });
         id
     }
@@ -177,7 +196,8 @@ impl Events {
 
     /// Queues `event` for [`Events::dispatch`].
     pub fn send<E: Event>(&mut self, event: E) {
-        self.queue.push_back((EventKey::Type(TypeId::of::<E>()), Box::new(event)));
+        self.queue
+            .push_back((EventKey::Type(TypeId::of::<E>()), Box::new(event)));
     }
 
     /// How many events are queued.
@@ -210,7 +230,9 @@ impl Events {
         model_id: u64,
         handler: impl Fn(&ModelValue) -> bool + Send + Sync + 'static,
     ) -> SubscriptionId {
-        let call = Call::Pre(Box::new(move |event| event.downcast_ref::<ModelValue>().is_none_or(&handler)));
+        let call = Call::Pre(Box::new(move |event| {
+            event.downcast_ref::<ModelValue>().is_none_or(&handler)
+        }));
         self.add_keyed(EventKey::Model(model_id), "model event", call)
     }
 
@@ -235,7 +257,8 @@ impl Events {
 
     /// Queues a model event for [`Events::dispatch`].
     pub fn send_model(&mut self, event: ModelValue) {
-        self.queue.push_back((EventKey::Model(event.model_id), Box::new(event)));
+        self.queue
+            .push_back((EventKey::Model(event.model_id), Box::new(event)));
     }
 
     /// How many handlers model events of `model_id` have in `phase`.
@@ -245,7 +268,9 @@ impl Events {
 
     /// Removes every subscription to model events of `model_id`.
     pub fn unsubscribe_model(&mut self, model_id: u64) -> usize {
-        self.channels.remove(&EventKey::Model(model_id)).map_or(0, |c| c.handlers.len())
+        self.channels
+            .remove(&EventKey::Model(model_id))
+            .map_or(0, |c| c.handlers.len())
     }
 
     /// The model ids that have subscribers.

@@ -20,9 +20,11 @@ mod dynamic;
 mod entity;
 mod event;
 mod model;
+mod module;
 mod query;
 mod system;
 mod value;
+mod view;
 mod world;
 
 pub use bundle::Bundle;
@@ -30,7 +32,13 @@ pub use component::{Component, ComponentId, ComponentInfo, ComponentKey};
 pub use entity::Entity;
 pub use event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
 pub use model::ModelError;
+pub use module::EcsModule;
 pub use query::{Query, QueryIter, With, Without};
 pub use system::{Schedule, ScheduleError, System};
 pub use value::ModelValue;
+pub use view::{
+    ComponentType, ComponentView, Ecs, EntitySnapshot, EntityView, EventView, PostHandler,
+    PreHandler, QuerySpec, QueryView, StorageStats, StorageView, SystemView, TableInfo,
+    WorldSnapshot, WorldStats, WorldView,
+};
 pub use world::{EcsError, QueryBorrow, World};

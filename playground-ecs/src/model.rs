@@ -76,12 +76,24 @@ unsafe fn encode_as<T: Model>(ptr: *const u8) -> Result<Vec<u8>, StateError> {
     unsafe { &*ptr.cast::<T>() }.encode()
 }
 
+/// Decodes a `T` into the slot at `ptr`.
+///
+/// # Safety
+/// `ptr` is valid for writing a `T` and holds no value that needs dropping.
+unsafe fn decode_into<T: Model>(bytes: &[u8], ptr: *mut u8) -> Result<(), StateError> {
+    let value = T::decode(bytes)?;
+    // SAFETY: the caller's contract.
+    unsafe { ptr.cast::<T>().write(value) };
+    Ok(())
+}
+
 fn info_of<T: Component + Model>() -> ComponentInfo {
     let mut info = ComponentInfo::with_key::<T>(ComponentKey::Model {
         id: T::MODEL_ID,
         version: T::STATE_VERSION,
     });
     info.encode = Some(encode_as::<T>);
+    info.decode = Some(decode_into::<T>);
     info
 }
 

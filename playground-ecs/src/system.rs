@@ -243,7 +243,11 @@ impl Schedule {
         let mut ran = Vec::new();
         let mut first_error = Ok(());
         for stage in stages {
-            let active: Vec<usize> = stage.iter().copied().filter(|&i| !self.disabled.contains(&self.systems[i].name)).collect();
+            let active: Vec<usize> = stage
+                .iter()
+                .copied()
+                .filter(|&i| !self.disabled.contains(&self.systems[i].name))
+                .collect();
             let results: Vec<Result<(), ScheduleError>> = if self.parallel && active.len() > 1 {
                 let mut results = vec![Ok(()); active.len()];
                 rayon::scope(|scope| {
@@ -254,7 +258,10 @@ impl Schedule {
                 });
                 results
             } else {
-                active.iter().map(|&i| run_one(&self.systems[i], world)).collect()
+                active
+                    .iter()
+                    .map(|&i| run_one(&self.systems[i], world))
+                    .collect()
             };
             ran.extend(active.iter().map(|&i| self.systems[i].name.clone()));
             let outcome: Result<(), ScheduleError> = results.into_iter().collect();
@@ -272,7 +279,9 @@ impl Schedule {
 
     /// Runs the system named `name` alone.
     pub fn run_system(&mut self, name: &str, world: &mut World) -> Result<bool, ScheduleError> {
-        let Some(system) = self.systems.iter().find(|s| s.name == name) else { return Ok(false) };
+        let Some(system) = self.systems.iter().find(|s| s.name == name) else {
+            return Ok(false);
+        };
         run_one(system, world)?;
         *self.runs.entry(name.to_owned()).or_default() += 1;
         Ok(true)
@@ -293,7 +302,10 @@ impl Schedule {
 
     /// Whether the system named `name` runs; `None` if there is none.
     pub fn is_enabled(&self, name: &str) -> Option<bool> {
-        self.systems.iter().any(|s| s.name == name).then(|| !self.disabled.contains(name))
+        self.systems
+            .iter()
+            .any(|s| s.name == name)
+            .then(|| !self.disabled.contains(name))
     }
 
     /// Adds the constraint that `first` runs before `then`.
@@ -313,7 +325,10 @@ impl Schedule {
     /// Removes every system and constraint; returns how many systems.
     pub fn clear(&mut self) -> usize {
         let count = self.systems.len();
-        *self = Schedule { parallel: self.parallel, ..Schedule::default() };
+        *self = Schedule {
+            parallel: self.parallel,
+            ..Schedule::default()
+        };
         count
     }
 
@@ -324,7 +339,10 @@ impl Schedule {
 
     /// How many times the system named `name` ran.
     pub fn run_count(&self, name: &str) -> Option<u64> {
-        self.systems.iter().any(|s| s.name == name).then(|| self.runs.get(name).copied().unwrap_or(0))
+        self.systems
+            .iter()
+            .any(|s| s.name == name)
+            .then(|| self.runs.get(name).copied().unwrap_or(0))
     }
 
     /// How long the last [`Schedule::run`] took.
@@ -366,7 +384,11 @@ fn run_one(system: &System, world: &World) -> Result<(), ScheduleError> {
 
 /// Topological order, then stages: each system goes into the first stage
 /// after all its predecessors' whose systems it does not conflict with.
-fn order(systems: &[System], accesses: &[Access], constraints: &[(String, String)]) -> Result<Vec<Vec<usize>>, ScheduleError> {
+fn order(
+    systems: &[System],
+    accesses: &[Access],
+    constraints: &[(String, String)],
+) -> Result<Vec<Vec<usize>>, ScheduleError> {
     let mut index = HashMap::new();
     for (i, system) in systems.iter().enumerate() {
         if index.insert(system.name.as_str(), i).is_some() {
@@ -394,10 +416,13 @@ fn order(systems: &[System], accesses: &[Access], constraints: &[(String, String
     }
     for (first, then) in constraints {
         let find = |name: &String| {
-            index.get(name.as_str()).copied().ok_or_else(|| ScheduleError::UnknownSystem {
-                system: format!("(order {first} -> {then})"),
-                missing: name.clone(),
-            })
+            index
+                .get(name.as_str())
+                .copied()
+                .ok_or_else(|| ScheduleError::UnknownSystem {
+                    system: format!("(order {first} -> {then})"),
+                    missing: name.clone(),
+                })
         };
         successors[find(first)?].push(find(then)?);
     }

@@ -19,7 +19,11 @@ pub struct ModelValue {
 impl ModelValue {
     /// Encodes `value`.
     pub fn of<M: Model>(value: &M) -> Result<ModelValue, StateError> {
-        Ok(ModelValue { model_id: M::MODEL_ID, state_version: M::STATE_VERSION, bytes: value.encode()? })
+        Ok(ModelValue {
+            model_id: M::MODEL_ID,
+            state_version: M::STATE_VERSION,
+            bytes: value.encode()?,
+        })
     }
 
     /// Decodes as `M`, refusing another model or format.

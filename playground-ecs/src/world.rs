@@ -11,6 +11,12 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use thiserror::Error;
 
+impl Default for World {
+    fn default() -> Self {
+        World::new()
+    }
+}
+
 /// Why an entity or component operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum EcsError {
@@ -34,7 +40,9 @@ pub enum EcsError {
         how: &'static str,
     },
     /// No model component of this id (and version) is registered.
-    #[error("no component of model {model_id:016x} (state version {state_version:016x}) is registered in this world")]
+    #[error(
+        "no component of model {model_id:016x} (state version {state_version:016x}) is registered in this world"
+    )]
     UnknownModel {
         /// The model id.
         model_id: u64,
@@ -80,7 +88,6 @@ struct BundleLayout {
 /// }
 /// assert_eq!(*world.get::<Position>(e).unwrap(), Position(2.0));
 /// ```
-#[derive(Default)]
 pub struct World {
     pub(crate) entities: Entities,
     pub(crate) archetypes: Vec<Archetype>,
@@ -94,13 +101,15 @@ pub struct World {
 impl World {
     /// An empty world.
     pub fn new() -> World {
-        let mut world = World::default();
-        // Table 0: entities without components.
-        world
-            .archetypes
-            .push(Archetype::new(Vec::new(), Vec::new()));
-        world.by_types.insert(Vec::new(), 0);
-        world
+        World {
+            entities: Entities::default(),
+            // Table 0: entities without components.
+            archetypes: vec![Archetype::new(Vec::new(), Vec::new())],
+            by_types: HashMap::from([(Vec::new(), 0)]),
+            components: Components::default(),
+            bundles: Default::default(),
+            borrows: Vec::new(),
+        }
     }
 
     /// How many entities are alive.
@@ -173,7 +182,13 @@ impl World {
     pub fn spawn_empty(&mut self) -> Entity {
         let entity = self.entities.alloc();
         let row = self.archetypes[0].push(entity);
-        self.entities.set(entity.index, Location { archetype: 0, row: row as u32 });
+        self.entities.set(
+            entity.index,
+            Location {
+                archetype: 0,
+                row: row as u32,
+            },
+        );
         entity
     }
 

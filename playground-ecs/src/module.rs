@@ -1,0 +1,854 @@
+//! The default implementation of the ECS views: one world, its schedule,
+//! its events and resources, behind locks so that the view can be shared.
+
+use crate::component::{ComponentInfo, ComponentKey};
+use crate::entity::Entity;
+use crate::event::{Delivery, Events, HandlerFailure, Phase, SubscriptionId};
+use crate::system::{Schedule, ScheduleError, System};
+use crate::value::ModelValue;
+use crate::view::*;
+use crate::world::{EcsError, World};
+use playground_runtime::{Model, Shared, viewmodel};
+use std::collections::{BTreeMap, HashSet, VecDeque};
+
+/// The world and its systems (one lock: a tick needs both).
+#[derive(Default)]
+struct Simulation {
+    world: World,
+    schedule: Schedule,
+}
+
+/// Events with what the view adds: held models and a history.
+struct EventState {
+    events: Events,
+    paused: HashSet<u64>,
+    held: Vec<ModelValue>,
+    history: VecDeque<ModelValue>,
+    history_limit: usize,
+}
+
+impl Default for EventState {
+    fn default() -> Self {
+        EventState {
+            events: Events::new(),
+            paused: HashSet::new(),
+            held: Vec::new(),
+            history: VecDeque::new(),
+            history_limit: 64,
+        }
+    }
+}
+
+impl EventState {
+    fn deliver(&mut self, event: ModelValue) -> Delivery {
+        if self.paused.contains(&event.model_id) {
+            self.held.push(event);
+            return Delivery::default();
+        }
+        let delivery = self.events.publish_model(&event);
+        if self.history_limit > 0 {
+            if self.history.len() == self.history_limit {
+                self.history.pop_front();
+            }
+            self.history.push_back(event);
+        }
+        delivery
+    }
+}
+
+/// Name, clock and resources.
+struct Meta {
+    name: String,
+    frame: u64,
+    time: f64,
+    paused: bool,
+    time_scale: f32,
+    resources: BTreeMap<u64, ModelValue>,
+}
+
+impl Default for Meta {
+    fn default() -> Self {
+        Meta {
+            name: "world".into(),
+            frame: 0,
+            time: 0.0,
+            paused: false,
+            time_scale: 1.0,
+            resources: BTreeMap::new(),
+        }
+    }
+}
+
+/// The default ECS: implements [`Ecs`] and its seven fragments.
+///
+/// Locks: the world and its systems, the events, and the clock with the
+/// resources each have their own, so an event handler may use the world
+/// and resources through the view, but not publish or subscribe (that
+/// would wait on the events lock it runs under).
+///
+/// ```
+/// use playground_ecs::{EcsModule, EntityView, ComponentView, WorldView, ModelValue};
+/// use playground_runtime::model;
+///
+/// #[model]
+/// #[derive(Debug, Clone, PartialEq)]
+/// struct Health(u32);
+///
+/// let ecs = EcsModule::default();
+/// ecs.with_world(|world| world.register_model::<Health>().map(drop)).unwrap();
+/// let e = ecs.spawn_with(vec![ModelValue::of(&Health(10)).unwrap()]).unwrap();
+/// assert_eq!(ecs.get(e, <Health as playground_runtime::Model>::MODEL_ID).unwrap().to::<Health>().unwrap(), Health(10));
+/// ecs.tick(1.0 / 60.0).unwrap();
+/// assert_eq!(ecs.frame(), 1);
+/// ```
+#[derive(Default)]
+pub struct EcsModule {
+    simulation: Shared<Simulation>,
+    events: Shared<EventState>,
+    meta: Shared<Meta>,
+}
+
+impl EcsModule {
+    /// Runs `f` with the world: the typed API, for the owner of the module.
+    pub fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
+        f(&mut self.simulation.write().world)
+    }
+
+    /// Registers model component `T` (see [`World::register_model`]).
+    pub fn register_model<T: crate::Component + Model>(&self) -> Result<(), crate::ModelError> {
+        self.with_world(|world| world.register_model::<T>().map(drop))
+    }
+}
+
+fn component_type(info: &ComponentInfo) -> ComponentType {
+    let (model_id, state_version) = match info.key {
+        ComponentKey::Model { id, version } => (id, version),
+        ComponentKey::Type(_) => (0, 0),
+    };
+    ComponentType {
+        name: info.name.to_owned(),
+        model_id,
+        state_version,
+        size: info.layout.size() as u64,
+        align: info.layout.align() as u64,
+    }
+}
+
+fn model_ids(infos: &[ComponentInfo]) -> Vec<u64> {
+    infos
+        .iter()
+        .filter_map(|info| match info.key {
+            ComponentKey::Model { id, .. } => Some(id),
+            ComponentKey::Type(_) => None,
+        })
+        .collect()
+}
+
+fn table_info(infos: &[ComponentInfo], entities: usize) -> TableInfo {
+    TableInfo {
+        components: infos.iter().map(|i| i.name.to_owned()).collect(),
+        entities: entities as u64,
+    }
+}
+
+fn matches(models: &[u64], spec: &QuerySpec) -> bool {
+    spec.with.iter().all(|m| models.contains(m)) && !spec.without.iter().any(|m| models.contains(m))
+}
+
+/// Every entity with the model ids it has, table by table.
+fn entity_models(world: &World) -> Vec<(Entity, Vec<u64>)> {
+    world
+        .tables()
+        .into_iter()
+        .zip(world.archetypes.iter())
+        .flat_map(|((infos, _), table)| {
+            let models = model_ids(&infos);
+            table.entities.iter().map(move |&e| (e, models.clone()))
+        })
+        .collect()
+}
+
+fn query(world: &World, spec: &QuerySpec) -> Vec<Entity> {
+    entity_models(world)
+        .into_iter()
+        .filter(|(_, models)| matches(models, spec))
+        .map(|(e, _)| e)
+        .collect()
+}
+
+fn snapshot_entity(world: &World, entity: Entity) -> Result<EntitySnapshot, EcsError> {
+    Ok(EntitySnapshot {
+        entity: entity.to_bits(),
+        components: world.values(entity)?,
+    })
+}
+
+fn encode_err(error: playground_runtime::StateError) -> EcsError {
+    EcsError::State {
+        component: "WorldSnapshot",
+        source: error,
+    }
+}
+
+#[viewmodel]
+impl Ecs for EcsModule {}
+
+impl EntityView for EcsModule {
+    fn spawn(&self) -> Entity {
+        self.simulation.write().world.spawn_empty()
+    }
+    fn spawn_many(&self, count: u32) -> Vec<Entity> {
+        let world = &mut self.simulation.write().world;
+        (0..count).map(|_| world.spawn_empty()).collect()
+    }
+    fn spawn_with(&self, components: Vec<ModelValue>) -> Result<Entity, EcsError> {
+        self.simulation.write().world.spawn_values(&components)
+    }
+    fn despawn(&self, entity: Entity) -> Result<(), EcsError> {
+        self.simulation.write().world.despawn(entity)
+    }
+    fn despawn_many(&self, entities: Vec<Entity>) -> u32 {
+        let world = &mut self.simulation.write().world;
+        entities
+            .into_iter()
+            .filter(|&e| world.despawn(e).is_ok())
+            .count() as u32
+    }
+    fn contains(&self, entity: Entity) -> bool {
+        self.simulation.read().world.contains(entity)
+    }
+    fn entity_count(&self) -> u64 {
+        u64::from(self.simulation.read().world.len())
+    }
+    fn entities(&self) -> Vec<Entity> {
+        self.simulation.read().world.iter().collect()
+    }
+    fn clone_entity(&self, entity: Entity) -> Result<Entity, EcsError> {
+        let world = &mut self.simulation.write().world;
+        let values = world.values(entity)?;
+        world.spawn_values(&values)
+    }
+    fn clear_entities(&self) -> u64 {
+        let world = &mut self.simulation.write().world;
+        let count = u64::from(world.len());
+        world.clear();
+        count
+    }
+    fn entity_components(&self, entity: Entity) -> Result<Vec<ComponentType>, EcsError> {
+        Ok(self
+            .simulation
+            .read()
+            .world
+            .components_of(entity)?
+            .iter()
+            .map(component_type)
+            .collect())
+    }
+}
+
+impl ComponentView for EcsModule {
+    fn insert(&self, entity: Entity, value: ModelValue) -> Result<(), EcsError> {
+        self.simulation.write().world.insert_value(entity, &value)
+    }
+    fn insert_many(&self, entity: Entity, values: Vec<ModelValue>) -> Result<(), EcsError> {
+        let world = &mut self.simulation.write().world;
+        values
+            .iter()
+            .try_for_each(|value| world.insert_value(entity, value))
+    }
+    fn get(&self, entity: Entity, model_id: u64) -> Result<ModelValue, EcsError> {
+        self.simulation.read().world.get_value(entity, model_id)
+    }
+    fn get_all(&self, entity: Entity) -> Result<Vec<ModelValue>, EcsError> {
+        self.simulation.read().world.values(entity)
+    }
+    fn remove(&self, entity: Entity, model_id: u64) -> Result<ModelValue, EcsError> {
+        self.simulation.write().world.remove_value(entity, model_id)
+    }
+    fn has(&self, entity: Entity, model_id: u64) -> Result<bool, EcsError> {
+        let world = &self.simulation.read().world;
+        Ok(model_ids(&world.components_of(entity)?).contains(&model_id))
+    }
+    fn replace(&self, entity: Entity, value: ModelValue) -> Result<ModelValue, EcsError> {
+        let world = &mut self.simulation.write().world;
+        let old = world.get_value(entity, value.model_id)?;
+        world.insert_value(entity, &value)?;
+        Ok(old)
+    }
+    fn component_types(&self) -> Vec<ComponentType> {
+        self.simulation
+            .read()
+            .world
+            .component_infos()
+            .iter()
+            .map(|(_, info)| component_type(info))
+            .collect()
+    }
+    fn component_type(&self, model_id: u64) -> Option<ComponentType> {
+        let world = &self.simulation.read().world;
+        world
+            .model_component(model_id)
+            .map(|id| component_type(world.component_info(id)))
+    }
+    fn count_with(&self, model_id: u64) -> u64 {
+        self.entities_with(model_id).len() as u64
+    }
+    fn entities_with(&self, model_id: u64) -> Vec<Entity> {
+        query(
+            &self.simulation.read().world,
+            &QuerySpec {
+                with: vec![model_id],
+                without: Vec::new(),
+            },
+        )
+    }
+    fn remove_from_all(&self, model_id: u64) -> u64 {
+        let world = &mut self.simulation.write().world;
+        let holders = query(
+            world,
+            &QuerySpec {
+                with: vec![model_id],
+                without: Vec::new(),
+            },
+        );
+        holders
+            .into_iter()
+            .filter(|&e| world.remove_value(e, model_id).is_ok())
+            .count() as u64
+    }
+    fn copy_component(&self, from: Entity, to: Entity, model_id: u64) -> Result<(), EcsError> {
+        let world = &mut self.simulation.write().world;
+        let value = world.get_value(from, model_id)?;
+        world.insert_value(to, &value)
+    }
+    fn swap_components(&self, a: Entity, b: Entity, model_id: u64) -> Result<(), EcsError> {
+        let world = &mut self.simulation.write().world;
+        let (first, second) = (world.get_value(a, model_id)?, world.get_value(b, model_id)?);
+        world.insert_value(a, &second)?;
+        world.insert_value(b, &first)
+    }
+}
+
+impl EventView for EcsModule {
+    fn subscribe_pre(&self, event_model: u64, handler: PreHandler) -> u64 {
+        id_bits(
+            self.events
+                .write()
+                .events
+                .subscribe_model_pre(event_model, handler),
+        )
+    }
+    fn subscribe_post(&self, event_model: u64, handler: PostHandler) -> u64 {
+        id_bits(
+            self.events
+                .write()
+                .events
+                .subscribe_model_post(event_model, handler),
+        )
+    }
+    fn unsubscribe(&self, subscription: u64) -> bool {
+        self.events
+            .write()
+            .events
+            .unsubscribe(SubscriptionId::from_bits(subscription))
+    }
+    fn unsubscribe_all(&self, event_model: u64) -> u32 {
+        self.events.write().events.unsubscribe_model(event_model) as u32
+    }
+    fn publish(&self, event: ModelValue) -> Delivery {
+        self.events.write().deliver(event)
+    }
+    fn publish_many(&self, events: Vec<ModelValue>) -> Vec<Delivery> {
+        let state = &mut self.events.write();
+        events
+            .into_iter()
+            .map(|event| state.deliver(event))
+            .collect()
+    }
+    fn send(&self, event: ModelValue) {
+        self.events.write().events.send_model(event);
+    }
+    fn dispatch(&self) -> u32 {
+        self.events.write().events.dispatch() as u32
+    }
+    fn pending(&self) -> u32 {
+        self.events.read().events.pending() as u32
+    }
+    fn clear_pending(&self) -> u32 {
+        self.events.write().events.clear_pending() as u32
+    }
+    fn subscriber_count(&self, event_model: u64, pre: bool) -> u32 {
+        let phase = if pre { Phase::Pre } else { Phase::Post };
+        self.events
+            .read()
+            .events
+            .model_subscribers(event_model, phase) as u32
+    }
+    fn event_models(&self) -> Vec<u64> {
+        self.events.read().events.model_channels()
+    }
+    fn failures(&self) -> Vec<HandlerFailure> {
+        self.events.read().events.failures().to_vec()
+    }
+    fn clear_failures(&self) -> u32 {
+        self.events.write().events.take_failures().len() as u32
+    }
+    fn pause(&self, event_model: u64) {
+        self.events.write().paused.insert(event_model);
+    }
+    fn resume(&self, event_model: u64) -> u32 {
+        let state = &mut self.events.write();
+        state.paused.remove(&event_model);
+        let (release, keep): (Vec<ModelValue>, Vec<ModelValue>) = std::mem::take(&mut state.held)
+            .into_iter()
+            .partition(|e| e.model_id == event_model);
+        state.held = keep;
+        let count = release.len() as u32;
+        for event in release {
+            state.deliver(event);
+        }
+        count
+    }
+    fn is_paused(&self, event_model: u64) -> bool {
+        self.events.read().paused.contains(&event_model)
+    }
+    fn history(&self, limit: u32) -> Vec<ModelValue> {
+        let state = self.events.read();
+        let skip = state.history.len().saturating_sub(limit as usize);
+        state.history.iter().skip(skip).cloned().collect()
+    }
+    fn set_history_limit(&self, limit: u32) {
+        let state = &mut self.events.write();
+        state.history_limit = limit as usize;
+        while state.history.len() > state.history_limit {
+            state.history.pop_front();
+        }
+    }
+    fn clear_history(&self) {
+        self.events.write().history.clear();
+    }
+}
+
+fn id_bits(id: SubscriptionId) -> u64 {
+    id.to_bits()
+}
+
+impl QueryView for EcsModule {
+    fn query(&self, spec: QuerySpec) -> Vec<Entity> {
+        query(&self.simulation.read().world, &spec)
+    }
+    fn query_count(&self, spec: QuerySpec) -> u64 {
+        self.query(spec).len() as u64
+    }
+    fn query_first(&self, spec: QuerySpec) -> Option<Entity> {
+        self.query(spec).first().copied()
+    }
+    fn query_values(
+        &self,
+        spec: QuerySpec,
+        model_id: u64,
+    ) -> Result<Vec<(Entity, ModelValue)>, EcsError> {
+        let world = &self.simulation.read().world;
+        query(world, &spec)
+            .into_iter()
+            .map(|e| Ok((e, world.get_value(e, model_id)?)))
+            .collect()
+    }
+    fn query_rows(
+        &self,
+        spec: QuerySpec,
+        models: Vec<u64>,
+    ) -> Result<Vec<(Entity, Vec<ModelValue>)>, EcsError> {
+        let world = &self.simulation.read().world;
+        query(world, &spec)
+            .into_iter()
+            .map(|e| {
+                Ok((
+                    e,
+                    models
+                        .iter()
+                        .map(|&m| world.get_value(e, m))
+                        .collect::<Result<_, _>>()?,
+                ))
+            })
+            .collect()
+    }
+    fn matches(&self, entity: Entity, spec: QuerySpec) -> Result<bool, EcsError> {
+        Ok(matches(
+            &model_ids(&self.simulation.read().world.components_of(entity)?),
+            &spec,
+        ))
+    }
+    fn for_each(&self, spec: QuerySpec, visit: &mut dyn FnMut(Entity)) {
+        for entity in self.query(spec) {
+            visit(entity);
+        }
+    }
+    fn update_each(
+        &self,
+        spec: QuerySpec,
+        model_id: u64,
+        update: &mut dyn FnMut(Entity, &mut ModelValue),
+    ) -> Result<u64, EcsError> {
+        let world = &mut self.simulation.write().world;
+        let matched = query(world, &spec);
+        let mut count = 0;
+        for entity in matched {
+            let mut value = world.get_value(entity, model_id)?;
+            update(entity, &mut value);
+            world.insert_value(entity, &value)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+    fn any(&self, spec: QuerySpec) -> bool {
+        self.query_first(spec).is_some()
+    }
+    fn tables_matching(&self, spec: QuerySpec) -> u32 {
+        let world = &self.simulation.read().world;
+        world
+            .tables()
+            .iter()
+            .filter(|(infos, _)| matches(&model_ids(infos), &spec))
+            .count() as u32
+    }
+    fn with_all(&self, models: Vec<u64>) -> Vec<Entity> {
+        self.query(QuerySpec {
+            with: models,
+            without: Vec::new(),
+        })
+    }
+    fn with_any(&self, models: Vec<u64>) -> Vec<Entity> {
+        let world = &self.simulation.read().world;
+        entity_models(world)
+            .into_iter()
+            .filter(|(_, have)| models.iter().any(|m| have.contains(m)))
+            .map(|(e, _)| e)
+            .collect()
+    }
+    fn without(&self, models: Vec<u64>) -> Vec<Entity> {
+        self.query(QuerySpec {
+            with: Vec::new(),
+            without: models,
+        })
+    }
+    fn sample(&self, spec: QuerySpec, limit: u32) -> Vec<Entity> {
+        self.query(spec).into_iter().take(limit as usize).collect()
+    }
+}
+
+impl StorageView for EcsModule {
+    fn table_count(&self) -> u32 {
+        self.simulation.read().world.archetype_count() as u32
+    }
+    fn tables(&self) -> Vec<TableInfo> {
+        self.simulation
+            .read()
+            .world
+            .tables()
+            .iter()
+            .map(|(infos, n)| table_info(infos, *n))
+            .collect()
+    }
+    fn table_of(&self, entity: Entity) -> Result<TableInfo, EcsError> {
+        let world = &self.simulation.read().world;
+        let infos = world.components_of(entity)?;
+        let count = world
+            .tables()
+            .into_iter()
+            .find(|(t, _)| t.iter().map(|i| i.key).eq(infos.iter().map(|i| i.key)))
+            .map_or(0, |(_, n)| n);
+        Ok(table_info(&infos, count))
+    }
+    fn component_type_count(&self) -> u32 {
+        self.simulation.read().world.component_infos().len() as u32
+    }
+    fn memory_bytes(&self) -> u64 {
+        self.simulation.read().world.storage_bytes() as u64
+    }
+    fn layout_of(&self, model_id: u64) -> Option<(u64, u64)> {
+        self.component_type(model_id).map(|t| (t.size, t.align))
+    }
+    fn empty_tables(&self) -> u32 {
+        self.simulation
+            .read()
+            .world
+            .tables()
+            .iter()
+            .filter(|(_, n)| *n == 0)
+            .count() as u32
+    }
+    fn largest_table(&self) -> Option<TableInfo> {
+        self.simulation
+            .read()
+            .world
+            .tables()
+            .iter()
+            .max_by_key(|(_, n)| *n)
+            .map(|(infos, n)| table_info(infos, *n))
+    }
+    fn snapshot_entity(&self, entity: Entity) -> Result<EntitySnapshot, EcsError> {
+        snapshot_entity(&self.simulation.read().world, entity)
+    }
+    fn restore_entity(&self, snapshot: EntitySnapshot) -> Result<Entity, EcsError> {
+        self.simulation
+            .write()
+            .world
+            .spawn_values(&snapshot.components)
+    }
+    fn snapshot_world(&self) -> Result<WorldSnapshot, EcsError> {
+        let world = &self.simulation.read().world;
+        let entities = world
+            .iter()
+            .map(|e| snapshot_entity(world, e))
+            .collect::<Result<_, _>>()?;
+        Ok(WorldSnapshot {
+            entities,
+            resources: self.meta.read().resources.values().cloned().collect(),
+        })
+    }
+    fn restore_world(&self, snapshot: WorldSnapshot) -> Result<u64, EcsError> {
+        let world = &mut self.simulation.write().world;
+        // Check every value first: a refused snapshot changes nothing.
+        for entity in &snapshot.entities {
+            for value in &entity.components {
+                if world.component_infos().iter().all(|(_, i)| {
+                    i.key
+                        != ComponentKey::Model {
+                            id: value.model_id,
+                            version: value.state_version,
+                        }
+                }) {
+                    return Err(EcsError::UnknownModel {
+                        model_id: value.model_id,
+                        state_version: value.state_version,
+                    });
+                }
+            }
+        }
+        world.clear();
+        for entity in &snapshot.entities {
+            world.spawn_values(&entity.components)?;
+        }
+        self.meta.write().resources = snapshot
+            .resources
+            .into_iter()
+            .map(|r| (r.model_id, r))
+            .collect();
+        Ok(snapshot.entities.len() as u64)
+    }
+    fn save_bytes(&self) -> Result<Vec<u8>, EcsError> {
+        self.snapshot_world()?.encode().map_err(encode_err)
+    }
+    fn load_bytes(&self, bytes: Vec<u8>) -> Result<u64, EcsError> {
+        let snapshot = WorldSnapshot::decode(&bytes).map_err(encode_err)?;
+        self.restore_world(snapshot)
+    }
+    fn plain_entities(&self) -> u64 {
+        entity_models(&self.simulation.read().world)
+            .iter()
+            .filter(|(_, models)| models.is_empty())
+            .count() as u64
+    }
+    fn is_registered(&self, model_id: u64) -> bool {
+        self.simulation
+            .read()
+            .world
+            .model_component(model_id)
+            .is_some()
+    }
+    fn storage_stats(&self) -> StorageStats {
+        let world = &self.simulation.read().world;
+        StorageStats {
+            entities: u64::from(world.len()),
+            tables: world.archetype_count() as u64,
+            component_types: world.component_infos().len() as u64,
+            bytes: world.storage_bytes() as u64,
+        }
+    }
+}
+
+impl SystemView for EcsModule {
+    fn add_system(&self, system: System) {
+        self.simulation.write().schedule.add(system);
+    }
+    fn remove_system(&self, name: String) -> bool {
+        self.simulation.write().schedule.remove(&name)
+    }
+    fn system_names(&self) -> Vec<String> {
+        self.simulation
+            .read()
+            .schedule
+            .names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+    fn system_count(&self) -> u32 {
+        self.simulation.read().schedule.len() as u32
+    }
+    fn enable(&self, name: String) -> bool {
+        self.simulation.write().schedule.set_enabled(&name, true)
+    }
+    fn disable(&self, name: String) -> bool {
+        self.simulation.write().schedule.set_enabled(&name, false)
+    }
+    fn is_enabled(&self, name: String) -> Option<bool> {
+        self.simulation.read().schedule.is_enabled(&name)
+    }
+    fn stages(&self) -> Result<Vec<Vec<String>>, ScheduleError> {
+        let simulation = &mut *self.simulation.write();
+        simulation.schedule.build(&mut simulation.world)
+    }
+    fn run_systems(&self) -> Result<(), ScheduleError> {
+        let simulation = &mut *self.simulation.write();
+        simulation.schedule.run(&mut simulation.world)
+    }
+    fn run_system(&self, name: String) -> Result<bool, ScheduleError> {
+        let simulation = &mut *self.simulation.write();
+        simulation.schedule.run_system(&name, &mut simulation.world)
+    }
+    fn add_order(&self, first: String, then: String) {
+        self.simulation.write().schedule.add_order(first, then);
+    }
+    fn remove_order(&self, first: String, then: String) -> bool {
+        self.simulation.write().schedule.remove_order(&first, &then)
+    }
+    fn clear_systems(&self) -> u32 {
+        self.simulation.write().schedule.clear() as u32
+    }
+    fn validate(&self) -> Result<(), ScheduleError> {
+        self.stages().map(drop)
+    }
+    fn last_run_micros(&self) -> Option<u64> {
+        self.simulation
+            .read()
+            .schedule
+            .last_run()
+            .map(|d| d.as_micros() as u64)
+    }
+    fn run_count(&self, name: String) -> Option<u64> {
+        self.simulation.read().schedule.run_count(&name)
+    }
+    fn set_parallel(&self, parallel: bool) {
+        self.simulation.write().schedule.set_parallel(parallel);
+    }
+}
+
+impl WorldView for EcsModule {
+    fn tick(&self, dt: f32) -> Result<(), ScheduleError> {
+        let scale = {
+            let meta = self.meta.read();
+            if meta.paused {
+                return Ok(());
+            }
+            meta.time_scale
+        };
+        self.events.write().events.dispatch();
+        {
+            let simulation = &mut *self.simulation.write();
+            simulation.schedule.run(&mut simulation.world)?;
+        }
+        let meta = &mut self.meta.write();
+        meta.frame += 1;
+        meta.time += f64::from(dt * scale);
+        Ok(())
+    }
+    fn step(&self, count: u32, dt: f32) -> Result<(), ScheduleError> {
+        (0..count).try_for_each(|_| self.tick(dt))
+    }
+    fn frame(&self) -> u64 {
+        self.meta.read().frame
+    }
+    fn time(&self) -> f64 {
+        self.meta.read().time
+    }
+    fn pause(&self) {
+        self.meta.write().paused = true;
+    }
+    fn resume(&self) {
+        self.meta.write().paused = false;
+    }
+    fn is_paused(&self) -> bool {
+        self.meta.read().paused
+    }
+    fn set_time_scale(&self, scale: f32) {
+        self.meta.write().time_scale = scale;
+    }
+    fn time_scale(&self) -> f32 {
+        self.meta.read().time_scale
+    }
+    fn insert_resource(&self, value: ModelValue) {
+        self.meta.write().resources.insert(value.model_id, value);
+    }
+    fn resource(&self, model_id: u64) -> Option<ModelValue> {
+        self.meta.read().resources.get(&model_id).cloned()
+    }
+    fn remove_resource(&self, model_id: u64) -> Option<ModelValue> {
+        self.meta.write().resources.remove(&model_id)
+    }
+    fn has_resource(&self, model_id: u64) -> bool {
+        self.meta.read().resources.contains_key(&model_id)
+    }
+    fn resource_models(&self) -> Vec<u64> {
+        self.meta.read().resources.keys().copied().collect()
+    }
+    fn reset(&self) {
+        self.simulation.write().world.clear();
+        {
+            let events = &mut self.events.write();
+            events.events.clear_pending();
+            events.held.clear();
+            events.history.clear();
+        }
+        let meta = &mut self.meta.write();
+        meta.frame = 0;
+        meta.time = 0.0;
+        meta.resources.clear();
+    }
+    fn name(&self) -> String {
+        self.meta.read().name.clone()
+    }
+    fn set_name(&self, name: String) {
+        self.meta.write().name = name;
+    }
+    fn stats(&self) -> WorldStats {
+        let (entities, systems) = {
+            let simulation = self.simulation.read();
+            (
+                u64::from(simulation.world.len()),
+                simulation.schedule.len() as u64,
+            )
+        };
+        let meta = self.meta.read();
+        WorldStats {
+            name: meta.name.clone(),
+            frame: meta.frame,
+            time: meta.time,
+            entities,
+            systems,
+            resources: meta.resources.len() as u64,
+            paused: meta.paused,
+        }
+    }
+    fn save(&self) -> Result<Vec<u8>, EcsError> {
+        self.save_bytes()
+    }
+    fn load(&self, bytes: Vec<u8>) -> Result<(), EcsError> {
+        self.load_bytes(bytes).map(drop)
+    }
+    fn describe(&self) -> String {
+        let stats = self.stats();
+        format!(
+            "{}: frame {}, {:.2} s, {} entities in {} tables, {} systems, {} resources{}",
+            stats.name,
+            stats.frame,
+            stats.time,
+            stats.entities,
+            self.table_count(),
+            stats.systems,
+            stats.resources,
+            if stats.paused { " (paused)" } else { "" }
+        )
+    }
+}
