@@ -1,9 +1,164 @@
 //! playground-ecs: an entity-component-system, playground's flagship module.
 //!
-//! Storage is archetype tables (see the `archetype` module for why): every
-//! entity with the same component types shares a table, one contiguous
-//! column per type. The typed API ([`World`], [`Query`]) is what hot loops
-//! use.
+//! Storage is archetype tables: every entity with the same component types
+//! shares a table, one contiguous column per type. Iteration, the hot loop
+//! of a game, walks contiguous arrays that the compiler vectorises and only
+//! the tables a query matches; adding or removing a component moves the
+//! entity's row to another table, made cheap by caching each table's
+//! add/remove targets. (Sparse sets make adding and removing cheaper and
+//! iteration over several components slower; games iterate far more often
+//! than they restructure.)
+//!
+//! Two ways in:
+//! - the typed API for hot loops: [`World`] (spawn, insert, remove, get,
+//!   queries with [`With`], [`Without`], `Option<&T>` and [`Entity`],
+//!   parallel iteration), [`Schedule`] of [`System`]s, [`Events`];
+//! - the [`Ecs`] view for coarse calls across modules: seven fragments,
+//!   114 operations, components, events and resources as [`ModelValue`]s,
+//!   implemented by [`EcsModule`].
+//!
+//! Component types that a reloadable module defines are registered as
+//! models ([`World::register_model`]): identified by model id and state
+//! version, not `TypeId`, so a rebuilt module finds the same columns, and a
+//! changed layout is migrated ([`World::migrate_model`]) or refused.
+//!
+//! ## The 114 operations of the view
+//!
+//! ### `EntityView` (11): entities
+//!
+//! - `spawn`: spawns an entity without components.
+//! - `spawn_many`: spawns `count` entities without components.
+//! - `spawn_with`: spawns an entity with model components; nothing on an error.
+//! - `despawn`: despawns an entity.
+//! - `despawn_many`: despawns the live ones of `entities`; returns how many.
+//! - `contains`: whether the entity is alive.
+//! - `entity_count`: how many entities are alive.
+//! - `entities`: every live entity.
+//! - `clone_entity`: spawns a copy of an entity's model components.
+//! - `clear_entities`: despawns every entity; returns how many.
+//! - `entity_components`: the component types of an entity.
+//!
+//! ### `ComponentView` (14): components, as model values
+//!
+//! - `insert`: adds or replaces a component.
+//! - `insert_many`: adds or replaces several components.
+//! - `get`: a component, encoded.
+//! - `get_all`: every model component of an entity.
+//! - `remove`: removes a component and returns it.
+//! - `has`: whether the entity has a component of the model.
+//! - `replace`: replaces an existing component; returns the old one.
+//! - `component_types`: every registered component type.
+//! - `component_type`: the component type of a model.
+//! - `count_with`: how many entities have the model.
+//! - `entities_with`: the entities that have the model.
+//! - `remove_from_all`: removes the model's component from every entity; returns how many.
+//! - `copy_component`: copies a component from one entity to another.
+//! - `swap_components`: swaps two entities' components of a model.
+//!
+//! ### `EventView` (20): events, keyed by model id
+//!
+//! - `subscribe_pre`: subscribes to the pre phase of a model's events; returns the subscription.
+//! - `subscribe_post`: subscribes to the post phase of a model's events.
+//! - `unsubscribe`: ends a subscription; whether it existed.
+//! - `unsubscribe_all`: ends every subscription to a model's events; returns how many.
+//! - `publish`: delivers an event now (held if its model is paused).
+//! - `publish_many`: delivers several events now, in order.
+//! - `send`: queues an event for the next dispatch.
+//! - `dispatch`: delivers the queued events in order; returns how many.
+//! - `pending`: how many events are queued.
+//! - `clear_pending`: drops the queued events; returns how many.
+//! - `subscriber_count`: how many handlers a model's events have, in the pre or post phase.
+//! - `event_models`: the models whose events have subscribers.
+//! - `failures`: handlers that panicked.
+//! - `clear_failures`: forgets the recorded failures; returns how many.
+//! - `pause_events`: holds a model's events instead of delivering them.
+//! - `resume_events`: delivers the held events of a model and stops holding; returns how many.
+//! - `events_paused`: whether a model's events are held.
+//! - `history`: the most recently delivered events, oldest first, at most `limit`.
+//! - `set_history_limit`: how many delivered events the history keeps.
+//! - `clear_history`: forgets the history.
+//!
+//! ### `QueryView` (14): queries over model components
+//!
+//! - `query`: the matching entities.
+//! - `query_count`: how many entities match.
+//! - `query_first`: the first match.
+//! - `query_values`: each match with its component of a model.
+//! - `query_rows`: each match with its components of several models.
+//! - `matches`: whether an entity matches.
+//! - `for_each`: calls `visit` with each match.
+//! - `update_each`: calls `update` with each match's component of a model and stores
+//! - `any`: whether anything matches.
+//! - `tables_matching`: how many tables match.
+//! - `with_all`: entities with every one of the models.
+//! - `with_any`: entities with at least one of the models.
+//! - `without`: entities with none of the models.
+//! - `sample`: at most `limit` matches.
+//!
+//! ### `StorageView` (17): storage: tables, memory, snapshots
+//!
+//! - `table_count`: how many tables there are.
+//! - `tables`: every table.
+//! - `table_of`: the table of an entity.
+//! - `component_type_count`: how many component types are registered.
+//! - `memory_bytes`: bytes reserved for components.
+//! - `layout_of`: the size and align of a model's component.
+//! - `empty_tables`: how many tables hold no entity.
+//! - `largest_table`: the table with the most entities.
+//! - `snapshot_entity`: an entity's model components.
+//! - `restore_entity`: spawns an entity from a snapshot.
+//! - `snapshot_world`: every entity's model components and the resources.
+//! - `restore_world`: replaces every entity and resource with a snapshot's (entities get
+//! - `save_bytes`: a snapshot, encoded.
+//! - `load_bytes`: restores from [`StorageView::save_bytes`]' output; returns how many entities.
+//! - `plain_entities`: how many entities have components of no model (plain Rust ones only).
+//! - `is_registered`: whether a model's component type is registered.
+//! - `storage_stats`: counts of the storage.
+//!
+//! ### `SystemView` (17): systems
+//!
+//! - `add_system`: adds a system.
+//! - `remove_system`: removes a system; whether it existed.
+//! - `system_names`: the systems' names.
+//! - `system_count`: how many systems there are.
+//! - `enable`: lets a system run again; whether it exists.
+//! - `disable`: skips a system; whether it exists.
+//! - `is_enabled`: whether a system runs; `None` if there is none.
+//! - `stages`: the stages: systems that run together, in order.
+//! - `run_systems`: runs every system once.
+//! - `run_system`: runs one system; whether it exists.
+//! - `add_order`: orders `first` before `then`.
+//! - `remove_order`: removes such an order; whether it existed.
+//! - `clear_systems`: removes every system; returns how many.
+//! - `validate`: checks that the order can be built (no cycle, no unknown name).
+//! - `last_run_micros`: microseconds the last run took.
+//! - `run_count`: how many times a system ran.
+//! - `set_parallel`: whether stages run their systems in parallel.
+//!
+//! ### `WorldView` (21): the world as a whole: ticks, time, resources
+//!
+//! - `tick`: one tick: dispatch queued events, run the systems, advance time.
+//! - `step`: `count` ticks.
+//! - `frame`: ticks run.
+//! - `time`: simulated seconds.
+//! - `pause`: ticks do nothing until resumed.
+//! - `resume`: ticks run again.
+//! - `is_paused`: whether ticks are paused.
+//! - `set_time_scale`: multiplies every tick's `dt`.
+//! - `time_scale`: the time scale.
+//! - `insert_resource`: adds or replaces a resource (one value per model).
+//! - `resource`: a resource.
+//! - `remove_resource`: removes a resource.
+//! - `has_resource`: whether a resource exists.
+//! - `resource_models`: the models of every resource.
+//! - `reset`: despawns everything, drops events and resources, restarts time;
+//! - `name`: the world's name.
+//! - `set_name`: renames the world.
+//! - `stats`: counts of the world.
+//! - `save`: the world, encoded (entities' model components and resources).
+//! - `load`: replaces the world with [`WorldView::save`]'s output.
+//! - `describe`: a summary a person can read.
+//!
 
 /// A hash of this crate's sources: fold it into the API version of a view
 /// that takes a [`World`] (`#[view(abi(playground_ecs::ABI_VERSION))]`), so a

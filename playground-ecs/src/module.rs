@@ -393,10 +393,10 @@ impl EventView for EcsModule {
     fn clear_failures(&self) -> u32 {
         self.events.write().events.take_failures().len() as u32
     }
-    fn pause(&self, event_model: u64) {
+    fn pause_events(&self, event_model: u64) {
         self.events.write().paused.insert(event_model);
     }
-    fn resume(&self, event_model: u64) -> u32 {
+    fn resume_events(&self, event_model: u64) -> u32 {
         let state = &mut self.events.write();
         state.paused.remove(&event_model);
         let (release, keep): (Vec<ModelValue>, Vec<ModelValue>) = std::mem::take(&mut state.held)
@@ -409,7 +409,7 @@ impl EventView for EcsModule {
         }
         count
     }
-    fn is_paused(&self, event_model: u64) -> bool {
+    fn events_paused(&self, event_model: u64) -> bool {
         self.events.read().paused.contains(&event_model)
     }
     fn history(&self, limit: u32) -> Vec<ModelValue> {

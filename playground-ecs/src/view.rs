@@ -203,11 +203,11 @@ pub trait EventView: Send + Sync {
     /// Forgets the recorded failures; returns how many.
     fn clear_failures(&self) -> u32;
     /// Holds a model's events instead of delivering them.
-    fn pause(&self, event_model: u64);
+    fn pause_events(&self, event_model: u64);
     /// Delivers the held events of a model and stops holding; returns how many.
-    fn resume(&self, event_model: u64) -> u32;
+    fn resume_events(&self, event_model: u64) -> u32;
     /// Whether a model's events are held.
-    fn is_paused(&self, event_model: u64) -> bool;
+    fn events_paused(&self, event_model: u64) -> bool;
     /// The most recently delivered events, oldest first, at most `limit`.
     fn history(&self, limit: u32) -> Vec<ModelValue>;
     /// How many delivered events the history keeps.
