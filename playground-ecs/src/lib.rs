@@ -53,7 +53,7 @@
 //! - `entities_with`: the entities that have the model.
 //! - `remove_from_all`: removes the model's component from every entity; returns how many.
 //! - `copy_component`: copies a component from one entity to another.
-//! - `swap_components`: swaps two entities' components of a model.
+//! - `register_component`: registers a model component type packed by the module that has it.
 //!
 //! ### `EventView` (20): events, keyed by model id
 //!
@@ -186,7 +186,7 @@ pub use bundle::Bundle;
 pub use component::{Component, ComponentId, ComponentInfo, ComponentKey};
 pub use entity::Entity;
 pub use event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
-pub use model::ModelError;
+pub use model::{ComponentRegistration, ModelError};
 pub use module::EcsModule;
 pub use query::{Query, QueryIter, With, Without};
 pub use system::{Schedule, ScheduleError, System};

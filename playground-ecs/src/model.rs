@@ -97,6 +97,30 @@ fn info_of<T: Component + Model>() -> ComponentInfo {
     info
 }
 
+/// A model component type, packed so that code which does not know the
+/// type (another module, through the ECS view) can register it.
+#[derive(Debug, Clone, Copy)]
+pub struct ComponentRegistration {
+    type_id: TypeId,
+    info: ComponentInfo,
+    model: &'static str,
+    model_id: u64,
+    version: u64,
+}
+
+impl ComponentRegistration {
+    /// The registration of `T`.
+    pub fn of<T: Component + Model>() -> Self {
+        ComponentRegistration {
+            type_id: TypeId::of::<T>(),
+            info: info_of::<T>(),
+            model: T::NAME,
+            model_id: T::MODEL_ID,
+            version: T::STATE_VERSION,
+        }
+    }
+}
+
 impl World {
     /// Registers `T` as a model component: from then on `T` (and any build's
     /// `T` of the same model id and state version) uses one set of columns.
@@ -105,30 +129,44 @@ impl World {
     /// Refused if the world holds `T`'s model in another state version
     /// ([`World::migrate_model`] converts it) or with another layout.
     pub fn register_model<T: Component + Model>(&mut self) -> Result<ComponentId, ModelError> {
-        let info = info_of::<T>();
+        self.register(ComponentRegistration::of::<T>())
+    }
+
+    /// [`World::register_model`] for a type packed elsewhere.
+    pub fn register(
+        &mut self,
+        registration: ComponentRegistration,
+    ) -> Result<ComponentId, ModelError> {
+        let ComponentRegistration {
+            type_id,
+            info,
+            model,
+            model_id,
+            version: new,
+        } = registration;
         for (_, stored) in self.components.iter() {
             let ComponentKey::Model { id, version } = stored.key else {
                 continue;
             };
-            if id != T::MODEL_ID || !self.stores(stored.key) {
+            if id != model_id || !self.stores(stored.key) {
                 continue;
             }
-            if version != T::STATE_VERSION {
+            if version != new {
                 return Err(ModelError::VersionChanged {
-                    model: T::NAME,
+                    model,
                     stored: version,
-                    new: T::STATE_VERSION,
+                    new,
                 });
             }
             if stored.layout != info.layout {
                 return Err(ModelError::Layout {
-                    model: T::NAME,
+                    model,
                     stored: stored.layout,
                     new: info.layout,
                 });
             }
         }
-        let id = self.components.register(TypeId::of::<T>(), info);
+        let id = self.components.register(type_id, info);
         self.grow_borrows();
         Ok(id)
     }

@@ -321,11 +321,15 @@ impl ComponentView for EcsModule {
         let value = world.get_value(from, model_id)?;
         world.insert_value(to, &value)
     }
-    fn swap_components(&self, a: Entity, b: Entity, model_id: u64) -> Result<(), EcsError> {
-        let world = &mut self.simulation.write().world;
-        let (first, second) = (world.get_value(a, model_id)?, world.get_value(b, model_id)?);
-        world.insert_value(a, &second)?;
-        world.insert_value(b, &first)
+    fn register_component(
+        &self,
+        registration: crate::ComponentRegistration,
+    ) -> Result<(), crate::ModelError> {
+        self.simulation
+            .write()
+            .world
+            .register(registration)
+            .map(drop)
     }
 }
 

@@ -10,6 +10,7 @@
 
 use crate::entity::Entity;
 use crate::event::{Delivery, HandlerFailure};
+use crate::model::{ComponentRegistration, ModelError};
 use crate::system::{ScheduleError, System};
 use crate::value::ModelValue;
 use crate::world::EcsError;
@@ -167,8 +168,8 @@ pub trait ComponentView: Send + Sync {
     fn remove_from_all(&self, model_id: u64) -> u64;
     /// Copies a component from one entity to another.
     fn copy_component(&self, from: Entity, to: Entity, model_id: u64) -> Result<(), EcsError>;
-    /// Swaps two entities' components of a model.
-    fn swap_components(&self, a: Entity, b: Entity, model_id: u64) -> Result<(), EcsError>;
+    /// Registers a model component type packed by the module that has it.
+    fn register_component(&self, registration: ComponentRegistration) -> Result<(), ModelError>;
 }
 
 /// Events, keyed by model id: 20 operations.

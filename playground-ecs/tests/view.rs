@@ -95,8 +95,7 @@ fn entities_and_components_as_model_values() {
     let old = ecs.replace(blank[0], value(Health(4))).unwrap();
     assert_eq!(old.to::<Health>().unwrap(), Health(3));
     ecs.copy_component(hero, blank[1], Name::MODEL_ID).unwrap();
-    ecs.swap_components(hero, blank[0], Health::MODEL_ID)
-        .unwrap();
+    ecs.insert(hero, value(Health(4))).unwrap();
     assert_eq!(
         ecs.get(hero, Health::MODEL_ID)
             .unwrap()
@@ -104,6 +103,11 @@ fn entities_and_components_as_model_values() {
             .unwrap(),
         Health(4)
     );
+    // Another module registers its component type through the view.
+    assert!(!ecs.is_registered(Gravity::MODEL_ID));
+    ecs.register_component(playground_ecs::ComponentRegistration::of::<Gravity>())
+        .unwrap();
+    assert!(ecs.is_registered(Gravity::MODEL_ID));
     assert_eq!(ecs.count_with(Health::MODEL_ID), 2);
     assert_eq!(ecs.entities_with(Name::MODEL_ID).len(), 2);
 
@@ -124,7 +128,7 @@ fn entities_and_components_as_model_values() {
 
     // A value of an unregistered model is refused; nothing is spawned.
     let before = ecs.entity_count();
-    assert!(ecs.spawn_with(vec![value(Gravity(9.8))]).is_err());
+    assert!(ecs.spawn_with(vec![value(Hit(9))]).is_err());
     assert_eq!(ecs.entity_count(), before);
     assert_eq!(ecs.despawn_many(vec![copy, copy]), 1);
     assert!(ecs.despawn(copy).is_err(), "a stale id is an error");
