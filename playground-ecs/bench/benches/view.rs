@@ -3,7 +3,7 @@
 //! `cargo bench -p playground-ecs-bench --bench view`
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use playground_ecs::{ComponentView, Ecs, EcsModule, EntityView, ModelValue, World};
+use playground_ecs::{Ecs, EcsModule, ModelValue, World};
 use playground_runtime::{Model, Registry, model};
 use std::hint::black_box;
 
