@@ -330,7 +330,6 @@ impl World {
 
     /// Adds (or replaces) `entity`'s `T`.
     pub fn insert<T: Component>(&mut self, entity: Entity, value: T) -> Result<(), EcsError> {
-        self.location(entity)?;
         let id = self.component_id::<T>();
         self.insert_by_id(entity, id, value)
     }

@@ -247,18 +247,44 @@ fn schedule(c: &mut Criterion) {
     world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0))));
     world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
     world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
+    let mut schedule = playground_ecs::Schedule::new();
+    schedule
+        .add(
+            playground_ecs::System::new("ab", |world| {
+                world
+                    .query::<(&mut A, &mut B)>()?
+                    .iter()
+                    .for_each(|(a, b)| std::mem::swap(&mut a.0, &mut b.0));
+                Ok(())
+            })
+            .writes::<A>()
+            .writes::<B>(),
+        )
+        .add(
+            playground_ecs::System::new("cd", |world| {
+                world
+                    .query::<(&mut C, &mut D)>()?
+                    .iter()
+                    .for_each(|(c, d)| std::mem::swap(&mut c.0, &mut d.0));
+                Ok(())
+            })
+            .writes::<C>()
+            .writes::<D>(),
+        )
+        .add(
+            playground_ecs::System::new("ce", |world| {
+                world
+                    .query::<(&mut C, &mut E)>()?
+                    .iter()
+                    .for_each(|(c, e)| std::mem::swap(&mut c.0, &mut e.0));
+                Ok(())
+            })
+            .writes::<C>()
+            .writes::<E>(),
+        );
+    schedule.run(&mut world).unwrap();
     group.bench_function("playground", |b| {
-        b.iter(|| {
-            world
-                .query_mut::<(&mut A, &mut B)>()
-                .for_each(|(a, b)| std::mem::swap(&mut a.0, &mut b.0));
-            world
-                .query_mut::<(&mut C, &mut D)>()
-                .for_each(|(c, d)| std::mem::swap(&mut c.0, &mut d.0));
-            world
-                .query_mut::<(&mut C, &mut E)>()
-                .for_each(|(c, e)| std::mem::swap(&mut c.0, &mut e.0));
-        })
+        b.iter(|| schedule.run(&mut world).unwrap())
     });
     let mut world = hecs::World::new();
     world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0))));
