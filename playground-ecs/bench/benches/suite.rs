@@ -93,6 +93,14 @@ fn simple_iter(c: &mut Criterion) {
                 .for_each(|(p, v)| p.0 += v.0);
         })
     });
+    // The same pass with a `for` loop (`Iterator::next`), for comparison.
+    group.bench_function("playground-for-loop", |b| {
+        b.iter(|| {
+            for (p, v) in world.query_mut::<(&mut Position, &Velocity)>() {
+                p.0 += v.0;
+            }
+        })
+    });
     let mut world = hecs::World::new();
     world.spawn_batch((0..10_000).map(|_| body()));
     group.bench_function("hecs", |b| {
