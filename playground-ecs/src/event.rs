@@ -320,11 +320,7 @@ impl Events {
                 }
                 Err(payload) => {
                     delivery.failed += 1;
-                    let message = payload
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_owned())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "a non-string panic".to_owned());
+                    let message = crate::panic_message(&*payload);
                     failures.push(HandlerFailure {
                         subscription: handler.id,
                         event: channel.name,

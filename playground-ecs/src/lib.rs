@@ -168,6 +168,15 @@ pub const ABI_VERSION: u64 = match u64::from_str_radix(env!("PLAYGROUND_ECS_SOUR
     Err(_) => panic!("build.rs writes a decimal hash"),
 };
 
+/// The message of a caught panic.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic with a non-string payload".to_owned())
+}
+
 mod archetype;
 mod bundle;
 mod component;

@@ -369,11 +369,7 @@ fn run_one(system: &System, world: &World) -> Result<(), ScheduleError> {
             error,
         }),
         Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a non-string panic".to_owned());
+            let message = crate::panic_message(&*payload);
             Err(ScheduleError::Panicked {
                 system: system.name.clone(),
                 message,

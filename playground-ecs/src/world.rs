@@ -287,8 +287,9 @@ impl World {
             .ok_or(EcsError::NoSuchEntity(entity))
     }
 
-    /// `entity`'s `T`.
-    pub fn get<T: Component>(&self, entity: Entity) -> Result<&T, EcsError> {
+    /// Where `entity`'s `T` is: its component id and the address of the
+    /// value in its column.
+    fn slot<T: Component>(&self, entity: Entity) -> Result<(ComponentId, *mut T), EcsError> {
         let location = self.location(entity)?;
         let missing = || EcsError::MissingComponent {
             entity,
@@ -297,25 +298,24 @@ impl World {
         let id = self.components.get::<T>().ok_or_else(missing)?;
         let table = &self.archetypes[location.archetype as usize];
         let column = table.column(id).ok_or_else(missing)?;
+        Ok((id, table.columns[column].ptr(location.row as usize).cast()))
+    }
+
+    /// `entity`'s `T`.
+    pub fn get<T: Component>(&self, entity: Entity) -> Result<&T, EcsError> {
+        let (id, value) = self.slot::<T>(entity)?;
         self.check_free(id, false)?;
         // SAFETY: the entity's row holds an initialised `T` in this column;
         // `&self` excludes `&mut self` users, and no shared query holds it
         // mutably (checked above).
-        Ok(unsafe { &*table.columns[column].ptr(location.row as usize).cast::<T>() })
+        Ok(unsafe { &*value })
     }
 
     /// `entity`'s `T`, mutably.
     pub fn get_mut<T: Component>(&mut self, entity: Entity) -> Result<&mut T, EcsError> {
-        let location = self.location(entity)?;
-        let missing = || EcsError::MissingComponent {
-            entity,
-            component: std::any::type_name::<T>(),
-        };
-        let id = self.components.get::<T>().ok_or_else(missing)?;
-        let table = &self.archetypes[location.archetype as usize];
-        let column = table.column(id).ok_or_else(missing)?;
+        let (_, value) = self.slot::<T>(entity)?;
         // SAFETY: as in `get`; `&mut self` makes this the only access.
-        Ok(unsafe { &mut *table.columns[column].ptr(location.row as usize).cast::<T>() })
+        Ok(unsafe { &mut *value })
     }
 
     /// Whether `entity` has a `T`.
