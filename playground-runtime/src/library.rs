@@ -17,7 +17,8 @@
 //! in memory, never a use-after-unload.
 
 use crate::module::{
-    Fingerprint, HEADER_VERSION, MAGIC, MODULE_SYMBOL, ModuleContents, ModuleHeader,
+    Fingerprint, HEADER_VERSION, MAGIC, MODULE_CRATE_SYMBOL, MODULE_SYMBOL, ModuleContents,
+    ModuleHeader, RawStr,
 };
 use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
@@ -90,7 +91,20 @@ impl Library {
         // (Until this point, a refused library is unloaded on return: only
         // its header was read, and nothing of it was kept.)
         (header.install_panic_bridge)(crate::viewmodel::raise);
-        let contents = (header.describe)();
+        let mut contents = (header.describe)();
+        type CrateName = extern "C" fn() -> RawStr;
+        // SAFETY: `CrateName` is the signature `export_module!` defines the
+        // symbol with; the symbol is optional.
+        if let Ok(crate_name) = unsafe { library.get::<CrateName>(MODULE_CRATE_SYMBOL.as_bytes()) }
+        {
+            // SAFETY: made by `RawStr::new` in the library we hold open.
+            let name = unsafe { crate_name().to_string_lossy() };
+            let prefix = format!("{name}::");
+            contents.viewmodels.retain(|e| {
+                e.descriptor.module_path == name || e.descriptor.module_path.starts_with(&prefix)
+            });
+            contents.crate_name = Some(name);
+        }
         let library = Library {
             path: path.to_owned(),
             library: ManuallyDrop::new(library),

@@ -36,6 +36,9 @@ pub struct LoadReport {
     pub path: PathBuf,
     /// Each view (re)bound, with its viewmodel and how its state came over.
     pub bound: Vec<Rebound>,
+    /// The module's crate, if it named itself with `export_module!` (then
+    /// only that crate's viewmodels were bound).
+    pub crate_name: Option<String>,
     /// Time from the call to the swap: copy, open, verify, save, restore.
     pub elapsed: Duration,
 }
@@ -154,6 +157,7 @@ impl Registry {
         Ok(LoadReport {
             path: path.to_owned(),
             bound,
+            crate_name: contents.crate_name.clone(),
             elapsed: start.elapsed(),
         })
     }

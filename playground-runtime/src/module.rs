@@ -14,6 +14,33 @@ use std::fmt;
 /// The name of the function every module exports.
 pub const MODULE_SYMBOL: &str = "playground_module_v1";
 
+/// The name of the function [`export_module!`](crate::export_module) adds:
+/// it tells the loader which crate the module is.
+pub const MODULE_CRATE_SYMBOL: &str = "playground_module_crate_v1";
+
+/// Names the crate being built as a playground module, in one line at the
+/// crate's root:
+///
+/// ```ignore
+/// playground_runtime::export_module!();
+/// ```
+///
+/// A module also carries the registrations of every crate it links: the
+/// viewmodels of a framework crate (playground-ecs's `EcsModule`, say) are
+/// in its image too. With this line, loading the module binds only the
+/// viewmodels declared in the module's own crate, and leaves the host's
+/// bindings of the others (and their state) alone. Without it, every
+/// viewmodel in the library is bound.
+#[macro_export]
+macro_rules! export_module {
+    () => {
+        #[unsafe(no_mangle)]
+        pub extern "C" fn playground_module_crate_v1() -> $crate::__private::RawStr {
+            $crate::__private::RawStr::new(::core::env!("CARGO_CRATE_NAME"))
+        }
+    };
+}
+
 /// `b"PLAYGRND"`: the first field of every [`ModuleHeader`].
 pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"PLAYGRND");
 
@@ -22,15 +49,17 @@ pub(crate) const HEADER_VERSION: u32 = 2;
 
 /// A string that crosses the library boundary: `#[repr(C)]`, so it can be
 /// read before anything else about the library is known.
+#[doc(hidden)]
 #[repr(C)]
 #[derive(Clone, Copy)]
-pub(crate) struct RawStr {
+pub struct RawStr {
     ptr: *const u8,
     len: usize,
 }
 
 impl RawStr {
-    const fn new(s: &'static str) -> Self {
+    /// Wraps a `'static` string.
+    pub const fn new(s: &'static str) -> Self {
         RawStr {
             ptr: s.as_ptr(),
             len: s.len(),
@@ -70,6 +99,8 @@ unsafe impl Sync for ModuleHeader {}
 pub(crate) struct ModuleContents {
     pub models: Vec<ModelDescriptor>,
     pub viewmodels: Vec<&'static ViewModelEntry>,
+    /// The module's crate, if it named itself with `export_module!`.
+    pub crate_name: Option<String>,
 }
 
 static HEADER: ModuleHeader = ModuleHeader {
@@ -87,6 +118,7 @@ fn describe() -> ModuleContents {
     ModuleContents {
         models: MODELS.to_vec(),
         viewmodels: VIEWMODELS.iter().collect(),
+        crate_name: None,
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub use crate::error::StateError;
 pub use crate::model::{Model, ModelDescriptor, field, fold_versions};
+pub use crate::module::RawStr;
 pub use crate::registration::{MODELS, VIEWMODELS, VIEWS};
 pub use crate::state::SavedState;
 pub use crate::view::{MethodDescriptor, View, ViewDescriptor};

@@ -27,6 +27,8 @@ pub enum Fixture {
     StateV2Panic,
     /// Compiled against a changed view (one more method).
     ApiV2,
+    /// Without the `export_module!` line.
+    Unnamed,
     /// A valid library that is not a playground module.
     Plain,
     /// A module built against another build of playground-runtime.
@@ -42,6 +44,7 @@ impl Fixture {
             Fixture::StateV2Migrate => "state-v2-migrate",
             Fixture::StateV2Panic => "state-v2-panic",
             Fixture::ApiV2 => "api-v2",
+            Fixture::Unnamed => "unnamed",
             Fixture::Plain => "plain",
             Fixture::ForeignRuntime => "foreign-runtime",
         }
@@ -79,6 +82,7 @@ pub fn library(fixture: Fixture) -> PathBuf {
                 Fixture::StateV2Migrate => &["state-v2-migrate"],
                 Fixture::StateV2Panic => &["state-v2-panic"],
                 Fixture::ApiV2 => &["api-v2"],
+                Fixture::Unnamed => &["unnamed"],
                 _ => &[],
             };
             build(workspace(), "counter-module", features, fixture)

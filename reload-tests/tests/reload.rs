@@ -389,3 +389,34 @@ fn a_panic_in_a_module_method_reaches_the_caller_as_an_ordinary_panic() {
     assert_eq!(counter.add(1), 4, "the module keeps working");
     assert!(counter.consistent());
 }
+
+#[test]
+fn a_module_binds_only_its_own_crates_viewmodels() {
+    use counter_api::Clock;
+    let registry = Registry::linked();
+    let clock = || registry.get::<dyn Clock>().unwrap().tick();
+    assert_eq!((clock(), clock()), (1, 2), "the host's own SharedClock");
+
+    // The module's image carries counter-api's SharedClock too; with
+    // `export_module!` it is left alone.
+    let report = registry.load(library(Fixture::V1)).unwrap();
+    assert_eq!(report.crate_name.as_deref(), Some("counter_module"));
+    assert_eq!(
+        report
+            .bound
+            .iter()
+            .map(|b| b.view.as_str())
+            .collect::<Vec<_>>(),
+        ["Counter"]
+    );
+    assert_eq!(clock(), 3);
+
+    // Without it, every viewmodel of the library is bound (the clock's
+    // state carried over into the library's copy).
+    let report = registry.load(library(Fixture::Unnamed)).unwrap();
+    assert_eq!(report.crate_name, None);
+    let mut views: Vec<&str> = report.bound.iter().map(|b| b.view.as_str()).collect();
+    views.sort();
+    assert_eq!(views, ["Clock", "Counter"]);
+    assert_eq!(clock(), 4);
+}

@@ -5,6 +5,10 @@ use ecs_hot_reload_api::{GameLogic, Position, Velocity};
 use playground_ecs::{ModelError, System, World};
 use playground_runtime::{model, viewmodel};
 
+// This crate is the module: loading it binds only its own viewmodels, not
+// the `EcsModule` of playground-ecs that the library carries too.
+playground_runtime::export_module!();
+
 /// The module's own component: entities that turn as they move.
 #[model]
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

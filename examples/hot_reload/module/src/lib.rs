@@ -4,6 +4,9 @@
 use hot_reload_api::{Greeter, Visit};
 use playground_runtime::{Shared, model, viewmodel};
 
+// This crate is the module: loading it binds only its own viewmodels.
+playground_runtime::export_module!();
+
 /// The module's state: carried into every rebuilt version.
 #[model]
 #[derive(Default)]
