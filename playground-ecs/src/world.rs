@@ -281,6 +281,7 @@ impl World {
         }
     }
 
+    #[inline]
     pub(crate) fn location(&self, entity: Entity) -> Result<Location, EcsError> {
         self.entities
             .get(entity)
@@ -367,13 +368,13 @@ impl World {
     /// Removes `entity`'s `T` and returns it.
     pub fn remove<T: Component>(&mut self, entity: Entity) -> Result<T, EcsError> {
         let location = self.location(entity)?;
-        let missing = EcsError::MissingComponent {
+        let missing = || EcsError::MissingComponent {
             entity,
             component: std::any::type_name::<T>(),
         };
-        let id = self.components.get::<T>().ok_or(missing.clone())?;
+        let id = self.components.get::<T>().ok_or_else(missing)?;
         let source = location.archetype as usize;
-        let column = self.archetypes[source].column(id).ok_or(missing)?;
+        let column = self.archetypes[source].column(id).ok_or_else(missing)?;
         // SAFETY: the row holds an initialised `T`; it is moved out here and
         // `move_row_skipping` is told not to drop it.
         let value = unsafe {
@@ -461,7 +462,7 @@ impl World {
                 // SAFETY: both rows are in bounds; the value moves bitwise
                 // and `swap_remove` below is told not to drop it.
                 unsafe {
-                    std::ptr::copy_nonoverlapping(
+                    crate::archetype::copy_value(
                         column.ptr(row),
                         to.columns[target_column].ptr(new_row),
                         column.info.layout.size(),
