@@ -105,6 +105,23 @@ pub enum StateError {
         /// Version this build reads.
         current: u64,
     },
+    /// Same model and version, but a nested type changed its fields: the
+    /// version only covers the model's own fields as written.
+    #[error(
+        "field `{field}` holds model `{model}` whose nested types changed format \
+         (format {saved:016x?}, now {current:016x?}) while its state version did not; \
+         give the changed type a migration at the model level or start fresh"
+    )]
+    FormatChanged {
+        /// The viewmodel field.
+        field: String,
+        /// The model's name.
+        model: String,
+        /// Format hash where it was saved.
+        saved: Option<u64>,
+        /// Format hash here.
+        current: Option<u64>,
+    },
     /// Same model and version, but another size or align: another build.
     #[error(
         "field `{field}` holds model `{model}` saved with size and align {saved:?}, \

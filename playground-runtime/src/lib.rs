@@ -66,7 +66,7 @@ pub mod __private;
 
 pub use error::{LoadError, RegistryError, StateError};
 pub use loader::{Carried, LoadOptions, LoadReport, Rebound, StatePolicy};
-pub use model::{Model, ModelDescriptor, Saveable};
+pub use model::{Model, ModelDescriptor, Saveable, format_hash};
 pub use module::{Fingerprint, MODULE_CRATE_SYMBOL, MODULE_SYMBOL};
 pub use playground_macros::{model, view, viewmodel};
 pub use registry::{Catalog, Registry, ViewHandle, ViewRef};

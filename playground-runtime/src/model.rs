@@ -76,6 +76,54 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
     }
 }
 
+/// A hash of `M`'s whole save format, nested types included, or `None` if
+/// it cannot be traced (a type with a validating `Deserialize`).
+///
+/// `STATE_VERSION` is computed by `#[model]` from the tokens it sees: the
+/// names and types of the fields as written. When a field's type is another
+/// struct and that struct changes, the outer version does not. This hash is
+/// computed at run time by tracing `M`'s serde format (with
+/// `serde-reflection`, made for exactly this), so it does change; state is
+/// only adopted or decoded when both sides have the same one. Traced once
+/// per type and image.
+pub fn format_hash<M: Model>() -> Option<u64> {
+    use std::any::TypeId;
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock, PoisonError};
+    static CACHE: OnceLock<Mutex<HashMap<TypeId, Option<u64>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(hash) = cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&TypeId::of::<M>())
+    {
+        return *hash;
+    }
+    let hash = std::panic::catch_unwind(trace_format::<M>).ok().flatten();
+    cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(TypeId::of::<M>(), hash);
+    hash
+}
+
+fn trace_format<M: Model>() -> Option<u64> {
+    use serde_reflection::{Tracer, TracerConfig};
+    let mut tracer = Tracer::new(TracerConfig::default());
+    let mut root = None;
+    // Each pass explores further variants of nested enums.
+    for _ in 0..16 {
+        root = Some(tracer.trace_simple_type::<M>().ok()?.0);
+    }
+    let registry = tracer.registry_unchecked();
+    // FNV-1a over the debug form: both sides run the same tracer (same
+    // toolchain and runtime build), so equal formats print equally.
+    let text = format!("{root:?} {registry:?}");
+    Some(text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    }))
+}
+
 /// A model as the registry lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModelDescriptor {

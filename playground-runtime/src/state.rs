@@ -33,6 +33,8 @@ pub struct SavedModel {
     pub size: usize,
     /// `align_of` the model where it was saved.
     pub align: usize,
+    /// [`format_hash`](crate::format_hash) of the model where it was saved.
+    pub format: Option<u64>,
     value: Saved,
 }
 
@@ -99,6 +101,7 @@ impl SavedState {
             state_version: S::Model::STATE_VERSION,
             size: S::Model::SIZE,
             align: S::Model::ALIGN,
+            format: crate::model::format_hash::<S::Model>(),
             value,
         });
         Ok(())
@@ -132,6 +135,15 @@ impl SavedState {
                     current: S::Model::STATE_VERSION,
                 }),
             };
+        }
+        let current = crate::model::format_hash::<S::Model>();
+        if entry.format != current {
+            return Err(StateError::FormatChanged {
+                field: field.to_owned(),
+                model: entry.model.clone(),
+                saved: entry.format,
+                current,
+            });
         }
         if (entry.size, entry.align) != (S::Model::SIZE, S::Model::ALIGN) {
             return Err(StateError::LayoutMismatch {

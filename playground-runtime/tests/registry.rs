@@ -249,17 +249,24 @@ fn the_catalog_lists_everything_with_versions() {
     let views: Vec<_> = catalog.views().map(|v| v.name).collect();
     assert_eq!(
         views,
-        ["Accumulator", "Counter", "Scoreboard", "Unimplemented"]
+        [
+            "Accumulator",
+            "Counter",
+            "Inventory",
+            "Scoreboard",
+            "Unimplemented"
+        ]
     );
     let models: Vec<_> = catalog.models().map(|m| m.name).collect();
     assert_eq!(
         models,
         [
-            "Count", "Label", "Scene", "Score", "Score", "Shape", "Tally", "Unit"
+            "Bag", "Bag", "Count", "Item", "Item", "Label", "Scene", "Score", "Score", "Shape",
+            "Tally", "Unit"
         ],
         "generic Pair is not registered"
     );
-    assert_eq!(catalog.viewmodels().count(), 6);
+    assert_eq!(catalog.viewmodels().count(), 8);
 
     let text = catalog.to_string();
     let expected = format!(
@@ -492,4 +499,112 @@ fn a_changed_state_format_is_migrated_by_the_model_and_refused_backwards() {
         }
     );
     assert_eq!(registry.get::<dyn Scoreboard>().unwrap().add(0), (42, 3));
+}
+
+// ---- a nested type changed while the outer version did not ----
+
+mod inner_v1 {
+    use playground_runtime::model;
+    #[model(name = "Item")]
+    #[derive(Default, Clone)]
+    pub struct Item {
+        pub weight: u32,
+    }
+}
+
+mod inner_v2 {
+    use playground_runtime::model;
+    #[model(name = "Item")]
+    #[derive(Default, Clone)]
+    pub struct Item {
+        pub weight: u32,
+        pub label: String,
+    }
+}
+
+mod bag_v1 {
+    use super::inner_v1::Item;
+    use playground_runtime::model;
+    #[model(name = "Bag")]
+    #[derive(Default)]
+    pub struct Bag {
+        pub items: Vec<Item>,
+    }
+}
+
+mod bag_v2 {
+    use super::inner_v2::Item;
+    use playground_runtime::model;
+    #[model(name = "Bag")]
+    #[derive(Default)]
+    pub struct Bag {
+        pub items: Vec<Item>,
+    }
+}
+
+#[view]
+pub trait Inventory: Send + Sync {
+    fn add(&self) -> usize;
+}
+
+#[derive(Default)]
+pub struct OldInventory {
+    bag: Shared<bag_v1::Bag>,
+}
+
+#[viewmodel(state(bag))]
+impl Inventory for OldInventory {
+    fn add(&self) -> usize {
+        let mut bag = self.bag.write();
+        bag.items.push(inner_v1::Item { weight: 1 });
+        bag.items.len()
+    }
+}
+
+#[derive(Default)]
+pub struct NewInventory {
+    bag: Shared<bag_v2::Bag>,
+}
+
+#[viewmodel(state(bag))]
+impl Inventory for NewInventory {
+    fn add(&self) -> usize {
+        let mut bag = self.bag.write();
+        bag.items.push(inner_v2::Item {
+            weight: 1,
+            label: "new".into(),
+        });
+        bag.items.len()
+    }
+}
+
+#[test]
+fn a_nested_format_change_is_caught_though_the_outer_version_is_the_same() {
+    use playground_runtime::format_hash;
+    assert_eq!(
+        bag_v1::Bag::STATE_VERSION,
+        bag_v2::Bag::STATE_VERSION,
+        "the tokens of Bag did not change"
+    );
+    assert!(format_hash::<bag_v1::Bag>().is_some());
+    assert_ne!(
+        format_hash::<bag_v1::Bag>(),
+        format_hash::<bag_v2::Bag>(),
+        "its format did"
+    );
+
+    let registry = Registry::linked();
+    registry.bind::<dyn Inventory>("OldInventory").unwrap();
+    registry.get::<dyn Inventory>().unwrap().add();
+    let error = registry.bind::<dyn Inventory>("NewInventory").unwrap_err();
+    assert!(
+        matches!(&error, RegistryError::State { source: StateError::FormatChanged { field, model, .. }, .. }
+            if field == "bag" && model == "Bag"),
+        "{error}"
+    );
+    assert_eq!(
+        registry.get::<dyn Inventory>().unwrap().add(),
+        2,
+        "the old binding kept its state"
+    );
 }
