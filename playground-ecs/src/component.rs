@@ -55,6 +55,9 @@ pub struct ComponentInfo {
     pub(crate) encode: Option<EncodeFn>,
     /// For a model component: decodes into an uninitialised slot.
     pub(crate) decode: Option<DecodeFn>,
+    /// For a model component: `playground_runtime::format_hash` of it,
+    /// which also covers its nested types.
+    pub format: Option<u64>,
 }
 
 /// Drops the `T` at `ptr`.
@@ -81,6 +84,7 @@ impl ComponentInfo {
             key,
             encode: None,
             decode: None,
+            format: None,
         }
     }
 }
@@ -140,7 +144,15 @@ impl Components {
     /// with the same key (a model type from another build).
     pub fn register(&mut self, type_id: TypeId, info: ComponentInfo) -> ComponentId {
         let id = match self.by_key.get(&info.key) {
-            Some(&id) => id,
+            // Same model and version from another build: the callers made
+            // sure no entity stores it if its format differs; then the new
+            // description (drop, codec) replaces the old one.
+            Some(&id) => {
+                if self.infos[id.0 as usize].format != info.format {
+                    self.infos[id.0 as usize] = info;
+                }
+                id
+            }
             None => {
                 let id =
                     ComponentId(u32::try_from(self.infos.len()).expect("too many component types"));

@@ -29,6 +29,17 @@ pub enum ModelError {
         /// This build's version.
         new: u64,
     },
+    /// Same id and version, but a nested type changed format (the version
+    /// covers only the model's own fields): refused, as no migration can
+    /// tell the two formats apart.
+    #[error(
+        "model component `{model}` keeps its state version but a nested type changed format; \
+         change the model itself (so that its version changes) and add a migration"
+    )]
+    FormatChanged {
+        /// The model's name.
+        model: &'static str,
+    },
     /// Same id and version, another layout: another compiler or flags.
     #[error(
         "model component `{model}` is registered with layout {stored:?}, this build has {new:?}"
@@ -94,6 +105,7 @@ fn info_of<T: Component + Model>() -> ComponentInfo {
     });
     info.encode = Some(encode_as::<T>);
     info.decode = Some(decode_into::<T>);
+    info.format = playground_runtime::format_hash::<T>();
     info
 }
 
@@ -164,6 +176,9 @@ impl World {
                     stored: stored.layout,
                     new: info.layout,
                 });
+            }
+            if stored.format != info.format {
+                return Err(ModelError::FormatChanged { model });
             }
         }
         let id = self.components.register(type_id, info);

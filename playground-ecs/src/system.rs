@@ -124,7 +124,7 @@ pub enum ScheduleError {
         /// The system's name.
         system: String,
         /// Its error.
-        error: EcsError,
+        error: Box<EcsError>,
     },
     /// A system panicked; the world is intact and the others finished.
     #[error("system `{system}` panicked: {message}")]
@@ -366,7 +366,7 @@ fn run_one(system: &System, world: &World) -> Result<(), ScheduleError> {
         Ok(Ok(())) => Ok(()),
         Ok(Err(error)) => Err(ScheduleError::Failed {
             system: system.name.clone(),
-            error,
+            error: Box::new(error),
         }),
         Err(payload) => {
             let message = crate::panic_message(&*payload);

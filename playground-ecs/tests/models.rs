@@ -145,3 +145,54 @@ fn a_changed_layout_without_migration_is_refused_and_nothing_changes() {
     );
     assert_eq!(world.query_mut::<&build1::Spin>().count(), 10);
 }
+
+mod nested_v1 {
+    use playground_runtime::model;
+    #[model(name = "Part")]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Part {
+        pub mass: f32,
+    }
+    #[model(name = "Cargo")]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Cargo {
+        pub parts: Vec<Part>,
+    }
+}
+
+mod nested_v2 {
+    use playground_runtime::model;
+    #[model(name = "Part")]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Part {
+        pub mass: f32,
+        pub name: String,
+    }
+    #[model(name = "Cargo")]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Cargo {
+        pub parts: Vec<Part>,
+    }
+}
+
+#[test]
+fn a_nested_format_change_under_the_same_version_is_refused() {
+    assert_eq!(
+        nested_v1::Cargo::STATE_VERSION,
+        nested_v2::Cargo::STATE_VERSION
+    );
+    let mut world = World::new();
+    world.register_model::<nested_v1::Cargo>().unwrap();
+    let e = world.spawn((nested_v1::Cargo {
+        parts: vec![nested_v1::Part { mass: 2.0 }],
+    },));
+    assert_eq!(
+        world.register_model::<nested_v2::Cargo>(),
+        Err(ModelError::FormatChanged { model: "Cargo" })
+    );
+    assert_eq!(
+        world.get::<nested_v1::Cargo>(e).map(|c| c.parts.len()),
+        Ok(1),
+        "nothing changed"
+    );
+}
