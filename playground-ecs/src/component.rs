@@ -14,6 +14,35 @@ impl<T: Send + Sync + 'static> Component for T {}
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ComponentId(pub(crate) u32);
 
+/// This image's copy of this crate: every library that links playground-ecs
+/// has its own, at its own address.
+static IMAGE: u8 = 0;
+
+/// A Rust type as the code asking for it knows it: its `TypeId` and the
+/// image (program or library) that code runs in.
+///
+/// A `TypeId` hashes a type's crate and path, not its contents: a module
+/// rebuilt after its `struct Spin { rate: f32 }` became `{ rate: f64 }` has
+/// the same `TypeId` for it. So a `TypeId` is only trusted inside one image;
+/// types shared across images are models, identified by model id and
+/// structural fingerprint ([`ComponentKey::Model`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TypeKey {
+    type_id: TypeId,
+    image: usize,
+}
+
+impl TypeKey {
+    /// `T` as the calling image knows it.
+    #[inline]
+    pub fn of<T: ?Sized + 'static>() -> Self {
+        TypeKey {
+            type_id: TypeId::of::<T>(),
+            image: std::ptr::addr_of!(IMAGE) as usize,
+        }
+    }
+}
+
 /// How a component type is identified across builds.
 ///
 /// A `TypeId` is only meaningful inside one build: a module reloaded from a
@@ -22,8 +51,8 @@ pub struct ComponentId(pub(crate) u32);
 /// instead, so a reloaded module finds the same columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ComponentKey {
-    /// A plain Rust type, in this build.
-    Type(TypeId),
+    /// A plain Rust type, in the image that registered it.
+    Type(TypeKey),
     /// A `#[model]` type: its `MODEL_ID` and `STATE_VERSION`.
     Model {
         /// `Model::MODEL_ID`.
@@ -55,9 +84,6 @@ pub struct ComponentInfo {
     pub(crate) encode: Option<EncodeFn>,
     /// For a model component: decodes into an uninitialised slot.
     pub(crate) decode: Option<DecodeFn>,
-    /// For a model component: `playground_runtime::format_hash` of it,
-    /// which also covers its nested types.
-    pub format: Option<u64>,
 }
 
 /// Drops the `T` at `ptr`.
@@ -73,7 +99,7 @@ unsafe fn drop_as<T>(ptr: *mut u8) {
 impl ComponentInfo {
     /// The description of `T`, identified by its `TypeId`.
     pub fn of<T: Component>() -> Self {
-        Self::with_key::<T>(ComponentKey::Type(TypeId::of::<T>()))
+        Self::with_key::<T>(ComponentKey::Type(TypeKey::of::<T>()))
     }
 
     pub(crate) fn with_key<T: Component>(key: ComponentKey) -> Self {
@@ -84,7 +110,6 @@ impl ComponentInfo {
             key,
             encode: None,
             decode: None,
-            format: None,
         }
     }
 }
@@ -107,12 +132,17 @@ impl std::hash::Hasher for TypeIdHasher {
     fn write_u64(&mut self, n: u64) {
         self.0 ^= n;
     }
+    fn write_usize(&mut self, n: usize) {
+        // The image's address: the same for most keys, so it only needs
+        // mixing in, not spreading.
+        self.0 ^= (n as u64).rotate_left(29);
+    }
     fn write_u128(&mut self, n: u128) {
         self.0 ^= n as u64 ^ (n >> 64) as u64;
     }
 }
 
-pub(crate) type TypeMap<V> = HashMap<TypeId, V, std::hash::BuildHasherDefault<TypeIdHasher>>;
+pub(crate) type TypeMap<V> = HashMap<TypeKey, V, std::hash::BuildHasherDefault<TypeIdHasher>>;
 
 /// Every component type a world has seen. (Public only so that the sealed
 /// `Bundle` and `Query` traits can name it.)
@@ -120,7 +150,7 @@ pub(crate) type TypeMap<V> = HashMap<TypeId, V, std::hash::BuildHasherDefault<Ty
 pub struct Components {
     infos: Vec<ComponentInfo>,
     by_key: HashMap<ComponentKey, ComponentId>,
-    /// `TypeId` of this build to id; for model components too.
+    /// A type as an image knows it, to id; for model components too.
     by_type: TypeMap<ComponentId>,
 }
 
@@ -128,31 +158,26 @@ impl Components {
     /// The id of `T`, registering it (by `TypeId`) on first use.
     #[inline]
     pub fn id<T: Component>(&mut self) -> ComponentId {
-        if let Some(&id) = self.by_type.get(&TypeId::of::<T>()) {
+        if let Some(&id) = self.by_type.get(&TypeKey::of::<T>()) {
             return id;
         }
-        self.register(TypeId::of::<T>(), ComponentInfo::of::<T>())
+        self.register(TypeKey::of::<T>(), ComponentInfo::of::<T>())
     }
 
     /// The id of `T` if it was ever registered.
     #[inline]
     pub fn get<T: Component>(&self) -> Option<ComponentId> {
-        self.by_type.get(&TypeId::of::<T>()).copied()
+        self.by_type.get(&TypeKey::of::<T>()).copied()
     }
 
     /// Registers `T` under `info.key`, sharing the id of an earlier type
     /// with the same key (a model type from another build).
-    pub fn register(&mut self, type_id: TypeId, info: ComponentInfo) -> ComponentId {
+    pub fn register(&mut self, type_key: TypeKey, info: ComponentInfo) -> ComponentId {
         let id = match self.by_key.get(&info.key) {
-            // Same model and version from another build: the callers made
-            // sure no entity stores it if its format differs; then the new
-            // description (drop, codec) replaces the old one.
-            Some(&id) => {
-                if self.infos[id.0 as usize].format != info.format {
-                    self.infos[id.0 as usize] = info;
-                }
-                id
-            }
+            // Same model and structural fingerprint from another image: the
+            // same layout and meaning, so the same columns. The first
+            // image's description (drop, codec) stays: its code stays mapped.
+            Some(&id) => id,
             None => {
                 let id =
                     ComponentId(u32::try_from(self.infos.len()).expect("too many component types"));
@@ -161,7 +186,7 @@ impl Components {
                 id
             }
         };
-        self.by_type.insert(type_id, id);
+        self.by_type.insert(type_key, id);
         id
     }
 

@@ -3,8 +3,9 @@
 //! events that went through. A handler that panics is recorded and skipped;
 //! the others still run.
 
+use crate::component::TypeKey;
 use crate::value::ModelValue;
-use std::any::{Any, TypeId};
+use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -69,7 +70,7 @@ type PostHandler = Box<dyn Fn(&dyn Any) + Send + Sync>;
 /// model id (events that cross modules as [`ModelValue`]s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum EventKey {
-    Type(TypeId),
+    Type(TypeKey),
     Model(u64),
 }
 
@@ -119,7 +120,7 @@ impl Events {
 
     fn add<E: Event>(&mut self, call: Call) -> SubscriptionId {
         self.add_keyed(
-            EventKey::Type(TypeId::of::<E>()),
+            EventKey::Type(TypeKey::of::<E>()),
             std::any::type_name::<E>(),
             call,
         )
@@ -170,7 +171,7 @@ impl Events {
 
     /// How many handlers `E` has in `phase`.
     pub fn subscribers<E: Event>(&self, phase: Phase) -> usize {
-        self.count(EventKey::Type(TypeId::of::<E>()), phase)
+        self.count(EventKey::Type(TypeKey::of::<E>()), phase)
     }
 
     fn count(&self, key: EventKey, phase: Phase) -> usize {
@@ -191,13 +192,13 @@ impl Events {
     /// Delivers `event` now: pre handlers in subscription order, then, if
     /// none cancelled it, post handlers in subscription order.
     pub fn publish<E: Event>(&mut self, event: E) -> Delivery {
-        self.deliver(EventKey::Type(TypeId::of::<E>()), &event)
+        self.deliver(EventKey::Type(TypeKey::of::<E>()), &event)
     }
 
     /// Queues `event` for [`Events::dispatch`].
     pub fn send<E: Event>(&mut self, event: E) {
         self.queue
-            .push_back((EventKey::Type(TypeId::of::<E>()), Box::new(event)));
+            .push_back((EventKey::Type(TypeKey::of::<E>()), Box::new(event)));
     }
 
     /// How many events are queued.

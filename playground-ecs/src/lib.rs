@@ -177,6 +177,36 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic with a non-string payload".to_owned())
 }
 
+/// This crate's types that cross views are trusted by name, size, align and
+/// [`ABI_VERSION`] (a hash of this crate's sources): any edit to the crate
+/// changes their fingerprints, and so the `API_VERSION` of every view that
+/// takes them.
+macro_rules! opaque_fingerprints {
+    ($($ty:ident),* $(,)?) => {
+        $(impl playground_runtime::TypeFingerprint for $ty {
+            const FINGERPRINT: u64 = playground_runtime::fingerprint::opaque::<$ty>(
+                concat!("playground_ecs::", stringify!($ty)),
+                ABI_VERSION,
+            );
+        })*
+    };
+}
+
+opaque_fingerprints!(
+    World,
+    Entity,
+    EcsError,
+    ModelError,
+    ComponentRegistration,
+    Delivery,
+    HandlerFailure,
+    System,
+    ScheduleError,
+    ComponentId,
+    SubscriptionId,
+    Phase,
+);
+
 mod archetype;
 mod bundle;
 mod component;
@@ -192,7 +222,7 @@ mod view;
 mod world;
 
 pub use bundle::Bundle;
-pub use component::{Component, ComponentId, ComponentInfo, ComponentKey};
+pub use component::{Component, ComponentId, ComponentInfo, ComponentKey, TypeKey};
 pub use entity::Entity;
 pub use event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
 pub use model::{ComponentRegistration, ModelError};

@@ -3,11 +3,11 @@
 //! rebuilt and reloaded finds the world's existing columns, and a changed
 //! layout is migrated or refused like any model.
 
+use crate::component::TypeKey;
 use crate::component::{Component, ComponentId, ComponentInfo, ComponentKey};
 use crate::entity::Entity;
 use crate::world::World;
 use playground_runtime::{Model, StateError};
-use std::any::TypeId;
 use thiserror::Error;
 
 /// Why a model component could not be registered or migrated. Nothing in
@@ -28,17 +28,6 @@ pub enum ModelError {
         stored: u64,
         /// This build's version.
         new: u64,
-    },
-    /// Same id and version, but a nested type changed format (the version
-    /// covers only the model's own fields): refused, as no migration can
-    /// tell the two formats apart.
-    #[error(
-        "model component `{model}` keeps its state version but a nested type changed format; \
-         change the model itself (so that its version changes) and add a migration"
-    )]
-    FormatChanged {
-        /// The model's name.
-        model: &'static str,
     },
     /// Same id and version, another layout: another compiler or flags.
     #[error(
@@ -105,7 +94,6 @@ fn info_of<T: Component + Model>() -> ComponentInfo {
     });
     info.encode = Some(encode_as::<T>);
     info.decode = Some(decode_into::<T>);
-    info.format = playground_runtime::format_hash::<T>();
     info
 }
 
@@ -113,7 +101,7 @@ fn info_of<T: Component + Model>() -> ComponentInfo {
 /// type (another module, through the ECS view) can register it.
 #[derive(Debug, Clone, Copy)]
 pub struct ComponentRegistration {
-    type_id: TypeId,
+    type_key: TypeKey,
     info: ComponentInfo,
     model: &'static str,
     model_id: u64,
@@ -124,7 +112,7 @@ impl ComponentRegistration {
     /// The registration of `T`.
     pub fn of<T: Component + Model>() -> Self {
         ComponentRegistration {
-            type_id: TypeId::of::<T>(),
+            type_key: TypeKey::of::<T>(),
             info: info_of::<T>(),
             model: T::NAME,
             model_id: T::MODEL_ID,
@@ -150,7 +138,7 @@ impl World {
         registration: ComponentRegistration,
     ) -> Result<ComponentId, ModelError> {
         let ComponentRegistration {
-            type_id,
+            type_key,
             info,
             model,
             model_id,
@@ -177,11 +165,8 @@ impl World {
                     new: info.layout,
                 });
             }
-            if stored.format != info.format {
-                return Err(ModelError::FormatChanged { model });
-            }
         }
-        let id = self.components.register(type_id, info);
+        let id = self.components.register(type_key, info);
         self.grow_borrows();
         Ok(id)
     }
@@ -246,7 +231,7 @@ impl World {
             }
         }
         // Then swap old values for new ones.
-        let new_id = self.components.register(TypeId::of::<T>(), info_of::<T>());
+        let new_id = self.components.register(TypeKey::of::<T>(), info_of::<T>());
         self.grow_borrows();
         let count = converted.len();
         for (entity, old_id, value) in converted {

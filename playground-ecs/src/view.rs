@@ -176,9 +176,17 @@ pub trait ComponentView: Send + Sync {
 #[view(abi(crate::ABI_VERSION))]
 pub trait EventView: Send + Sync {
     /// Subscribes to the pre phase of a model's events; returns the subscription.
-    fn subscribe_pre(&self, event_model: u64, handler: PreHandler) -> u64;
+    fn subscribe_pre(
+        &self,
+        event_model: u64,
+        handler: Box<dyn Fn(&ModelValue) -> bool + Send + Sync>,
+    ) -> u64;
     /// Subscribes to the post phase of a model's events.
-    fn subscribe_post(&self, event_model: u64, handler: PostHandler) -> u64;
+    fn subscribe_post(
+        &self,
+        event_model: u64,
+        handler: Box<dyn Fn(&ModelValue) + Send + Sync>,
+    ) -> u64;
     /// Ends a subscription; whether it existed.
     fn unsubscribe(&self, subscription: u64) -> bool;
     /// Ends every subscription to a model's events; returns how many.

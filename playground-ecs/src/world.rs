@@ -3,10 +3,10 @@
 
 use crate::archetype::Archetype;
 use crate::bundle::Bundle;
+use crate::component::TypeKey;
 use crate::component::{Component, ComponentId, Components};
 use crate::entity::{Entities, Entity, Location};
 use crate::query::{Query, QueryIter, check_aliasing};
-use std::any::TypeId;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use thiserror::Error;
@@ -154,7 +154,7 @@ impl World {
 
     /// Where bundle `B` goes (cached per bundle type).
     fn bundle_layout<B: Bundle>(&mut self) -> Result<&BundleLayout, EcsError> {
-        let key = TypeId::of::<B>();
+        let key = TypeKey::of::<B>();
         if !self.bundles.contains_key(&key) {
             let mut ids = Vec::new();
             B::ids(&mut self.components, &mut ids);
@@ -202,7 +202,7 @@ impl World {
         let columns = std::mem::take(
             &mut self
                 .bundles
-                .get_mut(&TypeId::of::<B>())
+                .get_mut(&TypeKey::of::<B>())
                 .expect("cached")
                 .columns,
         );
@@ -213,7 +213,7 @@ impl World {
         // `columns` is this bundle's column map for this table.
         unsafe { bundle.write(table, &columns, row) };
         self.bundles
-            .get_mut(&TypeId::of::<B>())
+            .get_mut(&TypeKey::of::<B>())
             .expect("cached")
             .columns = columns;
         self.entities.set(

@@ -176,10 +176,11 @@ mod nested_v2 {
 }
 
 #[test]
-fn a_nested_format_change_under_the_same_version_is_refused() {
-    assert_eq!(
+fn a_nested_format_change_moves_the_version_and_is_refused() {
+    assert_ne!(
         nested_v1::Cargo::STATE_VERSION,
-        nested_v2::Cargo::STATE_VERSION
+        nested_v2::Cargo::STATE_VERSION,
+        "Cargo's own tokens did not change, its structure did"
     );
     let mut world = World::new();
     world.register_model::<nested_v1::Cargo>().unwrap();
@@ -188,7 +189,11 @@ fn a_nested_format_change_under_the_same_version_is_refused() {
     },));
     assert_eq!(
         world.register_model::<nested_v2::Cargo>(),
-        Err(ModelError::FormatChanged { model: "Cargo" })
+        Err(ModelError::VersionChanged {
+            model: "Cargo",
+            stored: nested_v1::Cargo::STATE_VERSION,
+            new: nested_v2::Cargo::STATE_VERSION,
+        })
     );
     assert_eq!(
         world.get::<nested_v1::Cargo>(e).map(|c| c.parts.len()),

@@ -87,11 +87,6 @@ pub fn crate_name() -> String {
     std::env::var("CARGO_CRATE_NAME").unwrap_or_default()
 }
 
-/// Removes `#[doc]` attributes (doc comments): they never change a version.
-pub fn strip_docs(attrs: &[syn::Attribute]) -> Vec<&syn::Attribute> {
-    attrs.iter().filter(|a| !a.path().is_ident("doc")).collect()
-}
-
 /// A `#[cfg]` inside an item reaches an attribute macro unevaluated: the
 /// version would be the same with and without the method or field, for
 /// two different layouts.

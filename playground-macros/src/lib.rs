@@ -6,6 +6,7 @@
 //! plain model (`ir`), and `generate` writes code from that model only.
 
 mod args;
+mod fingerprint;
 mod hash;
 mod model;
 mod view;
@@ -85,14 +86,47 @@ pub fn view(args: TokenStream, item: TokenStream) -> TokenStream {
 /// model requires its parameters to be models, and folds their ids and
 /// versions into its own.
 ///
-/// Arguments: `name = "Name"` keeps the id when the type is renamed.
+/// `STATE_VERSION` is the model's structural fingerprint, computed by the
+/// compiler: field names, variant names, `repr`, serde attributes, and the
+/// fingerprint of every field's type, saved or not (a nested model's, a std
+/// type's, folded from theirs). The model's own name and the names its
+/// fields' types are spelled with do not count: renaming keeps the version,
+/// a change anywhere inside changes it.
 ///
-/// `STATE_VERSION` hashes a field's type as written: when a field's type is
-/// another model, a change to that model's fields does not change this
-/// version. Name such models in the view's `models(...)` as well.
+/// Arguments:
+/// - `name = "Name"`: keeps the id when the type is renamed;
+/// - `migrate_from(Old, ...)`: older formats this model converts from. Each
+///   `Old` is a `#[model]` with the old structure (any name: declare the old
+///   layout, nested types included, under new names) and
+///   `impl From<Old> for Self`; state saved as `Old` is decoded as `Old` and
+///   converted. Chains work: `Old` may migrate from an older one;
+/// - `opaque(path::Type, ...)`: field types of other crates that have no
+///   fingerprint, trusted by path, size and align.
+///
+/// serde attributes the save format cannot read back (`flatten`,
+/// `untagged`, `tag`, `content`, `skip_serializing_if`) are compile errors.
 #[proc_macro_attribute]
 pub fn model(args: TokenStream, item: TokenStream) -> TokenStream {
     model::expand(args.into(), item.into()).into()
+}
+
+/// Derives `TypeFingerprint`: the structural fingerprint of a struct or
+/// enum that crosses a view without being a model (no save format, no
+/// registration).
+///
+/// ```ignore
+/// #[derive(TypeFingerprint)]
+/// #[fingerprint(opaque(glam::Vec3))]
+/// pub struct Hit { pub at: glam::Vec3, pub normal: glam::Vec3, pub distance: f32 }
+/// ```
+///
+/// Folds the field names, variant names, `repr` and serde attributes and
+/// every field's fingerprint; each type parameter must have one.
+/// `#[fingerprint(opaque(path::Type))]` declares field types of other crates
+/// that have none, trusted by path, size and align.
+#[proc_macro_derive(TypeFingerprint, attributes(fingerprint))]
+pub fn type_fingerprint(item: TokenStream) -> TokenStream {
+    fingerprint::derive(item.into()).into()
 }
 
 /// Declares `impl View for Type` as a viewmodel: the implementation of a view.

@@ -199,27 +199,40 @@ pub(crate) fn find_binding<T: ?Sized + View>(
 
 /// The `Arc<T>` a binding of view `T` serves.
 pub(crate) fn view_of<T: ?Sized + View>(binding: &Binding) -> Result<&Arc<T>, RegistryError> {
+    // The caller's copy of the view must be the bound one's, whoever is
+    // asking: a module built against an edited copy of a view the host
+    // implements has the host's `TypeId` for it (the trait's path and crate
+    // did not change) but another API version, and its calls would land on
+    // other methods.
+    if binding.viewmodel.api_version != T::API_VERSION {
+        return Err(version_mismatch::<T>(binding));
+    }
     let view = &*binding.instance.view;
     if binding.library.is_none() {
-        // Linked in: one image, one `TypeId` per type; check it.
+        // Linked in: one image, one `TypeId` per type; check it too.
         return view.downcast_ref::<Arc<T>>().ok_or_else(type_mismatch::<T>);
     }
-    // From a library, whose `TypeId`s need not match the host's (they hash
-    // crate metadata that two cargo builds may choose differently). What
-    // makes the types the same is checked instead: the loader checked the
-    // toolchain and runtime build and bound the viewmodel to a host view of
-    // `T`'s id; `T`'s API version is checked here, since two host traits
-    // could share an id (same crate and name, in different modules).
-    if binding.viewmodel.api_version != T::API_VERSION {
-        return Err(type_mismatch::<T>());
-    }
-    // SAFETY: the library passed `Library::open` (same compiler, target and
-    // runtime build as the host), and its viewmodel implements a view with
-    // `T`'s id and `API_VERSION`, a hash of the trait's name and every
-    // signature in order. So the box holds an `Arc<dyn Trait>` of the
-    // library's copy of `T`'s trait: same layout, same vtable layout, same
-    // meaning.
+    // SAFETY: from a library, whose `TypeId`s need not match the host's
+    // (they hash crate metadata that two cargo builds may choose
+    // differently). What makes the types the same is checked instead: the
+    // library passed `Library::open` (same compiler, target and runtime
+    // build as the host), and its viewmodel implements a view with `T`'s id
+    // and `API_VERSION` (checked above), a hash of the trait's name, the
+    // shape of every signature in order and the structural fingerprint of
+    // every parameter and return type. So the box holds an
+    // `Arc<dyn Trait>` of the library's copy of `T`'s trait: same layout,
+    // same vtable layout, same meaning.
     Ok(unsafe { &*(view as *const (dyn std::any::Any + Send + Sync) as *const Arc<T>) })
+}
+
+#[cold]
+fn version_mismatch<T: ?Sized + View>(binding: &Binding) -> RegistryError {
+    RegistryError::ViewVersionMismatch {
+        view: T::NAME.to_owned(),
+        viewmodel: binding.viewmodel.name.to_owned(),
+        bound: binding.viewmodel.api_version,
+        requested: T::API_VERSION,
+    }
 }
 
 #[cold]

@@ -67,6 +67,24 @@ pub enum RegistryError {
         /// The viewmodel's `API_VERSION`.
         found: u64,
     },
+    /// Code asked for a view under another API version than the bound
+    /// viewmodel's: a module compiled against an edited copy of a view the
+    /// program implements. Refused: its calls would run other methods.
+    #[error(
+        "view `{view}` is bound to viewmodel `{viewmodel}` of API version {bound:016x}, but the \
+         code asking for it was compiled against version {requested:016x}; rebuild it against \
+         this program's view"
+    )]
+    ViewVersionMismatch {
+        /// The view's name.
+        view: String,
+        /// The bound viewmodel's name.
+        viewmodel: String,
+        /// The bound viewmodel's `API_VERSION`.
+        bound: u64,
+        /// The `API_VERSION` of the view the caller names.
+        requested: u64,
+    },
     /// The viewmodel's constructor panicked; nothing was bound.
     #[error("constructing viewmodel `{viewmodel}` panicked: {message}")]
     ConstructorPanicked {
@@ -104,23 +122,6 @@ pub enum StateError {
         saved: u64,
         /// Version this build reads.
         current: u64,
-    },
-    /// Same model and version, but a nested type changed its fields: the
-    /// version only covers the model's own fields as written.
-    #[error(
-        "field `{field}` holds model `{model}` whose nested types changed format \
-         (format {saved:016x?}, now {current:016x?}) while its state version did not; \
-         give the changed type a migration at the model level or start fresh"
-    )]
-    FormatChanged {
-        /// The viewmodel field.
-        field: String,
-        /// The model's name.
-        model: String,
-        /// Format hash where it was saved.
-        saved: Option<u64>,
-        /// Format hash here.
-        current: Option<u64>,
     },
     /// Same model and version, but another size or align: another build.
     #[error(

@@ -48,6 +48,7 @@
 
 mod bindings;
 mod error;
+pub mod fingerprint;
 mod library;
 mod loader;
 mod model;
@@ -65,10 +66,11 @@ mod wrappers;
 pub mod __private;
 
 pub use error::{LoadError, RegistryError, StateError};
+pub use fingerprint::TypeFingerprint;
 pub use loader::{Carried, LoadOptions, LoadReport, Rebound, StatePolicy};
-pub use model::{Model, ModelDescriptor, Saveable, format_hash};
+pub use model::{Model, ModelDescriptor, Saveable};
 pub use module::{Fingerprint, MODULE_CRATE_SYMBOL, MODULE_SYMBOL};
-pub use playground_macros::{model, view, viewmodel};
+pub use playground_macros::{TypeFingerprint, model, view, viewmodel};
 pub use registry::{Catalog, Registry, ViewHandle, ViewRef};
 pub use state::{Live, Saved, SavedModel, SavedState, State};
 pub use view::{MethodDescriptor, View, ViewDescriptor};

@@ -137,7 +137,7 @@ impl Registry {
                     },
                 ),
                 Err(RegistryError::State {
-                    source: StateError::VersionMismatch { .. } | StateError::FormatChanged { .. },
+                    source: StateError::VersionMismatch { .. },
                     ..
                 }) if options.on_state_mismatch == StatePolicy::StartFresh => {
                     let binding = bind(entry, view, None, Some(&library)).map_err(bind_error)?;

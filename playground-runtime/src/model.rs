@@ -1,6 +1,7 @@
 //! Models: plain data with a content-hash format version.
 
 use crate::error::StateError;
+use crate::fingerprint::TypeFingerprint;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -32,14 +33,17 @@ use std::fmt;
     label = "not declared with #[model]",
     note = "add `#[playground_runtime::model]` to the type's definition"
 )]
-pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
+pub trait Model: TypeFingerprint + Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The model's name.
     const NAME: &'static str;
     /// Stable id: a hash of the declaring crate's name and the model's name.
     const MODEL_ID: u64;
-    /// Content hash of the field names and types (and serde attributes):
-    /// bytes are only decoded by a build with the same version.
-    const STATE_VERSION: u64;
+    /// The model's structural fingerprint ([`TypeFingerprint`]): field
+    /// names, the fingerprint of every field's type (nested types
+    /// included, whatever they are called), variants, `repr` and serde
+    /// attributes. Bytes and storage are only taken by a build with the
+    /// same version.
+    const STATE_VERSION: u64 = <Self as TypeFingerprint>::FINGERPRINT;
     /// `size_of::<Self>()`, checked across builds.
     const SIZE: usize = size_of::<Self>();
     /// `align_of::<Self>()`, checked across builds.
@@ -74,54 +78,6 @@ pub trait Model: Serialize + DeserializeOwned + Send + Sync + 'static {
         }
         Ok(value)
     }
-}
-
-/// A hash of `M`'s whole save format, nested types included, or `None` if
-/// it cannot be traced (a type with a validating `Deserialize`).
-///
-/// `STATE_VERSION` is computed by `#[model]` from the tokens it sees: the
-/// names and types of the fields as written. When a field's type is another
-/// struct and that struct changes, the outer version does not. This hash is
-/// computed at run time by tracing `M`'s serde format (with
-/// `serde-reflection`, made for exactly this), so it does change; state is
-/// only adopted or decoded when both sides have the same one. Traced once
-/// per type and image.
-pub fn format_hash<M: Model>() -> Option<u64> {
-    use std::any::TypeId;
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock, PoisonError};
-    static CACHE: OnceLock<Mutex<HashMap<TypeId, Option<u64>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(hash) = cache
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(&TypeId::of::<M>())
-    {
-        return *hash;
-    }
-    let hash = std::panic::catch_unwind(trace_format::<M>).ok().flatten();
-    cache
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(TypeId::of::<M>(), hash);
-    hash
-}
-
-fn trace_format<M: Model>() -> Option<u64> {
-    use serde_reflection::{Tracer, TracerConfig};
-    let mut tracer = Tracer::new(TracerConfig::default());
-    let mut root = None;
-    // Each pass explores further variants of nested enums.
-    for _ in 0..16 {
-        root = Some(tracer.trace_simple_type::<M>().ok()?.0);
-    }
-    let registry = tracer.registry_unchecked();
-    // FNV-1a over the debug form: both sides run the same tracer (same
-    // toolchain and runtime build), so equal formats print equally.
-    let text = format!("{root:?} {registry:?}");
-    Some(text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    }))
 }
 
 /// A model as the registry lists it.

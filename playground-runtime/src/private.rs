@@ -2,6 +2,10 @@
 //! Not public API: it changes without notice.
 
 pub use crate::error::StateError;
+pub use crate::fingerprint::{
+    Callable, Dyn, EXTERN_C, EXTERN_OTHER, FN_MUT_TRAIT, FN_ONCE_TRAIT, FN_POINTER, FN_TRAIT,
+    Never, Opaque, Recursive, SEND, SYNC, TypeFingerprint, UNPIN, UNSAFE,
+};
 pub use crate::model::{Model, ModelDescriptor, field, fold_versions};
 pub use crate::module::RawStr;
 pub use crate::registration::{MODELS, VIEWMODELS, VIEWS};

@@ -33,8 +33,6 @@ pub struct SavedModel {
     pub size: usize,
     /// `align_of` the model where it was saved.
     pub align: usize,
-    /// [`format_hash`](crate::format_hash) of the model where it was saved.
-    pub format: Option<u64>,
     value: Saved,
 }
 
@@ -101,7 +99,6 @@ impl SavedState {
             state_version: S::Model::STATE_VERSION,
             size: S::Model::SIZE,
             align: S::Model::ALIGN,
-            format: crate::model::format_hash::<S::Model>(),
             value,
         });
         Ok(())
@@ -136,15 +133,6 @@ impl SavedState {
                 }),
             };
         }
-        let current = crate::model::format_hash::<S::Model>();
-        if entry.format != current {
-            return Err(StateError::FormatChanged {
-                field: field.to_owned(),
-                model: entry.model.clone(),
-                saved: entry.format,
-                current,
-            });
-        }
         if (entry.size, entry.align) != (S::Model::SIZE, S::Model::ALIGN) {
             return Err(StateError::LayoutMismatch {
                 field: field.to_owned(),
@@ -154,10 +142,12 @@ impl SavedState {
             });
         }
         if let Saved::Live(live) = &entry.value {
-            // SAFETY: same model id, state version, size and align, and every
-            // image whose state reaches here (the host, or a library that
-            // passed the fingerprint check) was built by the same compiler
-            // and runtime: the storage is `target`'s storage type.
+            // SAFETY: same model id and state version (the model's structural
+            // fingerprint, which folds the fingerprint of every field's type,
+            // saved or skipped, nested types included), same size and align,
+            // and every image whose state reaches here (the host, or a library
+            // that passed the build fingerprint check) was built by the same
+            // compiler and runtime: the storage is `target`'s storage type.
             if unsafe { target.adopt(&live.storage) } {
                 return Ok(());
             }

@@ -13,9 +13,11 @@ pub fn generate(model: &Model) -> TokenStream {
     route_fields_through_saveable(&mut item);
     let ident = &item.ident;
     let name = &model.name;
-    let (id, own_version) = (
-        crate::hash::hex(model.id),
-        crate::hash::hex(model.own_version),
+    let id = crate::hash::hex(model.id);
+    let fingerprint = crate::fingerprint::structure::generate(
+        &model.item,
+        &model.structure,
+        &quote!(::playground_runtime::__private::Model),
     );
 
     let mut generics = item.generics.clone();
@@ -26,10 +28,11 @@ pub fn generate(model: &Model) -> TokenStream {
     }
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
 
-    // A generic model's id and version depend on its parameters.
+    // A generic model's id depends on its parameters (its fingerprint, and
+    // so its version, folds theirs through its fields).
     let params = &model.type_params;
-    let (model_id, state_version, serde_bound) = if params.is_empty() {
-        (quote!(#id), quote!(#own_version), None)
+    let (model_id, serde_bound) = if params.is_empty() {
+        (quote!(#id), None)
     } else {
         let bound = params
             .iter()
@@ -38,7 +41,6 @@ pub fn generate(model: &Model) -> TokenStream {
             .join(", ");
         (
             quote!(::playground_runtime::__private::fold_versions(#id, &[#(<#params as ::playground_runtime::__private::Model>::MODEL_ID),*])),
-            quote!(::playground_runtime::__private::fold_versions(#own_version, &[#(<#params as ::playground_runtime::__private::Model>::STATE_VERSION),*])),
             Some(quote!(#[serde(bound = #bound)])),
         )
     };
@@ -87,9 +89,10 @@ pub fn generate(model: &Model) -> TokenStream {
         impl #impl_generics ::playground_runtime::__private::Model for #ident #type_generics #where_clause {
             const NAME: &'static str = #name;
             const MODEL_ID: u64 = #model_id;
-            const STATE_VERSION: u64 = #state_version;
             #migrate
         }
+
+        #fingerprint
 
         #registration
     }

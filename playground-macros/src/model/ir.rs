@@ -8,8 +8,8 @@ pub struct Model {
     pub name: String,
     /// Stable id: crate name and model name.
     pub id: u64,
-    /// Hash of the field names, types and serde attributes.
-    pub own_version: u64,
+    /// What its fingerprint, and so its `STATE_VERSION`, is folded from.
+    pub structure: crate::fingerprint::structure::Structure,
     /// Type parameters: each must itself be a model, and its id and version
     /// are folded into this one's.
     pub type_params: Vec<syn::Ident>,

@@ -3,18 +3,21 @@
 
 use super::ir::Model;
 use crate::args::{self, Args, error};
+use crate::fingerprint::{structure, types};
 use crate::hash::{self, Hasher};
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::visit::Visit;
-use syn::{Data, DeriveInput, Fields, GenericParam, Type};
+use syn::{Data, DeriveInput, GenericParam, Type};
 
 pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
     let mut name: Option<String> = None;
     let mut migrate_from = Vec::new();
-    Args::new("model", &["name", "migrate_from"]).parse(args, |arg, meta| {
+    let mut opaque = Vec::new();
+    Args::new("model", &["name", "migrate_from", "opaque"]).parse(args, |arg, meta| {
         match arg {
             "name" => name = Some(meta.value()?.parse::<syn::LitStr>()?.value()),
+            "opaque" => opaque = args::parse_list::<syn::Path>(&meta)?,
             _ => migrate_from = args::parse_list::<syn::Path>(&meta)?,
         }
         Ok(())
@@ -63,41 +66,25 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
         }
     }
 
-    let mut version = Hasher::new("playground model state");
-    version.tokens(item.generics.to_token_stream());
-    for attr in hash::strip_docs(&item.attrs) {
-        if !attr.path().is_ident("derive") {
-            version.tokens(attr.to_token_stream());
-        }
+    check_format(&item)?;
+    let cx = types::Context {
+        own_names: vec![item.ident.clone()],
+        opaque,
+    };
+    let mut structure = structure::read(&item, &cx)?;
+    // A format borrowed from another type (`#[serde(into = "Proxy")]`) is
+    // that type's: its fingerprint counts too.
+    for proxy in proxies(&item.attrs)? {
+        structure.parts.push(types::of(&proxy, &cx)?);
     }
-    match &item.data {
-        Data::Struct(data) => {
-            version.str("struct");
-            hash_fields(&mut version, &data.fields)?;
-        }
-        Data::Enum(data) => {
-            version.str("enum");
-            for variant in &data.variants {
-                hash::reject_cfg(&variant.attrs)?;
-                version.str(&variant.ident.to_string());
-                for attr in hash::strip_docs(&variant.attrs) {
-                    version.tokens(attr.to_token_stream());
-                }
-                if let Some((_, discriminant)) = &variant.discriminant {
-                    version.str("=").tokens(discriminant.to_token_stream());
-                }
-                hash_fields(&mut version, &variant.fields)?;
-            }
-        }
-        Data::Union(_) => unreachable!("unions are refused above"),
-    }
+    check_fields(&item)?;
 
     let name = name.unwrap_or_else(|| item.ident.to_string());
     let mut id = Hasher::new("playground model id");
     id.str(&hash::crate_name()).str(&name);
     Ok(Model {
         id: id.finish(),
-        own_version: version.finish(),
+        structure,
         name,
         type_params,
         migrate_from,
@@ -105,23 +92,102 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
     })
 }
 
-fn hash_fields(version: &mut Hasher, fields: &Fields) -> syn::Result<()> {
-    version.str(match fields {
-        Fields::Named(_) => "named",
-        Fields::Unnamed(_) => "unnamed",
-        Fields::Unit => "unit",
-    });
-    for (index, field) in fields.iter().enumerate() {
-        hash::reject_cfg(&field.attrs)?;
-        match &field.ident {
-            Some(ident) => version.str(&ident.to_string()),
-            None => version.str(&index.to_string()),
-        };
-        for attr in hash::strip_docs(&field.attrs) {
-            version.tokens(attr.to_token_stream());
+/// Every field type must be owned data (checked before the compiler sees it).
+fn check_fields(item: &DeriveInput) -> syn::Result<()> {
+    let fields: Vec<&syn::Field> = match &item.data {
+        Data::Struct(data) => data.fields.iter().collect(),
+        Data::Enum(data) => data.variants.iter().flat_map(|v| &v.fields).collect(),
+        Data::Union(_) => Vec::new(),
+    };
+    fields
+        .into_iter()
+        .try_for_each(|field| check_owned(&field.ty))
+}
+
+/// serde attributes whose format postcard (not self-describing: no field
+/// names, no lengths it did not write) cannot read back.
+const UNREADABLE: &[(&str, &str)] = &[
+    (
+        "flatten",
+        "`flatten` writes a map of unknown length, which the save format cannot read back; \
+         nest the struct as a field instead",
+    ),
+    (
+        "untagged",
+        "an untagged enum is read by guessing from self-describing data, which the save format \
+         is not; remove `untagged` (variants are saved by index)",
+    ),
+    (
+        "tag",
+        "an internally or adjacently tagged enum is read by guessing from self-describing data, \
+         which the save format is not; remove `tag` (variants are saved by index)",
+    ),
+    (
+        "content",
+        "an adjacently tagged enum is read by guessing from self-describing data, which the \
+         save format is not; remove `tag` and `content` (variants are saved by index)",
+    ),
+    (
+        "skip_serializing_if",
+        "`skip_serializing_if` leaves out a field the save format then expects; \
+         remove it (use `skip` to never save the field)",
+    ),
+];
+
+/// Refuses the serde attributes the save format cannot read back.
+fn check_format(item: &DeriveInput) -> syn::Result<()> {
+    let mut attrs: Vec<&syn::Attribute> = item.attrs.iter().collect();
+    match &item.data {
+        Data::Struct(data) => attrs.extend(data.fields.iter().flat_map(|f| &f.attrs)),
+        Data::Enum(data) => {
+            for variant in &data.variants {
+                attrs.extend(&variant.attrs);
+                attrs.extend(variant.fields.iter().flat_map(|f| &f.attrs));
+            }
         }
-        version.str(":").tokens(field.ty.to_token_stream());
-        check_owned(&field.ty)?;
+        Data::Union(_) => {}
+    }
+    for attr in attrs.into_iter().filter(|a| a.path().is_ident("serde")) {
+        let mut refused = None;
+        // Malformed serde attributes are serde's to report.
+        let _ = attr.parse_nested_meta(|meta| {
+            if let Some((_, why)) = UNREADABLE.iter().find(|(name, _)| meta.path.is_ident(name)) {
+                refused.get_or_insert(syn::Error::new_spanned(&meta.path, why));
+            }
+            skip_value(&meta)
+        });
+        if let Some(error) = refused {
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+/// The types of `#[serde(from = "..", try_from = "..", into = "..")]`.
+fn proxies(attrs: &[syn::Attribute]) -> syn::Result<Vec<Type>> {
+    let mut types = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if ["from", "try_from", "into"]
+                .iter()
+                .any(|p| meta.path.is_ident(p))
+            {
+                let literal: syn::LitStr = meta.value()?.parse()?;
+                types.push(literal.parse::<Type>()?);
+                return Ok(());
+            }
+            skip_value(&meta)
+        });
+    }
+    Ok(types)
+}
+
+fn skip_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) {
+        meta.value()?.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _arguments;
+        syn::parenthesized!(_arguments in meta.input);
     }
     Ok(())
 }

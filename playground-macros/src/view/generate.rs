@@ -21,9 +21,11 @@ pub fn generate(view: &View) -> TokenStream {
     // Folding happens in a const fn so that each model's STATE_VERSION, known
     // only to the compiler, is part of the API version at compile time.
     let versions: Vec<TokenStream> = view
-        .models
+        .fingerprints
         .iter()
-        .map(|model| quote_spanned!(model.span()=> <#model as ::playground_runtime::__private::Model>::STATE_VERSION))
+        .cloned()
+        .chain(view.models.iter()
+        .map(|model| quote_spanned!(model.span()=> <#model as ::playground_runtime::__private::Model>::STATE_VERSION)))
         .chain(view.abi.iter().map(|abi| quote_spanned!(abi.span()=> #abi)))
         .collect();
     let api_version = if versions.is_empty() {
@@ -60,6 +62,10 @@ pub fn generate(view: &View) -> TokenStream {
                     methods: &[#(#methods),*],
                     models: &[#(#model_ids),*],
                 };
+        }
+
+        impl ::playground_runtime::__private::TypeFingerprint for dyn #name {
+            const FINGERPRINT: u64 = <Self as ::playground_runtime::__private::View>::API_VERSION;
         }
 
         const _: () = {

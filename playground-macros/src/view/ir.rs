@@ -8,7 +8,8 @@ pub struct View {
     pub name: String,
     /// Stable id: crate name and registered name.
     pub id: u64,
-    /// Hash of the trait's normalised signatures, before models are folded in.
+    /// Hash of the trait's name and the shape of its signatures, before the
+    /// types' fingerprints and the models are folded in.
     pub own_version: u64,
     /// `models(A, B)`: their `STATE_VERSION`s are part of the API version.
     pub models: Vec<syn::Path>,
@@ -16,6 +17,9 @@ pub struct View {
     /// the build hash of a crate whose types the view's methods take.
     pub abi: Vec<syn::Expr>,
     pub methods: Vec<Method>,
+    /// `<T as TypeFingerprint>::FINGERPRINT` of every parameter and return
+    /// type, method by method: folded into `API_VERSION` by the compiler.
+    pub fingerprints: Vec<proc_macro2::TokenStream>,
 }
 
 /// One method of a view, as the registry describes it.

@@ -3,6 +3,7 @@
 
 use super::ir::{Method, View};
 use crate::args::{self, Args, error};
+use crate::fingerprint::types;
 use crate::hash::{self, Hasher};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
@@ -12,10 +13,12 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
     let mut models = Vec::new();
     let mut registered_name: Option<String> = None;
     let mut abi = Vec::new();
-    Args::new("view", &["models", "name", "abi"]).parse(args, |arg, meta| {
+    let mut opaque = Vec::new();
+    Args::new("view", &["models", "name", "abi", "opaque"]).parse(args, |arg, meta| {
         match arg {
             "models" => models = args::parse_list::<syn::Path>(&meta)?,
             "abi" => abi = args::parse_list::<syn::Expr>(&meta)?,
+            "opaque" => opaque = args::parse_list::<syn::Path>(&meta)?,
             _ => registered_name = Some(meta.value()?.parse::<syn::LitStr>()?.value()),
         }
         Ok(())
@@ -40,7 +43,12 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
         version.tokens(bound.to_token_stream());
     }
     version.tokens(item.generics.where_clause.to_token_stream());
+    let cx = types::Context {
+        own_names: vec![name.clone()],
+        opaque,
+    };
     let mut methods = Vec::new();
+    let mut fingerprints = Vec::new();
     for trait_item in &item.items {
         let TraitItem::Fn(method) = trait_item else {
             return Err(syn::Error::new_spanned(
@@ -54,6 +62,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
         hash::reject_cfg(&method.attrs)?;
         check_method(name, &method.sig)?;
         hash_signature(&mut version, &method.sig);
+        fingerprints.extend(signature_fingerprints(&method.sig, &cx)?);
         methods.push(Method {
             name: method.sig.ident.to_string(),
             signature: readable(&method.sig),
@@ -73,6 +82,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
         models,
         abi,
         methods,
+        fingerprints,
         item,
     })
 }
@@ -212,8 +222,10 @@ fn check_type(
     Ok(())
 }
 
-/// Hashes what a caller depends on: names, parameter and return types,
-/// `async` and `unsafe`. Parameter names and default bodies do not count.
+/// Hashes the shape of a signature: name, `async`, `unsafe`, lifetimes,
+/// receiver and arity. The types are not hashed as written: their
+/// fingerprints are folded in by the compiler ([`signature_fingerprints`]).
+/// Parameter names and default bodies do not count.
 fn hash_signature(hasher: &mut Hasher, sig: &Signature) {
     hasher.str("fn").str(&sig.ident.to_string());
     hasher.str(if sig.asyncness.is_some() {
@@ -230,10 +242,27 @@ fn hash_signature(hasher: &mut Hasher, sig: &Signature) {
     for input in &sig.inputs {
         match input {
             FnArg::Receiver(r) => hasher.str("self").tokens(r.ty.to_token_stream()),
-            FnArg::Typed(arg) => hasher.str("arg").tokens(arg.ty.to_token_stream()),
+            FnArg::Typed(_) => hasher.str("arg"),
         };
     }
-    hasher.str("->").tokens(sig.output.to_token_stream());
+    hasher.str(match sig.output {
+        ReturnType::Default => "->()",
+        ReturnType::Type(..) => "->",
+    });
+}
+
+/// The fingerprint of each parameter type, then of the return type.
+fn signature_fingerprints(sig: &Signature, cx: &types::Context) -> syn::Result<Vec<TokenStream>> {
+    let mut fingerprints = Vec::new();
+    for input in &sig.inputs {
+        if let FnArg::Typed(arg) = input {
+            fingerprints.push(types::of(&arg.ty, cx)?);
+        }
+    }
+    if let ReturnType::Type(_, ty) = &sig.output {
+        fingerprints.push(types::of(ty, cx)?);
+    }
+    Ok(fingerprints)
 }
 
 /// `fn step(&self, dt: f32) -> u32`: the signature as rustfmt prints it.

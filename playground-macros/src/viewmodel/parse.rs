@@ -50,13 +50,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ViewModel> {
             "a viewmodel is a named struct or enum; implement the view for a type of your own",
         ));
     }
-    let name = item
-        .self_ty
-        .to_token_stream()
-        .into_iter()
-        .last()
-        .map(|t| t.to_string())
-        .unwrap_or_default();
+    let name = readable_name(&item.self_ty);
     let is_async = item
         .items
         .iter()
@@ -70,4 +64,19 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ViewModel> {
         is_async,
         item,
     })
+}
+
+/// `Gen<u8>` for `crate::things::Gen<u8>`: the last segment of the type's
+/// path with its arguments, as rustfmt prints it.
+fn readable_name(ty: &Type) -> String {
+    let Type::Path(path) = ty else {
+        return ty.to_token_stream().to_string();
+    };
+    let last = path.path.segments.last().expect("a path has a segment");
+    let file: syn::File = syn::parse_quote!(type T = #last;);
+    let text = prettyplease::unparse(&file);
+    text.trim()
+        .trim_start_matches("type T = ")
+        .trim_end_matches(';')
+        .to_owned()
 }

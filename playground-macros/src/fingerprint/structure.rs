@@ -1,0 +1,112 @@
+//! The structure of a struct or enum, as its fingerprint sees it: the
+//! shared part of `#[model]` and `#[derive(TypeFingerprint)]`.
+//!
+//! Hashed when the macro runs: whether it is a struct or an enum, field and
+//! variant names, discriminants, and the `repr` and `serde` attributes.
+//! Folded by the compiler: each field's fingerprint, in order (saved or
+//! not: a skipped field is still part of the layout a successor adopts).
+//! The type's own name and the names its fields' types are spelled with
+//! are not part of it.
+
+use super::types::{self, Context};
+use crate::hash::{self, Hasher};
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::{Data, DeriveInput, Fields};
+
+/// What a struct's or enum's fingerprint is folded from.
+pub struct Structure {
+    /// Hash of everything but the field types.
+    pub seed: u64,
+    /// `<FieldType as TypeFingerprint>::FINGERPRINT` of each field, in
+    /// order, then any further type the format depends on.
+    pub parts: Vec<TokenStream>,
+}
+
+/// Attributes that change a layout or a format.
+fn counted(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("repr") || attr.path().is_ident("serde")
+}
+
+/// Reads the structure of `item`.
+pub fn read(item: &DeriveInput, cx: &Context) -> syn::Result<Structure> {
+    let mut seed = Hasher::new("playground structure");
+    let mut parts = Vec::new();
+    for attr in item.attrs.iter().filter(|a| counted(a)) {
+        seed.tokens(attr.to_token_stream());
+    }
+    match &item.data {
+        Data::Struct(data) => {
+            seed.str("struct");
+            fields(&mut seed, &mut parts, &data.fields, cx)?;
+        }
+        Data::Enum(data) => {
+            seed.str("enum");
+            for variant in &data.variants {
+                hash::reject_cfg(&variant.attrs)?;
+                seed.str(&variant.ident.to_string());
+                for attr in variant.attrs.iter().filter(|a| counted(a)) {
+                    seed.tokens(attr.to_token_stream());
+                }
+                if let Some((_, discriminant)) = &variant.discriminant {
+                    seed.str("=").tokens(discriminant.to_token_stream());
+                }
+                fields(&mut seed, &mut parts, &variant.fields, cx)?;
+            }
+        }
+        Data::Union(data) => {
+            seed.str("union");
+            let named = Fields::Named(data.fields.clone());
+            fields(&mut seed, &mut parts, &named, cx)?;
+        }
+    }
+    Ok(Structure {
+        seed: seed.finish(),
+        parts,
+    })
+}
+
+fn fields(
+    seed: &mut Hasher,
+    parts: &mut Vec<TokenStream>,
+    fields: &Fields,
+    cx: &Context,
+) -> syn::Result<()> {
+    seed.str(match fields {
+        Fields::Named(_) => "named",
+        Fields::Unnamed(_) => "unnamed",
+        Fields::Unit => "unit",
+    });
+    seed.str(&fields.len().to_string());
+    for (index, field) in fields.iter().enumerate() {
+        hash::reject_cfg(&field.attrs)?;
+        match &field.ident {
+            Some(ident) => seed.str(&ident.to_string()),
+            None => seed.str(&index.to_string()),
+        };
+        for attr in field.attrs.iter().filter(|a| counted(a)) {
+            seed.tokens(attr.to_token_stream());
+        }
+        parts.push(types::of(&field.ty, cx)?);
+    }
+    Ok(())
+}
+
+/// `impl TypeFingerprint for Item`, each type parameter bounded by `bound`.
+pub fn generate(item: &DeriveInput, structure: &Structure, bound: &TokenStream) -> TokenStream {
+    let ident = &item.ident;
+    let mut generics = item.generics.clone();
+    for param in generics.type_params_mut() {
+        param
+            .bounds
+            .push(syn::parse2(bound.clone()).expect("a bound"));
+    }
+    let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
+    let seed = hash::hex(structure.seed);
+    let parts = &structure.parts;
+    quote! {
+        impl #impl_generics ::playground_runtime::__private::TypeFingerprint for #ident #type_generics #where_clause {
+            const FINGERPRINT: u64 = ::playground_runtime::__private::fold_versions(#seed, &[#(#parts),*]);
+        }
+    }
+}

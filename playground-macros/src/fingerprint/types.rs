@@ -1,0 +1,211 @@
+//! The fingerprint of a type as written: code that asks the compiler for
+//! `<T as TypeFingerprint>::FINGERPRINT`, after rewriting what the trait
+//! cannot be implemented for generically.
+//!
+//! Most types are kept as written (`Vec<Pose>`, `[f32; 3]`): the runtime's
+//! impls and the user's derives fold them. Three kinds are rewritten:
+//! lifetimes become `'static` (a const cannot name the method's lifetimes,
+//! and lifetimes do not change a layout); `dyn A + Send` becomes
+//! `Dyn<dyn A, SEND>` and fn pointers and `dyn Fn(..)` become `Callable`
+//! (no impl can cover every higher-ranked `for<'a> fn(&'a T)`); and a type
+//! inside itself, or one declared opaque, is replaced by its marker.
+
+use crate::hash::Hasher;
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::{GenericArgument, Lifetime, PathArguments, ReturnType, Type, TypeParamBound};
+
+/// What the rewriting needs to know about the item being expanded.
+#[derive(Default)]
+pub struct Context {
+    /// Names that mean the item itself (its own name; `Self` always does).
+    pub own_names: Vec<syn::Ident>,
+    /// Paths declared `opaque(...)`: trusted by path, size and align.
+    pub opaque: Vec<syn::Path>,
+}
+
+/// `<T as TypeFingerprint>::FINGERPRINT` for `ty`, spanned at `ty` so that
+/// a type without a fingerprint is reported where the user wrote it.
+pub fn of(ty: &Type, cx: &Context) -> syn::Result<TokenStream> {
+    let mut rewritten = ty.clone();
+    let mut rewriter = Rewriter { cx, error: None };
+    rewriter.visit_type_mut(&mut rewritten);
+    if let Some(error) = rewriter.error {
+        return Err(error);
+    }
+    Ok(quote_spanned! {ty.span()=>
+        <#rewritten as ::playground_runtime::__private::TypeFingerprint>::FINGERPRINT
+    })
+}
+
+struct Rewriter<'a> {
+    cx: &'a Context,
+    error: Option<syn::Error>,
+}
+
+impl Rewriter<'_> {
+    fn fail(&mut self, tokens: impl ToTokens, message: &str) {
+        if self.error.is_none() {
+            self.error = Some(syn::Error::new_spanned(tokens, message));
+        }
+    }
+
+    fn is_own(&self, path: &syn::Path) -> bool {
+        path.segments.len() == 1
+            && (path.segments[0].ident == "Self"
+                || self.cx.own_names.contains(&path.segments[0].ident))
+    }
+
+    /// The declared opaque path that `path` names (written in full, or
+    /// by a suffix of it, such as `Vec3` for `glam::Vec3`).
+    fn opaque(&self, path: &syn::Path) -> Option<&syn::Path> {
+        let written: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        self.cx.opaque.iter().find(|declared| {
+            let declared: Vec<String> = declared
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            declared.ends_with(&written)
+        })
+    }
+
+    /// `Callable<(A, B), R, KIND>` for the inputs and output of a fn.
+    fn callable<'t>(
+        &mut self,
+        inputs: impl Iterator<Item = &'t Type>,
+        output: &ReturnType,
+        kind: TokenStream,
+    ) -> Type {
+        let mut inputs: Vec<Type> = inputs.cloned().collect();
+        for input in &mut inputs {
+            self.visit_type_mut(input);
+        }
+        let mut output = match output {
+            ReturnType::Default => syn::parse_quote!(()),
+            ReturnType::Type(_, ty) => (**ty).clone(),
+        };
+        self.visit_type_mut(&mut output);
+        syn::parse_quote!(::playground_runtime::__private::Callable<(#(#inputs,)*), #output, { #kind }>)
+    }
+}
+
+impl VisitMut for Rewriter<'_> {
+    fn visit_lifetime_mut(&mut self, lifetime: &mut Lifetime) {
+        *lifetime = Lifetime::new("'static", lifetime.span());
+    }
+
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        let private = quote!(::playground_runtime::__private);
+        match ty {
+            Type::Reference(reference) => {
+                reference.lifetime = Some(Lifetime::new("'static", reference.and_token.span));
+                self.visit_type_mut(&mut reference.elem);
+            }
+            Type::Path(path) if path.qself.is_none() && self.is_own(&path.path) => {
+                *ty = syn::parse_quote!(#private::Recursive);
+            }
+            Type::Path(path) if path.qself.is_none() && self.opaque(&path.path).is_some() => {
+                let declared = self.opaque(&path.path).expect("checked above");
+                let mut name = Hasher::new("playground opaque type");
+                name.tokens(declared.to_token_stream());
+                let name = crate::hash::hex(name.finish());
+                let mut written = path.clone();
+                visit_mut::visit_type_path_mut(self, &mut written);
+                *ty = syn::parse_quote!(#private::Opaque<#written, #name>);
+            }
+            Type::TraitObject(object) => {
+                let mut auto = Vec::new();
+                let mut principal = None;
+                for bound in &object.bounds {
+                    let TypeParamBound::Trait(bound) = bound else {
+                        continue; // lifetimes do not change a layout
+                    };
+                    let last = bound.path.segments.last().expect("a path has a segment");
+                    match last.ident.to_string().as_str() {
+                        "Send" => auto.push(quote!(#private::SEND)),
+                        "Sync" => auto.push(quote!(#private::SYNC)),
+                        "Unpin" => auto.push(quote!(#private::UNPIN)),
+                        _ => principal = Some(bound.clone()),
+                    }
+                }
+                let auto = if auto.is_empty() {
+                    quote!(0)
+                } else {
+                    quote!(#(#auto)|*)
+                };
+                let principal: Type = match principal {
+                    None => syn::parse_quote!(()),
+                    Some(bound) if self.is_own(&bound.path) => {
+                        syn::parse_quote!(#private::Recursive)
+                    }
+                    Some(bound) => {
+                        let last = bound.path.segments.last().expect("a path has a segment");
+                        match (&last.arguments, last.ident.to_string().as_str()) {
+                            (PathArguments::Parenthesized(args), kind @ ("Fn" | "FnMut" | "FnOnce")) => {
+                                let kind = match kind {
+                                    "Fn" => quote!(#private::FN_TRAIT),
+                                    "FnMut" => quote!(#private::FN_MUT_TRAIT),
+                                    _ => quote!(#private::FN_ONCE_TRAIT),
+                                };
+                                self.callable(args.inputs.iter(), &args.output, kind)
+                            }
+                            _ => {
+                                let mut path = bound.path.clone();
+                                self.visit_path_mut(&mut path);
+                                syn::parse_quote!(dyn #path)
+                            }
+                        }
+                    }
+                };
+                *ty = syn::parse_quote!(#private::Dyn<#principal, { #auto }>);
+            }
+            Type::BareFn(function) => {
+                if let Some(variadic) = &function.variadic {
+                    self.fail(variadic, "a variadic function pointer has no fingerprint; take a slice instead");
+                    return;
+                }
+                let mut kind = vec![quote!(#private::FN_POINTER)];
+                if function.unsafety.is_some() {
+                    kind.push(quote!(#private::UNSAFE));
+                }
+                if let Some(abi) = &function.abi {
+                    match abi.name.as_ref().map(|n| n.value()) {
+                        None => kind.push(quote!(#private::EXTERN_C)),
+                        Some(name) if name == "C" => kind.push(quote!(#private::EXTERN_C)),
+                        Some(name) if name == "Rust" => {}
+                        Some(_) => kind.push(quote!(#private::EXTERN_OTHER)),
+                    }
+                }
+                let inputs: Vec<Type> = function.inputs.iter().map(|a| a.ty.clone()).collect();
+                let output = function.output.clone();
+                *ty = self.callable(inputs.iter(), &output, quote!(#(#kind)|*));
+            }
+            Type::Never(_) => *ty = syn::parse_quote!(#private::Never),
+            Type::ImplTrait(_) => self.fail(
+                &*ty,
+                "`impl Trait` has no fingerprint: its type is known only to the compiler; \
+                 name a concrete type or use `Box<dyn Trait>`",
+            ),
+            Type::Infer(_) => self.fail(&*ty, "`_` has no fingerprint; write the type"),
+            Type::Macro(_) => self.fail(
+                &*ty,
+                "a type written by a macro has no fingerprint the attribute can see; write the type",
+            ),
+            _ => visit_mut::visit_type_mut(self, ty),
+        }
+    }
+
+    fn visit_generic_argument_mut(&mut self, arg: &mut GenericArgument) {
+        // Const arguments are expressions: leave them as written.
+        if !matches!(arg, GenericArgument::Const(_)) {
+            visit_mut::visit_generic_argument_mut(self, arg);
+        }
+    }
+
+    fn visit_expr_mut(&mut self, _: &mut syn::Expr) {
+        // Array lengths and const arguments are kept as written.
+    }
+}
