@@ -208,20 +208,22 @@ pub(crate) fn view_of<T: ?Sized + View>(binding: &Binding) -> Result<&Arc<T>, Re
         return Err(version_mismatch::<T>(binding));
     }
     let view = &*binding.instance.view;
-    if binding.library.is_none() {
-        // Linked in: one image, one `TypeId` per type; check it too.
-        return view.downcast_ref::<Arc<T>>().ok_or_else(type_mismatch::<T>);
+    if let Some(view) = view.downcast_ref::<Arc<T>>() {
+        return Ok(view);
     }
-    // SAFETY: from a library, whose `TypeId`s need not match the host's
+    // SAFETY: the `TypeId`s differ: the caller and the viewmodel are in two
+    // images (a library's viewmodel called from the host, or a view the
+    // host binds called from a library), whose `TypeId`s need not match
     // (they hash crate metadata that two cargo builds may choose
-    // differently). What makes the types the same is checked instead: the
-    // library passed `Library::open` (same compiler, target and runtime
-    // build as the host), and its viewmodel implements a view with `T`'s id
-    // and `API_VERSION` (checked above), a hash of the trait's name, the
+    // differently). What makes the types the same is checked instead:
+    // every library passed `Library::open` (same compiler, target and
+    // runtime build as the host), and the binding is for a view with `T`'s
+    // id and `API_VERSION` (checked above), a hash of the trait's name, the
     // shape of every signature in order and the structural fingerprint of
-    // every parameter and return type. So the box holds an
-    // `Arc<dyn Trait>` of the library's copy of `T`'s trait: same layout,
-    // same vtable layout, same meaning.
+    // every parameter and return type. (Two traits of one image with the
+    // same id and version are refused as duplicates by `Registry::linked`.)
+    // So the box holds an `Arc<dyn Trait>` of another image's copy of `T`'s
+    // trait: same layout, same vtable layout, same meaning.
     Ok(unsafe { &*(view as *const (dyn std::any::Any + Send + Sync) as *const Arc<T>) })
 }
 
@@ -239,17 +241,6 @@ fn version_mismatch<T: ?Sized + View>(binding: &Binding) -> RegistryError {
 pub(crate) fn no_viewmodel<T: ?Sized + View>() -> RegistryError {
     RegistryError::NoViewModel {
         view: T::NAME.to_owned(),
-        view_id: T::VIEW_ID,
-    }
-}
-
-/// Another trait has `T`'s id: `linked` refuses duplicate ids, so this only
-/// happens if a view was declared twice under one name in one crate.
-#[cold]
-fn type_mismatch<T: ?Sized + View>() -> RegistryError {
-    RegistryError::DuplicateViewId {
-        first: T::NAME.to_owned(),
-        second: "another view with the same crate and name".to_owned(),
         view_id: T::VIEW_ID,
     }
 }

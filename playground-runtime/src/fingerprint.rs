@@ -305,6 +305,20 @@ tuples! {
     (A, B, C, D, E, F, G, H, I, J, K, L)
 }
 
+// The runtime's own types: trusted by name, size and align, since a library
+// is only opened if it was built with the same runtime (the build
+// fingerprint).
+macro_rules! runtime_types {
+    ($($ty:ident),*) => {
+        $(impl TypeFingerprint for crate::$ty {
+            const FINGERPRINT: u64 =
+                opaque::<crate::$ty>(concat!("playground_runtime::", stringify!($ty)), 0);
+        })*
+    };
+}
+
+runtime_types!(Registry, RegistryError, StateError, LoadError, SavedState);
+
 /// Stands for a trait object in the types the macros write for
 /// fingerprints: `dyn Principal + Send + Sync` becomes
 /// `Dyn<dyn Principal, { SEND | SYNC }>`, so that each principal trait

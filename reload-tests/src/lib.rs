@@ -33,6 +33,15 @@ pub enum Fixture {
     Plain,
     /// A module built against another build of playground-runtime.
     ForeignRuntime,
+    /// Compiled against the API's plain struct `Stats` with fields swapped.
+    PlainV2,
+    /// Compiled against the API's plain enum `Shape` with one more variant.
+    EnumV2,
+    /// Compiled against an edited `Clock` view (methods reordered), which
+    /// the host implements.
+    ClockV2,
+    /// The state's never-saved scratch field holds wider elements.
+    ScratchV2,
 }
 
 impl Fixture {
@@ -47,6 +56,10 @@ impl Fixture {
             Fixture::Unnamed => "unnamed",
             Fixture::Plain => "plain",
             Fixture::ForeignRuntime => "foreign-runtime",
+            Fixture::PlainV2 => "plain-v2",
+            Fixture::EnumV2 => "enum-v2",
+            Fixture::ClockV2 => "clock-v2",
+            Fixture::ScratchV2 => "scratch-v2",
         }
     }
 }
@@ -83,6 +96,10 @@ pub fn library(fixture: Fixture) -> PathBuf {
                 Fixture::StateV2Panic => &["state-v2-panic"],
                 Fixture::ApiV2 => &["api-v2"],
                 Fixture::Unnamed => &["unnamed"],
+                Fixture::PlainV2 => &["plain-v2"],
+                Fixture::EnumV2 => &["enum-v2"],
+                Fixture::ClockV2 => &["clock-v2"],
+                Fixture::ScratchV2 => &["scratch-v2"],
                 _ => &[],
             };
             build(workspace(), "counter-module", features, fixture)

@@ -43,7 +43,6 @@ pub fn read(item: &DeriveInput, cx: &Context) -> syn::Result<Structure> {
         Data::Enum(data) => {
             seed.str("enum");
             for variant in &data.variants {
-                hash::reject_cfg(&variant.attrs)?;
                 seed.str(&variant.ident.to_string());
                 for attr in variant.attrs.iter().filter(|a| counted(a)) {
                     seed.tokens(attr.to_token_stream());
@@ -79,7 +78,6 @@ fn fields(
     });
     seed.str(&fields.len().to_string());
     for (index, field) in fields.iter().enumerate() {
-        hash::reject_cfg(&field.attrs)?;
         match &field.ident {
             Some(ident) => seed.str(&ident.to_string()),
             None => seed.str(&index.to_string()),

@@ -71,13 +71,13 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
         own_names: vec![item.ident.clone()],
         opaque,
     };
+    check_fields(&item)?;
     let mut structure = structure::read(&item, &cx)?;
     // A format borrowed from another type (`#[serde(into = "Proxy")]`) is
     // that type's: its fingerprint counts too.
     for proxy in proxies(&item.attrs)? {
         structure.parts.push(types::of(&proxy, &cx)?);
     }
-    check_fields(&item)?;
 
     let name = name.unwrap_or_else(|| item.ident.to_string());
     let mut id = Hasher::new("playground model id");
@@ -92,16 +92,26 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
     })
 }
 
-/// Every field type must be owned data (checked before the compiler sees it).
+/// Every field type must be owned data (checked before the compiler sees
+/// it), and no field or variant may depend on a `#[cfg]`: an attribute
+/// macro sees them before they are evaluated. (A derive sees them after, so
+/// `#[derive(TypeFingerprint)]` takes them.)
 fn check_fields(item: &DeriveInput) -> syn::Result<()> {
     let fields: Vec<&syn::Field> = match &item.data {
         Data::Struct(data) => data.fields.iter().collect(),
-        Data::Enum(data) => data.variants.iter().flat_map(|v| &v.fields).collect(),
+        Data::Enum(data) => {
+            for variant in &data.variants {
+                hash::reject_cfg(&variant.attrs)?;
+            }
+            data.variants.iter().flat_map(|v| &v.fields).collect()
+        }
         Data::Union(_) => Vec::new(),
     };
-    fields
-        .into_iter()
-        .try_for_each(|field| check_owned(&field.ty))
+    for field in fields {
+        hash::reject_cfg(&field.attrs)?;
+        check_owned(&field.ty)?;
+    }
+    Ok(())
 }
 
 /// serde attributes whose format postcard (not self-describing: no field
