@@ -42,6 +42,12 @@ pub enum Fixture {
     ClockV2,
     /// The state's never-saved scratch field holds wider elements.
     ScratchV2,
+    /// ecs-module as it is: ECS logic with its own component types.
+    Ecs,
+    /// ecs-module with its plain component `Heat` edited in place.
+    EcsHeatWide,
+    /// ecs-module with its model component `Spin` restructured.
+    EcsSpinV2,
 }
 
 impl Fixture {
@@ -60,6 +66,9 @@ impl Fixture {
             Fixture::EnumV2 => "enum-v2",
             Fixture::ClockV2 => "clock-v2",
             Fixture::ScratchV2 => "scratch-v2",
+            Fixture::Ecs => "ecs",
+            Fixture::EcsHeatWide => "ecs-heat-wide",
+            Fixture::EcsSpinV2 => "ecs-spin-v2",
         }
     }
 }
@@ -88,6 +97,9 @@ pub fn library(fixture: Fixture) -> PathBuf {
     let path = match fixture {
         Fixture::Plain => build(workspace(), "plain-cdylib", &[], fixture),
         Fixture::ForeignRuntime => build_foreign(),
+        Fixture::Ecs => build_edited(workspace(), "ecs-module", "", fixture),
+        Fixture::EcsHeatWide => build_edited(workspace(), "ecs-module", "heat-wide", fixture),
+        Fixture::EcsSpinV2 => build_edited(workspace(), "ecs-module", "spin-v2", fixture),
         _ => {
             let features: &[&str] = match fixture {
                 Fixture::V2 => &["v2"],
@@ -112,8 +124,25 @@ pub fn library(fixture: Fixture) -> PathBuf {
 /// `cargo build -p package --features ...` in `root`, with the fixtures'
 /// target directory; returns a copy of the library named after `fixture`.
 fn build(root: &Path, package: &str, features: &[&str], fixture: Fixture) -> PathBuf {
+    build_with(root, package, features, "", fixture)
+}
+
+/// [`build`] with `PLAYGROUND_FIXTURE_EDIT=edit`: an edited variant that
+/// keeps the crate's metadata (and so its `TypeId`s), unlike a feature.
+fn build_edited(root: &Path, package: &str, edit: &str, fixture: Fixture) -> PathBuf {
+    build_with(root, package, &[], edit, fixture)
+}
+
+fn build_with(
+    root: &Path,
+    package: &str,
+    features: &[&str],
+    edit: &str,
+    fixture: Fixture,
+) -> PathBuf {
     let target = fixture_target();
     let mut cargo = Command::new(env!("CARGO"));
+    cargo.env("PLAYGROUND_FIXTURE_EDIT", edit);
     cargo
         .current_dir(root)
         .args(["build", "--quiet", "-p", package])
