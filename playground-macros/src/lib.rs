@@ -52,12 +52,22 @@ fn pretty(tokens: proc_macro2::TokenStream) -> String {
 /// Keeps the trait (through `async-trait` when it has `async fn`s, so that
 /// they can be called through `dyn Physics`) and implements `View` for
 /// `dyn Physics`: `VIEW_ID` (hash of the crate and the name), `API_VERSION`
-/// (hash of the normalised signatures; formatting, comments, docs and
-/// parameter names do not count), the method descriptors, and a link-time
-/// registration.
+/// (hash of the trait's name and the shape of its signatures, with the
+/// structural fingerprint of every parameter and return type folded in by
+/// the compiler; formatting, comments, docs and parameter names do not
+/// count), the method descriptors, `TypeFingerprint` for `dyn Physics` (its
+/// API version), and a link-time registration.
+///
+/// Every parameter and return type needs a fingerprint (`TypeFingerprint`):
+/// std types have one, models and `#[derive(TypeFingerprint)]` types too;
+/// references, slices, tuples, `Box<dyn Error + Send + Sync>`, `dyn Fn(..)`
+/// and `fn` pointers are folded by their structure. Otherwise it is a
+/// compile error at the type.
 ///
 /// Arguments:
 /// - `models(A, B)`: fold those models' `STATE_VERSION` into `API_VERSION`;
+/// - `opaque(path::Type, ...)`: types of other crates with no fingerprint,
+///   trusted by path, size and align;
 /// - `abi(CONST, ...)`: fold `u64` constants into `API_VERSION`, such as the
 ///   build hash of a crate whose types the methods take by reference
 ///   (`abi(playground_ecs::ABI_VERSION)` for a view taking `&mut World`);
