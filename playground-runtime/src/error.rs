@@ -186,6 +186,45 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
+    /// Not a regular file: a directory, a FIFO, a socket or a device.
+    #[error("{}: {kind}, not a library file", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
+    },
+    /// `<library>.sha256` exists and the library's bytes have another hash:
+    /// a half-written, corrupted or replaced file.
+    #[error(
+        "{}: its SHA-256 is {actual}, but {}.sha256 says {expected}; the file is not the \
+         build that wrote the hash (still being written, corrupted or replaced)",
+        path.display(), path.display()
+    )]
+    Hash {
+        /// The library's path.
+        path: PathBuf,
+        /// The hash the `.sha256` file records.
+        expected: String,
+        /// The hash of the bytes read.
+        actual: String,
+    },
+    /// `<library>.sha256` exists but cannot be read as a hash.
+    #[error("{}: {message}", path.display())]
+    Sidecar {
+        /// The library's path.
+        path: PathBuf,
+        /// What is wrong with the `.sha256` file.
+        message: String,
+    },
+    /// What the opened library registers is not what its manifest listed.
+    #[error("{}: the library does not match its manifest: {message}", path.display())]
+    Disagrees {
+        /// The library's path.
+        path: PathBuf,
+        /// The first difference.
+        message: String,
+    },
     /// The dynamic loader refused the file: not a library, truncated, or
     /// missing something it links to.
     #[error("{}: not a loadable library: {message}", path.display())]
@@ -227,7 +266,8 @@ pub enum LoadError {
     Fingerprint {
         /// The library's path.
         path: PathBuf,
-        /// What differs: rustc, target, runtime version or runtime build.
+        /// What differs: rustc, target, runtime version or build, panic
+        /// strategy, or global allocator.
         what: &'static str,
         /// The program's value.
         host: String,

@@ -51,6 +51,7 @@ mod error;
 pub mod fingerprint;
 mod library;
 mod loader;
+mod manifest;
 mod model;
 mod module;
 mod registration;
@@ -68,8 +69,12 @@ pub mod __private;
 pub use error::{LoadError, RegistryError, StateError};
 pub use fingerprint::TypeFingerprint;
 pub use loader::{Carried, LoadOptions, LoadReport, Rebound, StatePolicy};
+pub use manifest::{Manifest, ManifestModel, ManifestView, ManifestViewModel};
 pub use model::{Model, ModelDescriptor, Saveable};
-pub use module::{Fingerprint, MODULE_CRATE_SYMBOL, MODULE_SYMBOL};
+pub use module::{
+    CUSTOM_ALLOCATOR, Fingerprint, MODULE_CRATE_SYMBOL, MODULE_SYMBOL, SYSTEM_ALLOCATOR,
+    UNKNOWN_ALLOCATOR,
+};
 pub use playground_macros::{TypeFingerprint, model, view, viewmodel};
 pub use registry::{Catalog, Registry, ViewHandle, ViewRef};
 pub use state::{Live, Saved, SavedModel, SavedState, State};

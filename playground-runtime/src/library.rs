@@ -1,6 +1,17 @@
 //! Opening module libraries, and keeping them loaded while anything from
 //! them can be reached.
 //!
+//! # One copy, checked as used
+//!
+//! A library is read once, into memory ([`Image::read`]): only a regular
+//! file, opened without blocking (a FIFO would hang a plain `open`). That
+//! copy is what is hashed (against `<file>.sha256` when it exists), parsed
+//! (headers complete, the export a function, the manifest), verified, and
+//! then written to a sealed anonymous file (`memfd`) that `dlopen` maps. So
+//! a library rewritten while it is checked, or afterwards, cannot change
+//! what runs, and a refused one is never mapped: none of its code, static
+//! initialisers included, runs.
+//!
 //! # Unload policy
 //!
 //! A library is never unloaded behind the program's back. Every binding
@@ -16,13 +27,16 @@
 //! Until then a replaced library stays mapped: each reload costs its size
 //! in memory, never a use-after-unload.
 
+use crate::manifest::{Manifest, ManifestError};
 use crate::module::{
-    Fingerprint, HEADER_VERSION, MAGIC, MODULE_CRATE_SYMBOL, MODULE_SYMBOL, ModuleContents,
-    ModuleHeader, RawStr,
+    Fingerprint, HEADER_VERSION, MAGIC, MODULE_SYMBOL, ModuleContents, ModuleHeader, allocator_of,
 };
+use sha2::{Digest, Sha256};
+use std::io::Read;
 use std::mem::ManuallyDrop;
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A loaded module library. Dropping it never unloads the code (see the
 /// module docs); [`Library::unload`] does.
@@ -30,47 +44,194 @@ pub(crate) struct Library {
     /// The path the library was loaded from (not the private copy).
     pub path: PathBuf,
     library: ManuallyDrop<libloading::Library>,
+    /// The sealed copy `dlopen` mapped, kept open while the library is
+    /// loaded, even after this value is dropped: the dynamic loader returns
+    /// an already loaded library for a name it knows, so the library's name,
+    /// `/proc/self/fd/N`, must not name another file while it is mapped.
+    copy: ManuallyDrop<OwnedFd>,
 }
 
 /// Why a library could not be opened or is not a module of this program.
 #[derive(Debug)]
 pub(crate) enum OpenError {
-    Copy(std::io::Error),
+    Io(std::io::Error),
+    NotAFile(&'static str),
+    Hash { expected: String, actual: String },
+    Sidecar(String),
     Open(String),
     MissingSymbol(String),
     NotAModule(String),
-    Fingerprint {
-        what: &'static str,
-        host: String,
-        module: String,
-    },
+    Disagrees(String),
 }
 
-static NEXT_COPY: AtomicU64 = AtomicU64::new(0);
+/// A library's bytes, read once, with what they were checked to hold.
+pub(crate) struct Image {
+    /// The file they were read from.
+    pub path: PathBuf,
+    bytes: Vec<u8>,
+    /// SHA-256 of the bytes, lowercase hex, when `<file>.sha256` exists
+    /// (and matched).
+    pub sha256: Option<String>,
+    /// What the module holds, from its file.
+    pub manifest: Manifest,
+}
+
+impl Image {
+    /// Reads `path` once and checks what can be checked without running it:
+    /// a regular file, the hash beside it if any, a complete shared
+    /// library, `playground_module_v1` a function, and the manifest.
+    pub fn read(path: &Path) -> Result<Image, OpenError> {
+        let bytes = read_regular_file(path)?;
+        let sha256 = check_sidecar(path, &bytes)?;
+        let object = object::File::parse(&*bytes)
+            .map_err(|e| OpenError::Open(format!("not an object file: {e}")))?;
+        check_complete(&object, bytes.len() as u64).map_err(OpenError::Open)?;
+        check_export(&object)?;
+        let mut manifest = Manifest::read(&bytes).map_err(|e| match e {
+            ManifestError::NoBuildRecord => {
+                OpenError::NotAModule(format!("{e}: the library does not link playground-runtime"))
+            }
+            other => OpenError::NotAModule(other.to_string()),
+        })?;
+        manifest.build.allocator = allocator_of(&object).to_owned();
+        Ok(Image {
+            path: path.to_owned(),
+            bytes,
+            sha256,
+            manifest,
+        })
+    }
+}
+
+/// Opens only a regular file, without blocking, and reads it whole.
+fn read_regular_file(path: &Path) -> Result<Vec<u8>, OpenError> {
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        // A FIFO or a device would block `open` itself; a regular file
+        // never does.
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+        .map_err(OpenError::Io)?;
+    let kind = file.metadata().map_err(OpenError::Io)?.file_type();
+    if !kind.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        return Err(OpenError::NotAFile(if kind.is_dir() {
+            "a directory"
+        } else if kind.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else {
+            "not a regular file"
+        }));
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(OpenError::Io)?;
+    Ok(bytes)
+}
+
+/// `<library>.sha256`, beside the library, in `sha256sum`'s format.
+pub fn sidecar_path(library: &Path) -> PathBuf {
+    let mut name = library.as_os_str().to_owned();
+    name.push(".sha256");
+    PathBuf::from(name)
+}
+
+/// The SHA-256 of `bytes`, lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// When `<library>.sha256` exists, the copy must have that hash.
+fn check_sidecar(path: &Path, bytes: &[u8]) -> Result<Option<String>, OpenError> {
+    let sidecar = sidecar_path(path);
+    let text = match std::fs::read_to_string(&sidecar) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(OpenError::Sidecar(format!("{}: {e}", sidecar.display()))),
+    };
+    let expected = text
+        .split_whitespace()
+        .next()
+        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or_else(|| {
+            OpenError::Sidecar(format!(
+                "{}: not in sha256sum format (64 hex digits, then the file name)",
+                sidecar.display()
+            ))
+        })?
+        .to_ascii_lowercase();
+    let actual = sha256_hex(bytes);
+    if actual != expected {
+        return Err(OpenError::Hash { expected, actual });
+    }
+    Ok(Some(actual))
+}
+
+/// `playground_module_v1` must be a function defined in executable code:
+/// a library exporting the name as data would be called into otherwise.
+fn check_export(object: &object::File<'_>) -> Result<(), OpenError> {
+    use object::{Object, ObjectSection, ObjectSymbol, SectionKind, SymbolKind};
+    let symbol = object
+        .dynamic_symbols()
+        .find(|s| s.name() == Ok(MODULE_SYMBOL) && !s.is_undefined())
+        .ok_or_else(|| {
+            OpenError::MissingSymbol(format!("the library does not export `{MODULE_SYMBOL}`"))
+        })?;
+    let in_code = symbol
+        .section_index()
+        .and_then(|index| object.section_by_index(index).ok())
+        .is_some_and(|section| section.kind() == SectionKind::Text);
+    if symbol.kind() != SymbolKind::Text || !in_code {
+        return Err(OpenError::NotAModule(format!(
+            "`{MODULE_SYMBOL}` is exported as {:?}, not as a function in executable code",
+            symbol.kind()
+        )));
+    }
+    Ok(())
+}
 
 impl Library {
-    /// Copies `path` to a fresh file (the dynamic loader caches by path, so
-    /// a rebuilt library at the same path would not be read again), opens
-    /// the copy, and checks the export and the fingerprint.
-    pub fn open(path: &Path) -> Result<(Library, ModuleContents), OpenError> {
-        let copy = private_copy(path)?;
-        // SAFETY: opening a library runs its initialisers. A playground
-        // module's are Rust's (no life-before-main in the runtime); any other
-        // file is the user's choice of what to load, as with any plugin
-        // system. The copy is ours alone, so nobody changes it while it is
-        // mapped.
-        let opened = unsafe { libloading::Library::new(&copy) };
-        // The mapping keeps the file's contents; the name is not needed.
-        let _ = std::fs::remove_file(&copy);
-        let library = opened.map_err(|e| OpenError::Open(e.to_string()))?;
+    /// Opens a checked image: writes it to a sealed anonymous file, maps it
+    /// with `dlopen`, and checks that the module's header and registrations
+    /// agree with its manifest.
+    ///
+    /// Up to the end of this function only the runtime's own code in the
+    /// library has run (its header, `describe`), never the module author's:
+    /// a library refused here is unloaded on return.
+    pub fn open(image: &Image) -> Result<(Library, ModuleContents), OpenError> {
+        let copy = sealed_copy(&image.bytes).map_err(OpenError::Io)?;
+        let name = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&copy));
+        // SAFETY: opening a library runs its initialisers. The image passed
+        // every check that can be made from its file: a complete shared
+        // library, a playground module built by this program's compiler and
+        // runtime, whose manifest this program accepted. Its initialisers
+        // are Rust's (std's, linkme's none); the copy is sealed, so nothing
+        // changes it while it is mapped.
+        let library =
+            unsafe { libloading::Library::new(&name) }.map_err(|e| OpenError::Open(chain(&e)))?;
 
-        type Export = extern "C" fn() -> &'static ModuleHeader;
-        // SAFETY: `Export` is the signature of `playground_module_v1`
-        // (module.rs); a library that exports the name with another meaning
-        // is refused below by the magic number before anything else is read.
+        type Export = extern "C" fn() -> *const ModuleHeader;
+        // SAFETY: the file's dynamic symbol table lists `playground_module_v1`
+        // as a function in executable code (`check_export`), and the
+        // manifest says the runtime that defines it with this signature
+        // (module.rs) is this program's.
         let export = unsafe { library.get::<Export>(MODULE_SYMBOL.as_bytes()) }
-            .map_err(|e| OpenError::MissingSymbol(e.to_string()))?;
+            .map_err(|e| OpenError::MissingSymbol(chain(&e)))?;
         let header = export();
+        if header.is_null() || !header.is_aligned() {
+            return Err(OpenError::NotAModule(format!(
+                "`{MODULE_SYMBOL}` returned {header:p}, not a module header"
+            )));
+        }
+        // SAFETY: non-null, aligned, returned by the runtime's export in the
+        // library we hold open, which points it at a `static ModuleHeader`.
+        let header = unsafe { &*header };
         if header.magic != MAGIC || header.header_version != HEADER_VERSION {
             return Err(OpenError::NotAModule(format!(
                 "`{MODULE_SYMBOL}` has magic {:016x} and header version {}, expected {MAGIC:016x} and {HEADER_VERSION}",
@@ -79,35 +240,29 @@ impl Library {
         }
         // SAFETY: a checked header of the library we hold open.
         let fingerprint = unsafe { Fingerprint::of(header) };
-        if let Some((what, host, module)) = Fingerprint::host().difference(&fingerprint) {
-            return Err(OpenError::Fingerprint {
-                what,
-                host: host.to_owned(),
-                module: module.to_owned(),
-            });
+        if let Some(what) = image.manifest.build.header_difference(&fingerprint) {
+            return Err(OpenError::Disagrees(format!(
+                "its header's {what} is not its manifest's"
+            )));
         }
         // Same compiler, target and runtime build: Rust-layout data and
         // Rust-ABI functions of the library mean what they mean here.
-        // (Until this point, a refused library is unloaded on return: only
-        // its header was read, and nothing of it was kept.)
         (header.install_panic_bridge)(crate::viewmodel::raise);
         let mut contents = (header.describe)();
-        type CrateName = extern "C" fn() -> RawStr;
-        // SAFETY: `CrateName` is the signature `export_module!` defines the
-        // symbol with; the symbol is optional.
-        if let Ok(crate_name) = unsafe { library.get::<CrateName>(MODULE_CRATE_SYMBOL.as_bytes()) }
-        {
-            // SAFETY: made by `RawStr::new` in the library we hold open.
-            let name = unsafe { crate_name().to_string_lossy() };
-            let prefix = format!("{name}::");
-            contents.viewmodels.retain(|e| {
-                e.descriptor.module_path == name || e.descriptor.module_path.starts_with(&prefix)
-            });
-            contents.crate_name = Some(name);
+        let descriptors: Vec<_> = contents.viewmodels.iter().map(|e| &e.descriptor).collect();
+        if let Some(why) = image.manifest.disagreement(&contents.models, &descriptors) {
+            return Err(OpenError::Disagrees(why));
+        }
+        if let Some(name) = &image.manifest.crate_name {
+            contents
+                .viewmodels
+                .retain(|e| crate::manifest::in_crate(e.descriptor.module_path, name));
+            contents.crate_name = Some(name.clone());
         }
         let library = Library {
-            path: path.to_owned(),
+            path: image.path.clone(),
             library: ManuallyDrop::new(library),
+            copy: ManuallyDrop::new(copy),
         };
         Ok((library, contents))
     }
@@ -120,6 +275,8 @@ impl Library {
     pub unsafe fn unload(mut self) {
         // SAFETY: the caller's contract; `self` is consumed, so this runs once.
         unsafe { ManuallyDrop::drop(&mut self.library) };
+        // SAFETY: unmapped just above, so its name may be reused; once.
+        unsafe { ManuallyDrop::drop(&mut self.copy) };
     }
 }
 
@@ -131,35 +288,44 @@ impl std::fmt::Debug for Library {
     }
 }
 
-/// Checks that the library is a complete shared object, and copies it to
-/// a path of its own (in the kernel, without reading it into memory).
-fn private_copy(path: &Path) -> Result<PathBuf, OpenError> {
-    let file = std::fs::File::open(path).map_err(OpenError::Copy)?;
-    let len = file.metadata().map_err(OpenError::Copy)?.len();
-    check_complete(&object::ReadCache::new(file), len).map_err(OpenError::Open)?;
-    let dir = std::env::temp_dir().join("playground-modules");
-    std::fs::create_dir_all(&dir).map_err(OpenError::Copy)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let copy = dir.join(format!(
-        "{}-{}-{name}",
-        std::process::id(),
-        NEXT_COPY.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::copy(path, &copy).map_err(OpenError::Copy)?;
-    Ok(copy)
+/// An error with its sources, so that the dynamic loader's own message is
+/// kept (libloading puts it in the source).
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let inner_text = inner.to_string();
+        if !text.contains(&inner_text) {
+            text.push_str(": ");
+            text.push_str(&inner_text);
+        }
+        source = inner.source();
+    }
+    text
+}
+
+/// `bytes` in an anonymous file no one can change: sealed against writes,
+/// growing and shrinking.
+fn sealed_copy(bytes: &[u8]) -> std::io::Result<OwnedFd> {
+    use rustix::fs::{MemfdFlags, SealFlags};
+    let fd = rustix::fs::memfd_create(
+        "playground-module",
+        MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING,
+    )?;
+    let mut file = std::fs::File::from(fd);
+    std::io::Write::write_all(&mut file, bytes)?;
+    rustix::fs::fcntl_add_seals(
+        file.as_fd(),
+        SealFlags::WRITE | SealFlags::GROW | SealFlags::SHRINK | SealFlags::SEAL,
+    )?;
+    Ok(OwnedFd::from(file))
 }
 
 /// The dynamic loader maps segments without checking that the file holds
 /// them: a truncated library would crash the program (SIGBUS) on first
-/// touch instead of failing to open. So the headers are checked first,
-/// with the `object` crate (a maintained reader of every object format).
-/// Only the headers are read.
-fn check_complete<'data, R: object::ReadRef<'data>>(data: R, len: u64) -> Result<(), String> {
+/// touch instead of failing to open. So the headers are checked first.
+fn check_complete(file: &object::File<'_>, len: u64) -> Result<(), String> {
     use object::{Object, ObjectSegment};
-    let file = object::File::parse(data).map_err(|e| format!("not an object file: {e}"))?;
     if file.kind() != object::ObjectKind::Dynamic {
         return Err(format!(
             "a {:?} object file, not a shared library",
@@ -172,6 +338,12 @@ fn check_complete<'data, R: object::ReadRef<'data>>(data: R, len: u64) -> Result
             return Err(format!(
                 "truncated: a segment needs bytes {offset}..{} but the file has {len}",
                 offset.saturating_add(size)
+            ));
+        }
+        let (address, memory) = (segment.address(), segment.size());
+        if memory < size || address.checked_add(memory).is_none() {
+            return Err(format!(
+                "a segment at {address:#x} maps {memory} bytes from {size} in the file"
             ));
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::bindings::{Bindings, Slot};
 use crate::error::{LoadError, RegistryError, StateError};
-use crate::library::{Library, OpenError};
+use crate::library::{Image, Library, OpenError};
 use crate::module::{MODULE_SYMBOL, ModuleContents};
 use crate::registry::{Registry, bind, save};
 use crate::view::ViewDescriptor;
@@ -39,7 +39,10 @@ pub struct LoadReport {
     /// The module's crate, if it named itself with `export_module!` (then
     /// only that crate's viewmodels were bound).
     pub crate_name: Option<String>,
-    /// Time from the call to the swap: copy, open, verify, save, restore.
+    /// The library's SHA-256 (lowercase hex), when a `<library>.sha256`
+    /// file beside it recorded one and the bytes matched it.
+    pub sha256: Option<String>,
+    /// Time from the call to the swap: read, verify, open, save, restore.
     pub elapsed: Duration,
 }
 
@@ -108,11 +111,56 @@ impl Registry {
         options: LoadOptions,
         start: Instant,
     ) -> Result<LoadReport, LoadError> {
-        let (library, contents) = Library::open(path).map_err(|e| open_error(path, e))?;
+        // Everything the file can tell, before any of its code runs.
+        let image = Image::read(path).map_err(|e| open_error(path, e))?;
+        let host = crate::module::Fingerprint::host();
+        if let Some((what, host, module)) = host.difference(&image.manifest.build) {
+            return Err(LoadError::Fingerprint {
+                path: path.to_owned(),
+                what,
+                host: host.to_owned(),
+                module: module.to_owned(),
+            });
+        }
+        let manifest = &image.manifest;
+        self.verify_models(
+            path,
+            manifest.models.iter().map(|m| {
+                (
+                    m.name.as_str(),
+                    m.model_id,
+                    m.state_version,
+                    m.size,
+                    m.align,
+                )
+            }),
+        )?;
+        self.verify_viewmodels(
+            path,
+            manifest
+                .own_viewmodels()
+                .map(|vm| (vm.name.as_str(), vm.view_id, vm.api_version)),
+        )?;
+
+        let (library, contents) = Library::open(&image).map_err(|e| open_error(path, e))?;
+        // Checked again against what the library registers (the manifest
+        // said the same, `Library::open` made sure).
+        let checked = self.verify(path, &contents);
+        let targets = match checked {
+            Ok(targets) => targets,
+            Err(error) => {
+                drop(contents);
+                // SAFETY: none of the module author's code ran (only the
+                // runtime's header and `describe`), and nothing it made was
+                // kept: its registrations were just dropped.
+                unsafe { library.unload() };
+                return Err(error);
+            }
+        };
         let library = Arc::new(library);
-        // Kept even if refused below: its code may have run (see `library`).
+        // Kept from here on, even if binding fails below: the module's own
+        // code (constructors, restore) runs from here (see `library`).
         self.libraries.lock().push(Arc::clone(&library));
-        let targets = self.verify(path, &contents)?;
 
         let _writer = self.write.lock();
         let current = self.bindings.load_full();
@@ -158,6 +206,7 @@ impl Registry {
             path: path.to_owned(),
             bound,
             crate_name: contents.crate_name.clone(),
+            sha256: image.sha256.clone(),
             elapsed: start.elapsed(),
         })
     }
@@ -169,67 +218,109 @@ impl Registry {
         path: &Path,
         contents: &'m ModuleContents,
     ) -> Result<Vec<(&'m crate::viewmodel::ViewModelEntry, &'m ViewDescriptor)>, LoadError> {
-        for model in &contents.models {
-            let Some(host) = self.catalog.models().find(|m| m.model_id == model.model_id) else {
+        self.verify_models(
+            path,
+            contents.models.iter().map(|m| {
+                (
+                    m.name,
+                    m.model_id,
+                    m.state_version,
+                    m.size as u64,
+                    m.align as u64,
+                )
+            }),
+        )?;
+        let views = self.verify_viewmodels(
+            path,
+            contents.viewmodels.iter().map(|e| {
+                (
+                    e.descriptor.name,
+                    e.descriptor.view_id,
+                    e.descriptor.api_version,
+                )
+            }),
+        )?;
+        Ok(contents.viewmodels.iter().copied().zip(views).collect())
+    }
+
+    /// Each model the program also has must have the same version, size
+    /// and align: `(name, id, version, size, align)`.
+    fn verify_models<'a>(
+        &self,
+        path: &Path,
+        models: impl Iterator<Item = (&'a str, u64, u64, u64, u64)>,
+    ) -> Result<(), LoadError> {
+        for (name, model_id, state_version, size, align) in models {
+            let Some(host) = self.catalog.models().find(|m| m.model_id == model_id) else {
                 continue; // the module's own model: its state is checked on restore
             };
             let differs = [
                 (
                     "state version",
                     format!("{:016x}", host.state_version),
-                    format!("{:016x}", model.state_version),
+                    format!("{state_version:016x}"),
                 ),
-                ("size", host.size.to_string(), model.size.to_string()),
-                ("align", host.align.to_string(), model.align.to_string()),
+                ("size", host.size.to_string(), size.to_string()),
+                ("align", host.align.to_string(), align.to_string()),
             ]
             .into_iter()
             .find(|(_, h, m)| h != m);
             if let Some((what, host_value, module_value)) = differs {
                 return Err(LoadError::Model {
                     path: path.to_owned(),
-                    model: model.name.to_owned(),
+                    model: name.to_owned(),
                     what,
                     host: host_value,
                     module: module_value,
                 });
             }
         }
-        if contents.viewmodels.is_empty() {
-            return Err(LoadError::Empty {
-                path: path.to_owned(),
-            });
-        }
-        let mut targets: Vec<(&crate::viewmodel::ViewModelEntry, &ViewDescriptor)> = Vec::new();
-        for entry in &contents.viewmodels {
-            let vm = &entry.descriptor;
-            let Some(view) = self.catalog.views().find(|v| v.view_id == vm.view_id) else {
+        Ok(())
+    }
+
+    /// Each viewmodel, `(name, view id, API version)`, must implement a
+    /// view of this program in its version, one viewmodel per view; returns
+    /// the views, in order.
+    fn verify_viewmodels<'a>(
+        &self,
+        path: &Path,
+        viewmodels: impl Iterator<Item = (&'a str, u64, u64)>,
+    ) -> Result<Vec<&ViewDescriptor>, LoadError> {
+        let mut targets: Vec<(&str, &ViewDescriptor)> = Vec::new();
+        for (name, view_id, api_version) in viewmodels {
+            let Some(view) = self.catalog.views().find(|v| v.view_id == view_id) else {
                 return Err(LoadError::UnknownView {
                     path: path.to_owned(),
-                    viewmodel: vm.name.to_owned(),
-                    view: vm.view.to_owned(),
-                    view_id: vm.view_id,
+                    viewmodel: name.to_owned(),
+                    view: format!("{view_id:016x}"),
+                    view_id,
                 });
             };
-            if vm.api_version != view.api_version {
+            if api_version != view.api_version {
                 return Err(LoadError::ApiVersion {
                     path: path.to_owned(),
                     view: view.name.to_owned(),
-                    viewmodel: vm.name.to_owned(),
+                    viewmodel: name.to_owned(),
                     host: view.api_version,
-                    module: vm.api_version,
+                    module: api_version,
                 });
             }
             if let Some((other, _)) = targets.iter().find(|(_, v)| v.view_id == view.view_id) {
                 return Err(LoadError::AmbiguousViewModel {
                     path: path.to_owned(),
                     view: view.name.to_owned(),
-                    first: other.descriptor.name.to_owned(),
-                    second: vm.name.to_owned(),
+                    first: (*other).to_owned(),
+                    second: name.to_owned(),
                 });
             }
-            targets.push((entry, view));
+            targets.push((name, view));
         }
-        Ok(targets)
+        if targets.is_empty() {
+            return Err(LoadError::Empty {
+                path: path.to_owned(),
+            });
+        }
+        Ok(targets.into_iter().map(|(_, view)| view).collect())
     }
 
     /// Unloads every library that no binding, handle or thread-local
@@ -274,7 +365,14 @@ impl Registry {
 fn open_error(path: &Path, error: OpenError) -> LoadError {
     let path = path.to_owned();
     match error {
-        OpenError::Copy(source) => LoadError::Io { path, source },
+        OpenError::Io(source) => LoadError::Io { path, source },
+        OpenError::NotAFile(kind) => LoadError::NotAFile { path, kind },
+        OpenError::Hash { expected, actual } => LoadError::Hash {
+            path,
+            expected,
+            actual,
+        },
+        OpenError::Sidecar(message) => LoadError::Sidecar { path, message },
         OpenError::Open(message) => LoadError::Open { path, message },
         OpenError::MissingSymbol(message) => LoadError::MissingSymbol {
             path,
@@ -282,11 +380,6 @@ fn open_error(path: &Path, error: OpenError) -> LoadError {
             message,
         },
         OpenError::NotAModule(message) => LoadError::NotAModule { path, message },
-        OpenError::Fingerprint { what, host, module } => LoadError::Fingerprint {
-            path,
-            what,
-            host,
-            module,
-        },
+        OpenError::Disagrees(message) => LoadError::Disagrees { path, message },
     }
 }

@@ -38,6 +38,13 @@ macro_rules! export_module {
         pub extern "C" fn playground_module_crate_v1() -> $crate::__private::RawStr {
             $crate::__private::RawStr::new(::core::env!("CARGO_CRATE_NAME"))
         }
+
+        const _: () = {
+            #[$crate::__private::distributed_slice($crate::__private::MANIFEST)]
+            #[linkme(crate = $crate::__private::linkme)]
+            static MODULE_CRATE: $crate::__private::ManifestRecord =
+                $crate::__private::ManifestRecord::module_crate(::core::env!("CARGO_CRATE_NAME"));
+        };
     };
 }
 
@@ -130,7 +137,9 @@ pub extern "C" fn playground_module_v1() -> &'static ModuleHeader {
 }
 
 /// What a library and the host must share for Rust values to cross between
-/// them: Rust has no stable ABI, so the same compiler, target and runtime.
+/// them: Rust has no stable ABI, so the same compiler, target, runtime
+/// build and panic strategy; and, since values allocated on one side are
+/// freed on the other, both must use the system allocator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fingerprint {
     /// `rustc -V` of the build.
@@ -141,13 +150,40 @@ pub struct Fingerprint {
     pub runtime_version: String,
     /// A hash of playground-runtime's sources.
     pub runtime_sources: String,
+    /// `unwind` or `abort`.
+    pub panic: String,
+    /// The global allocator, read from the file's symbol table: `system`
+    /// (Rust's default), `custom` (a `#[global_allocator]`), or `unknown`
+    /// (no symbol table: a stripped file).
+    pub allocator: String,
 }
 
+/// [`Fingerprint::allocator`] of an image using Rust's default allocator.
+pub const SYSTEM_ALLOCATOR: &str = "system";
+/// [`Fingerprint::allocator`] of an image with its own `#[global_allocator]`.
+pub const CUSTOM_ALLOCATOR: &str = "custom";
+/// [`Fingerprint::allocator`] of an image without a symbol table.
+pub const UNKNOWN_ALLOCATOR: &str = "unknown";
+
 impl Fingerprint {
-    /// This program's fingerprint.
+    /// This program's fingerprint (its allocator read once from its own
+    /// executable).
     pub fn host() -> Fingerprint {
-        // SAFETY: the host's own header, in the host's image.
-        unsafe { Fingerprint::of(&HEADER) }
+        static ALLOCATOR: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+        let allocator = ALLOCATOR.get_or_init(|| {
+            std::fs::File::open("/proc/self/exe")
+                .ok()
+                .and_then(|file| {
+                    let cache = object::ReadCache::new(file);
+                    let object = object::File::parse(&cache).ok()?;
+                    Some(allocator_of(&object))
+                })
+                .unwrap_or(UNKNOWN_ALLOCATOR)
+        });
+        Fingerprint {
+            allocator: (*allocator).to_owned(),
+            ..Fingerprint::of_build_record()
+        }
     }
 
     /// # Safety
@@ -161,15 +197,20 @@ impl Fingerprint {
                 target: header.target.to_string_lossy(),
                 runtime_version: header.runtime_version.to_string_lossy(),
                 runtime_sources: header.runtime_sources.to_string_lossy(),
+                panic: String::new(),
+                allocator: String::new(),
             }
         }
     }
 
-    /// The first field that differs: its name, this value and the other's.
+    /// The first field that differs in a way that forbids sharing values:
+    /// its name, this value and the other's. Allocators must both be the
+    /// system one; an `unknown` allocator (a stripped file) is trusted.
     pub fn difference<'a>(
         &'a self,
         other: &'a Fingerprint,
     ) -> Option<(&'static str, &'a str, &'a str)> {
+        let allocators = [&self.allocator, &other.allocator];
         [
             ("rustc", &self.rustc, &other.rustc),
             ("target", &self.target, &other.target),
@@ -183,10 +224,59 @@ impl Fingerprint {
                 &self.runtime_sources,
                 &other.runtime_sources,
             ),
+            ("panic strategy", &self.panic, &other.panic),
         ]
         .into_iter()
         .find(|(_, a, b)| a != b)
+        .or_else(|| {
+            allocators
+                .contains(&&CUSTOM_ALLOCATOR.to_owned())
+                .then_some(("global allocator", &self.allocator, &other.allocator))
+        })
         .map(|(what, a, b)| (what, a.as_str(), b.as_str()))
+    }
+
+    /// The fields a library's header repeats (all but the panic strategy
+    /// and allocator, which only its file tells): the first that differs.
+    pub(crate) fn header_difference(&self, header: &Fingerprint) -> Option<&'static str> {
+        [
+            ("rustc", &self.rustc, &header.rustc),
+            ("target", &self.target, &header.target),
+            (
+                "playground-runtime version",
+                &self.runtime_version,
+                &header.runtime_version,
+            ),
+            (
+                "playground-runtime build",
+                &self.runtime_sources,
+                &header.runtime_sources,
+            ),
+        ]
+        .into_iter()
+        .find(|(_, a, b)| a != b)
+        .map(|(what, ..)| what)
+    }
+}
+
+/// Which global allocator an image uses, from its symbol table: Rust's
+/// allocator shim calls `__rdl_alloc` (the default, the system allocator)
+/// unless a `#[global_allocator]` replaced it.
+pub(crate) fn allocator_of<'d, R: object::ReadRef<'d>>(file: &object::File<'d, R>) -> &'static str {
+    use object::{Object, ObjectSymbol};
+    let (mut any, mut shim, mut default) = (false, false, false);
+    for symbol in file.symbols() {
+        any = true;
+        let Ok(name) = symbol.name() else { continue };
+        shim |= name.contains("__rust_alloc");
+        default |= name.ends_with("__rdl_alloc");
+        if default {
+            return SYSTEM_ALLOCATOR;
+        }
+    }
+    match (any, shim) {
+        (true, true) => CUSTOM_ALLOCATOR,
+        _ => UNKNOWN_ALLOCATOR,
     }
 }
 
@@ -194,8 +284,13 @@ impl fmt::Display for Fingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}, {}, playground-runtime {} ({})",
-            self.rustc, self.target, self.runtime_version, self.runtime_sources
+            "{}, {}, playground-runtime {} ({}), panic={}, allocator {}",
+            self.rustc,
+            self.target,
+            self.runtime_version,
+            self.runtime_sources,
+            self.panic,
+            self.allocator
         )
     }
 }

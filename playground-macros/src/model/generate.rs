@@ -76,6 +76,11 @@ pub fn generate(model: &Model) -> TokenStream {
             #[linkme(crate = ::playground_runtime::__private::linkme)]
             static MODEL: ::playground_runtime::__private::ModelDescriptor =
                 ::playground_runtime::__private::ModelDescriptor::of::<#ident>(::core::module_path!());
+
+            #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::MANIFEST)]
+            #[linkme(crate = ::playground_runtime::__private::linkme)]
+            static RECORD: ::playground_runtime::__private::ManifestRecord =
+                ::playground_runtime::__private::ManifestRecord::model::<#ident>(::core::module_path!());
         }
     });
     let registration = registration.map(|r| quote!(const _: () = { #r };));

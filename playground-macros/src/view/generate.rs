@@ -45,6 +45,8 @@ pub fn generate(view: &View) -> TokenStream {
         })
     });
 
+    let indices = (0..view.methods.len()).map(proc_macro2::Literal::usize_unsuffixed);
+
     quote! {
         #async_attr
         #item
@@ -73,6 +75,13 @@ pub fn generate(view: &View) -> TokenStream {
             #[linkme(crate = ::playground_runtime::__private::linkme)]
             static VIEW: &::playground_runtime::__private::ViewDescriptor =
                 <dyn #name as ::playground_runtime::__private::View>::DESCRIPTOR;
+
+            #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::MANIFEST)]
+            #[linkme(crate = ::playground_runtime::__private::linkme)]
+            static RECORD: ::playground_runtime::__private::ManifestRecord =
+                ::playground_runtime::__private::ManifestRecord::view::<dyn #name>(::core::module_path!());
+
+            ::playground_runtime::__private::manifest_methods!(dyn #name; #(#indices)*);
         };
     }
 }
