@@ -247,7 +247,7 @@ impl Library {
         }
         // Same compiler, target and runtime build: Rust-layout data and
         // Rust-ABI functions of the library mean what they mean here.
-        (header.install_panic_bridge)(crate::viewmodel::raise);
+        (header.install_panic_bridge)(crate::viewmodel::raise, crate::viewmodel::catch);
         let mut contents = (header.describe)();
         let descriptors: Vec<_> = contents.viewmodels.iter().map(|e| &e.descriptor).collect();
         if let Some(why) = image.manifest.disagreement(&contents.models, &descriptors) {

@@ -52,7 +52,7 @@ macro_rules! export_module {
 pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"PLAYGRND");
 
 /// Bumped when [`ModuleHeader`]'s layout changes.
-pub(crate) const HEADER_VERSION: u32 = 2;
+pub(crate) const HEADER_VERSION: u32 = 3;
 
 /// A string that crosses the library boundary: `#[repr(C)]`, so it can be
 /// read before anything else about the library is known.
@@ -95,8 +95,9 @@ pub(crate) struct ModuleHeader {
     pub runtime_sources: RawStr,
     /// Rust ABI: only called once the fingerprint matches the host's.
     pub describe: fn() -> ModuleContents,
-    /// Rust ABI, likewise: gives the library the host's way to raise a panic.
-    pub install_panic_bridge: fn(fn(String) -> !),
+    /// Rust ABI, likewise: gives the library the host's way to raise a
+    /// panic and to run a callback that may panic.
+    pub install_panic_bridge: fn(fn(String) -> !, fn(&mut dyn FnMut()) -> Option<String>),
 }
 
 // SAFETY: the header is immutable and its pointers are to `'static` strings.

@@ -14,8 +14,11 @@ pub use crate::registration::{MODELS, VIEWMODELS, VIEWS};
 pub use crate::state::SavedState;
 pub use crate::view::{MethodDescriptor, View, ViewDescriptor};
 pub use crate::viewmodel::construct_default;
-pub use crate::viewmodel::{ViewModel, ViewModelEntry, guard};
+pub use crate::viewmodel::{
+    GuardFuture, Guarded, ViewModel, ViewModelEntry, call_back, guard, guard_future,
+};
 pub use async_trait::async_trait;
 pub use linkme::{self, distributed_slice};
 pub use serde;
+pub use std::boxed::Box;
 pub use std::sync::Arc;

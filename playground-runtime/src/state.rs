@@ -2,8 +2,7 @@
 
 use crate::error::StateError;
 use crate::model::Model;
-use crate::wrappers::{Atomic, Handle, Shared};
-use crossbeam_utils::atomic::AtomicCell;
+use crate::wrappers::{Atomic, AtomicSlot, Handle, Shared};
 use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
@@ -249,14 +248,11 @@ impl<M: Model> State for Shared<M> {
 impl<M: Model + Copy> State for Atomic<M> {
     type Model = M;
     fn save(&self) -> Result<Saved, StateError> {
-        // A cell that is not lock-free takes a lock inside its own image:
-        // two images would each take their own, so such a cell is copied.
-        if !Atomic::<M>::is_lock_free() {
-            return self.load().encode().map(Saved::Bytes);
-        }
+        // Whatever the size: a value too large for a hardware atomic takes
+        // a lock stored beside it, which the successor adopts with it.
         Ok(Saved::Live(Live {
             storage: self.0.clone(),
-            encode: |s| encode_live::<AtomicCell<M>, M>(s, |cell| cell.load().encode()),
+            encode: |s| encode_live::<AtomicSlot<M>, M>(s, |slot| slot.load().encode()),
         }))
     }
     fn restore(&mut self, value: M) {
@@ -264,8 +260,8 @@ impl<M: Model + Copy> State for Atomic<M> {
     }
     unsafe fn adopt(&mut self, storage: &Arc<dyn Any + Send + Sync>) -> bool {
         // SAFETY: forwarded from the caller: the storage is an
-        // `AtomicCell<M>` (only lock-free cells are saved live).
-        self.0 = unsafe { adopt_arc::<AtomicCell<M>>(storage) };
+        // `AtomicSlot<M>`.
+        self.0 = unsafe { adopt_arc::<AtomicSlot<M>>(storage) };
         true
     }
 }

@@ -47,8 +47,11 @@ pub trait ViewModel: Send + Sync + Sized + 'static {
     /// Builds a fresh instance (`Default`, or `#[viewmodel(new = path)]`).
     fn construct() -> Self;
 
-    /// Turns the shared instance into the view it implements.
-    fn into_view(self: Arc<Self>) -> Arc<Self::View>;
+    /// Turns the shared instance into the view it implements. The
+    /// instance is wrapped in `Guarded`, which implements the view by
+    /// forwarding to it (`#[view]` writes that impl), so that a panic in its
+    /// `Drop` is caught in the image the code lives in.
+    fn into_view(this: Arc<Guarded<Self>>) -> Arc<Self::View>;
 
     /// Saves the fields named in `#[viewmodel(state(...))]`.
     fn save_state(&self, state: &mut SavedState) -> Result<(), StateError> {
@@ -164,9 +167,117 @@ fn contained<R>(f: impl FnOnce() -> Result<R, StateError>) -> Result<R, Failure>
 /// the host itself.
 static PANIC_BRIDGE: std::sync::OnceLock<fn(String) -> !> = std::sync::OnceLock::new();
 
-/// Called by the host, in a library it loaded, with the host's [`raise`].
-pub(crate) fn install_panic_bridge(raise: fn(String) -> !) {
+/// How a library runs a callback the host gave it (a closure parameter of a
+/// view method) so that a panic in it is caught in the host's image, where
+/// it was raised; see [`call_back`]. Unset in the host itself.
+static CALLBACK_BRIDGE: std::sync::OnceLock<fn(&mut dyn FnMut()) -> Option<String>> =
+    std::sync::OnceLock::new();
+
+/// Called by the host, in a library it loaded, with the host's [`raise`]
+/// and [`catch`].
+pub(crate) fn install_panic_bridge(
+    raise: fn(String) -> !,
+    catch: fn(&mut dyn FnMut()) -> Option<String>,
+) {
     let _ = PANIC_BRIDGE.set(raise);
+    let _ = CALLBACK_BRIDGE.set(catch);
+}
+
+/// Runs `f`, catching a panic in this image (the host's): its message.
+pub(crate) fn catch(f: &mut dyn FnMut()) -> Option<String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .err()
+        .map(|payload| panic_message(&*payload))
+}
+
+/// Calls a callback that a view method received as a parameter (a `&dyn
+/// Fn`, `&mut dyn FnMut` or `Box<dyn Fn>`; `#[view]` wraps them).
+///
+/// In a library, the callback is the caller's code (the host's): a panic
+/// in it is raised in the host's image, and would abort the program when it
+/// reached the library's own `catch_unwind` (a foreign exception). So the
+/// call goes through the host, which catches the panic where it was
+/// raised, and the panic is raised again here, in the library's image,
+/// where [`guard`] carries it back to the caller as usual.
+#[inline]
+pub fn call_back<R>(f: impl FnOnce() -> R) -> R {
+    let Some(catch) = CALLBACK_BRIDGE.get() else {
+        return f();
+    };
+    let mut f = Some(f);
+    let mut result = None;
+    let failure = catch(&mut || {
+        if let Some(f) = f.take() {
+            result = Some(f());
+        }
+    });
+    match (result, failure) {
+        (Some(result), None) => result,
+        (_, message) => std::panic::resume_unwind(Box::new(
+            message.unwrap_or_else(|| "a callback did not return".to_owned()),
+        )),
+    }
+}
+
+/// A viewmodel as it is shared: implements its view by forwarding (the
+/// impl is written by `#[view]`), and catches a panic in the viewmodel's
+/// `Drop` in the image the viewmodel's code lives in, wherever the last
+/// reference is dropped.
+pub struct Guarded<VM>(std::mem::ManuallyDrop<VM>);
+
+impl<VM> Guarded<VM> {
+    /// Wraps `viewmodel`.
+    pub fn new(viewmodel: VM) -> Self {
+        Guarded(std::mem::ManuallyDrop::new(viewmodel))
+    }
+}
+
+impl<VM> std::ops::Deref for Guarded<VM> {
+    type Target = VM;
+    #[inline(always)]
+    fn deref(&self) -> &VM {
+        &self.0
+    }
+}
+
+impl<VM> Drop for Guarded<VM> {
+    fn drop(&mut self) {
+        let inner = &mut self.0;
+        // SAFETY: dropped once, here; `self.0` is not used afterwards.
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
+            std::mem::ManuallyDrop::drop(inner)
+        }));
+        if let Err(payload) = dropped {
+            tracing::error!(
+                viewmodel = std::any::type_name::<VM>(),
+                panic = %panic_message(&*payload),
+                "dropping a viewmodel panicked; the rest of it is leaked"
+            );
+        }
+    }
+}
+
+/// A future whose every poll runs under [`guard`]'s rule: a panic in the
+/// body of a viewmodel's `async fn` is caught in the image it was raised
+/// in, and raised again in the caller's.
+pub struct GuardFuture<F>(F);
+
+/// Wraps the body of a viewmodel's `async fn` (`#[viewmodel]` does).
+pub fn guard_future<F: std::future::Future>(future: F) -> GuardFuture<F> {
+    GuardFuture(future)
+}
+
+impl<F: std::future::Future> std::future::Future for GuardFuture<F> {
+    type Output = F::Output;
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        // SAFETY: structural pinning of the only field: `GuardFuture` never
+        // moves it out, and has no `Drop` or `Unpin` impl of its own.
+        let inner = unsafe { self.map_unchecked_mut(|g| &mut g.0) };
+        guard(move || inner.poll(cx))
+    }
 }
 
 /// Raises a panic with `message` in this image (the host's), without
@@ -208,7 +319,7 @@ pub(crate) trait SaveState: Send + Sync {
     fn save(&self) -> Result<SavedState, Failure>;
 }
 
-impl<VM: ViewModel> SaveState for VM {
+impl<VM: ViewModel> SaveState for Guarded<VM> {
     fn save(&self) -> Result<SavedState, Failure> {
         contained(|| {
             let mut state = SavedState::default();
@@ -224,8 +335,8 @@ fn instantiate<VM: ViewModel>(saved: Option<&SavedState>) -> Result<Instance, Fa
         if let Some(saved) = saved {
             viewmodel.restore_state(saved)?;
         }
-        let shared = Arc::new(viewmodel);
-        let view: Arc<VM::View> = Arc::clone(&shared).into_view();
+        let shared = Arc::new(Guarded::new(viewmodel));
+        let view: Arc<VM::View> = VM::into_view(Arc::clone(&shared));
         Ok(Instance {
             view: Box::new(view),
             state: shared,

@@ -106,8 +106,11 @@ impl<T: fmt::Debug> fmt::Debug for Shared<T> {
 /// positions.
 ///
 /// Lock-free when the target has an atomic of `T`'s size (1, 2, 4 or 8 bytes
-/// here); larger values fall back to a striped spinlock inside
-/// `crossbeam_utils::AtomicCell`, which [`Atomic::is_lock_free`] reports.
+/// here), which [`Atomic::is_lock_free`] reports. A larger value takes a
+/// mutex that lives beside it, in the same allocation: when a reloaded
+/// module adopts the storage, the old and the new code share that lock, so
+/// no write is lost whatever the size. (A lock inside one image, such as
+/// `crossbeam_utils`'s striped one, would not be shared.)
 ///
 /// ```
 /// use playground_runtime::Atomic;
@@ -116,12 +119,45 @@ impl<T: fmt::Debug> fmt::Debug for Shared<T> {
 /// assert_eq!(hits.load(), 1);
 /// ```
 #[derive(Default)]
-pub struct Atomic<T: Copy>(pub(crate) Arc<AtomicCell<T>>);
+pub struct Atomic<T: Copy>(pub(crate) Arc<AtomicSlot<T>>);
+
+/// The storage of an [`Atomic`]: the value, and the lock that values with
+/// no hardware atomic take.
+#[derive(Default)]
+pub(crate) struct AtomicSlot<T> {
+    cell: AtomicCell<T>,
+    lock: std::sync::Mutex<()>,
+}
+
+impl<T: Copy> AtomicSlot<T> {
+    /// Runs `f` on the cell, under the slot's own lock unless `T` is
+    /// lock-free. The std mutex waits on the kernel by address, so it works
+    /// across images.
+    #[inline]
+    fn with<R>(&self, f: impl FnOnce(&AtomicCell<T>) -> R) -> R {
+        if AtomicCell::<T>::is_lock_free() {
+            f(&self.cell)
+        } else {
+            let _guard = self
+                .lock
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            f(&self.cell)
+        }
+    }
+
+    pub(crate) fn load(&self) -> T {
+        self.with(AtomicCell::load)
+    }
+}
 
 impl<T: Copy> Atomic<T> {
     /// Wraps `value`.
     pub fn new(value: T) -> Self {
-        Atomic(Arc::new(AtomicCell::new(value)))
+        Atomic(Arc::new(AtomicSlot {
+            cell: AtomicCell::new(value),
+            lock: std::sync::Mutex::new(()),
+        }))
     }
 
     /// The current value.
@@ -131,12 +167,12 @@ impl<T: Copy> Atomic<T> {
 
     /// Replaces the value.
     pub fn store(&self, value: T) {
-        self.0.store(value)
+        self.0.with(|cell| cell.store(value))
     }
 
     /// Replaces the value and returns the previous one.
     pub fn swap(&self, value: T) -> T {
-        self.0.swap(value)
+        self.0.with(|cell| cell.swap(value))
     }
 
     /// Applies `f` atomically (retrying if another thread wrote in between)
@@ -145,10 +181,18 @@ impl<T: Copy> Atomic<T> {
     where
         T: Eq,
     {
-        let mut current = self.0.load();
+        if !Self::is_lock_free() {
+            // Under the lock, nothing writes in between.
+            return self.0.with(|cell| {
+                let next = f(cell.load());
+                cell.store(next);
+                next
+            });
+        }
+        let mut current = self.0.cell.load();
         loop {
             let next = f(current);
-            match self.0.compare_exchange(current, next) {
+            match self.0.cell.compare_exchange(current, next) {
                 Ok(_) => return next,
                 Err(actual) => current = actual,
             }
@@ -169,7 +213,7 @@ impl<T: Copy> Clone for Atomic<T> {
 
 impl<T: Copy + fmt::Debug> fmt::Debug for Atomic<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.load().fmt(f)
+        self.load().fmt(f)
     }
 }
 

@@ -46,6 +46,7 @@ pub fn generate(view: &View) -> TokenStream {
     });
 
     let indices = (0..view.methods.len()).map(proc_macro2::Literal::usize_unsuffixed);
+    let forward = super::forward::generate(view);
 
     quote! {
         #async_attr
@@ -65,6 +66,8 @@ pub fn generate(view: &View) -> TokenStream {
                     models: &[#(#model_ids),*],
                 };
         }
+
+        #forward
 
         impl ::playground_runtime::__private::TypeFingerprint for dyn #name {
             const FINGERPRINT: u64 = <Self as ::playground_runtime::__private::View>::API_VERSION;

@@ -28,6 +28,8 @@ pub struct Method {
     /// The signature as a person reads it, e.g. `fn step(&self, dt: f32)`.
     pub signature: String,
     pub is_async: bool,
+    /// The signature as written, for the forwarding impl.
+    pub sig: syn::Signature,
 }
 
 impl View {

@@ -1,5 +1,6 @@
 //! `#[view]`: a trait becomes the API contract of a module.
 
+mod forward;
 mod generate;
 mod ir;
 mod parse;

@@ -67,6 +67,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
             name: method.sig.ident.to_string(),
             signature: readable(&method.sig),
             is_async: method.sig.asyncness.is_some(),
+            sig: method.sig.clone(),
         });
     }
 

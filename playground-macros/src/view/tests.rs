@@ -47,3 +47,16 @@ fn an_error_keeps_the_users_item() {
     assert!(out.starts_with(":: core :: compile_error !"), "{out}");
     assert!(out.ends_with("pub struct NotATrait ;"), "{out}");
 }
+
+#[test]
+fn view_with_callbacks() {
+    insta::assert_snapshot!(expand(
+        quote!(),
+        quote! {
+            pub trait Visits: Send + Sync {
+                fn each(&self, visit: &mut dyn FnMut(u32));
+                fn subscribe(&self, handler: Box<dyn Fn(&str) -> bool + Send + Sync>) -> u64;
+            }
+        }
+    ));
+}

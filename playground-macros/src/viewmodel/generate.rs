@@ -67,9 +67,9 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
                 #construct
             }
             fn into_view(
-                self: ::playground_runtime::__private::Arc<Self>,
+                this: ::playground_runtime::__private::Arc<::playground_runtime::__private::Guarded<Self>>,
             ) -> ::playground_runtime::__private::Arc<#view_ty> {
-                self
+                this
             }
             #state_fns
         }
@@ -90,18 +90,20 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
 
 /// Wraps the body of each method in `__private::guard`, which catches a
 /// panic in the image the method was compiled into and raises it again in
-/// the caller's (see its docs). `async fn`s are left as they are: their
-/// body runs when the future is polled, not when the method is called.
+/// the caller's (see its docs); the body of an `async fn` runs when its
+/// future is polled, so each poll is guarded (`guard_future`).
 fn guard_methods(item: &syn::ItemImpl) -> syn::ItemImpl {
     let mut item = item.clone();
     for impl_item in &mut item.items {
         if let syn::ImplItem::Fn(method) = impl_item {
-            if method.sig.asyncness.is_some() {
-                continue;
-            }
             let body = &method.block;
-            method.block =
-                syn::parse_quote!({ ::playground_runtime::__private::guard(move || #body) });
+            method.block = if method.sig.asyncness.is_some() {
+                syn::parse_quote!({
+                    ::playground_runtime::__private::guard_future(async move #body).await
+                })
+            } else {
+                syn::parse_quote!({ ::playground_runtime::__private::guard(move || #body) })
+            };
         }
     }
     item

@@ -1,0 +1,149 @@
+//! The impl of a view for `Guarded<VM>`, the wrapper every viewmodel is
+//! shared in: each method forwards to the viewmodel's. Two things happen on
+//! the way, in the viewmodel's image: the wrapper's `Drop` catches a panic
+//! in the viewmodel's, and each callback parameter (`&dyn Fn(..)`,
+//! `&mut dyn FnMut(..)`, `Box<dyn Fn..(..)>`) is wrapped so that a panic in
+//! the caller's callback is caught in the caller's image
+//! (`__private::call_back`).
+
+use super::ir::View;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{FnArg, GenericArgument, PathArguments, ReturnType, Type, TypeParamBound};
+
+pub fn generate(view: &View) -> TokenStream {
+    let name = &view.item.ident;
+    let async_attr = view
+        .is_async()
+        .then(|| quote!(#[::playground_runtime::__private::async_trait]));
+    let methods = view.methods.iter().map(|method| forward(name, &method.sig));
+    quote! {
+        #async_attr
+        impl<VM: #name> #name for ::playground_runtime::__private::Guarded<VM> {
+            #(#methods)*
+        }
+    }
+}
+
+/// How a callback parameter is passed on.
+enum Callback {
+    /// `&dyn Fn`: a wrapping closure, by reference.
+    Shared,
+    /// `&mut dyn FnMut`: a wrapping closure, by mutable reference.
+    Unique,
+    /// `Box<dyn Fn..>`: a wrapping closure, boxed.
+    Boxed { once: bool },
+}
+
+fn forward(view: &syn::Ident, sig: &syn::Signature) -> TokenStream {
+    let mut sig = sig.clone();
+    let ident = sig.ident.clone();
+    let mut prelude = Vec::new();
+    let mut args = Vec::new();
+    let mut index = 0usize;
+    for input in &mut sig.inputs {
+        let FnArg::Typed(arg) = input else { continue };
+        let param = format_ident!("arg{}", index);
+        index += 1;
+        arg.pat = Box::new(syn::parse_quote!(#param));
+        match callback(&arg.ty) {
+            Some((kind, inputs, output)) => {
+                let names: Vec<_> = (0..inputs.len()).map(|i| format_ident!("a{}", i)).collect();
+                let call = match kind {
+                    Callback::Boxed { once: true } => {
+                        quote!(::playground_runtime::__private::call_back(move || #param(#(#names),*)))
+                    }
+                    _ => quote!(::playground_runtime::__private::call_back(|| #param(#(#names),*))),
+                };
+                let closure = quote!(move |#(#names: #inputs),*| #output { #call });
+                let (binding, pass) = match kind {
+                    Callback::Shared => (quote!(let #param = #closure;), quote!(&#param)),
+                    Callback::Unique => (quote!(let mut #param = #closure;), quote!(&mut #param)),
+                    Callback::Boxed { .. } => (
+                        quote!(let #param = ::playground_runtime::__private::Box::new(#closure);),
+                        quote!(#param),
+                    ),
+                };
+                prelude.push(binding);
+                args.push(pass);
+            }
+            None => args.push(quote!(#param)),
+        }
+    }
+    let call = quote!(<VM as #view>::#ident(&**self, #(#args),*));
+    let call = if sig.asyncness.is_some() {
+        quote!(#call.await)
+    } else if sig.unsafety.is_some() {
+        quote!(unsafe { #call })
+    } else {
+        call
+    };
+    quote! {
+        #[inline]
+        #sig {
+            #(#prelude)*
+            #call
+        }
+    }
+}
+
+/// A callback parameter: how it is passed, its parameter types and its
+/// return type. Not when the return type borrows (a closure could not say
+/// from what).
+fn callback(ty: &Type) -> Option<(Callback, Vec<Type>, TokenStream)> {
+    let (kind, object) = match ty {
+        Type::Reference(reference) => {
+            let Type::TraitObject(object) = &*reference.elem else {
+                return None;
+            };
+            let kind = if reference.mutability.is_some() {
+                Callback::Unique
+            } else {
+                Callback::Shared
+            };
+            (kind, object)
+        }
+        Type::Path(path) if path.qself.is_none() => {
+            let last = path.path.segments.last()?;
+            if last.ident != "Box" {
+                return None;
+            }
+            let PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            let Some(GenericArgument::Type(Type::TraitObject(object))) = args.args.first() else {
+                return None;
+            };
+            (Callback::Boxed { once: false }, object)
+        }
+        _ => return None,
+    };
+    let function = object.bounds.iter().find_map(|bound| match bound {
+        TypeParamBound::Trait(t) => {
+            let last = t.path.segments.last()?;
+            let PathArguments::Parenthesized(args) = &last.arguments else {
+                return None;
+            };
+            Some((last.ident.to_string(), args))
+        }
+        _ => None,
+    })?;
+    let (trait_name, args) = function;
+    let kind = match (kind, trait_name.as_str()) {
+        (Callback::Boxed { .. }, "FnOnce") => Callback::Boxed { once: true },
+        (kind @ Callback::Boxed { .. }, "Fn" | "FnMut") => kind,
+        (Callback::Shared, "Fn") => Callback::Shared,
+        (Callback::Unique, "Fn" | "FnMut") => Callback::Unique,
+        _ => return None,
+    };
+    let output = match &args.output {
+        ReturnType::Default => quote!(),
+        ReturnType::Type(_, ty) => {
+            if quote!(#ty).to_string().contains('&') {
+                return None;
+            }
+            quote!(-> #ty)
+        }
+    };
+    Some((kind, args.inputs.iter().cloned().collect(), output))
+}
