@@ -80,5 +80,5 @@ pub use registry::{Catalog, Registry, ViewHandle, ViewRef};
 pub use state::{Live, Saved, SavedModel, SavedState, State};
 pub use view::{MethodDescriptor, View, ViewDescriptor};
 pub use viewmodel::{ViewModel, ViewModelDescriptor, ViewModelEntry};
-pub use watcher::{Build, WatchError, WatchEvent, WatchOptions, Watcher};
+pub use watcher::{Build, WatchError, WatchEvent, WatchOptions, Watcher, write_sha256};
 pub use wrappers::{Atomic, Handle, Once, Shared};

@@ -97,7 +97,7 @@ pub(crate) struct ModuleHeader {
     pub describe: fn() -> ModuleContents,
     /// Rust ABI, likewise: gives the library the host's way to raise a
     /// panic and to run a callback that may panic.
-    pub install_panic_bridge: fn(fn(String) -> !, fn(&mut dyn FnMut()) -> Option<String>),
+    pub install_panic_bridge: fn(fn(String) -> !, crate::viewmodel::CatchFn),
 }
 
 // SAFETY: the header is immutable and its pointers are to `'static` strings.

@@ -170,15 +170,14 @@ static PANIC_BRIDGE: std::sync::OnceLock<fn(String) -> !> = std::sync::OnceLock:
 /// How a library runs a callback the host gave it (a closure parameter of a
 /// view method) so that a panic in it is caught in the host's image, where
 /// it was raised; see [`call_back`]. Unset in the host itself.
-static CALLBACK_BRIDGE: std::sync::OnceLock<fn(&mut dyn FnMut()) -> Option<String>> =
-    std::sync::OnceLock::new();
+static CALLBACK_BRIDGE: std::sync::OnceLock<CatchFn> = std::sync::OnceLock::new();
+
+/// Runs a callback, catching a panic in the image this function is in.
+pub(crate) type CatchFn = fn(&mut dyn FnMut()) -> Option<String>;
 
 /// Called by the host, in a library it loaded, with the host's [`raise`]
 /// and [`catch`].
-pub(crate) fn install_panic_bridge(
-    raise: fn(String) -> !,
-    catch: fn(&mut dyn FnMut()) -> Option<String>,
-) {
+pub(crate) fn install_panic_bridge(raise: fn(String) -> !, catch: CatchFn) {
     let _ = PANIC_BRIDGE.set(raise);
     let _ = CALLBACK_BRIDGE.set(catch);
 }

@@ -59,6 +59,11 @@ pub struct WatchOptions {
     pub debounce: Duration,
     /// How to load.
     pub load: LoadOptions,
+    /// Load only a library whose `<library>.sha256` file exists and
+    /// matches it: the mark of a finished build (see [`write_sha256`]). A
+    /// library still being written, or a hash not yet written, is waited
+    /// for, not loaded. On by default.
+    pub require_hash: bool,
 }
 
 impl Default for WatchOptions {
@@ -66,8 +71,35 @@ impl Default for WatchOptions {
         WatchOptions {
             debounce: Duration::from_millis(50),
             load: LoadOptions::default(),
+            require_hash: true,
         }
     }
+}
+
+/// Records the SHA-256 of `library` beside it, as `<library>.sha256` in
+/// `sha256sum`'s format, and returns it: what a module build does last, so
+/// that the loader (and the watcher, which waits for it) reads only the
+/// build it finished. Written to a temporary file and renamed, so a reader
+/// sees the old hash or the new one.
+///
+/// A build of your own can do the same with `sha256sum`:
+///
+/// ```sh
+/// cargo build -p physics && (cd target/debug && sha256sum libphysics.so > libphysics.so.sha256)
+/// ```
+pub fn write_sha256(library: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(library)?;
+    let hash = crate::library::sha256_hex(&bytes);
+    let name = library
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let sidecar = crate::library::sidecar_path(library);
+    let mut temporary = sidecar.clone().into_os_string();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    std::fs::write(&temporary, format!("{hash}  {name}\n"))?;
+    std::fs::rename(&temporary, &sidecar)?;
+    Ok(hash)
 }
 
 /// Why a watcher could not start.
@@ -116,16 +148,24 @@ impl Watcher {
         let library = absolute(library.into());
         let (sender, events) = channel();
         let watched = library.clone();
+        let sidecar = crate::library::sidecar_path(&library);
         // One rebuild can come in several event batches: load each version
-        // of the file once.
-        let mut last_loaded = stamp(&library);
+        // of the files once.
+        let mut last_loaded = (stamp(&library), stamp(&sidecar));
         let mut debouncer = new_debouncer(options.debounce, move |result: DebounceEventResult| {
             let Ok(changes) = result else { return };
-            if !changes.iter().any(|c| c.path == watched) {
+            if !changes
+                .iter()
+                .any(|c| c.path == watched || c.path == sidecar)
+            {
                 return;
             }
-            let now = stamp(&watched);
-            if now.is_none() || now == last_loaded {
+            let now = (stamp(&watched), stamp(&sidecar));
+            if now.0.is_none() || now == last_loaded {
+                return;
+            }
+            if options.require_hash && now.1.is_none() {
+                tracing::debug!(library = %watched.display(), "waiting for the library's .sha256");
                 return;
             }
             last_loaded = now;
@@ -175,7 +215,11 @@ impl Watcher {
             let _ = sender.send(WatchEvent::Building {
                 changed: change.path.clone(),
             });
-            match run_cargo(&build) {
+            match run_cargo(&build).and_then(|()| {
+                write_sha256(&library)
+                    .map(drop)
+                    .map_err(|e| format!("hashing {}: {e}", library.display()))
+            }) {
                 Ok(()) => load(&registry, &library, options.load, since, &sender),
                 Err(message) => {
                     tracing::warn!(%message, "module build failed");
@@ -235,6 +279,12 @@ fn load(
             report,
             since_change: since.elapsed(),
         },
+        // The library or its hash is still being written: the next event
+        // brings the finished pair.
+        Err(LoadError::Hash { .. }) => {
+            tracing::debug!(library = %library.display(), "library and .sha256 differ; waiting");
+            return;
+        }
         Err(error) => WatchEvent::Refused(error),
     };
     let _ = sender.send(event);

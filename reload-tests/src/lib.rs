@@ -48,6 +48,16 @@ pub enum Fixture {
     EcsHeatWide,
     /// ecs-module with its model component `Spin` restructured.
     EcsSpinV2,
+    /// The counter whose viewmodel panics when dropped.
+    DropPanic,
+    /// The counter with its own `#[global_allocator]`.
+    OwnAllocator,
+    /// The counter needing a symbol no library defines.
+    MissingSymbol,
+    /// plain-cdylib exporting `playground_module_v1` as a static.
+    StaticExport,
+    /// plain-cdylib exporting `playground_module_v1` returning null.
+    NullExport,
 }
 
 impl Fixture {
@@ -69,6 +79,11 @@ impl Fixture {
             Fixture::Ecs => "ecs",
             Fixture::EcsHeatWide => "ecs-heat-wide",
             Fixture::EcsSpinV2 => "ecs-spin-v2",
+            Fixture::DropPanic => "drop-panic",
+            Fixture::OwnAllocator => "own-allocator",
+            Fixture::MissingSymbol => "missing-symbol",
+            Fixture::StaticExport => "static-export",
+            Fixture::NullExport => "null-export",
         }
     }
 }
@@ -96,6 +111,8 @@ pub fn library(fixture: Fixture) -> PathBuf {
     }
     let path = match fixture {
         Fixture::Plain => build(workspace(), "plain-cdylib", &[], fixture),
+        Fixture::StaticExport => build(workspace(), "plain-cdylib", &["static-export"], fixture),
+        Fixture::NullExport => build(workspace(), "plain-cdylib", &["null-export"], fixture),
         Fixture::ForeignRuntime => build_foreign(),
         Fixture::Ecs => build_edited(workspace(), "ecs-module", "", fixture),
         Fixture::EcsHeatWide => build_edited(workspace(), "ecs-module", "heat-wide", fixture),
@@ -112,6 +129,9 @@ pub fn library(fixture: Fixture) -> PathBuf {
                 Fixture::EnumV2 => &["enum-v2"],
                 Fixture::ClockV2 => &["clock-v2"],
                 Fixture::ScratchV2 => &["scratch-v2"],
+                Fixture::DropPanic => &["drop-panic"],
+                Fixture::OwnAllocator => &["own-allocator"],
+                Fixture::MissingSymbol => &["missing-symbol"],
                 _ => &[],
             };
             build(workspace(), "counter-module", features, fixture)
@@ -261,4 +281,40 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(&path, to.join(name)).expect("copy file");
         }
     }
+}
+
+/// The host program `alloc-host` (a fixture binary), built on first use,
+/// with `features`.
+pub fn alloc_host(features: &[&str]) -> PathBuf {
+    static BUILT: OnceLock<Mutex<HashMap<Vec<String>, PathBuf>>> = OnceLock::new();
+    let key: Vec<String> = features.iter().map(|f| f.to_string()).collect();
+    let mut built = BUILT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(path) = built.get(&key) {
+        return path.clone();
+    }
+    let target = fixture_target();
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo
+        .current_dir(workspace())
+        .args(["build", "--quiet", "-p", "alloc-host"])
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_PROFILE_DEV_DEBUG", "0");
+    if !features.is_empty() {
+        cargo.args(["--features", &features.join(",")]);
+    }
+    let output = cargo.output().expect("run cargo");
+    assert!(
+        output.status.success(),
+        "building alloc-host failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out = target.join("out");
+    std::fs::create_dir_all(&out).expect("create fixtures/out");
+    let copy = out.join(format!("alloc-host-{}", features.join("-")));
+    std::fs::copy(target.join("debug").join("alloc-host"), &copy).expect("copy the host");
+    built.insert(key, copy.clone());
+    copy
 }

@@ -339,11 +339,13 @@ fn the_watcher_reloads_a_rebuilt_library_and_reports_refusals() {
     registry.get::<dyn Counter>().unwrap().add(21);
     let watcher = Watcher::library(Arc::clone(&registry), &path, Default::default()).unwrap();
 
-    // A rebuild: a new file replaces the old one, as cargo does.
+    // A rebuild: a new file replaces the old one, as cargo does, then the
+    // build records its hash (the watcher waits for it).
     let replace = |fixture| {
         let staged = dir.join("staged.so");
         std::fs::copy(library(fixture), &staged).unwrap();
         std::fs::rename(&staged, &path).unwrap();
+        playground_runtime::write_sha256(&path).unwrap();
     };
     let next = || loop {
         match watcher

@@ -45,7 +45,7 @@ fn forward(view: &syn::Ident, sig: &syn::Signature) -> TokenStream {
         let FnArg::Typed(arg) = input else { continue };
         let param = format_ident!("arg{}", index);
         index += 1;
-        arg.pat = Box::new(syn::parse_quote!(#param));
+        *arg.pat = syn::parse_quote!(#param);
         match callback(&arg.ty) {
             Some((kind, inputs, output)) => {
                 let names: Vec<_> = (0..inputs.len()).map(|i| format_ident!("a{}", i)).collect();

@@ -1,0 +1,400 @@
+//! Verify before running, and nothing a module does aborts the host: the
+//! careless user's files and mistakes, with real libraries built by cargo
+//! during the run.
+
+use counter_api::Counter;
+use playground_runtime::{LoadError, Registry, write_sha256};
+use reload_tests::{Fixture, alloc_host, fixture_target, library};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::channel;
+use std::time::Duration;
+
+fn loaded(fixture: Fixture) -> Registry {
+    let registry = Registry::linked();
+    registry.load(library(fixture)).unwrap();
+    registry
+}
+
+/// A scratch directory of this test's own.
+fn scratch(name: &str) -> PathBuf {
+    let dir = fixture_target().join("scratch").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `registry.load(path)` on another thread, failing the test if it hangs.
+fn load_within(registry: Registry, path: &Path, limit: Duration) -> Result<(), LoadError> {
+    let (sender, receiver) = channel();
+    let path = path.to_owned();
+    std::thread::spawn(move || {
+        let _ = sender.send(registry.load(&path).map(drop));
+    });
+    receiver
+        .recv_timeout(limit)
+        .expect("Registry::load returned in time")
+}
+
+#[test]
+fn a_fifo_is_refused_without_blocking() {
+    let dir = scratch("fifo");
+    let fifo = dir.join("libcounter.so");
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        &fifo,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+        0,
+    )
+    .unwrap();
+    let error = load_within(Registry::linked(), &fifo, Duration::from_secs(10)).unwrap_err();
+    assert!(
+        matches!(&error, LoadError::NotAFile { path, kind: "a FIFO (named pipe)" } if path == &fifo),
+        "{error}"
+    );
+    let error = load_within(Registry::linked(), &dir, Duration::from_secs(10)).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            LoadError::NotAFile {
+                kind: "a directory",
+                ..
+            }
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_export_of_the_wrong_kind_is_refused_before_it_is_called() {
+    let error = Registry::linked()
+        .load(library(Fixture::StaticExport))
+        .unwrap_err();
+    let LoadError::NotAModule { message, .. } = &error else {
+        panic!("expected NotAModule, got {error}");
+    };
+    assert!(message.contains("not as a function"), "{message}");
+
+    // A function that would return null: the library has no build record
+    // (it does not link playground-runtime), so it is never opened.
+    let error = Registry::linked()
+        .load(library(Fixture::NullExport))
+        .unwrap_err();
+    let LoadError::NotAModule { message, .. } = &error else {
+        panic!("expected NotAModule, got {error}");
+    };
+    assert!(message.contains("playground_build_v1"), "{message}");
+}
+
+#[test]
+fn a_module_with_its_own_allocator_is_refused() {
+    let error = Registry::linked()
+        .load(library(Fixture::OwnAllocator))
+        .unwrap_err();
+    assert!(
+        matches!(&error, LoadError::Fingerprint { what: "global allocator", host, module, .. }
+            if host == "system" && module == "custom"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_host_with_its_own_allocator_refuses_modules() {
+    let module = library(Fixture::V1);
+    let run = |features: &[&str]| {
+        let output = std::process::Command::new(alloc_host(features))
+            .arg(&module)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert_eq!(run(&[]).trim(), "loaded: total 2");
+    let refused = run(&["own-allocator"]);
+    assert!(
+        refused.starts_with("refused: ")
+            && refused.contains("global allocator")
+            && refused.contains("`custom`")
+            && refused.contains("`system`"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn the_dynamic_loaders_own_reason_is_kept() {
+    let error = Registry::linked()
+        .load(library(Fixture::MissingSymbol))
+        .unwrap_err();
+    let LoadError::Open { message, .. } = &error else {
+        panic!("expected Open, got {error}");
+    };
+    assert!(
+        message.contains("undefined symbol") && message.contains("playground_fixture_missing"),
+        "{message}"
+    );
+}
+
+/// Copies the library of `fixture` to `dir/name`, with `edit` applied to
+/// its bytes.
+fn edited(fixture: Fixture, dir: &Path, name: &str, edit: impl FnOnce(&mut Vec<u8>)) -> PathBuf {
+    let mut bytes = std::fs::read(library(fixture)).unwrap();
+    edit(&mut bytes);
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// The file offset of the first loadable segment's program header.
+fn first_load_header(bytes: &[u8]) -> usize {
+    let table = u64::from_le_bytes(bytes[0x20..0x28].try_into().unwrap()) as usize;
+    let entry = u16::from_le_bytes(bytes[0x36..0x38].try_into().unwrap()) as usize;
+    (0..)
+        .map(|i| table + i * entry)
+        .find(|&at| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) == 1)
+        .unwrap()
+}
+
+/// The file range of the `.text` section.
+fn text_range(bytes: &[u8]) -> std::ops::Range<usize> {
+    use object::{Object, ObjectSection};
+    let file = object::File::parse(bytes).unwrap();
+    let (offset, size) = file.section_by_name(".text").unwrap().file_range().unwrap();
+    offset as usize..(offset + size) as usize
+}
+
+#[test]
+fn a_corrupted_program_header_is_refused_with_or_without_a_hash() {
+    let dir = scratch("corrupt-header");
+    // The first loadable segment's file size (p_filesz, at +32), made huge.
+    let corrupt = |bytes: &mut Vec<u8>| {
+        let at = first_load_header(bytes) + 32;
+        bytes[at..at + 8].copy_from_slice(&(1u64 << 40).to_le_bytes());
+    };
+    let bare = edited(Fixture::V1, &dir, "bare.so", corrupt);
+    let error = Registry::linked().load(&bare).unwrap_err();
+    assert!(matches!(error, LoadError::Open { .. }), "{error}");
+
+    // With the hash of the good build beside it: the hash says it first.
+    let hashed = edited(Fixture::V1, &dir, "hashed.so", |_| {});
+    write_sha256(&hashed).unwrap();
+    let mut bytes = std::fs::read(&hashed).unwrap();
+    corrupt(&mut bytes);
+    std::fs::write(&hashed, bytes).unwrap();
+    let error = Registry::linked().load(&hashed).unwrap_err();
+    assert!(matches!(error, LoadError::Hash { .. }), "{error}");
+}
+
+#[test]
+fn corrupted_code_is_refused_by_its_hash() {
+    let dir = scratch("corrupt-text");
+    let path = edited(Fixture::V1, &dir, "libcounter.so", |_| {});
+    let good = write_sha256(&path).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let text = text_range(&bytes);
+    let middle = text.start + text.len() / 2;
+    bytes[middle..middle + 8].copy_from_slice(&[0x0f, 0x0b, 0x0f, 0x0b, 0xcc, 0xcc, 0xcc, 0xcc]);
+    std::fs::write(&path, &bytes).unwrap();
+
+    let registry = loaded(Fixture::V1);
+    registry.get::<dyn Counter>().unwrap().add(3);
+    let error = registry.load(&path).unwrap_err();
+    let LoadError::Hash {
+        expected, actual, ..
+    } = &error
+    else {
+        panic!("expected Hash, got {error}");
+    };
+    assert_eq!(expected, &good);
+    assert_ne!(actual, &good);
+    assert!(error.to_string().contains(&path.display().to_string()));
+    assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 3);
+
+    // The intact build, with its hash, loads and reports it.
+    std::fs::copy(library(Fixture::V2), &path).unwrap();
+    let hash = write_sha256(&path).unwrap();
+    let report = registry.load(&path).unwrap();
+    assert_eq!(report.sha256.as_deref(), Some(hash.as_str()));
+    assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 3);
+}
+
+#[test]
+fn a_malformed_hash_file_is_refused() {
+    let dir = scratch("bad-sidecar");
+    let path = edited(Fixture::V1, &dir, "libcounter.so", |_| {});
+    std::fs::write(dir.join("libcounter.so.sha256"), "not a hash\n").unwrap();
+    let error = Registry::linked().load(&path).unwrap_err();
+    assert!(matches!(error, LoadError::Sidecar { .. }), "{error}");
+}
+
+#[test]
+fn a_panic_in_an_async_body_reaches_the_caller_as_an_ordinary_panic() {
+    let registry = loaded(Fixture::V1);
+    let counter = registry.get::<dyn Counter>().unwrap();
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        pollster::block_on(counter.explode_later("async boom".into()))
+    }));
+    let payload = caught.unwrap_err();
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("async boom")
+    );
+    assert_eq!(counter.add(1), 1, "the module still answers");
+}
+
+#[test]
+fn a_panic_in_a_host_callback_reaches_the_host_as_an_ordinary_panic() {
+    let registry = loaded(Fixture::V1);
+    let counter = registry.get::<dyn Counter>().unwrap();
+    counter.add(5);
+    counter.add(6);
+    let mut seen = Vec::new();
+    counter.each_record(&mut |amount| seen.push(amount));
+    assert_eq!(seen, [5, 6]);
+
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        counter.each_record(&mut |amount| panic!("host callback saw {amount}"))
+    }));
+    let payload = caught.unwrap_err();
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("host callback saw 5")
+    );
+    assert_eq!(counter.total(), 11, "the module still answers");
+}
+
+#[test]
+fn a_panic_in_the_drop_of_a_replaced_viewmodel_is_contained() {
+    let registry = loaded(Fixture::DropPanic);
+    registry.get::<dyn Counter>().unwrap().add(4);
+    // The old viewmodel is dropped once nothing holds it: here, during or
+    // right after the load. Its panic is caught in its library.
+    let report = registry.load(library(Fixture::V2)).unwrap();
+    assert_eq!(report.bound.len(), 1);
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!((counter.version(), counter.total()), (2, 4));
+    // And again, loading the bomb and dropping the whole registry.
+    registry.load(library(Fixture::DropPanic)).unwrap();
+    drop(counter);
+    drop(registry);
+}
+
+#[test]
+fn writers_on_a_16_byte_atomic_lose_no_write_across_100_reloads() {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let rounds: usize = std::env::var("PLAYGROUND_STRESS_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100);
+    let registry = loaded(Fixture::V1);
+    let (v1, v2) = (library(Fixture::V1), library(Fixture::V2));
+    let stop = AtomicBool::new(false);
+    let writes = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                while !stop.load(Ordering::Relaxed) {
+                    registry.get::<dyn Counter>().unwrap().bump_wide();
+                    writes.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        for round in 0..rounds {
+            registry
+                .load(if round % 2 == 0 { &v2 } else { &v1 })
+                .unwrap();
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+    let writes = writes.load(Ordering::Relaxed);
+    assert!(writes > 0);
+    assert_eq!(
+        registry.get::<dyn Counter>().unwrap().wide(),
+        (writes, writes),
+        "every write landed, both halves together"
+    );
+}
+
+#[test]
+fn a_library_rewritten_under_the_watcher_never_loads_half_written() {
+    use playground_runtime::{WatchEvent, Watcher};
+    use std::io::{Seek, Write};
+    use std::sync::Arc;
+
+    let dir = scratch("rewrites");
+    let path = dir.join("libcounter.so");
+    std::fs::copy(library(Fixture::V1), &path).unwrap();
+    write_sha256(&path).unwrap();
+    let registry = Arc::new(Registry::linked());
+    registry.load(&path).unwrap();
+    registry.get::<dyn Counter>().unwrap().add(7);
+    let watcher = Watcher::library(Arc::clone(&registry), &path, Default::default()).unwrap();
+
+    let (v1, v2) = (
+        std::fs::read(library(Fixture::V1)).unwrap(),
+        std::fs::read(library(Fixture::V2)).unwrap(),
+    );
+    let rounds = 30;
+    std::thread::scope(|scope| {
+        // Writes in place: pre-sized with zeros, then filled in pieces, as
+        // a slow copy or linker would; then the hash of what it wrote.
+        scope.spawn(|| {
+            for round in 0..rounds {
+                let bytes = if round % 2 == 0 { &v2 } else { &v1 };
+                let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+                file.set_len(bytes.len() as u64).unwrap();
+                for chunk in bytes.chunks(bytes.len() / 4 + 1) {
+                    file.write_all(chunk).unwrap();
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                drop(file);
+                let _ = write_sha256(&path);
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        // Truncates and rewrites, and now and then leaves a stale hash.
+        scope.spawn(|| {
+            for round in 0..rounds {
+                let bytes = if round % 3 == 0 { &v1 } else { &v2 };
+                let mut file = std::fs::File::create(&path).unwrap();
+                file.write_all(&bytes[..bytes.len() / 2]).unwrap();
+                std::thread::sleep(Duration::from_millis(3));
+                file.seek(std::io::SeekFrom::Start((bytes.len() / 2) as u64))
+                    .unwrap();
+                file.write_all(&bytes[bytes.len() / 2..]).unwrap();
+                drop(file);
+                if round % 4 != 0 {
+                    let _ = write_sha256(&path);
+                }
+                std::thread::sleep(Duration::from_millis(4));
+            }
+        });
+    });
+    // The last, finished build.
+    std::fs::write(&path, &v2).unwrap();
+    write_sha256(&path).unwrap();
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut refusals = Vec::new();
+    loop {
+        while let Ok(event) = watcher.events().try_recv() {
+            if let WatchEvent::Refused(error) = event {
+                refusals.push(error.to_string());
+            }
+        }
+        let counter = registry.get::<dyn Counter>().unwrap();
+        if counter.version() == 2 && counter.total() == 7 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the finished build was not loaded; refusals: {refusals:#?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Whatever was refused on the way was refused with a typed error (a
+    // torn file that matched its hash cannot exist), and nothing crashed.
+    for refusal in &refusals {
+        assert!(refusal.contains(&path.display().to_string()), "{refusal}");
+    }
+}
