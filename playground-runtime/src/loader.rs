@@ -4,6 +4,7 @@
 use crate::bindings::{Bindings, Slot};
 use crate::error::{LoadError, RegistryError, StateError};
 use crate::library::{Image, Library, OpenError};
+use crate::manifest::Manifest;
 use crate::module::{MODULE_SYMBOL, ModuleContents};
 use crate::registry::{Registry, bind, save};
 use crate::view::ViewDescriptor;
@@ -113,34 +114,7 @@ impl Registry {
     ) -> Result<LoadReport, LoadError> {
         // Everything the file can tell, before any of its code runs.
         let image = Image::read(path).map_err(|e| open_error(path, e))?;
-        let host = crate::module::Fingerprint::host();
-        if let Some((what, host, module)) = host.difference(&image.manifest.build) {
-            return Err(LoadError::Fingerprint {
-                path: path.to_owned(),
-                what,
-                host: host.to_owned(),
-                module: module.to_owned(),
-            });
-        }
-        let manifest = &image.manifest;
-        self.verify_models(
-            path,
-            manifest.models.iter().map(|m| {
-                (
-                    m.name.as_str(),
-                    m.model_id,
-                    m.state_version,
-                    m.size,
-                    m.align,
-                )
-            }),
-        )?;
-        self.verify_viewmodels(
-            path,
-            manifest
-                .own_viewmodels()
-                .map(|vm| (vm.name.as_str(), vm.view_id, vm.api_version)),
-        )?;
+        self.verify_manifest(path, &image.manifest)?;
 
         let (library, contents) = Library::open(&image).map_err(|e| open_error(path, e))?;
         // Checked again against what the library registers (the manifest
@@ -209,6 +183,58 @@ impl Registry {
             sha256: image.sha256.clone(),
             elapsed: start.elapsed(),
         })
+    }
+
+    /// Checks the module library at `path` against this program from its
+    /// file alone, without opening it (none of its code runs, nothing is
+    /// mapped): what [`Registry::load`] checks first. Returns what the
+    /// module holds.
+    ///
+    /// ```no_run
+    /// # let registry = playground_runtime::Registry::linked();
+    /// match registry.check("target/debug/libphysics.so") {
+    ///     Ok(manifest) => println!("would load: {} viewmodels", manifest.viewmodels.len()),
+    ///     Err(error) => println!("would be refused: {error}"),
+    /// }
+    /// ```
+    pub fn check(&self, path: impl AsRef<Path>) -> Result<Manifest, LoadError> {
+        let path = path.as_ref();
+        let image = Image::read(path).map_err(|e| open_error(path, e))?;
+        self.verify_manifest(path, &image.manifest)?;
+        Ok(image.manifest)
+    }
+
+    /// The build, models and own viewmodels a manifest lists, against this
+    /// program's.
+    fn verify_manifest(&self, path: &Path, manifest: &Manifest) -> Result<(), LoadError> {
+        let host = crate::module::Fingerprint::host();
+        if let Some((what, host, module)) = host.difference(&manifest.build) {
+            return Err(LoadError::Fingerprint {
+                path: path.to_owned(),
+                what,
+                host: host.to_owned(),
+                module: module.to_owned(),
+            });
+        }
+        self.verify_models(
+            path,
+            manifest.models.iter().map(|m| {
+                (
+                    m.name.as_str(),
+                    m.model_id,
+                    m.state_version,
+                    m.size,
+                    m.align,
+                )
+            }),
+        )?;
+        self.verify_viewmodels(
+            path,
+            manifest
+                .own_viewmodels()
+                .map(|vm| (vm.name.as_str(), vm.view_id, vm.api_version)),
+        )?;
+        Ok(())
     }
 
     /// Checks the module's models and viewmodels against this program's

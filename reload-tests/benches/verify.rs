@@ -1,0 +1,69 @@
+//! What verifying a module costs, in one run: reading and checking its
+//! manifest alone (`Registry::check`), a refusal (an API change: refused
+//! from the file, no `dlopen`), a reload at 100 k records with and without
+//! a `.sha256` beside the library, and the SHA-256 of module libraries.
+//!
+//! `cargo bench -p reload-tests --bench verify`
+
+use counter_api::Counter;
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use playground_runtime::{Registry, write_sha256};
+use reload_tests::{Fixture, fixture_target, library};
+use sha2::{Digest, Sha256};
+
+fn verify(c: &mut Criterion) {
+    let (v1, v2, api_v2) = (
+        library(Fixture::V1),
+        library(Fixture::V2),
+        library(Fixture::ApiV2),
+    );
+    let registry = Registry::linked();
+    registry.load(&v1).unwrap();
+    registry.get::<dyn Counter>().unwrap().fill(100_000);
+
+    c.bench_function("manifest check (no dlopen)", |b| {
+        b.iter(|| registry.check(&v2).unwrap())
+    });
+    c.bench_function("refusal: API change", |b| {
+        b.iter(|| registry.load(&api_v2).unwrap_err())
+    });
+
+    // The same two builds, each with its hash beside it.
+    let dir = fixture_target().join("bench-hashed");
+    std::fs::create_dir_all(&dir).unwrap();
+    let hashed = [("v1.so", &v1), ("v2.so", &v2)].map(|(name, from)| {
+        let path = dir.join(name);
+        std::fs::copy(from, &path).unwrap();
+        write_sha256(&path).unwrap();
+        path
+    });
+    for (label, pair) in [
+        ("reload 100k", [&v1, &v2]),
+        ("reload 100k + sha256", [&hashed[0], &hashed[1]]),
+    ] {
+        let mut round = 0u64;
+        c.bench_function(label, |b| {
+            b.iter_batched(
+                || {
+                    // SAFETY: the counter returns plain data; nothing from a
+                    // replaced library outlives its bindings.
+                    unsafe { registry.unload_retired() };
+                    round += 1;
+                    pair[(round % 2) as usize]
+                },
+                |path| registry.load(path).unwrap(),
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    assert_eq!(registry.get::<dyn Counter>().unwrap().records(), 100_000);
+
+    for fixture in [Fixture::V1, Fixture::Ecs] {
+        let bytes = std::fs::read(library(fixture)).unwrap();
+        let label = format!("sha256 {:?} ({} KiB)", fixture, bytes.len() / 1024);
+        c.bench_function(&label, |b| b.iter(|| Sha256::digest(&bytes)));
+    }
+}
+
+criterion_group!(benches, verify);
+criterion_main!(benches);
