@@ -208,7 +208,9 @@ opaque_fingerprints!(
 );
 
 mod archetype;
+mod borrow;
 mod bundle;
+mod command;
 mod component;
 mod dynamic;
 mod entity;
@@ -216,23 +218,26 @@ mod event;
 mod model;
 mod module;
 mod query;
+mod resource;
 mod system;
 mod value;
 mod view;
 mod world;
 
+pub use borrow::{Ref, RefMut};
 pub use bundle::Bundle;
+pub use command::{CommandBuffer, Commands};
 pub use component::{Component, ComponentId, ComponentInfo, ComponentKey, TypeKey};
 pub use entity::Entity;
 pub use event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
 pub use model::{ComponentRegistration, ModelError};
 pub use module::EcsModule;
-pub use query::{Query, QueryIter, With, Without};
-pub use system::{Schedule, ScheduleError, System};
+pub use query::{PreparedQuery, Query, QueryBorrow, QueryIter, With, Without};
+pub use system::{Schedule, ScheduleError, System, SystemWorld};
 pub use value::ModelValue;
 pub use view::{
     ComponentType, ComponentView, Ecs, EntitySnapshot, EntityView, EventView, PostHandler,
     PreHandler, QuerySpec, QueryView, StorageStats, StorageView, SystemView, TableInfo,
     WorldSnapshot, WorldStats, WorldView,
 };
-pub use world::{EcsError, QueryBorrow, World};
+pub use world::{EcsError, World};
