@@ -521,7 +521,9 @@ impl Schedule {
                 .filter(|(i, _)| active.contains(i))
                 .map(|(_, (system, access))| (system, access, Ok(())))
                 .collect();
-            rayon::scope(|scope| {
+            // In place: the calling thread runs the first system itself
+            // instead of handing the whole stage to the pool and waiting.
+            rayon::in_place_scope(|scope| {
                 let (first, rest) = slots.split_first_mut().expect("two or more systems");
                 for (system, access, result) in rest {
                     scope.spawn(move |_| *result = run_one(system, access, shared));
