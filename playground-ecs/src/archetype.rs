@@ -66,10 +66,11 @@ impl Column {
             .wrapping_add(row * self.info.layout.size())
     }
 
-    /// The column's base pointer, as `T`.
+    /// The column's base pointer, as `T` (dangling while nothing is
+    /// allocated).
     #[inline]
-    pub fn base<T>(&self) -> *mut T {
-        self.data.as_ptr().cast()
+    pub fn base<T>(&self) -> NonNull<T> {
+        self.data.cast()
     }
 }
 

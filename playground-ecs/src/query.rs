@@ -6,6 +6,8 @@ use crate::component::{Component, ComponentId, ComponentInfo, Components, TypeKe
 use crate::entity::{Entity, Meta};
 use crate::world::{EcsError, World};
 use std::marker::PhantomData;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Something a query asks for: `&T`, `&mut T`, `Option<&T>`,
 /// `Option<&mut T>`, `Entity`, `With<T>`, `Without<T>`, or a tuple of them.
@@ -44,17 +46,21 @@ pub unsafe trait Query {
     unsafe fn item<'q>(fetch: Self::Fetch, row: usize) -> Self::Item<'q>;
 }
 
-fn column_base<T>(archetype: &Archetype, id: ComponentId) -> *mut T {
+/// The start of `T`'s column in `archetype` (dangling if it has none, which
+/// a matching table never lacks). Non-null, so that `Option<&T>` of an
+/// item needs no test in the loop.
+#[inline]
+fn column_base<T>(archetype: &Archetype, id: ComponentId) -> NonNull<T> {
     archetype
         .column(id)
-        .map_or(std::ptr::null_mut(), |c| archetype.columns[c].base::<T>())
+        .map_or(NonNull::dangling(), |c| archetype.columns[c].base::<T>())
 }
 
 // SAFETY: reads `T` only.
 unsafe impl<T: Component> Query for &T {
     type Item<'q> = &'q T;
     type State = ComponentId;
-    type Fetch = *const T;
+    type Fetch = NonNull<T>;
     fn init(components: &Components) -> Option<ComponentId> {
         components.get::<T>()
     }
@@ -67,13 +73,13 @@ unsafe impl<T: Component> Query for &T {
     fn matches(id: ComponentId, archetype: &Archetype) -> bool {
         archetype.column(id).is_some()
     }
-    fn fetch(id: ComponentId, archetype: &Archetype, _: &[Meta]) -> *const T {
+    fn fetch(id: ComponentId, archetype: &Archetype, _: &[Meta]) -> NonNull<T> {
         column_base::<T>(archetype, id)
     }
     #[inline(always)]
-    unsafe fn item<'q>(fetch: *const T, row: usize) -> &'q T {
+    unsafe fn item<'q>(fetch: NonNull<T>, row: usize) -> &'q T {
         // SAFETY: the trait's contract.
-        unsafe { &*fetch.add(row) }
+        unsafe { fetch.add(row).as_ref() }
     }
 }
 
@@ -81,7 +87,7 @@ unsafe impl<T: Component> Query for &T {
 unsafe impl<T: Component> Query for &mut T {
     type Item<'q> = &'q mut T;
     type State = ComponentId;
-    type Fetch = *mut T;
+    type Fetch = NonNull<T>;
     fn init(components: &Components) -> Option<ComponentId> {
         components.get::<T>()
     }
@@ -94,13 +100,13 @@ unsafe impl<T: Component> Query for &mut T {
     fn matches(id: ComponentId, archetype: &Archetype) -> bool {
         archetype.column(id).is_some()
     }
-    fn fetch(id: ComponentId, archetype: &Archetype, _: &[Meta]) -> *mut T {
+    fn fetch(id: ComponentId, archetype: &Archetype, _: &[Meta]) -> NonNull<T> {
         column_base::<T>(archetype, id)
     }
     #[inline(always)]
-    unsafe fn item<'q>(fetch: *mut T, row: usize) -> &'q mut T {
+    unsafe fn item<'q>(fetch: NonNull<T>, row: usize) -> &'q mut T {
         // SAFETY: the trait's contract.
-        unsafe { &mut *fetch.add(row) }
+        unsafe { fetch.add(row).as_mut() }
     }
 }
 
@@ -140,7 +146,7 @@ unsafe impl<Q: Query<State = ComponentId>> Query for Option<Q> {
 unsafe impl Query for Entity {
     type Item<'q> = Entity;
     type State = ();
-    type Fetch = (*const u32, *const Meta);
+    type Fetch = (NonNull<u32>, NonNull<Meta>);
     fn init(_: &Components) -> Option<()> {
         Some(())
     }
@@ -150,17 +156,20 @@ unsafe impl Query for Entity {
         true
     }
     fn fetch(_: (), archetype: &Archetype, meta: &[Meta]) -> Self::Fetch {
-        (archetype.entities.as_ptr(), meta.as_ptr())
+        (
+            NonNull::from(archetype.entities.as_slice()).cast(),
+            NonNull::from(meta).cast(),
+        )
     }
     #[inline(always)]
     unsafe fn item<'q>((indices, meta): Self::Fetch, row: usize) -> Self::Item<'q> {
         // SAFETY: the trait's contract: `row` is a row of the table, whose
         // index is a live entity's, below the length of the records.
         unsafe {
-            let index = *indices.add(row);
+            let index = *indices.add(row).as_ptr();
             Entity {
                 index,
-                generation: (*meta.add(index as usize)).generation,
+                generation: (*meta.add(index as usize).as_ptr()).generation,
             }
         }
     }
@@ -312,8 +321,8 @@ enum Tables<'w> {
 /// The rows of every matching table, table by table.
 ///
 /// `next` walks one table's rows with a bounds check and a pointer offset
-/// per row and moves to the next table out of line; `for_each` and `fold`
-/// run one tight loop per table.
+/// per row, all inlined into the caller's loop; `for_each` and `fold` run
+/// one tight loop per table.
 pub struct QueryIter<'w, Q: Query> {
     archetypes: &'w [Archetype],
     meta: &'w [Meta],
@@ -365,7 +374,7 @@ impl<'w, Q: Query> QueryIter<'w, Q> {
     }
 
     /// The next non-empty matching table.
-    #[inline]
+    #[inline(always)]
     fn next_archetype(&mut self) -> Option<&'w Archetype> {
         let state = self.state?;
         match &mut self.tables {
@@ -378,25 +387,27 @@ impl<'w, Q: Query> QueryIter<'w, Q> {
         }
     }
 
-    /// Moves to the next table and yields its first row.
-    #[inline(never)]
-    fn next_table(&mut self) -> Option<Q::Item<'w>> {
-        let archetype = self.next_archetype()?;
-        let state = self.state?;
-        let fetch = Q::fetch(state, archetype, self.meta);
-        self.fetch = Some(fetch);
-        self.row = 1;
+    /// Moves to the next non-empty matching table; `false` at the end.
+    #[inline(always)]
+    fn advance(&mut self) -> bool {
+        let Some(archetype) = self.next_archetype() else {
+            return false;
+        };
+        let Some(state) = self.state else {
+            return false;
+        };
+        self.fetch = Some(Q::fetch(state, archetype, self.meta));
+        self.row = 0;
         self.len = archetype.len();
-        // SAFETY: `fetch` is from a matching table whose length is at least
-        // 1, and `new`'s caller holds the access for `'w`.
-        Some(unsafe { Q::item(fetch, 0) })
+        true
     }
 
     /// Calls `f` on every item from the threads of rayon's global pool.
     ///
-    /// The rows are split into pieces automatically: about eight per thread
-    /// (so that a thread that finishes early can take work from a slow
-    /// one), never across tables, and never smaller than one row. Worth it
+    /// The rows are split into pieces automatically: about 32 per thread
+    /// (so that a thread that finishes early takes more of them), never
+    /// across tables, and never smaller than one row; the calling thread
+    /// takes pieces too. Worth it
     /// when `f` does real work per row (hundreds of nanoseconds or more),
     /// or over hundreds of thousands of rows; for a cheap `f` over a few
     /// thousand rows a plain `for` loop is faster than waking threads.
@@ -435,37 +446,39 @@ impl<'w, Q: Query> QueryIter<'w, Q> {
             }
             return;
         }
-        let min = (rows / (threads * 8)).max(1);
-        fn split<'w, Q: Query, F: Fn(Q::Item<'w>) + Sync>(
-            fetch: SendFetch<Q::Fetch>,
-            start: usize,
-            end: usize,
-            min: usize,
-            f: &F,
-        ) {
-            if end - start > min {
-                let middle = start + (end - start) / 2;
-                rayon::join(
-                    || split::<Q, F>(fetch, start, middle, min, f),
-                    || split::<Q, F>(fetch, middle, end, min, f),
-                );
-            } else {
+        // Pieces of about 1/32 of a thread's share, never across
+        // tables; every thread (the caller too) takes the next piece until
+        // none is left, so a thread slowed down by other work takes fewer.
+        let size = (rows / (threads * 32)).max(1);
+        let chunks: Vec<(SendFetch<Q::Fetch>, usize, usize)> = pieces
+            .into_iter()
+            .flat_map(|(fetch, start, end)| {
+                (start..end)
+                    .step_by(size)
+                    .map(move |from| (fetch, from, (from + size).min(end)))
+            })
+            .collect();
+        let next = AtomicUsize::new(0);
+        let work = || {
+            while let Some(&(fetch, start, end)) = chunks.get(next.fetch_add(1, Ordering::Relaxed))
+            {
                 for row in start..end {
                     // SAFETY: rows of a matching table under the access
-                    // `new`'s caller holds; the halves are disjoint, so no
-                    // row is yielded twice and items of distinct rows do
-                    // not alias.
+                    // `new`'s caller holds; each chunk is taken by one
+                    // thread once (the counter), chunks are disjoint, and
+                    // items of distinct rows do not alias.
                     f(unsafe { Q::item(fetch.0, row) });
                 }
             }
-        }
-        // Items carry the lifetime `'w` in `f`'s signature; each piece is
-        // run in full before this call returns.
-        let f = &f;
-        rayon::scope(|scope| {
-            for (fetch, start, end) in pieces {
-                scope.spawn(move |_| split::<Q, _>(fetch, start, end, min, f));
+        };
+        // In place: the calling thread works too, from the first piece,
+        // with one helper fewer than the pool has threads (one thread per
+        // core: more would only take turns).
+        rayon::in_place_scope(|scope| {
+            for _ in 0..(threads - 1).min(chunks.len() - 1) {
+                scope.spawn(|_| work());
             }
+            work();
         });
     }
 }
@@ -485,16 +498,20 @@ impl<'w, Q: Query> Iterator for QueryIter<'w, Q> {
 
     #[inline(always)]
     fn next(&mut self) -> Option<Q::Item<'w>> {
-        if self.row < self.len {
-            let row = self.row;
-            self.row += 1;
-            // SAFETY: `fetch` is `Some` whenever `row < len`.
-            let fetch = unsafe { self.fetch.unwrap_unchecked() };
-            // SAFETY: `fetch` is from a matching table, `row` is in bounds,
-            // and `new`'s caller holds the access for `'w`.
-            return Some(unsafe { Q::item(fetch, row) });
+        loop {
+            if self.row < self.len {
+                let row = self.row;
+                self.row += 1;
+                // SAFETY: `fetch` is `Some` whenever `row < len`.
+                let fetch = unsafe { self.fetch.unwrap_unchecked() };
+                // SAFETY: `fetch` is from a matching table, `row` is in
+                // bounds, and `new`'s caller holds the access for `'w`.
+                return Some(unsafe { Q::item(fetch, row) });
+            }
+            if !self.advance() {
+                return None;
+            }
         }
-        self.next_table()
     }
 
     /// A tight loop per table (what `for_each` uses).
