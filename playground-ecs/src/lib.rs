@@ -11,11 +11,21 @@
 //!
 //! Two ways in:
 //! - the typed API for hot loops: [`World`] (spawn, insert, remove, get,
-//!   queries with [`With`], [`Without`], `Option<&T>` and [`Entity`],
-//!   parallel iteration), [`Schedule`] of [`System`]s, [`Events`];
+//!   resources, queries with [`With`], [`Without`], `Option<&T>` and
+//!   [`Entity`], [`PreparedQuery`] that matches tables once, parallel
+//!   iteration), [`Schedule`] of [`System`]s that see the world through a
+//!   [`SystemWorld`] (only what they declared) and change it through
+//!   [`Commands`], applied at the end of their stage; [`Events`];
 //! - the [`Ecs`] view for coarse calls across modules: seven fragments,
 //!   114 operations, components, events and resources as [`ModelValue`]s,
 //!   implemented by [`EcsModule`].
+//!
+//! Borrows are checked and held: a reference handed out through `&World`
+//! ([`World::get`], [`World::query`], [`World::resource`], the model-value
+//! reads) comes with a guard that keeps conflicting borrows out until it is
+//! dropped, so safe code cannot alias a `&mut` or race another thread. A
+//! component whose `Drop` panics during despawn or remove is dropped once,
+//! after the world is consistent again.
 //!
 //! Component types that a reloadable module defines are registered as
 //! models ([`World::register_model`]): identified by model id and state
@@ -232,7 +242,9 @@ pub use entity::Entity;
 pub use event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
 pub use model::{ComponentRegistration, ModelError};
 pub use module::EcsModule;
-pub use query::{PreparedQuery, Query, QueryBorrow, QueryIter, With, Without};
+pub use query::{
+    AllTables, MatchedTables, PreparedQuery, Query, QueryBorrow, QueryIter, TableSet, With, Without,
+};
 pub use system::{Schedule, ScheduleError, System, SystemWorld};
 pub use value::ModelValue;
 pub use view::{

@@ -310,12 +310,59 @@ pub(crate) fn release<Q: Query>(world: &World, state: Q::State) {
     Q::access(state, &mut |id, mutable| world.flag(id).release(mutable));
 }
 
-/// Which tables an iterator walks: every table (checking each against the
-/// query), or the ones a prepared query matched.
+/// Which tables a query iterator walks: [`AllTables`] (testing each
+/// against the query) or [`MatchedTables`] (those a [`PreparedQuery`]
+/// matched). Two types rather than one enum, so that each loop is compiled
+/// for its own case.
+pub trait TableSet: Clone + sealed::Sealed {
+    /// The next non-empty table that `state` matches.
+    fn next_table<'w, Q: Query>(
+        &mut self,
+        archetypes: &'w [Archetype],
+        state: Q::State,
+    ) -> Option<&'w Archetype>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::AllTables {}
+    impl Sealed for super::MatchedTables<'_> {}
+}
+
+/// Every table of the world, each tested against the query.
 #[derive(Clone)]
-enum Tables<'w> {
-    All(std::ops::Range<usize>),
-    Matched(std::slice::Iter<'w, u32>),
+pub struct AllTables(std::ops::Range<usize>);
+
+impl TableSet for AllTables {
+    #[inline(always)]
+    fn next_table<'w, Q: Query>(
+        &mut self,
+        archetypes: &'w [Archetype],
+        state: Q::State,
+    ) -> Option<&'w Archetype> {
+        self.0
+            .by_ref()
+            .map(|i| &archetypes[i])
+            .find(|a| a.len() != 0 && Q::matches(state, a))
+    }
+}
+
+/// The tables a [`PreparedQuery`] matched: no test per table.
+#[derive(Clone)]
+pub struct MatchedTables<'m>(std::slice::Iter<'m, u32>);
+
+impl TableSet for MatchedTables<'_> {
+    #[inline(always)]
+    fn next_table<'w, Q: Query>(
+        &mut self,
+        archetypes: &'w [Archetype],
+        _: Q::State,
+    ) -> Option<&'w Archetype> {
+        self.0
+            .by_ref()
+            .map(|&i| &archetypes[i as usize])
+            .find(|a| a.len() != 0)
+    }
 }
 
 /// The rows of every matching table, table by table.
@@ -323,10 +370,10 @@ enum Tables<'w> {
 /// `next` walks one table's rows with a bounds check and a pointer offset
 /// per row, all inlined into the caller's loop; `for_each` and `fold` run
 /// one tight loop per table.
-pub struct QueryIter<'w, Q: Query> {
+pub struct QueryIter<'w, Q: Query, T: TableSet = AllTables> {
     archetypes: &'w [Archetype],
     meta: &'w [Meta],
-    tables: Tables<'w>,
+    tables: T,
     state: Option<Q::State>,
     /// The current table's pointers; `Some` whenever `row < len`.
     fetch: Option<Q::Fetch>,
@@ -341,17 +388,12 @@ impl<'w, Q: Query> QueryIter<'w, Q> {
     /// The caller holds the access `Q` needs to `world`'s columns for `'w`,
     /// and `state` was resolved in this world.
     pub(crate) unsafe fn new(world: &'w World, state: Option<Q::State>) -> Self {
-        QueryIter {
-            archetypes: &world.archetypes,
-            meta: world.entities.meta(),
-            tables: Tables::All(0..world.archetypes.len()),
-            state,
-            fetch: None,
-            row: 0,
-            len: 0,
-        }
+        // SAFETY: the caller's contract; `AllTables` tests every table.
+        unsafe { Self::over(world, state, AllTables(0..world.archetypes.len())) }
     }
+}
 
+impl<'w, 'm, Q: Query> QueryIter<'w, Q, MatchedTables<'m>> {
     /// The tables `matched` (which `state` matches).
     ///
     /// # Safety
@@ -360,12 +402,22 @@ impl<'w, Q: Query> QueryIter<'w, Q> {
     pub(crate) unsafe fn matched(
         world: &'w World,
         state: Option<Q::State>,
-        matched: &'w [u32],
+        matched: &'m [u32],
     ) -> Self {
+        // SAFETY: the caller's contract.
+        unsafe { Self::over(world, state, MatchedTables(matched.iter())) }
+    }
+}
+
+impl<'w, Q: Query, T: TableSet> QueryIter<'w, Q, T> {
+    /// # Safety
+    /// As for `new`, and `tables` yields only tables of `world` that
+    /// `state` matches.
+    unsafe fn over(world: &'w World, state: Option<Q::State>, tables: T) -> Self {
         QueryIter {
             archetypes: &world.archetypes,
             meta: world.entities.meta(),
-            tables: Tables::Matched(matched.iter()),
+            tables,
             state,
             fetch: None,
             row: 0,
@@ -377,14 +429,7 @@ impl<'w, Q: Query> QueryIter<'w, Q> {
     #[inline(always)]
     fn next_archetype(&mut self) -> Option<&'w Archetype> {
         let state = self.state?;
-        match &mut self.tables {
-            Tables::All(range) => range
-                .map(|i| &self.archetypes[i])
-                .find(|a| a.len() != 0 && Q::matches(state, a)),
-            Tables::Matched(matched) => matched
-                .map(|&i| &self.archetypes[i as usize])
-                .find(|a| a.len() != 0),
-        }
+        self.tables.next_table::<Q>(self.archetypes, state)
     }
 
     /// Moves to the next non-empty matching table; `false` at the end.
@@ -493,7 +538,7 @@ unsafe impl<F> Send for SendFetch<F> {}
 // SAFETY: as above.
 unsafe impl<F> Sync for SendFetch<F> {}
 
-impl<'w, Q: Query> Iterator for QueryIter<'w, Q> {
+impl<'w, Q: Query, T: TableSet> Iterator for QueryIter<'w, Q, T> {
     type Item = Q::Item<'w>;
 
     #[inline(always)]
@@ -540,53 +585,52 @@ impl<'w, Q: Query> Iterator for QueryIter<'w, Q> {
 ///
 /// From [`World::query`], or [`PreparedQuery::query`] (which walks only
 /// the tables it matched before).
-pub struct QueryBorrow<'w, Q: Query> {
+pub struct QueryBorrow<'w, Q: Query, T: TableSet = AllTables> {
     world: &'w World,
     state: Option<Q::State>,
-    matched: Option<&'w [u32]>,
+    tables: T,
 }
 
 impl<'w, Q: Query> QueryBorrow<'w, Q> {
-    /// Takes `Q`'s borrows.
-    pub(crate) fn new(
-        world: &'w World,
-        state: Option<Q::State>,
-        matched: Option<&'w [u32]>,
-    ) -> Result<Self, EcsError> {
+    /// Takes `Q`'s borrows, for every table.
+    pub(crate) fn new(world: &'w World, state: Option<Q::State>) -> Result<Self, EcsError> {
+        Self::over(world, state, AllTables(0..world.archetypes.len()))
+    }
+}
+
+impl<'w, Q: Query, T: TableSet> QueryBorrow<'w, Q, T> {
+    /// Takes `Q`'s borrows, for `tables` (which `state` matches).
+    fn over(world: &'w World, state: Option<Q::State>, tables: T) -> Result<Self, EcsError> {
         if let Some(state) = state {
             acquire::<Q>(world, state)?;
         }
         Ok(QueryBorrow {
             world,
             state,
-            matched,
+            tables,
         })
     }
 
     /// The matching entities.
-    pub fn iter(&mut self) -> QueryIter<'_, Q> {
-        // SAFETY: the borrows taken in `new` give this query its access
+    pub fn iter(&mut self) -> QueryIter<'_, Q, T> {
+        // SAFETY: the borrows taken in `over` give this query its access
         // for as long as `self` lives; `&mut self` keeps two iterators of
-        // one borrow from overlapping. `matched` holds tables of this world
-        // that the state matches (`PreparedQuery::update`).
-        unsafe {
-            match self.matched {
-                Some(matched) => QueryIter::matched(self.world, self.state, matched),
-                None => QueryIter::new(self.world, self.state),
-            }
-        }
+        // one borrow from overlapping. `tables` holds tables of this world
+        // that the state matches (`AllTables` tests each;
+        // `PreparedQuery::update` made `MatchedTables`).
+        unsafe { QueryIter::over(self.world, self.state, self.tables.clone()) }
     }
 }
 
-impl<'a, 'w, Q: Query> IntoIterator for &'a mut QueryBorrow<'w, Q> {
+impl<'a, 'w, Q: Query, T: TableSet> IntoIterator for &'a mut QueryBorrow<'w, Q, T> {
     type Item = Q::Item<'a>;
-    type IntoIter = QueryIter<'a, Q>;
-    fn into_iter(self) -> QueryIter<'a, Q> {
+    type IntoIter = QueryIter<'a, Q, T>;
+    fn into_iter(self) -> QueryIter<'a, Q, T> {
         self.iter()
     }
 }
 
-impl<Q: Query> Drop for QueryBorrow<'_, Q> {
+impl<Q: Query, T: TableSet> Drop for QueryBorrow<'_, Q, T> {
     fn drop(&mut self) {
         if let Some(state) = self.state {
             release::<Q>(self.world, state);
@@ -670,7 +714,7 @@ impl<Q: Query> PreparedQuery<Q> {
     ///
     /// # Panics
     /// If `Q` would alias a `&mut` (see [`World::query_mut`]).
-    pub fn iter_mut<'w>(&'w mut self, world: &'w mut World) -> QueryIter<'w, Q> {
+    pub fn iter_mut<'w>(&'w mut self, world: &'w mut World) -> QueryIter<'w, Q, MatchedTables<'w>> {
         self.update(world);
         // SAFETY: `&mut World` is exclusive access to every table; the
         // query does not alias within itself (checked in `update`), and
@@ -679,9 +723,12 @@ impl<Q: Query> PreparedQuery<Q> {
     }
 
     /// Every match, through `&World`, borrowed as [`World::query`] does.
-    pub fn query<'w>(&'w mut self, world: &'w World) -> Result<QueryBorrow<'w, Q>, EcsError> {
+    pub fn query<'w>(
+        &'w mut self,
+        world: &'w World,
+    ) -> Result<QueryBorrow<'w, Q, MatchedTables<'w>>, EcsError> {
         self.update(world);
-        QueryBorrow::new(world, self.state, Some(&self.matched))
+        QueryBorrow::over(world, self.state, MatchedTables(self.matched.iter()))
     }
 
     /// How many tables it matched (empty ones included).

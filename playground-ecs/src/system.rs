@@ -43,20 +43,24 @@ type Declare = fn(&mut World, &mut Access);
 /// struct Vel(f32);
 ///
 /// let mut world = World::new();
-/// world.spawn((Pos(0.0), Vel(1.0)));
+/// world.spawn_batch((0..1000).map(|i| (Pos(0.0), Vel(i as f32))));
 /// let mut schedule = Schedule::new();
-/// schedule.add(System::new("integrate", |world| {
-///     for (p, v) in world.query::<(&mut Pos, &Vel)>()?.iter() {
-///         p.0 += v.0;
-///     }
-///     Ok(())
-/// }).access::<(&mut Pos, &Vel)>());
+/// schedule.add(
+///     System::new("integrate", |world| {
+///         for (p, v) in world.query::<(&mut Pos, &Vel)>()?.iter() {
+///             p.0 += v.0;
+///         }
+///         Ok(())
+///     })
+///     .access::<(&mut Pos, &Vel)>(), // what it may touch: checked on every use
+/// );
 /// schedule.add(System::new("spawner", |world| {
-///     world.commands().spawn((Pos(10.0), Vel(0.0)));
+///     world.commands().spawn((Pos(0.0), Vel(1.0))); // applied at the end of the stage
 ///     Ok(())
 /// }));
 /// schedule.run(&mut world)?;
-/// assert_eq!(world.len(), 2);
+/// assert_eq!(world.len(), 1001);
+/// assert_eq!(world.query_mut::<&Pos>().map(|p| p.0).sum::<f32>(), 499_500.0);
 /// # Ok::<(), playground_ecs::ScheduleError>(())
 /// ```
 pub struct System {
@@ -287,7 +291,7 @@ impl<'w> SystemWorld<'w> {
         if let Some(state) = state {
             check_aliasing::<Q>(state, &self.world.components);
         }
-        QueryBorrow::new(self.world, state, None)
+        QueryBorrow::new(self.world, state)
     }
 
     /// `entity`'s `T` (declared read or written).

@@ -663,7 +663,7 @@ impl World {
         if let Some(state) = state {
             check_aliasing::<Q>(state, &self.components);
         }
-        QueryBorrow::new(self, state, None)
+        QueryBorrow::new(self, state)
     }
 
     /// Every entity, in table order.

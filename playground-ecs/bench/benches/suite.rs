@@ -15,9 +15,10 @@
 //!   `par_for_each`, hecs's `into_iter_batched` fed to rayon one batch at a
 //!   time, bevy's `par_iter_mut` with the `multi_threaded` feature on its
 //!   compute pool; bevy's `Schedule` runs its multi-threaded executor;
-//! - simple_insert times only the spawning: the empty worlds are made
+//! - simple_insert times only the spawning: each empty world is made
 //!   before the clock starts and dropped after it stops (what criterion's
-//!   `iter_batched` does; criterion itself cannot interleave engines).
+//!   `iter_batched` does; criterion itself cannot interleave engines, so
+//!   this harness measures the same way by hand).
 //!
 //! A counting global allocator gives the memory per entity at 1 M
 //! entities; it adds one relaxed atomic add per allocation, the same for
@@ -183,6 +184,23 @@ fn round(variant: &mut Variant) {
     variant.rounds.push(median(&mut samples));
 }
 
+/// Times `spawn` on a fresh world from `new`, `iters` times; making the
+/// world and dropping it are outside the clock (what criterion's
+/// `iter_batched` with `BatchSize::PerIteration` does). Each world is
+/// dropped before the next is made, so every engine reuses the memory the
+/// last one freed instead of page-faulting fresh memory in.
+fn spawn_only<W>(iters: u64, new: impl Fn() -> W, spawn: impl Fn(&mut W)) -> Duration {
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        let mut world = new();
+        let start = Instant::now();
+        spawn(&mut world);
+        total += start.elapsed();
+        drop(black_box(world));
+    }
+    total
+}
+
 fn simple_insert() -> Workload {
     const N: usize = 10_000;
     Workload {
@@ -190,35 +208,19 @@ fn simple_insert() -> Workload {
         entities: N,
         variants: vec![
             variant("playground", false, |iters| {
-                let mut worlds: Vec<_> = (0..iters).map(|_| playground_ecs::World::new()).collect();
-                let start = Instant::now();
-                for world in &mut worlds {
+                spawn_only(iters, playground_ecs::World::new, |world| {
                     world.spawn_batch((0..N).map(|_| body()));
-                }
-                let took = start.elapsed();
-                drop(worlds);
-                took
+                })
             }),
             variant("hecs", true, |iters| {
-                let mut worlds: Vec<_> = (0..iters).map(|_| hecs::World::new()).collect();
-                let start = Instant::now();
-                for world in &mut worlds {
+                spawn_only(iters, hecs::World::new, |world| {
                     world.spawn_batch((0..N).map(|_| body()));
-                }
-                let took = start.elapsed();
-                drop(worlds);
-                took
+                })
             }),
             variant("bevy", true, |iters| {
-                let mut worlds: Vec<_> =
-                    (0..iters).map(|_| bevy_ecs::world::World::new()).collect();
-                let start = Instant::now();
-                for world in &mut worlds {
+                spawn_only(iters, bevy_ecs::world::World::new, |world| {
                     world.spawn_batch((0..N).map(|_| body()));
-                }
-                let took = start.elapsed();
-                drop(worlds);
-                took
+                })
             }),
         ],
     }
