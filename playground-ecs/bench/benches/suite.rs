@@ -2,7 +2,7 @@
 //! ecs_bench_suite) for playground-ecs, hecs and bevy_ecs, in one process.
 //!
 //! `cargo bench -p playground-ecs-bench --bench suite` (optionally
-//! `-- ROUNDS`, default 7).
+//! `-- ROUNDS`, default 15).
 //!
 //! Fairness, as issue 9 asks:
 //! - engines are interleaved: every round runs every workload on every
@@ -648,7 +648,7 @@ fn main() {
     let rounds: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
-        .unwrap_or(7);
+        .unwrap_or(15);
     let mut workloads = vec![
         simple_insert(),
         simple_iter(),
