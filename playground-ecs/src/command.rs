@@ -4,6 +4,8 @@
 //! each system's commands at the end of its stage, so the next stage sees
 //! them.
 
+#![deny(unsafe_code)]
+
 use crate::bundle::Bundle;
 use crate::component::Component;
 use crate::entity::Entity;

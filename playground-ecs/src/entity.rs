@@ -5,6 +5,8 @@
 //! in its table (the index): the generation lives in one place only, and a
 //! query that yields `Entity` reads it from here.
 
+#![deny(unsafe_code)]
+
 use std::fmt;
 use std::sync::atomic::{AtomicIsize, Ordering};
 

@@ -8,6 +8,8 @@
 //! on its first run, whatever runs beside it), and a command buffer for
 //! structural changes, applied at the end of its stage.
 
+#![deny(unsafe_code)]
+
 use crate::borrow::{Ref, RefMut};
 use crate::command::{CommandBuffer, Commands};
 use crate::component::{Component, ComponentId, ComponentInfo, TypeKey};
