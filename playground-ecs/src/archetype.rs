@@ -8,7 +8,6 @@
 //! move is made cheap by caching the target table of each add and remove.
 
 use crate::component::{ComponentId, ComponentInfo};
-use crate::entity::Entity;
 use std::alloc::{self, Layout};
 use std::ptr::NonNull;
 
@@ -67,10 +66,11 @@ impl Column {
             .wrapping_add(row * self.info.layout.size())
     }
 
-    /// The column's base pointer, as `T`.
+    /// The column's base pointer, as `T` (dangling while nothing is
+    /// allocated).
     #[inline]
-    pub fn base<T>(&self) -> *mut T {
-        self.data.as_ptr().cast()
+    pub fn base<T>(&self) -> NonNull<T> {
+        self.data.cast()
     }
 }
 
@@ -114,7 +114,9 @@ pub struct Archetype {
     pub types: Vec<ComponentId>,
     /// One column per type, in `types` order.
     pub columns: Vec<Column>,
-    pub entities: Vec<Entity>,
+    /// The index of each row's entity (its generation is kept once, in the
+    /// world's entity records).
+    pub entities: Vec<u32>,
     capacity: usize,
     /// Target table when a component is added / removed: few per table, so
     /// a scanned list beats a hash map.
@@ -173,7 +175,7 @@ impl Archetype {
     /// Adds a row for `entity` and returns its index. Every column of the
     /// row must be written (`Column::ptr`) before the row is read or dropped.
     #[inline]
-    pub fn push(&mut self, entity: Entity) -> usize {
+    pub fn push(&mut self, entity: u32) -> usize {
         self.reserve(1);
         self.entities.push(entity);
         self.entities.len() - 1
@@ -193,36 +195,99 @@ impl Archetype {
             .map(|&(_, target)| target as usize)
     }
 
-    /// Removes `row`: drops its values unless `moved(type)` says the
-    /// value was moved out, and moves the last row into its place. Returns
-    /// the entity that now sits at `row`, if one moved.
+    /// Removes `row` from the table, without running any destructor: the
+    /// last row moves into its place, and the values of `row` that still
+    /// need dropping (those `moved` does not claim) are left in the slot
+    /// just past the new end, for [`Archetype::drop_detached`]. Returns the
+    /// index of the entity that now sits at `row`, if one moved.
+    ///
+    /// Destructors run only once the world is consistent again (the caller
+    /// updates the entity records in between), so a panicking `Drop` can
+    /// neither drop a value twice nor leave a freed entity in a table.
     ///
     /// # Safety
     /// `row < len`; for types where `moved` is true, the value at `row` was
     /// moved out (bitwise) and must not be dropped.
-    pub unsafe fn swap_remove(
+    pub unsafe fn detach(
         &mut self,
         row: usize,
         moved: impl Fn(ComponentId) -> bool,
-    ) -> Option<Entity> {
+    ) -> Option<u32> {
         let last = self.len() - 1;
-        for (column, &id) in self.columns.iter().zip(&self.types) {
-            let size = column.info.layout.size();
-            if !moved(id)
-                && let Some(drop) = column.info.drop
-            {
-                // SAFETY: `row < len` holds an initialised value that
-                // nothing else owns.
-                unsafe { drop(column.ptr(row)) };
-            }
-            if row != last {
-                // SAFETY: both rows are in bounds and distinct; the last
-                // row's value moves into the hole left at `row`.
-                unsafe { copy_value(column.ptr(last), column.ptr(row), size) };
+        if row != last {
+            for (column, &id) in self.columns.iter().zip(&self.types) {
+                let size = column.info.layout.size();
+                if column.info.drop.is_some() && !moved(id) {
+                    // SAFETY: both rows are in bounds and distinct: the
+                    // doomed value goes to `last`, the last row's to `row`.
+                    unsafe {
+                        std::ptr::swap_nonoverlapping(column.ptr(row), column.ptr(last), size)
+                    };
+                } else {
+                    // SAFETY: both rows are in bounds and distinct; the
+                    // value at `row` was moved out or needs no drop.
+                    unsafe { copy_value(column.ptr(last), column.ptr(row), size) };
+                }
             }
         }
         self.entities.swap_remove(row);
         (row != last).then(|| self.entities[row])
+    }
+
+    /// Drops the values that [`Archetype::detach`] left past the end (those
+    /// `moved` does not claim). If one destructor panics the others still
+    /// run, as when a `Vec` is dropped (a second panic aborts).
+    ///
+    /// # Safety
+    /// Called once after `detach`, with the same `moved`, before any push.
+    pub unsafe fn drop_detached(&self, moved: impl Fn(ComponentId) -> bool) {
+        /// Drops the columns from `next` on; on unwind, the rest.
+        struct Rest<'a, F: Fn(ComponentId) -> bool> {
+            table: &'a Archetype,
+            slot: usize,
+            next: usize,
+            moved: F,
+        }
+        impl<F: Fn(ComponentId) -> bool> Rest<'_, F> {
+            fn run(&mut self) {
+                while let Some(column) = self.table.columns.get(self.next) {
+                    let id = self.table.types[self.next];
+                    self.next += 1;
+                    if let Some(drop) = column.info.drop
+                        && !(self.moved)(id)
+                    {
+                        // SAFETY: `detach` left an initialised value here
+                        // that nothing else owns; `next` moved past it
+                        // first, so it is dropped at most once.
+                        unsafe { drop(column.ptr(self.slot)) };
+                    }
+                }
+            }
+        }
+        impl<F: Fn(ComponentId) -> bool> Drop for Rest<'_, F> {
+            fn drop(&mut self) {
+                // Only reached with columns left when a destructor panicked.
+                self.run();
+            }
+        }
+        let mut rest = Rest {
+            table: self,
+            slot: self.len(),
+            next: 0,
+            moved,
+        };
+        rest.run();
+    }
+
+    /// Bytes reserved for this table's rows.
+    pub fn heap_bytes(&self) -> usize {
+        self.capacity
+            * self
+                .columns
+                .iter()
+                .map(|c| c.info.layout.size())
+                .sum::<usize>()
+            + self.entities.capacity() * std::mem::size_of::<u32>()
     }
 }
 

@@ -2,6 +2,8 @@
 
 use crate::archetype::Archetype;
 use crate::component::{Component, ComponentId, Components};
+use crate::entity::Entity;
+use crate::world::{EcsError, World};
 
 /// A tuple of distinct component types, `(A,)` to 12 elements.
 ///
@@ -19,6 +21,9 @@ pub unsafe trait Bundle: Send + Sync + 'static {
     /// `row` must be a row of `archetype` whose columns `columns` are
     /// uninitialised, and `columns[i]` must hold element `i`'s type.
     unsafe fn write(self, archetype: &Archetype, columns: &[usize], row: usize);
+
+    /// Adds (or replaces) each element on `entity`, one at a time.
+    fn insert_each(self, world: &mut World, entity: Entity) -> Result<(), EcsError>;
 
     /// Reads each element out of `row` (moving them out).
     ///
@@ -44,6 +49,11 @@ macro_rules! tuple_bundle {
                 unsafe {
                     $(archetype.columns[columns[$index]].ptr(row).cast::<$name>().write(self.$index);)+
                 }
+            }
+
+            fn insert_each(self, world: &mut World, entity: Entity) -> Result<(), EcsError> {
+                $(world.insert(entity, self.$index)?;)+
+                Ok(())
             }
 
             #[inline]

@@ -170,6 +170,19 @@ impl Components {
         self.by_type.get(&TypeKey::of::<T>()).copied()
     }
 
+    /// The id of the type `key`, registering it with `info` on first use.
+    pub(crate) fn id_of(&mut self, key: TypeKey, info: fn() -> ComponentInfo) -> ComponentId {
+        if let Some(&id) = self.by_type.get(&key) {
+            return id;
+        }
+        self.register(key, info())
+    }
+
+    /// The id of the type `key`, if it was ever registered.
+    pub(crate) fn lookup(&self, key: TypeKey) -> Option<ComponentId> {
+        self.by_type.get(&key).copied()
+    }
+
     /// Registers `T` under `info.key`, sharing the id of an earlier type
     /// with the same key (a model type from another build).
     pub fn register(&mut self, type_key: TypeKey, info: ComponentInfo) -> ComponentId {

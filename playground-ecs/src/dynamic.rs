@@ -104,13 +104,16 @@ impl World {
         let source = location.archetype as usize;
         if let Some(column) = self.archetypes[source].column(id) {
             let slot = self.archetypes[source].columns[column].ptr(location.row as usize);
+            // SAFETY: the slot and the staged buffer each hold an
+            // initialised value of this type, in distinct allocations: the
+            // new value goes in, the old one out to the buffer.
+            unsafe { std::ptr::swap_nonoverlapping(staged.data, slot, size) };
             if let Some(drop) = info.drop {
-                // SAFETY: the slot holds an initialised value of this type.
-                unsafe { drop(slot) };
+                // SAFETY: the buffer now holds the old value, owned by
+                // nothing else; the world is already consistent if its
+                // `Drop` panics, and `staged` then only frees the buffer.
+                unsafe { drop(staged.data) };
             }
-            // SAFETY: the staged value moves bitwise into the slot just
-            // emptied; `staged` only frees its buffer.
-            unsafe { std::ptr::copy_nonoverlapping(staged.data, slot, size) };
             return Ok(());
         }
         let target = self.edge_target(source, id, true);
@@ -123,7 +126,8 @@ impl World {
         Ok(())
     }
 
-    /// `entity`'s component of model `model_id`, encoded.
+    /// `entity`'s component of model `model_id`, encoded. Refused while
+    /// that component is borrowed mutably (by a query or a system).
     pub fn get_value(&self, entity: Entity, model_id: u64) -> Result<ModelValue, EcsError> {
         let location = self.location(entity)?;
         let table = &self.archetypes[location.archetype as usize];
@@ -137,7 +141,13 @@ impl World {
         self.encode(id, table.columns[column].ptr(location.row as usize))
     }
 
+    /// Encodes the value at `ptr`, a live row of a column of `id`, holding
+    /// the column's shared borrow meanwhile.
     fn encode(&self, id: ComponentId, ptr: *const u8) -> Result<ModelValue, EcsError> {
+        let _held = self
+            .flag(id)
+            .hold_shared()
+            .map_err(|state| self.borrowed(id, state))?;
         let info = self.components.info(id);
         let ComponentKey::Model {
             id: model_id,
@@ -151,7 +161,8 @@ impl World {
         };
         let encode = info.encode.expect("model components have an encoder");
         // SAFETY: `ptr` is an initialised value of this component (callers
-        // pass a live row of a column of `id`).
+        // pass a live row of a column of `id`), and the shared borrow held
+        // above keeps writers away until the encoding is done.
         let bytes = unsafe { encode(ptr) }.map_err(|source| EcsError::State {
             component: info.name,
             source,

@@ -11,11 +11,21 @@
 //!
 //! Two ways in:
 //! - the typed API for hot loops: [`World`] (spawn, insert, remove, get,
-//!   queries with [`With`], [`Without`], `Option<&T>` and [`Entity`],
-//!   parallel iteration), [`Schedule`] of [`System`]s, [`Events`];
+//!   resources, queries with [`With`], [`Without`], `Option<&T>` and
+//!   [`Entity`], [`PreparedQuery`] that matches tables once, parallel
+//!   iteration), [`Schedule`] of [`System`]s that see the world through a
+//!   [`SystemWorld`] (only what they declared) and change it through
+//!   [`Commands`], applied at the end of their stage; [`Events`];
 //! - the [`Ecs`] view for coarse calls across modules: seven fragments,
 //!   114 operations, components, events and resources as [`ModelValue`]s,
 //!   implemented by [`EcsModule`].
+//!
+//! Borrows are checked and held: a reference handed out through `&World`
+//! ([`World::get`], [`World::query`], [`World::resource`], the model-value
+//! reads) comes with a guard that keeps conflicting borrows out until it is
+//! dropped, so safe code cannot alias a `&mut` or race another thread. A
+//! component whose `Drop` panics during despawn or remove is dropped once,
+//! after the world is consistent again.
 //!
 //! Component types that a reloadable module defines are registered as
 //! models ([`World::register_model`]): identified by model id and state
@@ -208,7 +218,9 @@ opaque_fingerprints!(
 );
 
 mod archetype;
+mod borrow;
 mod bundle;
+mod command;
 mod component;
 mod dynamic;
 mod entity;
@@ -216,23 +228,28 @@ mod event;
 mod model;
 mod module;
 mod query;
+mod resource;
 mod system;
 mod value;
 mod view;
 mod world;
 
+pub use borrow::{Ref, RefMut};
 pub use bundle::Bundle;
+pub use command::{CommandBuffer, Commands};
 pub use component::{Component, ComponentId, ComponentInfo, ComponentKey, TypeKey};
 pub use entity::Entity;
 pub use event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
 pub use model::{ComponentRegistration, ModelError};
 pub use module::EcsModule;
-pub use query::{Query, QueryIter, With, Without};
-pub use system::{Schedule, ScheduleError, System};
+pub use query::{
+    AllTables, MatchedTables, PreparedQuery, Query, QueryBorrow, QueryIter, TableSet, With, Without,
+};
+pub use system::{Schedule, ScheduleError, System, SystemWorld};
 pub use value::ModelValue;
 pub use view::{
     ComponentType, ComponentView, Ecs, EntitySnapshot, EntityView, EventView, PostHandler,
     PreHandler, QuerySpec, QueryView, StorageStats, StorageView, SystemView, TableInfo,
     WorldSnapshot, WorldStats, WorldView,
 };
-pub use world::{EcsError, QueryBorrow, World};
+pub use world::{EcsError, World};

@@ -205,7 +205,8 @@ impl World {
                 let Some(column) = archetype.column(old_id) else {
                     continue;
                 };
-                for (row, &entity) in archetype.entities.iter().enumerate() {
+                for (row, &index) in archetype.entities.iter().enumerate() {
+                    let entity = self.entities.entity(index);
                     // SAFETY: the row holds an initialised value of the type
                     // registered under `old_id`, whose encoder this is.
                     let bytes = unsafe { encode(archetype.columns[column].ptr(row)) }.map_err(

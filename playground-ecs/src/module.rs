@@ -163,7 +163,10 @@ fn entity_models(world: &World) -> Vec<(Entity, Vec<u64>)> {
         .zip(world.archetypes.iter())
         .flat_map(|((infos, _), table)| {
             let models = model_ids(&infos);
-            table.entities.iter().map(move |&e| (e, models.clone()))
+            table
+                .entities
+                .iter()
+                .map(move |&index| (world.entities.entity(index), models.clone()))
         })
         .collect()
 }

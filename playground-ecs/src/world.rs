@@ -2,13 +2,15 @@
 //! typed API for hot loops.
 
 use crate::archetype::Archetype;
+use crate::borrow::{BorrowFlag, Ref, taken_how};
 use crate::bundle::Bundle;
 use crate::component::TypeKey;
 use crate::component::{Component, ComponentId, Components};
 use crate::entity::{Entities, Entity, Location};
-use crate::query::{Query, QueryIter, check_aliasing};
+use crate::query::{Query, QueryBorrow, QueryIter, check_aliasing};
+use crate::resource::Resources;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicIsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use thiserror::Error;
 
 impl Default for World {
@@ -64,6 +66,27 @@ pub enum EcsError {
         /// The component type's name.
         component: &'static str,
     },
+    /// The world has no resource of this type.
+    #[error("there is no resource `{resource}`")]
+    NoResource {
+        /// The resource type's name.
+        resource: &'static str,
+    },
+    /// A system used a component or resource it did not declare. Caught on
+    /// the system's first run, whatever else runs beside it.
+    #[error(
+        "the system {how} `{component}` without declaring it: add `.{declare}::<{component}>()` \
+         (or `.access::<Q>()` for the query) to the system"
+    )]
+    Undeclared {
+        /// The component or resource type's name.
+        component: &'static str,
+        /// "reads" or "writes".
+        how: &'static str,
+        /// The declaration that is missing: `reads`, `writes`,
+        /// `reads_resource` or `writes_resource`.
+        declare: &'static str,
+    },
 }
 
 /// How a bundle type maps onto a table: its table and, per element, the
@@ -89,19 +112,24 @@ struct BundleLayout {
 /// assert_eq!(*world.get::<Position>(e).unwrap(), Position(2.0));
 /// ```
 pub struct World {
+    /// Unique per world, so that a prepared query notices another world.
+    id: u64,
     pub(crate) entities: Entities,
     pub(crate) archetypes: Vec<Archetype>,
     by_types: HashMap<Vec<ComponentId>, u32>,
     pub(crate) components: Components,
     bundles: crate::component::TypeMap<BundleLayout>,
-    /// Per component: readers (> 0), a writer (-1), or free (0).
-    borrows: Vec<AtomicIsize>,
+    /// Per component: who borrows its column through `&World`.
+    borrows: Vec<BorrowFlag>,
+    pub(crate) resources: Resources,
 }
 
 impl World {
     /// An empty world.
     pub fn new() -> World {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         World {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             entities: Entities::default(),
             // Table 0: entities without components.
             archetypes: vec![Archetype::new(Vec::new(), Vec::new())],
@@ -109,7 +137,13 @@ impl World {
             components: Components::default(),
             bundles: Default::default(),
             borrows: Vec::new(),
+            resources: Resources::default(),
         }
+    }
+
+    /// This world's unique id.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     /// How many entities are alive.
@@ -136,7 +170,21 @@ impl World {
 
     pub(crate) fn grow_borrows(&mut self) {
         while self.borrows.len() < self.components.len() {
-            self.borrows.push(AtomicIsize::new(0));
+            self.borrows.push(BorrowFlag::default());
+        }
+    }
+
+    /// The borrow flag of component `id`'s column.
+    #[inline]
+    pub(crate) fn flag(&self, id: ComponentId) -> &BorrowFlag {
+        &self.borrows[id.0 as usize]
+    }
+
+    /// The error for finding component `id` borrowed (`state`).
+    pub(crate) fn borrowed(&self, id: ComponentId, state: isize) -> EcsError {
+        EcsError::Borrowed {
+            component: self.components.info(id).name,
+            how: taken_how(state),
         }
     }
 
@@ -153,7 +201,7 @@ impl World {
     }
 
     /// Where bundle `B` goes (cached per bundle type).
-    fn bundle_layout<B: Bundle>(&mut self) -> Result<&BundleLayout, EcsError> {
+    fn bundle_layout<B: Bundle>(&mut self) -> Result<(u32, &[usize]), EcsError> {
         let key = TypeKey::of::<B>();
         if !self.bundles.contains_key(&key) {
             let mut ids = Vec::new();
@@ -175,13 +223,33 @@ impl World {
             self.bundles
                 .insert(key, BundleLayout { archetype, columns });
         }
-        Ok(&self.bundles[&key])
+        let layout = &self.bundles[&key];
+        Ok((layout.archetype, &layout.columns))
+    }
+
+    /// Turns ids reserved by command buffers into entities (without
+    /// components), before anything else allocates or frees an id.
+    #[inline]
+    pub(crate) fn flush(&mut self) {
+        if self.entities.has_pending() {
+            self.flush_reserved();
+        }
+    }
+
+    #[cold]
+    fn flush_reserved(&mut self) {
+        let empty = &mut self.archetypes[0];
+        self.entities.flush(|index| Location {
+            archetype: 0,
+            row: empty.push(index) as u32,
+        });
     }
 
     /// Spawns an entity without components.
     pub fn spawn_empty(&mut self) -> Entity {
+        self.flush();
         let entity = self.entities.alloc();
-        let row = self.archetypes[0].push(entity);
+        let row = self.archetypes[0].push(entity.index);
         self.entities.set(
             entity.index,
             Location {
@@ -197,25 +265,17 @@ impl World {
     /// # Panics
     /// If the bundle names a type twice (`(A, A)`), a programming error.
     pub fn spawn<B: Bundle>(&mut self, bundle: B) -> Entity {
-        let layout = self.bundle_layout::<B>().unwrap_or_else(|e| panic!("{e}"));
-        let archetype = layout.archetype;
-        let columns = std::mem::take(
-            &mut self
-                .bundles
-                .get_mut(&TypeKey::of::<B>())
-                .expect("cached")
-                .columns,
-        );
+        self.flush();
+        let (archetype, columns) = self.bundle_layout::<B>().unwrap_or_else(|e| panic!("{e}"));
+        // The layout lives in `bundles`, apart from the tables and entities.
+        let columns: *const [usize] = columns;
         let entity = self.entities.alloc();
         let table = &mut self.archetypes[archetype as usize];
-        let row = table.push(entity);
-        // SAFETY: `row` was just pushed, its columns are uninitialised, and
-        // `columns` is this bundle's column map for this table.
-        unsafe { bundle.write(table, &columns, row) };
-        self.bundles
-            .get_mut(&TypeKey::of::<B>())
-            .expect("cached")
-            .columns = columns;
+        let row = table.push(entity.index);
+        // SAFETY: `columns` points into `self.bundles`, which nothing below
+        // touches; `row` was just pushed, its columns are uninitialised,
+        // and `columns` is this bundle's column map for this table.
+        unsafe { bundle.write(table, &*columns, row) };
         self.entities.set(
             entity.index,
             Location {
@@ -226,56 +286,95 @@ impl World {
         entity
     }
 
-    /// Spawns one entity per bundle, reserving room once.
-    pub fn spawn_batch<B: Bundle, I: IntoIterator<Item = B>>(&mut self, bundles: I) -> Vec<Entity> {
+    /// Spawns one entity per bundle, reserving room once; returns how many.
+    /// Ids are not collected (most batches never need them): use
+    /// [`World::spawn_batch_ids`] for them.
+    ///
+    /// ```
+    /// use playground_ecs::World;
+    /// let mut world = World::new();
+    /// assert_eq!(world.spawn_batch((0..100).map(|i| (i as f32,))), 100);
+    /// let ids = world.spawn_batch_ids((0..3).map(|i| (i as f32,)));
+    /// assert_eq!(*world.get::<f32>(ids[2]).unwrap(), 2.0);
+    /// ```
+    ///
+    /// # Panics
+    /// If the bundle names a type twice.
+    pub fn spawn_batch<B: Bundle, I: IntoIterator<Item = B>>(&mut self, bundles: I) -> usize {
+        self.spawn_each(bundles, |_| {})
+    }
+
+    /// [`World::spawn_batch`], returning the new entities.
+    pub fn spawn_batch_ids<B: Bundle, I: IntoIterator<Item = B>>(
+        &mut self,
+        bundles: I,
+    ) -> Vec<Entity> {
         let bundles = bundles.into_iter();
-        let layout = self.bundle_layout::<B>().unwrap_or_else(|e| panic!("{e}"));
-        let archetype = layout.archetype as usize;
-        let columns = layout.columns.clone();
+        let mut ids = Vec::with_capacity(bundles.size_hint().0);
+        self.spawn_each(bundles, |e| ids.push(e));
+        ids
+    }
+
+    #[inline]
+    fn spawn_each<B: Bundle, I: IntoIterator<Item = B>>(
+        &mut self,
+        bundles: I,
+        mut spawned: impl FnMut(Entity),
+    ) -> usize {
+        self.flush();
+        let bundles = bundles.into_iter();
+        let (archetype, columns) = self.bundle_layout::<B>().unwrap_or_else(|e| panic!("{e}"));
+        let columns: *const [usize] = columns;
         let (lower, _) = bundles.size_hint();
-        self.archetypes[archetype].reserve(lower);
-        self.entities.reserve(lower);
-        let mut spawned = Vec::with_capacity(lower);
+        self.archetypes[archetype as usize].reserve(lower);
+        self.entities.reserve_capacity(lower);
+        let mut count = 0;
         for bundle in bundles {
             let entity = self.entities.alloc();
-            let table = &mut self.archetypes[archetype];
-            let row = table.push(entity);
-            // SAFETY: as in `spawn`.
-            unsafe { bundle.write(table, &columns, row) };
+            let table = &mut self.archetypes[archetype as usize];
+            let row = table.push(entity.index);
+            // SAFETY: as in `spawn` (the iterator's code cannot reach
+            // `self`, which is borrowed mutably here).
+            unsafe { bundle.write(table, &*columns, row) };
             self.entities.set(
                 entity.index,
                 Location {
-                    archetype: archetype as u32,
+                    archetype,
                     row: row as u32,
                 },
             );
-            spawned.push(entity);
+            spawned(entity);
+            count += 1;
         }
-        spawned
+        count
     }
 
     /// Despawns `entity`, dropping its components.
+    ///
+    /// If a component's `Drop` panics, the entity is gone all the same and
+    /// every other component is still dropped (once), then the panic goes
+    /// on: the world stays consistent.
     pub fn despawn(&mut self, entity: Entity) -> Result<(), EcsError> {
-        let location = self
-            .entities
-            .free(entity)
-            .ok_or(EcsError::NoSuchEntity(entity))?;
+        self.flush();
+        let location = self.location(entity)?;
         let table = &mut self.archetypes[location.archetype as usize];
-        // SAFETY: the row is in bounds (the entity was alive there), and
+        // SAFETY: the row is in bounds (the entity is alive there), and
         // nothing was moved out of it.
-        if let Some(moved) = unsafe { table.swap_remove(location.row as usize, |_| false) } {
-            self.entities.set(moved.index, location);
+        let displaced = unsafe { table.detach(location.row as usize, |_| false) };
+        if let Some(index) = displaced {
+            self.entities.set(index, location);
         }
+        self.entities.free(entity);
+        // The world is consistent; only now do destructors (user code) run.
+        // SAFETY: right after `detach`, with the same `moved`.
+        unsafe { self.archetypes[location.archetype as usize].drop_detached(|_| false) };
         Ok(())
     }
 
     /// Despawns every entity.
     pub fn clear(&mut self) {
-        let all: Vec<Entity> = self
-            .archetypes
-            .iter()
-            .flat_map(|a| a.entities.iter().copied())
-            .collect();
+        self.flush();
+        let all: Vec<Entity> = self.iter().collect();
         for entity in all {
             let _ = self.despawn(entity);
         }
@@ -290,6 +389,7 @@ impl World {
 
     /// Where `entity`'s `T` is: its component id and the address of the
     /// value in its column.
+    #[inline]
     fn slot<T: Component>(&self, entity: Entity) -> Result<(ComponentId, *mut T), EcsError> {
         let location = self.location(entity)?;
         let missing = || EcsError::MissingComponent {
@@ -302,21 +402,42 @@ impl World {
         Ok((id, table.columns[column].ptr(location.row as usize).cast()))
     }
 
-    /// `entity`'s `T`.
-    pub fn get<T: Component>(&self, entity: Entity) -> Result<&T, EcsError> {
+    /// `entity`'s `T`, borrowed until the returned guard is dropped: while
+    /// it lives, a query or another guard that would write `T` through
+    /// `&World` is refused.
+    pub fn get<T: Component>(&self, entity: Entity) -> Result<Ref<'_, T>, EcsError> {
         let (id, value) = self.slot::<T>(entity)?;
-        self.check_free(id, false)?;
+        let flag = self.flag(id);
+        flag.acquire(false)
+            .map_err(|state| self.borrowed(id, state))?;
         // SAFETY: the entity's row holds an initialised `T` in this column;
-        // `&self` excludes `&mut self` users, and no shared query holds it
-        // mutably (checked above).
-        Ok(unsafe { &*value })
+        // the shared flag is held until the guard drops, so nothing writes
+        // it through `&World`, and `&self` excludes `&mut World` users.
+        Ok(unsafe { Ref::new(&*value, flag) })
     }
 
     /// `entity`'s `T`, mutably.
     pub fn get_mut<T: Component>(&mut self, entity: Entity) -> Result<&mut T, EcsError> {
         let (_, value) = self.slot::<T>(entity)?;
-        // SAFETY: as in `get`; `&mut self` makes this the only access.
+        // SAFETY: the row holds an initialised `T`; `&mut self` makes this
+        // the only access to the world.
         Ok(unsafe { &mut *value })
+    }
+
+    /// `entity`'s `T` through `&World`, borrowed exclusively until the
+    /// guard drops (for systems; [`World::get_mut`] needs no flag).
+    pub(crate) fn get_ref_mut<T: Component>(
+        &self,
+        entity: Entity,
+    ) -> Result<crate::borrow::RefMut<'_, T>, EcsError> {
+        let (id, value) = self.slot::<T>(entity)?;
+        let flag = self.flag(id);
+        flag.acquire(true)
+            .map_err(|state| self.borrowed(id, state))?;
+        // SAFETY: the row holds an initialised `T`; the exclusive flag is
+        // held until the guard drops, so nothing else reaches this column
+        // through `&World`, and `&self` excludes `&mut World` users.
+        Ok(unsafe { crate::borrow::RefMut::new(&mut *value, flag) })
     }
 
     /// Whether `entity` has a `T`.
@@ -335,6 +456,23 @@ impl World {
         self.insert_by_id(entity, id, value)
     }
 
+    /// Adds (or replaces) every component of `bundle` on `entity`.
+    pub fn insert_bundle<B: Bundle>(&mut self, entity: Entity, bundle: B) -> Result<(), EcsError> {
+        let location = self.location(entity)?;
+        if location.archetype != 0 {
+            return bundle.insert_each(self, entity);
+        }
+        // No components yet: one move, to the bundle's table.
+        let (archetype, columns) = self.bundle_layout::<B>()?;
+        let columns: *const [usize] = columns;
+        let row = self.move_row(entity, location, archetype as usize);
+        // SAFETY: `columns` points into `self.bundles`, untouched here; the
+        // row was just moved in from a table without columns, so all of
+        // its columns are uninitialised.
+        unsafe { bundle.write(&self.archetypes[archetype as usize], &*columns, row) };
+        Ok(())
+    }
+
     /// [`World::insert`] with the id resolved: `id` must be a component id
     /// of `T`'s layout and meaning (`T` itself, or the same model).
     pub(crate) fn insert_by_id<T: Component>(
@@ -347,12 +485,15 @@ impl World {
         let source = location.archetype as usize;
         if let Some(column) = self.archetypes[source].column(id) {
             // SAFETY: the row holds an initialised `T` (the caller's
-            // contract on `id`); assigning drops it.
-            unsafe {
-                *self.archetypes[source].columns[column]
+            // contract on `id`): the new value goes in, the old one comes
+            // out whole, and is dropped (user code) with the world intact.
+            let old = unsafe {
+                self.archetypes[source].columns[column]
                     .ptr(location.row as usize)
-                    .cast::<T>() = value
+                    .cast::<T>()
+                    .replace(value)
             };
+            drop(old);
             return Ok(());
         }
         let target = self.edge_target(source, id, true);
@@ -375,6 +516,7 @@ impl World {
         let id = self.components.get::<T>().ok_or_else(missing)?;
         let source = location.archetype as usize;
         let column = self.archetypes[source].column(id).ok_or_else(missing)?;
+        let target = self.edge_target(source, id, false);
         // SAFETY: the row holds an initialised `T`; it is moved out here and
         // `move_row_skipping` is told not to drop it.
         let value = unsafe {
@@ -383,12 +525,12 @@ impl World {
                 .cast::<T>()
                 .read()
         };
-        let target = self.edge_target(source, id, false);
         self.move_row_skipping(entity, location, target, Some(column));
         Ok(value)
     }
 
-    /// Removes and drops `entity`'s component `id`.
+    /// Removes and drops `entity`'s component `id`. A panicking `Drop`
+    /// leaves the entity moved and consistent, as in [`World::despawn`].
     pub(crate) fn remove_by_id(&mut self, entity: Entity, id: ComponentId) -> Result<(), EcsError> {
         let location = self.location(entity)?;
         let source = location.archetype as usize;
@@ -436,7 +578,8 @@ impl World {
     /// Moves `entity`'s row to table `target`: values of shared types are
     /// moved, values of types the target lacks are dropped (except
     /// `skip`, already moved out by the caller), and the target's other
-    /// columns are left uninitialised for the caller to write.
+    /// columns are left uninitialised for the caller to write. Values are
+    /// dropped last, once the entity records are up to date.
     fn move_row_skipping(
         &mut self,
         entity: Entity,
@@ -453,14 +596,14 @@ impl World {
             let (a, b) = self.archetypes.split_at_mut(source);
             (&mut b[0], &mut a[target])
         };
-        let new_row = to.push(entity);
+        let new_row = to.push(entity.index);
         for (index, column) in from.columns.iter().enumerate() {
             if Some(index) == skip {
                 continue;
             }
             if let Some(target_column) = to.column(from.types[index]) {
                 // SAFETY: both rows are in bounds; the value moves bitwise
-                // and `swap_remove` below is told not to drop it.
+                // and `detach` below is told it was moved.
                 unsafe {
                     crate::archetype::copy_value(
                         column.ptr(row),
@@ -471,11 +614,12 @@ impl World {
             }
         }
         let skip = skip.map(|index| from.types[index]);
+        let to: &Archetype = to;
         let moved = |id: ComponentId| Some(id) == skip || to.column(id).is_some();
         // SAFETY: `row` is in bounds; `moved` says exactly which values were
         // moved out above (or by the caller, `skip`).
-        if let Some(displaced) = unsafe { from.swap_remove(row, moved) } {
-            self.entities.set(displaced.index, location);
+        if let Some(displaced) = unsafe { from.detach(row, moved) } {
+            self.entities.set(displaced, location);
         }
         self.entities.set(
             entity.index,
@@ -484,10 +628,16 @@ impl World {
                 row: new_row as u32,
             },
         );
+        // SAFETY: right after `detach`, with the same `moved`.
+        unsafe { from.drop_detached(moved) };
         new_row
     }
 
-    /// Every entity matching `Q`, with exclusive access to the world.
+    /// Every entity matching `Q`, with exclusive access to the world. Looks
+    /// the query's types up and allocates nothing; [`PreparedQuery`]
+    /// also skips testing every table on each run.
+    ///
+    /// [`PreparedQuery`]: crate::PreparedQuery
     ///
     /// # Panics
     /// If `Q` asks for one component mutably and a second time
@@ -495,124 +645,47 @@ impl World {
     pub fn query_mut<Q: Query>(&mut self) -> QueryIter<'_, Q> {
         let state = Q::init(&self.components);
         if let Some(state) = state {
-            let mut access = Vec::new();
-            Q::access(state, &mut access);
-            check_aliasing(&access, &self.components);
+            check_aliasing::<Q>(state, &self.components);
         }
         // SAFETY: `&mut self` is exclusive access to every table, and the
         // query does not alias within itself (checked).
-        unsafe { QueryIter::new(&self.archetypes, state) }
+        unsafe { QueryIter::new(self, state) }
     }
 
     /// Every entity matching `Q`, through `&self`: several such queries can
     /// run at once (on several threads) as long as no component is written
     /// by one and used by another; a conflict is an error, not a data race.
+    ///
+    /// # Panics
+    /// As [`World::query_mut`].
     pub fn query<Q: Query>(&self) -> Result<QueryBorrow<'_, Q>, EcsError> {
         let state = Q::init(&self.components);
-        let mut access = Vec::new();
         if let Some(state) = state {
-            Q::access(state, &mut access);
-            check_aliasing(&access, &self.components);
+            check_aliasing::<Q>(state, &self.components);
         }
-        for (done, &(id, mutable)) in access.iter().enumerate() {
-            if let Err(error) = self.acquire(id, mutable) {
-                for &(id, mutable) in &access[..done] {
-                    self.release(id, mutable);
-                }
-                return Err(error);
-            }
-        }
-        Ok(QueryBorrow {
-            world: self,
-            state,
-            access,
-        })
-    }
-
-    fn check_free(&self, id: ComponentId, mutable: bool) -> Result<(), EcsError> {
-        let state = self.borrows[id.0 as usize].load(Ordering::Acquire);
-        if state < 0 || (mutable && state > 0) {
-            return Err(self.borrowed(id, state));
-        }
-        Ok(())
-    }
-
-    fn borrowed(&self, id: ComponentId, state: isize) -> EcsError {
-        EcsError::Borrowed {
-            component: self.components.info(id).name,
-            how: if state < 0 { "mutably" } else { "shared" },
-        }
-    }
-
-    fn acquire(&self, id: ComponentId, mutable: bool) -> Result<(), EcsError> {
-        let borrow = &self.borrows[id.0 as usize];
-        if mutable {
-            borrow
-                .compare_exchange(0, -1, Ordering::Acquire, Ordering::Relaxed)
-                .map(drop)
-                .map_err(|s| self.borrowed(id, s))
-        } else {
-            let mut current = borrow.load(Ordering::Relaxed);
-            loop {
-                if current < 0 {
-                    return Err(self.borrowed(id, current));
-                }
-                match borrow.compare_exchange_weak(
-                    current,
-                    current + 1,
-                    Ordering::Acquire,
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => return Ok(()),
-                    Err(actual) => current = actual,
-                }
-            }
-        }
-    }
-
-    fn release(&self, id: ComponentId, mutable: bool) {
-        let borrow = &self.borrows[id.0 as usize];
-        if mutable {
-            borrow.store(0, Ordering::Release);
-        } else {
-            borrow.fetch_sub(1, Ordering::Release);
-        }
+        QueryBorrow::new(self, state)
     }
 
     /// Every entity, in table order.
     pub fn iter(&self) -> impl Iterator<Item = Entity> + '_ {
         self.archetypes
             .iter()
-            .flat_map(|a| a.entities.iter().copied())
+            .flat_map(|a| a.entities.iter().map(|&index| self.entities.entity(index)))
     }
 
     /// How many tables the world has (one per set of component types).
     pub fn archetype_count(&self) -> usize {
         self.archetypes.len()
     }
-}
 
-/// The components a shared query uses, borrowed until it is dropped.
-pub struct QueryBorrow<'w, Q: Query> {
-    world: &'w World,
-    state: Option<Q::State>,
-    access: Vec<(ComponentId, bool)>,
-}
-
-impl<Q: Query> QueryBorrow<'_, Q> {
-    /// The matching entities.
-    pub fn iter(&mut self) -> QueryIter<'_, Q> {
-        // SAFETY: the borrows taken in `World::query` give this query its
-        // access for as long as `self` lives; `&mut self` keeps two
-        // iterators of one borrow from overlapping.
-        unsafe { QueryIter::new(&self.world.archetypes, self.state) }
-    }
-}
-
-impl<Q: Query> Drop for QueryBorrow<'_, Q> {
-    fn drop(&mut self) {
-        for &(id, mutable) in &self.access {
-            self.world.release(id, mutable);
-        }
+    /// Bytes the world reserves for its entities and their components
+    /// (tables and entity records; not the bookkeeping of types).
+    pub fn memory_bytes(&self) -> usize {
+        self.entities.heap_bytes()
+            + self
+                .archetypes
+                .iter()
+                .map(Archetype::heap_bytes)
+                .sum::<usize>()
     }
 }

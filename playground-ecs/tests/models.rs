@@ -80,14 +80,14 @@ fn a_rebuilt_type_of_the_same_model_uses_the_same_columns() {
     let first = world.register_model::<build1::Spin>().unwrap();
     assert_eq!(world.register_model::<build2::Spin>().unwrap(), first);
     assert_eq!(
-        world.get::<build2::Spin>(entities[7]),
+        world.get::<build2::Spin>(entities[7]).as_deref(),
         Ok(&build2::Spin { rate: 2.0 })
     );
     for spin in world.query_mut::<&mut build2::Spin>() {
         spin.rate *= 2.0;
     }
     assert_eq!(
-        world.get::<build1::Spin>(entities[7]),
+        world.get::<build1::Spin>(entities[7]).as_deref(),
         Ok(&build1::Spin { rate: 4.0 })
     );
 }
@@ -106,19 +106,19 @@ fn a_changed_layout_is_refused_until_migrated() {
     );
     assert_eq!(world.migrate_model::<build3::Spin>(), Ok(10));
     assert_eq!(
-        world.get::<build3::Spin>(entities[2]),
+        world.get::<build3::Spin>(entities[2]).as_deref(),
         Ok(&build3::Spin {
             rate: 3.0,
             clockwise: true
         })
     );
     assert_eq!(
-        world.get::<Position>(entities[2]).map(|p| p.0),
+        world.get::<Position>(entities[2]).as_deref().map(|p| p.0),
         Ok(2.0),
         "other components stay"
     );
     assert!(
-        world.get::<build1::Spin>(entities[2]).is_err(),
+        world.get::<build1::Spin>(entities[2]).as_deref().is_err(),
         "the old format is gone"
     );
     assert_eq!(world.query_mut::<&build3::Spin>().count(), 10);
@@ -140,7 +140,7 @@ fn a_changed_layout_without_migration_is_refused_and_nothing_changes() {
         })
     );
     assert_eq!(
-        world.get::<build1::Spin>(entities[0]),
+        world.get::<build1::Spin>(entities[0]).as_deref(),
         Ok(&build1::Spin { rate: -5.0 })
     );
     assert_eq!(world.query_mut::<&build1::Spin>().count(), 10);
@@ -196,7 +196,10 @@ fn a_nested_format_change_moves_the_version_and_is_refused() {
         })
     );
     assert_eq!(
-        world.get::<nested_v1::Cargo>(e).map(|c| c.parts.len()),
+        world
+            .get::<nested_v1::Cargo>(e)
+            .as_deref()
+            .map(|c| c.parts.len()),
         Ok(1),
         "nothing changed"
     );

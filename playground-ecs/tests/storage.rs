@@ -30,26 +30,32 @@ fn spawn_get_and_stale_ids() {
     let mut world = World::new();
     let a = world.spawn((Pos(1.0, 2.0), Vel(0.5, 0.0)));
     let b = world.spawn((Pos(3.0, 4.0),));
-    assert_eq!(world.get::<Pos>(a), Ok(&Pos(1.0, 2.0)));
+    assert_eq!(world.get::<Pos>(a).as_deref(), Ok(&Pos(1.0, 2.0)));
     assert_eq!(
-        world.get::<Vel>(b),
-        Err(EcsError::MissingComponent {
+        world.get::<Vel>(b).as_deref(),
+        Err(&EcsError::MissingComponent {
             entity: b,
             component: std::any::type_name::<Vel>()
         })
     );
     world.despawn(a).unwrap();
-    assert_eq!(world.get::<Pos>(a), Err(EcsError::NoSuchEntity(a)));
+    assert_eq!(
+        world.get::<Pos>(a).as_deref(),
+        Err(&EcsError::NoSuchEntity(a))
+    );
     assert_eq!(world.despawn(a), Err(EcsError::NoSuchEntity(a)));
 
     // The index is reused with a new generation: the old id stays stale.
     let c = world.spawn((Pos(9.0, 9.0),));
     assert_eq!(c.index(), a.index());
     assert_ne!(c, a);
-    assert_eq!(world.get::<Pos>(a), Err(EcsError::NoSuchEntity(a)));
-    assert_eq!(world.get::<Pos>(c), Ok(&Pos(9.0, 9.0)));
     assert_eq!(
-        world.get::<Pos>(b),
+        world.get::<Pos>(a).as_deref(),
+        Err(&EcsError::NoSuchEntity(a))
+    );
+    assert_eq!(world.get::<Pos>(c).as_deref(), Ok(&Pos(9.0, 9.0)));
+    assert_eq!(
+        world.get::<Pos>(b).as_deref(),
         Ok(&Pos(3.0, 4.0)),
         "b survived a's removal"
     );
@@ -68,7 +74,7 @@ fn insert_and_remove_move_rows_between_tables() {
         }
     }
     for (i, &e) in entities.iter().enumerate() {
-        assert_eq!(world.get::<Pos>(e), Ok(&Pos(i as f32, 0.0)));
+        assert_eq!(world.get::<Pos>(e).as_deref(), Ok(&Pos(i as f32, 0.0)));
         assert_eq!(world.has::<Vel>(e), Ok(i % 2 == 0));
     }
     for (i, &e) in entities.iter().enumerate().filter(|(i, _)| i % 4 == 0) {
@@ -76,7 +82,7 @@ fn insert_and_remove_move_rows_between_tables() {
     }
     for (i, &e) in entities.iter().enumerate() {
         assert_eq!(
-            world.get::<Pos>(e),
+            world.get::<Pos>(e).as_deref(),
             Ok(&Pos(i as f32, 0.0)),
             "entity {i} kept its Pos"
         );
@@ -84,7 +90,7 @@ fn insert_and_remove_move_rows_between_tables() {
     }
     // Replacing a component keeps the entity where it is.
     world.insert(entities[2], Vel(7.0, 7.0)).unwrap();
-    assert_eq!(world.get::<Vel>(entities[2]), Ok(&Vel(7.0, 7.0)));
+    assert_eq!(world.get::<Vel>(entities[2]).as_deref(), Ok(&Vel(7.0, 7.0)));
     assert!(matches!(
         world.remove::<Name>(entities[1]),
         Err(EcsError::MissingComponent { .. })
@@ -135,12 +141,17 @@ fn every_value_is_dropped_exactly_once() {
 #[test]
 fn zero_sized_and_overaligned_components() {
     let mut world = World::new();
-    let entities = world.spawn_batch((0..50).map(|i| (Frozen, Aligned(i as u8), Pos(0.0, 0.0))));
+    let entities =
+        world.spawn_batch_ids((0..50).map(|i| (Frozen, Aligned(i as u8), Pos(0.0, 0.0))));
     for (i, &e) in entities.iter().enumerate() {
         let aligned = world.get::<Aligned>(e).unwrap();
         assert_eq!(aligned.0, i as u8);
-        assert_eq!(aligned as *const Aligned as usize % 64, 0, "alignment kept");
-        assert_eq!(world.get::<Frozen>(e), Ok(&Frozen));
+        assert_eq!(
+            &*aligned as *const Aligned as usize % 64,
+            0,
+            "alignment kept"
+        );
+        assert_eq!(world.get::<Frozen>(e).as_deref(), Ok(&Frozen));
     }
     world.remove::<Frozen>(entities[3]).unwrap();
     assert_eq!(world.query_mut::<With<Frozen>>().count(), 49);
@@ -160,9 +171,9 @@ fn queries_with_filters_options_and_entities() {
         p.0 += v.0;
         p.1 += v.1;
     }
-    assert_eq!(world.get::<Pos>(moving), Ok(&Pos(1.0, 1.0)));
+    assert_eq!(world.get::<Pos>(moving).as_deref(), Ok(&Pos(1.0, 1.0)));
     assert_eq!(
-        world.get::<Pos>(frozen),
+        world.get::<Pos>(frozen).as_deref(),
         Ok(&Pos(5.0, 5.0)),
         "Without<Frozen> skipped it"
     );
@@ -208,7 +219,7 @@ fn shared_queries_borrow_and_conflicts_are_errors() {
             Err(EcsError::Borrowed { how: "mutably", .. })
         ));
         assert!(matches!(
-            world.get::<Pos>(e),
+            world.get::<Pos>(e).as_deref(),
             Err(EcsError::Borrowed { .. })
         ));
         for (p, v) in writes.iter() {
@@ -216,7 +227,7 @@ fn shared_queries_borrow_and_conflicts_are_errors() {
         }
     }
     assert_eq!(
-        world.get::<Pos>(e),
+        world.get::<Pos>(e).as_deref(),
         Ok(&Pos(1.0, 0.0)),
         "borrows released on drop"
     );
@@ -230,7 +241,7 @@ fn parallel_iteration_visits_every_row_once() {
     world.spawn_batch((0..3_000).map(|i| (Pos(i as f32, 0.0), Vel(1.0, 0.0), Frozen)));
     world
         .query_mut::<(&mut Pos, &Vel)>()
-        .par_for_each(256, |(p, v)| p.1 += v.0);
+        .par_for_each(|(p, v)| p.1 += v.0);
     assert!(world.query_mut::<&Pos>().all(|p| p.1 == 1.0));
     assert_eq!(world.query_mut::<&Pos>().count(), 13_000);
 }

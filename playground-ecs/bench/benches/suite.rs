@@ -1,14 +1,68 @@
 //! The workloads of ../shared/bench/ecs-workloads.md (the rust-gamedev
-//! ecs_bench_suite) for playground-ecs, hecs and bevy_ecs, in one run.
+//! ecs_bench_suite) for playground-ecs, hecs and bevy_ecs, in one process.
 //!
-//! `cargo bench -p playground-ecs-bench --bench suite`
+//! `cargo bench -p playground-ecs-bench --bench suite` (optionally
+//! `-- ROUNDS`, default 15).
+//!
+//! Fairness, as issue 9 asks:
+//! - engines are interleaved: every round runs every workload on every
+//!   engine (in a rotating order), and each figure is the median over the
+//!   rounds of each round's median sample; a burst of noise from another
+//!   process hits one round of all engines, not all rounds of one;
+//! - every engine is driven with a `for` loop over its query (`.for_each`
+//!   appears only in the row that compares the two styles);
+//! - each engine's documented idiom for parallel work: playground's
+//!   `par_for_each`, hecs's `into_iter_batched` fed to rayon one batch at a
+//!   time, bevy's `par_iter_mut` with the `multi_threaded` feature on its
+//!   compute pool; bevy's `Schedule` runs its multi-threaded executor;
+//! - simple_insert times only the spawning: each empty world is made
+//!   before the clock starts and dropped after it stops (what criterion's
+//!   `iter_batched` does; criterion itself cannot interleave engines, so
+//!   this harness measures the same way by hand).
+//!
+//! A counting global allocator gives the memory per entity at 1 M
+//! entities; it adds one relaxed atomic add per allocation, the same for
+//! every engine.
 
 // The workloads carry components whose values no pass reads (Rotation,
 // Z0..Z25): they shape the tables, as the suite specifies.
 #![allow(dead_code)]
 
-use criterion::{Criterion, criterion_group, criterion_main};
 use glam::{Mat4, Vec3};
+use playground_ecs::PreparedQuery;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::time::{Duration, Instant};
+
+struct Counting;
+
+static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: forwards to the system allocator and only counts sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        // SAFETY: the caller's contract, forwarded.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE_BYTES.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        // SAFETY: the caller's contract, forwarded.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE_BYTES.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
+        // SAFETY: the caller's contract, forwarded.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
 
 #[derive(Clone, Copy, bevy_ecs::component::Component)]
 struct Transform(Mat4);
@@ -56,71 +110,195 @@ fn heavy(t: &mut Transform, p: &mut Position) {
     p.0 = t.0.transform_vector3(p.0);
 }
 
-fn simple_insert(c: &mut Criterion) {
-    let mut group = c.benchmark_group("simple_insert");
-    group.bench_function("playground", |b| {
-        b.iter(|| {
-            let mut world = playground_ecs::World::new();
-            world.spawn_batch((0..10_000).map(|_| body()));
-            world
-        })
-    });
-    group.bench_function("hecs", |b| {
-        b.iter(|| {
-            let mut world = hecs::World::new();
-            world.spawn_batch((0..10_000).map(|_| body()));
-            world
-        })
-    });
-    group.bench_function("bevy", |b| {
-        b.iter(|| {
-            let mut world = bevy_ecs::world::World::new();
-            world.spawn_batch((0..10_000).map(|_| body()));
-            world
-        })
-    });
-    group.finish();
+/// Runs the measured operation `iters` times; returns the time of the
+/// measured part only (setup and teardown excluded, as `iter_custom`).
+type Run = Box<dyn FnMut(u64) -> Duration>;
+
+/// One way of running a workload: an engine, or a variant of one.
+struct Variant {
+    name: &'static str,
+    /// A peer engine (hecs, bevy): the ratio is to the fastest of these.
+    peer: bool,
+    run: Run,
+    /// Iterations per sample, calibrated to about `SAMPLE`.
+    iters: u64,
+    /// Each round's median time per operation, in ns.
+    rounds: Vec<f64>,
 }
 
-fn simple_iter(c: &mut Criterion) {
-    let mut group = c.benchmark_group("simple_iter");
+struct Workload {
+    name: &'static str,
+    entities: usize,
+    variants: Vec<Variant>,
+}
+
+fn variant(name: &'static str, peer: bool, run: impl FnMut(u64) -> Duration + 'static) -> Variant {
+    Variant {
+        name,
+        peer,
+        run: Box::new(run),
+        iters: 1,
+        rounds: Vec::new(),
+    }
+}
+
+/// Times `op` run `iters` times, all state built beforehand.
+fn timed(iters: u64, mut op: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iters {
+        op();
+    }
+    start.elapsed()
+}
+
+const SAMPLE: Duration = Duration::from_millis(8);
+const SAMPLES_PER_ROUND: usize = 5;
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+fn calibrate(variant: &mut Variant) {
+    let mut iters = 1;
+    loop {
+        let took = (variant.run)(iters);
+        if took >= SAMPLE / 4 || iters >= 1 << 24 {
+            let per = took.as_secs_f64() / iters as f64;
+            variant.iters = ((SAMPLE.as_secs_f64() / per) as u64).max(1);
+            return;
+        }
+        iters *= 4;
+    }
+}
+
+fn round(variant: &mut Variant) {
+    let mut samples: Vec<f64> = (0..SAMPLES_PER_ROUND)
+        .map(|_| (variant.run)(variant.iters).as_nanos() as f64 / variant.iters as f64)
+        .collect();
+    variant.rounds.push(median(&mut samples));
+}
+
+/// Times `spawn` on a fresh world from `new`, `iters` times; making the
+/// world and dropping it are outside the clock (what criterion's
+/// `iter_batched` with `BatchSize::PerIteration` does). Each world is
+/// dropped before the next is made, so every engine reuses the memory the
+/// last one freed instead of page-faulting fresh memory in.
+fn spawn_only<W>(iters: u64, new: impl Fn() -> W, spawn: impl Fn(&mut W)) -> Duration {
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        let mut world = new();
+        let start = Instant::now();
+        spawn(&mut world);
+        total += start.elapsed();
+        drop(black_box(world));
+    }
+    total
+}
+
+fn simple_insert() -> Workload {
+    const N: usize = 10_000;
+    Workload {
+        name: "simple_insert",
+        entities: N,
+        variants: vec![
+            variant("playground", false, |iters| {
+                spawn_only(iters, playground_ecs::World::new, |world| {
+                    world.spawn_batch((0..N).map(|_| body()));
+                })
+            }),
+            variant("hecs", true, |iters| {
+                spawn_only(iters, hecs::World::new, |world| {
+                    world.spawn_batch((0..N).map(|_| body()));
+                })
+            }),
+            variant("bevy", true, |iters| {
+                spawn_only(iters, bevy_ecs::world::World::new, |world| {
+                    world.spawn_batch((0..N).map(|_| body()));
+                })
+            }),
+        ],
+    }
+}
+
+fn simple_iter() -> Workload {
+    const N: usize = 10_000;
     let mut world = playground_ecs::World::new();
-    world.spawn_batch((0..10_000).map(|_| body()));
-    group.bench_function("playground", |b| {
-        b.iter(|| {
-            world
-                .query_mut::<(&mut Position, &Velocity)>()
-                .for_each(|(p, v)| p.0 += v.0);
-        })
-    });
-    // The same pass with a `for` loop (`Iterator::next`), for comparison.
-    group.bench_function("playground-for-loop", |b| {
-        b.iter(|| {
-            for (p, v) in world.query_mut::<(&mut Position, &Velocity)>() {
+    world.spawn_batch((0..N).map(|_| body()));
+    let mut query = PreparedQuery::<(&mut Position, &Velocity)>::new();
+    let playground = variant("playground", false, move |iters| {
+        timed(iters, || {
+            for (p, v) in query.iter_mut(&mut world) {
                 p.0 += v.0;
             }
         })
     });
+
+    let mut world = playground_ecs::World::new();
+    world.spawn_batch((0..N).map(|_| body()));
+    let query_mut = variant(
+        "playground, `query_mut` (not prepared)",
+        false,
+        move |iters| {
+            timed(iters, || {
+                for (p, v) in world.query_mut::<(&mut Position, &Velocity)>() {
+                    p.0 += v.0;
+                }
+            })
+        },
+    );
+
+    let mut world = playground_ecs::World::new();
+    world.spawn_batch((0..N).map(|_| body()));
+    let mut query = PreparedQuery::<(&mut Position, &Velocity)>::new();
+    let for_each = variant("playground, `.for_each`", false, move |iters| {
+        timed(iters, || {
+            query.iter_mut(&mut world).for_each(|(p, v)| p.0 += v.0)
+        })
+    });
+
     let mut world = hecs::World::new();
-    world.spawn_batch((0..10_000).map(|_| body()));
-    group.bench_function("hecs", |b| {
-        b.iter(|| {
+    world.spawn_batch((0..N).map(|_| body()));
+    let hecs = variant("hecs", true, move |iters| {
+        timed(iters, || {
             for (p, v) in world.query_mut::<(&mut Position, &Velocity)>() {
                 p.0 += v.0;
             }
         })
     });
+
     let mut world = bevy_ecs::world::World::new();
-    world.spawn_batch((0..10_000).map(|_| body()));
+    world.spawn_batch((0..N).map(|_| body()));
     let mut query = world.query::<(&mut Position, &Velocity)>();
-    group.bench_function("bevy", |b| {
-        b.iter(|| {
+    let bevy = variant("bevy", true, move |iters| {
+        timed(iters, || {
             for (mut p, v) in query.iter_mut(&mut world) {
                 p.0 += v.0;
             }
         })
     });
-    group.finish();
+
+    // The floor: the same pass over two plain `Vec`s.
+    let mut positions: Vec<Position> = (0..N).map(|_| body().1).collect();
+    let velocities: Vec<Velocity> = (0..N).map(|_| body().3).collect();
+    let vecs = variant("two `Vec`s (baseline)", false, move |iters| {
+        timed(iters, || {
+            for (p, v) in black_box(&mut positions).iter_mut().zip(&velocities) {
+                p.0 += v.0;
+            }
+        })
+    });
+
+    Workload {
+        name: "simple_iter",
+        entities: N,
+        variants: vec![playground, hecs, bevy, query_mut, for_each, vecs],
+    }
 }
 
 macro_rules! frag_types {
@@ -140,79 +318,124 @@ macro_rules! frag_types {
 
 frag_types!(Z0 Z1 Z2 Z3 Z4 Z5 Z6 Z7 Z8 Z9 Z10 Z11 Z12 Z13 Z14 Z15 Z16 Z17 Z18 Z19 Z20 Z21 Z22 Z23 Z24 Z25);
 
-fn frag_iter(c: &mut Criterion) {
-    let mut group = c.benchmark_group("frag_iter");
+fn frag_iter() -> Workload {
     let mut world = playground_ecs::World::new();
     frag_playground(&mut world);
-    group.bench_function("playground", |b| {
-        b.iter(|| world.query_mut::<&mut Data>().for_each(|d| d.0 *= 2.0))
+    let mut query = PreparedQuery::<&mut Data>::new();
+    let playground = variant("playground", false, move |iters| {
+        timed(iters, || {
+            for d in query.iter_mut(&mut world) {
+                d.0 *= 2.0;
+            }
+        })
     });
+
+    let mut world = playground_ecs::World::new();
+    frag_playground(&mut world);
+    let query_mut = variant(
+        "playground, `query_mut` (not prepared)",
+        false,
+        move |iters| {
+            timed(iters, || {
+                for d in world.query_mut::<&mut Data>() {
+                    d.0 *= 2.0;
+                }
+            })
+        },
+    );
+
+    let mut world = playground_ecs::World::new();
+    frag_playground(&mut world);
+    let mut query = PreparedQuery::<&mut Data>::new();
+    let for_each = variant("playground, `.for_each`", false, move |iters| {
+        timed(iters, || {
+            query.iter_mut(&mut world).for_each(|d| d.0 *= 2.0)
+        })
+    });
+
     let mut world = hecs::World::new();
     frag_hecs(&mut world);
-    group.bench_function("hecs", |b| {
-        b.iter(|| {
+    let hecs = variant("hecs", true, move |iters| {
+        timed(iters, || {
             for d in world.query_mut::<&mut Data>() {
                 d.0 *= 2.0;
             }
         })
     });
+
     let mut world = bevy_ecs::world::World::new();
     frag_bevy(&mut world);
     let mut query = world.query::<&mut Data>();
-    group.bench_function("bevy", |b| {
-        b.iter(|| {
+    let bevy = variant("bevy", true, move |iters| {
+        timed(iters, || {
             for mut d in query.iter_mut(&mut world) {
                 d.0 *= 2.0;
             }
         })
     });
-    group.finish();
+
+    Workload {
+        name: "frag_iter",
+        entities: 26 * 20,
+        variants: vec![playground, hecs, bevy, query_mut, for_each],
+    }
 }
 
-fn heavy_compute(c: &mut Criterion) {
+fn heavy_compute() -> Workload {
     use rayon::prelude::*;
-    let mut group = c.benchmark_group("heavy_compute");
+    const N: usize = 1_000;
     let mut world = playground_ecs::World::new();
-    world.spawn_batch((0..1_000).map(|_| heavy_body()));
-    group.bench_function("playground", |b| {
-        b.iter(|| {
+    world.spawn_batch((0..N).map(|_| heavy_body()));
+    let playground = variant("playground", false, move |iters| {
+        timed(iters, || {
             world
                 .query_mut::<(&mut Transform, &mut Position)>()
-                .par_for_each(64, |(t, p)| heavy(t, p))
+                .par_for_each(|(t, p)| heavy(t, p))
         })
     });
+
     let mut world = hecs::World::new();
-    world.spawn_batch((0..1_000).map(|_| heavy_body()));
-    group.bench_function("hecs", |b| {
-        b.iter(|| {
+    world.spawn_batch((0..N).map(|_| heavy_body()));
+    let hecs = variant("hecs", true, move |iters| {
+        timed(iters, || {
             world
                 .query_mut::<(&mut Transform, &mut Position)>()
-                .into_iter()
+                .into_iter_batched(64)
                 .par_bridge()
-                .for_each(|(t, p)| heavy(t, p))
+                .for_each(|batch| {
+                    for (t, p) in batch {
+                        heavy(t, p);
+                    }
+                })
         })
     });
+
     // bevy's parallel iteration runs on its compute pool.
     bevy_tasks::ComputeTaskPool::get_or_init(bevy_tasks::TaskPool::default);
     let mut world = bevy_ecs::world::World::new();
-    world.spawn_batch((0..1_000).map(|_| heavy_body()));
+    world.spawn_batch((0..N).map(|_| heavy_body()));
     let mut query = world.query::<(&mut Transform, &mut Position)>();
-    group.bench_function("bevy", |b| {
-        b.iter(|| {
+    let bevy = variant("bevy", true, move |iters| {
+        timed(iters, || {
             query
                 .par_iter_mut(&mut world)
                 .for_each(|(mut t, mut p)| heavy(&mut t, &mut p))
         })
     });
-    group.finish();
+
+    Workload {
+        name: "heavy_compute",
+        entities: N,
+        variants: vec![playground, hecs, bevy],
+    }
 }
 
-fn add_remove(c: &mut Criterion) {
-    let mut group = c.benchmark_group("add_remove");
+fn add_remove() -> Workload {
+    const N: usize = 10_000;
     let mut world = playground_ecs::World::new();
-    let entities = world.spawn_batch((0..10_000).map(|_| (A(0.0),)));
-    group.bench_function("playground", |b| {
-        b.iter(|| {
+    let entities = world.spawn_batch_ids((0..N).map(|_| (A(0.0),)));
+    let playground = variant("playground", false, move |iters| {
+        timed(iters, || {
             for &e in &entities {
                 world.insert(e, B(0.0)).unwrap();
             }
@@ -221,10 +444,11 @@ fn add_remove(c: &mut Criterion) {
             }
         })
     });
+
     let mut world = hecs::World::new();
-    let entities: Vec<_> = world.spawn_batch((0..10_000).map(|_| (A(0.0),))).collect();
-    group.bench_function("hecs", |b| {
-        b.iter(|| {
+    let entities: Vec<_> = world.spawn_batch((0..N).map(|_| (A(0.0),))).collect();
+    let hecs = variant("hecs", true, move |iters| {
+        timed(iters, || {
             for &e in &entities {
                 world.insert_one(e, B(0.0)).unwrap();
             }
@@ -233,10 +457,11 @@ fn add_remove(c: &mut Criterion) {
             }
         })
     });
+
     let mut world = bevy_ecs::world::World::new();
-    let entities: Vec<_> = world.spawn_batch((0..10_000).map(|_| (A(0.0),))).collect();
-    group.bench_function("bevy", |b| {
-        b.iter(|| {
+    let entities: Vec<_> = world.spawn_batch((0..N).map(|_| (A(0.0),))).collect();
+    let bevy = variant("bevy", true, move |iters| {
+        timed(iters, || {
             for &e in &entities {
                 world.entity_mut(e).insert(B(0.0));
             }
@@ -245,62 +470,84 @@ fn add_remove(c: &mut Criterion) {
             }
         })
     });
-    group.finish();
+
+    Workload {
+        name: "add_remove",
+        entities: N,
+        variants: vec![playground, hecs, bevy],
+    }
 }
 
-fn schedule(c: &mut Criterion) {
-    let mut group = c.benchmark_group("schedule");
+fn schedule_world() -> playground_ecs::World {
     let mut world = playground_ecs::World::new();
     world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0))));
     world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0))));
     world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
     world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
+    world
+}
+
+/// The three systems: swap A<->B, C<->D, C<->E. `ab` and `cd` share a
+/// stage; `ce` follows `cd` (both write C).
+fn playground_schedule() -> playground_ecs::Schedule {
+    use playground_ecs::System;
     let mut schedule = playground_ecs::Schedule::new();
     schedule
         .add(
-            playground_ecs::System::new("ab", |world| {
-                world
-                    .query::<(&mut A, &mut B)>()?
-                    .iter()
-                    .for_each(|(a, b)| std::mem::swap(&mut a.0, &mut b.0));
+            System::new("ab", |world| {
+                for (a, b) in world.query::<(&mut A, &mut B)>()?.iter() {
+                    std::mem::swap(&mut a.0, &mut b.0);
+                }
                 Ok(())
             })
-            .writes::<A>()
-            .writes::<B>(),
+            .access::<(&mut A, &mut B)>(),
         )
         .add(
-            playground_ecs::System::new("cd", |world| {
-                world
-                    .query::<(&mut C, &mut D)>()?
-                    .iter()
-                    .for_each(|(c, d)| std::mem::swap(&mut c.0, &mut d.0));
+            System::new("cd", |world| {
+                for (c, d) in world.query::<(&mut C, &mut D)>()?.iter() {
+                    std::mem::swap(&mut c.0, &mut d.0);
+                }
                 Ok(())
             })
-            .writes::<C>()
-            .writes::<D>(),
+            .access::<(&mut C, &mut D)>(),
         )
         .add(
-            playground_ecs::System::new("ce", |world| {
-                world
-                    .query::<(&mut C, &mut E)>()?
-                    .iter()
-                    .for_each(|(c, e)| std::mem::swap(&mut c.0, &mut e.0));
+            System::new("ce", |world| {
+                for (c, e) in world.query::<(&mut C, &mut E)>()?.iter() {
+                    std::mem::swap(&mut c.0, &mut e.0);
+                }
                 Ok(())
             })
-            .writes::<C>()
-            .writes::<E>(),
+            .access::<(&mut C, &mut E)>(),
         );
-    schedule.run(&mut world).unwrap();
-    group.bench_function("playground", |b| {
-        b.iter(|| schedule.run(&mut world).unwrap())
+    schedule
+}
+
+fn schedule() -> Workload {
+    let schedule_variant = |name: &'static str, configure: fn(&mut playground_ecs::Schedule)| {
+        let mut world = schedule_world();
+        let mut schedule = playground_schedule();
+        configure(&mut schedule);
+        schedule.run(&mut world).unwrap();
+        variant(name, false, move |iters| {
+            timed(iters, || schedule.run(&mut world).unwrap())
+        })
+    };
+    let playground = schedule_variant("playground", |_| {});
+    let serial = schedule_variant("playground, serial (`set_parallel(false)`)", |s| {
+        s.set_parallel(false)
     });
+    let always = schedule_variant("playground, always parallel (threshold 0)", |s| {
+        s.set_parallel_threshold(Duration::ZERO)
+    });
+
     let mut world = hecs::World::new();
     world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0))));
     world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0))));
     world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
     world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
-    group.bench_function("hecs", |b| {
-        b.iter(|| {
+    let hecs = variant("hecs", true, move |iters| {
+        timed(iters, || {
             for (a, b) in world.query_mut::<(&mut A, &mut B)>() {
                 std::mem::swap(&mut a.0, &mut b.0);
             }
@@ -312,6 +559,7 @@ fn schedule(c: &mut Criterion) {
             }
         })
     });
+
     use bevy_ecs::prelude::*;
     fn ab(mut query: Query<(&mut A, &mut B)>) {
         for (mut a, mut b) in &mut query {
@@ -336,17 +584,166 @@ fn schedule(c: &mut Criterion) {
     let mut schedule = Schedule::default();
     schedule.add_systems((ab, cd, ce));
     schedule.run(&mut world);
-    group.bench_function("bevy", |b| b.iter(|| schedule.run(&mut world)));
-    group.finish();
+    let bevy = variant("bevy", true, move |iters| {
+        timed(iters, || schedule.run(&mut world))
+    });
+
+    Workload {
+        name: "schedule",
+        entities: 40_000,
+        variants: vec![playground, hecs, bevy, serial, always],
+    }
 }
 
-criterion_group!(
-    benches,
-    simple_insert,
-    simple_iter,
-    frag_iter,
-    heavy_compute,
-    add_remove,
-    schedule
-);
-criterion_main!(benches);
+/// Bytes per entity that a world holds after spawning 1 M simple_insert
+/// bodies (live heap bytes, measured by the counting allocator).
+fn memory() -> Vec<(&'static str, f64)> {
+    const N: usize = 1_000_000;
+    fn per_entity<W>(make: impl FnOnce() -> W) -> f64 {
+        let before = LIVE_BYTES.load(Ordering::SeqCst);
+        let world = make();
+        let bytes = LIVE_BYTES.load(Ordering::SeqCst) - before;
+        drop(black_box(world));
+        bytes as f64 / N as f64
+    }
+    vec![
+        (
+            "playground",
+            per_entity(|| {
+                let mut world = playground_ecs::World::new();
+                world.spawn_batch((0..N).map(|_| body()));
+                world
+            }),
+        ),
+        (
+            "hecs",
+            per_entity(|| {
+                let mut world = hecs::World::new();
+                world.spawn_batch((0..N).map(|_| body()));
+                world
+            }),
+        ),
+        (
+            "bevy",
+            per_entity(|| {
+                let mut world = bevy_ecs::world::World::new();
+                world.spawn_batch((0..N).map(|_| body()));
+                world
+            }),
+        ),
+    ]
+}
+
+fn format_ns(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.1} ns")
+    }
+}
+
+fn main() {
+    let rounds: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(15);
+    let mut workloads = vec![
+        simple_insert(),
+        simple_iter(),
+        frag_iter(),
+        heavy_compute(),
+        add_remove(),
+        schedule(),
+    ];
+    for workload in &mut workloads {
+        for variant in &mut workload.variants {
+            calibrate(variant);
+        }
+    }
+    for r in 0..rounds {
+        eprintln!("round {}/{rounds}", r + 1);
+        for workload in &mut workloads {
+            let n = workload.variants.len();
+            for k in 0..n {
+                round(&mut workload.variants[(k + r) % n]);
+            }
+        }
+    }
+
+    println!(
+        "| workload | engine / variant | median per round | per entity | ratio to best peer |"
+    );
+    println!("|---|---|---|---|---|");
+    for workload in &mut workloads {
+        let medians: Vec<f64> = workload
+            .variants
+            .iter_mut()
+            .map(|v| median(&mut v.rounds.clone()))
+            .collect();
+        let best_peer = workload
+            .variants
+            .iter()
+            .zip(&medians)
+            .filter(|(v, _)| v.peer)
+            .map(|(_, &m)| m)
+            .fold(f64::INFINITY, f64::min);
+        for (variant, &m) in workload.variants.iter().zip(&medians) {
+            let ratio = if variant.peer {
+                format!("{:.2}", m / best_peer)
+            } else {
+                format!("**{:.2}**", m / best_peer)
+            };
+            println!(
+                "| {} ({}) | {} | {} | {} | {} |",
+                workload.name,
+                workload.entities,
+                variant.name,
+                format_ns(m),
+                format_ns(m / workload.entities as f64),
+                ratio
+            );
+        }
+    }
+    let find = |w: &str, v: &str| {
+        let workload = workloads.iter().find(|x| x.name == w).expect("workload");
+        let variant = workload
+            .variants
+            .iter()
+            .find(|x| x.name == v)
+            .expect("variant");
+        median(&mut variant.rounds.clone())
+    };
+    println!();
+    println!("| comparison | ratio |");
+    println!("|---|---|");
+    println!(
+        "| simple_iter: playground `for` / two `Vec`s | {:.2} |",
+        find("simple_iter", "playground") / find("simple_iter", "two `Vec`s (baseline)")
+    );
+    for w in ["simple_iter", "frag_iter"] {
+        println!(
+            "| {w}: playground `for` / `.for_each` | {:.2} |",
+            find(w, "playground") / find(w, "playground, `.for_each`")
+        );
+    }
+    println!(
+        "| schedule: playground default / serial | {:.2} |",
+        find("schedule", "playground")
+            / find("schedule", "playground, serial (`set_parallel(false)`)")
+    );
+    println!(
+        "| schedule: always parallel / serial | {:.2} |",
+        find("schedule", "playground, always parallel (threshold 0)")
+            / find("schedule", "playground, serial (`set_parallel(false)`)")
+    );
+    println!();
+    println!(
+        "| memory at 1 M entities (Transform, Position, Rotation, Velocity: 100 bytes of components) | bytes per entity |"
+    );
+    println!("|---|---|");
+    for (engine, bytes) in memory() {
+        println!("| {engine} | {bytes:.1} |");
+    }
+}
