@@ -45,6 +45,35 @@ pub struct LoadReport {
     pub sha256: Option<String>,
     /// Time from the call to the swap: read, verify, open, save, restore.
     pub elapsed: Duration,
+    /// How long each phase took, in order: `read` (the file, its hash and
+    /// manifest), `verify` (against this program), `copy` (the sealed copy
+    /// that is opened), `open` (`dlopen`, the module's header and
+    /// registrations), `bind` (save, construct, restore or migrate) and
+    /// `swap`.
+    pub phases: Vec<(&'static str, Duration)>,
+}
+
+/// Times the phases of a load; each is also a `tracing` event.
+struct Phases {
+    last: Instant,
+    done: Vec<(&'static str, Duration)>,
+}
+
+impl Phases {
+    fn new(start: Instant) -> Self {
+        Phases {
+            last: start,
+            done: Vec::with_capacity(6),
+        }
+    }
+
+    fn end(&mut self, phase: &'static str) {
+        let now = Instant::now();
+        let took = now - self.last;
+        self.last = now;
+        tracing::debug!(phase, micros = took.as_micros() as u64, "load phase");
+        self.done.push((phase, took));
+    }
 }
 
 /// One view bound by a load.
@@ -112,11 +141,16 @@ impl Registry {
         options: LoadOptions,
         start: Instant,
     ) -> Result<LoadReport, LoadError> {
+        let mut phases = Phases::new(start);
         // Everything the file can tell, before any of its code runs.
         let image = Image::read(path).map_err(|e| open_error(path, e))?;
+        phases.end("read");
         self.verify_manifest(path, &image.manifest)?;
-
-        let (library, contents) = Library::open(&image).map_err(|e| open_error(path, e))?;
+        phases.end("verify");
+        let copy = image.sealed_copy().map_err(|e| open_error(path, e))?;
+        phases.end("copy");
+        let (library, contents) = Library::open(&image, copy).map_err(|e| open_error(path, e))?;
+        phases.end("open");
         // Checked again against what the library registers (the manifest
         // said the same, `Library::open` made sure).
         let checked = self.verify(path, &contents);
@@ -174,14 +208,17 @@ impl Registry {
             });
             slots.insert(view.view_id, Slot::Bound(binding));
         }
+        phases.end("bind");
         // One store: callers see every old binding or every new one.
         self.bindings.store(Bindings { slots });
+        phases.end("swap");
         Ok(LoadReport {
             path: path.to_owned(),
             bound,
             crate_name: contents.crate_name.clone(),
             sha256: image.sha256.clone(),
             elapsed: start.elapsed(),
+            phases: phases.done,
         })
     }
 

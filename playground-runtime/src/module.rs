@@ -262,22 +262,23 @@ impl Fingerprint {
 
 /// Which global allocator an image uses, from its symbol table: Rust's
 /// allocator shim calls `__rdl_alloc` (the default, the system allocator)
-/// unless a `#[global_allocator]` replaced it.
+/// unless a `#[global_allocator]` replaced it. The names are looked for in
+/// the symbol table's strings (`.strtab`), a byte search (`memchr`, made for
+/// it) rather than a walk over every symbol.
 pub(crate) fn allocator_of<'d, R: object::ReadRef<'d>>(file: &object::File<'d, R>) -> &'static str {
-    use object::{Object, ObjectSymbol};
-    let (mut any, mut shim, mut default) = (false, false, false);
-    for symbol in file.symbols() {
-        any = true;
-        let Ok(name) = symbol.name() else { continue };
-        shim |= name.contains("__rust_alloc");
-        default |= name.ends_with("__rdl_alloc");
-        if default {
-            return SYSTEM_ALLOCATOR;
-        }
-    }
-    match (any, shim) {
-        (true, true) => CUSTOM_ALLOCATOR,
-        _ => UNKNOWN_ALLOCATOR,
+    use object::{Object, ObjectSection};
+    let Some(strings) = file
+        .section_by_name(".strtab")
+        .and_then(|section| section.data().ok())
+    else {
+        return UNKNOWN_ALLOCATOR;
+    };
+    if memchr::memmem::find(strings, b"__rdl_alloc").is_some() {
+        SYSTEM_ALLOCATOR
+    } else if memchr::memmem::find(strings, b"__rust_alloc").is_some() {
+        CUSTOM_ALLOCATOR
+    } else {
+        UNKNOWN_ALLOCATOR
     }
 }
 
