@@ -3,7 +3,7 @@
 //! from the file, no `dlopen`), a reload at 100 k records with and without
 //! a `.sha256` beside the library, and the SHA-256 of module libraries.
 //!
-//! `cargo bench -p reload-tests --bench verify`
+//! `cargo build -p hot-reload-module && cargo bench -p reload-tests --bench verify`
 
 use counter_api::Counter;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
@@ -58,9 +58,24 @@ fn verify(c: &mut Criterion) {
     }
     assert_eq!(registry.get::<dyn Counter>().unwrap().records(), 100_000);
 
-    for fixture in [Fixture::V1, Fixture::Ecs] {
-        let bytes = std::fs::read(library(fixture)).unwrap();
-        let label = format!("sha256 {:?} ({} KiB)", fixture, bytes.len() / 1024);
+    // The hot_reload example's module as `cargo build -p hot-reload-module`
+    // leaves it (dev profile, with debug info), when it was built.
+    let example = reload_tests::workspace().join("target/debug").join(format!(
+        "{}hot_reload_module{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
+    let libraries = [
+        ("counter fixture", library(Fixture::V1)),
+        ("ecs fixture", library(Fixture::Ecs)),
+        ("hot_reload example module", example),
+    ];
+    for (name, path) in libraries {
+        let Ok(bytes) = std::fs::read(&path) else {
+            eprintln!("{} not built: skipped", path.display());
+            continue;
+        };
+        let label = format!("sha256 {name} ({} KiB)", bytes.len() / 1024);
         c.bench_function(&label, |b| b.iter(|| Sha256::digest(&bytes)));
     }
 }
