@@ -75,3 +75,15 @@ pub fn parse_list<T: syn::parse::Parse>(meta: &ParseNestedMeta) -> syn::Result<V
 pub fn error(span: Span, message: impl std::fmt::Display) -> syn::Error {
     syn::Error::new(span, message)
 }
+
+/// Skips the value of a nested meta item (`name = expr` or `name(...)`), for
+/// attributes whose other arguments are someone else's (serde's).
+pub fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) {
+        meta.value()?.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _arguments;
+        syn::parenthesized!(_arguments in meta.input);
+    }
+    Ok(())
+}

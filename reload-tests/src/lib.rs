@@ -160,25 +160,14 @@ fn build_with(
     edit: &str,
     fixture: Fixture,
 ) -> PathBuf {
-    let target = fixture_target();
-    let mut cargo = Command::new(env!("CARGO"));
-    cargo.env("PLAYGROUND_FIXTURE_EDIT", edit);
-    cargo
-        .current_dir(root)
-        .args(["build", "--quiet", "-p", package])
-        .env("CARGO_TARGET_DIR", &target)
-        // Smaller libraries copy and map faster; the tests need no debuginfo.
-        .env("CARGO_PROFILE_DEV_DEBUG", "0");
-    if !features.is_empty() {
-        cargo.args(["--features", &features.join(",")]);
-    }
-    let output = cargo.output().expect("run cargo");
-    assert!(
-        output.status.success(),
-        "building fixture {} failed:\n{}",
-        fixture.name(),
-        String::from_utf8_lossy(&output.stderr)
+    cargo_build(
+        root,
+        package,
+        features,
+        edit,
+        &format!("fixture {}", fixture.name()),
     );
+    let target = fixture_target();
     let file = format!(
         "{}{}{}",
         std::env::consts::DLL_PREFIX,
@@ -295,12 +284,27 @@ pub fn alloc_host(features: &[&str]) -> PathBuf {
     if let Some(path) = built.get(&key) {
         return path.clone();
     }
+    cargo_build(workspace(), "alloc-host", features, "", "alloc-host");
     let target = fixture_target();
+    let out = target.join("out");
+    std::fs::create_dir_all(&out).expect("create fixtures/out");
+    let copy = out.join(format!("alloc-host-{}", features.join("-")));
+    std::fs::copy(target.join("debug").join("alloc-host"), &copy).expect("copy the host");
+    built.insert(key, copy.clone());
+    copy
+}
+
+/// `cargo build -p package --features ...` in `root`, into the fixtures'
+/// target directory, with `PLAYGROUND_FIXTURE_EDIT=edit`; panics with
+/// cargo's output if the build fails.
+fn cargo_build(root: &Path, package: &str, features: &[&str], edit: &str, what: &str) {
     let mut cargo = Command::new(env!("CARGO"));
     cargo
-        .current_dir(workspace())
-        .args(["build", "--quiet", "-p", "alloc-host"])
-        .env("CARGO_TARGET_DIR", &target)
+        .current_dir(root)
+        .args(["build", "--quiet", "-p", package])
+        .env("PLAYGROUND_FIXTURE_EDIT", edit)
+        .env("CARGO_TARGET_DIR", fixture_target())
+        // Smaller libraries copy and map faster; the tests need no debuginfo.
         .env("CARGO_PROFILE_DEV_DEBUG", "0");
     if !features.is_empty() {
         cargo.args(["--features", &features.join(",")]);
@@ -308,13 +312,7 @@ pub fn alloc_host(features: &[&str]) -> PathBuf {
     let output = cargo.output().expect("run cargo");
     assert!(
         output.status.success(),
-        "building alloc-host failed:\n{}",
+        "building {what} failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let out = target.join("out");
-    std::fs::create_dir_all(&out).expect("create fixtures/out");
-    let copy = out.join(format!("alloc-host-{}", features.join("-")));
-    std::fs::copy(target.join("debug").join("alloc-host"), &copy).expect("copy the host");
-    built.insert(key, copy.clone());
-    copy
 }

@@ -139,13 +139,7 @@ fn has_custom_serde(attrs: &[syn::Attribute]) -> bool {
         // mean "not customised".
         let _ = attr.parse_nested_meta(|meta| {
             custom |= CUSTOM.iter().any(|c| meta.path.is_ident(c));
-            if meta.input.peek(syn::Token![=]) {
-                meta.value()?.parse::<syn::Expr>()?;
-            } else if meta.input.peek(syn::token::Paren) {
-                let _arguments;
-                syn::parenthesized!(_arguments in meta.input);
-            }
-            Ok(())
+            crate::args::skip_value(&meta)
         });
     }
     custom

@@ -164,7 +164,7 @@ fn check_format(item: &DeriveInput) -> syn::Result<()> {
             if let Some((_, why)) = UNREADABLE.iter().find(|(name, _)| meta.path.is_ident(name)) {
                 refused.get_or_insert(syn::Error::new_spanned(&meta.path, why));
             }
-            skip_value(&meta)
+            args::skip_value(&meta)
         });
         if let Some(error) = refused {
             return Err(error);
@@ -186,20 +186,10 @@ fn proxies(attrs: &[syn::Attribute]) -> syn::Result<Vec<Type>> {
                 types.push(literal.parse::<Type>()?);
                 return Ok(());
             }
-            skip_value(&meta)
+            args::skip_value(&meta)
         });
     }
     Ok(types)
-}
-
-fn skip_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
-    if meta.input.peek(syn::Token![=]) {
-        meta.value()?.parse::<syn::Expr>()?;
-    } else if meta.input.peek(syn::token::Paren) {
-        let _arguments;
-        syn::parenthesized!(_arguments in meta.input);
-    }
-    Ok(())
 }
 
 /// Types that can never be saved, refused before the compiler sees them.
