@@ -193,7 +193,9 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// takes them.
 macro_rules! opaque_fingerprints {
     ($($ty:ident),* $(,)?) => {
-        $(impl playground_runtime::TypeFingerprint for $ty {
+        // SAFETY: `ABI_VERSION` hashes this crate's sources: any change to
+        // one of these types changes it, and with it the fingerprint.
+        $(unsafe impl playground_runtime::TypeFingerprint for $ty {
             const FINGERPRINT: u64 = playground_runtime::fingerprint::opaque::<$ty>(
                 concat!("playground_ecs::", stringify!($ty)),
                 ABI_VERSION,

@@ -41,6 +41,13 @@ use std::marker::PhantomData;
 /// `#[derive(TypeFingerprint)]` for a crate's own types, and by `#[view]`
 /// for `dyn View`.
 ///
+/// # Safety
+/// State is adopted and views are reinterpreted across images when
+/// fingerprints match: an implementation must give two types the same
+/// fingerprint only if they have the same layout and meaning, and a
+/// different one whenever anything inside changes. Derive it, or use
+/// [`opaque`] with a version that changes with the type.
+///
 /// ```
 /// use playground_runtime::TypeFingerprint;
 ///
@@ -73,7 +80,7 @@ use std::marker::PhantomData;
     note = "make it a `#[model]`, or add `#[derive(playground_runtime::TypeFingerprint)]` to it",
     note = "a type of another crate: declare it in the attribute, `#[view(opaque(path::Type))]` or `#[model(opaque(path::Type))]` (trusted by path, size and align)"
 )]
-pub trait TypeFingerprint {
+pub unsafe trait TypeFingerprint {
     /// The fingerprint, computed at compile time.
     const FINGERPRINT: u64;
 }
@@ -101,9 +108,11 @@ pub const fn named(name: &str) -> u64 {
 ///
 /// pub struct Arena { /* private */ bytes: Vec<u8> }
 ///
-/// impl TypeFingerprint for Arena {
-///     const FINGERPRINT: u64 = opaque::<Arena>("my_crate::Arena", 1);
+/// // SAFETY: `ARENA_VERSION` is bumped whenever `Arena` changes.
+/// unsafe impl TypeFingerprint for Arena {
+///     const FINGERPRINT: u64 = opaque::<Arena>("my_crate::Arena", ARENA_VERSION);
 /// }
+/// const ARENA_VERSION: u64 = 1;
 /// ```
 pub const fn opaque<T>(name: &str, version: u64) -> u64 {
     crate::model::fold_versions(
@@ -124,7 +133,9 @@ const fn of(name: &str, parts: &[u64]) -> u64 {
 
 macro_rules! named {
     ($($ty:ty),* $(,)?) => {
-        $(impl TypeFingerprint for $ty {
+        // SAFETY: each name is a distinct std type with no type parameter,
+        // whose layout the toolchain (checked across images) fixes.
+        $(unsafe impl TypeFingerprint for $ty {
             const FINGERPRINT: u64 = named(stringify!($ty));
         })*
     };
@@ -184,10 +195,13 @@ named!(
 );
 
 // Trait objects a user passes across views; `+ Send`, `+ Sync` are folded
-// by the macros (see `Dyn`), so each principal trait needs one impl.
+// by the macros (see `Dyn`), so each principal trait needs one impl. Not
+// `dyn Any`: what it is for is downcasting, by `TypeId`, which rustc keeps
+// when a type's fields change, so a value from another build could be
+// taken as this build's type. (`dyn Error` can be downcast too: the README
+// says not to downcast errors that come from a module.)
 named!(
     dyn std::error::Error,
-    dyn std::any::Any,
     dyn std::fmt::Debug,
     dyn std::fmt::Display,
 );
@@ -195,7 +209,9 @@ named!(
 /// One type parameter, maybe unsized: `Box<T>` folds `T`'s fingerprint.
 macro_rules! wraps {
     ($($name:literal => $ty:ident<$($p:ident $(: ?$sized:ident)?),+>;)*) => {
-        $(impl<$($p: TypeFingerprint $(+ ?$sized)?),+> TypeFingerprint for $ty<$($p),+> {
+        // SAFETY: a distinct name per generic type, folded with every type
+        // parameter's fingerprint, in order.
+        $(unsafe impl<$($p: TypeFingerprint $(+ ?$sized)?),+> TypeFingerprint for $ty<$($p),+> {
             const FINGERPRINT: u64 = of($name, &[$($p::FINGERPRINT),+]);
         })*
     };
@@ -249,41 +265,51 @@ wraps! {
 
 use crate::wrappers::{Atomic, Handle, Once, Shared};
 
-impl<T: Copy + TypeFingerprint> TypeFingerprint for Atomic<T> {
+// SAFETY: a distinct name per kind, folded with its parameters.
+unsafe impl<T: Copy + TypeFingerprint> TypeFingerprint for Atomic<T> {
     const FINGERPRINT: u64 = of("playground::Atomic", &[T::FINGERPRINT]);
 }
 
-impl<B: ?Sized + ToOwned + TypeFingerprint> TypeFingerprint for Cow<'_, B> {
+// SAFETY: a distinct name per kind, folded with its parameters.
+unsafe impl<B: ?Sized + ToOwned + TypeFingerprint> TypeFingerprint for Cow<'_, B> {
     const FINGERPRINT: u64 = of("Cow", &[B::FINGERPRINT]);
 }
 
-impl<T: ?Sized + TypeFingerprint> TypeFingerprint for &T {
+// SAFETY: a distinct name per kind, folded with its parameters.
+unsafe impl<T: ?Sized + TypeFingerprint> TypeFingerprint for &T {
     const FINGERPRINT: u64 = of("&", &[T::FINGERPRINT]);
 }
 
-impl<T: ?Sized + TypeFingerprint> TypeFingerprint for &mut T {
+// SAFETY: a distinct name per kind, folded with its parameters.
+unsafe impl<T: ?Sized + TypeFingerprint> TypeFingerprint for &mut T {
     const FINGERPRINT: u64 = of("&mut", &[T::FINGERPRINT]);
 }
 
-impl<T: ?Sized + TypeFingerprint> TypeFingerprint for *const T {
+// SAFETY: a distinct name per kind, folded with its parameters.
+unsafe impl<T: ?Sized + TypeFingerprint> TypeFingerprint for *const T {
     const FINGERPRINT: u64 = of("*const", &[T::FINGERPRINT]);
 }
 
-impl<T: ?Sized + TypeFingerprint> TypeFingerprint for *mut T {
+// SAFETY: a distinct name per kind, folded with its parameters.
+unsafe impl<T: ?Sized + TypeFingerprint> TypeFingerprint for *mut T {
     const FINGERPRINT: u64 = of("*mut", &[T::FINGERPRINT]);
 }
 
-impl<T: TypeFingerprint> TypeFingerprint for [T] {
+// SAFETY: a distinct name per kind, folded with its parameters.
+unsafe impl<T: TypeFingerprint> TypeFingerprint for [T] {
     const FINGERPRINT: u64 = of("[]", &[T::FINGERPRINT]);
 }
 
-impl<T: TypeFingerprint, const N: usize> TypeFingerprint for [T; N] {
+// SAFETY: a distinct name per kind, folded with its parameters.
+unsafe impl<T: TypeFingerprint, const N: usize> TypeFingerprint for [T; N] {
     const FINGERPRINT: u64 = of("[; N]", &[T::FINGERPRINT, N as u64]);
 }
 
 macro_rules! tuples {
     ($(($($p:ident),*))*) => {
-        $(impl<$($p: TypeFingerprint),*> TypeFingerprint for ($($p,)*) {
+        // SAFETY: one name for tuples, folded with each element in order
+        // (the number of elements is the number of parts).
+        $(unsafe impl<$($p: TypeFingerprint),*> TypeFingerprint for ($($p,)*) {
             const FINGERPRINT: u64 = of("()", &[$($p::FINGERPRINT),*]);
         })*
     };
@@ -310,7 +336,9 @@ tuples! {
 // fingerprint).
 macro_rules! runtime_types {
     ($($ty:ident),*) => {
-        $(impl TypeFingerprint for crate::$ty {
+        // SAFETY: the runtime's own types; a library is only opened if it
+        // was built with the same runtime sources (the build fingerprint).
+        $(unsafe impl TypeFingerprint for crate::$ty {
             const FINGERPRINT: u64 =
                 opaque::<crate::$ty>(concat!("playground_runtime::", stringify!($ty)), 0);
         })*
@@ -332,7 +360,8 @@ pub const SYNC: u8 = 2;
 /// `Unpin` in [`Dyn`]'s `AUTO`.
 pub const UNPIN: u8 = 4;
 
-impl<P: ?Sized + TypeFingerprint, const AUTO: u8> TypeFingerprint for Dyn<P, AUTO> {
+// SAFETY: a distinct name per kind, folded with its parameters.
+unsafe impl<P: ?Sized + TypeFingerprint, const AUTO: u8> TypeFingerprint for Dyn<P, AUTO> {
     const FINGERPRINT: u64 = of("dyn", &[P::FINGERPRINT, AUTO as u64]);
 }
 
@@ -357,7 +386,8 @@ pub const FN_MUT_TRAIT: u8 = 16;
 /// `dyn FnOnce(..)`.
 pub const FN_ONCE_TRAIT: u8 = 32;
 
-impl<ARGS: TypeFingerprint, R: TypeFingerprint, const KIND: u8> TypeFingerprint
+// SAFETY: folds the argument tuple's, the return type's and the kind.
+unsafe impl<ARGS: TypeFingerprint, R: TypeFingerprint, const KIND: u8> TypeFingerprint
     for Callable<ARGS, R, KIND>
 {
     const FINGERPRINT: u64 = of("fn", &[ARGS::FINGERPRINT, R::FINGERPRINT, KIND as u64]);
@@ -367,14 +397,26 @@ impl<ARGS: TypeFingerprint, R: TypeFingerprint, const KIND: u8> TypeFingerprint
 /// a recursive type): its fingerprint would otherwise be a cycle.
 pub struct Recursive;
 
-impl TypeFingerprint for Recursive {
+// SAFETY: stands in only for the type being fingerprinted, inside itself.
+unsafe impl TypeFingerprint for Recursive {
     const FINGERPRINT: u64 = named("Self");
+}
+
+/// Stands for a generic type inside itself with arguments (`Node<u32>` in
+/// a field of `Node<T>`): [`Recursive`] folded with the arguments' tuple.
+pub struct RecursiveWith<ARGS>(PhantomData<ARGS>);
+
+// SAFETY: stands in only for the type being fingerprinted, inside itself;
+// its arguments are folded.
+unsafe impl<ARGS: TypeFingerprint> TypeFingerprint for RecursiveWith<ARGS> {
+    const FINGERPRINT: u64 = of("Self<..>", &[ARGS::FINGERPRINT]);
 }
 
 /// Stands for `!`, the type of a function that never returns.
 pub struct Never;
 
-impl TypeFingerprint for Never {
+// SAFETY: `!` has one meaning.
+unsafe impl TypeFingerprint for Never {
     const FINGERPRINT: u64 = named("!");
 }
 
@@ -383,7 +425,9 @@ impl TypeFingerprint for Never {
 /// path it was declared with.
 pub struct Opaque<T: ?Sized, const NAME: u64>(PhantomData<T>);
 
-impl<T, const NAME: u64> TypeFingerprint for Opaque<T, NAME> {
+// SAFETY: what `opaque(...)` in an attribute declares: the user vouches
+// for the type by its path (`NAME`); its size and align are folded in.
+unsafe impl<T, const NAME: u64> TypeFingerprint for Opaque<T, NAME> {
     const FINGERPRINT: u64 = crate::model::fold_versions(
         NAME,
         &[

@@ -27,7 +27,7 @@
 //! Until then a replaced library stays mapped: each reload costs its size
 //! in memory, never a use-after-unload.
 
-use crate::manifest::{Manifest, ManifestError};
+use crate::manifest::Manifest;
 use crate::module::{
     Fingerprint, HEADER_VERSION, MAGIC, MODULE_SYMBOL, ModuleContents, ModuleHeader, allocator_of,
 };
@@ -87,12 +87,8 @@ impl Image {
             .map_err(|e| OpenError::Open(format!("not an object file: {e}")))?;
         check_complete(&object, bytes.len() as u64).map_err(OpenError::Open)?;
         check_export(&object)?;
-        let mut manifest = Manifest::read(&bytes).map_err(|e| match e {
-            ManifestError::NoBuildRecord => {
-                OpenError::NotAModule(format!("{e}: the library does not link playground-runtime"))
-            }
-            other => OpenError::NotAModule(other.to_string()),
-        })?;
+        let mut manifest =
+            Manifest::read(&bytes).map_err(|e| OpenError::NotAModule(e.to_string()))?;
         manifest.build.allocator = allocator_of(&object).to_owned();
         Ok(Image {
             path: path.to_owned(),
@@ -150,11 +146,18 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// When `<library>.sha256` exists, the copy must have that hash.
 fn check_sidecar(path: &Path, bytes: &[u8]) -> Result<Option<String>, OpenError> {
     let sidecar = sidecar_path(path);
-    let text = match std::fs::read_to_string(&sidecar) {
+    let text = match read_regular_file(&sidecar) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(OpenError::Sidecar(format!("{}: {e}", sidecar.display()))),
+        Err(OpenError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(OpenError::Io(e)) => {
+            return Err(OpenError::Sidecar(format!("{}: {e}", sidecar.display())));
+        }
+        Err(OpenError::NotAFile(kind)) => {
+            return Err(OpenError::Sidecar(format!("{}: {kind}", sidecar.display())));
+        }
+        Err(other) => return Err(other),
     };
+    let text = String::from_utf8_lossy(&text);
     let expected = text
         .split_whitespace()
         .next()
@@ -274,8 +277,22 @@ impl Library {
     pub unsafe fn unload(mut self) {
         // SAFETY: the caller's contract; `self` is consumed, so this runs once.
         unsafe { ManuallyDrop::drop(&mut self.library) };
-        // SAFETY: unmapped just above, so its name may be reused; once.
-        unsafe { ManuallyDrop::drop(&mut self.copy) };
+        // `dlclose` may keep the library mapped (thread-local destructors
+        // it registered are still pending): then its name must stay its
+        // own. Ask the loader without loading (`RTLD_NOLOAD`).
+        let name = format!(
+            "/proc/self/fd/{}",
+            std::os::fd::AsRawFd::as_raw_fd(&*self.copy)
+        );
+        let flags = libc::RTLD_NOLOAD | libc::RTLD_LAZY;
+        // SAFETY: with `RTLD_NOLOAD` nothing is loaded and no initialiser
+        // runs: an already loaded library's count is taken, or nothing.
+        match unsafe { libloading::os::unix::Library::open(Some(&name), flags) } {
+            // Still mapped: give back the count just taken, keep the name.
+            Ok(still_loaded) => drop(still_loaded),
+            // SAFETY: unmapped, so its name may be reused; dropped once.
+            Err(_) => unsafe { ManuallyDrop::drop(&mut self.copy) },
+        }
     }
 }
 

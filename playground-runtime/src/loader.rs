@@ -270,7 +270,26 @@ impl Registry {
             manifest
                 .own_viewmodels()
                 .map(|vm| (vm.name.as_str(), vm.view_id, vm.api_version)),
-        )?;
+        )
+        .map_err(|error| match error {
+            // The module's own name for the view, when its manifest has it.
+            LoadError::UnknownView {
+                path,
+                viewmodel,
+                view_id,
+                ..
+            } => LoadError::UnknownView {
+                path,
+                viewmodel,
+                view: manifest
+                    .views
+                    .iter()
+                    .find(|v| v.view_id == view_id)
+                    .map_or_else(|| "(not in the manifest)".to_owned(), |v| v.name.clone()),
+                view_id,
+            },
+            other => other,
+        })?;
         Ok(())
     }
 

@@ -163,11 +163,17 @@ impl Record {
         )
     }
 
-    /// The record of viewmodel `VM`, written in `module_path`.
+    /// The record of viewmodel `VM`, written in `module_path`. The name
+    /// may be cut to fit; its hash is whole.
     pub const fn viewmodel<VM: ViewModel>(module_path: &str) -> Record {
         Record::new(
             Kind::ViewModel,
-            [<VM::View as View>::VIEW_ID, VM::API_VERSION, 0, 0],
+            [
+                <VM::View as View>::VIEW_ID,
+                VM::API_VERSION,
+                crate::fingerprint::named(VM::NAME),
+                0,
+            ],
             VM::NAME,
             module_path,
         )
@@ -214,8 +220,10 @@ pub struct ManifestModel {
 /// A viewmodel as a module's manifest lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestViewModel {
-    /// The implementing type's name.
+    /// The implementing type's name (cut to 64 bytes).
     pub name: String,
+    /// A hash of the whole name.
+    pub name_hash: u64,
     /// Module the impl is written in.
     pub module_path: String,
     /// The id of the view it implements.
@@ -256,7 +264,11 @@ impl fmt::Display for ManifestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ManifestError::NotAnObject(why) => f.write_str(why),
-            ManifestError::NoBuildRecord => write!(f, "no `{BUILD_SYMBOL}` symbol"),
+            ManifestError::NoBuildRecord => write!(
+                f,
+                "no `{BUILD_SYMBOL}` symbol: the library does not link playground-runtime, \
+                 or links a version older than its manifest"
+            ),
             ManifestError::Malformed(why) => write!(f, "malformed manifest: {why}"),
         }
     }
@@ -340,7 +352,7 @@ impl Manifest {
                     module_path: text,
                     view_id: numbers[0],
                     api_version: numbers[1],
-                    methods: Vec::with_capacity(numbers[2] as usize),
+                    methods: Vec::new(),
                 }),
                 k if k == Kind::Method as u32 => methods.push((numbers[0], numbers[1], text)),
                 k if k == Kind::Model as u32 => manifest.models.push(ManifestModel {
@@ -353,6 +365,7 @@ impl Manifest {
                 }),
                 k if k == Kind::ViewModel as u32 => manifest.viewmodels.push(ManifestViewModel {
                     name,
+                    name_hash: numbers[2],
                     module_path: text,
                     view_id: numbers[0],
                     api_version: numbers[1],
@@ -407,7 +420,9 @@ impl Manifest {
         }
         for vm in viewmodels {
             let listed = self.viewmodels.iter().any(|m| {
-                m.view_id == vm.view_id && m.api_version == vm.api_version && m.name == vm.name
+                m.view_id == vm.view_id
+                    && m.api_version == vm.api_version
+                    && m.name_hash == crate::fingerprint::named(vm.name)
             });
             if !listed {
                 return Some(format!(

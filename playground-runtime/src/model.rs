@@ -33,7 +33,15 @@ use std::fmt;
     label = "not declared with #[model]",
     note = "add `#[playground_runtime::model]` to the type's definition"
 )]
-pub trait Model: TypeFingerprint + Serialize + DeserializeOwned + Send + Sync + 'static {
+///
+/// # Safety
+/// `MODEL_ID`, `STATE_VERSION`, `SIZE` and `ALIGN` decide whether another
+/// build's bytes or live storage are taken as this type's: `STATE_VERSION`
+/// must change whenever the type's structure does. `#[model]` implements
+/// it; do not implement it by hand.
+pub unsafe trait Model:
+    TypeFingerprint + Serialize + DeserializeOwned + Send + Sync + 'static
+{
     /// The model's name.
     const NAME: &'static str;
     /// Stable id: a hash of the declaring crate's name and the model's name.

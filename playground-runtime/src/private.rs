@@ -5,7 +5,7 @@ pub use crate::__manifest_methods as manifest_methods;
 pub use crate::error::StateError;
 pub use crate::fingerprint::{
     Callable, Dyn, EXTERN_C, EXTERN_OTHER, FN_MUT_TRAIT, FN_ONCE_TRAIT, FN_POINTER, FN_TRAIT,
-    Never, Opaque, Recursive, SEND, SYNC, TypeFingerprint, UNPIN, UNSAFE,
+    Never, Opaque, Recursive, RecursiveWith, SEND, SYNC, TypeFingerprint, UNPIN, UNSAFE,
 };
 pub use crate::manifest::{MANIFEST, Record as ManifestRecord};
 pub use crate::model::{Model, ModelDescriptor, field, fold_versions};

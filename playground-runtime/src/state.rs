@@ -1,6 +1,7 @@
 //! Saved state: what a viewmodel hands over to its successor on a reload.
 
 use crate::error::StateError;
+use crate::fingerprint::TypeFingerprint;
 use crate::model::Model;
 use crate::wrappers::{Atomic, AtomicSlot, Handle, Shared};
 use std::any::Any;
@@ -32,6 +33,10 @@ pub struct SavedModel {
     pub size: usize,
     /// `align_of` the model where it was saved.
     pub align: usize,
+    /// The structural fingerprint of the field's whole type (the model in
+    /// its wrapper: `Shared<M>` and `Atomic<M>` differ): live storage is
+    /// only adopted by a field of the same storage type.
+    pub storage: u64,
     value: Saved,
 }
 
@@ -98,6 +103,7 @@ impl SavedState {
             state_version: S::Model::STATE_VERSION,
             size: S::Model::SIZE,
             align: S::Model::ALIGN,
+            storage: S::FINGERPRINT,
             value,
         });
         Ok(())
@@ -140,13 +146,18 @@ impl SavedState {
                 current: (S::Model::SIZE, S::Model::ALIGN),
             });
         }
-        if let Saved::Live(live) = &entry.value {
+        if let Saved::Live(live) = &entry.value
+            && entry.storage == S::FINGERPRINT
+        {
             // SAFETY: same model id and state version (the model's structural
             // fingerprint, which folds the fingerprint of every field's type,
             // saved or skipped, nested types included), same size and align,
-            // and every image whose state reaches here (the host, or a library
-            // that passed the build fingerprint check) was built by the same
-            // compiler and runtime: the storage is `target`'s storage type.
+            // the same storage type (the wrapper's fingerprint folds the
+            // model's: `Shared<M>` is not `Atomic<M>`), and every image whose
+            // state reaches here (the host, or a library that passed the
+            // build fingerprint check) was built by the same compiler and
+            // runtime: the storage is `target`'s storage type. (Another
+            // wrapper falls through to decoding the bytes below.)
             if unsafe { target.adopt(&live.storage) } {
                 return Ok(());
             }
@@ -173,7 +184,7 @@ impl SavedState {
     label = "named in #[viewmodel(state(...))]",
     note = "a state field is a #[model] type, or a model inside `Shared<M>`, `Atomic<M>` or `Handle<M>`"
 )]
-pub trait State {
+pub trait State: TypeFingerprint {
     /// The model that is saved.
     type Model: Model;
     /// Saves the current value.

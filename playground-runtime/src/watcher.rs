@@ -282,7 +282,11 @@ fn load(
         // The library or its hash is still being written: the next event
         // brings the finished pair.
         Err(LoadError::Hash { .. }) => {
-            tracing::debug!(library = %library.display(), "library and .sha256 differ; waiting");
+            tracing::info!(
+                library = %library.display(),
+                "the library and its .sha256 differ (still being written, or a stale hash); \
+                 waiting for the build to write its hash"
+            );
             return;
         }
         Err(error) => WatchEvent::Refused(error),

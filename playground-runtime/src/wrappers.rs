@@ -181,18 +181,12 @@ impl<T: Copy> Atomic<T> {
     where
         T: Eq,
     {
-        if !Self::is_lock_free() {
-            // Under the lock, nothing writes in between.
-            return self.0.with(|cell| {
-                let next = f(cell.load());
-                cell.store(next);
-                next
-            });
-        }
-        let mut current = self.0.cell.load();
+        // `f` runs outside any lock (it may read this same value); the
+        // exchange checks that nothing was written in between.
+        let mut current = self.load();
         loop {
             let next = f(current);
-            match self.0.cell.compare_exchange(current, next) {
+            match self.0.with(|cell| cell.compare_exchange(current, next)) {
                 Ok(_) => return next,
                 Err(actual) => current = actual,
             }

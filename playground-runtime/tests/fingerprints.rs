@@ -428,3 +428,33 @@ fn an_opaque_type_counts_by_size_align_and_path() {
     );
     assert_ne!(api::<dyn foreign::Outbox>(), 0);
 }
+
+/// A generic type inside itself with other arguments is another type.
+mod generic_self {
+    use playground_runtime::TypeFingerprint;
+
+    #[derive(TypeFingerprint)]
+    pub struct Node<T> {
+        pub value: T,
+        pub next: Option<Box<Node<u32>>>,
+    }
+
+    pub mod wider {
+        use playground_runtime::TypeFingerprint;
+
+        #[derive(TypeFingerprint)]
+        pub struct Node<T> {
+            pub value: T,
+            pub next: Option<Box<Node<u64>>>,
+        }
+    }
+}
+
+#[test]
+fn a_generic_type_inside_itself_counts_its_arguments() {
+    assert_ne!(
+        <generic_self::Node<u8>>::FINGERPRINT,
+        <generic_self::wider::Node<u8>>::FINGERPRINT,
+        "Node<u32> became Node<u64> inside Node<T>"
+    );
+}

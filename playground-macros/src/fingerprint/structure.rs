@@ -103,7 +103,7 @@ pub fn generate(item: &DeriveInput, structure: &Structure, bound: &TokenStream) 
     let seed = hash::hex(structure.seed);
     let parts = &structure.parts;
     quote! {
-        impl #impl_generics ::playground_runtime::__private::TypeFingerprint for #ident #type_generics #where_clause {
+        unsafe impl #impl_generics ::playground_runtime::__private::TypeFingerprint for #ident #type_generics #where_clause {
             const FINGERPRINT: u64 = ::playground_runtime::__private::fold_versions(#seed, &[#(#parts),*]);
         }
     }

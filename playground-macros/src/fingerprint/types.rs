@@ -58,6 +58,26 @@ impl Rewriter<'_> {
                 || self.cx.own_names.contains(&path.segments[0].ident))
     }
 
+    /// The type arguments of a path's last segment (`[u32]` for `Node<u32>`).
+    fn type_arguments(path: &syn::Path) -> Vec<Type> {
+        match &path
+            .segments
+            .last()
+            .expect("a path has a segment")
+            .arguments
+        {
+            PathArguments::AngleBracketed(args) => args
+                .args
+                .iter()
+                .filter_map(|arg| match arg {
+                    GenericArgument::Type(ty) => Some(ty.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The declared opaque path that `path` names (written in full, or
     /// by a suffix of it, such as `Vec3` for `glam::Vec3`).
     fn opaque(&self, path: &syn::Path) -> Option<&syn::Path> {
@@ -105,7 +125,18 @@ impl VisitMut for Rewriter<'_> {
                 self.visit_type_mut(&mut reference.elem);
             }
             Type::Path(path) if path.qself.is_none() && self.is_own(&path.path) => {
-                *ty = syn::parse_quote!(#private::Recursive);
+                // Inside itself, the type is a marker (its fingerprint would
+                // be a cycle), folded with its arguments: `Node<u32>` and
+                // `Node<u64>` inside `Node<T>` differ.
+                let mut arguments = Self::type_arguments(&path.path);
+                for argument in &mut arguments {
+                    self.visit_type_mut(argument);
+                }
+                *ty = if arguments.is_empty() {
+                    syn::parse_quote!(#private::Recursive)
+                } else {
+                    syn::parse_quote!(#private::RecursiveWith<(#(#arguments,)*)>)
+                };
             }
             Type::Path(path) if path.qself.is_none() && self.opaque(&path.path).is_some() => {
                 let declared = self.opaque(&path.path).expect("checked above");

@@ -91,7 +91,7 @@ pub fn generate(model: &Model) -> TokenStream {
         #serde_bound
         #item
 
-        impl #impl_generics ::playground_runtime::__private::Model for #ident #type_generics #where_clause {
+        unsafe impl #impl_generics ::playground_runtime::__private::Model for #ident #type_generics #where_clause {
             const NAME: &'static str = #name;
             const MODEL_ID: u64 = #model_id;
             #migrate

@@ -44,6 +44,9 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
         }
     };
     check_derives(&item)?;
+    // A `#[cfg_attr]` after `#[model]` reaches it unevaluated: a `repr` or
+    // serde attribute behind it would not be counted.
+    hash::reject_cfg(&item.attrs)?;
 
     let mut type_params = Vec::new();
     for param in &item.generics.params {

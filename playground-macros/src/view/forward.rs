@@ -92,8 +92,10 @@ fn forward(view: &syn::Ident, sig: &syn::Signature) -> TokenStream {
 /// from what).
 fn callback(ty: &Type) -> Option<(Callback, Vec<Type>, TokenStream)> {
     let (kind, object) = match ty {
+        Type::Paren(inner) => return callback(&inner.elem),
+        Type::Group(inner) => return callback(&inner.elem),
         Type::Reference(reference) => {
-            let Type::TraitObject(object) = &*reference.elem else {
+            let Type::TraitObject(object) = unparenthesized(&reference.elem) else {
                 return None;
             };
             let kind = if reference.mutability.is_some() {
@@ -111,7 +113,10 @@ fn callback(ty: &Type) -> Option<(Callback, Vec<Type>, TokenStream)> {
             let PathArguments::AngleBracketed(args) = &last.arguments else {
                 return None;
             };
-            let Some(GenericArgument::Type(Type::TraitObject(object))) = args.args.first() else {
+            let Some(GenericArgument::Type(argument)) = args.args.first() else {
+                return None;
+            };
+            let Type::TraitObject(object) = unparenthesized(argument) else {
                 return None;
             };
             (Callback::Boxed { once: false }, object)
@@ -129,6 +134,17 @@ fn callback(ty: &Type) -> Option<(Callback, Vec<Type>, TokenStream)> {
         _ => None,
     })?;
     let (trait_name, args) = function;
+    // A wrapping closure that holds `&dyn Fn + Send` is not `Send` (that
+    // needs `Sync`): such a parameter is passed on as it is.
+    let has = |auto: &str| {
+        object
+            .bounds
+            .iter()
+            .any(|bound| matches!(bound, TypeParamBound::Trait(t) if t.path.is_ident(auto)))
+    };
+    if matches!(kind, Callback::Shared) && has("Send") && !has("Sync") {
+        return None;
+    }
     let kind = match (kind, trait_name.as_str()) {
         (Callback::Boxed { .. }, "FnOnce") => Callback::Boxed { once: true },
         (kind @ Callback::Boxed { .. }, "Fn" | "FnMut") => kind,
@@ -146,4 +162,13 @@ fn callback(ty: &Type) -> Option<(Callback, Vec<Type>, TokenStream)> {
         }
     };
     Some((kind, args.inputs.iter().cloned().collect(), output))
+}
+
+/// `T` for `(T)` (how `&(dyn Fn() + Sync)` is written).
+fn unparenthesized(ty: &Type) -> &Type {
+    match ty {
+        Type::Paren(inner) => unparenthesized(&inner.elem),
+        Type::Group(inner) => unparenthesized(&inner.elem),
+        other => other,
+    }
 }

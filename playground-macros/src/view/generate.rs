@@ -69,7 +69,7 @@ pub fn generate(view: &View) -> TokenStream {
 
         #forward
 
-        impl ::playground_runtime::__private::TypeFingerprint for dyn #name {
+        unsafe impl ::playground_runtime::__private::TypeFingerprint for dyn #name {
             const FINGERPRINT: u64 = <Self as ::playground_runtime::__private::View>::API_VERSION;
         }
 

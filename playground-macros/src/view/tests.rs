@@ -56,6 +56,7 @@ fn view_with_callbacks() {
             pub trait Visits: Send + Sync {
                 fn each(&self, visit: &mut dyn FnMut(u32));
                 fn subscribe(&self, handler: Box<dyn Fn(&str) -> bool + Send + Sync>) -> u64;
+                fn check(&self, test: &(dyn Fn(u8) -> bool + Sync)) -> bool;
             }
         }
     ));
