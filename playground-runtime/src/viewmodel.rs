@@ -77,7 +77,8 @@ pub trait DefaultConstructible: Default {}
 
 impl<T: Default> DefaultConstructible for T {}
 
-/// Builds a viewmodel with `Default`; see [`DefaultConstructible`].
+/// Builds a viewmodel with `Default` (its bound, `DefaultConstructible`,
+/// explains a missing one in playground's words).
 pub fn construct_default<T: DefaultConstructible>() -> T {
     T::default()
 }
