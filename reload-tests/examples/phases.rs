@@ -1,15 +1,23 @@
-//! Prints the phases of 20 reloads, spaced out as a user's are: where a
-//! reload's time goes. `cargo run --release -p reload-tests --example phases`
+//! Prints the phases of 21 reloads, spaced out as a user's are, with 100 k
+//! and 1 M records of state: where a reload's time goes.
+//! `cargo run --release -p reload-tests --example phases`
 
 use counter_api::Counter;
 use playground_runtime::Registry;
 use reload_tests::{Fixture, library};
 
 fn main() {
+    for records in [100_000, 1_000_000] {
+        println!("{records} records:");
+        phases(records);
+    }
+}
+
+fn phases(records: usize) {
     let (v1, v2) = (library(Fixture::V1), library(Fixture::V2));
     let registry = Registry::linked();
     registry.load(&v1).unwrap();
-    registry.get::<dyn Counter>().unwrap().fill(100_000);
+    registry.get::<dyn Counter>().unwrap().fill(records);
     let mut totals: Vec<Vec<f64>> = Vec::new();
     for round in 0..21 {
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -37,4 +45,5 @@ fn main() {
         })
         .collect();
     println!("{}", medians.join(" "));
+    assert_eq!(registry.get::<dyn Counter>().unwrap().records(), records);
 }
