@@ -91,17 +91,39 @@ pub fn crate_name() -> String {
 /// version would be the same with and without the method or field, for
 /// two different layouts.
 pub fn reject_cfg(attrs: &[syn::Attribute]) -> syn::Result<()> {
-    match attrs
-        .iter()
-        .find(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
-    {
-        Some(attr) => Err(syn::Error::new_spanned(
-            attr,
-            "`#[cfg]` inside a view or model would give two different layouts the same version; \
-             put the `#[cfg]` on the whole trait or type and declare each variant in full",
-        )),
-        None => Ok(()),
+    for attr in attrs {
+        if attr.path().is_ident("cfg") {
+            return Err(syn::Error::new_spanned(
+                attr,
+                "`#[cfg]` inside a view or model would give two different layouts the same version; \
+                 put the `#[cfg]` on the whole trait or type and declare each variant in full",
+            ));
+        }
+        if attr.path().is_ident("cfg_attr") && !only_docs(attr) {
+            return Err(syn::Error::new_spanned(
+                attr,
+                "`#[cfg_attr]` inside a view or model reaches the macro before it is evaluated, so \
+                 what it adds would count in one build and not in another under the same version; \
+                 write the attribute unconditionally, or put the `#[cfg]` on the whole trait or type \
+                 (a `#[cfg_attr(..., doc = ...)]` is fine: docs do not count)",
+            ));
+        }
     }
+    Ok(())
+}
+
+/// `#[cfg_attr(predicate, doc = ...)]`: adds only documentation.
+fn only_docs(attr: &syn::Attribute) -> bool {
+    use syn::punctuated::Punctuated;
+    let Ok(list) = attr.meta.require_list() else {
+        return false;
+    };
+    let Ok(items) = list.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+    else {
+        return false;
+    };
+    // The first item is the predicate; every attribute after it must be a doc.
+    items.len() > 1 && items.iter().skip(1).all(|meta| meta.path().is_ident("doc"))
 }
 
 #[cfg(test)]

@@ -195,3 +195,106 @@ mod tests {
         assert_ne!(fold_versions(1, &[]), fold_versions(1, &[0]));
     }
 }
+
+/// Std types as models, so that a state field can be `Atomic<u64>`,
+/// `Shared<Vec<String>>` or `Handle<HashMap<String, u32>>` without a
+/// newtype. Their id is their structural fingerprint: a `u64` saved by one
+/// build is restored as a `u64`, and a `Vec<u32>` is never read as a
+/// `Vec<u64>`.
+mod std_models {
+    use super::Model;
+    use crate::fingerprint::TypeFingerprint;
+    use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+
+    macro_rules! std_models {
+        ($($ty:ty),* $(,)?) => {
+            // SAFETY: the id and the version are the type's structural
+            // fingerprint, which differs for every std type and folds the
+            // fingerprints of its parameters.
+            $(unsafe impl Model for $ty {
+                const NAME: &'static str = stringify!($ty);
+                const MODEL_ID: u64 = <$ty as TypeFingerprint>::FINGERPRINT;
+            })*
+        };
+    }
+
+    std_models!(
+        bool,
+        char,
+        u8,
+        u16,
+        u32,
+        u64,
+        u128,
+        usize,
+        i8,
+        i16,
+        i32,
+        i64,
+        i128,
+        isize,
+        f32,
+        f64,
+        String,
+        std::time::Duration,
+    );
+
+    macro_rules! generic_models {
+        ($($name:literal => $ty:ident<$($p:ident),+>;)*) => {
+            // SAFETY: as above; the parameters are models, whose ids and
+            // versions the fingerprint folds.
+            $(unsafe impl<$($p: Model),+> Model for $ty<$($p),+> {
+                const NAME: &'static str = $name;
+                const MODEL_ID: u64 = <Self as TypeFingerprint>::FINGERPRINT;
+            })*
+        };
+    }
+
+    generic_models! {
+        "Vec" => Vec<T>;
+        "VecDeque" => VecDeque<T>;
+        "Option" => Option<T>;
+        "Box" => Box<T>;
+    }
+
+    // SAFETY: as above.
+    unsafe impl<K: Model + Ord, V: Model> Model for BTreeMap<K, V> {
+        const NAME: &'static str = "BTreeMap";
+        const MODEL_ID: u64 = <Self as TypeFingerprint>::FINGERPRINT;
+    }
+
+    // SAFETY: as above.
+    unsafe impl<T: Model + Ord> Model for BTreeSet<T> {
+        const NAME: &'static str = "BTreeSet";
+        const MODEL_ID: u64 = <Self as TypeFingerprint>::FINGERPRINT;
+    }
+
+    // SAFETY: as above.
+    unsafe impl<K: Model + Eq + std::hash::Hash, V: Model> Model for HashMap<K, V> {
+        const NAME: &'static str = "HashMap";
+        const MODEL_ID: u64 = <Self as TypeFingerprint>::FINGERPRINT;
+    }
+
+    // SAFETY: as above.
+    unsafe impl<T: Model + Eq + std::hash::Hash> Model for HashSet<T> {
+        const NAME: &'static str = "HashSet";
+        const MODEL_ID: u64 = <Self as TypeFingerprint>::FINGERPRINT;
+    }
+
+    macro_rules! tuple_models {
+        ($(($($p:ident),+))*) => {
+            // SAFETY: as above.
+            $(unsafe impl<$($p: Model),+> Model for ($($p,)+) {
+                const NAME: &'static str = "tuple";
+                const MODEL_ID: u64 = <Self as TypeFingerprint>::FINGERPRINT;
+            })*
+        };
+    }
+
+    tuple_models! {
+        (A)
+        (A, B)
+        (A, B, C)
+        (A, B, C, D)
+    }
+}

@@ -182,7 +182,7 @@ impl SavedState {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold viewmodel state",
     label = "named in #[viewmodel(state(...))]",
-    note = "a state field is a #[model] type, or a model inside `Shared<M>`, `Atomic<M>` or `Handle<M>`"
+    note = "a state field is a #[model] type or a std type (numbers, `String`, `Vec`, maps...), alone or inside `Shared<M>`, `Atomic<M>` or `Handle<M>`"
 )]
 pub trait State: TypeFingerprint {
     /// The model that is saved.

@@ -68,3 +68,74 @@ fn another_wrapper_of_the_same_model_is_decoded_not_adopted() {
         }
     );
 }
+
+// ---- std types as state, without a newtype ----
+
+#[view]
+pub trait Tally: Send + Sync {
+    fn hit(&self, name: &str) -> (u64, usize);
+}
+
+#[derive(Default)]
+pub struct FirstTally {
+    hits: playground_runtime::Atomic<u64>,
+    names: Shared<Vec<String>>,
+}
+
+#[viewmodel(state(hits, names))]
+impl Tally for FirstTally {
+    fn hit(&self, name: &str) -> (u64, usize) {
+        self.names.write().push(name.to_owned());
+        (self.hits.update(|n| n + 1), self.names.read().len())
+    }
+}
+
+#[derive(Default)]
+pub struct SecondTally {
+    hits: playground_runtime::Atomic<u64>,
+    names: Shared<Vec<String>>,
+}
+
+#[viewmodel(state(hits, names))]
+impl Tally for SecondTally {
+    fn hit(&self, name: &str) -> (u64, usize) {
+        self.names.write().push(name.to_uppercase());
+        (self.hits.update(|n| n + 10), self.names.read().len())
+    }
+}
+
+#[derive(Default)]
+pub struct NarrowTally {
+    hits: playground_runtime::Atomic<u32>,
+    names: Shared<Vec<String>>,
+}
+
+#[viewmodel(state(hits, names))]
+impl Tally for NarrowTally {
+    fn hit(&self, _name: &str) -> (u64, usize) {
+        (
+            u64::from(self.hits.update(|n| n + 1)),
+            self.names.read().len(),
+        )
+    }
+}
+
+#[test]
+fn std_types_are_state_without_a_newtype() {
+    use playground_runtime::{RegistryError, StateError};
+    let registry = Registry::linked();
+    registry.bind::<dyn Tally>("FirstTally").unwrap();
+    registry.get::<dyn Tally>().unwrap().hit("a");
+    registry.get::<dyn Tally>().unwrap().hit("b");
+    registry.bind::<dyn Tally>("SecondTally").unwrap();
+    assert_eq!(registry.get::<dyn Tally>().unwrap().hit("c"), (12, 3));
+
+    // A u64 counter is not a u32 counter: refused, the state stays.
+    let error = registry.bind::<dyn Tally>("NarrowTally").unwrap_err();
+    assert!(
+        matches!(&error, RegistryError::State { source: StateError::ModelMismatch { field, saved, current }, .. }
+            if field == "hits" && saved == "u64" && current == "u32"),
+        "{error}"
+    );
+    assert_eq!(registry.get::<dyn Tally>().unwrap().hit("d"), (22, 4));
+}

@@ -5,15 +5,19 @@ pub trait Physics: Send + Sync {
     fn step(&self, dt: f32);
 }
 
+/// Plain data, not declared with #[model].
+#[derive(Default)]
+pub struct Steps(u64);
+
 #[derive(Default)]
 pub struct Euler {
-    steps: u64,
+    steps: Steps,
 }
 
 #[viewmodel(state(steps))]
 impl Physics for Euler {
     fn step(&self, _dt: f32) {
-        let _ = self.steps;
+        let _ = self.steps.0;
     }
 }
 
