@@ -30,12 +30,17 @@ impl Counter for Relaxed {
 
 fn lookup_and_call(c: &mut Criterion) {
     let registry = Registry::linked();
+    // Lookups must be as fast in any registry, not only the first one.
+    let second = Registry::linked();
     let direct: Arc<dyn Counter> = Arc::new(Relaxed::default());
     let bound = registry.get::<dyn Counter>().unwrap();
 
     let mut group = c.benchmark_group("registry");
     group.bench_function("get", |b| {
         b.iter(|| black_box(black_box(&registry).get::<dyn Counter>()))
+    });
+    group.bench_function("get (second registry)", |b| {
+        b.iter(|| black_box(black_box(&second).get::<dyn Counter>()))
     });
     group.bench_function("get_owned", |b| {
         b.iter(|| black_box(black_box(&registry).get_owned::<dyn Counter>()))

@@ -2,18 +2,19 @@
 //! lock or an atomic read-modify-write.
 //!
 //! Writers publish a whole new [`Bindings`] map through an `ArcSwap` and then
-//! bump a generation counter. Each thread caches, per registry and view, the
-//! map it last found the view in, the generation it found it at and where
-//! the view is. A lookup compares one atomic load of the generation with the
-//! cached one and, when they match (the common case: reloads are rare),
-//! clones a thread-local `Rc`: no lock, no atomic read-modify-write, no hash.
-//! Only after a change does it go to the `ArcSwap` and the map. Measured in
-//! BENCHMARKS.md.
+//! bump a generation counter. Each thread keeps a small cache: a set of two
+//! slots chosen by the view's id, one per registry; a slot remembers the map
+//! it last found the view in, at which generation, and where in it the
+//! view's `Arc` is. A lookup is then one atomic load of the generation, one
+//! thread-local slot compared with constants, and a clone of a thread-local
+//! `Rc`: no lock, no atomic read-modify-write, no hashing, no search. Only
+//! after a change (or when two views or three registries share a set)
+//! does it go to the `ArcSwap` and the map. Measured in BENCHMARKS.md.
 //!
-//! The price: a thread holds on to the last map it saw until its next lookup
-//! of that view or until it exits, for at most [`CACHED_VIEWS`] views.
-//! Holding a map keeps its viewmodels (and the libraries they came from)
-//! alive; it never makes anything dangle.
+//! The price: a thread holds on to the last map it saw in each slot until
+//! that slot is reused or the thread exits, for at most [`CACHED_VIEWS`]
+//! maps. Holding a map keeps its viewmodels (and the libraries they came
+//! from) alive; it never makes anything dangle.
 
 use crate::error::RegistryError;
 use crate::library::Library;
@@ -21,10 +22,8 @@ use crate::view::View;
 use crate::viewmodel::{Instance, ViewModelDescriptor};
 use arc_swap::ArcSwap;
 use nohash_hasher::BuildNoHashHasher;
-use std::any::TypeId;
-use std::cell::RefCell;
+use std::cell::UnsafeCell;
 use std::collections::HashMap;
-use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,8 +49,9 @@ pub(crate) struct Binding {
     pub viewmodel: ViewModelDescriptor,
     /// Dropped before `library`: its drop code may live there.
     pub instance: Instance,
-    /// The library the viewmodel came from; `None` when linked in.
-    pub library: Option<Arc<Library>>,
+    /// The library the viewmodel came from (`None` when linked in), held
+    /// only to keep it mapped while the binding, or a handle to it, lives.
+    pub _library: Option<Arc<Library>>,
 }
 
 /// A map pinned by one thread: the `Rc` is counted without atomics, the
@@ -59,32 +59,104 @@ pub(crate) struct Binding {
 #[allow(clippy::redundant_allocation)]
 pub(crate) type PinnedBindings = Rc<Arc<Bindings>>;
 
-/// How many (registry, view) pairs one thread caches.
-pub const CACHED_VIEWS: usize = 32;
+/// How many slots one thread's lookup cache has.
+pub const CACHED_VIEWS: usize = SETS * WAYS;
+/// A view's slots: its id picks a set of `WAYS` slots, one per registry
+/// (two registries on one thread looking up the same view keep theirs).
+const SETS: usize = 32;
+const WAYS: usize = 2;
 
-/// Distinguishes registries in the thread-local caches.
-static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(0);
+/// Where every store's generations come from: one counter for all
+/// registries, so that a generation names one map of one registry and a
+/// cache slot needs no separate registry id. Starts at 1 (0 marks an empty
+/// slot); a `u64` does not wrap.
+static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
+
+/// Names registries in the cache slots they fill.
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
 
 pub(crate) struct BindingStore {
+    /// Tells whose a cache slot is when it is replaced (not when it is
+    /// read: the generation says that).
     id: u64,
     current: ArcSwap<Bindings>,
-    /// Bumped after every store: a thread whose cached generation matches
-    /// holds the current map.
+    /// Set after every store, to a value no registry had before: a thread
+    /// whose cached generation matches holds this registry's current map.
     generation: AtomicU64,
 }
 
+/// One slot of a thread's cache: plain data, so that the cache needs no
+/// destructor and reaching it costs no check of one (see [`Release`]).
+#[derive(Clone, Copy)]
 struct CachedView {
-    store: u64,
-    /// `TypeId` of `Arc<T>`: the entry is only ever read back as that type.
-    view: TypeId,
+    /// The registry's generation the slot was filled at (unique to that
+    /// registry and map, see [`NEXT_GENERATION`]); 0 in an empty slot.
     generation: u64,
-    bindings: PinnedBindings,
-    /// The `Arc<T>` inside `bindings`, type-erased.
-    target: NonNull<()>,
+    /// The registry that filled it.
+    store: u64,
+    /// Id and API version of the view the entry was made for. Only a view
+    /// type with both (`T::VIEW_ID`, `T::API_VERSION`) reads it back: within
+    /// one image no two view types share them (`Registry::linked` refuses
+    /// duplicate ids), and across images such types are the same trait
+    /// (see [`view_of`]).
+    view_id: u64,
+    api_version: u64,
+    /// One strong count of a [`PinnedBindings`] (`Rc::into_raw`), owned by
+    /// the slot; null in an empty slot.
+    bindings: *const Arc<Bindings>,
+    /// The view's `Arc<Binding>` inside `bindings`.
+    binding: *const Arc<Binding>,
+    /// The view's `Arc<T>` inside `bindings`, type-erased.
+    target: *const (),
 }
 
+const EMPTY: CachedView = CachedView {
+    generation: 0,
+    store: 0,
+    view_id: 0,
+    api_version: 0,
+    bindings: std::ptr::null(),
+    binding: std::ptr::null(),
+    target: std::ptr::null(),
+};
+
 thread_local! {
-    static CACHE: RefCell<Vec<CachedView>> = const { RefCell::new(Vec::new()) };
+    /// Only ever borrowed for a few statements that run no user code (see
+    /// `lookup`, `lookup_slow` and `Release`), so a borrow never overlaps
+    /// another.
+    static CACHE: UnsafeCell<[CachedView; CACHED_VIEWS]> =
+        const { UnsafeCell::new([EMPTY; CACHED_VIEWS]) };
+    /// Gives the counts the cache owns back when the thread exits.
+    /// Registered by the first `lookup_slow` of the thread.
+    static RELEASE: Release = const { Release };
+}
+
+/// Empties [`CACHE`] on drop (at the thread's exit).
+struct Release;
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        // Empty every slot first, then drop the maps: dropping one may run a
+        // viewmodel's `Drop`, which may look a view up again (it will miss,
+        // and not cache: `RELEASE` is gone).
+        let owned: Vec<*const Arc<Bindings>> = CACHE
+            .try_with(|cache| {
+                // SAFETY: as in `lookup_slow`: this thread's cache, and
+                // nothing runs while the `&mut` lives.
+                let cache = unsafe { &mut *cache.get() };
+                cache
+                    .iter_mut()
+                    .map(|slot| std::mem::replace(slot, EMPTY).bindings)
+                    .filter(|bindings| !bindings.is_null())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for bindings in owned {
+            // SAFETY: the slot owned this count (`lookup_slow`) and has just
+            // been emptied, so it is given back exactly once.
+            drop(unsafe { Rc::from_raw(bindings) });
+        }
+    }
 }
 
 impl BindingStore {
@@ -92,65 +164,104 @@ impl BindingStore {
         BindingStore {
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
             current: ArcSwap::from_pointee(bindings),
-            generation: AtomicU64::new(0),
+            generation: AtomicU64::new(NEXT_GENERATION.fetch_add(1, Ordering::Relaxed)),
         }
     }
 
     /// The viewmodel bound to `T`, pinned with the map that holds it.
     #[inline(always)]
-    pub fn lookup<T: ?Sized + View>(&self) -> Result<Pinned<T>, RegistryError> {
+    pub fn lookup<T: ?Sized + View>(&self) -> Result<Pinned<T>, Box<RegistryError>> {
         // Acquire pairs with the Release in `store`: having seen generation
         // n, `load_full` returns the map stored before n or a later one.
         let generation = self.generation.load(Ordering::Acquire);
-        let key = TypeId::of::<Arc<T>>();
-        let hit = CACHE
-            .try_with(|cache| {
-                let cache = cache.try_borrow().ok()?;
-                let entry = cache
-                    .iter()
-                    .find(|e| e.store == self.id && e.view == key && e.generation == generation)?;
-                Some(Pinned {
-                    bindings: Rc::clone(&entry.bindings),
-                    view: entry.target.cast(),
-                })
-            })
-            .ok()
-            .flatten();
-        match hit {
-            Some(pinned) => Ok(pinned),
-            None => self.lookup_slow(generation, key),
-        }
+        // The set depends on the view alone, a constant: the slot's address
+        // does not wait for a load of anything of the registry's.
+        let set = T::VIEW_ID as usize % SETS * WAYS;
+        // The cache has no destructor, so this is its address, unchecked.
+        let cache = CACHE.with(UnsafeCell::get);
+        // SAFETY: the cache is this thread's and never deallocated before
+        // the thread ends; the only `&mut` to it are taken in
+        // `lookup_slow` and `Release::drop`, which do not call out while
+        // they hold it, so none is alive here.
+        let cache = unsafe { &*cache };
+        let matches = |entry: &CachedView| {
+            entry.generation == generation
+                && entry.view_id == T::VIEW_ID
+                && entry.api_version == T::API_VERSION
+        };
+        // A second registry looking up the same view lands in way 1.
+        let entry = if matches(&cache[set]) {
+            cache[set]
+        } else if matches(&cache[set + 1]) {
+            cache[set + 1]
+        } else {
+            return self.lookup_slow(generation, set);
+        };
+        // SAFETY: a slot whose generation is a registry's owns a count of the
+        // `Rc` at `bindings` (`lookup_slow`), so it is alive; this adds the
+        // count the returned `Pinned` owns.
+        let bindings = unsafe {
+            Rc::increment_strong_count(entry.bindings);
+            Rc::from_raw(entry.bindings)
+        };
+        Ok(Pinned {
+            bindings,
+            binding: entry.binding,
+            view: entry.target.cast(),
+        })
     }
 
     #[cold]
+    #[inline(never)]
     fn lookup_slow<T: ?Sized + View>(
         &self,
         generation: u64,
-        key: TypeId,
-    ) -> Result<Pinned<T>, RegistryError> {
+        set: usize,
+    ) -> Result<Pinned<T>, Box<RegistryError>> {
         let bindings = Rc::new(self.current.load_full());
-        let view = NonNull::from(find::<T>(&bindings)?);
-        let _ = CACHE.try_with(|cache| {
-            let Ok(mut cache) = cache.try_borrow_mut() else {
-                return;
-            };
-            cache.retain(|e| !(e.store == self.id && e.view == key));
-            if cache.len() == CACHED_VIEWS {
-                cache.remove(0);
-            }
-            let bindings = Rc::clone(&bindings);
-            cache.push(CachedView {
-                store: self.id,
-                view: key,
+        let binding = find_binding::<T>(&bindings)?;
+        let view: *const Arc<T> = view_of::<T>(binding)?;
+        let binding: *const Arc<Binding> = binding;
+        // Cache it only if the thread can still give the count back.
+        if RELEASE.try_with(|_| ()).is_ok() {
+            let entry = CachedView {
                 generation,
-                bindings,
+                store: self.id,
+                view_id: T::VIEW_ID,
+                api_version: T::API_VERSION,
+                bindings: Rc::into_raw(Rc::clone(&bindings)),
+                binding,
                 target: view.cast(),
+            };
+            let replaced = CACHE.with(|cache| {
+                // SAFETY: this thread's cache; nothing between taking the
+                // `&mut` and letting it go runs code other than moves.
+                let cache = unsafe { &mut *cache.get() };
+                let ways = &mut cache[set..set + WAYS];
+                // The way this (registry, view) had, else an empty one, else
+                // way 1, so that way 0 stays with the registry that took it.
+                let way = ways
+                    .iter()
+                    .position(|e| e.store == self.id && e.view_id == T::VIEW_ID)
+                    .or_else(|| ways.iter().position(|e| e.bindings.is_null()))
+                    .unwrap_or(1);
+                std::mem::replace(&mut ways[way], entry)
             });
-        });
-        Ok(Pinned { bindings, view })
+            // Dropped after the cache is released: dropping the map it held
+            // may run a viewmodel's `Drop`, which may look views up again.
+            if !replaced.bindings.is_null() {
+                // SAFETY: the slot owned this count and no longer holds it.
+                drop(unsafe { Rc::from_raw(replaced.bindings) });
+            }
+        }
+        Ok(Pinned {
+            bindings,
+            binding,
+            view,
+        })
     }
 
-    /// The current bindings, for writers and for handles sent to other threads.
+    /// The current bindings, for writers.
     pub fn load_full(&self) -> Arc<Bindings> {
         self.current.load_full()
     }
@@ -158,32 +269,38 @@ impl BindingStore {
     /// Publishes `bindings`; callers serialise stores among themselves.
     pub fn store(&self, bindings: Bindings) {
         self.current.store(Arc::new(bindings));
-        self.generation.fetch_add(1, Ordering::Release);
+        let next = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
+        self.generation.store(next, Ordering::Release);
     }
 }
 
-/// The `Arc<T>` bound to a view, and the map that keeps it alive.
+/// The `Arc<T>` bound to a view, its binding, and the map that keeps both
+/// alive.
 pub(crate) struct Pinned<T: ?Sized> {
     pub bindings: PinnedBindings,
-    /// Points into `*bindings`; made from an `&Arc<T>` (see `lookup`).
-    view: NonNull<Arc<T>>,
+    /// Points into `*bindings` (see `lookup_slow`).
+    binding: *const Arc<Binding>,
+    /// Points into `*bindings`; made from an `&Arc<T>` (see `lookup_slow`).
+    view: *const Arc<T>,
 }
 
 impl<T: ?Sized> Pinned<T> {
     #[inline(always)]
     pub fn view(&self) -> &Arc<T> {
-        // SAFETY: `view` was made (in `lookup_slow`, directly or through the
-        // cache entry keyed by `TypeId::of::<Arc<T>>()`) from an `&Arc<T>`
+        // SAFETY: `view` was made in `lookup_slow` (directly, or through the
+        // cache entry keyed by `T`'s id and API version) from an `&Arc<T>`
         // inside the map that `self.bindings` keeps alive, and nothing in a
         // published map is ever mutated or moved. The returned reference
         // borrows `self`, so it cannot outlive `bindings`.
-        unsafe { self.view.as_ref() }
+        unsafe { &*self.view }
     }
-}
 
-/// The `Arc<T>` bound to view `T` in `bindings`, or why there is none.
-pub(crate) fn find<T: ?Sized + View>(bindings: &Bindings) -> Result<&Arc<T>, RegistryError> {
-    view_of(find_binding::<T>(bindings)?)
+    #[inline(always)]
+    pub fn binding(&self) -> &Arc<Binding> {
+        // SAFETY: as for `view`: made from an `&Arc<Binding>` inside the map
+        // that `self.bindings` keeps alive.
+        unsafe { &*self.binding }
+    }
 }
 
 /// The binding of view `T` in `bindings`, or why there is none.

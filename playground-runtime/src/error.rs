@@ -104,6 +104,14 @@ pub enum RegistryError {
     },
 }
 
+/// Lets `?` unbox the error of [`Registry::get`](crate::Registry::get) in a
+/// function that returns a `RegistryError`.
+impl From<Box<RegistryError>> for RegistryError {
+    fn from(error: Box<RegistryError>) -> Self {
+        *error
+    }
+}
+
 /// Why a model or a viewmodel's state could not be saved or restored.
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
 #[non_exhaustive]

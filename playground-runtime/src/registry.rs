@@ -1,9 +1,6 @@
 //! The registry: which viewmodel serves each view, with lock-free lookups.
 
-use crate::bindings::{
-    Binding, BindingStore, Bindings, PinnedBindings, Slot, Slots, find_binding, no_viewmodel,
-    view_of,
-};
+use crate::bindings::{Binding, BindingStore, Bindings, PinnedBindings, Slot, Slots, no_viewmodel};
 use crate::error::RegistryError;
 use crate::library::Library;
 use crate::model::ModelDescriptor;
@@ -21,8 +18,8 @@ use std::sync::Arc;
 ///
 /// Lookups ([`Registry::get`]) never take a lock and never wait for a
 /// rebinding, which builds a new map and swaps it in with one store
-/// (`arc_swap`); a thread-local cache makes a lookup one atomic load when
-/// nothing changed since the thread's last one.
+/// (`arc_swap`); a thread-local cache makes a lookup one atomic load and one
+/// cache slot read when nothing changed since the thread's last one.
 ///
 /// ```
 /// use playground_runtime::{Registry, view, viewmodel};
@@ -115,12 +112,15 @@ impl Registry {
     /// The returned [`ViewRef`] keeps the binding it found alive: a
     /// rebinding in the meantime does not affect it. Hold it for a call or a
     /// frame, not forever; [`Registry::get_owned`] gives an owned handle.
+    ///
+    /// The error is boxed so that the result stays three words and a lookup
+    /// a few instructions (`?` turns it into a [`RegistryError`] or any
+    /// `Box<dyn Error>`).
     #[inline(always)]
-    pub fn get<T: ?Sized + View>(&self) -> Result<ViewRef<'_, T>, RegistryError> {
+    pub fn get<T: ?Sized + View>(&self) -> Result<ViewRef<'_, T>, Box<RegistryError>> {
         let pinned = self.bindings.lookup::<T>()?;
-        let view = NonNull::from(&**pinned.view());
         Ok(ViewRef {
-            view,
+            view: NonNull::from(pinned.view()),
             _bindings: pinned.bindings,
             _registry: PhantomData,
         })
@@ -129,12 +129,13 @@ impl Registry {
     /// The viewmodel bound to view `T`, as an owned handle that can be moved
     /// to other threads and kept across rebindings (it keeps serving the
     /// binding it was taken from, and keeps its library loaded).
-    pub fn get_owned<T: ?Sized + View>(&self) -> Result<ViewHandle<T>, RegistryError> {
-        let bindings = self.bindings.load_full();
-        let binding = find_binding::<T>(&bindings)?;
+    /// The error is boxed, as [`Registry::get`]'s.
+    #[inline]
+    pub fn get_owned<T: ?Sized + View>(&self) -> Result<ViewHandle<T>, Box<RegistryError>> {
+        let pinned = self.bindings.lookup::<T>()?;
         Ok(ViewHandle {
-            view: Arc::clone(view_of::<T>(binding)?),
-            _library: binding.library.clone(),
+            view: NonNull::from(&**pinned.view()),
+            binding: Arc::clone(pinned.binding()),
         })
     }
 
@@ -249,7 +250,7 @@ pub(crate) fn bind(
     Ok(Arc::new(Binding {
         viewmodel,
         instance,
-        library: library.cloned(),
+        _library: library.cloned(),
     }))
 }
 
@@ -258,7 +259,9 @@ pub(crate) fn bind(
 /// It pins the bindings it was found in, so the viewmodel it points to
 /// lives at least as long as it does.
 pub struct ViewRef<'r, T: ?Sized> {
-    view: NonNull<T>,
+    /// The `Arc` rather than its contents: finding the contents costs a
+    /// load of the vtable's alignment, paid at the call instead.
+    view: NonNull<Arc<T>>,
     _bindings: PinnedBindings,
     _registry: PhantomData<&'r Registry>,
 }
@@ -267,12 +270,12 @@ impl<T: ?Sized> std::ops::Deref for ViewRef<'_, T> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
-        // SAFETY: `view` was made from a `&T` inside an `Arc<T>` owned by a
-        // `Binding` in the `Bindings` that `_bindings` keeps alive; an `Arc`'s
-        // contents never move, and nothing mutates a `Binding` after it is
-        // built (rebinding replaces the whole map). The `&T` handed out
-        // borrows `self`, so it cannot outlive `_bindings`. `ViewRef` is
-        // neither `Send` nor `Sync` (`NonNull` and `Rc` are neither).
+        // SAFETY: `view` was made from an `&Arc<T>` owned by a `Binding` in
+        // the `Bindings` that `_bindings` keeps alive; nothing mutates or
+        // moves a published map or a `Binding` (rebinding replaces the whole
+        // map). The `&T` handed out borrows `self`, so it cannot outlive
+        // `_bindings`. `ViewRef` is neither `Send` nor `Sync` (`NonNull` and
+        // `Rc` are neither).
         unsafe { self.view.as_ref() }
     }
 }
@@ -288,16 +291,30 @@ impl<T: ?Sized> fmt::Debug for ViewRef<'_, T> {
 /// A view bound in a registry, owned: `Send`, `Sync`, `Clone`, usable as
 /// `&T`. It keeps the viewmodel it was taken from (and its library) alive.
 pub struct ViewHandle<T: ?Sized> {
-    /// Dropped before `_library`: its drop code may live there.
-    view: Arc<T>,
-    _library: Option<Arc<Library>>,
+    /// Points into the `Arc<T>` that `binding` owns.
+    view: NonNull<T>,
+    /// One reference count for the viewmodel and its library together.
+    binding: Arc<Binding>,
 }
+
+// SAFETY: a `ViewHandle<T>` gives out `&T` (from any thread that holds or
+// shares it) and keeps a `Binding` alive; `T: Send + Sync` makes the first
+// sound, and a `Binding` is `Send + Sync` (checked below), so dropping or
+// sharing the `Arc<Binding>` from another thread is sound too.
+unsafe impl<T: ?Sized + Send + Sync> Send for ViewHandle<T> {}
+// SAFETY: as for `Send`: `&ViewHandle<T>` only gives out `&T`.
+unsafe impl<T: ?Sized + Send + Sync> Sync for ViewHandle<T> {}
+
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Binding>();
+};
 
 impl<T: ?Sized> Clone for ViewHandle<T> {
     fn clone(&self) -> Self {
         ViewHandle {
-            view: Arc::clone(&self.view),
-            _library: self._library.clone(),
+            view: self.view,
+            binding: Arc::clone(&self.binding),
         }
     }
 }
@@ -306,7 +323,12 @@ impl<T: ?Sized> std::ops::Deref for ViewHandle<T> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
-        &self.view
+        // SAFETY: `view` was made from the `&T` inside the `Arc<T>` that the
+        // binding's instance owns (`Registry::get_owned`); `self.binding`
+        // keeps that binding, so the `Arc<T>` and its contents, alive, and a
+        // binding is never mutated after it is built. The `&T` borrows
+        // `self`.
+        unsafe { self.view.as_ref() }
     }
 }
 

@@ -48,7 +48,7 @@ fn a_panicking_constructor_is_an_error_not_a_crash() {
     assert!(PANICKED.load(Ordering::SeqCst));
     let error = registry.get::<dyn Fragile>().unwrap_err();
     assert_eq!(
-        error,
+        *error,
         RegistryError::ConstructorPanicked {
             viewmodel: "Exploding".into(),
             message: "no GPU found".into()

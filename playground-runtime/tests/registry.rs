@@ -99,7 +99,7 @@ fn a_view_without_viewmodel_is_a_typed_error() {
     let registry = Registry::linked();
     let error = registry.get::<dyn Unimplemented>().unwrap_err();
     assert_eq!(
-        error,
+        *error,
         RegistryError::NoViewModel {
             view: "Unimplemented".into(),
             view_id: <dyn Unimplemented as View>::VIEW_ID
@@ -174,7 +174,8 @@ impl Counter for Labelled {
 #[test]
 fn two_viewmodels_for_one_view_is_a_typed_error_until_one_is_chosen() {
     let registry = Registry::linked();
-    let Err(RegistryError::AmbiguousViewModel { view, candidates }) = registry.get::<dyn Counter>()
+    let Err(RegistryError::AmbiguousViewModel { view, candidates }) =
+        registry.get::<dyn Counter>().map_err(|e| *e)
     else {
         panic!("expected AmbiguousViewModel");
     };

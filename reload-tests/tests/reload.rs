@@ -27,7 +27,7 @@ fn the_host_knows_the_view_before_any_module() {
     let registry = Registry::linked();
     assert!(registry.catalog().views().any(|v| v.name == "Counter"));
     assert!(matches!(
-        registry.get::<dyn Counter>(),
+        registry.get::<dyn Counter>().map_err(|e| *e),
         Err(RegistryError::NoViewModel { .. })
     ));
 }
