@@ -1,5 +1,6 @@
 //! Errors of the registry and of saving and restoring state.
 
+use crate::diff::Changes;
 use std::path::PathBuf;
 use thiserror::Error;
 
@@ -319,7 +320,8 @@ pub enum LoadError {
     /// The viewmodel was compiled against another version of the view.
     #[error(
         "{}: viewmodel `{viewmodel}` was compiled against API version {module:016x} of view \
-         `{view}`, but this program has {host:016x}; the view changed, so the module is refused",
+         `{view}`, but this program has {host:016x}; the view changed, so the module is \
+         refused{changes}",
         path.display()
     )]
     ApiVersion {
@@ -333,10 +335,13 @@ pub enum LoadError {
         host: u64,
         /// The library's.
         module: u64,
+        /// The view's methods that differ, from the two manifests.
+        changes: Changes,
     },
     /// A model both declare differs between them.
     #[error(
-        "{}: model `{model}` has another {what} in the library ({module}) than in this program ({host})",
+        "{}: model `{model}` has another {what} in the library ({module}) than in this program \
+         ({host}){changes}",
         path.display()
     )]
     Model {
@@ -350,6 +355,9 @@ pub enum LoadError {
         host: String,
         /// The library's value.
         module: String,
+        /// The model's fields that differ (nested models' included), from
+        /// the two manifests, when its state version does.
+        changes: Changes,
     },
     /// Binding the new viewmodel failed: its state could not be carried
     /// over (and starting fresh was not allowed), or its constructor,
@@ -361,5 +369,29 @@ pub enum LoadError {
         /// What failed.
         #[source]
         source: Box<RegistryError>,
+    },
+}
+
+/// Why a program's manifest could not be read from its executable file
+/// ([`Manifest::read_program`](crate::Manifest::read_program)).
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ProgramError {
+    /// The file could not be read.
+    #[error("{}: cannot read the program: {source}", path.display())]
+    Io {
+        /// The program's path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not an executable that links playground-runtime.
+    #[error("{}: not a playground program: {message}", path.display())]
+    NotAProgram {
+        /// The program's path.
+        path: PathBuf,
+        /// What was found.
+        message: String,
     },
 }

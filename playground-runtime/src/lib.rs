@@ -47,6 +47,7 @@
 //! write"); the generated code names only `::playground_runtime::__private`.
 
 mod bindings;
+mod diff;
 mod error;
 pub mod fingerprint;
 mod library;
@@ -66,11 +67,14 @@ mod wrappers;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use error::{LoadError, RegistryError, StateError};
+pub use diff::{Change, Changes, Part, Written};
+pub use error::{LoadError, ProgramError, RegistryError, StateError};
 pub use fingerprint::TypeFingerprint;
 pub use loader::{Carried, LoadOptions, LoadReport, Rebound, StatePolicy};
-pub use manifest::{Manifest, ManifestModel, ManifestView, ManifestViewModel};
-pub use model::{Model, ModelDescriptor, Saveable};
+pub use manifest::{
+    CUT, Manifest, ManifestField, ManifestMethod, ManifestModel, ManifestView, ManifestViewModel,
+};
+pub use model::{FieldDescriptor, Model, ModelDescriptor, Saveable};
 pub use module::{
     CUSTOM_ALLOCATOR, Fingerprint, MODULE_CRATE_SYMBOL, MODULE_SYMBOL, SYSTEM_ALLOCATOR,
     UNKNOWN_ALLOCATOR,

@@ -242,167 +242,39 @@ impl Registry {
     }
 
     /// The build, models and own viewmodels a manifest lists, against this
-    /// program's.
+    /// program's manifest ([`Manifest::check_module`]).
     fn verify_manifest(&self, path: &Path, manifest: &Manifest) -> Result<(), LoadError> {
-        let host = crate::module::Fingerprint::host();
-        if let Some((what, host, module)) = host.difference(&manifest.build) {
-            return Err(LoadError::Fingerprint {
-                path: path.to_owned(),
-                what,
-                host: host.to_owned(),
-                module: module.to_owned(),
-            });
-        }
-        self.verify_models(
-            path,
-            manifest.models.iter().map(|m| {
-                (
-                    m.name.as_str(),
-                    m.model_id,
-                    m.state_version,
-                    m.size,
-                    m.align,
-                )
-            }),
-        )?;
-        self.verify_viewmodels(
-            path,
-            manifest
-                .own_viewmodels()
-                .map(|vm| (vm.name.as_str(), vm.view_id, vm.api_version)),
-        )
-        .map_err(|error| match error {
-            // The module's own name for the view, when its manifest has it.
-            LoadError::UnknownView {
-                path,
-                viewmodel,
-                view_id,
-                ..
-            } => LoadError::UnknownView {
-                path,
-                viewmodel,
-                view: manifest
-                    .views
-                    .iter()
-                    .find(|v| v.view_id == view_id)
-                    .map_or_else(|| "(not in the manifest)".to_owned(), |v| v.name.clone()),
-                view_id,
-            },
-            other => other,
-        })?;
-        Ok(())
+        Manifest::linked().check_module(path, manifest)
     }
 
-    /// Checks the module's models and viewmodels against this program's
-    /// views and models; returns each viewmodel with the host view it binds.
+    /// Each viewmodel the opened library registers, with the view of this
+    /// program it binds. Its manifest was checked ([`Self::verify_manifest`])
+    /// and the library registers what the manifest listed (`Library::open`),
+    /// so each finds its view in its version.
     fn verify<'m>(
         &'m self,
         path: &Path,
         contents: &'m ModuleContents,
     ) -> Result<Vec<(&'m crate::viewmodel::ViewModelEntry, &'m ViewDescriptor)>, LoadError> {
-        self.verify_models(
-            path,
-            contents.models.iter().map(|m| {
-                (
-                    m.name,
-                    m.model_id,
-                    m.state_version,
-                    m.size as u64,
-                    m.align as u64,
-                )
-            }),
-        )?;
-        let views = self.verify_viewmodels(
-            path,
-            contents.viewmodels.iter().map(|e| {
-                (
-                    e.descriptor.name,
-                    e.descriptor.view_id,
-                    e.descriptor.api_version,
-                )
-            }),
-        )?;
-        Ok(contents.viewmodels.iter().copied().zip(views).collect())
-    }
-
-    /// Each model the program also has must have the same version, size
-    /// and align: `(name, id, version, size, align)`.
-    fn verify_models<'a>(
-        &self,
-        path: &Path,
-        models: impl Iterator<Item = (&'a str, u64, u64, u64, u64)>,
-    ) -> Result<(), LoadError> {
-        for (name, model_id, state_version, size, align) in models {
-            let Some(host) = self.catalog.models().find(|m| m.model_id == model_id) else {
-                continue; // the module's own model: its state is checked on restore
-            };
-            let differs = [
-                (
-                    "state version",
-                    format!("{:016x}", host.state_version),
-                    format!("{state_version:016x}"),
-                ),
-                ("size", host.size.to_string(), size.to_string()),
-                ("align", host.align.to_string(), align.to_string()),
-            ]
-            .into_iter()
-            .find(|(_, h, m)| h != m);
-            if let Some((what, host_value, module_value)) = differs {
-                return Err(LoadError::Model {
-                    path: path.to_owned(),
-                    model: name.to_owned(),
-                    what,
-                    host: host_value,
-                    module: module_value,
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// Each viewmodel, `(name, view id, API version)`, must implement a
-    /// view of this program in its version, one viewmodel per view; returns
-    /// the views, in order.
-    fn verify_viewmodels<'a>(
-        &self,
-        path: &Path,
-        viewmodels: impl Iterator<Item = (&'a str, u64, u64)>,
-    ) -> Result<Vec<&ViewDescriptor>, LoadError> {
-        let mut targets: Vec<(&str, &ViewDescriptor)> = Vec::new();
-        for (name, view_id, api_version) in viewmodels {
-            let Some(view) = self.catalog.views().find(|v| v.view_id == view_id) else {
-                return Err(LoadError::UnknownView {
-                    path: path.to_owned(),
-                    viewmodel: name.to_owned(),
-                    view: format!("{view_id:016x}"),
-                    view_id,
-                });
-            };
-            if api_version != view.api_version {
-                return Err(LoadError::ApiVersion {
-                    path: path.to_owned(),
-                    view: view.name.to_owned(),
-                    viewmodel: name.to_owned(),
-                    host: view.api_version,
-                    module: api_version,
-                });
-            }
-            if let Some((other, _)) = targets.iter().find(|(_, v)| v.view_id == view.view_id) {
-                return Err(LoadError::AmbiguousViewModel {
-                    path: path.to_owned(),
-                    view: view.name.to_owned(),
-                    first: (*other).to_owned(),
-                    second: name.to_owned(),
-                });
-            }
-            targets.push((name, view));
-        }
-        if targets.is_empty() {
-            return Err(LoadError::Empty {
-                path: path.to_owned(),
-            });
-        }
-        Ok(targets.into_iter().map(|(_, view)| view).collect())
+        contents
+            .viewmodels
+            .iter()
+            .map(|&entry| {
+                let vm = &entry.descriptor;
+                self.catalog
+                    .views()
+                    .find(|v| v.view_id == vm.view_id && v.api_version == vm.api_version)
+                    .map(|view| (entry, view))
+                    .ok_or_else(|| LoadError::Disagrees {
+                        path: path.to_owned(),
+                        message: format!(
+                            "viewmodel `{}` does not implement a view of this program \
+                             in its version, unlike its manifest's",
+                            vm.name
+                        ),
+                    })
+            })
+            .collect()
     }
 
     /// Unloads every library that no binding, handle or thread-local
@@ -444,7 +316,7 @@ impl Registry {
     }
 }
 
-fn open_error(path: &Path, error: OpenError) -> LoadError {
+pub(crate) fn open_error(path: &Path, error: OpenError) -> LoadError {
     let path = path.to_owned();
     match error {
         OpenError::Io(source) => LoadError::Io { path, source },

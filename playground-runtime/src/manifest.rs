@@ -7,21 +7,28 @@
 //! - the **build record**, one exported `static` of the runtime,
 //!   `playground_build_v1`: compiler, target, runtime version and build,
 //!   panic strategy;
-//! - the **records**, one per view, method, model and viewmodel (and the
-//!   module's crate name), in a linkme slice: the macros add them where
-//!   they add the registrations, so the linker gathers them into one
-//!   section (`linkme_MANIFEST`) of fixed-size entries.
+//! - the **records**, one per view, method, model, model field and
+//!   viewmodel (and the module's crate name), in a linkme slice: the macros
+//!   add them where they add the registrations, so the linker gathers them
+//!   into one section (`linkme_MANIFEST`) of fixed-size entries. Their text
+//!   fields have a fixed size: a longer text is cut, and then ends with
+//!   [`CUT`].
 //!
 //! [`Manifest::read`] parses both from the bytes of a library with the
 //! `object` crate (a maintained reader of ELF and the other object formats),
-//! before `dlopen`; after it, what the module reports must agree.
+//! before `dlopen`; after it, what the module reports must agree. The
+//! program's own manifest is the same records, read in memory
+//! ([`Manifest::linked`]), or from its executable file
+//! ([`Manifest::read_program`]); [`Manifest::check_module`] compares two.
 
+use crate::error::{LoadError, ProgramError};
 use crate::model::{Model, ModelDescriptor};
 use crate::module::Fingerprint;
 use crate::view::View;
 use crate::viewmodel::{ViewModel, ViewModelDescriptor};
 use linkme::distributed_slice;
 use std::fmt;
+use std::path::Path;
 
 /// The exported symbol of the build record.
 pub const BUILD_SYMBOL: &str = "playground_build_v1";
@@ -40,6 +47,9 @@ const RECORD_MAGIC: u32 = u32::from_le_bytes(*b"PGMR");
 #[distributed_slice]
 pub static MANIFEST: [Record];
 
+/// Ends a text that was cut to fit its record.
+pub const CUT: char = '…';
+
 /// The records of methods `$index...` of view `$view`, one static each
 /// (what `#[view]` writes, kept short).
 #[doc(hidden)]
@@ -55,14 +65,46 @@ macro_rules! __manifest_methods {
     };
 }
 
-/// A string of at most `N` bytes, zero-padded (longer ones are cut).
+/// The records of fields `$index...` of model `$model`, one static each
+/// (what `#[model]` writes, kept short).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __manifest_fields {
+    ($model:ty; $($index:literal)*) => {
+        $(const _: () = {
+            #[$crate::__private::distributed_slice($crate::__private::MANIFEST)]
+            #[linkme(crate = $crate::__private::linkme)]
+            static FIELD: $crate::__private::ManifestRecord =
+                $crate::__private::ManifestRecord::field::<$model>($index);
+        };)*
+    };
+}
+
+/// A string of at most `N` bytes, zero-padded. A longer one is cut at a
+/// character boundary and ends with [`CUT`], so that a reader knows.
 const fn text<const N: usize>(s: &str) -> [u8; N] {
     let bytes = s.as_bytes();
     let mut out = [0; N];
+    let marker = CUT.len_utf8();
+    let fits = bytes.len() <= N;
+    let mut end = if fits { bytes.len() } else { N - marker };
+    // Not inside a character: back to the start of the one that is cut.
+    while !fits && end > 0 && (bytes[end] & 0xc0) == 0x80 {
+        end -= 1;
+    }
     let mut i = 0;
-    while i < bytes.len() && i < N {
+    while i < end {
         out[i] = bytes[i];
         i += 1;
+    }
+    if !fits {
+        let mut utf8 = [0; 4];
+        let cut = CUT.encode_utf8(&mut utf8).as_bytes();
+        let mut j = 0;
+        while j < marker {
+            out[end + j] = cut[j];
+            j += 1;
+        }
     }
     out
 }
@@ -103,6 +145,7 @@ enum Kind {
     Model = 3,
     ViewModel = 4,
     Crate = 5,
+    Field = 6,
 }
 
 /// One manifest record: `#[repr(C)]`, integers and byte arrays only.
@@ -142,9 +185,30 @@ impl Record {
         let method = &V::DESCRIPTOR.methods[index];
         Record::new(
             Kind::Method,
-            [V::VIEW_ID, index as u64, method.is_async as u64, 0],
+            [
+                V::VIEW_ID,
+                index as u64,
+                method.is_async as u64,
+                method.fingerprint,
+            ],
             method.name,
             method.signature,
+        )
+    }
+
+    /// The record of field `index` of model `M`.
+    pub const fn field<M: Model>(index: usize) -> Record {
+        let field = &M::FIELDS[index];
+        Record::new(
+            Kind::Field,
+            [
+                M::MODEL_ID,
+                index as u64,
+                field.fingerprint,
+                M::STATE_VERSION,
+            ],
+            field.name,
+            field.ty,
         )
     }
 
@@ -196,8 +260,33 @@ pub struct ManifestView {
     pub view_id: u64,
     /// Its `API_VERSION` in the module's build.
     pub api_version: u64,
-    /// Its methods' signatures, in order.
-    pub methods: Vec<String>,
+    /// Its methods, in order.
+    pub methods: Vec<ManifestMethod>,
+}
+
+/// A method of a view as a module's manifest lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestMethod {
+    /// The method's name (ends with [`CUT`] if cut to 64 bytes).
+    pub name: String,
+    /// Its signature, e.g. `fn step(&self, dt: f32)` (ends with [`CUT`] if
+    /// cut to 192 bytes).
+    pub signature: String,
+    /// Whether it is an `async fn`.
+    pub is_async: bool,
+    /// See [`MethodDescriptor::fingerprint`](crate::MethodDescriptor::fingerprint).
+    pub fingerprint: u64,
+}
+
+/// A field of a model as a module's manifest lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestField {
+    /// The field's name (see [`FieldDescriptor::name`](crate::FieldDescriptor::name)).
+    pub name: String,
+    /// Its type as written (ends with [`CUT`] if cut to 192 bytes).
+    pub ty: String,
+    /// The type's structural fingerprint.
+    pub fingerprint: u64,
 }
 
 /// A model as a module's manifest lists it.
@@ -215,6 +304,8 @@ pub struct ManifestModel {
     pub size: u64,
     /// `align_of`.
     pub align: u64,
+    /// Its fields, in order.
+    pub fields: Vec<ManifestField>,
 }
 
 /// A viewmodel as a module's manifest lists it.
@@ -298,31 +389,70 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// One record's fields, from a file's bytes or from memory.
+struct Raw<'a> {
+    magic: u32,
+    kind: u32,
+    numbers: [u64; 4],
+    name: &'a [u8],
+    text: &'a [u8],
+}
+
+impl<'a> Raw<'a> {
+    fn of(record: &'a Record) -> Raw<'a> {
+        Raw {
+            magic: record.magic,
+            kind: record.kind,
+            numbers: record.numbers,
+            name: &record.name,
+            text: &record.text,
+        }
+    }
+
+    fn parse(bytes: &'a [u8]) -> Raw<'a> {
+        let mut fields = Fields(bytes);
+        Raw {
+            magic: fields.u32(),
+            kind: fields.u32(),
+            numbers: [fields.u64(), fields.u64(), fields.u64(), fields.u64()],
+            name: fields.bytes(64),
+            text: fields.bytes(192),
+        }
+    }
+}
+
 impl Manifest {
     /// Reads the manifest of the library whose bytes are `data`.
     pub(crate) fn read(data: &[u8]) -> Result<Manifest, ManifestError> {
+        Manifest::read_image(data, false)
+    }
+
+    /// Reads the manifest of a library (`program` false: its build record
+    /// must be exported) or a program (`program` true: an executable does
+    /// not export it, so its full symbol table is searched too).
+    fn read_image(data: &[u8], program: bool) -> Result<Manifest, ManifestError> {
         use object::{Object, ObjectSection, ObjectSymbol};
         let file = object::File::parse(data)
             .map_err(|e| ManifestError::NotAnObject(format!("not an object file: {e}")))?;
-        let symbol = file
-            .dynamic_symbols()
-            .find(|s| s.name() == Ok(BUILD_SYMBOL) && !s.is_undefined())
-            .ok_or(ManifestError::NoBuildRecord)?;
+        let is_build =
+            |s: &object::Symbol<'_, '_>| s.name() == Ok(BUILD_SYMBOL) && !s.is_undefined();
+        let symbol = file.dynamic_symbols().find(is_build);
+        let symbol = match symbol {
+            Some(symbol) => symbol,
+            None if program => file
+                .symbols()
+                .find(is_build)
+                .ok_or(ManifestError::NoBuildRecord)?,
+            None => return Err(ManifestError::NoBuildRecord),
+        };
         let build =
             bytes_at(&file, symbol.address(), size_of::<BuildRecord>()).ok_or_else(|| {
                 ManifestError::Malformed(format!("`{BUILD_SYMBOL}` is not in the file"))
             })?;
         let build = read_build(build)?;
-
-        let mut manifest = Manifest {
-            build,
-            crate_name: None,
-            views: Vec::new(),
-            models: Vec::new(),
-            viewmodels: Vec::new(),
-        };
         let Some(section) = file.section_by_name(SECTION) else {
-            return Ok(manifest); // a module without registrations
+            // A module without registrations.
+            return Manifest::from_records(build, std::iter::empty());
         };
         let records = section
             .data()
@@ -334,13 +464,90 @@ impl Manifest {
                 size_of::<Record>()
             )));
         }
-        let mut methods: Vec<(u64, u64, String)> = Vec::new();
-        for record in records.chunks_exact(size_of::<Record>()) {
-            let mut fields = Fields(record);
-            let (magic, kind) = (fields.u32(), fields.u32());
-            let numbers = [fields.u64(), fields.u64(), fields.u64(), fields.u64()];
-            let name = string(fields.bytes(64));
-            let text = string(fields.bytes(192));
+        Manifest::from_records(
+            build,
+            records.chunks_exact(size_of::<Record>()).map(Raw::parse),
+        )
+    }
+
+    /// This program's manifest: its build (allocator included) and the
+    /// records linked into it, read in memory. What a module is checked
+    /// against ([`Manifest::check_module`]).
+    pub fn linked() -> &'static Manifest {
+        static LINKED: std::sync::OnceLock<Manifest> = std::sync::OnceLock::new();
+        LINKED.get_or_init(|| {
+            Manifest::from_records(Fingerprint::host(), MANIFEST.iter().map(Raw::of))
+                // Records this image's own macros wrote cannot be malformed;
+                // if they were, an empty manifest refuses every module.
+                .unwrap_or_else(|error| {
+                    tracing::error!(%error, "this program's own manifest is malformed");
+                    Manifest {
+                        build: Fingerprint::host(),
+                        crate_name: None,
+                        views: Vec::new(),
+                        models: Vec::new(),
+                        viewmodels: Vec::new(),
+                    }
+                })
+        })
+    }
+
+    /// The manifest of the program (an executable linking
+    /// playground-runtime) at `path`, read from its file without running
+    /// it: what a module would be checked against in that program.
+    pub fn read_program(path: impl AsRef<Path>) -> Result<Manifest, ProgramError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| ProgramError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let not_a_program = |message: String| ProgramError::NotAProgram {
+            path: path.to_owned(),
+            message,
+        };
+        let mut manifest =
+            Manifest::read_image(&bytes, true).map_err(|e| not_a_program(e.to_string()))?;
+        let file = object::File::parse(&*bytes).map_err(|e| not_a_program(e.to_string()))?;
+        manifest.build.allocator = crate::module::allocator_of(&file).to_owned();
+        Ok(manifest)
+    }
+
+    /// The manifest of the module library at `path`, after the checks
+    /// [`Registry::load`](crate::Registry::load) makes of its file before
+    /// anything else (a regular file, a complete library, its hash if a
+    /// `.sha256` file is beside it, a module's export). Runs none of its
+    /// code.
+    pub fn read_library(path: impl AsRef<Path>) -> Result<Manifest, LoadError> {
+        let path = path.as_ref();
+        let image =
+            crate::library::Image::read(path).map_err(|e| crate::loader::open_error(path, e))?;
+        Ok(image.manifest)
+    }
+
+    fn from_records<'a>(
+        build: Fingerprint,
+        records: impl Iterator<Item = Raw<'a>>,
+    ) -> Result<Manifest, ManifestError> {
+        let mut manifest = Manifest {
+            build,
+            crate_name: None,
+            views: Vec::new(),
+            models: Vec::new(),
+            viewmodels: Vec::new(),
+        };
+        let mut methods: Vec<(u64, u64, ManifestMethod)> = Vec::new();
+        // Keyed by model id and version: a model kept to migrate from may
+        // share its successor's id.
+        let mut fields: Vec<((u64, u64), u64, ManifestField)> = Vec::new();
+        for Raw {
+            magic,
+            kind,
+            numbers,
+            name,
+            text,
+        } in records
+        {
+            let (name, text) = (string(name), string(text));
             if magic != RECORD_MAGIC {
                 return Err(ManifestError::Malformed(format!(
                     "a record starts with {magic:08x}, not {RECORD_MAGIC:08x}"
@@ -354,7 +561,16 @@ impl Manifest {
                     api_version: numbers[1],
                     methods: Vec::new(),
                 }),
-                k if k == Kind::Method as u32 => methods.push((numbers[0], numbers[1], text)),
+                k if k == Kind::Method as u32 => methods.push((
+                    numbers[0],
+                    numbers[1],
+                    ManifestMethod {
+                        name,
+                        signature: text,
+                        is_async: numbers[2] != 0,
+                        fingerprint: numbers[3],
+                    },
+                )),
                 k if k == Kind::Model as u32 => manifest.models.push(ManifestModel {
                     name,
                     module_path: text,
@@ -362,7 +578,17 @@ impl Manifest {
                     state_version: numbers[1],
                     size: numbers[2],
                     align: numbers[3],
+                    fields: Vec::new(),
                 }),
+                k if k == Kind::Field as u32 => fields.push((
+                    (numbers[0], numbers[3]),
+                    numbers[1],
+                    ManifestField {
+                        name,
+                        ty: text,
+                        fingerprint: numbers[2],
+                    },
+                )),
                 k if k == Kind::ViewModel as u32 => manifest.viewmodels.push(ManifestViewModel {
                     name,
                     name_hash: numbers[2],
@@ -378,11 +604,22 @@ impl Manifest {
                 }
             }
         }
-        // Methods come in any order the linker chose: put each in its place.
+        // Methods and fields come in any order the linker chose: put each
+        // in its place.
         methods.sort_by_key(|(view, index, _)| (*view, *index));
-        for (view_id, _, signature) in methods {
+        for (view_id, _, method) in methods {
             if let Some(view) = manifest.views.iter_mut().find(|v| v.view_id == view_id) {
-                view.methods.push(signature);
+                view.methods.push(method);
+            }
+        }
+        fields.sort_by_key(|(model, index, _)| (*model, *index));
+        for ((model_id, version), _, field) in fields {
+            let model = manifest
+                .models
+                .iter_mut()
+                .find(|m| m.model_id == model_id && m.state_version == version);
+            if let Some(model) = model {
+                model.fields.push(field);
             }
         }
         Ok(manifest)
@@ -443,6 +680,67 @@ impl Manifest {
     }
 }
 
+impl fmt::Display for Manifest {
+    /// Everything the manifest lists, one item a line, its methods and
+    /// fields indented below it, as `playground-inspect` prints it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "crate: {}",
+            self.crate_name
+                .as_deref()
+                .unwrap_or("(not named: no `export_module!`)")
+        )?;
+        writeln!(f, "build: {}", self.build)?;
+        for view in &self.views {
+            writeln!(
+                f,
+                "view {}::{}  id {:016x}  api {:016x}",
+                view.module_path, view.name, view.view_id, view.api_version
+            )?;
+            for method in &view.methods {
+                writeln!(f, "    {}", method.signature)?;
+            }
+        }
+        for model in &self.models {
+            writeln!(
+                f,
+                "model {}::{}  id {:016x}  state {:016x}  size {}  align {}",
+                model.module_path,
+                model.name,
+                model.model_id,
+                model.state_version,
+                model.size,
+                model.align
+            )?;
+            for field in &model.fields {
+                writeln!(f, "    {}: {}", field.name, field.ty)?;
+            }
+        }
+        for vm in &self.viewmodels {
+            let view = self
+                .views
+                .iter()
+                .find(|v| v.view_id == vm.view_id)
+                .map_or_else(|| format!("{:016x}", vm.view_id), |v| v.name.clone());
+            let own = self.own_viewmodels().any(|own| std::ptr::eq(own, vm));
+            writeln!(
+                f,
+                "viewmodel {}::{}  implements {view} (api {:016x}){}",
+                vm.module_path,
+                vm.name,
+                vm.api_version,
+                if own {
+                    ""
+                } else {
+                    "  [another crate's: not bound]"
+                }
+            )?;
+        }
+        Ok(())
+    }
+}
+
 /// Whether `module_path` is in crate `name`.
 pub(crate) fn in_crate(module_path: &str, name: &str) -> bool {
     module_path == name
@@ -494,5 +792,19 @@ impl Fingerprint {
             panic: string(&record.panic),
             allocator: String::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_text_is_cut_at_a_character_and_says_so() {
+        assert_eq!(string(&text::<8>("fn a()")), "fn a()");
+        assert_eq!(string(&text::<8>("12345678")), "12345678");
+        assert_eq!(string(&text::<8>("123456789")), format!("12345{CUT}"));
+        // `é` is two bytes: not split.
+        assert_eq!(string(&text::<8>("1234éabc")), format!("1234{CUT}"));
     }
 }

@@ -56,6 +56,9 @@ pub unsafe trait Model:
     const SIZE: usize = size_of::<Self>();
     /// `align_of::<Self>()`, checked across builds.
     const ALIGN: usize = align_of::<Self>();
+    /// Its fields, in declaration order (an enum's as `Variant.field`):
+    /// what a refused module's message compares field by field.
+    const FIELDS: &'static [FieldDescriptor] = &[];
 
     /// Encodes `self` in the model's save format.
     fn encode(&self) -> Result<Vec<u8>, StateError> {
@@ -103,6 +106,33 @@ pub struct ModelDescriptor {
     pub size: usize,
     /// See [`Model::ALIGN`].
     pub align: usize,
+    /// See [`Model::FIELDS`].
+    pub fields: &'static [FieldDescriptor],
+}
+
+/// One field of a model, as the registry and the manifest list it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldDescriptor {
+    /// The field's name: `pos`, `0` in a tuple struct, `Rect.w` in an enum.
+    pub name: &'static str,
+    /// Its type as written, e.g. `Vec<Record>`.
+    pub ty: &'static str,
+    /// The type's structural fingerprint ([`TypeFingerprint`]): the
+    /// `STATE_VERSION` of a model type, so a changed field can be followed
+    /// into the model it holds.
+    pub fingerprint: u64,
+}
+
+impl FieldDescriptor {
+    /// A field named `name`, of type `ty` as written, whose type has
+    /// `fingerprint` (what `#[model]` writes).
+    pub const fn new(name: &'static str, ty: &'static str, fingerprint: u64) -> Self {
+        FieldDescriptor {
+            name,
+            ty,
+            fingerprint,
+        }
+    }
 }
 
 impl ModelDescriptor {
@@ -115,6 +145,7 @@ impl ModelDescriptor {
             state_version: M::STATE_VERSION,
             size: M::SIZE,
             align: M::ALIGN,
+            fields: M::FIELDS,
         }
     }
 }

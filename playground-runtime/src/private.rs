@@ -1,6 +1,7 @@
 //! What generated code refers to, as `::playground_runtime::__private::...`.
 //! Not public API: it changes without notice.
 
+pub use crate::__manifest_fields as manifest_fields;
 pub use crate::__manifest_methods as manifest_methods;
 pub use crate::error::StateError;
 pub use crate::fingerprint::{
@@ -8,7 +9,7 @@ pub use crate::fingerprint::{
     Never, Opaque, Recursive, RecursiveWith, SEND, SYNC, TypeFingerprint, UNPIN, UNSAFE,
 };
 pub use crate::manifest::{MANIFEST, Record as ManifestRecord};
-pub use crate::model::{Model, ModelDescriptor, field, fold_versions};
+pub use crate::model::{FieldDescriptor, Model, ModelDescriptor, field, fold_versions};
 pub use crate::module::RawStr;
 pub use crate::registration::{MODELS, VIEWMODELS, VIEWS};
 pub use crate::state::SavedState;

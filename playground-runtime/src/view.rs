@@ -58,6 +58,10 @@ pub struct MethodDescriptor {
     pub signature: &'static str,
     /// Whether it is an `async fn` (returns a boxed future through `dyn`).
     pub is_async: bool,
+    /// Its shape (name, receiver, arity) and the structural fingerprints of
+    /// its parameter and return types, folded: differs whenever the method
+    /// does, even when its text reads the same.
+    pub fingerprint: u64,
 }
 
 impl fmt::Display for ViewDescriptor {

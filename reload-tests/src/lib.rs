@@ -58,6 +58,11 @@ pub enum Fixture {
     StaticExport,
     /// plain-cdylib exporting `playground_module_v1` returning null.
     NullExport,
+    /// Compiled against a view whose method `fill` takes a `u32`.
+    MethodV2,
+    /// Compiled against the API's model `Limits` (inside `Settings`) with
+    /// a field narrowed.
+    NestedV2,
 }
 
 impl Fixture {
@@ -84,6 +89,8 @@ impl Fixture {
             Fixture::MissingSymbol => "missing-symbol",
             Fixture::StaticExport => "static-export",
             Fixture::NullExport => "null-export",
+            Fixture::MethodV2 => "method-v2",
+            Fixture::NestedV2 => "nested-v2",
         }
     }
 }
@@ -132,6 +139,8 @@ pub fn library(fixture: Fixture) -> PathBuf {
                 Fixture::DropPanic => &["drop-panic"],
                 Fixture::OwnAllocator => &["own-allocator"],
                 Fixture::MissingSymbol => &["missing-symbol"],
+                Fixture::MethodV2 => &["method-v2"],
+                Fixture::NestedV2 => &["nested-v2"],
                 _ => &[],
             };
             build(workspace(), "counter-module", features, fixture)
@@ -292,6 +301,23 @@ pub fn alloc_host(features: &[&str]) -> PathBuf {
     std::fs::copy(target.join("debug").join("alloc-host"), &copy).expect("copy the host");
     built.insert(key, copy.clone());
     copy
+}
+
+/// The `playground-inspect` binary, built on first use.
+pub fn inspector() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            cargo_build(
+                workspace(),
+                "playground-runtime",
+                &[],
+                "",
+                "playground-inspect",
+            );
+            fixture_target().join("debug").join("playground-inspect")
+        })
+        .clone()
 }
 
 /// `cargo build -p package --features ...` in `root`, into the fixtures'

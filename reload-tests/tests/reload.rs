@@ -66,6 +66,7 @@ fn an_api_change_is_refused_and_the_old_module_runs_on() {
         viewmodel,
         host,
         module,
+        changes,
     } = &error
     else {
         panic!("expected ApiVersion, got {error}");
@@ -74,6 +75,7 @@ fn an_api_change_is_refused_and_the_old_module_runs_on() {
         (refused, view.as_str(), viewmodel.as_str()),
         (&path, "Counter", "Counting")
     );
+    assert_eq!(changes.len(), 1, "{changes:?}");
     assert_eq!(
         *host,
         <dyn Counter as playground_runtime::View>::API_VERSION

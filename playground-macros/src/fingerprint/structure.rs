@@ -21,6 +21,16 @@ pub struct Structure {
     /// `<FieldType as TypeFingerprint>::FINGERPRINT` of each field, in
     /// order, then any further type the format depends on.
     pub parts: Vec<TokenStream>,
+    /// Each field's name and type as written, in the order of `parts`.
+    pub fields: Vec<Field>,
+}
+
+/// A field as a listing shows it.
+pub struct Field {
+    /// `pos`, `0` in a tuple struct, `Rect.w` in an enum's variant.
+    pub name: String,
+    /// The type as written, formatted, e.g. `Vec<Record>`.
+    pub ty: String,
 }
 
 /// Attributes that change a layout or a format.
@@ -32,6 +42,7 @@ fn counted(attr: &syn::Attribute) -> bool {
 pub fn read(item: &DeriveInput, cx: &Context) -> syn::Result<Structure> {
     let mut seed = Hasher::new("playground structure");
     let mut parts = Vec::new();
+    let mut listed = Vec::new();
     for attr in item.attrs.iter().filter(|a| counted(a)) {
         seed.tokens(attr.to_token_stream());
     }
@@ -39,6 +50,7 @@ pub fn read(item: &DeriveInput, cx: &Context) -> syn::Result<Structure> {
         Data::Struct(data) => {
             seed.str("struct");
             fields(&mut seed, &mut parts, &data.fields, cx)?;
+            list(&mut listed, "", &data.fields);
         }
         Data::Enum(data) => {
             seed.str("enum");
@@ -51,18 +63,35 @@ pub fn read(item: &DeriveInput, cx: &Context) -> syn::Result<Structure> {
                     seed.str("=").tokens(discriminant.to_token_stream());
                 }
                 fields(&mut seed, &mut parts, &variant.fields, cx)?;
+                list(&mut listed, &format!("{}.", variant.ident), &variant.fields);
             }
         }
         Data::Union(data) => {
             seed.str("union");
             let named = Fields::Named(data.fields.clone());
             fields(&mut seed, &mut parts, &named, cx)?;
+            list(&mut listed, "", &named);
         }
     }
     Ok(Structure {
         seed: seed.finish(),
         parts,
+        fields: listed,
     })
+}
+
+/// Each field's name (after `prefix`) and type as written.
+fn list(listed: &mut Vec<Field>, prefix: &str, fields: &Fields) {
+    for (index, field) in fields.iter().enumerate() {
+        let name = match &field.ident {
+            Some(ident) => ident.to_string(),
+            None => index.to_string(),
+        };
+        listed.push(Field {
+            name: format!("{prefix}{name}"),
+            ty: types::readable(&field.ty),
+        });
+    }
 }
 
 fn fields(

@@ -40,6 +40,26 @@ pub fn of(ty: &Type, cx: &Context) -> syn::Result<TokenStream> {
     })
 }
 
+/// `ty` as rustfmt prints it, on one line: `Vec<Record>`, `[f32; 3]`.
+pub fn readable(ty: &Type) -> String {
+    let file: syn::File = syn::parse_quote!(type T = #ty;);
+    let text = prettyplease::unparse(&file);
+    let text = text
+        .trim()
+        .trim_start_matches("type T =")
+        .trim_end_matches(';');
+    // A long type is broken over lines with a trailing comma: join it.
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("< ", "<")
+        .replace(", >", ">")
+        .replace(" >", ">")
+        .replace("( ", "(")
+        .replace(", )", ")")
+        .replace(" )", ")")
+}
+
 struct Rewriter<'a> {
     cx: &'a Context,
     error: Option<syn::Error>,

@@ -14,9 +14,28 @@ pub fn generate(model: &Model) -> TokenStream {
     let ident = &item.ident;
     let name = &model.name;
     let id = crate::hash::hex(model.id);
+    // The fields' fingerprints are written once, in `Model::FIELDS`, and
+    // folded from there (a field type without one is one error).
+    let structure = crate::fingerprint::structure::Structure {
+        seed: model.structure.seed,
+        parts: model
+            .structure
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(index, part)| match index < model.structure.fields.len() {
+                true => {
+                    let index = proc_macro2::Literal::usize_unsuffixed(index);
+                    quote!(<Self as ::playground_runtime::__private::Model>::FIELDS[#index].fingerprint)
+                }
+                false => part.clone(),
+            })
+            .collect(),
+        fields: Vec::new(),
+    };
     let fingerprint = crate::fingerprint::structure::generate(
         &model.item,
-        &model.structure,
+        &structure,
         &quote!(::playground_runtime::__private::Model),
     );
 
@@ -69,6 +88,19 @@ pub fn generate(model: &Model) -> TokenStream {
         }
     });
 
+    // Each field's name, type as written and fingerprint, for listings and
+    // for refusals that name what changed.
+    let fields = model
+        .structure
+        .fields
+        .iter()
+        .zip(&model.structure.parts)
+        .map(|(field, fingerprint)| {
+            let (name, ty) = (&field.name, &field.ty);
+            quote!(::playground_runtime::__private::FieldDescriptor::new(#name, #ty, #fingerprint))
+        });
+    let indices = (0..model.structure.fields.len()).map(proc_macro2::Literal::usize_unsuffixed);
+
     // A generic model has no concrete type to register until it is used.
     let registration = params.is_empty().then(|| {
         quote! {
@@ -81,6 +113,8 @@ pub fn generate(model: &Model) -> TokenStream {
             #[linkme(crate = ::playground_runtime::__private::linkme)]
             static RECORD: ::playground_runtime::__private::ManifestRecord =
                 ::playground_runtime::__private::ManifestRecord::model::<#ident>(::core::module_path!());
+
+            ::playground_runtime::__private::manifest_fields!(#ident; #(#indices)*);
         }
     });
     let registration = registration.map(|r| quote!(const _: () = { #r };));
@@ -94,6 +128,7 @@ pub fn generate(model: &Model) -> TokenStream {
         unsafe impl #impl_generics ::playground_runtime::__private::Model for #ident #type_generics #where_clause {
             const NAME: &'static str = #name;
             const MODEL_ID: u64 = #model_id;
+            const FIELDS: &'static [::playground_runtime::__private::FieldDescriptor] = &[#(#fields),*];
             #migrate
         }
 

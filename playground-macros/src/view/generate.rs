@@ -19,11 +19,13 @@ pub fn generate(view: &View) -> TokenStream {
         .then(|| quote!(#[::playground_runtime::__private::async_trait]));
 
     // Folding happens in a const fn so that each model's STATE_VERSION, known
-    // only to the compiler, is part of the API version at compile time.
-    let versions: Vec<TokenStream> = view
-        .fingerprints
-        .iter()
-        .cloned()
+    // only to the compiler, is part of the API version at compile time. The
+    // types' fingerprints are written once, in each method's descriptor.
+    let versions: Vec<TokenStream> = (0..view.methods.len())
+        .map(|index| {
+            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            quote!(<dyn #name>::__PLAYGROUND_METHODS[#index].fingerprint)
+        })
         .chain(view.models.iter()
         .map(|model| quote_spanned!(model.span()=> <#model as ::playground_runtime::__private::Model>::STATE_VERSION)))
         .chain(view.abi.iter().map(|abi| quote_spanned!(abi.span()=> #abi)))
@@ -38,10 +40,12 @@ pub fn generate(view: &View) -> TokenStream {
     });
     let methods = view.methods.iter().map(|m| {
         let (method, signature, is_async) = (&m.name, &m.signature, m.is_async);
+        let (shape, types) = (crate::hash::hex(m.shape), &m.fingerprints);
         quote!(::playground_runtime::__private::MethodDescriptor {
             name: #method,
             signature: #signature,
             is_async: #is_async,
+            fingerprint: ::playground_runtime::__private::fold_versions(#shape, &[#(#types),*]),
         })
     });
 
@@ -51,6 +55,12 @@ pub fn generate(view: &View) -> TokenStream {
     quote! {
         #async_attr
         #item
+
+        impl dyn #name {
+            #[doc(hidden)]
+            const __PLAYGROUND_METHODS: &'static [::playground_runtime::__private::MethodDescriptor] =
+                &[#(#methods),*];
+        }
 
         impl ::playground_runtime::__private::View for dyn #name {
             const NAME: &'static str = #name_str;
@@ -62,7 +72,7 @@ pub fn generate(view: &View) -> TokenStream {
                     module_path: ::core::module_path!(),
                     view_id: #id,
                     api_version: <Self as ::playground_runtime::__private::View>::API_VERSION,
-                    methods: &[#(#methods),*],
+                    methods: <dyn #name>::__PLAYGROUND_METHODS,
                     models: &[#(#model_ids),*],
                 };
         }

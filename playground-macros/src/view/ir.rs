@@ -16,10 +16,9 @@ pub struct View {
     /// `abi(CONST, ...)`: `u64` constants folded into `API_VERSION`, such as
     /// the build hash of a crate whose types the view's methods take.
     pub abi: Vec<syn::Expr>,
+    /// Its methods; each one's fingerprint is folded into `API_VERSION` by
+    /// the compiler.
     pub methods: Vec<Method>,
-    /// `<T as TypeFingerprint>::FINGERPRINT` of every parameter and return
-    /// type, method by method: folded into `API_VERSION` by the compiler.
-    pub fingerprints: Vec<proc_macro2::TokenStream>,
 }
 
 /// One method of a view, as the registry describes it.
@@ -28,6 +27,11 @@ pub struct Method {
     /// The signature as a person reads it, e.g. `fn step(&self, dt: f32)`.
     pub signature: String,
     pub is_async: bool,
+    /// Hash of the method's shape alone (see `own_version`).
+    pub shape: u64,
+    /// The fingerprints of its parameter and return types: with `shape`,
+    /// the method's own fingerprint, which tells which method changed.
+    pub fingerprints: Vec<proc_macro2::TokenStream>,
     /// The signature as written, for the forwarding impl.
     pub sig: syn::Signature,
 }

@@ -48,7 +48,6 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
         opaque,
     };
     let mut methods = Vec::new();
-    let mut fingerprints = Vec::new();
     for trait_item in &item.items {
         let TraitItem::Fn(method) = trait_item else {
             return Err(syn::Error::new_spanned(
@@ -62,11 +61,15 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
         hash::reject_cfg(&method.attrs)?;
         check_method(name, &method.sig)?;
         hash_signature(&mut version, &method.sig);
-        fingerprints.extend(signature_fingerprints(&method.sig, &cx)?);
+        let mut shape = Hasher::new("playground view method");
+        hash_signature(&mut shape, &method.sig);
+        let types = signature_fingerprints(&method.sig, &cx)?;
         methods.push(Method {
             name: method.sig.ident.to_string(),
             signature: readable(&method.sig),
             is_async: method.sig.asyncness.is_some(),
+            shape: shape.finish(),
+            fingerprints: types,
             sig: method.sig.clone(),
         });
     }
@@ -83,7 +86,6 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
         models,
         abi,
         methods,
-        fingerprints,
         item,
     })
 }

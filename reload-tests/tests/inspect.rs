@@ -1,0 +1,167 @@
+//! The `playground-inspect` binary, run as a process on real libraries and
+//! a real program: what it prints and its exit status.
+
+use counter_api::Counter;
+use playground_runtime::{Manifest, View};
+use reload_tests::{Fixture, alloc_host, inspector, library};
+use std::path::Path;
+use std::process::Command;
+
+/// The API version of `Counter` the module at `path` was compiled against,
+/// from its manifest.
+fn module_api_version(path: &Path) -> u64 {
+    let manifest = Manifest::read_library(path).unwrap();
+    let counter = manifest.views.iter().find(|v| v.name == "Counter").unwrap();
+    counter.api_version
+}
+
+/// Runs the inspector with `args`: its exit code, stdout and stderr.
+fn inspect(args: &[&Path]) -> (Option<i32>, String, String) {
+    let mut command = Command::new(inspector());
+    for (i, arg) in args.iter().enumerate() {
+        if i == 1 {
+            command.arg("--against");
+        }
+        command.arg(arg);
+    }
+    let output = command.output().expect("run playground-inspect");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_inspector_lists_a_module() {
+    let path = library(Fixture::V1);
+    let (code, out, err) = inspect(&[&path]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], format!("library: {}", path.display()));
+    assert_eq!(lines[1], "crate: counter_module");
+    assert!(lines[2].starts_with("build: rustc "), "{out}");
+    let counter = <dyn Counter as View>::DESCRIPTOR;
+    let view = format!(
+        "view counter_api::Counter  id {:016x}  api {:016x}",
+        counter.view_id, counter.api_version
+    );
+    let at = lines.iter().position(|l| *l == view).expect(&out);
+    for (i, method) in counter.methods.iter().enumerate() {
+        assert_eq!(lines[at + 1 + i], format!("    {}", method.signature));
+    }
+    let tally = lines
+        .iter()
+        .position(|l| l.starts_with("model counter_module::Tally  id "))
+        .expect(&out);
+    assert_eq!(
+        lines[tally + 1..tally + 4],
+        [
+            "    total: u64",
+            "    records: Vec<Record>",
+            "    scratch: Scratch"
+        ]
+    );
+    assert!(
+        out.contains(&format!(
+            "viewmodel counter_module::Counting  implements Counter (api {:016x})\n",
+            counter.api_version
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("viewmodel counter_api::SharedClock  implements Clock (api "),
+        "{out}"
+    );
+    assert!(out.contains("  [another crate's: not bound]\n"), "{out}");
+}
+
+#[test]
+fn the_inspector_says_a_compatible_module_would_load() {
+    let path = library(Fixture::V1);
+    let program = alloc_host(&[]);
+    let (code, out, err) = inspect(&[&path, &program]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.ends_with(&format!(
+            "program: {}\nverdict: would load, binding Counter to Counting\n",
+            program.display()
+        )),
+        "{out}"
+    );
+    // The program agrees.
+    let ran = Command::new(&program).arg(&path).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&ran.stdout), "loaded: total 2\n");
+}
+
+#[test]
+fn the_inspector_explains_why_an_incompatible_module_would_be_refused() {
+    let path = library(Fixture::ApiV2);
+    let program = alloc_host(&[]);
+    let (code, out, err) = inspect(&[&path, &program]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    let refusal = format!(
+        "{}: viewmodel `Counting` was compiled against API version {:016x} of view \
+         `Counter`, but this program has {:016x}; the view changed, so the module is \
+         refused; what changed:\n  \
+         - added method `reset`: `fn reset(&self)`",
+        path.display(),
+        module_api_version(&path),
+        <dyn Counter as View>::API_VERSION,
+    );
+    assert!(
+        out.ends_with(&format!(
+            "program: {}\nverdict: would be refused: {refusal}\n",
+            program.display()
+        )),
+        "{out}"
+    );
+    // The program refuses it with the same words.
+    let ran = Command::new(&program).arg(&path).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stdout),
+        format!("refused: {refusal}\n")
+    );
+}
+
+#[test]
+fn the_inspector_refuses_what_is_not_a_module() {
+    let plain = library(Fixture::Plain);
+    let (code, out, err) = inspect(&[&plain]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert_eq!(out, "");
+    assert_eq!(
+        err,
+        format!(
+            "playground-inspect: {}: no `playground_module_v1` symbol, so not a playground \
+             module; build a crate that uses playground-runtime with `crate-type = [\"cdylib\", \
+             \"rlib\"]` (the library does not export `playground_module_v1`)\n",
+            plain.display()
+        )
+    );
+
+    let text = std::env::temp_dir().join(format!("inspect-{}.txt", std::process::id()));
+    std::fs::write(&text, "not a library\n").unwrap();
+    let (code, out, err) = inspect(&[&text]);
+    std::fs::remove_file(&text).unwrap();
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert_eq!(out, "");
+    assert!(
+        err.starts_with(&format!(
+            "playground-inspect: {}: not a loadable library: not an object file",
+            text.display()
+        )),
+        "{err}"
+    );
+
+    // A library is not a program to check against.
+    let (code, _, err) = inspect(&[&library(Fixture::V1), &plain]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "playground-inspect: {}: not a playground program: no `playground_build_v1` symbol",
+            plain.display()
+        )),
+        "{err}"
+    );
+}
