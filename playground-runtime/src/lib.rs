@@ -47,6 +47,7 @@
 //! write"); the generated code names only `::playground_runtime::__private`.
 
 mod bindings;
+mod build;
 mod diff;
 mod error;
 pub mod fingerprint;
@@ -67,6 +68,7 @@ mod wrappers;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use build::{Build, BuildError, BuildProgress, Built};
 pub use diff::{Change, Changes, Part, Written};
 pub use error::{LoadError, ProgramError, RegistryError, StateError};
 pub use fingerprint::TypeFingerprint;
@@ -84,5 +86,5 @@ pub use registry::{Catalog, Registry, ViewHandle, ViewRef};
 pub use state::{Live, Saved, SavedModel, SavedState, State};
 pub use view::{MethodDescriptor, View, ViewDescriptor};
 pub use viewmodel::{ViewModel, ViewModelDescriptor, ViewModelEntry};
-pub use watcher::{Build, WatchError, WatchEvent, WatchOptions, Watcher, write_sha256};
+pub use watcher::{WatchError, WatchEvent, WatchOptions, Watcher, write_sha256};
 pub use wrappers::{Atomic, Handle, Once, Shared};

@@ -1,12 +1,12 @@
 //! Reloading a module when its library, or its sources, change.
 
+use crate::build::Build;
 use crate::error::LoadError;
 use crate::loader::{LoadOptions, LoadReport};
 use crate::registry::Registry;
 use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
@@ -36,19 +36,6 @@ pub enum WatchEvent {
     },
     /// The new library was refused; the old bindings keep running.
     Refused(LoadError),
-}
-
-/// How to rebuild a module when its sources change.
-#[derive(Debug, Clone)]
-pub struct Build {
-    /// The module's `Cargo.toml`.
-    pub manifest_path: PathBuf,
-    /// Directories whose changes trigger a rebuild (usually the module's `src`).
-    pub sources: Vec<PathBuf>,
-    /// `CARGO_TARGET_DIR` for the build, if not cargo's default.
-    pub target_dir: Option<PathBuf>,
-    /// Build with `--release`.
-    pub release: bool,
 }
 
 /// Options of a [`Watcher`].
@@ -194,15 +181,13 @@ impl Watcher {
         })
     }
 
-    /// Rebuilds the module with cargo when a file under `build.sources`
-    /// changes, then reloads `library` into `registry`.
+    /// Rebuilds the module with `build` when a file under `build.sources`
+    /// changes, then loads the library it made into `registry`.
     pub fn build(
         registry: Arc<Registry>,
-        library: impl Into<PathBuf>,
         build: Build,
         options: WatchOptions,
     ) -> Result<Watcher, WatchError> {
-        let library = absolute(library.into());
         let (sender, events) = channel();
         let sources = build.sources.clone();
         let mut debouncer = new_debouncer(options.debounce, move |result: DebounceEventResult| {
@@ -215,15 +200,13 @@ impl Watcher {
             let _ = sender.send(WatchEvent::Building {
                 changed: change.path.clone(),
             });
-            match run_cargo(&build).and_then(|()| {
-                write_sha256(&library)
-                    .map(drop)
-                    .map_err(|e| format!("hashing {}: {e}", library.display()))
-            }) {
-                Ok(()) => load(&registry, &library, options.load, since, &sender),
-                Err(message) => {
-                    tracing::warn!(%message, "module build failed");
-                    let _ = sender.send(WatchEvent::BuildFailed { message });
+            match build.run() {
+                Ok(built) => load(&registry, &built.library, options.load, since, &sender),
+                Err(error) => {
+                    tracing::warn!(%error, "module build failed");
+                    let _ = sender.send(WatchEvent::BuildFailed {
+                        message: error.to_string(),
+                    });
                 }
             }
         })
@@ -292,29 +275,4 @@ fn load(
         Err(error) => WatchEvent::Refused(error),
     };
     let _ = sender.send(event);
-}
-
-/// `cargo build` of the module; cargo's output on failure.
-pub(crate) fn run_cargo(build: &Build) -> Result<(), String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
-    command
-        .arg("build")
-        .arg("--quiet")
-        .arg("--manifest-path")
-        .arg(&build.manifest_path);
-    if build.release {
-        command.arg("--release");
-    }
-    if let Some(dir) = &build.target_dir {
-        command.env("CARGO_TARGET_DIR", dir);
-    }
-    let output = command
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).into_owned())
-    }
 }

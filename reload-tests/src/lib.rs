@@ -7,9 +7,9 @@
 //! variant is copied out of cargo's output to a file of its own, since the
 //! next variant's build overwrites it.
 
+use playground_runtime::Build;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
 /// A build of a fixture library.
@@ -117,13 +117,17 @@ pub fn library(fixture: Fixture) -> PathBuf {
         return path.clone();
     }
     let path = match fixture {
-        Fixture::Plain => build(workspace(), "plain-cdylib", &[], fixture),
-        Fixture::StaticExport => build(workspace(), "plain-cdylib", &["static-export"], fixture),
-        Fixture::NullExport => build(workspace(), "plain-cdylib", &["null-export"], fixture),
+        Fixture::Plain => build(&fixture_manifest("plain-cdylib"), &[], fixture),
+        Fixture::StaticExport => build(
+            &fixture_manifest("plain-cdylib"),
+            &["static-export"],
+            fixture,
+        ),
+        Fixture::NullExport => build(&fixture_manifest("plain-cdylib"), &["null-export"], fixture),
         Fixture::ForeignRuntime => build_foreign(),
-        Fixture::Ecs => build_edited(workspace(), "ecs-module", "", fixture),
-        Fixture::EcsHeatWide => build_edited(workspace(), "ecs-module", "heat-wide", fixture),
-        Fixture::EcsSpinV2 => build_edited(workspace(), "ecs-module", "spin-v2", fixture),
+        Fixture::Ecs => build_edited(&fixture_manifest("ecs-module"), "", fixture),
+        Fixture::EcsHeatWide => build_edited(&fixture_manifest("ecs-module"), "heat-wide", fixture),
+        Fixture::EcsSpinV2 => build_edited(&fixture_manifest("ecs-module"), "spin-v2", fixture),
         _ => {
             let features: &[&str] = match fixture {
                 Fixture::V2 => &["v2"],
@@ -143,55 +147,58 @@ pub fn library(fixture: Fixture) -> PathBuf {
                 Fixture::NestedV2 => &["nested-v2"],
                 _ => &[],
             };
-            build(workspace(), "counter-module", features, fixture)
+            build(&fixture_manifest("counter-module"), features, fixture)
         }
     };
     built.insert(fixture, path.clone());
     path
 }
 
-/// `cargo build -p package --features ...` in `root`, with the fixtures'
-/// target directory; returns a copy of the library named after `fixture`.
-fn build(root: &Path, package: &str, features: &[&str], fixture: Fixture) -> PathBuf {
-    build_with(root, package, features, "", fixture)
+/// The manifest of the fixture crate `package`.
+fn fixture_manifest(package: &str) -> PathBuf {
+    workspace()
+        .join("reload-tests/fixtures")
+        .join(package)
+        .join("Cargo.toml")
+}
+
+/// Builds the module at `manifest` with `features`; returns a copy of the
+/// library named after `fixture` (tests may load several builds of one
+/// crate side by side).
+fn build(manifest: &Path, features: &[&str], fixture: Fixture) -> PathBuf {
+    build_with(manifest, features, "", fixture)
 }
 
 /// [`build`] with `PLAYGROUND_FIXTURE_EDIT=edit`: an edited variant that
 /// keeps the crate's metadata (and so its `TypeId`s), unlike a feature.
-fn build_edited(root: &Path, package: &str, edit: &str, fixture: Fixture) -> PathBuf {
-    build_with(root, package, &[], edit, fixture)
+fn build_edited(manifest: &Path, edit: &str, fixture: Fixture) -> PathBuf {
+    build_with(manifest, &[], edit, fixture)
 }
 
-fn build_with(
-    root: &Path,
-    package: &str,
-    features: &[&str],
-    edit: &str,
-    fixture: Fixture,
-) -> PathBuf {
-    cargo_build(
-        root,
-        package,
-        features,
-        edit,
-        &format!("fixture {}", fixture.name()),
-    );
-    let target = fixture_target();
-    let file = format!(
-        "{}{}{}",
-        std::env::consts::DLL_PREFIX,
-        package.replace('-', "_"),
-        std::env::consts::DLL_SUFFIX
-    );
-    let out = target.join("out");
+fn build_with(manifest: &Path, features: &[&str], edit: &str, fixture: Fixture) -> PathBuf {
+    let built = fixture_build(manifest, features, edit)
+        .run()
+        .unwrap_or_else(|e| panic!("fixture {}: {e}", fixture.name()));
+    let out = fixture_target().join("out");
     std::fs::create_dir_all(&out).expect("create fixtures/out");
     let copy = out.join(format!(
         "{}{}",
         fixture.name(),
         std::env::consts::DLL_SUFFIX
     ));
-    std::fs::copy(target.join("debug").join(file), &copy).expect("copy the built library");
+    std::fs::copy(&built.library, &copy).expect("copy the built library");
     copy
+}
+
+/// How fixtures are built: the public build helper, into the fixtures'
+/// target directory, with `PLAYGROUND_FIXTURE_EDIT=edit`.
+fn fixture_build(manifest: &Path, features: &[&str], edit: &str) -> Build {
+    Build::new(manifest)
+        .target_dir(fixture_target())
+        .features(features.iter().copied())
+        .env("PLAYGROUND_FIXTURE_EDIT", edit)
+        // Smaller libraries copy and map faster; the tests need no debuginfo.
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
 }
 
 /// A module crate of its own, against a copy of playground-runtime whose
@@ -262,7 +269,11 @@ fn build_foreign() -> PathBuf {
     .expect("write module source");
     std::fs::copy(workspace().join("Cargo.lock"), root.join("Cargo.lock"))
         .expect("copy Cargo.lock");
-    build(&root, "foreign-module", &[], Fixture::ForeignRuntime)
+    build(
+        &root.join("module/Cargo.toml"),
+        &[],
+        Fixture::ForeignRuntime,
+    )
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -293,12 +304,13 @@ pub fn alloc_host(features: &[&str]) -> PathBuf {
     if let Some(path) = built.get(&key) {
         return path.clone();
     }
-    cargo_build(workspace(), "alloc-host", features, "", "alloc-host");
-    let target = fixture_target();
-    let out = target.join("out");
+    let host = fixture_build(&fixture_manifest("alloc-host"), features, "")
+        .run_executable("alloc-host")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = fixture_target().join("out");
     std::fs::create_dir_all(&out).expect("create fixtures/out");
     let copy = out.join(format!("alloc-host-{}", features.join("-")));
-    std::fs::copy(target.join("debug").join("alloc-host"), &copy).expect("copy the host");
+    std::fs::copy(host, &copy).expect("copy the host");
     built.insert(key, copy.clone());
     copy
 }
@@ -308,37 +320,9 @@ pub fn inspector() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
-            cargo_build(
-                workspace(),
-                "playground-runtime",
-                &[],
-                "",
-                "playground-inspect",
-            );
-            fixture_target().join("debug").join("playground-inspect")
+            fixture_build(&workspace().join("playground-runtime/Cargo.toml"), &[], "")
+                .run_executable("playground-inspect")
+                .unwrap_or_else(|e| panic!("{e}"))
         })
         .clone()
-}
-
-/// `cargo build -p package --features ...` in `root`, into the fixtures'
-/// target directory, with `PLAYGROUND_FIXTURE_EDIT=edit`; panics with
-/// cargo's output if the build fails.
-fn cargo_build(root: &Path, package: &str, features: &[&str], edit: &str, what: &str) {
-    let mut cargo = Command::new(env!("CARGO"));
-    cargo
-        .current_dir(root)
-        .args(["build", "--quiet", "-p", package])
-        .env("PLAYGROUND_FIXTURE_EDIT", edit)
-        .env("CARGO_TARGET_DIR", fixture_target())
-        // Smaller libraries copy and map faster; the tests need no debuginfo.
-        .env("CARGO_PROFILE_DEV_DEBUG", "0");
-    if !features.is_empty() {
-        cargo.args(["--features", &features.join(",")]);
-    }
-    let output = cargo.output().expect("run cargo");
-    assert!(
-        output.status.success(),
-        "building {what} failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }

@@ -1,6 +1,7 @@
 //! Builds and runs `standalone/`, a crate outside the workspace that depends
 //! on `playground-runtime` by path and nothing else.
 
+use playground_runtime::Build;
 use std::path::Path;
 use std::process::Command;
 
@@ -14,12 +15,11 @@ fn a_crate_outside_the_workspace_uses_the_macros_with_only_the_runtime() {
         .expect("copy Cargo.lock");
     // Its own target directory: the outer one is locked by the running cargo.
     let target = workspace.join("target").join("standalone");
-    let output = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--manifest-path"])
-        .arg(crate_dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .expect("run cargo");
+    let program = Build::new(crate_dir.join("Cargo.toml"))
+        .target_dir(target)
+        .run_executable("standalone")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let output = Command::new(program).output().expect("run standalone");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

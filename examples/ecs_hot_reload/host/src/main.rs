@@ -9,7 +9,7 @@
 use ecs_hot_reload_api::{GameLogic, Position};
 use hot_reload::{Work, edit, workspace_dir};
 use playground_ecs::{Schedule, World};
-use playground_runtime::{Build, Registry, ViewHandle, WatchEvent, WatchOptions, Watcher};
+use playground_runtime::{Registry, ViewHandle, WatchEvent, WatchOptions, Watcher};
 use std::error::Error;
 use std::path::Path;
 use std::sync::Arc;
@@ -114,8 +114,9 @@ fn story() -> Result<(), Box<dyn Error>> {
     println!(
         "[1/4] building the logic module, version 1 (the first build also compiles its dependencies)"
     );
-    let took = work.build()?;
-    let loaded = load(&mut game, &work.library())?;
+    let built = work.build()?;
+    let took = built.elapsed;
+    let loaded = load(&mut game, &built.library)?;
     game.logic
         .as_ref()
         .expect("adopted")
@@ -135,8 +136,8 @@ fn story() -> Result<(), Box<dyn Error>> {
         "const SPEED: f32 = 1.0;",
         "const SPEED: f32 = 3.0;",
     )?;
-    work.build()?;
-    let loaded = load(&mut game, &work.library())?;
+    let built = work.build()?;
+    let loaded = load(&mut game, &built.library)?;
     println!(
         "      swapped in {} (edit to swap {}); the world kept every entity:",
         ms(loaded),
@@ -157,8 +158,8 @@ fn story() -> Result<(), Box<dyn Error>> {
         "Spin { rate: 0.5 }",
         "Spin { rate: 0.5, wobble: 0.0 }",
     )?;
-    work.build()?;
-    match load(&mut game, &work.library()) {
+    let built = work.build()?;
+    match load(&mut game, &built.library) {
         Ok(_) => return Err("a layout change without migration was accepted".into()),
         Err(error) => println!("      refused: {error}"),
     }
@@ -171,8 +172,8 @@ fn story() -> Result<(), Box<dyn Error>> {
         "/// The module's own component: entities that turn as they move.\n#[model]",
         "/// The layout of version 2, to migrate from.\n#[model(name = \"Spin\")]\npub struct SpinV1 {\n    pub rate: f32,\n}\n\nimpl From<SpinV1> for Spin {\n    fn from(old: SpinV1) -> Self {\n        Spin { rate: old.rate, wobble: 0.0 }\n    }\n}\n\n/// The module's own component: entities that turn as they move.\n#[model(migrate_from(SpinV1))]",
     )?;
-    work.build()?;
-    let loaded = load(&mut game, &work.library())?;
+    let built = work.build()?;
+    let loaded = load(&mut game, &built.library)?;
     println!("      migrated and swapped in {}:", ms(loaded));
     game.run(60)?;
     println!("      {}", game.report());
@@ -185,32 +186,20 @@ fn story() -> Result<(), Box<dyn Error>> {
 }
 
 fn watch() -> Result<(), Box<dyn Error>> {
-    let manifest = example_dir().join("logic/Cargo.toml");
-    let target = workspace_dir().join("target/ecs-hot-reload/watch");
-    let library = target
-        .join("debug")
-        .join(hot_reload::library_file("ecs-hot-reload-logic"));
+    let build = hot_reload::module_build(
+        &example_dir().join("logic/Cargo.toml"),
+        &workspace_dir().join("target/ecs-hot-reload/watch"),
+    );
     println!("building the logic module...");
-    hot_reload::build(&manifest, &target)?;
+    let built = build.run()?;
     let mut game = Game::new()?;
-    load(&mut game, &library)?;
+    load(&mut game, &built.library)?;
     game.logic
         .as_ref()
         .expect("adopted")
         .populate(&mut game.world, 1000);
     let registry = Arc::new(Registry::linked());
-    let build = Build {
-        manifest_path: manifest,
-        sources: vec![example_dir().join("logic/src")],
-        target_dir: Some(target),
-        release: false,
-    };
-    let watcher = Watcher::build(
-        Arc::clone(&registry),
-        &library,
-        build,
-        WatchOptions::default(),
-    )?;
+    let watcher = Watcher::build(Arc::clone(&registry), build, WatchOptions::default())?;
     println!(
         "watching {}: edit the systems and save; Ctrl-C to stop",
         example_dir().join("logic/src").display()

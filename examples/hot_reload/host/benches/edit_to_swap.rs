@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 fn edit_to_swap(c: &mut Criterion) {
     let work = Work::hot_reload().expect("scratch copy of the example");
-    work.build().expect("first build");
+    let built = work.build().expect("first build");
     let registry = Registry::linked();
-    registry.load(work.library()).expect("load version 1");
+    registry.load(&built.library).expect("load version 1");
 
     let mut group = c.benchmark_group("hot_reload");
     group
@@ -42,8 +42,8 @@ fn edit_to_swap(c: &mut Criterion) {
                     &format!("format!(\"{to}, {{name}}.\")"),
                 )
                 .expect("edit the module");
-                work.build().expect("rebuild");
-                registry.load(work.library()).expect("swap");
+                let built = work.build().expect("rebuild");
+                registry.load(&built.library).expect("swap");
                 let answer = registry.get::<dyn Greeter>().expect("bound").greet("Ada");
                 total += start.elapsed();
                 assert_eq!(answer, format!("{to}, Ada."), "the new code runs");

@@ -2,9 +2,8 @@
 //! so the repository's sources stay untouched. Shared by the hot_reload
 //! and ecs_hot_reload examples.
 
+use playground_runtime::{Build, BuildError, BuildProgress, Built};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 /// `examples/hot_reload`.
 pub fn example_dir() -> &'static Path {
@@ -21,16 +20,6 @@ pub fn workspace_dir() -> &'static Path {
         .expect("examples/hot_reload sits in the workspace")
 }
 
-/// The file name of a cdylib of `package` on this platform.
-pub fn library_file(package: &str) -> String {
-    format!(
-        "{}{}{}",
-        std::env::consts::DLL_PREFIX,
-        package.replace('-', "_"),
-        std::env::consts::DLL_SUFFIX
-    )
-}
-
 /// A scratch copy of an example's crates under `target/<name>/work`, built
 /// into `target/<name>/target` (a target directory of its own: the one of
 /// the running `cargo run` may be locked). The story edits the copy, so
@@ -39,6 +28,24 @@ pub struct Work {
     pub root: PathBuf,
     pub target: PathBuf,
     module: String,
+}
+
+/// The build of a module of an example: its own target directory, cargo's
+/// progress shown for crates it compiles (the first build compiles the
+/// module's dependencies, about a minute on two cores).
+pub fn module_build(manifest: &Path, target: &Path) -> Build {
+    Build::new(manifest)
+        .target_dir(target)
+        .on_progress(|progress| {
+            if let BuildProgress::Compiled {
+                krate,
+                fresh: false,
+                done,
+            } = progress
+            {
+                eprintln!("      compiled {krate} ({done} crates ready)");
+            }
+        })
 }
 
 impl Work {
@@ -101,22 +108,14 @@ impl Work {
         self.file("api", "src/lib.rs")
     }
 
-    /// Where the built module library lands.
-    pub fn library(&self) -> PathBuf {
-        let manifest =
-            std::fs::read_to_string(self.file(&self.module, "Cargo.toml")).unwrap_or_default();
-        let package = manifest
-            .lines()
-            .find_map(|line| line.strip_prefix("name = \""))
-            .and_then(|rest| rest.strip_suffix('"'))
-            .unwrap_or_default()
-            .to_owned();
-        self.target.join("debug").join(library_file(&package))
+    /// The build of the copy's module.
+    pub fn module_build(&self) -> Build {
+        module_build(&self.file(&self.module, "Cargo.toml"), &self.target)
     }
 
-    /// `cargo build` of the module copy; how long it took.
-    pub fn build(&self) -> Result<Duration, String> {
-        build(&self.file(&self.module, "Cargo.toml"), &self.target)
+    /// `cargo build` of the module copy: the library, its hash, how long.
+    pub fn build(&self) -> Result<Built, BuildError> {
+        self.module_build().run()
     }
 }
 
@@ -158,22 +157,6 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// `cargo build --manifest-path manifest` into `target`; how long it took.
-pub fn build(manifest: &Path, target: &Path) -> Result<Duration, String> {
-    let start = Instant::now();
-    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["build", "--quiet", "--manifest-path"])
-        .arg(manifest)
-        .env("CARGO_TARGET_DIR", target)
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if output.status.success() {
-        Ok(start.elapsed())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).into_owned())
-    }
 }
 
 /// Replaces `from` by `to` in `file`; an error if `from` is not there.

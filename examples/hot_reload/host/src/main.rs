@@ -8,9 +8,9 @@
 //! `cargo run -p hot_reload -- --watch` runs the host and waits for your
 //! edits to `examples/hot_reload/module/src/lib.rs`.
 
-use hot_reload::{Work, edit, example_dir, library_file, workspace_dir};
+use hot_reload::{Work, edit, example_dir, module_build, workspace_dir};
 use hot_reload_api::Greeter;
-use playground_runtime::{Build, Registry, WatchEvent, WatchOptions, Watcher};
+use playground_runtime::{Registry, WatchEvent, WatchOptions, Watcher};
 use std::error::Error;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -40,11 +40,11 @@ fn story() -> Result<(), Box<dyn Error>> {
     println!(
         "[1/3] building the module, version 1 (the first build also compiles its dependencies)"
     );
-    let took = work.build()?;
-    let report = registry.load(work.library())?;
+    let built = work.build()?;
+    let report = registry.load(&built.library)?;
     println!(
         "      built in {:.1} s, loaded in {}",
-        took.as_secs_f64(),
+        built.elapsed.as_secs_f64(),
         ms(report.elapsed)
     );
     for name in ["Ada", "Grace", "Linus"] {
@@ -58,8 +58,8 @@ fn story() -> Result<(), Box<dyn Error>> {
         "format!(\"Hello, {name}.\")",
         "format!(\"Welcome, {name}! You are visitor number {number}.\")",
     )?;
-    work.build()?;
-    let report = registry.load(work.library())?;
+    let built = work.build()?;
+    let report = registry.load(&built.library)?;
     let edit_to_swap = edited.elapsed();
     let visits = registry.get::<dyn Greeter>()?.visits();
     println!(
@@ -86,8 +86,8 @@ fn story() -> Result<(), Box<dyn Error>> {
         "    fn visits(&self) -> Vec<Visit> {",
         "    fn farewell(&self, name: &str) -> String {\n        format!(\"Goodbye, {name}.\")\n    }\n\n    fn visits(&self) -> Vec<Visit> {",
     )?;
-    work.build()?;
-    match registry.load(work.library()) {
+    let built = work.build()?;
+    match registry.load(&built.library) {
         Ok(_) => return Err("the module with a changed API was accepted".into()),
         Err(error) => println!("      refused: {error}"),
     }
@@ -102,25 +102,15 @@ fn story() -> Result<(), Box<dyn Error>> {
 }
 
 fn watch() -> Result<(), Box<dyn Error>> {
-    let manifest = example_dir().join("module/Cargo.toml");
-    let target = workspace_dir().join("target/hot-reload/watch");
-    let library = target.join("debug").join(library_file("hot-reload-module"));
+    let build = module_build(
+        &example_dir().join("module/Cargo.toml"),
+        &workspace_dir().join("target/hot-reload/watch"),
+    );
     println!("building the module...");
-    hot_reload::build(&manifest, &target)?;
+    let built = build.run()?;
     let registry = Arc::new(Registry::linked());
-    registry.load(&library)?;
-    let build = Build {
-        manifest_path: manifest,
-        sources: vec![example_dir().join("module/src")],
-        target_dir: Some(target),
-        release: false,
-    };
-    let watcher = Watcher::build(
-        Arc::clone(&registry),
-        &library,
-        build,
-        WatchOptions::default(),
-    )?;
+    registry.load(&built.library)?;
+    let watcher = Watcher::build(Arc::clone(&registry), build, WatchOptions::default())?;
     println!(
         "watching {}: edit greet() and save; Ctrl-C to stop",
         example_dir().join("module/src").display()

@@ -1,0 +1,239 @@
+//! The public build helper (`playground_runtime::Build`) on real crates:
+//! a module built and loaded, progress reported, compiler errors returned,
+//! a crate that makes no library refused, a rebuild that compiles nothing.
+
+use counter_api::Counter;
+use playground_runtime::{Build, BuildError, BuildProgress, Registry};
+use reload_tests::{fixture_target, workspace};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// A crate of its own (its own workspace, no dependencies) under
+/// `target/build-tests/name`, with `lib.rs` as its library.
+fn scratch_crate(name: &str, crate_type: &str, lib: &str) -> PathBuf {
+    let dir = workspace().join("target/build-tests").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
+             [lib]\ncrate-type = [\"{crate_type}\"]\n\n[workspace]\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/lib.rs"), lib).unwrap();
+    dir.join("Cargo.toml")
+}
+
+#[test]
+fn a_module_is_built_hashed_and_loaded_with_progress_reported() {
+    let manifest = workspace().join("reload-tests/fixtures/counter-module/Cargo.toml");
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&heard);
+    let built = Build::new(&manifest)
+        .target_dir(fixture_target())
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .on_progress(move |p| sink.lock().unwrap().push(p.clone()))
+        .run()
+        .expect("the counter module builds");
+
+    assert_eq!(
+        built.library,
+        fixture_target().join("debug/libcounter_module.so"),
+        "the library cargo made"
+    );
+    let bytes = std::fs::read(&built.library).unwrap();
+    let sidecar = std::fs::read_to_string(built.library.with_extension("so.sha256")).unwrap();
+    assert_eq!(
+        sidecar,
+        format!("{}  libcounter_module.so\n", built.sha256),
+        "sha256sum's format, beside the library"
+    );
+    assert_eq!(built.sha256.len(), 64);
+    assert_ne!(bytes.len(), 0);
+
+    let heard = heard.lock().unwrap();
+    assert_eq!(
+        heard.first(),
+        Some(&BuildProgress::Started {
+            manifest_path: manifest.clone()
+        })
+    );
+    let crates: Vec<&str> = heard
+        .iter()
+        .filter_map(|p| match p {
+            BuildProgress::Compiled { krate, .. } => Some(krate.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(crates.contains(&"playground_runtime"), "{crates:?}");
+    assert_eq!(
+        crates.last(),
+        Some(&"counter_module"),
+        "the module comes last"
+    );
+
+    let registry = Registry::linked();
+    let report = registry
+        .load(&built.library)
+        .expect("the built module loads");
+    assert_eq!(report.sha256.as_deref(), Some(built.sha256.as_str()));
+    let counter = registry.get::<dyn Counter>().unwrap();
+    counter.add(5);
+    assert_eq!(counter.total(), 5, "the built code answers");
+}
+
+#[test]
+fn a_rebuild_compiles_only_what_changed() {
+    let manifest = scratch_crate(
+        "build_fresh",
+        "cdylib",
+        "#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { 1 }\n",
+    );
+    let build = Build::new(&manifest);
+    let first = build.run().unwrap();
+    assert_eq!(first.compiled, 1);
+    let again = build.run().unwrap();
+    assert_eq!(again.compiled, 0, "nothing changed");
+    assert_eq!(again.sha256, first.sha256);
+    std::fs::write(
+        manifest.with_file_name("src/lib.rs"),
+        "#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { 2 }\n",
+    )
+    .unwrap();
+    let edited = build.run().unwrap();
+    assert_eq!(edited.compiled, 1);
+    assert_ne!(edited.sha256, first.sha256, "a new library, a new hash");
+    assert_eq!(
+        edited.library,
+        manifest.with_file_name("target/debug/libbuild_fresh.so"),
+        "cargo's default target directory when none is given"
+    );
+}
+
+#[test]
+fn a_compile_error_comes_back_with_the_compilers_message() {
+    let manifest = scratch_crate(
+        "build_broken",
+        "cdylib",
+        "pub fn broken() -> u32 { \"not a number\" }\n",
+    );
+    let error = Build::new(&manifest).run().unwrap_err();
+    let BuildError::Failed {
+        manifest_path,
+        diagnostics,
+    } = &error
+    else {
+        panic!("expected Failed, got {error}");
+    };
+    assert_eq!(manifest_path, &manifest);
+    assert!(
+        diagnostics.contains("error[E0308]: mismatched types"),
+        "{diagnostics}"
+    );
+    assert!(diagnostics.contains("src/lib.rs:1"), "{diagnostics}");
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("building {} failed:", manifest.display()))
+    );
+}
+
+#[test]
+fn a_crate_that_makes_no_library_is_refused_by_name() {
+    let manifest = scratch_crate("build_rlib", "rlib", "pub fn f() {}\n");
+    let error = Build::new(&manifest).run().unwrap_err();
+    assert!(
+        matches!(&error, BuildError::NoArtifact { kind, .. } if kind == "cdylib"),
+        "{error}"
+    );
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "building {} made no cdylib: is it a module crate (`crate-type = [\"cdylib\"]`)?",
+            manifest.display()
+        )
+    );
+    let missing = Build::new(Path::new("/nonexistent/Cargo.toml"))
+        .run()
+        .unwrap_err();
+    assert!(matches!(missing, BuildError::Failed { .. }), "{missing}");
+}
+
+/// A copy of the counter module under `target/build-tests/watched`, in a
+/// workspace of its own whose dependencies are the real crates by path (so
+/// that, built into the fixtures' target directory, only the copy compiles).
+fn watched_copy() -> PathBuf {
+    let fixture = workspace().join("reload-tests/fixtures/counter-module");
+    let dir = workspace().join("target/build-tests/watched");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::copy(fixture.join("src/lib.rs"), dir.join("src/lib.rs")).unwrap();
+    let manifest = std::fs::read_to_string(fixture.join("Cargo.toml"))
+        .unwrap()
+        .replace("edition.workspace = true", "edition = \"2024\"")
+        .replace(
+            "counter-api = { path = \"../counter-api\" }",
+            &format!(
+                "counter-api = {{ path = {:?} }}",
+                workspace().join("reload-tests/fixtures/counter-api")
+            ),
+        )
+        .replace(
+            "playground-runtime.workspace = true",
+            &format!(
+                "playground-runtime = {{ path = {:?} }}",
+                workspace().join("playground-runtime")
+            ),
+        );
+    std::fs::write(dir.join("Cargo.toml"), format!("{manifest}\n[workspace]\n")).unwrap();
+    std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    dir.join("Cargo.toml")
+}
+
+#[test]
+fn the_watcher_rebuilds_with_the_build_helper_and_swaps_on_save() {
+    use playground_runtime::{WatchEvent, Watcher};
+    use std::time::Duration;
+
+    let manifest = watched_copy();
+    let build = Build::new(&manifest)
+        .target_dir(fixture_target().join("watched"))
+        .env("CARGO_PROFILE_DEV_DEBUG", "0");
+    let registry = Arc::new(Registry::linked());
+    registry.load(build.run().unwrap().library).unwrap();
+    registry.get::<dyn Counter>().unwrap().add(7);
+    assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 1);
+
+    let watcher = Watcher::build(Arc::clone(&registry), build, Default::default()).unwrap();
+    let source = manifest.with_file_name("src/lib.rs");
+    let text = std::fs::read_to_string(&source).unwrap();
+    let edited = text.replace(
+        "const VERSION: u32 = if cfg!(feature = \"v2\") { 2 } else { 1 };",
+        "const VERSION: u32 = 3;",
+    );
+    assert_ne!(text, edited, "the edit applies");
+    std::fs::write(&source, edited).unwrap();
+
+    let mut seen = Vec::new();
+    loop {
+        let event = watcher
+            .events()
+            .recv_timeout(Duration::from_secs(120))
+            .unwrap_or_else(|_| panic!("no swap after the save; events: {seen:?}"));
+        match event {
+            WatchEvent::Loaded { report, .. } => {
+                assert!(report.sha256.is_some(), "the build wrote its hash");
+                break;
+            }
+            WatchEvent::BuildFailed { message } => panic!("build failed: {message}"),
+            WatchEvent::Refused(error) => panic!("refused: {error}"),
+            other => seen.push(format!("{other:?}")),
+        }
+    }
+    assert!(seen.iter().any(|e| e.starts_with("Building")), "{seen:?}");
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!(counter.version(), 3, "the edited code answers");
+    assert_eq!(counter.total(), 7, "with the state carried");
+}
