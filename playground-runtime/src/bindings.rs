@@ -79,7 +79,16 @@ pub(crate) struct BindingStore {
     /// Tells whose a cache slot is when it is replaced (not when it is
     /// read: the generation says that).
     id: u64,
+    /// Read and written only through `ops`.
     current: ArcSwap<Bindings>,
+    /// The `ArcSwap` operations of the image that made the store. A library
+    /// that looks a view up in the host's registry runs its own copy of this
+    /// code, and its own copy of arc-swap keeps its readers' debts in its
+    /// own global list, which the host's writer never sees: a reader of one
+    /// image and a writer of another could free a map under the reader.
+    /// Going through the maker's functions puts every reader and writer on
+    /// one list.
+    ops: &'static StoreOps,
     /// Set after every store, to a value no registry had before: a thread
     /// whose cached generation matches holds this registry's current map.
     generation: AtomicU64,
@@ -159,10 +168,23 @@ impl Drop for Release {
     }
 }
 
+/// See [`BindingStore::ops`].
+struct StoreOps {
+    load_full: fn(&ArcSwap<Bindings>) -> Arc<Bindings>,
+    store: fn(&ArcSwap<Bindings>, Arc<Bindings>),
+}
+
+/// This image's operations.
+static OPS: StoreOps = StoreOps {
+    load_full: ArcSwap::load_full,
+    store: ArcSwap::store,
+};
+
 impl BindingStore {
     pub fn new(bindings: Bindings) -> Self {
         BindingStore {
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+            ops: &OPS,
             current: ArcSwap::from_pointee(bindings),
             generation: AtomicU64::new(NEXT_GENERATION.fetch_add(1, Ordering::Relaxed)),
         }
@@ -218,7 +240,7 @@ impl BindingStore {
         generation: u64,
         set: usize,
     ) -> Result<Pinned<T>, Box<RegistryError>> {
-        let bindings = Rc::new(self.current.load_full());
+        let bindings = Rc::new(self.load_full());
         let binding = find_binding::<T>(&bindings)?;
         let view: *const Arc<T> = view_of::<T>(binding)?;
         let binding: *const Arc<Binding> = binding;
@@ -263,12 +285,12 @@ impl BindingStore {
 
     /// The current bindings, for writers.
     pub fn load_full(&self) -> Arc<Bindings> {
-        self.current.load_full()
+        (self.ops.load_full)(&self.current)
     }
 
     /// Publishes `bindings`; callers serialise stores among themselves.
     pub fn store(&self, bindings: Bindings) {
-        self.current.store(Arc::new(bindings));
+        (self.ops.store)(&self.current, Arc::new(bindings));
         let next = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
         self.generation.store(next, Ordering::Release);
     }

@@ -86,6 +86,16 @@ pub enum RegistryError {
         /// The `API_VERSION` of the view the caller names.
         requested: u64,
     },
+    /// A [`Uses`](crate::Uses) handle made outside a registry's
+    /// construction of a viewmodel.
+    #[error(
+        "this `Uses<dyn {view}>` points to no registry: it was made outside a viewmodel's \
+         construction by a registry (a `Default` called by your own code?)"
+    )]
+    Detached {
+        /// The view it is for.
+        view: String,
+    },
     /// The viewmodel's constructor panicked; nothing was bound.
     #[error("constructing viewmodel `{viewmodel}` panicked: {message}")]
     ConstructorPanicked {

@@ -59,6 +59,7 @@ mod module;
 mod registration;
 mod registry;
 mod state;
+mod uses;
 mod view;
 mod viewmodel;
 mod watcher;
@@ -84,6 +85,7 @@ pub use module::{
 pub use playground_macros::{TypeFingerprint, model, view, viewmodel};
 pub use registry::{Catalog, Registry, ViewHandle, ViewRef};
 pub use state::{Live, Saved, SavedModel, SavedState, State};
+pub use uses::Uses;
 pub use view::{MethodDescriptor, View, ViewDescriptor};
 pub use viewmodel::{ViewModel, ViewModelDescriptor, ViewModelEntry};
 pub use watcher::{WatchError, WatchEvent, WatchOptions, Watcher, write_sha256};

@@ -183,24 +183,26 @@ impl Registry {
                 Some(Slot::Bound(old)) => Some(save(old).map_err(bind_error)?),
                 _ => None,
             };
-            let (binding, state) = match bind(entry, view, saved.as_ref(), Some(&library)) {
-                Ok(binding) => (
-                    binding,
-                    if saved.is_some() {
-                        Carried::Restored
-                    } else {
-                        Carried::New
-                    },
-                ),
-                Err(RegistryError::State {
-                    source: StateError::VersionMismatch { .. },
-                    ..
-                }) if options.on_state_mismatch == StatePolicy::StartFresh => {
-                    let binding = bind(entry, view, None, Some(&library)).map_err(bind_error)?;
-                    (binding, Carried::StartedFresh)
-                }
-                Err(error) => return Err(bind_error(error)),
-            };
+            let (binding, state) =
+                match bind(&self.bindings, entry, view, saved.as_ref(), Some(&library)) {
+                    Ok(binding) => (
+                        binding,
+                        if saved.is_some() {
+                            Carried::Restored
+                        } else {
+                            Carried::New
+                        },
+                    ),
+                    Err(RegistryError::State {
+                        source: StateError::VersionMismatch { .. },
+                        ..
+                    }) if options.on_state_mismatch == StatePolicy::StartFresh => {
+                        let binding = bind(&self.bindings, entry, view, None, Some(&library))
+                            .map_err(bind_error)?;
+                        (binding, Carried::StartedFresh)
+                    }
+                    Err(error) => return Err(bind_error(error)),
+                };
             bound.push(Rebound {
                 view: view.name.to_owned(),
                 viewmodel: entry.descriptor.name.to_owned(),

@@ -1,6 +1,8 @@
 //! The registry: which viewmodel serves each view, with lock-free lookups.
 
-use crate::bindings::{Binding, BindingStore, Bindings, PinnedBindings, Slot, Slots, no_viewmodel};
+use crate::bindings::{
+    Binding, BindingStore, Bindings, Pinned, PinnedBindings, Slot, Slots, no_viewmodel,
+};
 use crate::error::RegistryError;
 use crate::library::Library;
 use crate::model::ModelDescriptor;
@@ -44,7 +46,8 @@ use std::sync::Arc;
 /// # Ok::<(), playground_runtime::RegistryError>(())
 /// ```
 pub struct Registry {
-    pub(crate) bindings: BindingStore,
+    /// Shared with the [`Uses`](crate::Uses) handles of its viewmodels.
+    pub(crate) bindings: Arc<BindingStore>,
     /// Serialises writers; readers never touch it.
     pub(crate) write: Mutex<()>,
     pub(crate) catalog: Catalog,
@@ -61,6 +64,9 @@ impl Registry {
     /// errors.
     pub fn linked() -> Registry {
         let catalog = Catalog::linked();
+        // The store exists before the viewmodels: their `Uses` handles
+        // point to it. Their bindings are published at the end, together.
+        let store = Arc::new(BindingStore::new(Bindings::default()));
         let mut slots = Slots::default();
         for view in &catalog.views {
             let same_id = catalog
@@ -79,7 +85,7 @@ impl Registry {
             let candidates: Vec<&ViewModelEntry> = catalog.viewmodels_of(view.view_id).collect();
             let slot = match candidates.as_slice() {
                 [] => continue,
-                [only] => match bind(only, view, None, None) {
+                [only] => match bind(&store, only, view, None, None) {
                     Ok(binding) => Slot::Bound(binding),
                     Err(error) => Slot::Unbound(error),
                 },
@@ -99,8 +105,9 @@ impl Registry {
             }
             slots.insert(view.view_id, slot);
         }
+        store.store(Bindings { slots });
         Registry {
-            bindings: BindingStore::new(Bindings { slots }),
+            bindings: store,
             write: Mutex::new(()),
             catalog,
             libraries: Mutex::new(Vec::new()),
@@ -118,12 +125,7 @@ impl Registry {
     /// `Box<dyn Error>`).
     #[inline(always)]
     pub fn get<T: ?Sized + View>(&self) -> Result<ViewRef<'_, T>, Box<RegistryError>> {
-        let pinned = self.bindings.lookup::<T>()?;
-        Ok(ViewRef {
-            view: NonNull::from(pinned.view()),
-            _bindings: pinned.bindings,
-            _registry: PhantomData,
-        })
+        Ok(ViewRef::new(self.bindings.lookup::<T>()?))
     }
 
     /// The viewmodel bound to view `T`, as an owned handle that can be moved
@@ -164,7 +166,7 @@ impl Registry {
             Some(Slot::Bound(old)) => Some(save(old)?),
             _ => None,
         };
-        let binding = bind(entry, T::DESCRIPTOR, saved.as_ref(), None)?;
+        let binding = bind(&self.bindings, entry, T::DESCRIPTOR, saved.as_ref(), None)?;
         tracing::info!(
             view = T::NAME,
             viewmodel,
@@ -200,6 +202,16 @@ impl Registry {
     }
 }
 
+/// Empties the bindings: the viewmodels' [`Uses`](crate::Uses) handles
+/// keep the store alive, and the viewmodels are in the store, so without
+/// this a registry whose viewmodels use views would never be freed.
+/// Handles to the store that outlive the registry find no view bound.
+impl Drop for Registry {
+    fn drop(&mut self) {
+        self.bindings.store(Bindings::default());
+    }
+}
+
 impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registry")
@@ -231,6 +243,7 @@ fn failed(viewmodel: &str, failure: Failure, context: &str) -> RegistryError {
 
 /// Builds a binding of `entry` for `view`, catching panics from user code.
 pub(crate) fn bind(
+    store: &Arc<BindingStore>,
     entry: &ViewModelEntry,
     view: &ViewDescriptor,
     saved: Option<&SavedState>,
@@ -246,7 +259,7 @@ pub(crate) fn bind(
         });
     }
     let instance =
-        (entry.instantiate)(saved).map_err(|failure| failed(viewmodel.name, failure, ""))?;
+        (entry.instantiate)(saved, store).map_err(|failure| failed(viewmodel.name, failure, ""))?;
     Ok(Arc::new(Binding {
         viewmodel,
         instance,
@@ -263,7 +276,19 @@ pub struct ViewRef<'r, T: ?Sized> {
     /// load of the vtable's alignment, paid at the call instead.
     view: NonNull<Arc<T>>,
     _bindings: PinnedBindings,
-    _registry: PhantomData<&'r Registry>,
+    /// Borrows what it was found in: a registry, or a `Uses` handle.
+    _registry: PhantomData<&'r ()>,
+}
+
+impl<T: ?Sized> ViewRef<'_, T> {
+    #[inline(always)]
+    pub(crate) fn new(pinned: Pinned<T>) -> Self {
+        ViewRef {
+            view: NonNull::from(pinned.view()),
+            _bindings: pinned.bindings,
+            _registry: PhantomData,
+        }
+    }
 }
 
 impl<T: ?Sized> std::ops::Deref for ViewRef<'_, T> {

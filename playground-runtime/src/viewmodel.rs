@@ -1,5 +1,6 @@
 //! Viewmodels: the implementations of views.
 
+use crate::bindings::BindingStore;
 use crate::error::StateError;
 use crate::state::SavedState;
 use crate::view::View;
@@ -108,11 +109,16 @@ impl fmt::Display for ViewModelDescriptor {
     }
 }
 
+/// Builds a viewmodel (restoring `saved`) for the registry whose store is
+/// given: the [`Uses`](crate::Uses) handles it makes point there.
+pub(crate) type Instantiate =
+    fn(Option<&SavedState>, &Arc<BindingStore>) -> Result<Instance, Failure>;
+
 /// A viewmodel's link-time registration: its descriptor and how to build it.
 pub struct ViewModelEntry {
     /// What the registry lists.
     pub descriptor: ViewModelDescriptor,
-    pub(crate) instantiate: fn(Option<&SavedState>) -> Result<Instance, Failure>,
+    pub(crate) instantiate: Instantiate,
 }
 
 impl ViewModelEntry {
@@ -329,9 +335,15 @@ impl<VM: ViewModel> SaveState for Guarded<VM> {
     }
 }
 
-fn instantiate<VM: ViewModel>(saved: Option<&SavedState>) -> Result<Instance, Failure> {
+/// Runs in the viewmodel's own image (it is monomorphised there), so the
+/// construction context it sets is the one that image's `Uses::default`
+/// reads.
+fn instantiate<VM: ViewModel>(
+    saved: Option<&SavedState>,
+    store: &Arc<BindingStore>,
+) -> Result<Instance, Failure> {
     contained(|| {
-        let mut viewmodel = VM::construct();
+        let mut viewmodel = crate::uses::constructing(store, VM::construct);
         if let Some(saved) = saved {
             viewmodel.restore_state(saved)?;
         }

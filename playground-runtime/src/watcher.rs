@@ -4,8 +4,8 @@ use crate::build::Build;
 use crate::error::LoadError;
 use crate::loader::{LoadOptions, LoadReport};
 use crate::registry::Registry;
-use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use notify_debouncer_mini::notify::{Event, EventKind, RecursiveMode, Watcher as _};
+use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -41,9 +41,13 @@ pub enum WatchEvent {
 /// Options of a [`Watcher`].
 #[derive(Debug, Clone)]
 pub struct WatchOptions {
-    /// Events on one path closer than this are one change (a rebuild writes
-    /// a library in several steps).
+    /// [`Watcher::library`]: events on the library closer than this are one
+    /// change (a build writes a library in several steps).
     pub debounce: Duration,
+    /// [`Watcher::build`]: after the first change to the sources, the build
+    /// starts once no other change came for this long (the events of one
+    /// save come within microseconds). 5 ms by default.
+    pub settle: Duration,
     /// How to load.
     pub load: LoadOptions,
     /// Load only a library whose `<library>.sha256` file exists and
@@ -57,6 +61,7 @@ impl Default for WatchOptions {
     fn default() -> Self {
         WatchOptions {
             debounce: Duration::from_millis(50),
+            settle: Duration::from_millis(5),
             load: LoadOptions::default(),
             require_hash: true,
         }
@@ -121,7 +126,8 @@ pub struct WatchError {
 /// # Ok::<(), playground_runtime::WatchError>(())
 /// ```
 pub struct Watcher {
-    _debouncer: Debouncer<RecommendedWatcher>,
+    /// The file watcher (or debouncer); dropping it stops everything.
+    _watching: Box<dyn Send>,
     events: Receiver<WatchEvent>,
 }
 
@@ -176,55 +182,81 @@ impl Watcher {
             .watch(&dir, RecursiveMode::NonRecursive)
             .map_err(|source| WatchError { path: dir, source })?;
         Ok(Watcher {
-            _debouncer: debouncer,
+            _watching: Box::new(debouncer),
             events,
         })
     }
 
     /// Rebuilds the module with `build` when a file under `build.sources`
     /// changes, then loads the library it made into `registry`.
+    ///
+    /// The build starts on the first change, not after a debounce: only
+    /// [`WatchOptions::settle`] (a few milliseconds, for the several events
+    /// of one save) is waited. Changes made while cargo runs are collected
+    /// and built right after, so the last save is always the one that ends
+    /// up loaded. Editors' swap and backup files (hidden files, `*~`,
+    /// `*.swp`) and reads are ignored.
     pub fn build(
         registry: Arc<Registry>,
         build: Build,
         options: WatchOptions,
     ) -> Result<Watcher, WatchError> {
         let (sender, events) = channel();
-        let sources = build.sources.clone();
-        let mut debouncer = new_debouncer(options.debounce, move |result: DebounceEventResult| {
-            let Ok(changes) = result else { return };
-            let Some(change) = changes.first() else {
-                return;
-            };
-            let since = Instant::now() - options.debounce;
-            tracing::info!(changed = %change.path.display(), "module sources changed; rebuilding");
-            let _ = sender.send(WatchEvent::Building {
-                changed: change.path.clone(),
-            });
-            match build.run() {
-                Ok(built) => load(&registry, &built.library, options.load, since, &sender),
-                Err(error) => {
-                    tracing::warn!(%error, "module build failed");
-                    let _ = sender.send(WatchEvent::BuildFailed {
-                        message: error.to_string(),
-                    });
+        let (changes, changed) = channel::<PathBuf>();
+        let mut watcher = notify_debouncer_mini::notify::recommended_watcher(
+            move |event: notify_debouncer_mini::notify::Result<Event>| {
+                let Ok(event) = event else { return };
+                if matches!(event.kind, EventKind::Access(_)) {
+                    return;
                 }
-            }
-        })
+                for path in event.paths {
+                    if is_source(&path) {
+                        let _ = changes.send(path);
+                    }
+                }
+            },
+        )
         .map_err(|source| WatchError {
             path: PathBuf::new(),
             source,
         })?;
-        for dir in sources {
-            debouncer
-                .watcher()
-                .watch(&dir, RecursiveMode::Recursive)
+        for dir in &build.sources {
+            watcher
+                .watch(dir, RecursiveMode::Recursive)
                 .map_err(|source| WatchError {
                     path: dir.clone(),
                     source,
                 })?;
         }
+        // Builds on a thread of its own; it ends when the watcher is
+        // dropped (the notify watcher and its sender with it).
+        std::thread::Builder::new()
+            .name("playground-build".into())
+            .spawn(move || {
+                while let Ok(first) = changed.recv() {
+                    let since = Instant::now();
+                    // The rest of one save (a write, a rename, a metadata
+                    // change) arrives within microseconds.
+                    while changed.recv_timeout(options.settle).is_ok() {}
+                    tracing::info!(changed = %first.display(), "module sources changed; rebuilding");
+                    let _ = sender.send(WatchEvent::Building { changed: first });
+                    match build.run() {
+                        Ok(built) => load(&registry, &built.library, options.load, since, &sender),
+                        Err(error) => {
+                            tracing::warn!(%error, "module build failed");
+                            let _ = sender.send(WatchEvent::BuildFailed {
+                                message: error.to_string(),
+                            });
+                        }
+                    }
+                }
+            })
+            .map_err(|source| WatchError {
+                path: PathBuf::new(),
+                source: source.into(),
+            })?;
         Ok(Watcher {
-            _debouncer: debouncer,
+            _watching: Box::new(watcher),
             events,
         })
     }
@@ -244,6 +276,19 @@ fn stamp(path: &Path) -> Option<(std::time::SystemTime, u64, u64)> {
     #[cfg(not(unix))]
     let inode = 0;
     Some((meta.modified().ok()?, meta.len(), inode))
+}
+
+/// Whether a change to `path` calls for a rebuild: not an editor's swap,
+/// backup or hidden file.
+fn is_source(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return true;
+    };
+    !(name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.starts_with("#"))
 }
 
 fn absolute(path: PathBuf) -> PathBuf {
