@@ -321,3 +321,24 @@ fn load(
     };
     let _ = sender.send(event);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_source;
+    use std::path::Path;
+
+    #[test]
+    fn editors_swap_backup_and_hidden_files_do_not_trigger_a_build() {
+        for ignored in [
+            "src/.lib.rs.swp",
+            "src/lib.rs~",
+            "src/.#lib.rs",
+            "src/#lib.rs#",
+        ] {
+            assert!(!is_source(Path::new(ignored)), "{ignored}");
+        }
+        for source in ["src/lib.rs", "src/systems/mod.rs", "Cargo.toml"] {
+            assert!(is_source(Path::new(source)), "{source}");
+        }
+    }
+}

@@ -236,4 +236,38 @@ fn the_watcher_rebuilds_with_the_build_helper_and_swaps_on_save() {
     let counter = registry.get::<dyn Counter>().unwrap();
     assert_eq!(counter.version(), 3, "the edited code answers");
     assert_eq!(counter.total(), 7, "with the state carried");
+    drop(counter);
+
+    // A save while cargo builds the previous one is built right after:
+    // the last save is the one that ends up running.
+    let set_version = |from: u32, to: u32| {
+        let text = std::fs::read_to_string(&source).unwrap();
+        let edited = text.replace(
+            &format!("const VERSION: u32 = {from};"),
+            &format!("const VERSION: u32 = {to};"),
+        );
+        assert_ne!(text, edited);
+        std::fs::write(&source, edited).unwrap();
+    };
+    set_version(3, 4);
+    loop {
+        match watcher.events().recv_timeout(Duration::from_secs(120)) {
+            Ok(WatchEvent::Building { .. }) => break,
+            Ok(_) => {}
+            Err(_) => panic!("no rebuild after the second save"),
+        }
+    }
+    set_version(4, 5);
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while registry.get::<dyn Counter>().unwrap().version() != 5 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the last save never ran"
+        );
+        if let Ok(WatchEvent::BuildFailed { message }) = watcher.events().try_recv() {
+            panic!("build failed: {message}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 7);
 }
