@@ -6,6 +6,7 @@ pub mod structure;
 pub mod types;
 
 use crate::args::{self, Args};
+use crate::errors::Errors;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -17,6 +18,7 @@ struct Derive {
 
 fn parse(item: TokenStream) -> syn::Result<Derive> {
     let item: syn::DeriveInput = syn::parse2(item)?;
+    let mut errors = Errors::default();
     let mut cx = types::Context {
         own_names: vec![item.ident.clone()],
         opaque: Vec::new(),
@@ -26,13 +28,16 @@ fn parse(item: TokenStream) -> syn::Result<Derive> {
         .iter()
         .filter(|a| a.path().is_ident("fingerprint"))
     {
-        let tokens = attr.meta.require_list()?.tokens.clone();
-        Args::new("fingerprint", &["opaque"]).parse(tokens, |_, meta| {
-            cx.opaque = args::parse_list::<syn::Path>(&meta)?;
+        let Some(list) = errors.ok(attr.meta.require_list()) else {
+            continue;
+        };
+        Args::new("fingerprint", &["opaque"]).parse(list.tokens.clone(), &mut errors, |_, meta| {
+            cx.opaque.extend(args::parse_list::<syn::Path>(&meta)?);
             Ok(())
-        })?;
+        });
     }
-    let structure = structure::read(&item, &cx)?;
+    let structure = structure::read(&item, &cx, &mut errors);
+    errors.finish()?;
     Ok(Derive { item, structure })
 }
 
