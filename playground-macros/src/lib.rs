@@ -62,6 +62,12 @@ fn pretty(tokens: proc_macro2::TokenStream) -> String {
 ///
 /// A view must be `Send + Sync`, and every method takes `&self` and is
 /// callable through `dyn` (no type parameters, no `Self`, no `impl Trait`).
+///
+/// An `async fn` needs an executor: through `dyn Physics` it returns a
+/// boxed `Send` future, and playground runs none. Block on it in a
+/// synchronous program (`pollster::block_on(physics.save())`, with the
+/// `pollster` crate), or `.await` it inside tokio or any other runtime;
+/// the docs of `playground_runtime::View` show a complete example.
 #[proc_macro_attribute]
 pub fn view(args: TokenStream, item: TokenStream) -> TokenStream {
     view::expand(args.into(), item.into()).into()
