@@ -1,7 +1,7 @@
 //! Reads `#[model(...)] struct Name { ... }` (or an enum) and checks that every
 //! field can be saved.
 
-use super::ir::Model;
+use super::ir::{Model, Rejected};
 use crate::args::{self, Args, error};
 use crate::errors::Errors;
 use crate::fingerprint::{structure, types};
@@ -11,7 +11,7 @@ use quote::ToTokens;
 use syn::visit::Visit;
 use syn::{Data, DeriveInput, GenericParam, Type};
 
-pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
+pub fn parse(args: TokenStream, item: TokenStream) -> Result<Model, Rejected> {
     let mut errors = Errors::default();
     let mut name: Option<String> = None;
     let mut migrate_from = Vec::new();
@@ -38,7 +38,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
                 "#[model] cannot save a union: which field is live is not known; \
                  use an enum with one variant per field",
             );
-            return Err(errors.finish().expect_err("recorded above"));
+            return Err(Rejected::new(errors, None, false));
         }
         Ok(other) => {
             let span = other.to_token_stream().into_iter().next().map(|t| t.span());
@@ -47,14 +47,14 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
                 "#[model] goes on a struct or an enum holding data; \
                  use #[view] for a trait and #[viewmodel] for an impl",
             ));
-            return Err(errors.finish().expect_err("recorded above"));
+            return Err(Rejected::new(errors, None, false));
         }
         Err(unparsed) => {
             errors.push(unparsed);
-            return Err(errors.finish().expect_err("recorded above"));
+            return Err(Rejected::new(errors, None, false));
         }
     };
-    check_derives(&item, &mut errors);
+    let derives_serde = check_derives(&item, &mut errors);
     // A `#[cfg_attr]` after `#[model]` reaches it unevaluated: a `repr` or
     // serde attribute behind it would not be counted.
     hash::reject_cfg(&item.attrs, &mut errors);
@@ -82,7 +82,8 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
         opaque,
     };
     // A field refused here is not asked for a fingerprint too.
-    let owned = check_fields(&item, &mut errors);
+    let fields = check_fields(&item, &mut errors);
+    let owned = fields.refused == 0;
     let mut structure = if owned {
         structure::read(&item, &cx, &mut errors)
     } else {
@@ -93,7 +94,16 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
     for proxy in proxies(&item.attrs, &mut errors) {
         structure.parts.extend(errors.ok(types::of(&proxy, &cx)));
     }
-    errors.finish()?;
+    if !errors.is_empty() {
+        // A stub `impl Model` must not bring errors of its own: no
+        // lifetime or const parameter, no serde derive of the user's, and
+        // no refused field that might not be `Send + Sync` (a reference is).
+        let stub = !derives_serde
+            && fields.refused == fields.references
+            && item.generics.lifetimes().next().is_none()
+            && item.generics.const_params().next().is_none();
+        return Err(Rejected::new(errors, Some(item), stub));
+    }
 
     let name = name.unwrap_or_else(|| item.ident.to_string());
     let mut id = Hasher::new("playground model id");
@@ -112,9 +122,8 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
 /// it), and no field or variant may depend on a `#[cfg]`: an attribute
 /// macro sees them before they are evaluated. (A derive sees them after, so
 /// `#[derive(TypeFingerprint)]` takes them.) Each field's serde attributes
-/// are checked too, so that errors come in the order of the source. `false`
-/// if a field's type was refused.
-fn check_fields(item: &DeriveInput, errors: &mut Errors) -> bool {
+/// are checked too, so that errors come in the order of the source.
+fn check_fields(item: &DeriveInput, errors: &mut Errors) -> RefusedFields {
     let fields: Vec<&syn::Field> = match &item.data {
         Data::Struct(data) => data.fields.iter().collect(),
         Data::Enum(data) => {
@@ -126,16 +135,24 @@ fn check_fields(item: &DeriveInput, errors: &mut Errors) -> bool {
         }
         Data::Union(_) => Vec::new(),
     };
-    let mut owned = true;
+    let mut refused = RefusedFields::default();
     for field in fields {
         hash::reject_cfg(&field.attrs, errors);
         check_format(&field.attrs, errors);
         if let Some(error) = check_owned(&field.ty) {
             errors.push(error);
-            owned = false;
+            refused.refused += 1;
+            refused.references += usize::from(matches!(field.ty, Type::Reference(_)));
         }
     }
-    owned
+    refused
+}
+
+/// How many field types were refused, and how many of those are references.
+#[derive(Default)]
+struct RefusedFields {
+    refused: usize,
+    references: usize,
 }
 
 /// serde attributes whose format postcard (not self-describing: no field
@@ -233,12 +250,15 @@ fn check_owned(ty: &Type) -> Option<syn::Error> {
 }
 
 /// `#[model]` derives serde itself; a second derive would conflict.
-fn check_derives(item: &DeriveInput, errors: &mut Errors) {
+/// `true` if the item derives either.
+fn check_derives(item: &DeriveInput, errors: &mut Errors) -> bool {
+    let mut found = false;
     for attr in item.attrs.iter().filter(|a| a.path().is_ident("derive")) {
         // A malformed derive is the compiler's to report.
         let _ = attr.parse_nested_meta(|meta| {
             let last = meta.path.segments.last().map(|s| s.ident.to_string());
             if matches!(last.as_deref(), Some("Serialize" | "Deserialize")) {
+                found = true;
                 errors.spanned(
                     &meta.path,
                     "#[model] derives serde's `Serialize` and `Deserialize` itself; \
@@ -248,4 +268,5 @@ fn check_derives(item: &DeriveInput, errors: &mut Errors) {
             Ok(())
         });
     }
+    found
 }
