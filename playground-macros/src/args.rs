@@ -1,6 +1,7 @@
 //! Parsing of macro arguments shared by the three macros: each argument may
 //! appear once, unknown arguments are errors that list the known ones.
 
+use crate::errors::Errors;
 use proc_macro2::{Span, TokenStream};
 use syn::meta::ParseNestedMeta;
 
@@ -20,12 +21,17 @@ impl Args {
         }
     }
 
-    /// Parses `tokens` with `on_arg`, which is called with each argument's name.
+    /// Parses `tokens` with `on_arg`, which is called with each argument's
+    /// name. An unknown or repeated argument is recorded in `errors` and
+    /// skipped, so that the ones after it are still read; a malformed value
+    /// ends the list (what follows it cannot be told apart).
     pub fn parse(
         mut self,
         tokens: TokenStream,
+        errors: &mut Errors,
         mut on_arg: impl FnMut(&str, ParseNestedMeta) -> syn::Result<()>,
-    ) -> syn::Result<()> {
+    ) {
+        let mut refused = Errors::default();
         let parser = syn::meta::parser(|meta| {
             let name = meta
                 .path
@@ -33,18 +39,24 @@ impl Args {
                 .map(ToString::to_string)
                 .unwrap_or_default();
             if !self.known.contains(&name.as_str()) {
-                return Err(meta.error(self.unknown(&meta)));
+                refused.push(meta.error(self.unknown(&meta)));
+                return skip_value(&meta);
             }
             if self.seen.contains(&name) {
-                return Err(meta.error(format!(
+                refused.push(meta.error(format!(
                     "`{name}` is given twice to #[{}]; keep one",
                     self.macro_name
                 )));
+                return skip_value(&meta);
             }
             self.seen.push(name.clone());
             on_arg(&name, meta)
         });
-        syn::parse::Parser::parse2(parser, tokens)
+        let malformed = syn::parse::Parser::parse2(parser, tokens);
+        if let Some(refused) = refused.finish().err() {
+            errors.push(refused);
+        }
+        errors.ok(malformed);
     }
 
     fn unknown(&self, meta: &ParseNestedMeta) -> String {
@@ -82,8 +94,9 @@ pub fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
     if meta.input.peek(syn::Token![=]) {
         meta.value()?.parse::<syn::Expr>()?;
     } else if meta.input.peek(syn::token::Paren) {
-        let _arguments;
-        syn::parenthesized!(_arguments in meta.input);
+        let arguments;
+        syn::parenthesized!(arguments in meta.input);
+        arguments.parse::<TokenStream>()?;
     }
     Ok(())
 }

@@ -90,26 +90,25 @@ pub fn crate_name() -> String {
 /// A `#[cfg]` inside an item reaches an attribute macro unevaluated: the
 /// version would be the same with and without the method or field, for
 /// two different layouts.
-pub fn reject_cfg(attrs: &[syn::Attribute]) -> syn::Result<()> {
+pub fn reject_cfg(attrs: &[syn::Attribute], errors: &mut crate::errors::Errors) {
     for attr in attrs {
         if attr.path().is_ident("cfg") {
-            return Err(syn::Error::new_spanned(
+            errors.spanned(
                 attr,
                 "`#[cfg]` inside a view or model would give two different layouts the same version; \
                  put the `#[cfg]` on the whole trait or type and declare each variant in full",
-            ));
+            );
         }
         if attr.path().is_ident("cfg_attr") && !only_docs(attr) {
-            return Err(syn::Error::new_spanned(
+            errors.spanned(
                 attr,
                 "`#[cfg_attr]` inside a view or model reaches the macro before it is evaluated, so \
                  what it adds would count in one build and not in another under the same version; \
                  write the attribute unconditionally, or put the `#[cfg]` on the whole trait or type \
                  (a `#[cfg_attr(..., doc = ...)]` is fine: docs do not count)",
-            ));
+            );
         }
     }
-    Ok(())
 }
 
 /// `#[cfg_attr(predicate, doc = ...)]`: adds only documentation.

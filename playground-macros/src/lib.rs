@@ -4,8 +4,14 @@
 //! everything the generated code refers to (`::playground_runtime::__private`).
 //! Each macro is split in three stages: `parse` reads the user's item into a
 //! plain model (`ir`), and `generate` writes code from that model only.
+//!
+//! Errors: `parse` records every problem of an item (`errors::Errors`), each
+//! at the user's own tokens, and goes on, so that all of them are reported
+//! at once. A refused item is still emitted, with what keeps the code that
+//! uses it from reporting anything more (for a view, an `impl View`).
 
 mod args;
+mod errors;
 mod fingerprint;
 mod hash;
 mod model;
@@ -13,25 +19,6 @@ mod view;
 mod viewmodel;
 
 use proc_macro::TokenStream;
-
-/// Parses the user's item into a model, then generates code from it. On an
-/// error the user's item is kept beside it, so that one mistake does not
-/// cascade into errors about everything that uses the item.
-fn expand_with<M>(
-    args: proc_macro2::TokenStream,
-    item: proc_macro2::TokenStream,
-    parse: fn(proc_macro2::TokenStream, proc_macro2::TokenStream) -> syn::Result<M>,
-    generate: fn(&M) -> proc_macro2::TokenStream,
-) -> proc_macro2::TokenStream {
-    match parse(args, item.clone()) {
-        Ok(model) => generate(&model),
-        Err(error) => {
-            let mut out = error.to_compile_error();
-            out.extend(item);
-            out
-        }
-    }
-}
 
 /// Formats generated code as `cargo expand` shows it (for snapshots).
 #[cfg(test)]
@@ -75,6 +62,12 @@ fn pretty(tokens: proc_macro2::TokenStream) -> String {
 ///
 /// A view must be `Send + Sync`, and every method takes `&self` and is
 /// callable through `dyn` (no type parameters, no `Self`, no `impl Trait`).
+///
+/// An `async fn` needs an executor: through `dyn Physics` it returns a
+/// boxed `Send` future, and playground runs none. Block on it in a
+/// synchronous program (`pollster::block_on(physics.save())`, with the
+/// `pollster` crate), or `.await` it inside tokio or any other runtime;
+/// the docs of `playground_runtime::View` show a complete example.
 #[proc_macro_attribute]
 pub fn view(args: TokenStream, item: TokenStream) -> TokenStream {
     view::expand(args.into(), item.into()).into()

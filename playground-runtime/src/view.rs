@@ -15,6 +15,37 @@ use std::fmt;
 /// assert_eq!(<dyn Greeter as View>::NAME, "Greeter");
 /// println!("{:016x}", <dyn Greeter as View>::API_VERSION);
 /// ```
+///
+/// # Async methods need an executor
+///
+/// An `async fn` of a view returns a boxed `Send` future (through
+/// async-trait), and playground runs no executor of its own. Drive the
+/// future with yours: `.await` inside tokio or another runtime, or block
+/// on it in a synchronous program, here with the `pollster` crate:
+///
+/// ```
+/// use playground_runtime::{Registry, view, viewmodel};
+///
+/// #[view]
+/// pub trait Store: Send + Sync {
+///     async fn load(&self, key: u32) -> String;
+/// }
+///
+/// #[derive(Default)]
+/// pub struct Memory;
+///
+/// #[viewmodel]
+/// impl Store for Memory {
+///     async fn load(&self, key: u32) -> String {
+///         format!("value {key}")
+///     }
+/// }
+///
+/// let registry = Registry::linked();
+/// let store = registry.get::<dyn Store>()?;
+/// assert_eq!(pollster::block_on(store.load(7)), "value 7");
+/// # Ok::<(), playground_runtime::RegistryError>(())
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a playground view",
     label = "not declared with #[view]",

@@ -6,6 +6,7 @@ pub mod structure;
 pub mod types;
 
 use crate::args::{self, Args};
+use crate::errors::Errors;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -17,6 +18,7 @@ struct Derive {
 
 fn parse(item: TokenStream) -> syn::Result<Derive> {
     let item: syn::DeriveInput = syn::parse2(item)?;
+    let mut errors = Errors::default();
     let mut cx = types::Context {
         own_names: vec![item.ident.clone()],
         opaque: Vec::new(),
@@ -26,13 +28,16 @@ fn parse(item: TokenStream) -> syn::Result<Derive> {
         .iter()
         .filter(|a| a.path().is_ident("fingerprint"))
     {
-        let tokens = attr.meta.require_list()?.tokens.clone();
-        Args::new("fingerprint", &["opaque"]).parse(tokens, |_, meta| {
-            cx.opaque = args::parse_list::<syn::Path>(&meta)?;
+        let Some(list) = errors.ok(attr.meta.require_list()) else {
+            continue;
+        };
+        Args::new("fingerprint", &["opaque"]).parse(list.tokens.clone(), &mut errors, |_, meta| {
+            cx.opaque.extend(args::parse_list::<syn::Path>(&meta)?);
             Ok(())
-        })?;
+        });
     }
-    let structure = structure::read(&item, &cx)?;
+    let structure = structure::read(&item, &cx, &mut errors);
+    errors.finish()?;
     Ok(Derive { item, structure })
 }
 
@@ -45,8 +50,23 @@ fn generate(derive: &Derive) -> TokenStream {
 }
 
 pub fn derive(item: TokenStream) -> TokenStream {
-    match parse(item) {
+    match parse(item.clone()) {
         Ok(derive) => generate(&derive),
-        Err(error) => error.to_compile_error(),
+        Err(error) => {
+            // A fingerprint of 0 (never used: the crate does not build), so
+            // that the types holding this one report nothing more.
+            let errors = error.to_compile_error();
+            let Ok(item) = syn::parse2::<syn::DeriveInput>(item) else {
+                return errors;
+            };
+            let ident = &item.ident;
+            let (impl_generics, type_generics, where_clause) = item.generics.split_for_impl();
+            quote! {
+                #errors
+                unsafe impl #impl_generics ::playground_runtime::__private::TypeFingerprint for #ident #type_generics #where_clause {
+                    const FINGERPRINT: u64 = 0;
+                }
+            }
+        }
     }
 }

@@ -9,12 +9,14 @@
 //! are not part of it.
 
 use super::types::{self, Context};
+use crate::errors::Errors;
 use crate::hash::{self, Hasher};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::{Data, DeriveInput, Fields};
 
 /// What a struct's or enum's fingerprint is folded from.
+#[derive(Default)]
 pub struct Structure {
     /// Hash of everything but the field types.
     pub seed: u64,
@@ -38,8 +40,9 @@ fn counted(attr: &syn::Attribute) -> bool {
     attr.path().is_ident("repr") || attr.path().is_ident("serde")
 }
 
-/// Reads the structure of `item`.
-pub fn read(item: &DeriveInput, cx: &Context) -> syn::Result<Structure> {
+/// Reads the structure of `item`; a field type with no fingerprint is
+/// recorded in `errors` (each one), its part left out.
+pub fn read(item: &DeriveInput, cx: &Context, errors: &mut Errors) -> Structure {
     let mut seed = Hasher::new("playground structure");
     let mut parts = Vec::new();
     let mut listed = Vec::new();
@@ -49,7 +52,7 @@ pub fn read(item: &DeriveInput, cx: &Context) -> syn::Result<Structure> {
     match &item.data {
         Data::Struct(data) => {
             seed.str("struct");
-            fields(&mut seed, &mut parts, &data.fields, cx)?;
+            fields(&mut seed, &mut parts, &data.fields, cx, errors);
             list(&mut listed, "", &data.fields);
         }
         Data::Enum(data) => {
@@ -62,22 +65,22 @@ pub fn read(item: &DeriveInput, cx: &Context) -> syn::Result<Structure> {
                 if let Some((_, discriminant)) = &variant.discriminant {
                     seed.str("=").tokens(discriminant.to_token_stream());
                 }
-                fields(&mut seed, &mut parts, &variant.fields, cx)?;
+                fields(&mut seed, &mut parts, &variant.fields, cx, errors);
                 list(&mut listed, &format!("{}.", variant.ident), &variant.fields);
             }
         }
         Data::Union(data) => {
             seed.str("union");
             let named = Fields::Named(data.fields.clone());
-            fields(&mut seed, &mut parts, &named, cx)?;
+            fields(&mut seed, &mut parts, &named, cx, errors);
             list(&mut listed, "", &named);
         }
     }
-    Ok(Structure {
+    Structure {
         seed: seed.finish(),
         parts,
         fields: listed,
-    })
+    }
 }
 
 /// Each field's name (after `prefix`) and type as written.
@@ -99,7 +102,8 @@ fn fields(
     parts: &mut Vec<TokenStream>,
     fields: &Fields,
     cx: &Context,
-) -> syn::Result<()> {
+    errors: &mut Errors,
+) {
     seed.str(match fields {
         Fields::Named(_) => "named",
         Fields::Unnamed(_) => "unnamed",
@@ -114,9 +118,10 @@ fn fields(
         for attr in field.attrs.iter().filter(|a| counted(a)) {
             seed.tokens(attr.to_token_stream());
         }
-        parts.push(types::of(&field.ty, cx)?);
+        if let Some(part) = errors.ok(types::of(&field.ty, cx)) {
+            parts.push(part);
+        }
     }
-    Ok(())
 }
 
 /// `impl TypeFingerprint for Item`, each type parameter bounded by `bound`.

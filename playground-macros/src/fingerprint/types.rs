@@ -10,6 +10,7 @@
 //! (no impl can cover every higher-ranked `for<'a> fn(&'a T)`); and a type
 //! inside itself, or one declared opaque, is replaced by its marker.
 
+use crate::errors::Errors;
 use crate::hash::Hasher;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
@@ -30,11 +31,12 @@ pub struct Context {
 /// a type without a fingerprint is reported where the user wrote it.
 pub fn of(ty: &Type, cx: &Context) -> syn::Result<TokenStream> {
     let mut rewritten = ty.clone();
-    let mut rewriter = Rewriter { cx, error: None };
+    let mut rewriter = Rewriter {
+        cx,
+        errors: Errors::default(),
+    };
     rewriter.visit_type_mut(&mut rewritten);
-    if let Some(error) = rewriter.error {
-        return Err(error);
-    }
+    rewriter.errors.finish()?;
     Ok(quote_spanned! {ty.span()=>
         <#rewritten as ::playground_runtime::__private::TypeFingerprint>::FINGERPRINT
     })
@@ -62,14 +64,12 @@ pub fn readable(ty: &Type) -> String {
 
 struct Rewriter<'a> {
     cx: &'a Context,
-    error: Option<syn::Error>,
+    errors: Errors,
 }
 
 impl Rewriter<'_> {
     fn fail(&mut self, tokens: impl ToTokens, message: &str) {
-        if self.error.is_none() {
-            self.error = Some(syn::Error::new_spanned(tokens, message));
-        }
+        self.errors.spanned(tokens, message);
     }
 
     fn is_own(&self, path: &syn::Path) -> bool {

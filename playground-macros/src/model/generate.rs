@@ -3,7 +3,7 @@
 //! unsaveable field type at the field), `impl Model`, and a link-time
 //! registration.
 
-use super::ir::Model;
+use super::ir::{Model, Rejected};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -178,4 +178,86 @@ fn has_custom_serde(attrs: &[syn::Attribute]) -> bool {
         });
     }
     custom
+}
+
+/// The errors of a refused struct or enum, and beside them what keeps the
+/// code that uses it quiet: the item without its `#[serde]` attributes
+/// (without the derives the model would have added, each would be one more
+/// error), and where it brings no error of its own, a stub `impl Model`
+/// with serde impls that are never run (the crate does not build), so that
+/// `models(..)`, `state(..)` and view methods taking it report nothing more.
+/// Not a struct or enum: the item as written.
+pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
+    let errors = rejected.errors.to_compile_error();
+    let Some(item) = &rejected.item else {
+        return quote!(#errors #written);
+    };
+    let mut item = (**item).clone();
+    strip_serde(&mut item);
+    let ident = &item.ident;
+    let name = ident.to_string();
+    let (impl_generics, type_generics, where_clause) = item.generics.split_for_impl();
+    let fingerprint = quote! {
+        unsafe impl #impl_generics ::playground_runtime::__private::TypeFingerprint for #ident #type_generics #where_clause {
+            const FINGERPRINT: u64 = 0;
+        }
+    };
+    if !rejected.stub {
+        return quote!(#errors #item #fingerprint);
+    }
+    let mut generics = item.generics.clone();
+    for param in generics.type_params_mut() {
+        param
+            .bounds
+            .push(syn::parse_quote!(::playground_runtime::__private::Model));
+    }
+    let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
+    let mut de_generics = generics.clone();
+    de_generics.params.insert(0, syn::parse_quote!('de));
+    let (de_impl_generics, _, _) = de_generics.split_for_impl();
+    let serde = quote!(::playground_runtime::__private::serde);
+    quote! {
+        #errors
+
+        #item
+
+        #fingerprint
+
+        impl #impl_generics #serde::Serialize for #ident #type_generics #where_clause {
+            fn serialize<S: #serde::Serializer>(&self, _: S) -> ::core::result::Result<S::Ok, S::Error> {
+                ::core::unreachable!()
+            }
+        }
+
+        impl #de_impl_generics #serde::Deserialize<'de> for #ident #type_generics #where_clause {
+            fn deserialize<D: #serde::Deserializer<'de>>(_: D) -> ::core::result::Result<Self, D::Error> {
+                ::core::unreachable!()
+            }
+        }
+
+        unsafe impl #impl_generics ::playground_runtime::__private::Model for #ident #type_generics #where_clause {
+            const NAME: &'static str = #name;
+            const MODEL_ID: u64 = 0;
+        }
+    }
+}
+
+/// Removes the `#[serde]` attributes of the item, its variants and fields.
+fn strip_serde(item: &mut syn::DeriveInput) {
+    let strip = |attrs: &mut Vec<syn::Attribute>| attrs.retain(|a| !a.path().is_ident("serde"));
+    strip(&mut item.attrs);
+    match &mut item.data {
+        syn::Data::Struct(data) => data.fields.iter_mut().for_each(|f| strip(&mut f.attrs)),
+        syn::Data::Enum(data) => {
+            for variant in &mut data.variants {
+                strip(&mut variant.attrs);
+                variant.fields.iter_mut().for_each(|f| strip(&mut f.attrs));
+            }
+        }
+        syn::Data::Union(data) => data
+            .fields
+            .named
+            .iter_mut()
+            .for_each(|f| strip(&mut f.attrs)),
+    }
 }

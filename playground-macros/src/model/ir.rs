@@ -17,3 +17,25 @@ pub struct Model {
     /// each a model with `impl From<Old> for Self`.
     pub migrate_from: Vec<syn::Path>,
 }
+
+/// A struct or enum `#[model]` refused: every error found in it, and what
+/// is emitted beside them so that code using it reports nothing more.
+pub struct Rejected {
+    pub errors: syn::Error,
+    /// The item, if it is a struct or an enum (emitted without its serde
+    /// attributes); otherwise the tokens are emitted as written.
+    pub item: Option<Box<syn::DeriveInput>>,
+    /// Whether a stub `impl Model` (version 0, never run) can be written
+    /// beside it without errors of its own.
+    pub stub: bool,
+}
+
+impl Rejected {
+    pub fn new(errors: crate::errors::Errors, item: Option<syn::DeriveInput>, stub: bool) -> Self {
+        Rejected {
+            errors: errors.finish().expect_err("a refused model has an error"),
+            item: item.map(Box::new),
+            stub,
+        }
+    }
+}

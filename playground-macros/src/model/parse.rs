@@ -1,8 +1,9 @@
 //! Reads `#[model(...)] struct Name { ... }` (or an enum) and checks that every
 //! field can be saved.
 
-use super::ir::Model;
+use super::ir::{Model, Rejected};
 use crate::args::{self, Args, error};
+use crate::errors::Errors;
 use crate::fingerprint::{structure, types};
 use crate::hash::{self, Hasher};
 use proc_macro2::TokenStream;
@@ -10,76 +11,98 @@ use quote::ToTokens;
 use syn::visit::Visit;
 use syn::{Data, DeriveInput, GenericParam, Type};
 
-pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
+pub fn parse(args: TokenStream, item: TokenStream) -> Result<Model, Rejected> {
+    let mut errors = Errors::default();
     let mut name: Option<String> = None;
     let mut migrate_from = Vec::new();
     let mut opaque = Vec::new();
-    Args::new("model", &["name", "migrate_from", "opaque"]).parse(args, |arg, meta| {
-        match arg {
-            "name" => name = Some(meta.value()?.parse::<syn::LitStr>()?.value()),
-            "opaque" => opaque = args::parse_list::<syn::Path>(&meta)?,
-            _ => migrate_from = args::parse_list::<syn::Path>(&meta)?,
-        }
-        Ok(())
-    })?;
+    Args::new("model", &["name", "migrate_from", "opaque"]).parse(
+        args,
+        &mut errors,
+        |arg, meta| {
+            match arg {
+                "name" => name = Some(meta.value()?.parse::<syn::LitStr>()?.value()),
+                "opaque" => opaque = args::parse_list::<syn::Path>(&meta)?,
+                _ => migrate_from = args::parse_list::<syn::Path>(&meta)?,
+            }
+            Ok(())
+        },
+    );
 
-    let parsed: syn::Item = syn::parse2(item)?;
-    let item: DeriveInput = match parsed {
-        syn::Item::Struct(s) => s.into(),
-        syn::Item::Enum(e) => e.into(),
-        syn::Item::Union(u) => {
-            return Err(syn::Error::new_spanned(
+    let item: DeriveInput = match syn::parse2(item) {
+        Ok(syn::Item::Struct(s)) => s.into(),
+        Ok(syn::Item::Enum(e)) => e.into(),
+        Ok(syn::Item::Union(u)) => {
+            errors.spanned(
                 u.union_token,
                 "#[model] cannot save a union: which field is live is not known; \
                  use an enum with one variant per field",
-            ));
+            );
+            return Err(Rejected::new(errors, None, false));
         }
-        other => {
+        Ok(other) => {
             let span = other.to_token_stream().into_iter().next().map(|t| t.span());
-            return Err(error(
+            errors.push(error(
                 span.unwrap_or_else(proc_macro2::Span::call_site),
                 "#[model] goes on a struct or an enum holding data; \
                  use #[view] for a trait and #[viewmodel] for an impl",
             ));
+            return Err(Rejected::new(errors, None, false));
+        }
+        Err(unparsed) => {
+            errors.push(unparsed);
+            return Err(Rejected::new(errors, None, false));
         }
     };
-    check_derives(&item)?;
+    let derives_serde = check_derives(&item, &mut errors);
     // A `#[cfg_attr]` after `#[model]` reaches it unevaluated: a `repr` or
     // serde attribute behind it would not be counted.
-    hash::reject_cfg(&item.attrs)?;
+    hash::reject_cfg(&item.attrs, &mut errors);
 
     let mut type_params = Vec::new();
     for param in &item.generics.params {
         match param {
             GenericParam::Type(t) => type_params.push(t.ident.clone()),
-            GenericParam::Lifetime(l) => {
-                return Err(syn::Error::new_spanned(
-                    l,
-                    "a model owns its data so that it can outlive a reload; \
-                     remove the lifetime and own the borrowed data (`String`, `Vec<T>`)",
-                ));
-            }
-            GenericParam::Const(c) => {
-                return Err(syn::Error::new_spanned(
-                    c,
-                    "a model cannot have const parameters: its state version must be known \
-                     from its definition; use a field or a fixed size",
-                ));
-            }
+            GenericParam::Lifetime(l) => errors.spanned(
+                l,
+                "a model owns its data so that it can outlive a reload; \
+                 remove the lifetime and own the borrowed data (`String`, `Vec<T>`)",
+            ),
+            GenericParam::Const(c) => errors.spanned(
+                c,
+                "a model cannot have const parameters: its state version must be known \
+                 from its definition; use a field or a fixed size",
+            ),
         }
     }
 
-    check_format(&item)?;
+    check_format(&item.attrs, &mut errors);
     let cx = types::Context {
         own_names: vec![item.ident.clone()],
         opaque,
     };
-    check_fields(&item)?;
-    let mut structure = structure::read(&item, &cx)?;
+    // A field refused here is not asked for a fingerprint too.
+    let fields = check_fields(&item, &mut errors);
+    let owned = fields.refused == 0;
+    let mut structure = if owned {
+        structure::read(&item, &cx, &mut errors)
+    } else {
+        structure::Structure::default()
+    };
     // A format borrowed from another type (`#[serde(into = "Proxy")]`) is
     // that type's: its fingerprint counts too.
-    for proxy in proxies(&item.attrs)? {
-        structure.parts.push(types::of(&proxy, &cx)?);
+    for proxy in proxies(&item.attrs, &mut errors) {
+        structure.parts.extend(errors.ok(types::of(&proxy, &cx)));
+    }
+    if !errors.is_empty() {
+        // A stub `impl Model` must not bring errors of its own: no
+        // lifetime or const parameter, no serde derive of the user's, and
+        // no refused field that might not be `Send + Sync` (a reference is).
+        let stub = !derives_serde
+            && fields.refused == fields.references
+            && item.generics.lifetimes().next().is_none()
+            && item.generics.const_params().next().is_none();
+        return Err(Rejected::new(errors, Some(item), stub));
     }
 
     let name = name.unwrap_or_else(|| item.ident.to_string());
@@ -98,23 +121,38 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Model> {
 /// Every field type must be owned data (checked before the compiler sees
 /// it), and no field or variant may depend on a `#[cfg]`: an attribute
 /// macro sees them before they are evaluated. (A derive sees them after, so
-/// `#[derive(TypeFingerprint)]` takes them.)
-fn check_fields(item: &DeriveInput) -> syn::Result<()> {
+/// `#[derive(TypeFingerprint)]` takes them.) Each field's serde attributes
+/// are checked too, so that errors come in the order of the source.
+fn check_fields(item: &DeriveInput, errors: &mut Errors) -> RefusedFields {
     let fields: Vec<&syn::Field> = match &item.data {
         Data::Struct(data) => data.fields.iter().collect(),
         Data::Enum(data) => {
             for variant in &data.variants {
-                hash::reject_cfg(&variant.attrs)?;
+                hash::reject_cfg(&variant.attrs, errors);
+                check_format(&variant.attrs, errors);
             }
             data.variants.iter().flat_map(|v| &v.fields).collect()
         }
         Data::Union(_) => Vec::new(),
     };
+    let mut refused = RefusedFields::default();
     for field in fields {
-        hash::reject_cfg(&field.attrs)?;
-        check_owned(&field.ty)?;
+        hash::reject_cfg(&field.attrs, errors);
+        check_format(&field.attrs, errors);
+        if let Some(error) = check_owned(&field.ty) {
+            errors.push(error);
+            refused.refused += 1;
+            refused.references += usize::from(matches!(field.ty, Type::Reference(_)));
+        }
     }
-    Ok(())
+    refused
+}
+
+/// How many field types were refused, and how many of those are references.
+#[derive(Default)]
+struct RefusedFields {
+    refused: usize,
+    references: usize,
 }
 
 /// serde attributes whose format postcard (not self-describing: no field
@@ -148,36 +186,20 @@ const UNREADABLE: &[(&str, &str)] = &[
 ];
 
 /// Refuses the serde attributes the save format cannot read back.
-fn check_format(item: &DeriveInput) -> syn::Result<()> {
-    let mut attrs: Vec<&syn::Attribute> = item.attrs.iter().collect();
-    match &item.data {
-        Data::Struct(data) => attrs.extend(data.fields.iter().flat_map(|f| &f.attrs)),
-        Data::Enum(data) => {
-            for variant in &data.variants {
-                attrs.extend(&variant.attrs);
-                attrs.extend(variant.fields.iter().flat_map(|f| &f.attrs));
-            }
-        }
-        Data::Union(_) => {}
-    }
-    for attr in attrs.into_iter().filter(|a| a.path().is_ident("serde")) {
-        let mut refused = None;
+fn check_format(attrs: &[syn::Attribute], errors: &mut Errors) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         // Malformed serde attributes are serde's to report.
         let _ = attr.parse_nested_meta(|meta| {
             if let Some((_, why)) = UNREADABLE.iter().find(|(name, _)| meta.path.is_ident(name)) {
-                refused.get_or_insert(syn::Error::new_spanned(&meta.path, why));
+                errors.spanned(&meta.path, why);
             }
             args::skip_value(&meta)
         });
-        if let Some(error) = refused {
-            return Err(error);
-        }
     }
-    Ok(())
 }
 
 /// The types of `#[serde(from = "..", try_from = "..", into = "..")]`.
-fn proxies(attrs: &[syn::Attribute]) -> syn::Result<Vec<Type>> {
+fn proxies(attrs: &[syn::Attribute], errors: &mut Errors) -> Vec<Type> {
     let mut types = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = attr.parse_nested_meta(|meta| {
@@ -186,17 +208,17 @@ fn proxies(attrs: &[syn::Attribute]) -> syn::Result<Vec<Type>> {
                 .any(|p| meta.path.is_ident(p))
             {
                 let literal: syn::LitStr = meta.value()?.parse()?;
-                types.push(literal.parse::<Type>()?);
+                types.extend(errors.ok(literal.parse::<Type>()));
                 return Ok(());
             }
             args::skip_value(&meta)
         });
     }
-    Ok(types)
+    types
 }
 
 /// Types that can never be saved, refused before the compiler sees them.
-fn check_owned(ty: &Type) -> syn::Result<()> {
+fn check_owned(ty: &Type) -> Option<syn::Error> {
     struct Finder(Option<syn::Error>);
     impl<'ast> Visit<'ast> for Finder {
         fn visit_type(&mut self, ty: &'ast Type) {
@@ -224,27 +246,27 @@ fn check_owned(ty: &Type) -> syn::Result<()> {
     }
     let mut finder = Finder(None);
     finder.visit_type(ty);
-    finder.0.map_or(Ok(()), Err)
+    finder.0
 }
 
 /// `#[model]` derives serde itself; a second derive would conflict.
-fn check_derives(item: &DeriveInput) -> syn::Result<()> {
+/// `true` if the item derives either.
+fn check_derives(item: &DeriveInput, errors: &mut Errors) -> bool {
+    let mut found = false;
     for attr in item.attrs.iter().filter(|a| a.path().is_ident("derive")) {
-        let mut found = None;
-        attr.parse_nested_meta(|meta| {
+        // A malformed derive is the compiler's to report.
+        let _ = attr.parse_nested_meta(|meta| {
             let last = meta.path.segments.last().map(|s| s.ident.to_string());
             if matches!(last.as_deref(), Some("Serialize" | "Deserialize")) {
-                found = Some(meta.path.clone());
+                found = true;
+                errors.spanned(
+                    &meta.path,
+                    "#[model] derives serde's `Serialize` and `Deserialize` itself; \
+                     remove them from this derive",
+                );
             }
             Ok(())
-        })?;
-        if let Some(path) = found {
-            return Err(syn::Error::new_spanned(
-                &path,
-                "#[model] derives serde's `Serialize` and `Deserialize` itself; \
-                 remove them from this derive",
-            ));
-        }
+        });
     }
-    Ok(())
+    found
 }

@@ -45,3 +45,20 @@ fn enum_model() {
         )
     ));
 }
+
+#[test]
+fn a_refused_model_keeps_a_stub() {
+    // Each error once, then the item without its serde attributes and a
+    // stub `impl Model`, so that code using it is quiet.
+    insta::assert_snapshot!(expand(
+        quote!(),
+        quote! {
+            #[derive(Clone)]
+            pub struct Player {
+                pub name: &'static str,
+                #[serde(flatten)]
+                pub stats: Stats,
+            }
+        }
+    ));
+}

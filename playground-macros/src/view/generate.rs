@@ -2,7 +2,7 @@
 //! `dyn`-callable for `async fn`), `impl View for dyn Trait`, and its
 //! link-time registration.
 
-use super::ir::View;
+use super::ir::{Rejected, View};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -97,4 +97,145 @@ pub fn generate(view: &View) -> TokenStream {
             ::playground_runtime::__private::manifest_methods!(dyn #name; #(#indices)*);
         };
     }
+}
+
+/// The errors of a refused trait, and beside them what keeps the code that
+/// uses it quiet: the trait (callable through `dyn`), an `impl View` with
+/// no methods and version 0, and the `Guarded` impl a viewmodel needs (it
+/// is never called: the crate does not build). Not a trait: the item as
+/// written.
+pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
+    let errors = rejected.errors.to_compile_error();
+    let Some(item) = &rejected.item else {
+        return quote!(#errors #written);
+    };
+    let name = &item.ident;
+    let name_str = name.to_string();
+    let async_attr = item
+        .items
+        .iter()
+        .any(|i| matches!(i, syn::TraitItem::Fn(f) if f.sig.asyncness.is_some()))
+        .then(|| quote!(#[::playground_runtime::__private::async_trait]));
+    // A generic trait is refused, but code may still name `dyn Name<T>`.
+    if item.generics.lifetimes().next().is_some() {
+        return quote!(#errors #async_attr #item);
+    }
+    let mut generics = item.generics.clone();
+    for param in generics.type_params_mut() {
+        param.bounds.push(syn::parse_quote!('static));
+    }
+    if let Some(clause) = &mut generics.where_clause {
+        let predicates = std::mem::take(&mut clause.predicates);
+        clause.predicates = predicates
+            .into_iter()
+            .filter(|p| !matches!(p, syn::WherePredicate::Type(t) if t.bounded_ty == syn::parse_quote!(Self)))
+            .collect();
+    }
+    let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
+    let view = quote!(dyn #name #type_generics);
+    let mut guarded = generics.clone();
+    guarded
+        .params
+        .push(syn::parse_quote!(VM: #name #type_generics));
+    let (guarded_generics, _, _) = guarded.split_for_impl();
+    let trait_path = quote!(#name #type_generics);
+    let items = item
+        .items
+        .iter()
+        .filter_map(|trait_item| stub_item(trait_item, &trait_path));
+    quote! {
+        #errors
+
+        #async_attr
+        #item
+
+        impl #impl_generics ::playground_runtime::__private::View for #view #where_clause {
+            const NAME: &'static str = #name_str;
+            const VIEW_ID: u64 = 0;
+            const API_VERSION: u64 = 0;
+            const DESCRIPTOR: &'static ::playground_runtime::__private::ViewDescriptor =
+                &::playground_runtime::__private::ViewDescriptor {
+                    name: #name_str,
+                    module_path: ::core::module_path!(),
+                    view_id: 0,
+                    api_version: 0,
+                    methods: &[],
+                    models: &[],
+                };
+        }
+
+        #async_attr
+        impl #guarded_generics #name #type_generics for ::playground_runtime::__private::Guarded<VM> #where_clause {
+            #(#items)*
+        }
+    }
+}
+
+/// An item of the `Guarded` impl of a refused trait: an associated type
+/// is the viewmodel's, a method forwards to the viewmodel's where it can
+/// (a body of `unreachable!()` could not be an `impl Trait`). Under the
+/// method's own `#[cfg]`s.
+fn stub_item(trait_item: &syn::TraitItem, view: &TokenStream) -> Option<TokenStream> {
+    let method = match trait_item {
+        syn::TraitItem::Fn(method) => method,
+        syn::TraitItem::Type(ty) => {
+            let ident = &ty.ident;
+            let (_, type_generics, _) = ty.generics.split_for_impl();
+            let params = &ty.generics.params;
+            let params = (!params.is_empty()).then(|| quote!(<#params>));
+            return Some(quote!(type #ident #params = <VM as #view>::#ident #type_generics;));
+        }
+        _ => return None,
+    };
+    let cfgs = method
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"));
+    let mut sig = method.sig.clone();
+    // `&self` is passed on as the viewmodel; no receiver, nothing to pass;
+    // another receiver, or `Self` in a type, cannot be forwarded.
+    let (forwards, receiver) = match sig.inputs.first() {
+        Some(syn::FnArg::Receiver(r)) => (
+            r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none(),
+            Some(quote!(&**self)),
+        ),
+        _ => (true, None),
+    };
+    let typed = sig
+        .inputs
+        .iter()
+        .filter(|i| matches!(i, syn::FnArg::Typed(_)));
+    let output = &sig.output;
+    let names_self = quote!(#(#typed)* #output).to_string().contains("Self");
+    let mut args = Vec::new();
+    for input in &mut sig.inputs {
+        if let syn::FnArg::Typed(arg) = input {
+            let param = quote::format_ident!("arg{}", args.len());
+            *arg.pat = match forwards && !names_self {
+                true => syn::parse_quote!(#param),
+                false => syn::parse_quote!(_),
+            };
+            args.push(param);
+        }
+    }
+    let ident = &sig.ident;
+    let passed = receiver
+        .into_iter()
+        .chain(args.iter().map(|arg| quote!(#arg)));
+    let call = quote!(<VM as #view>::#ident(#(#passed),*));
+    let body = if !forwards || names_self {
+        quote!(::core::unreachable!())
+    } else if sig.asyncness.is_some() {
+        quote!(#call.await)
+    } else if sig.unsafety.is_some() {
+        quote!(unsafe { #call })
+    } else {
+        call
+    };
+    Some(quote! {
+        #(#cfgs)*
+        #sig {
+            #body
+        }
+    })
 }

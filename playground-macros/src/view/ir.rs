@@ -41,3 +41,23 @@ impl View {
         self.methods.iter().any(|m| m.is_async)
     }
 }
+
+/// A trait `#[view]` refused: every error found in it, and the trait as
+/// emitted beside them, so that code using it reports nothing more.
+pub struct Rejected {
+    pub errors: syn::Error,
+    /// The trait, made callable through `dyn` (missing `Send + Sync` added,
+    /// what `dyn` cannot have bounded by `where Self: Sized` or left out);
+    /// `None` when the item is not a trait (it is emitted as written).
+    pub item: Option<Box<syn::ItemTrait>>,
+}
+
+impl Rejected {
+    pub fn new(errors: crate::errors::Errors, item: Option<syn::ItemTrait>) -> Self {
+        let errors = errors.finish().expect_err("a refused view has an error");
+        Rejected {
+            errors,
+            item: item.map(Box::new),
+        }
+    }
+}

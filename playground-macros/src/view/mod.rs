@@ -8,7 +8,10 @@ mod parse;
 use proc_macro2::TokenStream;
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    crate::expand_with(args, item, parse::parse, generate::generate)
+    match parse::parse(args, item.clone()) {
+        Ok(view) => generate::generate(&view),
+        Err(rejected) => generate::rejected(&rejected, item),
+    }
 }
 
 #[cfg(test)]

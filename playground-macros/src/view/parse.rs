@@ -1,41 +1,54 @@
 //! Reads `#[view(...)] trait Name: Send + Sync { ... }` and checks that it can
-//! be called through `dyn Name`.
+//! be called through `dyn Name`. Every problem is recorded; a refused trait
+//! is handed back made callable through `dyn` (see [`Rejected`]).
 
-use super::ir::{Method, View};
+use super::ir::{Method, Rejected, View};
 use crate::args::{self, Args, error};
+use crate::errors::Errors;
 use crate::fingerprint::types;
 use crate::hash::{self, Hasher};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::{FnArg, ItemTrait, ReturnType, Signature, TraitItem, TypeParamBound};
 
-pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
+pub fn parse(args: TokenStream, item: TokenStream) -> Result<View, Rejected> {
+    let mut errors = Errors::default();
     let mut models = Vec::new();
     let mut registered_name: Option<String> = None;
     let mut abi = Vec::new();
     let mut opaque = Vec::new();
-    Args::new("view", &["models", "name", "abi", "opaque"]).parse(args, |arg, meta| {
-        match arg {
-            "models" => models = args::parse_list::<syn::Path>(&meta)?,
-            "abi" => abi = args::parse_list::<syn::Expr>(&meta)?,
-            "opaque" => opaque = args::parse_list::<syn::Path>(&meta)?,
-            _ => registered_name = Some(meta.value()?.parse::<syn::LitStr>()?.value()),
-        }
-        Ok(())
-    })?;
+    Args::new("view", &["models", "name", "abi", "opaque"]).parse(
+        args,
+        &mut errors,
+        |arg, meta| {
+            match arg {
+                "models" => models = args::parse_list::<syn::Path>(&meta)?,
+                "abi" => abi = args::parse_list::<syn::Expr>(&meta)?,
+                "opaque" => opaque = args::parse_list::<syn::Path>(&meta)?,
+                _ => registered_name = Some(meta.value()?.parse::<syn::LitStr>()?.value()),
+            }
+            Ok(())
+        },
+    );
 
-    let item: ItemTrait = syn::parse2(item.clone()).map_err(|_| not_a_trait(item))?;
+    let mut item: ItemTrait = match syn::parse2(item.clone()) {
+        Ok(item) => item,
+        Err(_) => {
+            errors.push(not_a_trait(item));
+            return Err(Rejected::new(errors, None));
+        }
+    };
     let name = &item.ident;
     if !item.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(
+        errors.spanned(
             &item.generics,
             format!(
                 "a view cannot be generic: the registry binds one implementation per view; \
                  remove the parameters of `{name}` or declare one view per type"
             ),
-        ));
+        );
     }
-    check_send_sync(&item)?;
+    check_send_sync(&item, &mut errors);
 
     let mut version = Hasher::new("playground view api");
     version.str(&name.to_string());
@@ -48,22 +61,30 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
         opaque,
     };
     let mut methods = Vec::new();
-    for trait_item in &item.items {
+    // Indices of the items `dyn Name` cannot have, for a refused trait.
+    let mut not_dyn = Vec::new();
+    for (index, trait_item) in item.items.iter().enumerate() {
         let TraitItem::Fn(method) = trait_item else {
-            return Err(syn::Error::new_spanned(
+            errors.spanned(
                 trait_item,
                 format!(
                     "a view holds only methods: associated types and constants make \
                      `dyn {name}` impossible; move this item out of the trait"
                 ),
-            ));
+            );
+            not_dyn.push(index);
+            continue;
         };
-        hash::reject_cfg(&method.attrs)?;
-        check_method(name, &method.sig)?;
+        hash::reject_cfg(&method.attrs, &mut errors);
+        if !check_method(name, &method.sig, &mut errors) {
+            // Its types were reported already: `impl Trait` would be twice.
+            not_dyn.push(index);
+            continue;
+        }
         hash_signature(&mut version, &method.sig);
         let mut shape = Hasher::new("playground view method");
         hash_signature(&mut shape, &method.sig);
-        let types = signature_fingerprints(&method.sig, &cx)?;
+        let types = signature_fingerprints(&method.sig, &cx, &mut errors);
         methods.push(Method {
             name: method.sig.ident.to_string(),
             signature: readable(&method.sig),
@@ -72,6 +93,10 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
             fingerprints: types,
             sig: method.sig.clone(),
         });
+    }
+    if !errors.is_empty() {
+        make_dyn_callable(&mut item, &not_dyn);
+        return Err(Rejected::new(errors, Some(item)));
     }
 
     // The registered name sets the id; the contract (the API version) is
@@ -90,6 +115,38 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<View> {
     })
 }
 
+/// Makes a refused trait callable through `dyn`, so that code using it
+/// reports nothing more: `Send + Sync` added if missing, each method `dyn`
+/// cannot call (and each associated type) bounded by `where Self: Sized`,
+/// associated constants, which `dyn` can never have, left out.
+fn make_dyn_callable(item: &mut ItemTrait, not_dyn: &[usize]) {
+    for auto in ["Send", "Sync"] {
+        if !has_bound(item, auto) {
+            let ident = syn::Ident::new(auto, item.ident.span());
+            item.supertraits.push(syn::parse_quote!(#ident));
+        }
+    }
+    let sized: syn::WherePredicate = syn::parse_quote!(Self: Sized);
+    let mut index = 0;
+    item.items.retain_mut(|trait_item| {
+        let refused = not_dyn.contains(&index);
+        index += 1;
+        match trait_item {
+            TraitItem::Fn(method) if refused => {
+                let clause = method.sig.generics.make_where_clause();
+                clause.predicates.push(sized.clone());
+            }
+            TraitItem::Type(ty) => {
+                let clause = ty.generics.make_where_clause();
+                clause.predicates.push(sized.clone());
+            }
+            TraitItem::Const(_) => return false,
+            _ => {}
+        }
+        true
+    });
+}
+
 fn not_a_trait(item: TokenStream) -> syn::Error {
     let span = item
         .into_iter()
@@ -103,7 +160,8 @@ fn not_a_trait(item: TokenStream) -> syn::Error {
     )
 }
 
-fn check_send_sync(item: &ItemTrait) -> syn::Result<()> {
+/// Whether `Self: wanted` is declared, as a supertrait or in `where`.
+fn has_bound(item: &ItemTrait, wanted: &str) -> bool {
     // Bounds on `Self` count whether written as supertraits or in `where`.
     let where_bounds = item
         .generics
@@ -123,106 +181,120 @@ fn check_send_sync(item: &ItemTrait) -> syn::Result<()> {
         .iter()
         .chain(where_bounds.flatten())
         .collect();
-    let has = |wanted: &str| {
-        bounds.iter().any(|bound| match bound {
-            TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| s.ident == wanted),
-            _ => false,
-        })
-    };
-    if has("Send") && has("Sync") {
-        return Ok(());
-    }
-    let name = &item.ident;
-    Err(syn::Error::new_spanned(
-        name,
-        format!("a view is shared between threads: declare it as `trait {name}: Send + Sync`"),
-    ))
+    bounds.iter().any(|bound| match bound {
+        TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| s.ident == wanted),
+        _ => false,
+    })
 }
 
-fn check_method(view: &syn::Ident, sig: &Signature) -> syn::Result<()> {
+fn check_send_sync(item: &ItemTrait, errors: &mut Errors) {
+    if has_bound(item, "Send") && has_bound(item, "Sync") {
+        return;
+    }
+    let name = &item.ident;
+    errors.spanned(
+        name,
+        format!("a view is shared between threads: declare it as `trait {name}: Send + Sync`"),
+    );
+}
+
+/// Records each problem of a method; `false` when `dyn {view}` could not
+/// have it at all (a `&mut self` only breaks the contract).
+fn check_method(view: &syn::Ident, sig: &Signature, errors: &mut Errors) -> bool {
     let method = &sig.ident;
+    let mut callable = true;
     if let Some(param) = sig.generics.type_params().next() {
-        return Err(syn::Error::new_spanned(
+        callable = false;
+        errors.spanned(
             param,
             format!(
                 "`{method}` is generic, and generic methods cannot be called through \
                  `dyn {view}`; take a concrete type or a `&dyn Trait` instead"
             ),
-        ));
+        );
     }
     if let Some(param) = sig.generics.const_params().next() {
-        return Err(syn::Error::new_spanned(
+        callable = false;
+        errors.spanned(
             param,
             format!(
                 "`{method}` has a const parameter, which `dyn {view}` cannot call; pass it as an argument"
             ),
-        ));
+        );
     }
     match sig.inputs.first() {
         Some(FnArg::Receiver(r))
             if r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none() => {}
-        Some(FnArg::Receiver(r)) => {
-            return Err(syn::Error::new_spanned(
-                r,
-                format!(
-                    "`{method}` must take `&self`: a view is shared by every caller, so keep \
-                     mutable state in `Shared<T>` or `Atomic<T>` fields of the viewmodel"
-                ),
-            ));
-        }
+        Some(FnArg::Receiver(r)) => errors.spanned(
+            r,
+            format!(
+                "`{method}` must take `&self`: a view is shared by every caller, so keep \
+                 mutable state in `Shared<T>` or `Atomic<T>` fields of the viewmodel"
+            ),
+        ),
         _ => {
-            return Err(syn::Error::new_spanned(
+            callable = false;
+            errors.spanned(
                 &sig.ident,
                 format!(
                     "`{method}` has no `&self`: view methods are called on the bound viewmodel \
                      through `dyn {view}`; add `&self` as the first parameter"
                 ),
-            ));
+            );
         }
     }
-    for input in sig.inputs.iter().skip(1) {
-        if let FnArg::Typed(arg) = input {
-            check_type(view, method, &arg.ty.to_token_stream(), "takes")?;
-        }
+    let inputs = sig.inputs.iter().skip(1).filter_map(|input| match input {
+        FnArg::Typed(arg) => Some(arg.ty.to_token_stream()),
+        FnArg::Receiver(_) => None,
+    });
+    for ty in inputs {
+        callable &= check_type(view, method, ty, "takes", errors);
     }
     if let ReturnType::Type(_, ty) = &sig.output {
-        check_type(view, method, &ty.to_token_stream(), "returns")?;
+        callable &= check_type(view, method, ty.to_token_stream(), "returns", errors);
     }
-    Ok(())
+    callable
 }
 
-/// `Self` and `impl Trait` are unknown or generic behind `dyn`.
+/// Records each `Self` and `impl Trait`, unknown or generic behind `dyn`;
+/// `false` when there is one.
 fn check_type(
     view: &syn::Ident,
     method: &syn::Ident,
-    ty: &TokenStream,
+    ty: TokenStream,
     verb: &str,
-) -> syn::Result<()> {
-    for tree in ty.clone() {
+    errors: &mut Errors,
+) -> bool {
+    let mut callable = true;
+    for tree in ty {
         match tree {
             TokenTree::Ident(ident) if ident == "Self" => {
-                return Err(syn::Error::new_spanned(
+                callable = false;
+                errors.spanned(
                     &ident,
                     format!(
                         "`{method}` {verb} `Self`, which is unknown behind `dyn {view}`; \
                          use a concrete type such as a #[model] or `Box<dyn {view}>`"
                     ),
-                ));
+                );
             }
             TokenTree::Ident(ident) if ident == "impl" => {
-                return Err(syn::Error::new_spanned(
+                callable = false;
+                errors.spanned(
                     &ident,
                     format!(
                         "`{method}` {verb} `impl Trait`, which `dyn {view}` cannot call; \
                          use a concrete type or `Box<dyn Trait>`"
                     ),
-                ));
+                );
             }
-            TokenTree::Group(group) => check_type(view, method, &group.stream(), verb)?,
+            TokenTree::Group(group) => {
+                callable &= check_type(view, method, group.stream(), verb, errors);
+            }
             _ => {}
         }
     }
-    Ok(())
+    callable
 }
 
 /// Hashes the shape of a signature: name, `async`, `unsafe`, lifetimes,
@@ -255,17 +327,23 @@ fn hash_signature(hasher: &mut Hasher, sig: &Signature) {
 }
 
 /// The fingerprint of each parameter type, then of the return type.
-fn signature_fingerprints(sig: &Signature, cx: &types::Context) -> syn::Result<Vec<TokenStream>> {
-    let mut fingerprints = Vec::new();
-    for input in &sig.inputs {
-        if let FnArg::Typed(arg) = input {
-            fingerprints.push(types::of(&arg.ty, cx)?);
-        }
-    }
-    if let ReturnType::Type(_, ty) = &sig.output {
-        fingerprints.push(types::of(ty, cx)?);
-    }
-    Ok(fingerprints)
+fn signature_fingerprints(
+    sig: &Signature,
+    cx: &types::Context,
+    errors: &mut Errors,
+) -> Vec<TokenStream> {
+    let inputs = sig.inputs.iter().filter_map(|input| match input {
+        FnArg::Typed(arg) => Some(&*arg.ty),
+        FnArg::Receiver(_) => None,
+    });
+    let output = match &sig.output {
+        ReturnType::Type(_, ty) => Some(&**ty),
+        ReturnType::Default => None,
+    };
+    inputs
+        .chain(output)
+        .filter_map(|ty| errors.ok(types::of(ty, cx)))
+        .collect()
 }
 
 /// `fn step(&self, dt: f32) -> u32`: the signature as rustfmt prints it.

@@ -61,3 +61,21 @@ fn view_with_callbacks() {
         }
     ));
 }
+
+#[test]
+fn a_refused_view_keeps_a_stub() {
+    // Each error once, then the trait made callable through `dyn`, an
+    // `impl View` and the `Guarded` impl, so that code using it is quiet.
+    insta::assert_snapshot!(expand(
+        quote!(),
+        quote! {
+            pub trait Broken: Send {
+                fn step(&self, dt: f32);
+                fn add<B: Into<f32>>(&self, body: B);
+                fn new() -> Self;
+                type Body;
+                const LIMIT: usize;
+            }
+        }
+    ));
+}

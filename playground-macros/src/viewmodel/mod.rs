@@ -5,9 +5,21 @@ mod ir;
 mod parse;
 
 use proc_macro2::TokenStream;
+use quote::quote;
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    crate::expand_with(args, item, parse::parse, generate::generate)
+    match parse::parse(args, item.clone()) {
+        Ok(viewmodel) => generate::generate(&viewmodel),
+        Err(errors) => {
+            let errors = errors.to_compile_error();
+            // The impl of an async view, as written, needs async-trait too:
+            // without it each `async fn` would be one more error.
+            let async_attr = syn::parse2::<syn::ItemImpl>(item.clone())
+                .is_ok_and(|item| item.trait_.is_some() && parse::is_async(&item))
+                .then(|| quote!(#[::playground_runtime::__private::async_trait]));
+            quote!(#errors #async_attr #item)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,68 +2,75 @@
 
 use super::ir::ViewModel;
 use crate::args::{self, Args, error};
+use crate::errors::Errors;
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::{ImplItem, ItemImpl, Type};
 
 pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ViewModel> {
+    let mut errors = Errors::default();
     let mut state = Vec::new();
     let mut constructor = None;
-    Args::new("viewmodel", &["state", "new"]).parse(args, |name, meta| {
+    Args::new("viewmodel", &["state", "new"]).parse(args, &mut errors, |name, meta| {
         match name {
             "state" => state = args::parse_list::<syn::Member>(&meta)?,
             _ => constructor = Some(meta.value()?.parse::<syn::ExprPath>()?),
         }
         Ok(())
-    })?;
+    });
 
-    let item: ItemImpl = syn::parse2(item.clone()).map_err(|_| {
-        let span = item.into_iter().next().map(|t| t.span());
-        error(
-            span.unwrap_or_else(proc_macro2::Span::call_site),
-            "#[viewmodel] goes on an implementation of a view: `impl ViewName for Type { ... }`",
-        )
-    })?;
-    let Some((negative, view, _)) = &item.trait_ else {
-        return Err(syn::Error::new_spanned(
+    let item: ItemImpl = match syn::parse2(item.clone()) {
+        Ok(item) => item,
+        Err(_) => {
+            let span = item.into_iter().next().map(|t| t.span());
+            errors.push(error(
+                span.unwrap_or_else(proc_macro2::Span::call_site),
+                "#[viewmodel] goes on an implementation of a view: `impl ViewName for Type { ... }`",
+            ));
+            return Err(errors.finish().expect_err("recorded above"));
+        }
+    };
+    match &item.trait_ {
+        None => errors.spanned(
             &item.self_ty,
             "#[viewmodel] goes on an implementation of a view, and this is an inherent impl; \
              write `impl ViewName for Type` (an inherent impl needs no macro)",
-        ));
-    };
-    if let Some(bang) = negative {
-        return Err(syn::Error::new_spanned(
-            bang,
-            "a viewmodel cannot be a negative impl",
-        ));
+        ),
+        Some((Some(bang), _, _)) => errors.spanned(bang, "a viewmodel cannot be a negative impl"),
+        Some((None, _, _)) => {}
     }
     if !item.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(
+        errors.spanned(
             &item.generics,
             "a viewmodel is registered when the program is linked, so it must be one concrete \
              type; remove the generic parameters (wrap the generic type in a concrete one)",
-        ));
+        );
     }
     if !matches!(&*item.self_ty, Type::Path(_)) {
-        return Err(syn::Error::new_spanned(
+        errors.spanned(
             &item.self_ty,
             "a viewmodel is a named struct or enum; implement the view for a type of your own",
-        ));
+        );
     }
+    errors.finish()?;
+    let view = item.trait_.as_ref().expect("checked above").1.clone();
     let name = readable_name(&item.self_ty);
-    let is_async = item
-        .items
-        .iter()
-        .any(|i| matches!(i, ImplItem::Fn(f) if f.sig.asyncness.is_some()));
     Ok(ViewModel {
         self_ty: (*item.self_ty).clone(),
-        view: view.clone(),
+        view,
         name,
         state,
         constructor,
-        is_async,
+        is_async: is_async(&item),
         item,
     })
+}
+
+/// Whether the impl holds `async fn`s (they go through async-trait).
+pub fn is_async(item: &ItemImpl) -> bool {
+    item.items
+        .iter()
+        .any(|i| matches!(i, ImplItem::Fn(f) if f.sig.asyncness.is_some()))
 }
 
 /// `Gen<u8>` for `crate::things::Gen<u8>`: the last segment of the type's
