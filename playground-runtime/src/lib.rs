@@ -46,11 +46,27 @@
 //! What the macros generate is described in the README ("What the macros
 //! write"); the generated code names only `::playground_runtime::__private`.
 
+/// Runs `$body` as phase `$name` of a load or rollback: inside a `tracing`
+/// span of that name whose field `micros` gets the phase's time, which is
+/// also pushed onto `$phases`. Evaluates to what `$body` does.
+macro_rules! phase {
+    ($phases:expr, $name:literal, $body:expr) => {{
+        let span = ::tracing::debug_span!($name, micros = ::tracing::field::Empty);
+        let started = ::std::time::Instant::now();
+        let result = span.in_scope(|| $body);
+        let took = started.elapsed();
+        span.record("micros", took.as_micros() as u64);
+        $phases.push(($name, took));
+        result
+    }};
+}
+
 mod bindings;
 mod build;
 mod diff;
 mod error;
 pub mod fingerprint;
+pub mod history;
 mod library;
 mod loader;
 mod manifest;
@@ -73,6 +89,10 @@ pub use build::{Build, BuildError, BuildProgress, Built};
 pub use diff::{Change, Changes, Part, Written};
 pub use error::{LoadError, ProgramError, RegistryError, StateError};
 pub use fingerprint::TypeFingerprint;
+pub use history::{
+    Action, HISTORY_CAPACITY, LoadRecord, ModelVersion, Outcome, ROLLBACK_DEPTH, RecordedView,
+    RollbackError, RollbackReport, StateVersion,
+};
 pub use loader::{Carried, LoadOptions, LoadReport, Rebound, StatePolicy};
 pub use manifest::{
     CUT, Manifest, ManifestField, ManifestMethod, ManifestModel, ManifestView, ManifestViewModel,

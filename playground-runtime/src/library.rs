@@ -5,7 +5,8 @@
 //!
 //! A library is read once, into memory ([`Image::read`]): only a regular
 //! file, opened without blocking (a FIFO would hang a plain `open`). That
-//! copy is what is hashed (against `<file>.sha256` when it exists), parsed
+//! copy is what is hashed (by every load, for its history; checked against
+//! `<file>.sha256` when that exists), parsed
 //! (headers complete, the export a function, the manifest), verified, and
 //! then written to a sealed anonymous file (`memfd`) that `dlopen` maps. So
 //! a library rewritten while it is checked, or afterwards, cannot change
@@ -69,9 +70,6 @@ pub(crate) struct Image {
     /// The file they were read from.
     pub path: PathBuf,
     bytes: Vec<u8>,
-    /// SHA-256 of the bytes, lowercase hex, when `<file>.sha256` exists
-    /// (and matched).
-    pub sha256: Option<String>,
     /// What the module holds, from its file.
     pub manifest: Manifest,
 }
@@ -82,7 +80,32 @@ impl Image {
     /// library, `playground_module_v1` a function, and the manifest.
     pub fn read(path: &Path) -> Result<Image, OpenError> {
         let bytes = read_regular_file(path)?;
-        let sha256 = check_sidecar(path, &bytes)?;
+        check_sidecar(path, &bytes)?;
+        Image::parse(path, bytes)
+    }
+
+    /// The bytes of the regular file at `path`: the first step of
+    /// [`Image::read`], for a caller that times each step.
+    pub fn read_bytes(path: &Path) -> Result<Vec<u8>, OpenError> {
+        read_regular_file(path)
+    }
+
+    /// The SHA-256 of `bytes` (lowercase hex), checked against
+    /// `<path>.sha256` when that file exists. Unlike [`Image::read`], which
+    /// hashes only when the file exists, this always hashes.
+    pub fn hash(path: &Path, bytes: &[u8]) -> Result<String, OpenError> {
+        let actual = sha256_hex(bytes);
+        if let Some(expected) = sidecar_hash(path)?
+            && expected != actual
+        {
+            return Err(OpenError::Hash { expected, actual });
+        }
+        Ok(actual)
+    }
+
+    /// Checks `bytes`, read from `path`, without running them: a complete
+    /// shared library, `playground_module_v1` a function, and the manifest.
+    pub fn parse(path: &Path, bytes: Vec<u8>) -> Result<Image, OpenError> {
         let object = object::File::parse(&*bytes)
             .map_err(|e| OpenError::Open(format!("not an object file: {e}")))?;
         check_complete(&object, bytes.len() as u64).map_err(OpenError::Open)?;
@@ -93,7 +116,6 @@ impl Image {
         Ok(Image {
             path: path.to_owned(),
             bytes,
-            sha256,
             manifest,
         })
     }
@@ -144,7 +166,18 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// When `<library>.sha256` exists, the copy must have that hash.
-fn check_sidecar(path: &Path, bytes: &[u8]) -> Result<Option<String>, OpenError> {
+fn check_sidecar(path: &Path, bytes: &[u8]) -> Result<(), OpenError> {
+    if let Some(expected) = sidecar_hash(path)? {
+        let actual = sha256_hex(bytes);
+        if actual != expected {
+            return Err(OpenError::Hash { expected, actual });
+        }
+    }
+    Ok(())
+}
+
+/// The hash `<library>.sha256` records (lowercase), if the file exists.
+fn sidecar_hash(path: &Path) -> Result<Option<String>, OpenError> {
     let sidecar = sidecar_path(path);
     let text = match read_regular_file(&sidecar) {
         Ok(text) => text,
@@ -169,11 +202,7 @@ fn check_sidecar(path: &Path, bytes: &[u8]) -> Result<Option<String>, OpenError>
             ))
         })?
         .to_ascii_lowercase();
-    let actual = sha256_hex(bytes);
-    if actual != expected {
-        return Err(OpenError::Hash { expected, actual });
-    }
-    Ok(Some(actual))
+    Ok(Some(expected))
 }
 
 /// `playground_module_v1` must be a function defined in executable code:

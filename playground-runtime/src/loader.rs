@@ -1,16 +1,21 @@
 //! Loading a module library into a registry: open, verify, carry state
 //! over, swap.
 
-use crate::bindings::{Bindings, Slot};
+use crate::bindings::{Binding, BindingStore, Bindings, Slot};
 use crate::error::{LoadError, RegistryError, StateError};
+use crate::history::{
+    Action, Generation, LoadRecord, ModelVersion, Outcome, RecordedView, state_versions,
+};
 use crate::library::{Image, Library, OpenError};
 use crate::manifest::Manifest;
 use crate::module::{MODULE_SYMBOL, ModuleContents};
 use crate::registry::{Registry, bind, save};
+use crate::state::SavedState;
 use crate::view::ViewDescriptor;
+use crate::viewmodel::ViewModelEntry;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// What to do when a module's state format differs from the saved state's
 /// and the model has no migration for it.
@@ -33,6 +38,9 @@ pub struct LoadOptions {
 /// What a successful load did.
 #[derive(Debug, Clone)]
 pub struct LoadReport {
+    /// Its number in the registry's [`history`](Registry::history)
+    /// ([`LoadRecord::id`](crate::LoadRecord::id)).
+    pub id: u64,
     /// The library's path.
     pub path: PathBuf,
     /// Each view (re)bound, with its viewmodel and how its state came over.
@@ -40,39 +48,68 @@ pub struct LoadReport {
     /// The module's crate, if it named itself with `export_module!` (then
     /// only that crate's viewmodels were bound).
     pub crate_name: Option<String>,
-    /// The library's SHA-256 (lowercase hex), when a `<library>.sha256`
-    /// file beside it recorded one and the bytes matched it.
-    pub sha256: Option<String>,
-    /// Time from the call to the swap: read, verify, open, save, restore.
+    /// The library's SHA-256 (lowercase hex) of the bytes that were
+    /// checked and mapped; when a `<library>.sha256` file is beside it,
+    /// they matched it.
+    pub sha256: String,
+    /// Time from the call to the swap: read, hash, verify, copy, open,
+    /// save, restore, swap.
     pub elapsed: Duration,
-    /// How long each phase took, in order: `read` (the file, its hash and
-    /// manifest), `verify` (against this program), `copy` (the sealed copy
-    /// that is opened), `open` (`dlopen`, the module's header and
-    /// registrations), `bind` (save, construct, restore or migrate) and
-    /// `swap`.
+    /// How long each phase took, in order: `read` (the file, into memory:
+    /// the one copy that is checked), `hash` (its SHA-256, checked against
+    /// `<library>.sha256` if there is one), `verify` (its headers and
+    /// manifest, against this program), `copy` (the sealed copy that is
+    /// opened), `open` (`dlopen`, the module's header and registrations),
+    /// `save` (the old viewmodels' state), `restore` (the new viewmodels
+    /// built, their state restored or migrated) and `swap`. Each phase is
+    /// also a `tracing` span of that name (level `DEBUG`, its time in the
+    /// field `micros`), inside a span `load`.
     pub phases: Vec<(&'static str, Duration)>,
 }
 
-/// Times the phases of a load; each is also a `tracing` event.
-struct Phases {
-    last: Instant,
-    done: Vec<(&'static str, Duration)>,
+/// What a load attempt found out, kept for its record even when refused.
+#[derive(Default)]
+pub(crate) struct Attempt {
+    phases: Vec<(&'static str, Duration)>,
+    sha256: Option<String>,
+    crate_name: Option<String>,
+    views: Vec<RecordedView>,
+    models: Arc<[ModelVersion]>,
 }
 
-impl Phases {
-    fn new(start: Instant) -> Self {
-        Phases {
-            last: start,
-            done: Vec::with_capacity(6),
-        }
-    }
-
-    fn end(&mut self, phase: &'static str) {
-        let now = Instant::now();
-        let took = now - self.last;
-        self.last = now;
-        tracing::debug!(phase, micros = took.as_micros() as u64, "load phase");
-        self.done.push((phase, took));
+impl Attempt {
+    /// What the module's manifest says it would bind, and its models.
+    fn note(&mut self, manifest: &Manifest) {
+        self.crate_name = manifest.crate_name.clone();
+        self.views = manifest
+            .viewmodels
+            .iter()
+            .filter(|vm| {
+                manifest
+                    .crate_name
+                    .as_ref()
+                    .is_none_or(|name| crate::manifest::in_crate(&vm.module_path, name))
+            })
+            .map(|vm| RecordedView {
+                view: manifest
+                    .views
+                    .iter()
+                    .find(|v| v.view_id == vm.view_id)
+                    .map_or_else(|| format!("{:016x}", vm.view_id), |v| v.name.clone()),
+                viewmodel: vm.name.clone(),
+                api_version: vm.api_version,
+                state: None,
+                saved_state: Vec::new(),
+            })
+            .collect();
+        self.models = manifest
+            .models
+            .iter()
+            .map(|m| ModelVersion {
+                name: m.name.clone(),
+                state_version: m.state_version,
+            })
+            .collect();
     }
 }
 
@@ -121,17 +158,41 @@ impl Registry {
         options: LoadOptions,
     ) -> Result<LoadReport, LoadError> {
         let path = path.as_ref();
+        let id = self.history.next_id();
+        let time = SystemTime::now();
         let start = Instant::now();
-        let result = self.load_inner(path, options, start);
-        match &result {
-            Ok(report) => tracing::info!(
-                path = %path.display(),
-                elapsed_us = report.elapsed.as_micros() as u64,
-                views = ?report.bound.iter().map(|b| &b.view).collect::<Vec<_>>(),
-                "module loaded"
-            ),
-            Err(error) => tracing::warn!(path = %path.display(), %error, "module refused"),
-        }
+        let span = tracing::info_span!("load", path = %path.display(), id);
+        let _entered = span.enter();
+        let mut attempt = Attempt::default();
+        let result = self.load_inner(path, options, start, id, &mut attempt);
+        let outcome = match &result {
+            Ok(report) => {
+                tracing::info!(
+                    path = %path.display(),
+                    elapsed_us = report.elapsed.as_micros() as u64,
+                    views = ?report.bound.iter().map(|b| &b.view).collect::<Vec<_>>(),
+                    "module loaded"
+                );
+                Outcome::Loaded
+            }
+            Err(error) => {
+                tracing::warn!(path = %path.display(), %error, "module refused");
+                Outcome::Refused(error.to_string())
+            }
+        };
+        self.history.push(LoadRecord {
+            id,
+            action: Action::Load,
+            time,
+            path: Some(path.to_owned()),
+            sha256: attempt.sha256,
+            crate_name: attempt.crate_name,
+            views: attempt.views,
+            models: attempt.models.to_vec(),
+            outcome,
+            elapsed: start.elapsed(),
+            phases: attempt.phases,
+        });
         result
     }
 
@@ -140,31 +201,40 @@ impl Registry {
         path: &Path,
         options: LoadOptions,
         start: Instant,
+        id: u64,
+        attempt: &mut Attempt,
     ) -> Result<LoadReport, LoadError> {
-        let mut phases = Phases::new(start);
         // Everything the file can tell, before any of its code runs.
-        let image = Image::read(path).map_err(|e| open_error(path, e))?;
-        phases.end("read");
-        self.verify_manifest(path, &image.manifest)?;
-        phases.end("verify");
-        let copy = image.sealed_copy().map_err(|e| open_error(path, e))?;
-        phases.end("copy");
-        let (library, contents) = Library::open(&image, copy).map_err(|e| open_error(path, e))?;
-        phases.end("open");
-        // Checked again against what the library registers (the manifest
-        // said the same, `Library::open` made sure).
-        let checked = self.verify(path, &contents);
-        let targets = match checked {
-            Ok(targets) => targets,
-            Err(error) => {
-                drop(contents);
-                // SAFETY: none of the module author's code ran (only the
-                // runtime's header and `describe`), and nothing it made was
-                // kept: its registrations were just dropped.
-                unsafe { library.unload() };
-                return Err(error);
+        let bytes = phase!(attempt.phases, "read", Image::read_bytes(path))
+            .map_err(|e| open_error(path, e))?;
+        let sha256 = phase!(attempt.phases, "hash", Image::hash(path, &bytes))
+            .map_err(|e| open_error(path, e))?;
+        attempt.sha256 = Some(sha256.clone());
+        let image = phase!(attempt.phases, "verify", {
+            let image = Image::parse(path, bytes).map_err(|e| open_error(path, e))?;
+            attempt.note(&image.manifest);
+            self.verify_manifest(path, &image.manifest)?;
+            Ok::<_, LoadError>(image)
+        })?;
+        let copy =
+            phase!(attempt.phases, "copy", image.sealed_copy()).map_err(|e| open_error(path, e))?;
+        let (library, contents, targets) = phase!(attempt.phases, "open", {
+            let (library, contents) =
+                Library::open(&image, copy).map_err(|e| open_error(path, e))?;
+            // Checked again against what the library registers (the
+            // manifest said the same, `Library::open` made sure).
+            match self.verify(path, &contents) {
+                Ok(targets) => Ok((library, contents, targets)),
+                Err(error) => {
+                    drop(contents);
+                    // SAFETY: none of the module author's code ran (only the
+                    // runtime's header and `describe`), and nothing it made
+                    // was kept: its registrations were just dropped.
+                    unsafe { library.unload() };
+                    Err(error)
+                }
             }
-        };
+        })?;
         let library = Arc::new(library);
         // Kept from here on, even if binding fails below: the module's own
         // code (constructors, restore) runs from here (see `library`).
@@ -172,55 +242,82 @@ impl Registry {
 
         let _writer = self.write.lock();
         let current = self.bindings.load_full();
-        let mut slots = current.slots.clone();
-        let mut bound = Vec::new();
-        for (entry, view) in targets {
-            let bind_error = |source: RegistryError| LoadError::Bind {
-                path: path.to_owned(),
-                source: Box::new(source),
-            };
-            let saved = match current.slots.get(&view.view_id) {
-                Some(Slot::Bound(old)) => Some(save(old).map_err(bind_error)?),
-                _ => None,
-            };
-            let (binding, state) =
-                match bind(&self.bindings, entry, view, saved.as_ref(), Some(&library)) {
-                    Ok(binding) => (
-                        binding,
-                        if saved.is_some() {
-                            Carried::Restored
-                        } else {
-                            Carried::New
-                        },
-                    ),
-                    Err(RegistryError::State {
-                        source: StateError::VersionMismatch { .. },
-                        ..
-                    }) if options.on_state_mismatch == StatePolicy::StartFresh => {
-                        let binding = bind(&self.bindings, entry, view, None, Some(&library))
-                            .map_err(bind_error)?;
-                        (binding, Carried::StartedFresh)
-                    }
-                    Err(error) => return Err(bind_error(error)),
-                };
-            bound.push(Rebound {
-                view: view.name.to_owned(),
-                viewmodel: entry.descriptor.name.to_owned(),
-                state,
-            });
-            slots.insert(view.view_id, Slot::Bound(binding));
-        }
-        phases.end("bind");
-        // One store: callers see every old binding or every new one.
-        self.bindings.store(Bindings { slots });
-        phases.end("swap");
+        let bind_error = |source: RegistryError| LoadError::Bind {
+            path: path.to_owned(),
+            source: Box::new(source),
+        };
+        let saved = phase!(attempt.phases, "save", {
+            targets
+                .iter()
+                .map(|(_, view)| match current.slots.get(&view.view_id) {
+                    Some(Slot::Bound(old)) => save(old).map(Some),
+                    _ => Ok(None),
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(bind_error)?;
+        let built = phase!(attempt.phases, "restore", {
+            targets
+                .iter()
+                .zip(&saved)
+                .map(|((entry, view), saved)| {
+                    bind_carrying(
+                        &self.bindings,
+                        entry,
+                        view,
+                        saved.as_ref(),
+                        Some(&library),
+                        options,
+                    )
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(bind_error)?;
+        let bound = phase!(attempt.phases, "swap", {
+            let mut slots = current.slots.clone();
+            let mut bound = Vec::new();
+            let mut views = Vec::new();
+            let mut generations = Vec::new();
+            for (((entry, view), saved), (binding, state)) in targets.iter().zip(&saved).zip(built)
+            {
+                slots.insert(view.view_id, Slot::Bound(binding));
+                bound.push(Rebound {
+                    view: view.name.to_owned(),
+                    viewmodel: entry.descriptor.name.to_owned(),
+                    state,
+                });
+                views.push(RecordedView {
+                    view: view.name.to_owned(),
+                    viewmodel: entry.descriptor.name.to_owned(),
+                    api_version: entry.descriptor.api_version,
+                    state: Some(state),
+                    saved_state: saved.as_ref().map(state_versions).unwrap_or_default(),
+                });
+                generations.push(Generation {
+                    entry,
+                    view,
+                    library: Some(Arc::clone(&library)),
+                    origin: id,
+                    path: Some(path.to_owned()),
+                    sha256: Some(sha256.clone()),
+                    crate_name: contents.crate_name.clone(),
+                    models: Arc::clone(&attempt.models),
+                });
+            }
+            // One store: callers see every old binding or every new one.
+            self.bindings.store(Bindings { slots });
+            self.history.bound(generations);
+            attempt.views = views;
+            bound
+        });
         Ok(LoadReport {
+            id,
             path: path.to_owned(),
             bound,
             crate_name: contents.crate_name.clone(),
-            sha256: image.sha256.clone(),
+            sha256,
             elapsed: start.elapsed(),
-            phases: phases.done,
+            phases: attempt.phases.clone(),
         })
     }
 
@@ -253,18 +350,18 @@ impl Registry {
     /// program it binds. Its manifest was checked ([`Self::verify_manifest`])
     /// and the library registers what the manifest listed (`Library::open`),
     /// so each finds its view in its version.
-    fn verify<'m>(
-        &'m self,
+    fn verify(
+        &self,
         path: &Path,
-        contents: &'m ModuleContents,
-    ) -> Result<Vec<(&'m crate::viewmodel::ViewModelEntry, &'m ViewDescriptor)>, LoadError> {
+        contents: &ModuleContents,
+    ) -> Result<Vec<(&'static ViewModelEntry, &'static ViewDescriptor)>, LoadError> {
         contents
             .viewmodels
             .iter()
             .map(|&entry| {
                 let vm = &entry.descriptor;
                 self.catalog
-                    .views()
+                    .static_views()
                     .find(|v| v.view_id == vm.view_id && v.api_version == vm.api_version)
                     .map(|view| (entry, view))
                     .ok_or_else(|| LoadError::Disagrees {
@@ -281,6 +378,10 @@ impl Registry {
 
     /// Unloads every library that no binding, handle or thread-local
     /// lookup cache holds any more, and returns how many were unloaded.
+    /// It first forgets the earlier builds each view keeps for
+    /// [`Registry::rollback`] (see the [`history`](crate::history) module),
+    /// which hold their libraries: after it, a view cannot be rolled back
+    /// past its current binding.
     ///
     /// # Safety
     /// No value produced by those libraries may be reachable: no
@@ -289,6 +390,10 @@ impl Registry {
     /// view method). Bindings and [`ViewHandle`](crate::ViewHandle)s are
     /// counted; such values are not.
     pub unsafe fn unload_retired(&self) -> usize {
+        {
+            let _writer = self.write.lock();
+            self.history.forget_earlier();
+        }
         let retired: Vec<Arc<Library>> = {
             let mut libraries = self.libraries.lock();
             let (retired, kept) = libraries.drain(..).partition(|l| Arc::strong_count(l) == 1);
@@ -337,5 +442,36 @@ pub(crate) fn open_error(path: &Path, error: OpenError) -> LoadError {
         },
         OpenError::NotAModule(message) => LoadError::NotAModule { path, message },
         OpenError::Disagrees(message) => LoadError::Disagrees { path, message },
+    }
+}
+
+/// Binds `entry` for `view` with `saved` state, under a load's state rules:
+/// restored (or migrated) when it can be read, else started fresh if
+/// `options` allow it, else refused.
+pub(crate) fn bind_carrying(
+    store: &Arc<BindingStore>,
+    entry: &ViewModelEntry,
+    view: &ViewDescriptor,
+    saved: Option<&SavedState>,
+    library: Option<&Arc<Library>>,
+    options: LoadOptions,
+) -> Result<(Arc<Binding>, Carried), RegistryError> {
+    match bind(store, entry, view, saved, library) {
+        Ok(binding) => Ok((
+            binding,
+            if saved.is_some() {
+                Carried::Restored
+            } else {
+                Carried::New
+            },
+        )),
+        Err(RegistryError::State {
+            source: StateError::VersionMismatch { .. },
+            ..
+        }) if options.on_state_mismatch == StatePolicy::StartFresh => Ok((
+            bind(store, entry, view, None, library)?,
+            Carried::StartedFresh,
+        )),
+        Err(error) => Err(error),
     }
 }

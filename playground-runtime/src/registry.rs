@@ -4,6 +4,7 @@ use crate::bindings::{
     Binding, BindingStore, Bindings, Pinned, PinnedBindings, Slot, Slots, no_viewmodel,
 };
 use crate::error::RegistryError;
+use crate::history::{Generation, History};
 use crate::library::Library;
 use crate::model::ModelDescriptor;
 use crate::registration::{MODELS, VIEWMODELS, VIEWS};
@@ -53,6 +54,9 @@ pub struct Registry {
     pub(crate) catalog: Catalog,
     /// Every library loaded, kept mapped (see the `library` module).
     pub(crate) libraries: Mutex<Vec<Arc<Library>>>,
+    /// Load records and each view's earlier bindings (see the `history`
+    /// module).
+    pub(crate) history: History,
 }
 
 impl Registry {
@@ -68,6 +72,7 @@ impl Registry {
         // point to it. Their bindings are published at the end, together.
         let store = Arc::new(BindingStore::new(Bindings::default()));
         let mut slots = Slots::default();
+        let mut lineages = Vec::new();
         for view in &catalog.views {
             let same_id = catalog
                 .views
@@ -86,7 +91,10 @@ impl Registry {
             let slot = match candidates.as_slice() {
                 [] => continue,
                 [only] => match bind(&store, only, view, None, None) {
-                    Ok(binding) => Slot::Bound(binding),
+                    Ok(binding) => {
+                        lineages.push(Generation::linked(only, view, 0));
+                        Slot::Bound(binding)
+                    }
                     Err(error) => Slot::Unbound(error),
                 },
                 _ => Slot::Unbound(RegistryError::AmbiguousViewModel {
@@ -111,6 +119,7 @@ impl Registry {
             write: Mutex::new(()),
             catalog,
             libraries: Mutex::new(Vec::new()),
+            history: History::new(lineages),
         }
     }
 
@@ -144,7 +153,7 @@ impl Registry {
     /// Binds view `T` to the linked viewmodel named `viewmodel`.
     ///
     /// If `T` was bound, its state is saved and restored into the new
-    /// viewmodel. On any failure (unknown name, a constructor panic, a state
+    /// viewmodel, and [`Registry::rollback`] can go back to it. On any failure (unknown name, a constructor panic, a state
     /// the new viewmodel cannot read) the previous binding stays as it was.
     pub fn bind<T: ?Sized + View>(&self, viewmodel: &str) -> Result<(), RegistryError> {
         let _writer = self.write.lock();
@@ -176,6 +185,11 @@ impl Registry {
         let mut slots = current.slots.clone();
         slots.insert(T::VIEW_ID, Slot::Bound(binding));
         self.bindings.store(Bindings { slots });
+        self.history.bound([Generation::linked(
+            entry,
+            T::DESCRIPTOR,
+            self.history.next_id(),
+        )]);
         Ok(())
     }
 
@@ -401,6 +415,11 @@ impl Catalog {
 
     /// Every view.
     pub fn views(&self) -> impl Iterator<Item = &ViewDescriptor> {
+        self.views.iter().copied()
+    }
+
+    /// Every view, as registered (for the registry's lineages).
+    pub(crate) fn static_views(&self) -> impl Iterator<Item = &'static ViewDescriptor> + '_ {
         self.views.iter().copied()
     }
 

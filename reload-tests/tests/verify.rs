@@ -214,7 +214,7 @@ fn corrupted_code_is_refused_by_its_hash() {
     std::fs::copy(library(Fixture::V2), &path).unwrap();
     let hash = write_sha256(&path).unwrap();
     let report = registry.load(&path).unwrap();
-    assert_eq!(report.sha256.as_deref(), Some(hash.as_str()));
+    assert_eq!(report.sha256, hash);
     assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 3);
 }
 

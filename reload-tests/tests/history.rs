@@ -1,0 +1,325 @@
+//! Load history and rollback, with real libraries built by cargo during the
+//! run: what is recorded, what a rollback brings back, and what it refuses.
+
+use counter_api::{Clock, Counter, Record};
+use playground_runtime::{
+    Action, Carried, LoadError, LoadOptions, Outcome, Registry, RegistryError, RollbackError,
+    StateError, StatePolicy, View,
+};
+use reload_tests::{Fixture, library};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::time::SystemTime;
+
+const LOAD_PHASES: [&str; 8] = [
+    "read", "hash", "verify", "copy", "open", "save", "restore", "swap",
+];
+const ROLLBACK_PHASES: [&str; 3] = ["save", "restore", "swap"];
+
+fn sha256_of(path: &Path) -> String {
+    Sha256::digest(std::fs::read(path).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn names(phases: &[(&'static str, std::time::Duration)]) -> Vec<&'static str> {
+    phases.iter().map(|(name, _)| *name).collect()
+}
+
+#[test]
+fn rollback_runs_the_previous_build_with_the_state_changed_since() {
+    let (v1, v2) = (library(Fixture::V1), library(Fixture::V2));
+    let before = SystemTime::now();
+    let registry = Registry::linked();
+    let first = registry.load(&v1).unwrap();
+    let counter = || registry.get::<dyn Counter>().unwrap();
+    counter().add(5);
+
+    let second = registry.load(&v2).unwrap();
+    assert_eq!(second.bound[0].state, Carried::Restored);
+    assert_eq!(names(&second.phases), LOAD_PHASES);
+    assert_eq!((counter().version(), counter().total()), (2, 5));
+    counter().add(7);
+
+    let report = registry.rollback::<dyn Counter>().unwrap();
+    assert_eq!(report.undid, second.id);
+    assert_eq!(report.path.as_deref(), Some(v1.as_path()));
+    assert_eq!(report.bound.len(), 1);
+    assert_eq!(report.bound[0].view, "Counter");
+    assert_eq!(report.bound[0].state, Carried::Restored);
+    assert!(report.kept.is_empty());
+    assert_eq!(names(&report.phases), ROLLBACK_PHASES);
+    assert_eq!(counter().version(), 1, "the first build answers again");
+    assert_eq!(counter().total(), 12, "with the change made under v2");
+    assert_eq!(counter().record(1), Some(Record { id: 1, amount: 7 }));
+    assert!(counter().consistent());
+    assert_eq!(counter().add(1), 13, "and takes writes");
+
+    // v1 was the view's first binding: nothing before it.
+    let error = registry.rollback::<dyn Counter>().unwrap_err();
+    assert!(
+        matches!(&error, RollbackError::NoPredecessor { view } if view == "Counter"),
+        "{error}"
+    );
+    assert_eq!((counter().version(), counter().total()), (1, 13));
+
+    let history = registry.history();
+    let after = SystemTime::now();
+    assert_eq!(history.len(), 4, "{history:#?}");
+    let [load1, load2, rollback, refused] = &history[..] else {
+        unreachable!()
+    };
+    assert_eq!((load1.id, load2.id), (first.id, second.id));
+    for (record, path) in [(load1, &v1), (load2, &v2)] {
+        assert_eq!(record.action, Action::Load);
+        assert_eq!(record.outcome, Outcome::Loaded);
+        assert_eq!(record.path.as_deref(), Some(path.as_path()));
+        assert_eq!(record.sha256.as_deref(), Some(sha256_of(path).as_str()));
+        assert_eq!(record.crate_name.as_deref(), Some("counter_module"));
+        assert_eq!(names(&record.phases), LOAD_PHASES);
+        assert!(
+            record
+                .phases
+                .iter()
+                .map(|(_, d)| *d)
+                .sum::<std::time::Duration>()
+                <= record.elapsed
+        );
+        assert!(before <= record.time && record.time <= after);
+        assert_eq!(record.views.len(), 1);
+        assert_eq!(record.views[0].view, "Counter");
+        assert_eq!(record.views[0].viewmodel, "Counting");
+        assert_eq!(
+            record.views[0].api_version,
+            <dyn Counter as View>::API_VERSION
+        );
+        assert!(record.models.iter().any(|m| m.name == "Tally"));
+    }
+    assert_eq!(first.sha256, sha256_of(&v1));
+    assert_ne!(load1.sha256, load2.sha256);
+    assert_eq!(load1.views[0].state, Some(Carried::New));
+    assert!(load1.views[0].saved_state.is_empty());
+    assert_eq!(load2.views[0].state, Some(Carried::Restored));
+    let tally = load2.views[0]
+        .saved_state
+        .iter()
+        .find(|s| s.field == "tally")
+        .expect("the carried state lists its fields");
+    let tally_version = load1.models.iter().find(|m| m.name == "Tally").unwrap();
+    assert_eq!(
+        (tally.model.as_str(), tally.state_version),
+        ("Tally", tally_version.state_version)
+    );
+
+    assert_eq!(rollback.action, Action::Rollback { undid: second.id });
+    assert_eq!(rollback.outcome, Outcome::RolledBack);
+    assert_eq!(rollback.path.as_deref(), Some(v1.as_path()));
+    assert_eq!(rollback.sha256, load1.sha256);
+    assert_eq!(names(&rollback.phases), ROLLBACK_PHASES);
+    assert_eq!(rollback.views[0].state, Some(Carried::Restored));
+    assert!(rollback.id > load2.id);
+
+    assert_eq!(refused.action, Action::Rollback { undid: 0 });
+    assert_eq!(refused.outcome, Outcome::Refused(error.to_string()));
+    assert!(refused.phases.is_empty());
+}
+
+#[test]
+fn a_refused_load_is_recorded_and_changes_nothing() {
+    let registry = Registry::linked();
+    registry.load(library(Fixture::V1)).unwrap();
+    registry.get::<dyn Counter>().unwrap().add(4);
+    let path = library(Fixture::ApiV2);
+    let error = registry.load(&path).unwrap_err();
+    assert!(matches!(error, LoadError::ApiVersion { .. }), "{error}");
+
+    let history = registry.history();
+    assert_eq!(history.len(), 2);
+    let refused = &history[1];
+    assert_eq!(refused.action, Action::Load);
+    assert_eq!(refused.outcome, Outcome::Refused(error.to_string()));
+    assert_eq!(refused.path.as_deref(), Some(path.as_path()));
+    assert_eq!(refused.sha256.as_deref(), Some(sha256_of(&path).as_str()));
+    assert_eq!(
+        names(&refused.phases),
+        ["read", "hash", "verify"],
+        "refused from its file, before a copy or dlopen"
+    );
+    // What it would have bound, from its manifest: another API version.
+    assert_eq!(refused.views.len(), 1);
+    assert_eq!(refused.views[0].view, "Counter");
+    assert_eq!(refused.views[0].state, None);
+    assert_ne!(
+        refused.views[0].api_version,
+        <dyn Counter as View>::API_VERSION
+    );
+
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!((counter.version(), counter.total()), (1, 4));
+    drop(counter);
+    // The refused load is no build to roll back from, nor to.
+    assert!(matches!(
+        registry.rollback::<dyn Counter>(),
+        Err(RollbackError::NoPredecessor { .. })
+    ));
+    assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 4);
+
+    // A file that cannot be read is recorded too, without a hash.
+    let missing = reload_tests::fixture_target()
+        .join("out")
+        .join("no-such-library.so");
+    registry.load(&missing).unwrap_err();
+    let last = registry.history().pop().unwrap();
+    assert_eq!(last.sha256, None);
+    assert!(matches!(last.outcome, Outcome::Refused(_)));
+    assert_eq!(names(&last.phases), ["read"]);
+}
+
+#[test]
+fn a_rollback_to_another_state_format_is_refused_with_nothing_changed() {
+    let registry = Registry::linked();
+    registry.load(library(Fixture::V1)).unwrap();
+    let counter = || registry.get::<dyn Counter>().unwrap();
+    counter().add(4);
+    counter().add(6);
+    // Migrated forward: the new format knows the old one...
+    let report = registry.load(library(Fixture::StateV2Migrate)).unwrap();
+    assert_eq!(report.bound[0].state, Carried::Restored);
+    counter().add(1);
+    let libraries = registry.loaded_libraries();
+
+    // ...but the old format does not know the new one.
+    let error = registry.rollback::<dyn Counter>().unwrap_err();
+    let RollbackError::Bind {
+        view,
+        viewmodel,
+        source,
+    } = &error
+    else {
+        panic!("expected Bind, got {error}");
+    };
+    assert_eq!((view.as_str(), viewmodel.as_str()), ("Counter", "Counting"));
+    assert!(
+        matches!(&**source, RegistryError::State { source: StateError::VersionMismatch { field, model, .. }, .. }
+            if field == "tally" && model == "Tally"),
+        "{source}"
+    );
+    assert_eq!(counter().total(), 11, "the new build runs on, state intact");
+    assert_eq!(counter().records(), 3);
+    assert_eq!(counter().add(2), 13);
+    assert_eq!(registry.loaded_libraries(), libraries, "no dlopen");
+    let last = registry.history().pop().unwrap();
+    assert_eq!(last.action, Action::Rollback { undid: report.id });
+    assert_eq!(last.outcome, Outcome::Refused(error.to_string()));
+    assert_eq!(names(&last.phases), ["save", "restore"]);
+
+    // The refusal left the lineage as it was: starting fresh, when asked
+    // for, rolls back to v1 with empty state.
+    let fresh = LoadOptions {
+        on_state_mismatch: StatePolicy::StartFresh,
+    };
+    let report = registry.rollback_with::<dyn Counter>(fresh).unwrap();
+    assert_eq!(report.bound[0].state, Carried::StartedFresh);
+    assert_eq!((counter().total(), counter().records()), (0, 0));
+}
+
+#[test]
+fn rolling_back_twice_goes_two_builds_back() {
+    let (v1, v2) = (library(Fixture::V1), library(Fixture::V2));
+    let registry = Registry::linked();
+    let counter = || registry.get::<dyn Counter>().unwrap();
+    registry.load(&v1).unwrap();
+    counter().add(1);
+    registry.load(&v2).unwrap();
+    counter().add(2);
+    let third = registry.load(&v1).unwrap();
+    counter().add(3);
+    assert_eq!((counter().version(), counter().total()), (1, 6));
+
+    let back = registry.rollback::<dyn Counter>().unwrap();
+    assert_eq!(back.undid, third.id);
+    assert_eq!((counter().version(), counter().total()), (2, 6));
+    counter().add(4);
+    registry.rollback::<dyn Counter>().unwrap();
+    assert_eq!((counter().version(), counter().total()), (1, 10));
+    assert!(counter().consistent());
+    assert!(matches!(
+        registry.rollback::<dyn Counter>(),
+        Err(RollbackError::NoPredecessor { .. })
+    ));
+    assert_eq!((counter().version(), counter().total()), (1, 10));
+}
+
+#[test]
+fn a_module_rolls_back_to_viewmodels_linked_into_the_program() {
+    let registry = Registry::linked();
+    let tick = || registry.get::<dyn Clock>().unwrap().tick();
+    assert_eq!(tick(), 1, "the program's own SharedClock");
+    // The nothing-before case: the linked clock is the view's first binding.
+    assert!(matches!(
+        registry.rollback::<dyn Clock>(),
+        Err(RollbackError::NoPredecessor { .. })
+    ));
+
+    registry.load(library(Fixture::V1)).unwrap();
+    registry.get::<dyn Counter>().unwrap().add(3);
+    // Without `export_module!`: binds the library's copy of the clock too.
+    let unnamed = registry.load(library(Fixture::Unnamed)).unwrap();
+    assert_eq!(unnamed.bound.len(), 2);
+    assert_eq!(tick(), 2);
+    registry.get::<dyn Counter>().unwrap().add(4);
+
+    let report = registry.rollback::<dyn Clock>().unwrap();
+    assert_eq!(report.undid, unnamed.id);
+    assert_eq!(report.path, None, "the clock goes back to the linked one");
+    let mut views: Vec<(&str, Carried)> = report
+        .bound
+        .iter()
+        .map(|b| (b.view.as_str(), b.state))
+        .collect();
+    views.sort_by_key(|(view, _)| *view);
+    assert_eq!(
+        views,
+        [("Clock", Carried::Restored), ("Counter", Carried::Restored)],
+        "every view the load bound goes back, in one swap"
+    );
+    assert_eq!(tick(), 3, "the clock's state came back");
+    assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 7);
+    assert_eq!(registry.history().last().unwrap().path, None);
+
+    // One step back further for the clock: nothing before the linked one.
+    assert!(matches!(
+        registry.rollback::<dyn Clock>(),
+        Err(RollbackError::NoPredecessor { .. })
+    ));
+    // A view the rolled-back load bound first stays bound.
+    let registry = Registry::linked();
+    let first = registry.load(library(Fixture::Unnamed)).unwrap();
+    let report = registry.rollback::<dyn Clock>().unwrap();
+    assert_eq!(report.undid, first.id);
+    assert_eq!(report.kept, ["Counter"]);
+    assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 1);
+}
+
+#[test]
+fn unloading_retired_libraries_forgets_the_builds_to_roll_back_to() {
+    let (v1, v2) = (library(Fixture::V1), library(Fixture::V2));
+    let registry = Registry::linked();
+    registry.load(&v1).unwrap();
+    registry.get::<dyn Counter>().unwrap().add(2);
+    registry.load(&v2).unwrap();
+    // Refresh this thread's lookup cache: it pins the bindings it last saw.
+    assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 2);
+    assert_eq!(registry.loaded_libraries(), [v1, v2.clone()]);
+
+    // SAFETY: no value from the libraries escapes this test's calls.
+    assert_eq!(unsafe { registry.unload_retired() }, 1);
+    assert_eq!(registry.loaded_libraries(), [v2]);
+    assert!(matches!(
+        registry.rollback::<dyn Counter>(),
+        Err(RollbackError::NoPredecessor { .. })
+    ));
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!((counter.version(), counter.total()), (2, 2));
+}
