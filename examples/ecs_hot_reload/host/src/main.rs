@@ -7,7 +7,7 @@
 //! `examples/ecs_hot_reload/logic/src/lib.rs`.
 
 use ecs_hot_reload_api::{GameLogic, Position};
-use hot_reload::{Work, edit, workspace_dir};
+use hot_reload::{Work, edit};
 use playground_ecs::{Schedule, World};
 use playground_runtime::{Registry, ViewHandle, WatchEvent, WatchOptions, Watcher};
 use std::error::Error;
@@ -188,7 +188,7 @@ fn story() -> Result<(), Box<dyn Error>> {
 fn watch() -> Result<(), Box<dyn Error>> {
     let build = hot_reload::module_build(
         &example_dir().join("logic/Cargo.toml"),
-        &workspace_dir().join("target/ecs-hot-reload/watch"),
+        &hot_reload::target_dir(),
     );
     println!("building the logic module...");
     let built = build.run()?;

@@ -21,9 +21,11 @@ pub fn workspace_dir() -> &'static Path {
 }
 
 /// A scratch copy of an example's crates under `target/<name>/work`, built
-/// into `target/<name>/target` (a target directory of its own: the one of
-/// the running `cargo run` may be locked). The story edits the copy, so
-/// the repository's sources stay as they are.
+/// into the workspace's own target directory: cargo releases its lock
+/// while `cargo run` runs the program, and the copy's dependencies (the
+/// runtime and everything under it) are the artifacts the host was built
+/// with, so the first build compiles only the copied crates. The story
+/// edits the copy, so the repository's sources stay as they are.
 pub struct Work {
     pub root: PathBuf,
     pub target: PathBuf,
@@ -58,32 +60,40 @@ impl Work {
         crates: &[&str],
         module: &str,
     ) -> std::io::Result<Work> {
-        let base = workspace_dir().join("target").join(name);
-        let root = base.join("work");
+        let root = target_dir().join(name).join("work");
         let _ = std::fs::remove_dir_all(&root);
         for krate in crates {
             copy_tree(
                 &example.join(krate).join("src"),
                 &root.join(krate).join("src"),
             )?;
-            let manifest = std::fs::read_to_string(example.join(krate).join("Cargo.toml"))?;
-            std::fs::write(
-                root.join(krate).join("Cargo.toml"),
-                standalone_manifest(&manifest),
-            )?;
+            let mut manifest = standalone_manifest(&std::fs::read_to_string(
+                example.join(krate).join("Cargo.toml"),
+            )?);
+            if *krate == module {
+                // Its own library name: the workspace's copy of the crate
+                // writes `target/debug/lib<name>.so` too.
+                manifest = manifest.replacen("-module\"\n", "-module-scratch\"\n", 1);
+                manifest = manifest.replacen("-logic\"\n", "-logic-scratch\"\n", 1);
+            }
+            std::fs::write(root.join(krate).join("Cargo.toml"), manifest)?;
         }
         let members: Vec<String> = crates.iter().map(|c| format!("{c:?}")).collect();
         std::fs::write(
             root.join("Cargo.toml"),
             format!(
-                "[workspace]\nmembers = [{}]\nresolver = \"3\"\n",
-                members.join(", ")
+                "[workspace]\nmembers = [{}]\nresolver = \"3\"\n\n{}",
+                members.join(", "),
+                // The same profiles, or no artifact would be shared.
+                profiles(&std::fs::read_to_string(
+                    workspace_dir().join("Cargo.toml")
+                )?)
             ),
         )?;
         std::fs::copy(workspace_dir().join("Cargo.lock"), root.join("Cargo.lock"))?;
         Ok(Work {
             root,
-            target: base.join("target"),
+            target: target_dir(),
             module: module.to_owned(),
         })
     }
@@ -117,6 +127,30 @@ impl Work {
     pub fn build(&self) -> Result<Built, BuildError> {
         self.module_build().run()
     }
+}
+
+/// The workspace's target directory (`CARGO_TARGET_DIR` if cargo was told
+/// another one).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_dir().join("target"))
+}
+
+/// The `[profile...]` sections of a manifest.
+fn profiles(manifest: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            inside = line.starts_with("[profile");
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// A crate manifest of the workspace, made to stand alone: workspace-

@@ -8,7 +8,7 @@
 //! `cargo run -p hot_reload -- --watch` runs the host and waits for your
 //! edits to `examples/hot_reload/module/src/lib.rs`.
 
-use hot_reload::{Work, edit, example_dir, module_build, workspace_dir};
+use hot_reload::{Work, edit, example_dir, module_build};
 use hot_reload_api::Greeter;
 use playground_runtime::{Registry, WatchEvent, WatchOptions, Watcher};
 use std::error::Error;
@@ -104,7 +104,7 @@ fn story() -> Result<(), Box<dyn Error>> {
 fn watch() -> Result<(), Box<dyn Error>> {
     let build = module_build(
         &example_dir().join("module/Cargo.toml"),
-        &workspace_dir().join("target/hot-reload/watch"),
+        &hot_reload::target_dir(),
     );
     println!("building the module...");
     let built = build.run()?;
