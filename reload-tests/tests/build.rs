@@ -271,3 +271,22 @@ fn the_watcher_rebuilds_with_the_build_helper_and_swaps_on_save() {
     }
     assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 7);
 }
+
+#[test]
+fn a_module_built_without_its_debug_info_is_a_fraction_of_the_size() {
+    let manifest = scratch_crate(
+        "build_lean",
+        "cdylib",
+        "#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { 1 }\n",
+    );
+    let full = Build::new(&manifest).run().unwrap();
+    let full_size = std::fs::metadata(&full.library).unwrap().len();
+    let lean = Build::new(&manifest).module_debuginfo(false).run().unwrap();
+    let lean_size = std::fs::metadata(&lean.library).unwrap().len();
+    assert_eq!(lean.library, full.library);
+    assert_eq!(lean.compiled, 1, "only the module is rebuilt");
+    assert!(
+        lean_size * 2 < full_size,
+        "{lean_size} bytes stripped against {full_size} with debug info"
+    );
+}
