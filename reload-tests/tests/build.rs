@@ -290,3 +290,84 @@ fn a_module_built_without_its_debug_info_is_a_fraction_of_the_size() {
         "{lean_size} bytes stripped against {full_size} with debug info"
     );
 }
+
+#[test]
+fn fast_rebuilds_run_rustc_alone_until_something_but_the_sources_changes() {
+    let manifest = scratch_crate(
+        "build_direct",
+        "cdylib",
+        "#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { 1 }\n",
+    );
+    let source = manifest.with_file_name("src/lib.rs");
+    let write = |text: &str| std::fs::write(&source, text).unwrap();
+    let build = Build::new(&manifest).fast_rebuilds(true);
+    let first = build.run().unwrap();
+    assert!(!first.direct, "the first build is cargo's");
+
+    write("#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { 2 }\n");
+    let second = build.clone().run().unwrap();
+    assert!(second.direct, "a source edit is rebuilt by rustc alone");
+    assert_eq!(second.library, first.library, "where cargo puts it");
+    assert_ne!(second.sha256, first.sha256);
+    let sidecar = std::fs::read_to_string(second.library.with_extension("so.sha256")).unwrap();
+    assert!(sidecar.starts_with(&second.sha256));
+
+    // A compiler error comes back rendered, as from cargo.
+    write("pub fn broken() -> u32 { \"not a number\" }\n");
+    let error = build.run().unwrap_err();
+    let BuildError::Failed { diagnostics, .. } = &error else {
+        panic!("expected Failed, got {error}");
+    };
+    assert!(diagnostics.contains("E0308"), "{diagnostics}");
+
+    // The manifest changed: cargo again (it may mean new dependencies).
+    write("#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { 3 }\n");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, format!("{text}\n# edited\n")).unwrap();
+    let third = build.run().unwrap();
+    assert!(!third.direct, "a changed manifest goes through cargo");
+    write("#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { 4 }\n");
+    assert!(build.run().unwrap().direct, "and then rustc alone again");
+}
+
+#[test]
+fn fast_rebuilds_go_through_cargo_when_a_path_dependency_changed() {
+    let dep = scratch_crate("build_dep", "rlib", "pub fn base() -> u32 { 10 }\n");
+    let manifest = scratch_crate(
+        "build_direct_dep",
+        "cdylib",
+        "#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { build_dep::base() }\n",
+    );
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "[workspace]",
+            &format!(
+                "[dependencies]\nbuild_dep = {{ path = {:?} }}\n\n[workspace]",
+                dep.parent().unwrap()
+            ),
+        ),
+    )
+    .unwrap();
+    let build = Build::new(&manifest).fast_rebuilds(true);
+    assert!(!build.run().unwrap().direct);
+    std::fs::write(
+        manifest.with_file_name("src/lib.rs"),
+        "#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { build_dep::base() + 1 }\n",
+    )
+    .unwrap();
+    assert!(build.run().unwrap().direct, "only the module changed");
+    std::fs::write(
+        dep.with_file_name("src/lib.rs"),
+        "pub fn base() -> u32 { 20 }\n",
+    )
+    .unwrap();
+    let rebuilt = build.run().unwrap();
+    assert!(
+        !rebuilt.direct,
+        "the dependency's artifact is stale: cargo rebuilds it"
+    );
+    assert_eq!(rebuilt.compiled, 2, "the dependency and the module");
+}
