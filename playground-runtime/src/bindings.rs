@@ -317,6 +317,20 @@ impl BindingStore {
             .cloned()
     }
 
+    /// Runs `f` on the registry's pool keyed `key`, under the map's lock
+    /// (no clone of the entry).
+    pub fn with_pool_entry<R>(
+        &self,
+        key: (u64, u64),
+        f: impl FnOnce(Option<&PoolEntry>) -> R,
+    ) -> R {
+        f(self
+            .pools
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key))
+    }
+
     /// Puts the pools of every binding of `bindings` in the registry: a
     /// pool a construction adopted is already there, one it made (new, or
     /// migrated from another format) replaces the old one, owned by the

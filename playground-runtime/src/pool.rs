@@ -749,11 +749,11 @@ pub(crate) fn resolve<M: Model>(
 pub(crate) fn registry_pool<V: ?Sized + View, M: Model>(
     store: &BindingStore,
 ) -> Result<Pool<M>, PoolError> {
-    match store.pool_entry((V::VIEW_ID, M::MODEL_ID)) {
-        Some(entry) => Pool::adopt(&entry),
+    store.with_pool_entry((V::VIEW_ID, M::MODEL_ID), |entry| match entry {
+        Some(entry) => Pool::adopt(entry),
         None => Err(PoolError::NoPool {
             view: V::NAME.to_owned(),
             model: M::NAME.to_owned(),
         }),
-    }
+    })
 }
