@@ -18,6 +18,7 @@
 
 use crate::error::RegistryError;
 use crate::library::Library;
+use crate::pool::{PendingPool, PoolEntry, PoolMap};
 use crate::view::View;
 use crate::viewmodel::{Instance, ViewModelDescriptor};
 use arc_swap::ArcSwap;
@@ -25,8 +26,8 @@ use nohash_hasher::BuildNoHashHasher;
 use std::cell::UnsafeCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Ids are already uniform hashes: hashing them again (SipHash) would only
 /// cost time, so the map uses them as they are.
@@ -52,6 +53,9 @@ pub(crate) struct Binding {
     /// The library the viewmodel came from (`None` when linked in), held
     /// only to keep it mapped while the binding, or a handle to it, lives.
     pub _library: Option<Arc<Library>>,
+    /// The pools its viewmodel's `Pool` fields took: published in the
+    /// registry when the binding is (see `BindingStore::store`).
+    pub pools: Vec<PendingPool>,
 }
 
 /// A map pinned by one thread: the `Rc` is counted without atomics, the
@@ -92,6 +96,11 @@ pub(crate) struct BindingStore {
     /// Set after every store, to a value no registry had before: a thread
     /// whose cached generation matches holds this registry's current map.
     generation: AtomicU64,
+    /// The registry's model pools, by (view id, model id). Looked up only
+    /// when a viewmodel is built (or by `Registry::pool`), never on a
+    /// call. A `std` mutex (a futex word, no global state), since library
+    /// images lock it with their own copy of the code.
+    pools: Mutex<PoolMap>,
 }
 
 /// One slot of a thread's cache: plain data, so that the cache needs no
@@ -187,6 +196,7 @@ impl BindingStore {
             ops: &OPS,
             current: ArcSwap::from_pointee(bindings),
             generation: AtomicU64::new(NEXT_GENERATION.fetch_add(1, Ordering::Relaxed)),
+            pools: Mutex::new(PoolMap::new()),
         }
     }
 
@@ -290,9 +300,60 @@ impl BindingStore {
 
     /// Publishes `bindings`; callers serialise stores among themselves.
     pub fn store(&self, bindings: Bindings) {
+        self.publish_pools(&bindings);
         (self.ops.store)(&self.current, Arc::new(bindings));
         let next = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
         self.generation.store(next, Ordering::Release);
+    }
+}
+
+impl BindingStore {
+    /// The registry's pool keyed `key`.
+    pub fn pool_entry(&self, key: (u64, u64)) -> Option<PoolEntry> {
+        self.pools
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .cloned()
+    }
+
+    /// Runs `f` on the registry's pool keyed `key`, under the map's lock
+    /// (no clone of the entry).
+    pub fn with_pool_entry<R>(
+        &self,
+        key: (u64, u64),
+        f: impl FnOnce(Option<&PoolEntry>) -> R,
+    ) -> R {
+        f(self
+            .pools
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key))
+    }
+
+    /// Puts the pools of every binding of `bindings` in the registry: a
+    /// pool a construction adopted is already there, one it made (new, or
+    /// migrated from another format) replaces the old one, owned by the
+    /// binding's library. Bindings of one view share its keys, and one
+    /// binding per view is published, so the map follows the bound ones.
+    fn publish_pools(&self, bindings: &Bindings) {
+        let mut pools = self.pools.lock().unwrap_or_else(PoisonError::into_inner);
+        for slot in bindings.slots.values() {
+            let Slot::Bound(binding) = slot else { continue };
+            for pending in &binding.pools {
+                if pools
+                    .get(&pending.key)
+                    .is_some_and(|entry| entry.same_storage(&pending.entry))
+                {
+                    continue;
+                }
+                let mut entry = pending.entry.clone();
+                if pending.created {
+                    entry.library = binding._library.clone();
+                }
+                pools.insert(pending.key, entry);
+            }
+        }
     }
 }
 

@@ -127,6 +127,10 @@ impl From<Box<RegistryError>> for RegistryError {
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StateError {
+    /// A `Pool` field could not take the registry's pool (see
+    /// [`PoolError`](crate::PoolError)).
+    #[error("pool: {0}")]
+    Pool(String),
     /// The saved state was written by another format of the model.
     #[error(
         "field `{field}` holds model `{model}` in state version {saved:016x}, \

@@ -72,6 +72,7 @@ mod loader;
 mod manifest;
 mod model;
 mod module;
+mod pool;
 mod registration;
 mod registry;
 mod state;
@@ -103,6 +104,7 @@ pub use module::{
     UNKNOWN_ALLOCATOR,
 };
 pub use playground_macros::{TypeFingerprint, model, view, viewmodel};
+pub use pool::{Pool, PoolError, PoolHandle, PoolMut, PoolRef};
 pub use registry::{Catalog, Registry, ViewHandle, ViewRef};
 pub use state::{Live, Saved, SavedModel, SavedState, State};
 pub use uses::Uses;

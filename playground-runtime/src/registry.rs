@@ -202,6 +202,16 @@ impl Registry {
         }
     }
 
+    /// The registry's pool of model `M` for view `V`: the one the `Pool<M>`
+    /// fields of `V`'s viewmodels hold (see [`Pool`](crate::Pool)). An
+    /// error if no viewmodel of `V` has made one, or if it holds another
+    /// format of `M`.
+    pub fn pool<V: ?Sized + View, M: crate::Model>(
+        &self,
+    ) -> Result<crate::Pool<M>, crate::PoolError> {
+        crate::pool::registry_pool::<V, M>(&self.bindings)
+    }
+
     /// Name of the viewmodel bound to `T`, if any.
     pub fn bound<T: ?Sized + View>(&self) -> Option<String> {
         match self.bindings.load_full().slots.get(&T::VIEW_ID) {
@@ -272,10 +282,12 @@ pub(crate) fn bind(
             found: viewmodel.api_version,
         });
     }
-    let instance =
+    let mut instance =
         (entry.instantiate)(saved, store).map_err(|failure| failed(viewmodel.name, failure, ""))?;
+    let pools = std::mem::take(&mut instance.pools);
     Ok(Arc::new(Binding {
         viewmodel,
+        pools,
         instance,
         _library: library.cloned(),
     }))

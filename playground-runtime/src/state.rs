@@ -218,7 +218,9 @@ impl<M: Model> State for M {
 /// # Safety
 /// `storage` must hold a `T` (possibly a type of identical layout and
 /// meaning from another image of the same build).
-unsafe fn adopt_arc<T: Send + Sync + 'static>(storage: &Arc<dyn Any + Send + Sync>) -> Arc<T> {
+pub(crate) unsafe fn adopt_arc<T: Send + Sync + 'static>(
+    storage: &Arc<dyn Any + Send + Sync>,
+) -> Arc<T> {
     let raw = Arc::into_raw(Arc::clone(storage)) as *const T;
     // SAFETY: the caller's contract: the allocation holds a `T`, so its
     // `ArcInner` has `T`'s layout and the data offset `Arc<T>` expects.

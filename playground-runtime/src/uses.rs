@@ -2,7 +2,9 @@
 //! registry.
 
 use crate::bindings::BindingStore;
-use crate::error::RegistryError;
+use crate::error::{RegistryError, StateError};
+use crate::model::Model;
+use crate::pool::{PendingPool, Pool};
 use crate::registry::ViewRef;
 use crate::view::View;
 use std::cell::RefCell;
@@ -75,25 +77,97 @@ pub struct Uses<T: ?Sized> {
 }
 
 thread_local! {
-    /// The store of the registry constructing a viewmodel on this thread,
-    /// in this image (see `constructing`).
-    static CONSTRUCTING: RefCell<Option<Arc<BindingStore>>> = const { RefCell::new(None) };
+    /// The viewmodel being constructed on this thread, in this image, and
+    /// its registry (see `constructing`).
+    static CONSTRUCTING: RefCell<Option<Construction>> = const { RefCell::new(None) };
 }
 
-/// Runs `construct` with `store` as the construction context of this
-/// image's `Uses` handles; the previous context is restored afterwards,
-/// panic or not (a viewmodel may construct another).
-pub(crate) fn constructing<R>(store: &Arc<BindingStore>, construct: impl FnOnce() -> R) -> R {
-    struct Restore(Option<Arc<BindingStore>>);
+/// What a construction needs and makes: the registry's store and the
+/// view being built (for `Uses` and `Pool` fields), and the pools its
+/// `Pool` fields took, to publish with its binding.
+struct Construction {
+    store: Arc<BindingStore>,
+    view_id: u64,
+    pools: Vec<PendingPool>,
+    /// The first pool that could not be taken: refuses the construction.
+    error: Option<StateError>,
+}
+
+/// What a construction's `Pool` fields took.
+pub(crate) struct Constructed<R> {
+    pub value: R,
+    pub pools: Vec<PendingPool>,
+    pub error: Option<StateError>,
+}
+
+/// Runs `construct` with `store` and view `view_id` as the construction
+/// context of this image's `Uses` and `Pool` fields; the previous context
+/// is restored afterwards, panic or not (a viewmodel may construct
+/// another).
+pub(crate) fn constructing<R>(
+    store: &Arc<BindingStore>,
+    view_id: u64,
+    construct: impl FnOnce() -> R,
+) -> Constructed<R> {
+    struct Restore(Option<Option<Construction>>);
     impl Drop for Restore {
         fn drop(&mut self) {
-            let previous = self.0.take();
-            let _ = CONSTRUCTING.try_with(|c| *c.borrow_mut() = previous);
+            if let Some(previous) = self.0.take() {
+                let _ = CONSTRUCTING.try_with(|c| *c.borrow_mut() = previous);
+            }
         }
     }
-    let previous = CONSTRUCTING.with(|c| c.replace(Some(Arc::clone(store))));
-    let _restore = Restore(previous);
-    construct()
+    let previous = CONSTRUCTING.with(|c| {
+        c.replace(Some(Construction {
+            store: Arc::clone(store),
+            view_id,
+            pools: Vec::new(),
+            error: None,
+        }))
+    });
+    let mut restore = Restore(Some(previous));
+    let value = construct();
+    let previous = restore.0.take().unwrap_or_default();
+    let done = CONSTRUCTING.with(|c| c.replace(previous));
+    let (pools, error) = done.map(|c| (c.pools, c.error)).unwrap_or_default();
+    Constructed {
+        value,
+        pools,
+        error,
+    }
+}
+
+/// The pool of `M` for the view being constructed on this thread, or
+/// `None` outside a construction (or when the construction is refused:
+/// the error is kept for `constructing` to return).
+pub(crate) fn pool_for<M: Model>() -> Option<Pool<M>> {
+    // The context is not borrowed while a migration runs user code.
+    let (store, view_id, pending) = CONSTRUCTING
+        .try_with(|c| {
+            c.borrow()
+                .as_ref()
+                .map(|c| (Arc::clone(&c.store), c.view_id, c.pools.clone()))
+        })
+        .ok()
+        .flatten()?;
+    let resolved = crate::pool::resolve::<M>(&store, view_id, &pending);
+    CONSTRUCTING
+        .try_with(|c| {
+            let mut c = c.borrow_mut();
+            let c = c.as_mut()?;
+            match resolved {
+                Ok((pool, made)) => {
+                    c.pools.extend(made);
+                    Some(pool)
+                }
+                Err(error) => {
+                    c.error.get_or_insert(error);
+                    None
+                }
+            }
+        })
+        .ok()
+        .flatten()
 }
 
 impl<T: ?Sized> Uses<T> {
@@ -102,7 +176,10 @@ impl<T: ?Sized> Uses<T> {
     /// construction.
     pub fn new() -> Self {
         Uses {
-            store: CONSTRUCTING.try_with(|c| c.borrow().clone()).ok().flatten(),
+            store: CONSTRUCTING
+                .try_with(|c| c.borrow().as_ref().map(|c| Arc::clone(&c.store)))
+                .ok()
+                .flatten(),
             _view: PhantomData,
         }
     }

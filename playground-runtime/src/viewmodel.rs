@@ -149,6 +149,8 @@ pub(crate) struct Instance {
     pub view: Box<dyn Any + Send + Sync>,
     /// The same object, for saving its state.
     pub state: Arc<dyn SaveState>,
+    /// The pools its `Pool` fields took, published with its binding.
+    pub pools: Vec<crate::pool::PendingPool>,
 }
 
 /// Why user code failed: an error it returned, or a panic, caught in the
@@ -343,7 +345,12 @@ fn instantiate<VM: ViewModel>(
     store: &Arc<BindingStore>,
 ) -> Result<Instance, Failure> {
     contained(|| {
-        let mut viewmodel = crate::uses::constructing(store, VM::construct);
+        let constructed =
+            crate::uses::constructing(store, <VM::View as View>::VIEW_ID, VM::construct);
+        let mut viewmodel = constructed.value;
+        if let Some(error) = constructed.error {
+            return Err(error);
+        }
         if let Some(saved) = saved {
             viewmodel.restore_state(saved)?;
         }
@@ -352,6 +359,7 @@ fn instantiate<VM: ViewModel>(
         Ok(Instance {
             view: Box::new(view),
             state: shared,
+            pools: constructed.pools,
         })
     })
 }

@@ -63,6 +63,14 @@ pub enum Fixture {
     /// Compiled against the API's model `Limits` (inside `Settings`) with
     /// a field narrowed.
     NestedV2,
+    /// pool-module as it is: a ledger kept in a model pool.
+    Pool,
+    /// pool-module with a behaviour change (`build()` answers 2).
+    PoolV2,
+    /// pool-module with the pooled model changed, no migration.
+    PoolModelV2,
+    /// pool-module with the pooled model changed, migrated.
+    PoolModelV2Migrate,
 }
 
 impl Fixture {
@@ -91,6 +99,10 @@ impl Fixture {
             Fixture::NullExport => "null-export",
             Fixture::MethodV2 => "method-v2",
             Fixture::NestedV2 => "nested-v2",
+            Fixture::Pool => "pool",
+            Fixture::PoolV2 => "pool-v2",
+            Fixture::PoolModelV2 => "pool-model-v2",
+            Fixture::PoolModelV2Migrate => "pool-model-v2-migrate",
         }
     }
 }
@@ -125,6 +137,14 @@ pub fn library(fixture: Fixture) -> PathBuf {
         ),
         Fixture::NullExport => build(&fixture_manifest("plain-cdylib"), &["null-export"], fixture),
         Fixture::ForeignRuntime => build_foreign(),
+        Fixture::Pool => build(&fixture_manifest("pool-module"), &[], fixture),
+        Fixture::PoolV2 => build(&fixture_manifest("pool-module"), &["v2"], fixture),
+        Fixture::PoolModelV2 => build(&fixture_manifest("pool-module"), &["model-v2"], fixture),
+        Fixture::PoolModelV2Migrate => build(
+            &fixture_manifest("pool-module"),
+            &["model-v2-migrate"],
+            fixture,
+        ),
         Fixture::Ecs => build_edited(&fixture_manifest("ecs-module"), "", fixture),
         Fixture::EcsHeatWide => build_edited(&fixture_manifest("ecs-module"), "heat-wide", fixture),
         Fixture::EcsSpinV2 => build_edited(&fixture_manifest("ecs-module"), "spin-v2", fixture),

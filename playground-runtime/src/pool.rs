@@ -1,0 +1,759 @@
+//! Model pools: typed, generational slots of model values that the
+//! registry owns, keyed by (view, model), so that a viewmodel's data
+//! outlives every build of the viewmodel without being saved or restored.
+
+use crate::bindings::BindingStore;
+use crate::error::StateError;
+use crate::library::Library;
+use crate::model::Model;
+use crate::view::View;
+use std::any::Any;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// Why a pool refused an operation. Never another value: a handle that
+/// does not name a live value of this pool is an error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PoolError {
+    /// The handle's value was removed (its slot may hold another value now,
+    /// under a newer generation).
+    #[error("stale handle to model `{model}`: slot {index} generation {generation} was removed")]
+    Stale {
+        /// The model's name.
+        model: String,
+        /// The handle's slot.
+        index: u32,
+        /// The handle's generation.
+        generation: u32,
+    },
+    /// The handle was made by another pool.
+    #[error("the handle to model `{model}` belongs to another pool")]
+    Foreign {
+        /// The model's name.
+        model: String,
+    },
+    /// The pool holds `u32::MAX` slots.
+    #[error("the pool of model `{model}` is full")]
+    Full {
+        /// The model's name.
+        model: String,
+    },
+    /// The registry has no pool of this model for this view.
+    #[error("the registry has no pool of model `{model}` for view `{view}`")]
+    NoPool {
+        /// The view's name.
+        view: String,
+        /// The model's name.
+        model: String,
+    },
+    /// The registry's pool holds another format of the model.
+    #[error(
+        "the pool of model `{model}` holds state version {pooled:016x} (size and align {pooled_layout:?}), \
+         this build reads {current:016x} ({current_layout:?})"
+    )]
+    VersionMismatch {
+        /// The model's name.
+        model: String,
+        /// The pool's format.
+        pooled: u64,
+        /// `(size, align)` of the pool's values.
+        pooled_layout: (usize, usize),
+        /// This build's format.
+        current: u64,
+        /// `(size, align)` here.
+        current_layout: (usize, usize),
+    },
+}
+
+/// A handle to a value in a [`Pool`]: a slot and the generation of the
+/// value it was made for (16 bytes, `Copy`). Once the value is removed,
+/// the handle is stale for good, whatever the slot holds later.
+pub struct PoolHandle<M> {
+    pool: u64,
+    index: u32,
+    generation: u32,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> PoolHandle<M> {
+    /// The slot it names.
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+    /// The generation of the value it names.
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+}
+
+impl<M> Clone for PoolHandle<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for PoolHandle<M> {}
+impl<M> PartialEq for PoolHandle<M> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.pool, self.index, self.generation) == (other.pool, other.index, other.generation)
+    }
+}
+impl<M> Eq for PoolHandle<M> {}
+impl<M> std::hash::Hash for PoolHandle<M> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.pool, self.index, self.generation).hash(state);
+    }
+}
+impl<M> fmt::Debug for PoolHandle<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PoolHandle({}v{})", self.index, self.generation)
+    }
+}
+
+struct Slot<M> {
+    /// Bumped when the value is removed; a slot whose generation reached
+    /// `u32::MAX` is retired rather than reused.
+    generation: u32,
+    value: Option<M>,
+}
+
+struct Table<M> {
+    slots: Vec<Slot<M>>,
+    /// Empty slots to reuse, last freed first.
+    free: Vec<u32>,
+    len: usize,
+}
+
+/// The storage a pool's handles share, and the registry keeps. A
+/// `std::sync::RwLock` (a futex word, no global state): the host and every
+/// library lock it with their own copy of the code, which a lock with a
+/// global parking table (parking_lot's) would not allow.
+pub(crate) struct PoolStorage<M> {
+    /// Names the pool in its handles: the same for every build of it,
+    /// migrated or not, so handles stay valid across reloads.
+    id: u64,
+    table: RwLock<Table<M>>,
+}
+
+/// A registry-owned pool of model values, for a viewmodel's data: declare
+/// it as a field, and every build of the viewmodel gets the same pool.
+///
+/// Made by `Default` while the registry builds a viewmodel of view `V`,
+/// it is the registry's pool of `M` for `V`, created on first use. A
+/// reload adopts it as it is when the new build's `M` has the same
+/// `STATE_VERSION` (nothing is saved, restored or copied); when it has
+/// another, every value is migrated into a new pool
+/// (`#[model(migrate_from(Old))]`), published only if the whole load
+/// succeeds, or the load is refused and the pool is untouched. Made
+/// anywhere else, it is a detached pool of its own.
+///
+/// ```
+/// use playground_runtime::{Pool, PoolHandle, Registry, model, view, viewmodel};
+///
+/// #[view]
+/// pub trait Accounts: Send + Sync {
+///     fn open(&self, owner: &str) -> u64;
+///     fn total(&self) -> u64;
+/// }
+///
+/// #[model]
+/// #[derive(Clone, Default)]
+/// pub struct Account {
+///     owner: String,
+///     balance: u64,
+/// }
+///
+/// #[derive(Default)]
+/// struct Bank {
+///     accounts: Pool<Account>, // owned by the registry
+/// }
+///
+/// #[viewmodel]
+/// impl Accounts for Bank {
+///     fn open(&self, owner: &str) -> u64 {
+///         let account = Account { owner: owner.into(), balance: 10 };
+///         self.accounts.insert(account).map_or(0, |h| h.index() as u64)
+///     }
+///     fn total(&self) -> u64 {
+///         let mut total = 0;
+///         self.accounts.for_each(|_, account| total += account.balance);
+///         total
+///     }
+/// }
+///
+/// let registry = Registry::linked();
+/// registry.get::<dyn Accounts>()?.open("ada");
+/// // The host reaches the same pool.
+/// let pool = registry.pool::<dyn Accounts, Account>()?;
+/// assert_eq!(pool.len(), 1);
+/// assert_eq!(registry.get::<dyn Accounts>()?.total(), 10);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Pool<M: Model> {
+    storage: Arc<PoolStorage<M>>,
+    attached: bool,
+}
+
+/// A value of a pool, read-locked: other readers go on, writers wait.
+pub struct PoolRef<'p, M> {
+    _guard: RwLockReadGuard<'p, Table<M>>,
+    value: *const M,
+}
+
+/// A value of a pool, write-locked.
+pub struct PoolMut<'p, M> {
+    _guard: RwLockWriteGuard<'p, Table<M>>,
+    value: *mut M,
+}
+
+impl<M> std::ops::Deref for PoolRef<'_, M> {
+    type Target = M;
+    #[inline]
+    fn deref(&self) -> &M {
+        // SAFETY: `value` points into the table `_guard` read-locks (made
+        // from a `&M` under that lock in `Pool::get`); the table cannot
+        // change while the guard lives, and the reference borrows `self`.
+        unsafe { &*self.value }
+    }
+}
+
+impl<M> std::ops::Deref for PoolMut<'_, M> {
+    type Target = M;
+    #[inline]
+    fn deref(&self) -> &M {
+        // SAFETY: as for `PoolRef`, under the write lock `_guard` holds.
+        unsafe { &*self.value }
+    }
+}
+
+impl<M> std::ops::DerefMut for PoolMut<'_, M> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut M {
+        // SAFETY: made from the `&mut M` under the write lock `_guard`
+        // holds (exclusive while it lives); the borrow is of `&mut self`.
+        unsafe { &mut *self.value }
+    }
+}
+
+/// A pool id for a detached pool: unlikely to be any other pool's.
+fn detached_id() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_usize(&hasher as *const _ as usize);
+    hasher.finish() | 1
+}
+
+/// The id of the registry's pool of `model_id` for `view_id`.
+fn registry_id(view_id: u64, model_id: u64) -> u64 {
+    crate::model::fold_versions(view_id, &[model_id]) & !1
+}
+
+impl<M: Model> Default for Pool<M> {
+    fn default() -> Self {
+        Pool::new()
+    }
+}
+
+impl<M: Model> Clone for Pool<M> {
+    fn clone(&self) -> Self {
+        Pool {
+            storage: Arc::clone(&self.storage),
+            attached: self.attached,
+        }
+    }
+}
+
+impl<M: Model> fmt::Debug for Pool<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pool")
+            .field("model", &M::NAME)
+            .field("len", &self.len())
+            .field("attached", &self.attached)
+            .finish()
+    }
+}
+
+impl<M: Model> Pool<M> {
+    /// The registry's pool of `M` for the view being constructed on this
+    /// thread (see [`Pool`]); a detached pool outside a construction.
+    pub fn new() -> Self {
+        crate::uses::pool_for::<M>().unwrap_or_else(Pool::detached)
+    }
+
+    /// A pool of its own, which no registry keeps.
+    pub fn detached() -> Self {
+        Pool {
+            storage: Arc::new(PoolStorage::new(detached_id())),
+            attached: false,
+        }
+    }
+
+    /// Whether the pool is a registry's.
+    pub fn is_attached(&self) -> bool {
+        self.attached
+    }
+
+    #[inline]
+    fn read(&self) -> RwLockReadGuard<'_, Table<M>> {
+        // A panic while writing leaves a value as the panicking code left
+        // it, as with any `&mut`; the pool itself stays consistent (its
+        // bookkeeping runs no user code), so poisoning is ignored.
+        self.storage
+            .table
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    #[inline]
+    fn write(&self) -> RwLockWriteGuard<'_, Table<M>> {
+        self.storage
+            .table
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    #[cold]
+    fn stale(&self, handle: PoolHandle<M>) -> PoolError {
+        if handle.pool != self.storage.id {
+            PoolError::Foreign {
+                model: M::NAME.to_owned(),
+            }
+        } else {
+            PoolError::Stale {
+                model: M::NAME.to_owned(),
+                index: handle.index,
+                generation: handle.generation,
+            }
+        }
+    }
+
+    /// Stores `value`, in a freed slot if there is one.
+    pub fn insert(&self, value: M) -> Result<PoolHandle<M>, PoolError> {
+        let mut table = self.write();
+        let (index, generation) = match table.free.pop() {
+            Some(index) => {
+                let slot = &mut table.slots[index as usize];
+                slot.value = Some(value);
+                (index, slot.generation)
+            }
+            None => {
+                let index = u32::try_from(table.slots.len())
+                    .ok()
+                    .filter(|&i| i != u32::MAX)
+                    .ok_or_else(|| PoolError::Full {
+                        model: M::NAME.to_owned(),
+                    })?;
+                table.slots.push(Slot {
+                    generation: 0,
+                    value: Some(value),
+                });
+                (index, 0)
+            }
+        };
+        table.len += 1;
+        Ok(PoolHandle {
+            pool: self.storage.id,
+            index,
+            generation,
+            _model: PhantomData,
+        })
+    }
+
+    /// The value `handle` names, read-locked.
+    #[inline]
+    pub fn get(&self, handle: PoolHandle<M>) -> Result<PoolRef<'_, M>, PoolError> {
+        let table = self.read();
+        match live(&table.slots, self.storage.id, handle) {
+            Some(value) => {
+                let value: *const M = value;
+                Ok(PoolRef {
+                    _guard: table,
+                    value,
+                })
+            }
+            None => {
+                drop(table);
+                Err(self.stale(handle))
+            }
+        }
+    }
+
+    /// The value `handle` names, write-locked.
+    #[inline]
+    pub fn get_mut(&self, handle: PoolHandle<M>) -> Result<PoolMut<'_, M>, PoolError> {
+        let mut table = self.write();
+        match live_mut(&mut table.slots, self.storage.id, handle) {
+            Some(value) => {
+                let value: *mut M = value;
+                Ok(PoolMut {
+                    _guard: table,
+                    value,
+                })
+            }
+            None => {
+                drop(table);
+                Err(self.stale(handle))
+            }
+        }
+    }
+
+    /// Runs `f` on the value `handle` names.
+    #[inline]
+    pub fn with<R>(&self, handle: PoolHandle<M>, f: impl FnOnce(&M) -> R) -> Result<R, PoolError> {
+        self.get(handle).map(|value| f(&value))
+    }
+
+    /// Runs `f` on the value `handle` names, mutably.
+    #[inline]
+    pub fn with_mut<R>(
+        &self,
+        handle: PoolHandle<M>,
+        f: impl FnOnce(&mut M) -> R,
+    ) -> Result<R, PoolError> {
+        self.get_mut(handle).map(|mut value| f(&mut value))
+    }
+
+    /// Takes the value out; its slot is reused by a later insert, under a
+    /// new generation, so `handle` and its copies are stale from now on.
+    pub fn remove(&self, handle: PoolHandle<M>) -> Result<M, PoolError> {
+        let mut table = self.write();
+        let id = self.storage.id;
+        if live(&table.slots, id, handle).is_none() {
+            drop(table);
+            return Err(self.stale(handle));
+        }
+        let slot = &mut table.slots[handle.index as usize];
+        let value = slot.value.take();
+        slot.generation = slot.generation.saturating_add(1);
+        // A slot whose generation is spent is retired: reusing it could
+        // make an old handle name a new value.
+        let retire = slot.generation == u32::MAX;
+        if !retire {
+            table.free.push(handle.index);
+        }
+        table.len -= 1;
+        value.ok_or_else(|| PoolError::Stale {
+            model: M::NAME.to_owned(),
+            index: handle.index,
+            generation: handle.generation,
+        })
+    }
+
+    /// Whether `handle` names a live value of this pool.
+    pub fn contains(&self, handle: PoolHandle<M>) -> bool {
+        live(&self.read().slots, self.storage.id, handle).is_some()
+    }
+
+    /// How many values the pool holds.
+    pub fn len(&self) -> usize {
+        self.read().len
+    }
+
+    /// Whether the pool holds no value.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The handles of every value, in slot order: how a new build of a
+    /// viewmodel finds the values its predecessor stored.
+    pub fn handles(&self) -> Vec<PoolHandle<M>> {
+        let table = self.read();
+        table
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| slot.value.is_some())
+            .map(|(index, slot)| PoolHandle {
+                pool: self.storage.id,
+                index: index as u32,
+                generation: slot.generation,
+                _model: PhantomData,
+            })
+            .collect()
+    }
+
+    /// Runs `f` on every value, in slot order, under one read lock.
+    pub fn for_each(&self, mut f: impl FnMut(PoolHandle<M>, &M)) {
+        let table = self.read();
+        for (index, slot) in table.slots.iter().enumerate() {
+            if let Some(value) = &slot.value {
+                let handle = PoolHandle {
+                    pool: self.storage.id,
+                    index: index as u32,
+                    generation: slot.generation,
+                    _model: PhantomData,
+                };
+                f(handle, value);
+            }
+        }
+    }
+
+    /// The registry's entry for this pool (type-erased), made in this
+    /// image: its encode function is this image's, for `M`.
+    pub(crate) fn entry(&self) -> PoolEntry {
+        PoolEntry {
+            storage: self.storage.clone(),
+            model: M::NAME.to_owned(),
+            model_id: M::MODEL_ID,
+            state_version: M::STATE_VERSION,
+            size: M::SIZE,
+            align: M::ALIGN,
+            encode: encode_storage::<M>,
+            library: None,
+        }
+    }
+
+    /// The pool `entry` holds, if it holds this build's `M`.
+    pub(crate) fn adopt(entry: &PoolEntry) -> Result<Pool<M>, PoolError> {
+        if !entry.reads_as::<M>() {
+            return Err(entry.mismatch::<M>());
+        }
+        // SAFETY: same model id and state version (the structural
+        // fingerprint, which folds every field's type), same size and
+        // align, and every image that reaches here was built by the same
+        // compiler and runtime (`Library::open` checked it): the storage,
+        // made by `Pool::<M>::entry` in some image, is a `PoolStorage<M>`.
+        let storage = unsafe { crate::state::adopt_arc::<PoolStorage<M>>(&entry.storage) };
+        Ok(Pool {
+            storage,
+            attached: true,
+        })
+    }
+
+    /// A new pool of `M` with every value of `entry` (another format of
+    /// the model) migrated, in the same slots under the same generations,
+    /// so that handles stay valid.
+    pub(crate) fn migrate(entry: &PoolEntry) -> Result<Pool<M>, StateError> {
+        let encoded = (entry.encode)(&*entry.storage)?;
+        let mut slots = Vec::with_capacity(encoded.slots.len());
+        let mut free = Vec::new();
+        let mut len = 0;
+        for (index, (generation, bytes)) in encoded.slots.into_iter().enumerate() {
+            let value = match bytes {
+                Some(bytes) => {
+                    len += 1;
+                    Some(migrate_value::<M>(entry, &bytes)?)
+                }
+                None => {
+                    if generation != u32::MAX {
+                        free.push(index as u32);
+                    }
+                    None
+                }
+            };
+            slots.push(Slot { generation, value });
+        }
+        free.reverse();
+        Ok(Pool {
+            storage: Arc::new(PoolStorage {
+                id: encoded.id,
+                table: RwLock::new(Table { slots, free, len }),
+            }),
+            attached: true,
+        })
+    }
+}
+
+fn migrate_value<M: Model>(entry: &PoolEntry, bytes: &[u8]) -> Result<M, StateError> {
+    match M::migrate(entry.state_version, bytes) {
+        Some(value) => value,
+        None => Err(StateError::VersionMismatch {
+            field: format!("Pool<{}>", entry.model),
+            model: entry.model.clone(),
+            saved: entry.state_version,
+            current: M::STATE_VERSION,
+        }),
+    }
+}
+
+#[inline(always)]
+fn live<M>(slots: &[Slot<M>], id: u64, handle: PoolHandle<M>) -> Option<&M> {
+    if handle.pool != id {
+        return None;
+    }
+    let slot = slots.get(handle.index as usize)?;
+    if slot.generation != handle.generation {
+        return None;
+    }
+    slot.value.as_ref()
+}
+
+#[inline(always)]
+fn live_mut<M>(slots: &mut [Slot<M>], id: u64, handle: PoolHandle<M>) -> Option<&mut M> {
+    if handle.pool != id {
+        return None;
+    }
+    let slot = slots.get_mut(handle.index as usize)?;
+    if slot.generation != handle.generation {
+        return None;
+    }
+    slot.value.as_mut()
+}
+
+impl<M> PoolStorage<M> {
+    fn new(id: u64) -> Self {
+        PoolStorage {
+            id,
+            table: RwLock::new(Table {
+                slots: Vec::new(),
+                free: Vec::new(),
+                len: 0,
+            }),
+        }
+    }
+}
+
+/// A pool's values encoded, slot by slot: generation and bytes.
+pub(crate) struct EncodedPool {
+    id: u64,
+    slots: Vec<(u32, Option<Vec<u8>>)>,
+}
+
+fn encode_storage<M: Model>(storage: &(dyn Any + Send + Sync)) -> Result<EncodedPool, StateError> {
+    let Some(storage) = storage.downcast_ref::<PoolStorage<M>>() else {
+        return Err(StateError::Encode {
+            model: M::NAME.to_owned(),
+            message: "pool storage of another type".into(),
+        });
+    };
+    let table = storage.table.read().unwrap_or_else(PoisonError::into_inner);
+    let slots = table
+        .slots
+        .iter()
+        .map(|slot| {
+            Ok((
+                slot.generation,
+                slot.value.as_ref().map(M::encode).transpose()?,
+            ))
+        })
+        .collect::<Result<_, StateError>>()?;
+    Ok(EncodedPool {
+        id: storage.id,
+        slots,
+    })
+}
+
+/// A pool as the registry keeps it: its storage, erased, and what says
+/// which builds may read it.
+#[derive(Clone)]
+pub(crate) struct PoolEntry {
+    storage: Arc<dyn Any + Send + Sync>,
+    model: String,
+    model_id: u64,
+    state_version: u64,
+    size: usize,
+    align: usize,
+    /// Encodes the storage: the code of the image that made it, for its
+    /// type (called with that image's `Any`, so the downcast holds).
+    encode: fn(&(dyn Any + Send + Sync)) -> Result<EncodedPool, StateError>,
+    /// Keeps the image that made the storage (its drop and encode code)
+    /// mapped; `None` for the host's, or until the registry publishes it.
+    pub library: Option<Arc<Library>>,
+}
+
+impl PoolEntry {
+    fn reads_as<M: Model>(&self) -> bool {
+        (self.model_id, self.state_version, self.size, self.align)
+            == (M::MODEL_ID, M::STATE_VERSION, M::SIZE, M::ALIGN)
+    }
+
+    fn mismatch<M: Model>(&self) -> PoolError {
+        PoolError::VersionMismatch {
+            model: self.model.clone(),
+            pooled: self.state_version,
+            pooled_layout: (self.size, self.align),
+            current: M::STATE_VERSION,
+            current_layout: (M::SIZE, M::ALIGN),
+        }
+    }
+
+    /// Whether two entries hold the same storage.
+    pub fn same_storage(&self, other: &PoolEntry) -> bool {
+        std::ptr::addr_eq(Arc::as_ptr(&self.storage), Arc::as_ptr(&other.storage))
+    }
+}
+
+/// A pool a construction made or adopted, published with its binding.
+#[derive(Clone)]
+pub(crate) struct PendingPool {
+    pub key: (u64, u64),
+    pub entry: PoolEntry,
+    /// Made by this construction (new or migrated): the binding's library
+    /// becomes its owner when it is published.
+    pub created: bool,
+}
+
+/// The registry's pools.
+pub(crate) type PoolMap = std::collections::BTreeMap<(u64, u64), PoolEntry>;
+
+/// The pool of `M` for view `view_id` in `store`, or what to publish:
+/// adopted as is, made empty, or migrated; `Err` refuses the
+/// construction.
+pub(crate) fn resolve<M: Model>(
+    store: &BindingStore,
+    view_id: u64,
+    pending: &[PendingPool],
+) -> Result<(Pool<M>, Option<PendingPool>), StateError> {
+    let key = (view_id, M::MODEL_ID);
+    if let Some(made) = pending.iter().find(|p| p.key == key) {
+        return Pool::adopt(&made.entry)
+            .map(|pool| (pool, None))
+            .map_err(|e| StateError::Pool(e.to_string()));
+    }
+    let existing = store.pool_entry(key);
+    match existing {
+        Some(entry) if entry.reads_as::<M>() => {
+            let pool = Pool::adopt(&entry).map_err(|e| StateError::Pool(e.to_string()))?;
+            Ok((
+                pool,
+                Some(PendingPool {
+                    key,
+                    entry,
+                    created: false,
+                }),
+            ))
+        }
+        Some(entry) => {
+            tracing::debug!(model = M::NAME, "migrating a pool to a new model format");
+            let pool = Pool::<M>::migrate(&entry)?;
+            let entry = pool.entry();
+            Ok((
+                pool,
+                Some(PendingPool {
+                    key,
+                    entry,
+                    created: true,
+                }),
+            ))
+        }
+        None => {
+            let pool = Pool {
+                storage: Arc::new(PoolStorage::new(registry_id(view_id, M::MODEL_ID))),
+                attached: true,
+            };
+            let entry = pool.entry();
+            Ok((
+                pool,
+                Some(PendingPool {
+                    key,
+                    entry,
+                    created: true,
+                }),
+            ))
+        }
+    }
+}
+
+/// The registry's pool of `M` for view `V` (see [`Registry::pool`]
+/// (crate::Registry::pool)).
+pub(crate) fn registry_pool<V: ?Sized + View, M: Model>(
+    store: &BindingStore,
+) -> Result<Pool<M>, PoolError> {
+    store.with_pool_entry((V::VIEW_ID, M::MODEL_ID), |entry| match entry {
+        Some(entry) => Pool::adopt(entry),
+        None => Err(PoolError::NoPool {
+            view: V::NAME.to_owned(),
+            model: M::NAME.to_owned(),
+        }),
+    })
+}
