@@ -181,13 +181,47 @@ impl Drop for Release {
 struct StoreOps {
     load_full: fn(&ArcSwap<Bindings>) -> Arc<Bindings>,
     store: fn(&ArcSwap<Bindings>, Arc<Bindings>),
+    /// A whole lookup, with the maker's thread-local cache: a library's
+    /// own cache would need a destructor in the library's image to give
+    /// its maps back at thread exit, and glibc keeps a library that
+    /// registered one mapped until the thread ends, so it could never be
+    /// unloaded.
+    lookup: fn(&BindingStore, ViewKey, Finder) -> Result<ErasedPin, Box<RegistryError>>,
 }
 
 /// This image's operations.
 static OPS: StoreOps = StoreOps {
     load_full: ArcSwap::load_full,
     store: ArcSwap::store,
+    lookup: BindingStore::lookup_erased,
 };
+
+/// Which view a lookup is for: its id and API version.
+#[derive(Clone, Copy)]
+struct ViewKey {
+    view_id: u64,
+    api_version: u64,
+}
+
+/// Finds a view's binding and its `Arc<T>` in a map, for a `T` the
+/// caller's image knows (monomorphised there: the downcast is its own).
+type Finder = fn(&Bindings) -> Result<(*const Arc<Binding>, *const ()), RegistryError>;
+
+/// [`Pinned`] without its type.
+struct ErasedPin {
+    bindings: PinnedBindings,
+    binding: *const Arc<Binding>,
+    target: *const (),
+}
+
+/// The [`Finder`] of view `T`.
+fn finder<T: ?Sized + View>(
+    bindings: &Bindings,
+) -> Result<(*const Arc<Binding>, *const ()), RegistryError> {
+    let binding = find_binding::<T>(bindings)?;
+    let view: *const Arc<T> = view_of::<T>(binding)?;
+    Ok((binding, view.cast()))
+}
 
 impl BindingStore {
     pub fn new(bindings: Bindings) -> Self {
@@ -203,12 +237,53 @@ impl BindingStore {
     /// The viewmodel bound to `T`, pinned with the map that holds it.
     #[inline(always)]
     pub fn lookup<T: ?Sized + View>(&self) -> Result<Pinned<T>, Box<RegistryError>> {
+        let key = ViewKey {
+            view_id: T::VIEW_ID,
+            api_version: T::API_VERSION,
+        };
+        let pin = if std::ptr::eq(self.ops, &OPS) {
+            // This image made the store: its own cache, inlined.
+            self.lookup_erased_inline(key, finder::<T>)
+        } else {
+            // Another image's store (a library looking up in the host's
+            // registry): that image's lookup and cache.
+            self.lookup_elsewhere(key, finder::<T>)
+        }?;
+        Ok(Pinned {
+            bindings: pin.bindings,
+            binding: pin.binding,
+            view: pin.target.cast(),
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn lookup_elsewhere(
+        &self,
+        key: ViewKey,
+        find: Finder,
+    ) -> Result<ErasedPin, Box<RegistryError>> {
+        (self.ops.lookup)(self, key, find)
+    }
+
+    /// [`Self::lookup_erased_inline`], as a function to point to.
+    fn lookup_erased(&self, key: ViewKey, find: Finder) -> Result<ErasedPin, Box<RegistryError>> {
+        self.lookup_erased_inline(key, find)
+    }
+
+    #[inline(always)]
+    fn lookup_erased_inline(
+        &self,
+        key: ViewKey,
+        find: Finder,
+    ) -> Result<ErasedPin, Box<RegistryError>> {
         // Acquire pairs with the Release in `store`: having seen generation
         // n, `load_full` returns the map stored before n or a later one.
         let generation = self.generation.load(Ordering::Acquire);
-        // The set depends on the view alone, a constant: the slot's address
-        // does not wait for a load of anything of the registry's.
-        let set = T::VIEW_ID as usize % SETS * WAYS;
+        // The set depends on the view alone, a constant when inlined: the
+        // slot's address does not wait for a load of anything of the
+        // registry's.
+        let set = key.view_id as usize % SETS * WAYS;
         // The cache has no destructor, so this is its address, unchecked.
         let cache = CACHE.with(UnsafeCell::get);
         // SAFETY: the cache is this thread's and never deallocated before
@@ -218,8 +293,8 @@ impl BindingStore {
         let cache = unsafe { &*cache };
         let matches = |entry: &CachedView| {
             entry.generation == generation
-                && entry.view_id == T::VIEW_ID
-                && entry.api_version == T::API_VERSION
+                && entry.view_id == key.view_id
+                && entry.api_version == key.api_version
         };
         // A second registry looking up the same view lands in way 1.
         let entry = if matches(&cache[set]) {
@@ -227,43 +302,43 @@ impl BindingStore {
         } else if matches(&cache[set + 1]) {
             cache[set + 1]
         } else {
-            return self.lookup_slow(generation, set);
+            return self.lookup_slow(generation, set, key, find);
         };
         // SAFETY: a slot whose generation is a registry's owns a count of the
         // `Rc` at `bindings` (`lookup_slow`), so it is alive; this adds the
-        // count the returned `Pinned` owns.
+        // count the returned pin owns.
         let bindings = unsafe {
             Rc::increment_strong_count(entry.bindings);
             Rc::from_raw(entry.bindings)
         };
-        Ok(Pinned {
+        Ok(ErasedPin {
             bindings,
             binding: entry.binding,
-            view: entry.target.cast(),
+            target: entry.target,
         })
     }
 
     #[cold]
     #[inline(never)]
-    fn lookup_slow<T: ?Sized + View>(
+    fn lookup_slow(
         &self,
         generation: u64,
         set: usize,
-    ) -> Result<Pinned<T>, Box<RegistryError>> {
+        key: ViewKey,
+        find: Finder,
+    ) -> Result<ErasedPin, Box<RegistryError>> {
         let bindings = Rc::new(self.load_full());
-        let binding = find_binding::<T>(&bindings)?;
-        let view: *const Arc<T> = view_of::<T>(binding)?;
-        let binding: *const Arc<Binding> = binding;
+        let (binding, target) = find(&bindings)?;
         // Cache it only if the thread can still give the count back.
         if RELEASE.try_with(|_| ()).is_ok() {
             let entry = CachedView {
                 generation,
                 store: self.id,
-                view_id: T::VIEW_ID,
-                api_version: T::API_VERSION,
+                view_id: key.view_id,
+                api_version: key.api_version,
                 bindings: Rc::into_raw(Rc::clone(&bindings)),
                 binding,
-                target: view.cast(),
+                target,
             };
             let replaced = CACHE.with(|cache| {
                 // SAFETY: this thread's cache; nothing between taking the
@@ -274,7 +349,7 @@ impl BindingStore {
                 // way 1, so that way 0 stays with the registry that took it.
                 let way = ways
                     .iter()
-                    .position(|e| e.store == self.id && e.view_id == T::VIEW_ID)
+                    .position(|e| e.store == self.id && e.view_id == key.view_id)
                     .or_else(|| ways.iter().position(|e| e.bindings.is_null()))
                     .unwrap_or(1);
                 std::mem::replace(&mut ways[way], entry)
@@ -286,10 +361,10 @@ impl BindingStore {
                 drop(unsafe { Rc::from_raw(replaced.bindings) });
             }
         }
-        Ok(Pinned {
+        Ok(ErasedPin {
             bindings,
             binding,
-            view,
+            target,
         })
     }
 

@@ -337,25 +337,19 @@ impl Build {
             })
     }
 
-    /// Runs cargo; the artifacts of the manifest's own package, how many
-    /// crates were compiled, and what cargo printed on stderr.
-    fn cargo(&self) -> Result<(Vec<Artifact>, usize, String), BuildError> {
+    /// The plain `cargo build` this build runs (same manifest, features,
+    /// profile settings and environment), without the flags it adds to
+    /// read cargo's messages: what to run by hand, or to time as a floor.
+    pub fn command(&self) -> Result<Command, BuildError> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(cargo);
         command
-            .args(["build", "--message-format=json-render-diagnostics"])
+            .arg("build")
             .arg("--manifest-path")
             .arg(&self.manifest_path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stdin(Stdio::null());
         if self.release {
             command.arg("--release");
-        }
-        if self.fast_rebuilds {
-            // The commands cargo runs, with their environment: the module's
-            // is kept for the next rebuild.
-            command.arg("-vv");
         }
         if !self.features.is_empty() {
             command.arg("--features").arg(self.features.join(","));
@@ -378,6 +372,22 @@ impl Build {
             command.env("CARGO_TARGET_DIR", dir);
         }
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
+        Ok(command)
+    }
+
+    /// Runs cargo; the artifacts of the manifest's own package, how many
+    /// crates were compiled, and what cargo printed on stderr.
+    fn cargo(&self) -> Result<(Vec<Artifact>, usize, String), BuildError> {
+        let mut command = self.command()?;
+        command
+            .arg("--message-format=json-render-diagnostics")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if self.fast_rebuilds {
+            // The commands cargo runs, with their environment: the module's
+            // is kept for the next rebuild.
+            command.arg("-vv");
+        }
         let spawn_error = |source| BuildError::Spawn {
             manifest_path: self.manifest_path.clone(),
             source,

@@ -298,12 +298,13 @@ impl Library {
         Ok((library, contents))
     }
 
-    /// Unloads the library.
+    /// Unloads the library; `false` when `dlclose` kept it mapped (see the
+    /// warning it logs).
     ///
     /// # Safety
     /// Nothing from the library may be used afterwards: no binding, handle,
     /// value, vtable or function pointer it produced may still be reachable.
-    pub unsafe fn unload(mut self) {
+    pub unsafe fn unload(mut self) -> bool {
         // SAFETY: the caller's contract; `self` is consumed, so this runs once.
         unsafe { ManuallyDrop::drop(&mut self.library) };
         // `dlclose` may keep the library mapped (thread-local destructors
@@ -318,9 +319,20 @@ impl Library {
         // runs: an already loaded library's count is taken, or nothing.
         match unsafe { libloading::os::unix::Library::open(Some(&name), flags) } {
             // Still mapped: give back the count just taken, keep the name.
-            Ok(still_loaded) => drop(still_loaded),
-            // SAFETY: unmapped, so its name may be reused; dropped once.
-            Err(_) => unsafe { ManuallyDrop::drop(&mut self.copy) },
+            Ok(still_loaded) => {
+                drop(still_loaded);
+                tracing::warn!(
+                    path = %self.path.display(),
+                    "dlclose kept the library mapped (a thread-local destructor it \
+                     registered is pending until its thread exits)"
+                );
+                false
+            }
+            Err(_) => {
+                // SAFETY: unmapped, so its name may be reused; dropped once.
+                unsafe { ManuallyDrop::drop(&mut self.copy) };
+                true
+            }
         }
     }
 }

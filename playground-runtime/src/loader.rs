@@ -377,7 +377,9 @@ impl Registry {
     }
 
     /// Unloads every library that no binding, handle or thread-local
-    /// lookup cache holds any more, and returns how many were unloaded.
+    /// lookup cache holds any more, and returns how many were unmapped (a
+    /// library that registered a thread-local destructor stays mapped
+    /// until that thread exits: glibc's rule; it is not counted).
     /// It first forgets the earlier builds each view keeps for
     /// [`Registry::rollback`] (see the [`history`](crate::history) module),
     /// which hold their libraries: after it, a view cannot be rolled back
@@ -403,11 +405,13 @@ impl Registry {
         let mut unloaded = 0;
         for library in retired {
             if let Ok(library) = Arc::try_unwrap(library) {
-                tracing::info!(path = %library.path.display(), "module unloaded");
+                let path = library.path.clone();
                 // SAFETY: nothing in the program holds it (count was one and
                 // we held that one), and the caller vouches for values.
-                unsafe { library.unload() };
-                unloaded += 1;
+                if unsafe { library.unload() } {
+                    tracing::info!(path = %path.display(), "module unloaded");
+                    unloaded += 1;
+                }
             }
         }
         unloaded

@@ -7,7 +7,7 @@ use crate::model::Model;
 use crate::pool::{PendingPool, Pool};
 use crate::registry::ViewRef;
 use crate::view::View;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -77,9 +77,14 @@ pub struct Uses<T: ?Sized> {
 }
 
 thread_local! {
-    /// The viewmodel being constructed on this thread, in this image, and
-    /// its registry (see `constructing`).
-    static CONSTRUCTING: RefCell<Option<Construction>> = const { RefCell::new(None) };
+    /// The viewmodel being constructed on this thread, in this image: a
+    /// pointer to the context on `constructing`'s stack frame, or null.
+    ///
+    /// A plain pointer, so that the thread-local needs no destructor: a
+    /// library whose code registers a thread-local destructor cannot be
+    /// unmapped by `dlclose` until the thread exits (glibc keeps it), and
+    /// every module runs this code when it builds a viewmodel.
+    static CONSTRUCTING: Cell<*const RefCell<Construction>> = const { Cell::new(std::ptr::null()) };
 }
 
 /// What a construction needs and makes: the registry's store and the
@@ -109,27 +114,23 @@ pub(crate) fn constructing<R>(
     view_id: u64,
     construct: impl FnOnce() -> R,
 ) -> Constructed<R> {
-    struct Restore(Option<Option<Construction>>);
+    struct Restore(*const RefCell<Construction>);
     impl Drop for Restore {
         fn drop(&mut self) {
-            if let Some(previous) = self.0.take() {
-                let _ = CONSTRUCTING.try_with(|c| *c.borrow_mut() = previous);
-            }
+            CONSTRUCTING.set(self.0);
         }
     }
-    let previous = CONSTRUCTING.with(|c| {
-        c.replace(Some(Construction {
-            store: Arc::clone(store),
-            view_id,
-            pools: Vec::new(),
-            error: None,
-        }))
+    let context = RefCell::new(Construction {
+        store: Arc::clone(store),
+        view_id,
+        pools: Vec::new(),
+        error: None,
     });
-    let mut restore = Restore(Some(previous));
+    let restore = Restore(CONSTRUCTING.replace(&context));
     let value = construct();
-    let previous = restore.0.take().unwrap_or_default();
-    let done = CONSTRUCTING.with(|c| c.replace(previous));
-    let (pools, error) = done.map(|c| (c.pools, c.error)).unwrap_or_default();
+    // The pointer to `context` is gone before `context` is.
+    drop(restore);
+    let Construction { pools, error, .. } = context.into_inner();
     Constructed {
         value,
         pools,
@@ -137,37 +138,45 @@ pub(crate) fn constructing<R>(
     }
 }
 
+/// Runs `f` on the construction context of this thread, if a construction
+/// is running.
+fn with_context<R>(f: impl FnOnce(&RefCell<Construction>) -> R) -> Option<R> {
+    let context = CONSTRUCTING.with(Cell::get);
+    if context.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null pointer was set by `constructing` on this thread,
+    // to a context on its stack frame, and is reset (by `Restore`, panic or
+    // not) before that frame ends; so it points to a live context. It is
+    // only ever used through shared references (the `RefCell` checks the
+    // rest).
+    Some(f(unsafe { &*context }))
+}
+
 /// The pool of `M` for the view being constructed on this thread, or
 /// `None` outside a construction (or when the construction is refused:
 /// the error is kept for `constructing` to return).
 pub(crate) fn pool_for<M: Model>() -> Option<Pool<M>> {
     // The context is not borrowed while a migration runs user code.
-    let (store, view_id, pending) = CONSTRUCTING
-        .try_with(|c| {
-            c.borrow()
-                .as_ref()
-                .map(|c| (Arc::clone(&c.store), c.view_id, c.pools.clone()))
-        })
-        .ok()
-        .flatten()?;
+    let (store, view_id, pending) = with_context(|c| {
+        let c = c.borrow();
+        (Arc::clone(&c.store), c.view_id, c.pools.clone())
+    })?;
     let resolved = crate::pool::resolve::<M>(&store, view_id, &pending);
-    CONSTRUCTING
-        .try_with(|c| {
-            let mut c = c.borrow_mut();
-            let c = c.as_mut()?;
-            match resolved {
-                Ok((pool, made)) => {
-                    c.pools.extend(made);
-                    Some(pool)
-                }
-                Err(error) => {
-                    c.error.get_or_insert(error);
-                    None
-                }
+    with_context(|c| {
+        let mut c = c.borrow_mut();
+        match resolved {
+            Ok((pool, made)) => {
+                c.pools.extend(made);
+                Some(pool)
             }
-        })
-        .ok()
-        .flatten()
+            Err(error) => {
+                c.error.get_or_insert(error);
+                None
+            }
+        }
+    })
+    .flatten()
 }
 
 impl<T: ?Sized> Uses<T> {
@@ -176,10 +185,7 @@ impl<T: ?Sized> Uses<T> {
     /// construction.
     pub fn new() -> Self {
         Uses {
-            store: CONSTRUCTING
-                .try_with(|c| c.borrow().as_ref().map(|c| Arc::clone(&c.store)))
-                .ok()
-                .flatten(),
+            store: with_context(|c| Arc::clone(&c.borrow().store)),
             _view: PhantomData,
         }
     }

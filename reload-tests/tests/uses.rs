@@ -101,3 +101,22 @@ fn a_handle_made_outside_a_registry_says_so() {
          construction by a registry (a `Default` called by your own code?)"
     );
 }
+
+#[test]
+fn a_module_whose_viewmodel_holds_a_handle_can_be_unloaded() {
+    // Building the viewmodel sets a construction context in the library's
+    // image; it must not register a thread-local destructor there, or
+    // glibc would keep the library mapped until the thread exits.
+    let registry = Registry::linked();
+    registry.bind::<dyn Clock>("SharedClock").unwrap();
+    registry.load(library(Fixture::V1)).unwrap();
+    assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 1);
+    registry.load(library(Fixture::V2)).unwrap();
+    assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 2);
+    // SAFETY: only plain data came out of v1.
+    assert_eq!(
+        unsafe { registry.unload_retired() },
+        1,
+        "v1 is really unmapped"
+    );
+}
