@@ -761,7 +761,9 @@ fn package_name(manifest: &Path) -> Option<String> {
     None
 }
 
-fn absolute(path: PathBuf) -> PathBuf {
+/// `path` made absolute against the current directory (as it is, if that
+/// cannot be read).
+pub(crate) fn absolute(path: PathBuf) -> PathBuf {
     std::path::absolute(&path).unwrap_or(path)
 }
 

@@ -1,6 +1,6 @@
 //! Reloading a module when its library, or its sources, change.
 
-use crate::build::Build;
+use crate::build::{Build, absolute};
 use crate::error::LoadError;
 use crate::loader::{LoadOptions, LoadReport};
 use crate::registry::Registry;
@@ -289,10 +289,6 @@ fn is_source(path: &Path) -> bool {
         || name.ends_with(".swp")
         || name.ends_with(".swx")
         || name.starts_with("#"))
-}
-
-fn absolute(path: PathBuf) -> PathBuf {
-    std::path::absolute(&path).unwrap_or(path)
 }
 
 fn load(
