@@ -47,8 +47,9 @@ pub struct Build {
     pub release: bool,
     /// Extra environment variables for cargo (e.g. `CARGO_PROFILE_DEV_DEBUG`).
     pub env: Vec<(OsString, OsString)>,
-    /// Directories whose changes call for a rebuild (for [`Watcher::build`]
-    /// (crate::Watcher::build)); `src/` beside the manifest by default.
+    /// Directories whose changes call for a rebuild (for
+    /// [`Watcher::build`](crate::Watcher::build)); `src/` beside the
+    /// manifest by default.
     pub sources: Vec<PathBuf>,
     /// Whether the module crate itself is compiled with the profile's
     /// debug info (see [`Build::module_debuginfo`]). `true` by default.

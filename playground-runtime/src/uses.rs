@@ -68,9 +68,9 @@ use std::sync::Arc;
 /// recursion, as with any functions.) Made anywhere else, it points to no
 /// registry and [`Uses::get`] says so.
 ///
-/// [`Uses::get`] is the registry's lookup ([`Registry::get`]
-/// (crate::Registry::get)): a few nanoseconds, lock-free, and never the
-/// binding a finished reload replaced.
+/// [`Uses::get`] is the registry's lookup
+/// ([`Registry::get`](crate::Registry::get)): a few nanoseconds,
+/// lock-free, and never the binding a finished reload replaced.
 pub struct Uses<T: ?Sized> {
     store: Option<Arc<BindingStore>>,
     _view: PhantomData<fn() -> Arc<T>>,
