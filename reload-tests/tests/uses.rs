@@ -103,16 +103,23 @@ fn a_handle_made_outside_a_registry_says_so() {
 }
 
 #[test]
-fn a_module_whose_viewmodel_holds_a_handle_can_be_unloaded() {
+fn a_module_whose_viewmodel_holds_a_handle_and_looked_views_up_can_be_unloaded() {
     // Building the viewmodel sets a construction context in the library's
-    // image; it must not register a thread-local destructor there, or
-    // glibc would keep the library mapped until the thread exits.
+    // image, and its lookups read the host's bindings: neither may register
+    // a thread-local destructor there, or glibc would keep the library
+    // mapped until the thread exits.
     let registry = Registry::linked();
     registry.bind::<dyn Clock>("SharedClock").unwrap();
     registry.load(library(Fixture::V1)).unwrap();
-    assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 1);
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!(counter.tick_used_clock().unwrap(), 1);
+    assert_eq!(counter.tick_clock(&registry).unwrap(), 2);
+    drop(counter);
     registry.load(library(Fixture::V2)).unwrap();
+    // This thread's cache keeps the last map it saw per view, v1's binding
+    // included: look both views up again, so that it lets v1 go.
     assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 2);
+    assert_eq!(registry.get::<dyn Clock>().unwrap().tick(), 3);
     // SAFETY: only plain data came out of v1.
     assert_eq!(
         unsafe { registry.unload_retired() },
