@@ -304,17 +304,7 @@ impl Build {
             }
             *self.direct.lock().unwrap_or_else(|e| e.into_inner()) = captured;
         }
-        let sha256 = crate::watcher::write_sha256(&library).map_err(|source| BuildError::Hash {
-            library: library.clone(),
-            source,
-        })?;
-        let built = Built {
-            library,
-            sha256,
-            elapsed: start.elapsed(),
-            compiled,
-            direct: false,
-        };
+        let built = finish(library, start, compiled, false)?;
         tracing::info!(
             library = %built.library.display(),
             compiled = built.compiled,
@@ -528,17 +518,7 @@ impl Build {
             fresh: false,
             done: 1,
         });
-        let sha256 = crate::watcher::write_sha256(&library).map_err(|source| BuildError::Hash {
-            library: library.clone(),
-            source,
-        })?;
-        let built = Built {
-            library,
-            sha256,
-            elapsed: start.elapsed(),
-            compiled: 1,
-            direct: true,
-        };
+        let built = finish(library, start, 1, true)?;
         tracing::info!(
             library = %built.library.display(),
             elapsed_ms = built.elapsed.as_millis() as u64,
@@ -552,6 +532,26 @@ impl Build {
             report(progress);
         }
     }
+}
+
+/// Writes the library's `.sha256` beside it: the build is finished.
+fn finish(
+    library: PathBuf,
+    start: Instant,
+    compiled: usize,
+    direct: bool,
+) -> Result<Built, BuildError> {
+    let sha256 = crate::watcher::write_sha256(&library).map_err(|source| BuildError::Hash {
+        library: library.clone(),
+        source,
+    })?;
+    Ok(Built {
+        library,
+        sha256,
+        elapsed: start.elapsed(),
+        compiled,
+        direct,
+    })
 }
 
 /// One artifact of the manifest's package.
