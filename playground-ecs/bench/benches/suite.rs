@@ -374,10 +374,68 @@ fn frag_iter() -> Workload {
         })
     });
 
+    // The same two loop styles on the peers and on std's `Flatten` over 26
+    // `Vec`s of 20 (not engines: not part of the best-peer ratio). They
+    // show that the gap between a `for` loop and `.for_each` over many small
+    // tables is the language's, not an engine's: LLVM vectorises the inner
+    // loop of `fold`, never the state machine `next` makes of two nested
+    // loops.
+    let mut world = hecs::World::new();
+    frag_hecs(&mut world);
+    let hecs_for_each = variant("hecs, `.for_each`", false, move |iters| {
+        timed(iters, || {
+            world
+                .query_mut::<&mut Data>()
+                .into_iter()
+                .for_each(|d| d.0 *= 2.0)
+        })
+    });
+
+    let mut world = bevy_ecs::world::World::new();
+    frag_bevy(&mut world);
+    let mut query = world.query::<&mut Data>();
+    let bevy_for_each = variant("bevy, `.for_each`", false, move |iters| {
+        timed(iters, || {
+            query.iter_mut(&mut world).for_each(|mut d| d.0 *= 2.0)
+        })
+    });
+
+    let mut tables: Vec<Vec<Data>> = (0..26).map(|_| vec![Data(1.0); 20]).collect();
+    let flatten_for = variant("std `Flatten` of 26 `Vec`s, `for`", false, move |iters| {
+        timed(iters, || {
+            for d in black_box(&mut tables).iter_mut().flatten() {
+                d.0 *= 2.0;
+            }
+        })
+    });
+    let mut tables: Vec<Vec<Data>> = (0..26).map(|_| vec![Data(1.0); 20]).collect();
+    let flatten_for_each = variant(
+        "std `Flatten` of 26 `Vec`s, `.for_each`",
+        false,
+        move |iters| {
+            timed(iters, || {
+                black_box(&mut tables)
+                    .iter_mut()
+                    .flatten()
+                    .for_each(|d| d.0 *= 2.0)
+            })
+        },
+    );
+
     Workload {
         name: "frag_iter",
         entities: 26 * 20,
-        variants: vec![playground, hecs, bevy, query_mut, for_each],
+        variants: vec![
+            playground,
+            hecs,
+            bevy,
+            query_mut,
+            for_each,
+            hecs_for_each,
+            bevy_for_each,
+            flatten_for,
+            flatten_for_each,
+        ],
     }
 }
 
@@ -726,6 +784,20 @@ fn main() {
         println!(
             "| {w}: playground `for` / `.for_each` | {:.2} |",
             find(w, "playground") / find(w, "playground, `.for_each`")
+        );
+    }
+    for (name, for_loop, for_each) in [
+        ("hecs", "hecs", "hecs, `.for_each`"),
+        ("bevy", "bevy", "bevy, `.for_each`"),
+        (
+            "std `Flatten`",
+            "std `Flatten` of 26 `Vec`s, `for`",
+            "std `Flatten` of 26 `Vec`s, `.for_each`",
+        ),
+    ] {
+        println!(
+            "| frag_iter: {name} `for` / `.for_each` | {:.2} |",
+            find("frag_iter", for_loop) / find("frag_iter", for_each)
         );
     }
     println!(
