@@ -749,7 +749,17 @@ pub(crate) fn resolve<M: Model>(
 pub(crate) fn registry_pool<V: ?Sized + View, M: Model>(
     store: &BindingStore,
 ) -> Result<Pool<M>, PoolError> {
-    store.with_pool_entry((V::VIEW_ID, M::MODEL_ID), |entry| match entry {
+    let key = (V::VIEW_ID, M::MODEL_ID);
+    // The bound viewmodel's own pools, reached through the lock-free lookup
+    // (the thread's cached map): publishing its binding put exactly these
+    // in the registry's map (`BindingStore::store`), so both paths find the
+    // same storage. The map, under its lock, is for a view not bound now.
+    if let Ok(pinned) = store.lookup::<V>()
+        && let Some(pending) = pinned.binding().pools.iter().find(|p| p.key == key)
+    {
+        return Pool::adopt(&pending.entry);
+    }
+    store.with_pool_entry(key, |entry| match entry {
         Some(entry) => Pool::adopt(entry),
         None => Err(PoolError::NoPool {
             view: V::NAME.to_owned(),
