@@ -124,12 +124,35 @@ pub struct World {
     pub(crate) resources: Resources,
 }
 
+/// A world id no other world of the process has had.
+///
+/// Every image (the program, each module library) has its own copy of this
+/// crate and so of this counter: a module's first world would get the
+/// host's first world's id, and a [`PreparedQuery`](crate::PreparedQuery)
+/// prepared on one would walk the other's tables by the first's indices.
+/// So each image's counter is offset by a random salt of its own: ids of
+/// one image never repeat (the counter is a bijection under the xor), and
+/// two images' ids meet only if their salts do.
+fn next_world_id() -> u64 {
+    use std::hash::BuildHasher;
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    static SALT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    // std's `RandomState` is seeded from the OS's random source, per image.
+    let salt = *SALT.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0u8));
+    loop {
+        let id = NEXT.fetch_add(1, Ordering::Relaxed) ^ salt;
+        // 0 means "no world" to a prepared query.
+        if id != 0 {
+            return id;
+        }
+    }
+}
+
 impl World {
     /// An empty world.
     pub fn new() -> World {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         World {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            id: next_world_id(),
             entities: Entities::default(),
             // Table 0: entities without components.
             archetypes: vec![Archetype::new(Vec::new(), Vec::new())],
