@@ -449,13 +449,16 @@ impl<'w, Q: Query, T: TableSet> QueryIter<'w, Q, T> {
 
     /// Calls `f` on every item from the threads of rayon's global pool.
     ///
-    /// The rows are split into pieces automatically: about 32 per thread
-    /// (so that a thread that finishes early takes more of them), never
-    /// across tables, and never smaller than one row; the calling thread
-    /// takes pieces too. Worth it
-    /// when `f` does real work per row (hundreds of nanoseconds or more),
-    /// or over hundreds of thousands of rows; for a cheap `f` over a few
-    /// thousand rows a plain `for` loop is faster than waking threads.
+    /// The rows are shared out by themselves (guided self-scheduling):
+    /// every thread, the calling one too, takes a share of the rows still
+    /// left (a quarter of one thread's part of them, never less than one
+    /// row) until none is left, so the first pieces are large (few atomic
+    /// operations over many rows) and the last ones a row or so (no thread
+    /// waits long for another at the end, even when rows cost different
+    /// amounts or a thread is slowed by other work). Worth it when `f`
+    /// does real work per row (hundreds of nanoseconds or more), or over
+    /// hundreds of thousands of rows; for a cheap `f` over a few thousand
+    /// rows a plain `for` loop is faster than waking threads.
     ///
     /// ```
     /// use playground_ecs::World;
@@ -469,58 +472,72 @@ impl<'w, Q: Query, T: TableSet> QueryIter<'w, Q, T> {
     where
         Q::Fetch: 'w,
     {
+        // Each table's pointers, its first row to visit, and where its rows
+        // start and end in the run of all rows, table after table.
         let mut pieces = Vec::new();
+        let mut rows = 0;
         if let Some(fetch) = self.fetch
             && self.row < self.len
         {
-            pieces.push((SendFetch(fetch), self.row, self.len));
+            let end = rows + self.len - self.row;
+            pieces.push((SendFetch(fetch), self.row, rows, end));
+            rows = end;
         }
         while let Some(archetype) = self.next_archetype() {
             let state = self.state.expect("a table matched");
-            let fetch = SendFetch(Q::fetch(state, archetype, self.meta));
-            pieces.push((fetch, 0, archetype.len()));
+            let end = rows + archetype.len();
+            pieces.push((
+                SendFetch(Q::fetch(state, archetype, self.meta)),
+                0,
+                rows,
+                end,
+            ));
+            rows = end;
         }
-        let rows: usize = pieces.iter().map(|&(_, start, end)| end - start).sum();
         let threads = rayon::current_num_threads();
-        if threads <= 1 || rows <= 1 {
-            for (fetch, start, end) in pieces {
-                for row in start..end {
-                    // SAFETY: as in `next`.
-                    f(unsafe { Q::item(fetch.0, row) });
+        // Rows `from..to` of the run, table by table.
+        let run = |from: usize, to: usize| {
+            let first = pieces.partition_point(|&(_, _, _, end)| end <= from);
+            for &(fetch, offset, start, end) in &pieces[first..] {
+                if start >= to {
+                    break;
                 }
-            }
-            return;
-        }
-        // Pieces of about 1/32 of a thread's share, never across
-        // tables; every thread (the caller too) takes the next piece until
-        // none is left, so a thread slowed down by other work takes fewer.
-        let size = (rows / (threads * 32)).max(1);
-        let chunks: Vec<(SendFetch<Q::Fetch>, usize, usize)> = pieces
-            .into_iter()
-            .flat_map(|(fetch, start, end)| {
-                (start..end)
-                    .step_by(size)
-                    .map(move |from| (fetch, from, (from + size).min(end)))
-            })
-            .collect();
-        let next = AtomicUsize::new(0);
-        let work = || {
-            while let Some(&(fetch, start, end)) = chunks.get(next.fetch_add(1, Ordering::Relaxed))
-            {
-                for row in start..end {
-                    // SAFETY: rows of a matching table under the access
-                    // `new`'s caller holds; each chunk is taken by one
-                    // thread once (the counter), chunks are disjoint, and
-                    // items of distinct rows do not alias.
+                let rows = (from.max(start) - start + offset)..(to.min(end) - start + offset);
+                for row in rows {
+                    // SAFETY: a row of this table (`offset` plus less than
+                    // its `end - start` rows still to visit), which the
+                    // query matches, under the access `new`'s caller
+                    // holds; every row of the run is taken by one thread
+                    // once (the cursor below), and items of distinct rows
+                    // do not alias.
                     f(unsafe { Q::item(fetch.0, row) });
                 }
             }
         };
-        // In place: the calling thread works too, from the first piece,
-        // with one helper fewer than the pool has threads (one thread per
-        // core: more would only take turns).
+        if threads <= 1 || rows <= 1 {
+            run(0, rows);
+            return;
+        }
+        let cursor = AtomicUsize::new(0);
+        let work = || {
+            let mut from = cursor.load(Ordering::Relaxed);
+            while from < rows {
+                let left = rows - from;
+                let to = from + (left / (4 * threads)).clamp(1, left);
+                match cursor.compare_exchange_weak(from, to, Ordering::Relaxed, Ordering::Relaxed) {
+                    Ok(_) => {
+                        run(from, to);
+                        from = cursor.load(Ordering::Relaxed);
+                    }
+                    Err(now) => from = now,
+                }
+            }
+        };
+        // In place: the calling thread works too, with one helper fewer
+        // than the pool has threads (one thread per core: more would only
+        // take turns).
         rayon::in_place_scope(|scope| {
-            for _ in 0..(threads - 1).min(chunks.len() - 1) {
+            for _ in 0..(threads - 1).min(rows - 1) {
                 scope.spawn(|_| work());
             }
             work();

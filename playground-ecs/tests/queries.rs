@@ -145,3 +145,44 @@ fn spawn_batch_returns_ids_only_when_asked() {
     }
     assert_eq!(world.len(), 1003);
 }
+
+#[test]
+fn par_for_each_visits_every_row_once_across_tables_and_after_next() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    struct Visits(AtomicU32);
+    let mut world = World::new();
+    // Tables of 1, 7, 0 (emptied), 1000 and 333 rows.
+    world.spawn_batch((0..1).map(|_| (Visits(AtomicU32::new(0)), 1u8)));
+    world.spawn_batch((0..7).map(|_| (Visits(AtomicU32::new(0)), 1u16)));
+    let gone = world.spawn((Visits(AtomicU32::new(0)), 1u32));
+    world.despawn(gone).unwrap();
+    world.spawn_batch((0..1000).map(|_| (Visits(AtomicU32::new(0)), 1u64)));
+    world.spawn_batch((0..333).map(|_| (Visits(AtomicU32::new(0)),)));
+    for _ in 0..20 {
+        world
+            .query_mut::<&Visits>()
+            .par_for_each(|v| drop(v.0.fetch_add(1, Ordering::Relaxed)));
+    }
+    assert!(
+        world
+            .query_mut::<&Visits>()
+            .all(|v| v.0.load(Ordering::Relaxed) == 20),
+        "every row once per pass"
+    );
+
+    // Started with `next` in the second table: the rest, each once.
+    let mut iter = world.query_mut::<&Visits>();
+    let taken: Vec<_> = (0..3).map(|_| iter.next().unwrap()).collect();
+    for v in &taken {
+        v.0.fetch_add(100, Ordering::Relaxed);
+    }
+    iter.par_for_each(|v| drop(v.0.fetch_add(1, Ordering::Relaxed)));
+    let mut counts: Vec<u32> = world
+        .query_mut::<&Visits>()
+        .map(|v| v.0.load(Ordering::Relaxed))
+        .collect();
+    counts.sort_unstable();
+    assert_eq!(counts.len(), 1341);
+    assert_eq!(counts.iter().filter(|&&n| n == 21).count(), 1338);
+    assert_eq!(counts.iter().filter(|&&n| n == 120).count(), 3);
+}
