@@ -159,9 +159,9 @@ fn par_for_each_visits_every_row_once_across_tables_and_after_next() {
     world.spawn_batch((0..1000).map(|_| (Visits(AtomicU32::new(0)), 1u64)));
     world.spawn_batch((0..333).map(|_| (Visits(AtomicU32::new(0)),)));
     for _ in 0..20 {
-        world
-            .query_mut::<&Visits>()
-            .par_for_each(|v| drop(v.0.fetch_add(1, Ordering::Relaxed)));
+        world.query_mut::<&Visits>().par_for_each(|v| {
+            v.0.fetch_add(1, Ordering::Relaxed);
+        });
     }
     assert!(
         world
@@ -176,7 +176,9 @@ fn par_for_each_visits_every_row_once_across_tables_and_after_next() {
     for v in &taken {
         v.0.fetch_add(100, Ordering::Relaxed);
     }
-    iter.par_for_each(|v| drop(v.0.fetch_add(1, Ordering::Relaxed)));
+    iter.par_for_each(|v| {
+        v.0.fetch_add(1, Ordering::Relaxed);
+    });
     let mut counts: Vec<u32> = world
         .query_mut::<&Visits>()
         .map(|v| v.0.load(Ordering::Relaxed))
