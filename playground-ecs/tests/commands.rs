@@ -257,3 +257,60 @@ fn a_small_stage_runs_on_the_calling_thread_and_a_large_one_is_spread() {
         schedule.run(&mut world).unwrap();
     }
 }
+
+#[test]
+fn a_reserved_entity_is_not_alive_until_its_stage_ends() {
+    let mut world = World::new();
+    // A free index to reuse, and a fresh one.
+    let old = world.spawn((A(0),));
+    world.despawn(old).unwrap();
+    let seen: Arc<Mutex<Vec<(bool, bool)>>> = Arc::default();
+    let log = Arc::clone(&seen);
+    let mut schedule = Schedule::new();
+    schedule.add(
+        System::new("reserve", move |world| {
+            for _ in 0..2 {
+                let e = world.commands().spawn((A(5),));
+                log.lock()
+                    .unwrap()
+                    .push((world.contains(e), world.get::<A>(e).is_ok()));
+            }
+            Ok(())
+        })
+        .reads::<A>(),
+    );
+    schedule.run(&mut world).unwrap();
+    assert_eq!(*seen.lock().unwrap(), [(false, false), (false, false)]);
+    assert_eq!(world.len(), 2);
+    assert_eq!(world.iter().count(), 2);
+    assert!(
+        !world.contains(old),
+        "the reused index has a new generation"
+    );
+    assert_eq!(world.query_mut::<&A>().filter(|a| a.0 == 5).count(), 2);
+}
+
+#[test]
+fn a_failing_stage_leaves_reserved_entities_consistent() {
+    let mut world = World::new();
+    world.spawn((A(1),));
+    let mut schedule = Schedule::new();
+    schedule.add(
+        System::new("reserve_then_fail", |world| {
+            world.commands().spawn((A(2),));
+            Err(EcsError::NoSuchEntity(Entity::from_bits(u64::MAX)))
+        })
+        .reads::<A>(),
+    );
+    assert!(schedule.run(&mut world).is_err());
+    // Whatever the schedule did with the buffer, the records agree with
+    // the tables, and the world goes on.
+    assert_eq!(world.len() as usize, world.iter().count());
+    assert_eq!(
+        world.len() as usize,
+        world.query_mut::<Entity>().count(),
+        "every live entity is in a table"
+    );
+    let e = world.spawn((A(3),));
+    assert_eq!(*world.get::<A>(e).unwrap(), A(3));
+}
