@@ -211,6 +211,18 @@ impl Components {
             .map(|(i, info)| (ComponentId(i as u32), info))
     }
 
+    /// The component registered under `key`, if any.
+    pub(crate) fn by_key(&self, key: ComponentKey) -> Option<ComponentId> {
+        self.by_key.get(&key).copied()
+    }
+
+    /// The description of `id`, if the world has such an id (an id from
+    /// elsewhere, a hint, may not be one).
+    #[inline]
+    pub(crate) fn try_info(&self, id: u32) -> Option<&ComponentInfo> {
+        self.infos.get(id as usize)
+    }
+
     pub fn info(&self, id: ComponentId) -> &ComponentInfo {
         &self.infos[id.0 as usize]
     }
