@@ -135,6 +135,7 @@ impl World {
     /// the caller gives up if this returns `Ok`: it is moved out, or, when
     /// it replaces one, the buffer receives the old value and that is
     /// dropped there. On `Err` nothing was read or written.
+    #[inline]
     pub(crate) unsafe fn insert_raw(
         &mut self,
         entity: Entity,
@@ -142,23 +143,27 @@ impl World {
         value: *mut u8,
     ) -> Result<(), EcsError> {
         let location = self.location(entity)?;
-        let info = *self.components.info(id);
-        let size = info.layout.size();
+        let info = self.components.info(id);
+        let (size, drop) = (info.layout.size(), info.drop);
         let source = location.archetype as usize;
         if let Some(column) = self.archetypes[source].column(id) {
             let slot = self.archetypes[source].columns[column].ptr(location.row as usize);
+            let Some(drop) = drop else {
+                // SAFETY: the old value needs no drop: overwriting it is
+                // dropping it. `value` is an initialised value of this type
+                // (the caller's contract) outside the world's storage
+                // (which only `&mut self` reaches); it moves in bitwise.
+                unsafe { crate::archetype::copy_value(value, slot, size) };
+                return Ok(());
+            };
             // SAFETY: the slot and `value` each hold an initialised value of
-            // this type (the caller's contract), in distinct places (the
-            // caller's value is not in the world's storage, which only
-            // `&mut self` reaches): the new value goes in, the old one out
-            // to the caller's buffer.
+            // this type (the caller's contract), in distinct places (as
+            // above): the new value goes in, the old one out to the
+            // caller's buffer.
             unsafe { std::ptr::swap_nonoverlapping(value, slot, size) };
-            if let Some(drop) = info.drop {
-                // SAFETY: the buffer now holds the old value, which the
-                // caller gave up; the world is consistent if its `Drop`
-                // panics.
-                unsafe { drop(value) };
-            }
+            // SAFETY: the buffer now holds the old value, which the caller
+            // gave up; the world is consistent if its `Drop` panics.
+            unsafe { drop(value) };
             return Ok(());
         }
         let target = self.edge_target(source, id, true);

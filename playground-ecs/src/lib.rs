@@ -267,8 +267,8 @@ pub use query::{
 };
 pub use system::{Schedule, ScheduleError, System, SystemWorld};
 pub use typed::{
-    AccessKind, RawBorrow, TypedAccess, TypedEcs, TypedKey, TypedTable, TypedView, ViewMut,
-    ViewQuery, ViewRef,
+    AccessKind, RawBorrow, TypedAccess, TypedEcs, TypedKey, TypedMut, TypedRef, TypedTable,
+    TypedView, ViewQuery,
 };
 pub use value::ModelValue;
 pub use view::{

@@ -161,7 +161,7 @@ impl EcsModule {
     ///
     /// # Panics
     /// If this thread holds typed borrows through the view (a
-    /// [`ViewRef`](crate::ViewRef), [`ViewMut`](crate::ViewMut), or inside
+    /// [`TypedRef`](crate::TypedRef), [`TypedMut`](crate::TypedMut), or inside
     /// [`TypedEcs::for_each`](crate::TypedEcs::for_each)).
     pub fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
         f(&mut self.write().world)

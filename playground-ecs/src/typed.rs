@@ -130,8 +130,8 @@ impl TypedTable {
 }
 
 /// A borrow of one component of one entity, taken by
-/// [`TypedView::typed_borrow`]: a building block of [`ViewRef`] and
-/// [`ViewMut`], which give it back when dropped.
+/// [`TypedView::typed_borrow`]: a building block of [`TypedRef`] and
+/// [`TypedMut`], which give it back when dropped.
 ///
 /// While it exists the world stays read-locked and the column's flag is
 /// held, so `ptr` stays valid for the type the borrow was checked for.
@@ -200,7 +200,7 @@ pub trait TypedView: Send + Sync {
         entity: Entity,
         key: TypedKey,
         hint: u32,
-        registration: ComponentRegistration,
+        registration: &ComponentRegistration,
         value: *mut u8,
     ) -> Result<ComponentId, EcsError>;
     /// Borrows the columns of `accesses` for the whole call and calls
@@ -268,36 +268,47 @@ impl World {
 
     /// [`World::typed_component`], registering the type if the world has
     /// no column for it (as [`World::register`] allows: refused if
-    /// entities store the model in another version).
+    /// entities store the model in another version) and `entity` is alive.
+    #[inline]
     pub(crate) fn typed_component_or_register(
         &mut self,
+        entity: Entity,
         key: &TypedKey,
         hint: u32,
-        registration: ComponentRegistration,
+        registration: &ComponentRegistration,
     ) -> Result<ComponentId, EcsError> {
         match self.typed_component(key, hint) {
             Ok(Some(id)) => Ok(id),
             Ok(None) | Err(EcsError::ModelVersion { .. }) => {
-                if !registration.describes(key) {
-                    return Err(EcsError::ModelVersion {
-                        model: registration.model_name(),
-                        world: registration.version(),
-                        caller: key.state_version,
-                    });
-                }
-                self.register(registration).map_err(|error| match error {
-                    crate::ModelError::VersionChanged { model, stored, new } => {
-                        EcsError::ModelVersion {
-                            model,
-                            world: stored,
-                            caller: new,
-                        }
-                    }
-                    other => EcsError::Model(other),
-                })
+                // Not for a stale entity: an insert that fails changes nothing.
+                self.location(entity)?;
+                self.register_typed(key, registration)
             }
             Err(error) => Err(error),
         }
+    }
+
+    #[cold]
+    fn register_typed(
+        &mut self,
+        key: &TypedKey,
+        registration: &ComponentRegistration,
+    ) -> Result<ComponentId, EcsError> {
+        if !registration.describes(key) {
+            return Err(EcsError::ModelVersion {
+                model: registration.model_name(),
+                world: registration.version(),
+                caller: key.state_version,
+            });
+        }
+        self.register(*registration).map_err(|error| match error {
+            crate::ModelError::VersionChanged { model, stored, new } => EcsError::ModelVersion {
+                model,
+                world: stored,
+                caller: new,
+            },
+            other => EcsError::Model(other),
+        })
     }
 }
 
@@ -377,8 +388,8 @@ impl<'a> TypedEcs<'a> {
     /// (other threads) or are refused ([`EcsError::WorldBorrowed`], this
     /// thread).
     #[inline]
-    pub fn get<M: Model + Component>(&self, entity: Entity) -> Result<ViewRef<'a, M>, EcsError> {
-        Ok(ViewRef {
+    pub fn get<M: Model + Component>(&self, entity: Entity) -> Result<TypedRef<'a, M>, EcsError> {
+        Ok(TypedRef {
             borrow: Guard::take::<M>(self.ecs, entity, false)?,
             _type: PhantomData,
         })
@@ -389,8 +400,8 @@ impl<'a> TypedEcs<'a> {
     pub fn get_mut<M: Model + Component>(
         &self,
         entity: Entity,
-    ) -> Result<ViewMut<'a, M>, EcsError> {
-        Ok(ViewMut {
+    ) -> Result<TypedMut<'a, M>, EcsError> {
+        Ok(TypedMut {
             borrow: Guard::take::<M>(self.ecs, entity, true)?,
             _type: PhantomData,
         })
@@ -412,7 +423,7 @@ impl<'a> TypedEcs<'a> {
                 entity,
                 key,
                 hint_of(&key),
-                ComponentRegistration::of::<M>(),
+                &ComponentRegistration::of::<M>(),
                 ptr.cast(),
             )
         };
@@ -513,12 +524,12 @@ impl Drop for Guard<'_> {
 
 /// A model component borrowed shared through the view
 /// ([`TypedEcs::get`]); gives the borrow back when dropped.
-pub struct ViewRef<'a, M> {
+pub struct TypedRef<'a, M> {
     borrow: Guard<'a>,
     _type: PhantomData<&'a M>,
 }
 
-impl<M> Deref for ViewRef<'_, M> {
+impl<M> Deref for TypedRef<'_, M> {
     type Target = M;
     #[inline]
     fn deref(&self) -> &M {
@@ -532,13 +543,13 @@ impl<M> Deref for ViewRef<'_, M> {
     }
 }
 
-impl<M: std::fmt::Debug> std::fmt::Debug for ViewRef<'_, M> {
+impl<M: std::fmt::Debug> std::fmt::Debug for TypedRef<'_, M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         (**self).fmt(f)
     }
 }
 
-impl<M: PartialEq> PartialEq<M> for ViewRef<'_, M> {
+impl<M: PartialEq> PartialEq<M> for TypedRef<'_, M> {
     fn eq(&self, other: &M) -> bool {
         **self == *other
     }
@@ -546,24 +557,24 @@ impl<M: PartialEq> PartialEq<M> for ViewRef<'_, M> {
 
 /// A model component borrowed exclusively through the view
 /// ([`TypedEcs::get_mut`]); gives the borrow back when dropped.
-pub struct ViewMut<'a, M> {
+pub struct TypedMut<'a, M> {
     borrow: Guard<'a>,
     _type: PhantomData<&'a mut M>,
 }
 
-impl<M> Deref for ViewMut<'_, M> {
+impl<M> Deref for TypedMut<'_, M> {
     type Target = M;
     #[inline]
     fn deref(&self) -> &M {
-        // SAFETY: as for `ViewRef`, with the flag held exclusively.
+        // SAFETY: as for `TypedRef`, with the flag held exclusively.
         unsafe { &*self.borrow.borrow.ptr.cast::<M>() }
     }
 }
 
-impl<M> DerefMut for ViewMut<'_, M> {
+impl<M> DerefMut for TypedMut<'_, M> {
     #[inline]
     fn deref_mut(&mut self) -> &mut M {
-        // SAFETY: the world checked the type (as for `ViewRef`), and the
+        // SAFETY: the world checked the type (as for `TypedRef`), and the
         // exclusive flag, held until the guard drops, keeps every other
         // borrow of the column out; `&mut self` makes this the only
         // reference through the guard.
@@ -571,7 +582,7 @@ impl<M> DerefMut for ViewMut<'_, M> {
     }
 }
 
-impl<M: std::fmt::Debug> std::fmt::Debug for ViewMut<'_, M> {
+impl<M: std::fmt::Debug> std::fmt::Debug for TypedMut<'_, M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         (**self).fmt(f)
     }
@@ -844,13 +855,12 @@ pub(crate) mod host {
             entity: Entity,
             key: TypedKey,
             hint: u32,
-            registration: ComponentRegistration,
+            registration: &ComponentRegistration,
             value: *mut u8,
         ) -> Result<ComponentId, EcsError> {
             let mut simulation = self.try_write()?;
             let world = &mut simulation.world;
-            world.location(entity)?;
-            let id = world.typed_component_or_register(&key, hint, registration)?;
+            let id = world.typed_component_or_register(entity, &key, hint, registration)?;
             // SAFETY: `id`'s type is the one `key` describes (checked, or
             // registered from a registration that describes it), and the
             // caller's contract says `value` is such a value, given up on

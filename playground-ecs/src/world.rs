@@ -132,7 +132,7 @@ pub enum EcsError {
         component: &'static str,
     },
     /// This thread holds typed borrows of the world through the view (a
-    /// `ViewRef`, a `ViewMut`, or a running `TypedEcs::for_each`), which
+    /// `TypedRef`, a `TypedMut`, or a running `TypedEcs::for_each`), which
     /// keep its structure fixed: drop them before changing it.
     #[error(
         "the world is borrowed by typed guards or a typed query on this thread: \
