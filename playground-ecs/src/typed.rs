@@ -302,8 +302,12 @@ impl World {
             });
         }
         self.register(*registration).map_err(|error| match error {
+            // Named as the other errors of typed access name it: by the
+            // world's type name.
             crate::ModelError::VersionChanged { model, stored, new } => EcsError::ModelVersion {
-                model,
+                model: self
+                    .model_component(key.model_id)
+                    .map_or(model, |id| self.components.info(id).name),
                 world: stored,
                 caller: new,
             },
@@ -345,7 +349,7 @@ fn remember(key: &TypedKey, id: u32) {
     }
 }
 
-impl dyn Ecs {
+impl<'e> dyn Ecs + 'e {
     /// Typed access to this ECS's model components, in place: see
     /// [`TypedEcs`].
     #[inline]
@@ -378,7 +382,7 @@ impl dyn Ecs {
 /// ```
 #[derive(Clone, Copy)]
 pub struct TypedEcs<'a> {
-    ecs: &'a dyn Ecs,
+    ecs: &'a (dyn Ecs + 'a),
 }
 
 impl<'a> TypedEcs<'a> {
@@ -492,14 +496,14 @@ impl<'a> TypedEcs<'a> {
 
 /// A borrow with the view that gives it back.
 struct Guard<'a> {
-    ecs: &'a dyn Ecs,
+    ecs: &'a (dyn Ecs + 'a),
     borrow: ManuallyDrop<RawBorrow>,
 }
 
 impl<'a> Guard<'a> {
     #[inline]
     fn take<M: Model + Component>(
-        ecs: &'a dyn Ecs,
+        ecs: &'a (dyn Ecs + 'a),
         entity: Entity,
         mutable: bool,
     ) -> Result<Self, EcsError> {

@@ -381,3 +381,17 @@ fn a_borrow_of_another_world_is_not_released_by_this_one() {
     ));
     two.spawn();
 }
+
+/// What a module's function looks like: a `&dyn Ecs` of any lifetime.
+fn total_x(ecs: &dyn Ecs) -> Result<f32, EcsError> {
+    let mut total = 0.0;
+    ecs.typed().for_each::<&Pos>(|p| total += p.x)?;
+    let first = ecs.typed().get::<Pos>(ecs.entities()[0])?;
+    Ok(total + first.x * 0.0)
+}
+
+#[test]
+fn a_borrowed_view_of_any_lifetime_has_typed_access() {
+    let (module, _) = world_of(4);
+    assert_eq!(total_x(&module).unwrap(), 6.0);
+}
