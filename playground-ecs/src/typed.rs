@@ -183,9 +183,13 @@ pub trait TypedView: Send + Sync {
         hint: u32,
         mutable: bool,
     ) -> Result<RawBorrow, EcsError>;
-    /// Gives back a borrow from [`TypedView::typed_borrow`] of this view (one
-    /// of another view is leaked, not released).
-    fn typed_release(&self, borrow: RawBorrow);
+    /// Gives back a borrow from [`TypedView::typed_borrow`] of this view.
+    ///
+    /// # Safety
+    /// `borrow` was taken by `typed_borrow` of this same view, which has
+    /// lived ever since (a `RawBorrow` has no lifetime of its own). A
+    /// borrow of another live view is detected and leaked, not released.
+    unsafe fn typed_release(&self, borrow: RawBorrow);
     /// Moves the value at `value` into `entity`'s component of `key`,
     /// registering the type with `registration` if the world has no
     /// column for it; returns the component id.
@@ -522,7 +526,9 @@ impl Drop for Guard<'_> {
     fn drop(&mut self) {
         // SAFETY: taken once, here; `self.borrow` is not used afterwards.
         let borrow = unsafe { ManuallyDrop::take(&mut self.borrow) };
-        self.ecs.typed_release(borrow);
+        // SAFETY: `borrow` was taken by `typed_borrow` of `self.ecs`, which
+        // the guard has borrowed ever since (`'a`).
+        unsafe { self.ecs.typed_release(borrow) };
     }
 }
 
@@ -833,19 +839,19 @@ pub(crate) mod host {
         }
 
         #[inline]
-        fn typed_release(&self, borrow: RawBorrow) {
+        unsafe fn typed_release(&self, borrow: RawBorrow) {
             if borrow.owner != self.owner() {
                 // Another world's borrow: releasing it here would unlock a
                 // lock this one does not hold. Leaked instead.
                 return;
             }
-            // SAFETY: `borrow` came from `typed_borrow` of this module (the
-            // owner matches, and only `typed_borrow` makes a `RawBorrow`;
-            // it is neither `Clone` nor `Send`, so this is its only
-            // release, on the thread that took it). That call took the
-            // flag as `borrow.mutable` says and kept a read lock of
-            // `simulation`, which keeps the flag's storage in place until
-            // the unlock below, after its release.
+            // SAFETY: `borrow` came from `typed_borrow` of this module,
+            // alive since (the caller's contract; the owner matches). Only
+            // `typed_borrow` makes a `RawBorrow`, which is neither `Clone`
+            // nor `Send`: this is its only release, on the thread that
+            // took it. That call took the flag as `borrow.mutable` says and
+            // kept a read lock of `simulation`, which keeps the flag's
+            // storage in place until the unlock below, after its release.
             unsafe {
                 (*borrow.flag).release(borrow.mutable);
                 HELD.set(HELD.get() - 1);

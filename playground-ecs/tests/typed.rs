@@ -374,7 +374,9 @@ fn a_borrow_of_another_world_is_not_released_by_this_one() {
         )
         .unwrap();
     // Given to the wrong world: leaked, so `one` stays borrowed.
-    two.typed_release(borrow);
+    // SAFETY: breaks the contract on purpose (another, live, view), which
+    // the world detects.
+    unsafe { two.typed_release(borrow) };
     assert!(matches!(
         one.typed().get::<Pos>(entities[0]),
         Err(EcsError::Borrowed { .. })
@@ -394,4 +396,57 @@ fn total_x(ecs: &dyn Ecs) -> Result<f32, EcsError> {
 fn a_borrowed_view_of_any_lifetime_has_typed_access() {
     let (module, _) = world_of(4);
     assert_eq!(total_x(&module).unwrap(), 6.0);
+}
+
+static DROPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[model]
+#[derive(Debug, Clone, PartialEq)]
+struct Tracked(u32);
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        DROPS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn inserts_drop_what_they_replace_or_refuse_exactly_once() {
+    let module = EcsModule::default();
+    let ecs: &dyn Ecs = &module;
+    let gone = ecs.spawn();
+    ecs.despawn(gone).unwrap();
+    DROPS.store(0, Ordering::SeqCst);
+    // A stale entity: the value is dropped, the type not registered.
+    assert_eq!(
+        ecs.typed().insert(gone, Tracked(1)),
+        Err(EcsError::NoSuchEntity(gone))
+    );
+    assert_eq!(DROPS.load(Ordering::SeqCst), 1);
+    assert!(!ecs.is_registered(Tracked::MODEL_ID));
+
+    let e = ecs.spawn();
+    ecs.typed().insert(e, Tracked(2)).unwrap();
+    assert_eq!(DROPS.load(Ordering::SeqCst), 1, "moved in, not dropped");
+    ecs.typed().insert(e, Tracked(3)).unwrap();
+    assert_eq!(DROPS.load(Ordering::SeqCst), 2, "the old value, once");
+    assert_eq!(ecs.typed().get::<Tracked>(e).unwrap().0, 3);
+    ecs.despawn(e).unwrap();
+    assert_eq!(DROPS.load(Ordering::SeqCst), 3);
+}
+
+#[test]
+fn a_missing_component_and_an_unknown_model_are_errors() {
+    let (module, entities) = world_of(1);
+    let ecs: &dyn Ecs = &module;
+    let bare = ecs.spawn();
+    assert!(matches!(
+        ecs.typed().get::<Pos>(bare),
+        Err(EcsError::MissingComponent { entity, component }) if entity == bare && component.ends_with("Pos")
+    ));
+    assert!(matches!(
+        ecs.typed().get::<Name>(entities[0]),
+        Err(EcsError::UnknownModel { model_id, .. }) if model_id == Name::MODEL_ID
+    ));
+    assert!(!ecs.typed().has::<Name>(entities[0]).unwrap());
 }
