@@ -23,7 +23,7 @@
 //!   and links the component types: [`TypedEcs`] (`ecs.typed()`) gets,
 //!   inserts and queries model components as their Rust types, in place,
 //!   checked by model id, state version and layout ([`TypedView`], an
-//!   eighth fragment of 4 building blocks).
+//!   eighth fragment of 6 building blocks).
 //!
 //! Borrows are checked and held: a reference handed out through `&World`
 //! ([`World::get`], [`World::query`], [`World::resource`], the model-value
@@ -37,7 +37,7 @@
 //! version, not `TypeId`, so a rebuilt module finds the same columns, and a
 //! changed layout is migrated ([`World::migrate_model`]) or refused.
 //!
-//! ## The 114 operations of the view, and 4 building blocks
+//! ## The 114 operations of the view, and 6 building blocks
 //!
 //! ### `EntityView` (11): entities
 //!
@@ -174,10 +174,12 @@
 //! - `load`: replaces the world with [`WorldView::save`]'s output.
 //! - `describe`: a summary a person can read.
 //!
-//! ### `TypedView` (4): building blocks of typed access ([`TypedEcs`])
+//! ### `TypedView` (6): building blocks of typed access ([`TypedEcs`])
 //!
 //! - `typed_borrow`: borrows an entity's model component in place, the world read-locked until released.
 //! - `typed_release`: gives such a borrow back.
+//! - `typed_lock`: read-locks the world for a session of borrows ([`TypedRead`]).
+//! - `typed_unlock`: ends a session.
 //! - `typed_insert`: moves a value into an entity's model component, registering its type.
 //! - `typed_query`: borrows columns and visits every matching table.
 //!
@@ -234,6 +236,7 @@ opaque_fingerprints!(
     TypedAccess,
     TypedTable,
     RawBorrow,
+    RawSession,
 );
 
 mod archetype;
@@ -267,8 +270,8 @@ pub use query::{
 };
 pub use system::{Schedule, ScheduleError, System, SystemWorld};
 pub use typed::{
-    AccessKind, RawBorrow, TypedAccess, TypedEcs, TypedKey, TypedMut, TypedRef, TypedTable,
-    TypedView, ViewQuery,
+    AccessKind, RawBorrow, RawSession, TypedAccess, TypedEcs, TypedKey, TypedMut, TypedRead,
+    TypedRef, TypedTable, TypedView, ViewQuery,
 };
 pub use value::ModelValue;
 pub use view::{

@@ -20,8 +20,8 @@
 //! through the view ([`TypedView::typed_release`]): the world's own code
 //! gives back its flags and lock.
 //!
-//! [`TypedView`] holds the four building blocks; [`TypedEcs`] (from
-//! `<dyn Ecs>::typed`) is the API.
+//! [`TypedView`] holds the six building blocks; [`TypedEcs`] (from
+//! `<dyn Ecs>::typed`) and its read sessions ([`TypedRead`]) are the API.
 
 use crate::borrow::BorrowFlag;
 use crate::component::{Component, ComponentId, ComponentKey};
@@ -145,6 +145,9 @@ pub struct RawBorrow {
     ptr: *mut u8,
     component: u32,
     mutable: bool,
+    /// Whether the borrow holds a read lock of its own (else it was taken
+    /// in a read session, whose lock it relies on).
+    locked: bool,
     flag: *const BorrowFlag,
     /// The module whose world this is, so that a borrow is only given
     /// back to the view that lent it.
@@ -168,20 +171,34 @@ impl RawBorrow {
     }
 }
 
-/// The building blocks of typed access through the view: 4 operations.
+/// A read session of a world, taken by [`TypedView::typed_lock`]: the
+/// world stays read-locked (for this thread) until
+/// [`TypedView::typed_unlock`], so borrows taken in it
+/// ([`TypedView::typed_borrow`] with the session) need no lock of their
+/// own. A building block of [`TypedRead`]. Not `Send`.
+#[derive(Debug)]
+#[must_use = "a session that is not unlocked keeps the world locked"]
+pub struct RawSession {
+    owner: *const (),
+}
+
+/// The building blocks of typed access through the view: 6 operations.
 /// Use them through [`TypedEcs`] (`<dyn Ecs>::typed`), which checks the
 /// types and wraps the pointers in guards.
 #[view(abi(crate::ABI_VERSION))]
 pub trait TypedView: Send + Sync {
-    /// Borrows `entity`'s component of `key` (shared or exclusive), keeping
-    /// the world read-locked until the borrow is released; `hint` is a
-    /// component id to try first (`u32::MAX`: none).
+    /// Borrows `entity`'s component of `key` (shared or exclusive); `hint`
+    /// is a component id to try first (`u32::MAX`: none). Without a
+    /// `session` the borrow keeps the world read-locked until it is
+    /// released; in a session of this view it relies on the session's
+    /// lock (a session of another view is refused).
     fn typed_borrow(
         &self,
         entity: Entity,
         key: TypedKey,
         hint: u32,
         mutable: bool,
+        session: Option<&RawSession>,
     ) -> Result<RawBorrow, EcsError>;
     /// Gives back a borrow from [`TypedView::typed_borrow`] of this view.
     ///
@@ -190,6 +207,17 @@ pub trait TypedView: Send + Sync {
     /// lived ever since (a `RawBorrow` has no lifetime of its own). A
     /// borrow of another live view is detected and leaked, not released.
     unsafe fn typed_release(&self, borrow: RawBorrow);
+    /// Read-locks the world until [`TypedView::typed_unlock`]: a session
+    /// for many borrows. Meanwhile this thread cannot change the world's
+    /// structure ([`EcsError::WorldBorrowed`]); other threads wait to.
+    fn typed_lock(&self) -> RawSession;
+    /// Ends a session.
+    ///
+    /// # Safety
+    /// `session` was taken by `typed_lock` of this same view, alive since,
+    /// and no borrow taken in it is still held. A session of another live
+    /// view is detected and leaked.
+    unsafe fn typed_unlock(&self, session: RawSession);
     /// Moves the value at `value` into `entity`'s component of `key`,
     /// registering the type with `registration` if the world has no
     /// column for it; returns the component id.
@@ -398,7 +426,7 @@ impl<'a> TypedEcs<'a> {
     #[inline]
     pub fn get<M: Model + Component>(&self, entity: Entity) -> Result<TypedRef<'a, M>, EcsError> {
         Ok(TypedRef {
-            borrow: Guard::take::<M>(self.ecs, entity, false)?,
+            borrow: Guard::take::<M>(self.ecs, entity, false, None)?,
             _type: PhantomData,
         })
     }
@@ -410,7 +438,7 @@ impl<'a> TypedEcs<'a> {
         entity: Entity,
     ) -> Result<TypedMut<'a, M>, EcsError> {
         Ok(TypedMut {
-            borrow: Guard::take::<M>(self.ecs, entity, true)?,
+            borrow: Guard::take::<M>(self.ecs, entity, true, None)?,
             _type: PhantomData,
         })
     }
@@ -498,6 +526,106 @@ impl<'a> TypedEcs<'a> {
     }
 }
 
+impl<'a> TypedEcs<'a> {
+    /// A read session: the world read-locked once, for many `get`s and
+    /// `get_mut`s that then take only their column's borrow (what a typed
+    /// `World::get` costs, reached through `&World`). While it lives this
+    /// thread cannot change the world's structure
+    /// ([`EcsError::WorldBorrowed`]), and other threads' changes wait.
+    ///
+    /// ```
+    /// use playground_ecs::{Ecs, EcsModule, EntityView};
+    /// use playground_runtime::model;
+    /// #[model]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// struct Hp(u32);
+    ///
+    /// let module = EcsModule::default();
+    /// let ecs: &dyn Ecs = &module;
+    /// let entities: Vec<_> = (0..3).map(|_| ecs.spawn()).collect();
+    /// for &e in &entities {
+    ///     ecs.typed().insert(e, Hp(10)).unwrap();
+    /// }
+    /// let read = ecs.typed().read();
+    /// let total: u32 = entities.iter().map(|&e| read.get::<Hp>(e).unwrap().0).sum();
+    /// assert_eq!(total, 30);
+    /// ```
+    pub fn read(&self) -> TypedRead<'a> {
+        TypedRead {
+            ecs: self.ecs,
+            session: ManuallyDrop::new(self.ecs.typed_lock()),
+        }
+    }
+}
+
+/// A read session of a world through the view ([`TypedEcs::read`]):
+/// the world stays read-locked until it drops. Not `Send`.
+///
+/// Its guards borrow it, so none outlives the lock:
+///
+/// ```compile_fail
+/// use playground_ecs::{Ecs, EcsModule, EntityView};
+/// use playground_runtime::model;
+/// #[model]
+/// #[derive(Debug, Clone)]
+/// struct Hp(u32);
+///
+/// let module = EcsModule::default();
+/// let ecs: &dyn Ecs = &module;
+/// let e = ecs.spawn();
+/// ecs.typed().insert(e, Hp(1)).unwrap();
+/// let read = ecs.typed().read();
+/// let hp = read.get::<Hp>(e).unwrap();
+/// drop(read); // error: `read` is borrowed by `hp`
+/// assert_eq!(hp.0, 1);
+/// ```
+pub struct TypedRead<'a> {
+    ecs: &'a (dyn Ecs + 'a),
+    session: ManuallyDrop<RawSession>,
+}
+
+impl TypedRead<'_> {
+    /// `entity`'s `M`, borrowed shared until the guard drops (which it
+    /// does before the session: the guard borrows it).
+    #[inline]
+    pub fn get<M: Model + Component>(&self, entity: Entity) -> Result<TypedRef<'_, M>, EcsError> {
+        Ok(TypedRef {
+            borrow: Guard::take::<M>(self.ecs, entity, false, Some(&self.session))?,
+            _type: PhantomData,
+        })
+    }
+
+    /// `entity`'s `M`, borrowed exclusively until the guard drops.
+    #[inline]
+    pub fn get_mut<M: Model + Component>(
+        &self,
+        entity: Entity,
+    ) -> Result<TypedMut<'_, M>, EcsError> {
+        Ok(TypedMut {
+            borrow: Guard::take::<M>(self.ecs, entity, true, Some(&self.session))?,
+            _type: PhantomData,
+        })
+    }
+
+    /// [`TypedEcs::for_each`], in the session.
+    pub fn for_each<Q: ViewQuery>(
+        &self,
+        f: impl for<'q> FnMut(Q::Item<'q>),
+    ) -> Result<u64, EcsError> {
+        self.ecs.typed().for_each::<Q>(f)
+    }
+}
+
+impl Drop for TypedRead<'_> {
+    fn drop(&mut self) {
+        // SAFETY: taken once, here; `self.session` is not used afterwards.
+        let session = unsafe { ManuallyDrop::take(&mut self.session) };
+        // SAFETY: taken by `typed_lock` of `self.ecs`, borrowed since; the
+        // guards of the session borrow `self`, so none is left.
+        unsafe { self.ecs.typed_unlock(session) };
+    }
+}
+
 /// A borrow with the view that gives it back.
 struct Guard<'a> {
     ecs: &'a (dyn Ecs + 'a),
@@ -510,9 +638,10 @@ impl<'a> Guard<'a> {
         ecs: &'a (dyn Ecs + 'a),
         entity: Entity,
         mutable: bool,
+        session: Option<&'a RawSession>,
     ) -> Result<Self, EcsError> {
         let key = TypedKey::of::<M>();
-        let borrow = ecs.typed_borrow(entity, key, hint_of(&key), mutable)?;
+        let borrow = ecs.typed_borrow(entity, key, hint_of(&key), mutable, session)?;
         remember(&key, borrow.component);
         Ok(Guard {
             ecs,
@@ -527,7 +656,8 @@ impl Drop for Guard<'_> {
         // SAFETY: taken once, here; `self.borrow` is not used afterwards.
         let borrow = unsafe { ManuallyDrop::take(&mut self.borrow) };
         // SAFETY: `borrow` was taken by `typed_borrow` of `self.ecs`, which
-        // the guard has borrowed ever since (`'a`).
+        // the guard has borrowed ever since (`'a`), as it has the session
+        // the borrow was taken in, if any.
         unsafe { self.ecs.typed_release(borrow) };
     }
 }
@@ -796,6 +926,42 @@ pub(crate) mod host {
         }
     }
 
+    /// Finds and borrows `entity`'s component of `key` in `world`, which
+    /// the caller keeps read-locked for as long as the borrow lives.
+    #[inline]
+    fn borrow_in(
+        world: &World,
+        entity: Entity,
+        key: TypedKey,
+        hint: u32,
+        mutable: bool,
+        locked: bool,
+    ) -> Result<RawBorrow, EcsError> {
+        let location = world.location(entity)?;
+        let id = world
+            .typed_component(&key, hint)?
+            .ok_or(EcsError::UnknownModel {
+                model_id: key.model_id,
+                state_version: key.state_version,
+            })?;
+        let table = &world.archetypes[location.archetype as usize];
+        let column = table.column(id).ok_or_else(|| EcsError::MissingComponent {
+            entity,
+            component: world.components.info(id).name,
+        })?;
+        let flag = world.flag(id);
+        flag.acquire(mutable)
+            .map_err(|state| world.borrowed(id, state))?;
+        Ok(RawBorrow {
+            ptr: table.columns[column].ptr(location.row as usize),
+            component: id.0,
+            mutable,
+            locked,
+            flag,
+            owner: std::ptr::null(),
+        })
+    }
+
     impl TypedView for EcsModule {
         #[inline]
         fn typed_borrow(
@@ -804,38 +970,41 @@ pub(crate) mod host {
             key: TypedKey,
             hint: u32,
             mutable: bool,
+            session: Option<&RawSession>,
         ) -> Result<RawBorrow, EcsError> {
-            let simulation = self.read();
-            let world = &simulation.world;
-            let location = world.location(entity)?;
-            let id = world
-                .typed_component(&key, hint)?
-                .ok_or(EcsError::UnknownModel {
-                    model_id: key.model_id,
-                    state_version: key.state_version,
-                })?;
-            let table = &world.archetypes[location.archetype as usize];
-            let column = table.column(id).ok_or_else(|| EcsError::MissingComponent {
-                entity,
-                component: world.components.info(id).name,
-            })?;
-            let flag = world.flag(id);
-            flag.acquire(mutable)
-                .map_err(|state| world.borrowed(id, state))?;
-            let ptr = table.columns[column].ptr(location.row as usize);
-            let flag: *const BorrowFlag = flag;
-            HELD.set(HELD.get() + 1);
-            // The read lock stays taken until `typed_release` gives it back
-            // (`force_unlock_read`): it is what keeps `ptr` and `flag`
-            // valid (no writer can move a row or grow the flags meanwhile).
-            std::mem::forget(simulation);
-            Ok(RawBorrow {
-                ptr,
-                component: id.0,
-                mutable,
-                flag,
-                owner: self.owner(),
-            })
+            match session {
+                None => {
+                    let simulation = self.read();
+                    let borrow = borrow_in(&simulation.world, entity, key, hint, mutable, true)?;
+                    HELD.set(HELD.get() + 1);
+                    // The read lock stays taken until `typed_release` gives
+                    // it back (`force_unlock_read`): it is what keeps the
+                    // pointer and the flag valid (no writer can move a row
+                    // or grow the flags meanwhile).
+                    std::mem::forget(simulation);
+                    Ok(RawBorrow {
+                        owner: self.owner(),
+                        ..borrow
+                    })
+                }
+                Some(session) => {
+                    if session.owner != self.owner() {
+                        return Err(EcsError::ForeignSession);
+                    }
+                    // SAFETY: the session is this module's (checked) and
+                    // open: `typed_unlock` consumes it, and it is borrowed
+                    // here. So this thread holds a read lock of
+                    // `simulation`, which keeps the world unchanged for as
+                    // long as the borrow may live (within the session, by
+                    // `typed_unlock`'s contract); only reads follow.
+                    let world = unsafe { &(*self.simulation.data_ptr()).world };
+                    let borrow = borrow_in(world, entity, key, hint, mutable, false)?;
+                    Ok(RawBorrow {
+                        owner: self.owner(),
+                        ..borrow
+                    })
+                }
+            }
         }
 
         #[inline]
@@ -849,14 +1018,38 @@ pub(crate) mod host {
             // alive since (the caller's contract; the owner matches). Only
             // `typed_borrow` makes a `RawBorrow`, which is neither `Clone`
             // nor `Send`: this is its only release, on the thread that
-            // took it. That call took the flag as `borrow.mutable` says and
-            // kept a read lock of `simulation`, which keeps the flag's
-            // storage in place until the unlock below, after its release.
+            // took it. That call took the flag as `borrow.mutable` says, and
+            // a read lock of `simulation` is held (its own, `locked`, or its
+            // session's, open by the contract), which keeps the flag's
+            // storage in place until after its release.
             unsafe {
                 (*borrow.flag).release(borrow.mutable);
-                HELD.set(HELD.get() - 1);
-                self.simulation.force_unlock_read();
+                if borrow.locked {
+                    HELD.set(HELD.get() - 1);
+                    self.simulation.force_unlock_read();
+                }
             }
+        }
+
+        fn typed_lock(&self) -> RawSession {
+            std::mem::forget(self.read());
+            HELD.set(HELD.get() + 1);
+            RawSession {
+                owner: self.owner(),
+            }
+        }
+
+        unsafe fn typed_unlock(&self, session: RawSession) {
+            if session.owner != self.owner() {
+                return;
+            }
+            HELD.set(HELD.get() - 1);
+            // SAFETY: `typed_lock` of this module made the session (the
+            // caller's contract; the owner matches) and forgot the read
+            // guard it took on this thread (a session is not `Send`); no
+            // borrow of the session is held (the contract), so nothing
+            // relies on the lock any more.
+            unsafe { self.simulation.force_unlock_read() };
         }
 
         #[inline]

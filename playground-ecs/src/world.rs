@@ -139,6 +139,9 @@ pub enum EcsError {
          drop them before spawning, despawning, inserting or removing"
     )]
     WorldBorrowed,
+    /// A typed borrow was asked for in a read session of another world.
+    #[error("a typed borrow in a read session of another world")]
+    ForeignSession,
 }
 
 /// How a bundle type maps onto a table: its table and, per element, the

@@ -371,6 +371,7 @@ fn a_borrow_of_another_world_is_not_released_by_this_one() {
             playground_ecs::TypedKey::of::<Pos>(),
             u32::MAX,
             true,
+            None,
         )
         .unwrap();
     // Given to the wrong world: leaked, so `one` stays borrowed.
@@ -449,4 +450,56 @@ fn a_missing_component_and_an_unknown_model_are_errors() {
         Err(EcsError::UnknownModel { model_id, .. }) if model_id == Name::MODEL_ID
     ));
     assert!(!ecs.typed().has::<Name>(entities[0]).unwrap());
+}
+
+#[test]
+fn a_read_session_locks_once_and_keeps_the_rules() {
+    let (module, entities) = world_of(3);
+    let ecs: &dyn Ecs = &module;
+    {
+        let read = ecs.typed().read();
+        let total: f32 = entities
+            .iter()
+            .map(|&e| read.get::<Pos>(e).unwrap().x)
+            .sum();
+        assert_eq!(total, 3.0);
+        let mut first = read.get_mut::<Pos>(entities[0]).unwrap();
+        assert!(matches!(
+            read.get_mut::<Pos>(entities[1]),
+            Err(EcsError::Borrowed { .. })
+        ));
+        first.y = 4.0;
+        drop(first);
+        // Guards without the session, and queries, inside it.
+        assert_eq!(ecs.typed().get::<Pos>(entities[0]).unwrap().y, 4.0);
+        assert_eq!(read.for_each::<&Vel>(|_| {}).unwrap(), 3);
+        // No structural change on this thread meanwhile.
+        assert_eq!(ecs.despawn(entities[2]), Err(EcsError::WorldBorrowed));
+    }
+    ecs.despawn(entities[2]).unwrap();
+    ecs.typed().insert(entities[0], Frozen).unwrap();
+}
+
+#[test]
+fn a_session_of_another_world_is_refused() {
+    let (one, entities) = world_of(1);
+    let two = EcsModule::default();
+    let one: &dyn Ecs = &one;
+    let two: &dyn Ecs = &two;
+    let session = two.typed_lock();
+    assert_eq!(
+        one.typed_borrow(
+            entities[0],
+            playground_ecs::TypedKey::of::<Pos>(),
+            u32::MAX,
+            false,
+            Some(&session)
+        )
+        .unwrap_err(),
+        EcsError::ForeignSession
+    );
+    // SAFETY: `two`'s own session, with no borrow in it.
+    unsafe { two.typed_unlock(session) };
+    two.spawn();
+    one.spawn();
 }

@@ -111,6 +111,13 @@ fn get(c: &mut Criterion) {
     group.bench_function("typed view", |b| {
         b.iter(|| black_box(ecs.typed().get::<Health>(black_box(entity)).unwrap().0))
     });
+    // In a read session: the world lock taken once (as `&World` is held
+    // for the typed `get`), each get takes its column's borrow only.
+    let read = ecs.typed().read();
+    group.bench_function("typed view, read session", |b| {
+        b.iter(|| black_box(read.get::<Health>(black_box(entity)).unwrap().0))
+    });
+    drop(read);
     group.finish();
 }
 
