@@ -175,11 +175,15 @@ impl RawBorrow {
 /// world stays read-locked (for this thread) until
 /// [`TypedView::typed_unlock`], so borrows taken in it
 /// ([`TypedView::typed_borrow`] with the session) need no lock of their
-/// own. A building block of [`TypedRead`]. Not `Send`.
+/// own; and the columns it reads stay borrowed shared until then, so a
+/// shared borrow in it takes no flag either after the first of its column.
+/// A building block of [`TypedRead`]. Not `Send`.
 #[derive(Debug)]
 #[must_use = "a session that is not unlocked keeps the world locked"]
 pub struct RawSession {
     owner: *const (),
+    /// The columns (ids below 128) whose shared flag the session holds.
+    held: std::cell::Cell<u128>,
 }
 
 /// The building blocks of typed access through the view: 6 operations.
@@ -191,8 +195,14 @@ pub trait TypedView: Send + Sync {
     /// is a component id to try first (`u32::MAX`: none). Without a
     /// `session` the borrow keeps the world read-locked until it is
     /// released; in a session of this view it relies on the session's
-    /// lock (a session of another view is refused).
-    fn typed_borrow(
+    /// lock (a session of another live view is refused).
+    ///
+    /// # Safety
+    /// A `session` was taken by [`TypedView::typed_lock`] of this same
+    /// view, alive since, and is not unlocked while the borrow is held (a
+    /// `RawSession` has no lifetime of its own: a dropped view's address
+    /// may be reused). Without a session there is no condition.
+    unsafe fn typed_borrow(
         &self,
         entity: Entity,
         key: TypedKey,
@@ -527,11 +537,13 @@ impl<'a> TypedEcs<'a> {
 }
 
 impl<'a> TypedEcs<'a> {
-    /// A read session: the world read-locked once, for many `get`s and
-    /// `get_mut`s that then take only their column's borrow (what a typed
-    /// `World::get` costs, reached through `&World`). While it lives this
-    /// thread cannot change the world's structure
-    /// ([`EcsError::WorldBorrowed`]), and other threads' changes wait.
+    /// A read session: the world read-locked once, and each column it
+    /// reads borrowed shared once, until it drops, as a `&World` with a
+    /// shared query borrow would be: a `get` in it then takes no lock and
+    /// no flag. Meanwhile the columns it has read cannot be borrowed
+    /// mutably ([`EcsError::Borrowed`]), this thread cannot change the
+    /// world's structure ([`EcsError::WorldBorrowed`]), and other threads'
+    /// changes wait.
     ///
     /// ```
     /// use playground_ecs::{Ecs, EcsModule, EntityView};
@@ -585,8 +597,9 @@ pub struct TypedRead<'a> {
 }
 
 impl TypedRead<'_> {
-    /// `entity`'s `M`, borrowed shared until the guard drops (which it
-    /// does before the session: the guard borrows it).
+    /// `entity`'s `M`, borrowed shared: its column stays borrowed until
+    /// the session ends (the guard borrows the session, so it drops
+    /// first).
     #[inline]
     pub fn get<M: Model + Component>(&self, entity: Entity) -> Result<TypedRef<'_, M>, EcsError> {
         Ok(TypedRef {
@@ -595,7 +608,8 @@ impl TypedRead<'_> {
         })
     }
 
-    /// `entity`'s `M`, borrowed exclusively until the guard drops.
+    /// `entity`'s `M`, borrowed exclusively until the guard drops; refused
+    /// if the session has read `M`.
     #[inline]
     pub fn get_mut<M: Model + Component>(
         &self,
@@ -641,7 +655,9 @@ impl<'a> Guard<'a> {
         session: Option<&'a RawSession>,
     ) -> Result<Self, EcsError> {
         let key = TypedKey::of::<M>();
-        let borrow = ecs.typed_borrow(entity, key, hint_of(&key), mutable, session)?;
+        // SAFETY: a session comes from a `TypedRead` of `ecs` (open while
+        // borrowed, for `'a`), and so does the guard's lifetime.
+        let borrow = unsafe { ecs.typed_borrow(entity, key, hint_of(&key), mutable, session)? };
         remember(&key, borrow.component);
         Ok(Guard {
             ecs,
@@ -653,6 +669,11 @@ impl<'a> Guard<'a> {
 impl Drop for Guard<'_> {
     #[inline]
     fn drop(&mut self) {
+        if self.borrow.flag.is_null() && !self.borrow.locked {
+            // A shared borrow of a read session's: the session holds the
+            // column's flag and the lock, and gives both back itself.
+            return;
+        }
         // SAFETY: taken once, here; `self.borrow` is not used afterwards.
         let borrow = unsafe { ManuallyDrop::take(&mut self.borrow) };
         // SAFETY: `borrow` was taken by `typed_borrow` of `self.ecs`, which
@@ -678,7 +699,8 @@ impl<M> Deref for TypedRef<'_, M> {
         // and the borrow keeps the value in place and unwritten: the world
         // stays read-locked (no despawn, no table move, no `&mut World`)
         // and the column's shared flag is held (no `&mut M` through the
-        // view or `&World`) until the guard drops.
+        // view or `&World`) until the guard drops: by the guard, or by the
+        // read session it was taken in, which the guard borrows.
         unsafe { &*self.borrow.borrow.ptr.cast::<M>() }
     }
 }
@@ -926,17 +948,14 @@ pub(crate) mod host {
         }
     }
 
-    /// Finds and borrows `entity`'s component of `key` in `world`, which
-    /// the caller keeps read-locked for as long as the borrow lives.
-    #[inline]
-    fn borrow_in(
+    /// Finds `entity`'s component of `key` in `world`: its id and address.
+    #[inline(always)]
+    fn locate(
         world: &World,
         entity: Entity,
         key: TypedKey,
         hint: u32,
-        mutable: bool,
-        locked: bool,
-    ) -> Result<RawBorrow, EcsError> {
+    ) -> Result<(ComponentId, *mut u8), EcsError> {
         let location = world.location(entity)?;
         let id = world
             .typed_component(&key, hint)?
@@ -949,11 +968,24 @@ pub(crate) mod host {
             entity,
             component: world.components.info(id).name,
         })?;
+        Ok((id, table.columns[column].ptr(location.row as usize)))
+    }
+
+    /// Takes the flag of column `id` for a borrow of the value at `ptr`,
+    /// in `world`, which the caller keeps read-locked while it lives.
+    #[inline(always)]
+    fn take_flag(
+        world: &World,
+        id: ComponentId,
+        ptr: *mut u8,
+        mutable: bool,
+        locked: bool,
+    ) -> Result<RawBorrow, EcsError> {
         let flag = world.flag(id);
         flag.acquire(mutable)
             .map_err(|state| world.borrowed(id, state))?;
         Ok(RawBorrow {
-            ptr: table.columns[column].ptr(location.row as usize),
+            ptr,
             component: id.0,
             mutable,
             locked,
@@ -964,7 +996,7 @@ pub(crate) mod host {
 
     impl TypedView for EcsModule {
         #[inline]
-        fn typed_borrow(
+        unsafe fn typed_borrow(
             &self,
             entity: Entity,
             key: TypedKey,
@@ -975,7 +1007,8 @@ pub(crate) mod host {
             match session {
                 None => {
                     let simulation = self.read();
-                    let borrow = borrow_in(&simulation.world, entity, key, hint, mutable, true)?;
+                    let (id, ptr) = locate(&simulation.world, entity, key, hint)?;
+                    let borrow = take_flag(&simulation.world, id, ptr, mutable, true)?;
                     HELD.set(HELD.get() + 1);
                     // The read lock stays taken until `typed_release` gives
                     // it back (`force_unlock_read`): it is what keeps the
@@ -991,17 +1024,39 @@ pub(crate) mod host {
                     if session.owner != self.owner() {
                         return Err(EcsError::ForeignSession);
                     }
-                    // SAFETY: the session is this module's (checked) and
-                    // open: `typed_unlock` consumes it, and it is borrowed
-                    // here. So this thread holds a read lock of
-                    // `simulation`, which keeps the world unchanged for as
-                    // long as the borrow may live (within the session, by
-                    // `typed_unlock`'s contract); only reads follow.
+                    // SAFETY: the session was taken by `typed_lock` of
+                    // this module, which has lived since, and is open (the
+                    // caller's contract; the owner check catches a session
+                    // of another live module). So this thread holds a read
+                    // lock of `simulation`, which keeps the world unchanged
+                    // for as long as the borrow may live (within the
+                    // session, by the same contract); only reads follow.
                     let world = unsafe { &(*self.simulation.data_ptr()).world };
-                    let borrow = borrow_in(world, entity, key, hint, mutable, false)?;
+                    let (id, ptr) = locate(world, entity, key, hint)?;
+                    let bit = 1u128.checked_shl(id.0).unwrap_or(0);
+                    if mutable || bit == 0 {
+                        let borrow = take_flag(world, id, ptr, mutable, false)?;
+                        return Ok(RawBorrow {
+                            owner: self.owner(),
+                            ..borrow
+                        });
+                    }
+                    // A shared borrow: of the session's, taken once per
+                    // column and given back by `typed_unlock`.
+                    if session.held.get() & bit == 0 {
+                        world
+                            .flag(id)
+                            .acquire(false)
+                            .map_err(|state| world.borrowed(id, state))?;
+                        session.held.set(session.held.get() | bit);
+                    }
                     Ok(RawBorrow {
+                        ptr,
+                        component: id.0,
+                        mutable: false,
+                        locked: false,
+                        flag: std::ptr::null(),
                         owner: self.owner(),
-                        ..borrow
                     })
                 }
             }
@@ -1023,7 +1078,11 @@ pub(crate) mod host {
             // session's, open by the contract), which keeps the flag's
             // storage in place until after its release.
             unsafe {
-                (*borrow.flag).release(borrow.mutable);
+                // Null: a shared borrow of a session's, whose flag the
+                // session holds.
+                if !borrow.flag.is_null() {
+                    (*borrow.flag).release(borrow.mutable);
+                }
                 if borrow.locked {
                     HELD.set(HELD.get() - 1);
                     self.simulation.force_unlock_read();
@@ -1036,6 +1095,7 @@ pub(crate) mod host {
             HELD.set(HELD.get() + 1);
             RawSession {
                 owner: self.owner(),
+                held: std::cell::Cell::new(0),
             }
         }
 
@@ -1043,13 +1103,23 @@ pub(crate) mod host {
             if session.owner != self.owner() {
                 return;
             }
-            HELD.set(HELD.get() - 1);
             // SAFETY: `typed_lock` of this module made the session (the
             // caller's contract; the owner matches) and forgot the read
-            // guard it took on this thread (a session is not `Send`); no
-            // borrow of the session is held (the contract), so nothing
-            // relies on the lock any more.
-            unsafe { self.simulation.force_unlock_read() };
+            // guard it took on this thread (a session is not `Send`), so
+            // the world is read-locked and its flags in place; no borrow of
+            // the session is held (the contract), so nothing relies on its
+            // column flags or on the lock any more.
+            unsafe {
+                let world = &(*self.simulation.data_ptr()).world;
+                let mut held = session.held.get();
+                while held != 0 {
+                    let id = held.trailing_zeros();
+                    world.flag(ComponentId(id)).release(false);
+                    held &= held - 1;
+                }
+                HELD.set(HELD.get() - 1);
+                self.simulation.force_unlock_read();
+            }
         }
 
         #[inline]

@@ -365,15 +365,17 @@ fn a_borrow_of_another_world_is_not_released_by_this_one() {
     let two = EcsModule::default();
     let one: &dyn Ecs = &one;
     let two: &dyn Ecs = &two;
-    let borrow = one
-        .typed_borrow(
+    // SAFETY: no session.
+    let borrow = unsafe {
+        one.typed_borrow(
             entities[0],
             playground_ecs::TypedKey::of::<Pos>(),
             u32::MAX,
             true,
             None,
         )
-        .unwrap();
+    }
+    .unwrap();
     // Given to the wrong world: leaked, so `one` stays borrowed.
     // SAFETY: breaks the contract on purpose (another, live, view), which
     // the world detects.
@@ -463,21 +465,35 @@ fn a_read_session_locks_once_and_keeps_the_rules() {
             .map(|&e| read.get::<Pos>(e).unwrap().x)
             .sum();
         assert_eq!(total, 3.0);
-        let mut first = read.get_mut::<Pos>(entities[0]).unwrap();
+        // The session keeps the columns it read borrowed shared.
         assert!(matches!(
-            read.get_mut::<Pos>(entities[1]),
+            read.get_mut::<Pos>(entities[0]),
+            Err(EcsError::Borrowed { how: "shared", .. })
+        ));
+        assert!(matches!(
+            ecs.typed().for_each::<&mut Pos>(|_| {}),
             Err(EcsError::Borrowed { .. })
         ));
-        first.y = 4.0;
-        drop(first);
+        // A column it has not read can be borrowed mutably, once.
+        let mut vel = read.get_mut::<Vel>(entities[0]).unwrap();
+        assert!(matches!(
+            read.get_mut::<Vel>(entities[1]),
+            Err(EcsError::Borrowed { how: "mutably", .. })
+        ));
+        vel.y = 4.0;
+        drop(vel);
         // Guards without the session, and queries, inside it.
-        assert_eq!(ecs.typed().get::<Pos>(entities[0]).unwrap().y, 4.0);
-        assert_eq!(read.for_each::<&Vel>(|_| {}).unwrap(), 3);
+        assert_eq!(ecs.typed().get::<Vel>(entities[0]).unwrap().y, 4.0);
+        assert_eq!(ecs.typed().get::<Pos>(entities[0]).unwrap().x, 0.0);
+        assert_eq!(read.for_each::<(&Vel, &Pos)>(|_| {}).unwrap(), 3);
         // No structural change on this thread meanwhile.
         assert_eq!(ecs.despawn(entities[2]), Err(EcsError::WorldBorrowed));
     }
+    // Everything given back with the session.
     ecs.despawn(entities[2]).unwrap();
     ecs.typed().insert(entities[0], Frozen).unwrap();
+    ecs.typed().get_mut::<Pos>(entities[0]).unwrap().x = 1.0;
+    assert_eq!(ecs.typed().for_each::<&mut Pos>(|_| {}).unwrap(), 2);
 }
 
 #[test]
@@ -487,17 +503,18 @@ fn a_session_of_another_world_is_refused() {
     let one: &dyn Ecs = &one;
     let two: &dyn Ecs = &two;
     let session = two.typed_lock();
-    assert_eq!(
+    // SAFETY: breaks the contract on purpose (the session of another,
+    // live, view), which the world detects.
+    let refused = unsafe {
         one.typed_borrow(
             entities[0],
             playground_ecs::TypedKey::of::<Pos>(),
             u32::MAX,
             false,
-            Some(&session)
+            Some(&session),
         )
-        .unwrap_err(),
-        EcsError::ForeignSession
-    );
+    };
+    assert_eq!(refused.unwrap_err(), EcsError::ForeignSession);
     // SAFETY: `two`'s own session, with no borrow in it.
     unsafe { two.typed_unlock(session) };
     two.spawn();
