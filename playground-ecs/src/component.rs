@@ -14,6 +14,14 @@ impl<T: Send + Sync + 'static> Component for T {}
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ComponentId(pub(crate) u32);
 
+impl ComponentId {
+    /// Its index in its world: what the typed view takes as a hint
+    /// ([`TypedView::typed_borrow`](crate::TypedView::typed_borrow)).
+    pub fn index(self) -> u32 {
+        self.0
+    }
+}
+
 /// This image's copy of this crate: every library that links playground-ecs
 /// has its own, at its own address.
 static IMAGE: u8 = 0;

@@ -520,3 +520,47 @@ fn a_session_of_another_world_is_refused() {
     two.spawn();
     one.spawn();
 }
+
+#[test]
+fn a_key_whose_layout_differs_is_a_typed_error() {
+    let (module, entities) = world_of(1);
+    let ecs: &dyn Ecs = &module;
+    // What another compiler's build of `Pos` would present: the same model
+    // and version, another size.
+    let key = playground_ecs::TypedKey {
+        size: 12,
+        ..playground_ecs::TypedKey::of::<Pos>()
+    };
+    // SAFETY: no session.
+    let refused = unsafe { ecs.typed_borrow(entities[0], key, u32::MAX, false, None) };
+    assert!(
+        matches!(
+            refused,
+            Err(EcsError::ModelLayout { model, world_size: 8, world_align: 4, caller_size: 12, caller_align: 4 }) if model.ends_with("Pos")
+        ),
+        "{refused:?}"
+    );
+    // Not even with the column's id as the hint.
+    // SAFETY: no session; released below, on this view.
+    let right = unsafe {
+        ecs.typed_borrow(
+            entities[0],
+            playground_ecs::TypedKey::of::<Pos>(),
+            u32::MAX,
+            false,
+            None,
+        )
+    }
+    .unwrap();
+    let hint = right.component();
+    // SAFETY: taken just above from this view.
+    unsafe { ecs.typed_release(right) };
+    // SAFETY: no session.
+    let refused = unsafe { ecs.typed_borrow(entities[0], key, hint.index(), false, None) };
+    assert!(
+        matches!(refused, Err(EcsError::ModelLayout { .. })),
+        "{refused:?}"
+    );
+    // Nothing is left borrowed.
+    assert!(ecs.typed().get_mut::<Pos>(entities[0]).is_ok());
+}
