@@ -14,6 +14,14 @@ impl<T: Send + Sync + 'static> Component for T {}
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ComponentId(pub(crate) u32);
 
+impl ComponentId {
+    /// Its index in its world: what the typed view takes as a hint
+    /// ([`TypedView::typed_borrow`](crate::TypedView::typed_borrow)).
+    pub fn index(self) -> u32 {
+        self.0
+    }
+}
+
 /// This image's copy of this crate: every library that links playground-ecs
 /// has its own, at its own address.
 static IMAGE: u8 = 0;
@@ -209,6 +217,18 @@ impl Components {
             .iter()
             .enumerate()
             .map(|(i, info)| (ComponentId(i as u32), info))
+    }
+
+    /// The component registered under `key`, if any.
+    pub(crate) fn by_key(&self, key: ComponentKey) -> Option<ComponentId> {
+        self.by_key.get(&key).copied()
+    }
+
+    /// The description of `id`, if the world has such an id (an id from
+    /// elsewhere, a hint, may not be one).
+    #[inline]
+    pub(crate) fn try_info(&self, id: u32) -> Option<&ComponentInfo> {
+        self.infos.get(id as usize)
     }
 
     pub fn info(&self, id: ComponentId) -> &ComponentInfo {

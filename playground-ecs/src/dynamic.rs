@@ -126,6 +126,58 @@ impl World {
         Ok(())
     }
 
+    /// Adds (or replaces) `entity`'s component `id` with the value at
+    /// `value`, moved bitwise; the old value, if any, is dropped.
+    ///
+    /// # Safety
+    /// `value` points to an initialised value of component `id`'s type
+    /// (its layout and meaning: the same model and state version), which
+    /// the caller gives up if this returns `Ok`: it is moved out, or, when
+    /// it replaces one, the buffer receives the old value and that is
+    /// dropped there. On `Err` nothing was read or written.
+    #[inline]
+    pub(crate) unsafe fn insert_raw(
+        &mut self,
+        entity: Entity,
+        id: ComponentId,
+        value: *mut u8,
+    ) -> Result<(), EcsError> {
+        let location = self.location(entity)?;
+        let info = self.components.info(id);
+        let (size, drop) = (info.layout.size(), info.drop);
+        let source = location.archetype as usize;
+        if let Some(column) = self.archetypes[source].column(id) {
+            let slot = self.archetypes[source].columns[column].ptr(location.row as usize);
+            let Some(drop) = drop else {
+                // SAFETY: the old value needs no drop: overwriting it is
+                // dropping it. `value` is an initialised value of this type
+                // (the caller's contract) outside the world's storage
+                // (which only `&mut self` reaches); it moves in bitwise.
+                unsafe { crate::archetype::copy_value(value, slot, size) };
+                return Ok(());
+            };
+            // SAFETY: the slot and `value` each hold an initialised value of
+            // this type (the caller's contract), in distinct places (as
+            // above): the new value goes in, the old one out to the
+            // caller's buffer.
+            unsafe { std::ptr::swap_nonoverlapping(value, slot, size) };
+            // SAFETY: the buffer now holds the old value, which the caller
+            // gave up; the world is consistent if its `Drop` panics.
+            unsafe { drop(value) };
+            return Ok(());
+        }
+        let target = self.edge_target(source, id, true);
+        let row = self.move_row(entity, location, target);
+        let table = &self.archetypes[target];
+        let column = table.column(id).expect("target table has the new type");
+        // SAFETY: `move_row` left this slot uninitialised; the caller's
+        // value moves into it bitwise, and the caller gives it up.
+        unsafe {
+            crate::archetype::copy_value(value, table.columns[column].ptr(row), size);
+        }
+        Ok(())
+    }
+
     /// `entity`'s component of model `model_id`, encoded. Refused while
     /// that component is borrowed mutably (by a query or a system).
     pub fn get_value(&self, entity: Entity, model_id: u64) -> Result<ModelValue, EcsError> {

@@ -18,7 +18,12 @@
 //!   [`Commands`], applied at the end of their stage; [`Events`];
 //! - the [`Ecs`] view for coarse calls across modules: seven fragments,
 //!   114 operations, components, events and resources as [`ModelValue`]s,
-//!   implemented by [`EcsModule`].
+//!   implemented by [`EcsModule`];
+//! - typed access through that view, for a module that holds a `dyn Ecs`
+//!   and links the component types: [`TypedEcs`] (`ecs.typed()`) gets,
+//!   inserts and queries model components as their Rust types, in place,
+//!   checked by model id, state version and layout ([`TypedView`], an
+//!   eighth fragment of 6 building blocks).
 //!
 //! Borrows are checked and held: a reference handed out through `&World`
 //! ([`World::get`], [`World::query`], [`World::resource`], the model-value
@@ -32,7 +37,7 @@
 //! version, not `TypeId`, so a rebuilt module finds the same columns, and a
 //! changed layout is migrated ([`World::migrate_model`]) or refused.
 //!
-//! ## The 114 operations of the view
+//! ## The 114 operations of the view, and 6 building blocks
 //!
 //! ### `EntityView` (11): entities
 //!
@@ -169,6 +174,15 @@
 //! - `load`: replaces the world with [`WorldView::save`]'s output.
 //! - `describe`: a summary a person can read.
 //!
+//! ### `TypedView` (6): building blocks of typed access ([`TypedEcs`])
+//!
+//! - `typed_borrow`: borrows an entity's model component in place, the world read-locked until released.
+//! - `typed_release`: gives such a borrow back.
+//! - `typed_lock`: read-locks the world for a session of borrows ([`TypedRead`]).
+//! - `typed_unlock`: ends a session.
+//! - `typed_insert`: moves a value into an entity's model component, registering its type.
+//! - `typed_query`: borrows columns and visits every matching table.
+//!
 
 /// A hash of this crate's sources: fold it into the API version of a view
 /// that takes a [`World`] (`#[view(abi(playground_ecs::ABI_VERSION))]`), so a
@@ -217,6 +231,12 @@ opaque_fingerprints!(
     ComponentId,
     SubscriptionId,
     Phase,
+    TypedKey,
+    AccessKind,
+    TypedAccess,
+    TypedTable,
+    RawBorrow,
+    RawSession,
 );
 
 mod archetype;
@@ -232,6 +252,7 @@ mod module;
 mod query;
 mod resource;
 mod system;
+mod typed;
 mod value;
 mod view;
 mod world;
@@ -248,6 +269,10 @@ pub use query::{
     AllTables, MatchedTables, PreparedQuery, Query, QueryBorrow, QueryIter, TableSet, With, Without,
 };
 pub use system::{Schedule, ScheduleError, System, SystemWorld};
+pub use typed::{
+    AccessKind, RawBorrow, RawSession, TypedAccess, TypedEcs, TypedKey, TypedMut, TypedRead,
+    TypedRef, TypedTable, TypedView, ViewQuery,
+};
 pub use value::ModelValue;
 pub use view::{
     ComponentType, ComponentView, Ecs, EntitySnapshot, EntityView, EventView, PostHandler,

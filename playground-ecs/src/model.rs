@@ -119,6 +119,26 @@ impl ComponentRegistration {
             version: T::STATE_VERSION,
         }
     }
+
+    /// The type's model id.
+    pub(crate) fn model_id(&self) -> u64 {
+        self.model_id
+    }
+
+    /// The type's state version.
+    pub(crate) fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The model's name.
+    pub(crate) fn model_name(&self) -> &'static str {
+        self.model
+    }
+
+    /// The type's layout.
+    pub(crate) fn layout(&self) -> std::alloc::Layout {
+        self.info.layout
+    }
 }
 
 impl World {

@@ -8,13 +8,15 @@ use crate::system::{Schedule, ScheduleError, System};
 use crate::value::ModelValue;
 use crate::view::*;
 use crate::world::{EcsError, World};
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use playground_runtime::{Model, Shared, viewmodel};
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashSet, VecDeque};
 
 /// The world and its systems (one lock: a tick needs both).
 #[derive(Default)]
-struct Simulation {
-    world: World,
+pub(crate) struct Simulation {
+    pub(crate) world: World,
     schedule: Schedule,
 }
 
@@ -103,15 +105,66 @@ impl Default for Meta {
 /// ```
 #[derive(Default)]
 pub struct EcsModule {
-    simulation: Shared<Simulation>,
+    /// The world lock. parking_lot's, for two things std's lacks: a read
+    /// lock that a typed guard ([`TypedEcs::get`](crate::TypedEcs::get))
+    /// keeps after the call that took it returns (`force_unlock_read`), and
+    /// recursive reads, so that a thread holding such a guard can still
+    /// read while a writer waits.
+    pub(crate) simulation: RwLock<Simulation>,
     events: Shared<EventState>,
     meta: Shared<Meta>,
 }
 
+thread_local! {
+    /// How many typed borrows (guards and running typed queries) of any
+    /// `EcsModule` this thread holds, each with a read lock of its world.
+    /// A writer on such a thread must not wait for the world lock: it
+    /// could be waiting for itself.
+    pub(crate) static HELD: Cell<usize> = const { Cell::new(0) };
+}
+
 impl EcsModule {
+    /// The world, locked for reading. Recursive: a thread that holds a
+    /// typed guard (a read lock kept past its call) must not queue behind
+    /// a waiting writer, which waits for that guard.
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Simulation> {
+        self.simulation.read_recursive()
+    }
+
+    /// The world, locked for writing; [`EcsError::WorldBorrowed`] instead of
+    /// a deadlock if this thread holds typed borrows that keep it locked.
+    /// Other threads' borrows are waited for, as any lock is.
+    pub(crate) fn try_write(&self) -> Result<RwLockWriteGuard<'_, Simulation>, EcsError> {
+        if let Some(guard) = self.simulation.try_write() {
+            return Ok(guard);
+        }
+        if HELD.get() > 0 {
+            // Maybe this thread's own read locks (or another world's, while
+            // this one waits on a thread that waits for those): refuse
+            // rather than wait for ever.
+            return Err(EcsError::WorldBorrowed);
+        }
+        Ok(self.simulation.write())
+    }
+
+    /// [`EcsModule::try_write`] for operations that cannot return the
+    /// error.
+    ///
+    /// # Panics
+    /// If this thread holds typed borrows of a world (see
+    /// [`EcsError::WorldBorrowed`]), as a `RefCell` does.
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Simulation> {
+        self.try_write().unwrap_or_else(|error| panic!("{error}"))
+    }
+
     /// Runs `f` with the world: the typed API, for the owner of the module.
+    ///
+    /// # Panics
+    /// If this thread holds typed borrows through the view (a
+    /// [`TypedRef`](crate::TypedRef), [`TypedMut`](crate::TypedMut), or inside
+    /// [`TypedEcs::for_each`](crate::TypedEcs::for_each)).
     pub fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
-        f(&mut self.simulation.write().world)
+        f(&mut self.write().world)
     }
 
     /// Registers model component `T` (see [`World::register_model`]).
@@ -198,41 +251,41 @@ impl Ecs for EcsModule {}
 
 impl EntityView for EcsModule {
     fn spawn(&self) -> Entity {
-        self.simulation.write().world.spawn_empty()
+        self.write().world.spawn_empty()
     }
     fn spawn_many(&self, count: u32) -> Vec<Entity> {
-        let world = &mut self.simulation.write().world;
+        let world = &mut self.write().world;
         (0..count).map(|_| world.spawn_empty()).collect()
     }
     fn spawn_with(&self, components: Vec<ModelValue>) -> Result<Entity, EcsError> {
-        self.simulation.write().world.spawn_values(&components)
+        self.try_write()?.world.spawn_values(&components)
     }
     fn despawn(&self, entity: Entity) -> Result<(), EcsError> {
-        self.simulation.write().world.despawn(entity)
+        self.try_write()?.world.despawn(entity)
     }
     fn despawn_many(&self, entities: Vec<Entity>) -> u32 {
-        let world = &mut self.simulation.write().world;
+        let world = &mut self.write().world;
         entities
             .into_iter()
             .filter(|&e| world.despawn(e).is_ok())
             .count() as u32
     }
     fn contains(&self, entity: Entity) -> bool {
-        self.simulation.read().world.contains(entity)
+        self.read().world.contains(entity)
     }
     fn entity_count(&self) -> u64 {
-        u64::from(self.simulation.read().world.len())
+        u64::from(self.read().world.len())
     }
     fn entities(&self) -> Vec<Entity> {
-        self.simulation.read().world.iter().collect()
+        self.read().world.iter().collect()
     }
     fn clone_entity(&self, entity: Entity) -> Result<Entity, EcsError> {
-        let world = &mut self.simulation.write().world;
+        let world = &mut self.try_write()?.world;
         let values = world.values(entity)?;
         world.spawn_values(&values)
     }
     fn clear_entities(&self) -> u64 {
-        let world = &mut self.simulation.write().world;
+        let world = &mut self.write().world;
         let count = u64::from(world.len());
         world.clear();
         count
@@ -251,29 +304,29 @@ impl EntityView for EcsModule {
 
 impl ComponentView for EcsModule {
     fn insert(&self, entity: Entity, value: ModelValue) -> Result<(), EcsError> {
-        self.simulation.write().world.insert_value(entity, &value)
+        self.try_write()?.world.insert_value(entity, &value)
     }
     fn insert_many(&self, entity: Entity, values: Vec<ModelValue>) -> Result<(), EcsError> {
-        let world = &mut self.simulation.write().world;
+        let world = &mut self.try_write()?.world;
         values
             .iter()
             .try_for_each(|value| world.insert_value(entity, value))
     }
     fn get(&self, entity: Entity, model_id: u64) -> Result<ModelValue, EcsError> {
-        self.simulation.read().world.get_value(entity, model_id)
+        self.read().world.get_value(entity, model_id)
     }
     fn get_all(&self, entity: Entity) -> Result<Vec<ModelValue>, EcsError> {
-        self.simulation.read().world.values(entity)
+        self.read().world.values(entity)
     }
     fn remove(&self, entity: Entity, model_id: u64) -> Result<ModelValue, EcsError> {
-        self.simulation.write().world.remove_value(entity, model_id)
+        self.try_write()?.world.remove_value(entity, model_id)
     }
     fn has(&self, entity: Entity, model_id: u64) -> Result<bool, EcsError> {
-        let world = &self.simulation.read().world;
+        let world = &self.read().world;
         Ok(model_ids(&world.components_of(entity)?).contains(&model_id))
     }
     fn replace(&self, entity: Entity, value: ModelValue) -> Result<ModelValue, EcsError> {
-        let world = &mut self.simulation.write().world;
+        let world = &mut self.try_write()?.world;
         let old = world.get_value(entity, value.model_id)?;
         world.insert_value(entity, &value)?;
         Ok(old)
@@ -288,7 +341,7 @@ impl ComponentView for EcsModule {
             .collect()
     }
     fn component_type(&self, model_id: u64) -> Option<ComponentType> {
-        let world = &self.simulation.read().world;
+        let world = &self.read().world;
         world
             .model_component(model_id)
             .map(|id| component_type(world.component_info(id)))
@@ -298,7 +351,7 @@ impl ComponentView for EcsModule {
     }
     fn entities_with(&self, model_id: u64) -> Vec<Entity> {
         query(
-            &self.simulation.read().world,
+            &self.read().world,
             &QuerySpec {
                 with: vec![model_id],
                 without: Vec::new(),
@@ -306,7 +359,7 @@ impl ComponentView for EcsModule {
         )
     }
     fn remove_from_all(&self, model_id: u64) -> u64 {
-        let world = &mut self.simulation.write().world;
+        let world = &mut self.write().world;
         let holders = query(
             world,
             &QuerySpec {
@@ -320,7 +373,7 @@ impl ComponentView for EcsModule {
             .count() as u64
     }
     fn copy_component(&self, from: Entity, to: Entity, model_id: u64) -> Result<(), EcsError> {
-        let world = &mut self.simulation.write().world;
+        let world = &mut self.try_write()?.world;
         let value = world.get_value(from, model_id)?;
         world.insert_value(to, &value)
     }
@@ -442,7 +495,7 @@ fn id_bits(id: SubscriptionId) -> u64 {
 
 impl QueryView for EcsModule {
     fn query(&self, spec: QuerySpec) -> Vec<Entity> {
-        query(&self.simulation.read().world, &spec)
+        query(&self.read().world, &spec)
     }
     fn query_count(&self, spec: QuerySpec) -> u64 {
         self.query(spec).len() as u64
@@ -455,7 +508,7 @@ impl QueryView for EcsModule {
         spec: QuerySpec,
         model_id: u64,
     ) -> Result<Vec<(Entity, ModelValue)>, EcsError> {
-        let world = &self.simulation.read().world;
+        let world = &self.read().world;
         query(world, &spec)
             .into_iter()
             .map(|e| Ok((e, world.get_value(e, model_id)?)))
@@ -466,7 +519,7 @@ impl QueryView for EcsModule {
         spec: QuerySpec,
         models: Vec<u64>,
     ) -> Result<Vec<(Entity, Vec<ModelValue>)>, EcsError> {
-        let world = &self.simulation.read().world;
+        let world = &self.read().world;
         query(world, &spec)
             .into_iter()
             .map(|e| {
@@ -482,7 +535,7 @@ impl QueryView for EcsModule {
     }
     fn matches(&self, entity: Entity, spec: QuerySpec) -> Result<bool, EcsError> {
         Ok(matches(
-            &model_ids(&self.simulation.read().world.components_of(entity)?),
+            &model_ids(&self.read().world.components_of(entity)?),
             &spec,
         ))
     }
@@ -497,7 +550,7 @@ impl QueryView for EcsModule {
         model_id: u64,
         update: &mut dyn FnMut(Entity, &mut ModelValue),
     ) -> Result<u64, EcsError> {
-        let world = &mut self.simulation.write().world;
+        let world = &mut self.try_write()?.world;
         let matched = query(world, &spec);
         let mut count = 0;
         for entity in matched {
@@ -512,7 +565,7 @@ impl QueryView for EcsModule {
         self.query_first(spec).is_some()
     }
     fn tables_matching(&self, spec: QuerySpec) -> u32 {
-        let world = &self.simulation.read().world;
+        let world = &self.read().world;
         world
             .tables()
             .iter()
@@ -526,7 +579,7 @@ impl QueryView for EcsModule {
         })
     }
     fn with_any(&self, models: Vec<u64>) -> Vec<Entity> {
-        let world = &self.simulation.read().world;
+        let world = &self.read().world;
         entity_models(world)
             .into_iter()
             .filter(|(_, have)| models.iter().any(|m| have.contains(m)))
@@ -546,7 +599,7 @@ impl QueryView for EcsModule {
 
 impl StorageView for EcsModule {
     fn table_count(&self) -> u32 {
-        self.simulation.read().world.archetype_count() as u32
+        self.read().world.archetype_count() as u32
     }
     fn tables(&self) -> Vec<TableInfo> {
         self.simulation
@@ -558,7 +611,7 @@ impl StorageView for EcsModule {
             .collect()
     }
     fn table_of(&self, entity: Entity) -> Result<TableInfo, EcsError> {
-        let world = &self.simulation.read().world;
+        let world = &self.read().world;
         let infos = world.components_of(entity)?;
         let count = world
             .tables()
@@ -568,10 +621,10 @@ impl StorageView for EcsModule {
         Ok(table_info(&infos, count))
     }
     fn component_type_count(&self) -> u32 {
-        self.simulation.read().world.component_infos().len() as u32
+        self.read().world.component_infos().len() as u32
     }
     fn memory_bytes(&self) -> u64 {
-        self.simulation.read().world.storage_bytes() as u64
+        self.read().world.storage_bytes() as u64
     }
     fn layout_of(&self, model_id: u64) -> Option<(u64, u64)> {
         self.component_type(model_id).map(|t| (t.size, t.align))
@@ -595,7 +648,7 @@ impl StorageView for EcsModule {
             .map(|(infos, n)| table_info(infos, *n))
     }
     fn snapshot_entity(&self, entity: Entity) -> Result<EntitySnapshot, EcsError> {
-        snapshot_entity(&self.simulation.read().world, entity)
+        snapshot_entity(&self.read().world, entity)
     }
     fn restore_entity(&self, snapshot: EntitySnapshot) -> Result<Entity, EcsError> {
         self.simulation
@@ -604,7 +657,7 @@ impl StorageView for EcsModule {
             .spawn_values(&snapshot.components)
     }
     fn snapshot_world(&self) -> Result<WorldSnapshot, EcsError> {
-        let world = &self.simulation.read().world;
+        let world = &self.read().world;
         let entities = world
             .iter()
             .map(|e| snapshot_entity(world, e))
@@ -615,7 +668,7 @@ impl StorageView for EcsModule {
         })
     }
     fn restore_world(&self, snapshot: WorldSnapshot) -> Result<u64, EcsError> {
-        let world = &mut self.simulation.write().world;
+        let world = &mut self.try_write()?.world;
         // Check every value first: a refused snapshot changes nothing.
         for entity in &snapshot.entities {
             for value in &entity.components {
@@ -652,7 +705,7 @@ impl StorageView for EcsModule {
         self.restore_world(snapshot)
     }
     fn plain_entities(&self) -> u64 {
-        entity_models(&self.simulation.read().world)
+        entity_models(&self.read().world)
             .iter()
             .filter(|(_, models)| models.is_empty())
             .count() as u64
@@ -665,7 +718,7 @@ impl StorageView for EcsModule {
             .is_some()
     }
     fn storage_stats(&self) -> StorageStats {
-        let world = &self.simulation.read().world;
+        let world = &self.read().world;
         StorageStats {
             entities: u64::from(world.len()),
             tables: world.archetype_count() as u64,
@@ -677,10 +730,10 @@ impl StorageView for EcsModule {
 
 impl SystemView for EcsModule {
     fn add_system(&self, system: System) {
-        self.simulation.write().schedule.add(system);
+        self.write().schedule.add(system);
     }
     fn remove_system(&self, name: String) -> bool {
-        self.simulation.write().schedule.remove(&name)
+        self.write().schedule.remove(&name)
     }
     fn system_names(&self) -> Vec<String> {
         self.simulation
@@ -692,37 +745,37 @@ impl SystemView for EcsModule {
             .collect()
     }
     fn system_count(&self) -> u32 {
-        self.simulation.read().schedule.len() as u32
+        self.read().schedule.len() as u32
     }
     fn enable(&self, name: String) -> bool {
-        self.simulation.write().schedule.set_enabled(&name, true)
+        self.write().schedule.set_enabled(&name, true)
     }
     fn disable(&self, name: String) -> bool {
-        self.simulation.write().schedule.set_enabled(&name, false)
+        self.write().schedule.set_enabled(&name, false)
     }
     fn is_enabled(&self, name: String) -> Option<bool> {
-        self.simulation.read().schedule.is_enabled(&name)
+        self.read().schedule.is_enabled(&name)
     }
     fn stages(&self) -> Result<Vec<Vec<String>>, ScheduleError> {
-        let simulation = &mut *self.simulation.write();
+        let simulation = &mut *self.write();
         simulation.schedule.build(&mut simulation.world)
     }
     fn run_systems(&self) -> Result<(), ScheduleError> {
-        let simulation = &mut *self.simulation.write();
+        let simulation = &mut *self.write();
         simulation.schedule.run(&mut simulation.world)
     }
     fn run_system(&self, name: String) -> Result<bool, ScheduleError> {
-        let simulation = &mut *self.simulation.write();
+        let simulation = &mut *self.write();
         simulation.schedule.run_system(&name, &mut simulation.world)
     }
     fn add_order(&self, first: String, then: String) {
-        self.simulation.write().schedule.add_order(first, then);
+        self.write().schedule.add_order(first, then);
     }
     fn remove_order(&self, first: String, then: String) -> bool {
-        self.simulation.write().schedule.remove_order(&first, &then)
+        self.write().schedule.remove_order(&first, &then)
     }
     fn clear_systems(&self) -> u32 {
-        self.simulation.write().schedule.clear() as u32
+        self.write().schedule.clear() as u32
     }
     fn validate(&self) -> Result<(), ScheduleError> {
         self.stages().map(drop)
@@ -735,10 +788,10 @@ impl SystemView for EcsModule {
             .map(|d| d.as_micros() as u64)
     }
     fn run_count(&self, name: String) -> Option<u64> {
-        self.simulation.read().schedule.run_count(&name)
+        self.read().schedule.run_count(&name)
     }
     fn set_parallel(&self, parallel: bool) {
-        self.simulation.write().schedule.set_parallel(parallel);
+        self.write().schedule.set_parallel(parallel);
     }
 }
 
@@ -753,7 +806,7 @@ impl WorldView for EcsModule {
         };
         self.events.write().events.dispatch();
         {
-            let simulation = &mut *self.simulation.write();
+            let simulation = &mut *self.write();
             simulation.schedule.run(&mut simulation.world)?;
         }
         let meta = &mut self.meta.write();
@@ -801,7 +854,7 @@ impl WorldView for EcsModule {
         self.meta.read().resources.keys().copied().collect()
     }
     fn reset(&self) {
-        self.simulation.write().world.clear();
+        self.write().world.clear();
         {
             let events = &mut self.events.write();
             events.events.clear_pending();
@@ -821,7 +874,7 @@ impl WorldView for EcsModule {
     }
     fn stats(&self) -> WorldStats {
         let (entities, systems) = {
-            let simulation = self.simulation.read();
+            let simulation = self.read();
             (
                 u64::from(simulation.world.len()),
                 simulation.schedule.len() as u64,

@@ -399,7 +399,9 @@ pub trait WorldView: Send + Sync {
     fn describe(&self) -> String;
 }
 
-/// The whole ECS: every fragment in one view.
+/// The whole ECS: every fragment in one view, and the building blocks of
+/// typed access ([`TypedView`](crate::TypedView), used through
+/// `<dyn Ecs>::typed`).
 #[view(abi(
     <dyn EntityView as playground_runtime::View>::API_VERSION,
     <dyn ComponentView as playground_runtime::View>::API_VERSION,
@@ -408,6 +410,7 @@ pub trait WorldView: Send + Sync {
     <dyn StorageView as playground_runtime::View>::API_VERSION,
     <dyn SystemView as playground_runtime::View>::API_VERSION,
     <dyn WorldView as playground_runtime::View>::API_VERSION,
+    <dyn crate::TypedView as playground_runtime::View>::API_VERSION,
 ))]
 pub trait Ecs:
     EntityView
@@ -417,6 +420,7 @@ pub trait Ecs:
     + StorageView
     + SystemView
     + WorldView
+    + crate::TypedView
     + Send
     + Sync
 {

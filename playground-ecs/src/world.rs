@@ -87,6 +87,61 @@ pub enum EcsError {
         /// `reads_resource` or `writes_resource`.
         declare: &'static str,
     },
+    /// A caller's type of a model has another state version (structural
+    /// fingerprint) than the world's values of that model: another
+    /// structure, never read as the caller's type.
+    #[error(
+        "model component `{model}` is in the world in state version {world:016x}, \
+         the caller's type has {caller:016x}: another structure; rebuild the caller \
+         or migrate the world (`World::migrate_model`)"
+    )]
+    ModelVersion {
+        /// The model's name, as the world registered it.
+        model: &'static str,
+        /// The world's state version.
+        world: u64,
+        /// The caller's.
+        caller: u64,
+    },
+    /// Same model and state version, another size or align: another
+    /// compiler or flags.
+    #[error(
+        "model component `{model}` has size {world_size} and align {world_align} in the world, \
+         the caller's type size {caller_size} and align {caller_align}"
+    )]
+    ModelLayout {
+        /// The model's name, as the world registered it.
+        model: &'static str,
+        /// `size_of` in the world.
+        world_size: u64,
+        /// `align_of` in the world.
+        world_align: u64,
+        /// The caller's `size_of`.
+        caller_size: u64,
+        /// The caller's `align_of`.
+        caller_align: u64,
+    },
+    /// Registering a model component failed.
+    #[error(transparent)]
+    Model(#[from] crate::ModelError),
+    /// A typed query through the view asks for one component mutably and
+    /// a second time: that would alias a `&mut`.
+    #[error("a typed query uses `{component}` mutably and a second time: ask for it once")]
+    AliasedQuery {
+        /// The component type's name.
+        component: &'static str,
+    },
+    /// This thread holds typed borrows of the world through the view (a
+    /// `TypedRef`, a `TypedMut`, or a running `TypedEcs::for_each`), which
+    /// keep its structure fixed: drop them before changing it.
+    #[error(
+        "the world is borrowed by typed guards or a typed query on this thread: \
+         drop them before spawning, despawning, inserting or removing"
+    )]
+    WorldBorrowed,
+    /// A typed borrow was asked for in a read session of another world.
+    #[error("a typed borrow in a read session of another world")]
+    ForeignSession,
 }
 
 /// How a bundle type maps onto a table: its table and, per element, the

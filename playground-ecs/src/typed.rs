@@ -1,0 +1,1240 @@
+//! Typed access through the view: a module that holds a `dyn Ecs` reads,
+//! writes, inserts and queries model components as their Rust types, in
+//! place, without encoding them as [`ModelValue`](crate::ModelValue)s.
+//!
+//! The caller may be another image (a module library) than the world, so
+//! a `TypeId` proves nothing: a component type is named by its model id
+//! and state version (its structural fingerprint) with its size and align,
+//! a [`TypedKey`]. The world resolves the key to its column once per call
+//! from a cached hint and hands out a pointer into the column; a key whose
+//! model the world holds in another version, or with another layout, is a
+//! typed error ([`EcsError::ModelVersion`], [`EcsError::ModelLayout`]),
+//! never a reinterpretation.
+//!
+//! Borrows follow the typed [`World`](crate::World)'s rules: one flag per
+//! column, shared or exclusive, a conflict an [`EcsError::Borrowed`]. A
+//! guard also keeps the world's read lock until it drops, so nothing can
+//! move or free the value under it (despawn, inserts and removes that
+//! move rows, a tick); on the guard's own thread such changes are refused
+//! with [`EcsError::WorldBorrowed`], other threads wait. The release goes
+//! through the view ([`TypedView::typed_release`]): the world's own code
+//! gives back its flags and lock.
+//!
+//! [`TypedView`] holds the six building blocks; [`TypedEcs`] (from
+//! `<dyn Ecs>::typed`) and its read sessions ([`TypedRead`]) are the API.
+
+use crate::borrow::BorrowFlag;
+use crate::component::{Component, ComponentId, ComponentKey};
+use crate::entity::{Entity, Meta};
+use crate::model::ComponentRegistration;
+use crate::query::{With, Without};
+use crate::view::Ecs;
+use crate::world::{EcsError, World};
+use playground_runtime::{Model, view};
+use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// A model component type as a caller knows it: what the world checks
+/// before it hands out a pointer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TypedKey {
+    /// `Model::MODEL_ID`.
+    pub model_id: u64,
+    /// `Model::STATE_VERSION`: the structural fingerprint.
+    pub state_version: u64,
+    /// `size_of`.
+    pub size: u64,
+    /// `align_of`.
+    pub align: u64,
+}
+
+impl TypedKey {
+    /// The key of `M`.
+    pub const fn of<M: Model>() -> TypedKey {
+        TypedKey {
+            model_id: M::MODEL_ID,
+            state_version: M::STATE_VERSION,
+            size: size_of::<M>() as u64,
+            align: align_of::<M>() as u64,
+        }
+    }
+
+    fn component_key(&self) -> ComponentKey {
+        ComponentKey::Model {
+            id: self.model_id,
+            version: self.state_version,
+        }
+    }
+}
+
+/// What a typed query does with one component type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessKind {
+    /// Reads it: `&M`.
+    Read,
+    /// Writes it: `&mut M`.
+    Write,
+    /// Only entities that have it: `With<M>`.
+    With,
+    /// Only entities that lack it: `Without<M>`.
+    Without,
+}
+
+/// One component type a typed query uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TypedAccess {
+    /// The type.
+    pub key: TypedKey,
+    /// How it is used.
+    pub kind: AccessKind,
+    /// The world's component id for it, if the caller knows one: checked
+    /// against `key`, and set by the world to the id it resolved.
+    pub hint: u32,
+}
+
+/// One non-empty table a typed query matched, handed to its visitor: for
+/// each access, in order, the base of its column (null for `With` and
+/// `Without`), and the table's entities. Valid during the visit only.
+pub struct TypedTable {
+    columns: *const *mut u8,
+    accesses: usize,
+    entities: *const u32,
+    meta: *const Meta,
+    len: usize,
+}
+
+impl TypedTable {
+    /// How many rows (entities) the table has.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the table has no rows (never, for a visited table).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The base of access `index`'s column: `len` values of its type, or
+    /// null for a filter.
+    ///
+    /// # Panics
+    /// If `index` is not an access of the query.
+    pub fn column(&self, index: usize) -> *mut u8 {
+        assert!(index < self.accesses, "access {index} of {}", self.accesses);
+        // SAFETY: `columns` points to `accesses` pointers for as long as
+        // the visit lasts (`&self` does not outlive it).
+        unsafe { *self.columns.add(index) }
+    }
+}
+
+/// A borrow of one component of one entity, taken by
+/// [`TypedView::typed_borrow`]: a building block of [`TypedRef`] and
+/// [`TypedMut`], which give it back when dropped.
+///
+/// While it exists the world stays read-locked and the column's flag is
+/// held, so `ptr` stays valid for the type the borrow was checked for.
+/// Give it back with [`TypedView::typed_release`] on the same view;
+/// dropped otherwise, the borrow is leaked (safe, but the world stays
+/// locked for writers). Not `Send`: a read lock is given back by the
+/// thread that took it.
+#[derive(Debug)]
+#[must_use = "a borrow that is not released keeps the world locked"]
+pub struct RawBorrow {
+    ptr: *mut u8,
+    component: u32,
+    mutable: bool,
+    /// Whether the borrow holds a read lock of its own (else it was taken
+    /// in a read session, whose lock it relies on).
+    locked: bool,
+    flag: *const BorrowFlag,
+    /// The module whose world this is, so that a borrow is only given
+    /// back to the view that lent it.
+    owner: *const (),
+}
+
+impl RawBorrow {
+    /// The value's address.
+    pub fn ptr(&self) -> *mut u8 {
+        self.ptr
+    }
+
+    /// The world's component id of the value's type.
+    pub fn component(&self) -> ComponentId {
+        ComponentId(self.component)
+    }
+
+    /// Whether the borrow is exclusive.
+    pub fn is_mutable(&self) -> bool {
+        self.mutable
+    }
+}
+
+/// A read session of a world, taken by [`TypedView::typed_lock`]: the
+/// world stays read-locked (for this thread) until
+/// [`TypedView::typed_unlock`], so borrows taken in it
+/// ([`TypedView::typed_borrow`] with the session) need no lock of their
+/// own; and the columns it reads stay borrowed shared until then, so a
+/// shared borrow in it takes no flag either after the first of its column.
+/// A building block of [`TypedRead`]. Not `Send`.
+#[derive(Debug)]
+#[must_use = "a session that is not unlocked keeps the world locked"]
+pub struct RawSession {
+    owner: *const (),
+    /// The columns (ids below 128) whose shared flag the session holds.
+    held: std::cell::Cell<u128>,
+}
+
+/// The building blocks of typed access through the view: 6 operations.
+/// Use them through [`TypedEcs`] (`<dyn Ecs>::typed`), which checks the
+/// types and wraps the pointers in guards.
+#[view(abi(crate::ABI_VERSION))]
+pub trait TypedView: Send + Sync {
+    /// Borrows `entity`'s component of `key` (shared or exclusive); `hint`
+    /// is a component id to try first (`u32::MAX`: none). Without a
+    /// `session` the borrow keeps the world read-locked until it is
+    /// released; in a session of this view it relies on the session's
+    /// lock (a session of another live view is refused).
+    ///
+    /// # Safety
+    /// A `session` was taken by [`TypedView::typed_lock`] of this same
+    /// view, alive since, and is not unlocked while the borrow is held (a
+    /// `RawSession` has no lifetime of its own: a dropped view's address
+    /// may be reused). Without a session there is no condition.
+    unsafe fn typed_borrow(
+        &self,
+        entity: Entity,
+        key: TypedKey,
+        hint: u32,
+        mutable: bool,
+        session: Option<&RawSession>,
+    ) -> Result<RawBorrow, EcsError>;
+    /// Gives back a borrow from [`TypedView::typed_borrow`] of this view.
+    ///
+    /// # Safety
+    /// `borrow` was taken by `typed_borrow` of this same view, which has
+    /// lived ever since (a `RawBorrow` has no lifetime of its own). A
+    /// borrow of another live view is detected and leaked, not released.
+    unsafe fn typed_release(&self, borrow: RawBorrow);
+    /// Read-locks the world until [`TypedView::typed_unlock`]: a session
+    /// for many borrows. Meanwhile this thread cannot change the world's
+    /// structure ([`EcsError::WorldBorrowed`]); other threads wait to.
+    fn typed_lock(&self) -> RawSession;
+    /// Ends a session.
+    ///
+    /// # Safety
+    /// `session` was taken by `typed_lock` of this same view, alive since,
+    /// and no borrow taken in it is still held. A session of another live
+    /// view is detected and leaked.
+    unsafe fn typed_unlock(&self, session: RawSession);
+    /// Moves the value at `value` into `entity`'s component of `key`,
+    /// registering the type with `registration` if the world has no
+    /// column for it; returns the component id.
+    ///
+    /// # Safety
+    /// `value` points to an initialised value of the type that `key` and
+    /// `registration` describe; on `Ok` the caller gives it up (it is
+    /// moved out, or receives the replaced value, which is dropped there),
+    /// on `Err` it is untouched.
+    unsafe fn typed_insert(
+        &self,
+        entity: Entity,
+        key: TypedKey,
+        hint: u32,
+        registration: &ComponentRegistration,
+        value: *mut u8,
+    ) -> Result<ComponentId, EcsError>;
+    /// Borrows the columns of `accesses` for the whole call and calls
+    /// `visit` with every non-empty table that matches; sets each
+    /// access's `hint` to the id resolved. Returns how many rows matched.
+    fn typed_query(
+        &self,
+        accesses: &mut [TypedAccess],
+        visit: &mut dyn FnMut(&TypedTable),
+    ) -> Result<u64, EcsError>;
+}
+
+impl World {
+    /// The component of `key`: `hint` if it is one (an index compare and
+    /// four integer compares), else looked up. `None` if the world has
+    /// never registered the model; an error if it has it in another state
+    /// version or layout.
+    #[inline]
+    pub(crate) fn typed_component(
+        &self,
+        key: &TypedKey,
+        hint: u32,
+    ) -> Result<Option<ComponentId>, EcsError> {
+        if let Some(info) = self.components.try_info(hint)
+            && info.key == key.component_key()
+            && info.layout.size() as u64 == key.size
+            && info.layout.align() as u64 == key.align
+        {
+            return Ok(Some(ComponentId(hint)));
+        }
+        self.resolve_typed(key)
+    }
+
+    #[cold]
+    fn resolve_typed(&self, key: &TypedKey) -> Result<Option<ComponentId>, EcsError> {
+        if let Some(id) = self.components.by_key(key.component_key()) {
+            let info = self.components.info(id);
+            let (size, align) = (info.layout.size() as u64, info.layout.align() as u64);
+            if (size, align) != (key.size, key.align) {
+                return Err(EcsError::ModelLayout {
+                    model: info.name,
+                    world_size: size,
+                    world_align: align,
+                    caller_size: key.size,
+                    caller_align: key.align,
+                });
+            }
+            return Ok(Some(id));
+        }
+        match self.model_component(key.model_id) {
+            Some(id) => {
+                let info = self.components.info(id);
+                let ComponentKey::Model { version, .. } = info.key else {
+                    unreachable!("model_component finds model components")
+                };
+                Err(EcsError::ModelVersion {
+                    model: info.name,
+                    world: version,
+                    caller: key.state_version,
+                })
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// [`World::typed_component`], registering the type if the world has
+    /// no column for it (as [`World::register`] allows: refused if
+    /// entities store the model in another version) and `entity` is alive.
+    #[inline]
+    pub(crate) fn typed_component_or_register(
+        &mut self,
+        entity: Entity,
+        key: &TypedKey,
+        hint: u32,
+        registration: &ComponentRegistration,
+    ) -> Result<ComponentId, EcsError> {
+        match self.typed_component(key, hint) {
+            Ok(Some(id)) => Ok(id),
+            Ok(None) | Err(EcsError::ModelVersion { .. }) => {
+                // Not for a stale entity: an insert that fails changes nothing.
+                self.location(entity)?;
+                self.register_typed(key, registration)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    #[cold]
+    fn register_typed(
+        &mut self,
+        key: &TypedKey,
+        registration: &ComponentRegistration,
+    ) -> Result<ComponentId, EcsError> {
+        if !registration.describes(key) {
+            return Err(EcsError::ModelVersion {
+                model: registration.model_name(),
+                world: registration.version(),
+                caller: key.state_version,
+            });
+        }
+        self.register(*registration).map_err(|error| match error {
+            // Named as the other errors of typed access name it: by the
+            // world's type name.
+            crate::ModelError::VersionChanged { model, stored, new } => EcsError::ModelVersion {
+                model: self
+                    .model_component(key.model_id)
+                    .map_or(model, |id| self.components.info(id).name),
+                world: stored,
+                caller: new,
+            },
+            other => EcsError::Model(other),
+        })
+    }
+}
+
+impl ComponentRegistration {
+    /// Whether this registration is of the type `key` describes.
+    fn describes(&self, key: &TypedKey) -> bool {
+        let layout = self.layout();
+        self.model_id() == key.model_id
+            && self.version() == key.state_version
+            && layout.size() as u64 == key.size
+            && layout.align() as u64 == key.align
+    }
+}
+
+/// Component ids the calling image last saw, per model (hashed into a few
+/// slots): a hint only, checked by the world on every use, so a slot
+/// shared by two models or two worlds costs a lookup, never a wrong type.
+static HINTS: [AtomicU32; 64] = [const { AtomicU32::new(u32::MAX) }; 64];
+
+fn hint_slot(key: &TypedKey) -> &'static AtomicU32 {
+    &HINTS[((key.model_id ^ key.state_version) % HINTS.len() as u64) as usize]
+}
+
+#[inline]
+fn hint_of(key: &TypedKey) -> u32 {
+    hint_slot(key).load(Ordering::Relaxed)
+}
+
+#[inline]
+fn remember(key: &TypedKey, id: u32) {
+    let slot = hint_slot(key);
+    if slot.load(Ordering::Relaxed) != id {
+        slot.store(id, Ordering::Relaxed);
+    }
+}
+
+impl<'e> dyn Ecs + 'e {
+    /// Typed access to this ECS's model components, in place: see
+    /// [`TypedEcs`].
+    #[inline]
+    pub fn typed(&self) -> TypedEcs<'_> {
+        TypedEcs { ecs: self }
+    }
+}
+
+/// Typed access through the view, from `<dyn Ecs>::typed`: model
+/// components as their Rust types, checked by model id, state version and
+/// layout, then zero-copy, with the typed [`World`]'s borrow rules.
+///
+/// ```
+/// use playground_ecs::{Ecs, EcsModule, EntityView};
+/// use playground_runtime::model;
+///
+/// #[model]
+/// #[derive(Debug, Clone, PartialEq)]
+/// struct Pos(f32);
+///
+/// let module = EcsModule::default();
+/// let ecs: &dyn Ecs = &module;
+/// let e = ecs.spawn();
+/// ecs.typed().insert(e, Pos(1.0)).unwrap(); // registers `Pos`
+/// ecs.typed().get_mut::<Pos>(e).unwrap().0 += 1.0;
+/// assert_eq!(*ecs.typed().get::<Pos>(e).unwrap(), Pos(2.0));
+/// let mut sum = 0.0;
+/// ecs.typed().for_each::<&Pos>(|p| sum += p.0).unwrap();
+/// assert_eq!(sum, 2.0);
+/// ```
+#[derive(Clone, Copy)]
+pub struct TypedEcs<'a> {
+    ecs: &'a (dyn Ecs + 'a),
+}
+
+impl<'a> TypedEcs<'a> {
+    /// `entity`'s `M`, borrowed shared until the guard drops: meanwhile a
+    /// mutable borrow of `M` ([`TypedEcs::get_mut`], a query writing it,
+    /// a system) is refused, and changes to the world's structure wait
+    /// (other threads) or are refused ([`EcsError::WorldBorrowed`], this
+    /// thread).
+    #[inline]
+    pub fn get<M: Model + Component>(&self, entity: Entity) -> Result<TypedRef<'a, M>, EcsError> {
+        Ok(TypedRef {
+            borrow: Guard::take::<M>(self.ecs, entity, false, None)?,
+            _type: PhantomData,
+        })
+    }
+
+    /// `entity`'s `M`, borrowed exclusively until the guard drops.
+    #[inline]
+    pub fn get_mut<M: Model + Component>(
+        &self,
+        entity: Entity,
+    ) -> Result<TypedMut<'a, M>, EcsError> {
+        Ok(TypedMut {
+            borrow: Guard::take::<M>(self.ecs, entity, true, None)?,
+            _type: PhantomData,
+        })
+    }
+
+    /// Adds or replaces `entity`'s `M`, moving `value` into the world
+    /// (registering `M` on first use). On an error `value` is dropped and
+    /// nothing changed.
+    #[inline]
+    pub fn insert<M: Model + Component>(&self, entity: Entity, value: M) -> Result<(), EcsError> {
+        let key = TypedKey::of::<M>();
+        let mut value = ManuallyDrop::new(value);
+        let ptr: *mut M = &mut *value;
+        // SAFETY: `ptr` is an initialised `M`, which `key` and the
+        // registration describe; on `Ok` the world took it (or left the
+        // replaced value there and dropped it), so it is not dropped here.
+        let inserted = unsafe {
+            self.ecs.typed_insert(
+                entity,
+                key,
+                hint_of(&key),
+                &ComponentRegistration::of::<M>(),
+                ptr.cast(),
+            )
+        };
+        match inserted {
+            Ok(id) => {
+                remember(&key, id.0);
+                Ok(())
+            }
+            Err(error) => {
+                // SAFETY: on `Err` the world did not touch the value, and
+                // it is dropped once, here.
+                unsafe { ManuallyDrop::drop(&mut value) };
+                Err(error)
+            }
+        }
+    }
+
+    /// Whether `entity` has an `M` (a shared borrow, taken and given back).
+    pub fn has<M: Model + Component>(&self, entity: Entity) -> Result<bool, EcsError> {
+        match self.get::<M>(entity) {
+            Ok(_) => Ok(true),
+            Err(EcsError::MissingComponent { .. } | EcsError::UnknownModel { .. }) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Calls `f` with every entity that matches `Q` (`&M`, `&mut M`,
+    /// [`Entity`], [`With<M>`], [`Without<M>`], or a tuple of them), table
+    /// by table in a tight loop; returns how many matched. The columns are
+    /// borrowed (all, or an error naming the first conflict) and the world
+    /// read-locked for the whole call.
+    ///
+    /// A panic in `f` unwinds out of this call; the borrows are given
+    /// back on the way, and the world stays usable.
+    pub fn for_each<Q: ViewQuery>(
+        &self,
+        mut f: impl for<'q> FnMut(Q::Item<'q>),
+    ) -> Result<u64, EcsError> {
+        let mut accesses = Vec::with_capacity(4);
+        Q::accesses(&mut |key, kind| {
+            accesses.push(TypedAccess {
+                key,
+                kind,
+                hint: hint_of(&key),
+            })
+        });
+        let mut visit = |table: &TypedTable| {
+            let mut next = 0;
+            // SAFETY: `table` comes from a query of `Q`'s accesses, in the
+            // order `Q::accesses` gave them.
+            let fetch = unsafe { Q::fetch(table, &mut next) };
+            for row in 0..table.len {
+                // SAFETY: `row` is below the table's length; the world holds
+                // `Q`'s borrows and its read lock for the whole visit, and
+                // the item cannot outlive one call of `f` (`for<'q>`).
+                f(unsafe { Q::item(fetch, row) });
+            }
+        };
+        let rows = self.ecs.typed_query(&mut accesses, &mut visit)?;
+        for access in &accesses {
+            remember(&access.key, access.hint);
+        }
+        Ok(rows)
+    }
+}
+
+impl<'a> TypedEcs<'a> {
+    /// A read session: the world read-locked once, and each column it
+    /// reads borrowed shared once, until it drops, as a `&World` with a
+    /// shared query borrow would be: a `get` in it then takes no lock and
+    /// no flag. Meanwhile the columns it has read cannot be borrowed
+    /// mutably ([`EcsError::Borrowed`]), this thread cannot change the
+    /// world's structure ([`EcsError::WorldBorrowed`]), and other threads'
+    /// changes wait.
+    ///
+    /// ```
+    /// use playground_ecs::{Ecs, EcsModule, EntityView};
+    /// use playground_runtime::model;
+    /// #[model]
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// struct Hp(u32);
+    ///
+    /// let module = EcsModule::default();
+    /// let ecs: &dyn Ecs = &module;
+    /// let entities: Vec<_> = (0..3).map(|_| ecs.spawn()).collect();
+    /// for &e in &entities {
+    ///     ecs.typed().insert(e, Hp(10)).unwrap();
+    /// }
+    /// let read = ecs.typed().read();
+    /// let total: u32 = entities.iter().map(|&e| read.get::<Hp>(e).unwrap().0).sum();
+    /// assert_eq!(total, 30);
+    /// ```
+    pub fn read(&self) -> TypedRead<'a> {
+        TypedRead {
+            ecs: self.ecs,
+            session: ManuallyDrop::new(self.ecs.typed_lock()),
+        }
+    }
+}
+
+/// A read session of a world through the view ([`TypedEcs::read`]):
+/// the world stays read-locked until it drops. Not `Send`.
+///
+/// Its guards borrow it, so none outlives the lock:
+///
+/// ```compile_fail
+/// use playground_ecs::{Ecs, EcsModule, EntityView};
+/// use playground_runtime::model;
+/// #[model]
+/// #[derive(Debug, Clone)]
+/// struct Hp(u32);
+///
+/// let module = EcsModule::default();
+/// let ecs: &dyn Ecs = &module;
+/// let e = ecs.spawn();
+/// ecs.typed().insert(e, Hp(1)).unwrap();
+/// let read = ecs.typed().read();
+/// let hp = read.get::<Hp>(e).unwrap();
+/// drop(read); // error: `read` is borrowed by `hp`
+/// assert_eq!(hp.0, 1);
+/// ```
+pub struct TypedRead<'a> {
+    ecs: &'a (dyn Ecs + 'a),
+    session: ManuallyDrop<RawSession>,
+}
+
+impl TypedRead<'_> {
+    /// `entity`'s `M`, borrowed shared: its column stays borrowed until
+    /// the session ends (the guard borrows the session, so it drops
+    /// first).
+    #[inline]
+    pub fn get<M: Model + Component>(&self, entity: Entity) -> Result<TypedRef<'_, M>, EcsError> {
+        Ok(TypedRef {
+            borrow: Guard::take::<M>(self.ecs, entity, false, Some(&self.session))?,
+            _type: PhantomData,
+        })
+    }
+
+    /// `entity`'s `M`, borrowed exclusively until the guard drops; refused
+    /// if the session has read `M`.
+    #[inline]
+    pub fn get_mut<M: Model + Component>(
+        &self,
+        entity: Entity,
+    ) -> Result<TypedMut<'_, M>, EcsError> {
+        Ok(TypedMut {
+            borrow: Guard::take::<M>(self.ecs, entity, true, Some(&self.session))?,
+            _type: PhantomData,
+        })
+    }
+
+    /// [`TypedEcs::for_each`], in the session.
+    pub fn for_each<Q: ViewQuery>(
+        &self,
+        f: impl for<'q> FnMut(Q::Item<'q>),
+    ) -> Result<u64, EcsError> {
+        self.ecs.typed().for_each::<Q>(f)
+    }
+}
+
+impl Drop for TypedRead<'_> {
+    fn drop(&mut self) {
+        // SAFETY: taken once, here; `self.session` is not used afterwards.
+        let session = unsafe { ManuallyDrop::take(&mut self.session) };
+        // SAFETY: taken by `typed_lock` of `self.ecs`, borrowed since; the
+        // guards of the session borrow `self`, so none is left.
+        unsafe { self.ecs.typed_unlock(session) };
+    }
+}
+
+/// A borrow with the view that gives it back.
+struct Guard<'a> {
+    ecs: &'a (dyn Ecs + 'a),
+    borrow: ManuallyDrop<RawBorrow>,
+}
+
+impl<'a> Guard<'a> {
+    #[inline]
+    fn take<M: Model + Component>(
+        ecs: &'a (dyn Ecs + 'a),
+        entity: Entity,
+        mutable: bool,
+        session: Option<&'a RawSession>,
+    ) -> Result<Self, EcsError> {
+        let key = TypedKey::of::<M>();
+        // SAFETY: a session comes from a `TypedRead` of `ecs` (open while
+        // borrowed, for `'a`), and so does the guard's lifetime.
+        let borrow = unsafe { ecs.typed_borrow(entity, key, hint_of(&key), mutable, session)? };
+        remember(&key, borrow.component);
+        Ok(Guard {
+            ecs,
+            borrow: ManuallyDrop::new(borrow),
+        })
+    }
+}
+
+impl Drop for Guard<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.borrow.flag.is_null() && !self.borrow.locked {
+            // A shared borrow of a read session's: the session holds the
+            // column's flag and the lock, and gives both back itself.
+            return;
+        }
+        // SAFETY: taken once, here; `self.borrow` is not used afterwards.
+        let borrow = unsafe { ManuallyDrop::take(&mut self.borrow) };
+        // SAFETY: `borrow` was taken by `typed_borrow` of `self.ecs`, which
+        // the guard has borrowed ever since (`'a`), as it has the session
+        // the borrow was taken in, if any.
+        unsafe { self.ecs.typed_release(borrow) };
+    }
+}
+
+/// A model component borrowed shared through the view
+/// ([`TypedEcs::get`]); gives the borrow back when dropped.
+pub struct TypedRef<'a, M> {
+    borrow: Guard<'a>,
+    _type: PhantomData<&'a M>,
+}
+
+impl<M> Deref for TypedRef<'_, M> {
+    type Target = M;
+    #[inline]
+    fn deref(&self) -> &M {
+        // SAFETY: the world checked that the column holds `M`s (model id,
+        // state version, size and align of `M`: `TypedKey::of::<M>()`),
+        // and the borrow keeps the value in place and unwritten: the world
+        // stays read-locked (no despawn, no table move, no `&mut World`)
+        // and the column's shared flag is held (no `&mut M` through the
+        // view or `&World`) until the guard drops: by the guard, or by the
+        // read session it was taken in, which the guard borrows.
+        unsafe { &*self.borrow.borrow.ptr.cast::<M>() }
+    }
+}
+
+impl<M: std::fmt::Debug> std::fmt::Debug for TypedRef<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl<M: PartialEq> PartialEq<M> for TypedRef<'_, M> {
+    fn eq(&self, other: &M) -> bool {
+        **self == *other
+    }
+}
+
+/// A model component borrowed exclusively through the view
+/// ([`TypedEcs::get_mut`]); gives the borrow back when dropped.
+pub struct TypedMut<'a, M> {
+    borrow: Guard<'a>,
+    _type: PhantomData<&'a mut M>,
+}
+
+impl<M> Deref for TypedMut<'_, M> {
+    type Target = M;
+    #[inline]
+    fn deref(&self) -> &M {
+        // SAFETY: as for `TypedRef`, with the flag held exclusively.
+        unsafe { &*self.borrow.borrow.ptr.cast::<M>() }
+    }
+}
+
+impl<M> DerefMut for TypedMut<'_, M> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut M {
+        // SAFETY: the world checked the type (as for `TypedRef`), and the
+        // exclusive flag, held until the guard drops, keeps every other
+        // borrow of the column out; `&mut self` makes this the only
+        // reference through the guard.
+        unsafe { &mut *self.borrow.borrow.ptr.cast::<M>() }
+    }
+}
+
+impl<M: std::fmt::Debug> std::fmt::Debug for TypedMut<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+/// What a typed query through the view asks for: `&M`, `&mut M` of a model
+/// component `M`, [`Entity`], [`With<M>`], [`Without<M>`], or a tuple of
+/// them.
+///
+/// # Safety
+/// `accesses` reports every column `fetch`/`item` read (`Read`) or write
+/// (`Write`), in the order `fetch` consumes them, and reports filters
+/// (`With`, `Without`) as accesses that `fetch` skips.
+pub unsafe trait ViewQuery {
+    /// What one row yields.
+    type Item<'q>;
+    /// Pointers into one table.
+    type Fetch: Copy;
+    /// Calls `f` with each component type used, in order.
+    fn accesses(f: &mut impl FnMut(TypedKey, AccessKind));
+    /// This query's pointers into `table`, consuming its accesses from
+    /// `*next` on.
+    ///
+    /// # Safety
+    /// `table` was matched by a query of `accesses` in this order.
+    unsafe fn fetch(table: &TypedTable, next: &mut usize) -> Self::Fetch;
+    /// The item at `row`.
+    ///
+    /// # Safety
+    /// `fetch` is of a table being visited, `row` below its length, and the
+    /// query's borrows are held for `'q`.
+    unsafe fn item<'q>(fetch: Self::Fetch, row: usize) -> Self::Item<'q>;
+}
+
+// SAFETY: reads `M`'s column only, reported as `Read`.
+unsafe impl<M: Model + Component> ViewQuery for &M {
+    type Item<'q> = &'q M;
+    type Fetch = *const M;
+    fn accesses(f: &mut impl FnMut(TypedKey, AccessKind)) {
+        f(TypedKey::of::<M>(), AccessKind::Read);
+    }
+    #[inline]
+    unsafe fn fetch(table: &TypedTable, next: &mut usize) -> *const M {
+        let column = table.column(*next);
+        *next += 1;
+        column.cast()
+    }
+    #[inline(always)]
+    unsafe fn item<'q>(fetch: *const M, row: usize) -> &'q M {
+        // SAFETY: the trait's contract: the column holds `len` `M`s (the
+        // world checked the key) under a shared borrow.
+        unsafe { &*fetch.add(row) }
+    }
+}
+
+// SAFETY: writes `M`'s column only, reported as `Write`.
+unsafe impl<M: Model + Component> ViewQuery for &mut M {
+    type Item<'q> = &'q mut M;
+    type Fetch = *mut M;
+    fn accesses(f: &mut impl FnMut(TypedKey, AccessKind)) {
+        f(TypedKey::of::<M>(), AccessKind::Write);
+    }
+    #[inline]
+    unsafe fn fetch(table: &TypedTable, next: &mut usize) -> *mut M {
+        let column = table.column(*next);
+        *next += 1;
+        column.cast()
+    }
+    #[inline(always)]
+    unsafe fn item<'q>(fetch: *mut M, row: usize) -> &'q mut M {
+        // SAFETY: the trait's contract: an exclusive borrow of the column
+        // (not aliased within the query: the world checks), and each row
+        // is yielded once.
+        unsafe { &mut *fetch.add(row) }
+    }
+}
+
+// SAFETY: reads the table's entity indices and the world's entity records,
+// which nothing writes under the read lock; no column.
+unsafe impl ViewQuery for Entity {
+    type Item<'q> = Entity;
+    type Fetch = (*const u32, *const Meta);
+    fn accesses(_: &mut impl FnMut(TypedKey, AccessKind)) {}
+    #[inline]
+    unsafe fn fetch(table: &TypedTable, _: &mut usize) -> Self::Fetch {
+        (table.entities, table.meta)
+    }
+    #[inline(always)]
+    unsafe fn item<'q>((indices, meta): Self::Fetch, row: usize) -> Self::Item<'q> {
+        // SAFETY: `row` is a row of the table, whose index is a live
+        // entity's, below the length of the records.
+        unsafe {
+            let index = *indices.add(row);
+            Entity {
+                index,
+                generation: (*meta.add(index as usize)).generation,
+            }
+        }
+    }
+}
+
+// SAFETY: a filter: reported as `With`, skipped by `fetch`.
+unsafe impl<M: Model + Component> ViewQuery for With<M> {
+    type Item<'q> = ();
+    type Fetch = ();
+    fn accesses(f: &mut impl FnMut(TypedKey, AccessKind)) {
+        f(TypedKey::of::<M>(), AccessKind::With);
+    }
+    #[inline]
+    unsafe fn fetch(_: &TypedTable, next: &mut usize) {
+        *next += 1;
+    }
+    #[inline(always)]
+    unsafe fn item<'q>(_: (), _: usize) -> Self::Item<'q> {}
+}
+
+// SAFETY: a filter: reported as `Without`, skipped by `fetch`.
+unsafe impl<M: Model + Component> ViewQuery for Without<M> {
+    type Item<'q> = ();
+    type Fetch = ();
+    fn accesses(f: &mut impl FnMut(TypedKey, AccessKind)) {
+        f(TypedKey::of::<M>(), AccessKind::Without);
+    }
+    #[inline]
+    unsafe fn fetch(_: &TypedTable, next: &mut usize) {
+        *next += 1;
+    }
+    #[inline(always)]
+    unsafe fn item<'q>(_: (), _: usize) -> Self::Item<'q> {}
+}
+
+macro_rules! tuple_view_query {
+    ($($name:ident $index:tt),+) => {
+        // SAFETY: the elements' accesses, in order, as `fetch` consumes them.
+        unsafe impl<$($name: ViewQuery),+> ViewQuery for ($($name,)+) {
+            type Item<'q> = ($($name::Item<'q>,)+);
+            type Fetch = ($($name::Fetch,)+);
+            fn accesses(f: &mut impl FnMut(TypedKey, AccessKind)) {
+                $($name::accesses(f);)+
+            }
+            #[inline]
+            unsafe fn fetch(table: &TypedTable, next: &mut usize) -> Self::Fetch {
+                // SAFETY: the trait's contract, forwarded in order.
+                unsafe { ($($name::fetch(table, next),)+) }
+            }
+            #[inline(always)]
+            unsafe fn item<'q>(fetch: Self::Fetch, row: usize) -> Self::Item<'q> {
+                // SAFETY: the trait's contract, forwarded to each element.
+                unsafe { ($($name::item(fetch.$index, row),)+) }
+            }
+        }
+    };
+}
+
+tuple_view_query!(A 0);
+tuple_view_query!(A 0, B 1);
+tuple_view_query!(A 0, B 1, C 2);
+tuple_view_query!(A 0, B 1, C 2, D 3);
+tuple_view_query!(A 0, B 1, C 2, D 3, E 4);
+tuple_view_query!(A 0, B 1, C 2, D 3, E 4, F 5);
+
+/// The host side: the world's own code takes and gives back the borrows.
+pub(crate) mod host {
+    use super::*;
+    use crate::module::{EcsModule, HELD};
+
+    /// Gives back column borrows and a thread's held count, also when a
+    /// visitor panics.
+    struct Taken<'w> {
+        world: &'w World,
+        taken: Vec<(ComponentId, bool)>,
+    }
+
+    impl Drop for Taken<'_> {
+        fn drop(&mut self) {
+            for &(id, mutable) in &self.taken {
+                self.world.flag(id).release(mutable);
+            }
+        }
+    }
+
+    /// Counts a typed borrow on this thread while it lives.
+    struct Counted;
+
+    impl Counted {
+        fn new() -> Counted {
+            HELD.set(HELD.get() + 1);
+            Counted
+        }
+    }
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            HELD.set(HELD.get() - 1);
+        }
+    }
+
+    impl EcsModule {
+        fn owner(&self) -> *const () {
+            std::ptr::from_ref(self).cast()
+        }
+    }
+
+    /// Finds `entity`'s component of `key` in `world`: its id and address.
+    #[inline(always)]
+    fn locate(
+        world: &World,
+        entity: Entity,
+        key: TypedKey,
+        hint: u32,
+    ) -> Result<(ComponentId, *mut u8), EcsError> {
+        let location = world.location(entity)?;
+        let id = world
+            .typed_component(&key, hint)?
+            .ok_or(EcsError::UnknownModel {
+                model_id: key.model_id,
+                state_version: key.state_version,
+            })?;
+        let table = &world.archetypes[location.archetype as usize];
+        let column = table.column(id).ok_or_else(|| EcsError::MissingComponent {
+            entity,
+            component: world.components.info(id).name,
+        })?;
+        Ok((id, table.columns[column].ptr(location.row as usize)))
+    }
+
+    /// Takes the flag of column `id` for a borrow of the value at `ptr`,
+    /// in `world`, which the caller keeps read-locked while it lives.
+    #[inline(always)]
+    fn take_flag(
+        world: &World,
+        id: ComponentId,
+        ptr: *mut u8,
+        mutable: bool,
+        locked: bool,
+    ) -> Result<RawBorrow, EcsError> {
+        let flag = world.flag(id);
+        flag.acquire(mutable)
+            .map_err(|state| world.borrowed(id, state))?;
+        Ok(RawBorrow {
+            ptr,
+            component: id.0,
+            mutable,
+            locked,
+            flag,
+            owner: std::ptr::null(),
+        })
+    }
+
+    impl TypedView for EcsModule {
+        #[inline]
+        unsafe fn typed_borrow(
+            &self,
+            entity: Entity,
+            key: TypedKey,
+            hint: u32,
+            mutable: bool,
+            session: Option<&RawSession>,
+        ) -> Result<RawBorrow, EcsError> {
+            match session {
+                None => {
+                    let simulation = self.read();
+                    let (id, ptr) = locate(&simulation.world, entity, key, hint)?;
+                    let borrow = take_flag(&simulation.world, id, ptr, mutable, true)?;
+                    HELD.set(HELD.get() + 1);
+                    // The read lock stays taken until `typed_release` gives
+                    // it back (`force_unlock_read`): it is what keeps the
+                    // pointer and the flag valid (no writer can move a row
+                    // or grow the flags meanwhile).
+                    std::mem::forget(simulation);
+                    Ok(RawBorrow {
+                        owner: self.owner(),
+                        ..borrow
+                    })
+                }
+                Some(session) => {
+                    if session.owner != self.owner() {
+                        return Err(EcsError::ForeignSession);
+                    }
+                    // SAFETY: the session was taken by `typed_lock` of
+                    // this module, which has lived since, and is open (the
+                    // caller's contract; the owner check catches a session
+                    // of another live module). So this thread holds a read
+                    // lock of `simulation`, which keeps the world unchanged
+                    // for as long as the borrow may live (within the
+                    // session, by the same contract); only reads follow.
+                    let world = unsafe { &(*self.simulation.data_ptr()).world };
+                    let (id, ptr) = locate(world, entity, key, hint)?;
+                    let bit = 1u128.checked_shl(id.0).unwrap_or(0);
+                    if mutable || bit == 0 {
+                        let borrow = take_flag(world, id, ptr, mutable, false)?;
+                        return Ok(RawBorrow {
+                            owner: self.owner(),
+                            ..borrow
+                        });
+                    }
+                    // A shared borrow: of the session's, taken once per
+                    // column and given back by `typed_unlock`.
+                    if session.held.get() & bit == 0 {
+                        world
+                            .flag(id)
+                            .acquire(false)
+                            .map_err(|state| world.borrowed(id, state))?;
+                        session.held.set(session.held.get() | bit);
+                    }
+                    Ok(RawBorrow {
+                        ptr,
+                        component: id.0,
+                        mutable: false,
+                        locked: false,
+                        flag: std::ptr::null(),
+                        owner: self.owner(),
+                    })
+                }
+            }
+        }
+
+        #[inline]
+        unsafe fn typed_release(&self, borrow: RawBorrow) {
+            if borrow.owner != self.owner() {
+                // Another world's borrow: releasing it here would unlock a
+                // lock this one does not hold. Leaked instead.
+                return;
+            }
+            // SAFETY: `borrow` came from `typed_borrow` of this module,
+            // alive since (the caller's contract; the owner matches). Only
+            // `typed_borrow` makes a `RawBorrow`, which is neither `Clone`
+            // nor `Send`: this is its only release, on the thread that
+            // took it. That call took the flag as `borrow.mutable` says, and
+            // a read lock of `simulation` is held (its own, `locked`, or its
+            // session's, open by the contract), which keeps the flag's
+            // storage in place until after its release.
+            unsafe {
+                // Null: a shared borrow of a session's, whose flag the
+                // session holds.
+                if !borrow.flag.is_null() {
+                    (*borrow.flag).release(borrow.mutable);
+                }
+                if borrow.locked {
+                    HELD.set(HELD.get() - 1);
+                    self.simulation.force_unlock_read();
+                }
+            }
+        }
+
+        fn typed_lock(&self) -> RawSession {
+            std::mem::forget(self.read());
+            HELD.set(HELD.get() + 1);
+            RawSession {
+                owner: self.owner(),
+                held: std::cell::Cell::new(0),
+            }
+        }
+
+        unsafe fn typed_unlock(&self, session: RawSession) {
+            if session.owner != self.owner() {
+                return;
+            }
+            // SAFETY: `typed_lock` of this module made the session (the
+            // caller's contract; the owner matches) and forgot the read
+            // guard it took on this thread (a session is not `Send`), so
+            // the world is read-locked and its flags in place; no borrow of
+            // the session is held (the contract), so nothing relies on its
+            // column flags or on the lock any more.
+            unsafe {
+                let world = &(*self.simulation.data_ptr()).world;
+                let mut held = session.held.get();
+                while held != 0 {
+                    let id = held.trailing_zeros();
+                    world.flag(ComponentId(id)).release(false);
+                    held &= held - 1;
+                }
+                HELD.set(HELD.get() - 1);
+                self.simulation.force_unlock_read();
+            }
+        }
+
+        #[inline]
+        unsafe fn typed_insert(
+            &self,
+            entity: Entity,
+            key: TypedKey,
+            hint: u32,
+            registration: &ComponentRegistration,
+            value: *mut u8,
+        ) -> Result<ComponentId, EcsError> {
+            let mut simulation = self.try_write()?;
+            let world = &mut simulation.world;
+            let id = world.typed_component_or_register(entity, &key, hint, registration)?;
+            // SAFETY: `id`'s type is the one `key` describes (checked, or
+            // registered from a registration that describes it), and the
+            // caller's contract says `value` is such a value, given up on
+            // `Ok`.
+            unsafe { world.insert_raw(entity, id, value)? };
+            Ok(id)
+        }
+
+        fn typed_query(
+            &self,
+            accesses: &mut [TypedAccess],
+            visit: &mut dyn FnMut(&TypedTable),
+        ) -> Result<u64, EcsError> {
+            let simulation = self.read();
+            let world = &simulation.world;
+            let mut ids = Vec::with_capacity(accesses.len());
+            for access in accesses.iter_mut() {
+                match world.typed_component(&access.key, access.hint)? {
+                    Some(id) => {
+                        access.hint = id.0;
+                        ids.push(Some(id));
+                    }
+                    None if access.kind == AccessKind::Without => ids.push(None),
+                    // A type the world never had: nothing matches.
+                    None => return Ok(0),
+                }
+            }
+            for (i, (a, id)) in accesses.iter().zip(&ids).enumerate() {
+                let Some(id) = id else { continue };
+                let uses = |kind| matches!(kind, AccessKind::Read | AccessKind::Write);
+                let aliased = accesses.iter().zip(&ids).skip(i + 1).any(|(b, other)| {
+                    other == &Some(*id)
+                        && uses(a.kind)
+                        && uses(b.kind)
+                        && (a.kind == AccessKind::Write || b.kind == AccessKind::Write)
+                });
+                if aliased {
+                    return Err(EcsError::AliasedQuery {
+                        component: world.components.info(*id).name,
+                    });
+                }
+            }
+            let mut taken = Taken {
+                world,
+                taken: Vec::with_capacity(ids.len()),
+            };
+            for (access, id) in accesses.iter().zip(&ids) {
+                let (Some(id), true) = (
+                    id,
+                    matches!(access.kind, AccessKind::Read | AccessKind::Write),
+                ) else {
+                    continue;
+                };
+                let mutable = access.kind == AccessKind::Write;
+                world
+                    .flag(*id)
+                    .acquire(mutable)
+                    .map_err(|state| world.borrowed(*id, state))?;
+                taken.taken.push((*id, mutable));
+            }
+            // While `visit` runs, this thread holds the read lock: a write
+            // through the view from inside it must not wait.
+            let _counted = Counted::new();
+            let mut columns = vec![std::ptr::null_mut::<u8>(); accesses.len()];
+            let mut rows = 0u64;
+            for table in &world.archetypes {
+                if table.len() == 0 {
+                    continue;
+                }
+                let matches = accesses
+                    .iter()
+                    .zip(&ids)
+                    .all(|(access, id)| match access.kind {
+                        AccessKind::Without => id.is_none_or(|id| table.column(id).is_none()),
+                        _ => id.is_some_and(|id| table.column(id).is_some()),
+                    });
+                if !matches {
+                    continue;
+                }
+                for ((access, id), column) in accesses.iter().zip(&ids).zip(&mut columns) {
+                    *column = match (access.kind, id) {
+                        (AccessKind::Read | AccessKind::Write, Some(id)) => {
+                            let index = table.column(*id).expect("the table matched");
+                            table.columns[index].ptr(0)
+                        }
+                        _ => std::ptr::null_mut(),
+                    };
+                }
+                rows += table.len() as u64;
+                // The pointers stay valid for the visit: the read lock is
+                // held (no row moves, no table grows) and so are the
+                // column borrows.
+                visit(&TypedTable {
+                    columns: columns.as_ptr(),
+                    accesses: columns.len(),
+                    entities: table.entities.as_ptr(),
+                    meta: world.entities.meta().as_ptr(),
+                    len: table.len(),
+                });
+            }
+            Ok(rows)
+        }
+    }
+}
