@@ -1,9 +1,11 @@
-//! `ABI_VERSION`: a hash of this crate's sources. A module that runs typed
-//! systems on the host's `World` must be built from the same sources (the
-//! world's layout is not a stable ABI); views that take a `World` fold this
-//! constant into their API version with `#[view(abi(...))]`.
+//! `ABI_VERSION`: a hash of what this crate declares (its items with
+//! function bodies emptied, see `playground_build::layout_hash`). A module
+//! that runs typed systems on the host's `World`, and an ECS module that
+//! takes over a running world, must be built from the same declarations
+//! (Rust lays out types with no stable ABI); views that take a `World`
+//! fold this constant into their API version with `#[view(abi(...))]`.
 
 fn main() {
-    let sources = playground_build::source_hash("src");
-    println!("cargo:rustc-env=PLAYGROUND_ECS_SOURCES={sources}");
+    let layout = playground_build::layout_hash("src");
+    println!("cargo:rustc-env=PLAYGROUND_ECS_SOURCES={layout}");
 }

@@ -184,9 +184,18 @@
 //! - `typed_query`: borrows columns and visits every matching table.
 //!
 
-/// A hash of this crate's sources: fold it into the API version of a view
-/// that takes a [`World`] (`#[view(abi(playground_ecs::ABI_VERSION))]`), so a
-/// module built against other playground-ecs sources is refused.
+/// A hash of what this crate declares: every type, field, signature, trait,
+/// const and static, with function bodies left out (and doc comments). Fold
+/// it into the API version of a view that takes a [`World`]
+/// (`#[view(abi(playground_ecs::ABI_VERSION))]`), so that a module built
+/// against playground-ecs sources that declare anything differently is
+/// refused.
+///
+/// Function bodies are left out on purpose: a new build of the ECS whose
+/// code changed but whose types did not takes over the running world (see
+/// [`EcsModule`]). It finds the data the old code left and must keep its
+/// invariants, as any new version of a crate with `unsafe` code must keep
+/// those of the data it is handed.
 pub const ABI_VERSION: u64 = match u64::from_str_radix(env!("PLAYGROUND_ECS_SOURCES"), 10) {
     Ok(hash) => hash,
     Err(_) => panic!("build.rs writes a decimal hash"),
@@ -202,13 +211,17 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// This crate's types that cross views are trusted by name, size, align and
-/// [`ABI_VERSION`] (a hash of this crate's sources): any edit to the crate
-/// changes their fingerprints, and so the `API_VERSION` of every view that
-/// takes them.
+/// [`ABI_VERSION`] (a hash of this crate's declarations): any change to a
+/// declaration changes their fingerprints, and so the `API_VERSION` of
+/// every view that takes them.
 macro_rules! opaque_fingerprints {
     ($($ty:ident),* $(,)?) => {
-        // SAFETY: `ABI_VERSION` hashes this crate's sources: any change to
-        // one of these types changes it, and with it the fingerprint.
+        // SAFETY: `ABI_VERSION` hashes this crate's declarations: any change
+        // to one of these types (or to a type in them declared here) changes
+        // it, and with it the fingerprint. Types from std are pinned by the
+        // compiler version in every library's build fingerprint; those of
+        // parking_lot and rayon by the lock file a host and the modules
+        // built for it share.
         $(unsafe impl playground_runtime::TypeFingerprint for $ty {
             const FINGERPRINT: u64 = playground_runtime::fingerprint::opaque::<$ty>(
                 concat!("playground_ecs::", stringify!($ty)),
