@@ -9,8 +9,9 @@ use crate::value::ModelValue;
 use crate::view::*;
 use crate::world::{EcsError, World};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-use playground_runtime::{Model, Shared, viewmodel};
+use playground_runtime::{Handle, Model, viewmodel};
 use std::cell::Cell;
+use std::thread::LocalKey;
 use std::collections::{BTreeMap, HashSet, VecDeque};
 
 /// The world and its systems (one lock: a tick needs both).
@@ -81,6 +82,74 @@ impl Default for Meta {
     }
 }
 
+/// Everything an [`EcsModule`] holds, in one allocation the module shares
+/// with its successors: a new build of the ECS adopts it on a reload.
+pub(crate) struct EcsState {
+    /// The world lock. parking_lot's, for two things std's lacks: a read
+    /// lock that a typed guard ([`TypedEcs::get`](crate::TypedEcs::get))
+    /// keeps after the call that took it returns (`force_unlock_read`), and
+    /// recursive reads, so that a thread holding such a guard can still
+    /// read while a writer waits.
+    pub(crate) simulation: RwLock<Simulation>,
+    events: RwLock<EventState>,
+    meta: RwLock<Meta>,
+    /// How many typed borrows of this world each thread holds: the counter
+    /// of the build that made the state, which every build adopting it
+    /// shares (each build has its own thread-locals).
+    pub(crate) held: &'static LocalKey<Cell<usize>>,
+}
+
+impl Default for EcsState {
+    fn default() -> Self {
+        EcsState {
+            simulation: RwLock::default(),
+            events: RwLock::default(),
+            meta: RwLock::default(),
+            held: &HELD,
+        }
+    }
+}
+
+// SAFETY: `ABI_VERSION` hashes every declaration of this crate, so any
+// change to `EcsState` or to a type in it declared here changes the
+// fingerprint; the types of std, parking_lot and rayon in it are pinned
+// as for the types that cross the views (see `opaque_fingerprints!`).
+unsafe impl playground_runtime::TypeFingerprint for EcsState {
+    const FINGERPRINT: u64 = playground_runtime::fingerprint::opaque::<EcsState>(
+        "playground_ecs::EcsState",
+        crate::ABI_VERSION,
+    );
+}
+
+// SAFETY: `STATE_VERSION` is the fingerprint above: it changes whenever the
+// declarations of this crate do, and so whenever `EcsState`'s structure
+// does. (Not `#[model]`: the state holds systems and subscriptions, which
+// are code, and the fields' types are private.)
+unsafe impl Model for EcsState {
+    const NAME: &'static str = "EcsState";
+    const MODEL_ID: u64 = playground_runtime::fingerprint::named("playground_ecs::EcsState");
+}
+
+/// The world as data (a [`WorldSnapshot`]): what a build that cannot adopt
+/// the state would be handed, to migrate it.
+impl serde::Serialize for EcsState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let world = &self.simulation.read_recursive().world;
+        let snapshot = snapshot_world(world, &self.meta.read()).map_err(serde::ser::Error::custom)?;
+        serde::Serialize::serialize(&snapshot, serializer)
+    }
+}
+
+/// Never decoded: a world holds systems and subscriptions, which are code,
+/// so it is adopted live or not at all.
+impl<'de> serde::Deserialize<'de> for EcsState {
+    fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+        Err(serde::de::Error::custom(
+            "a running world is adopted live by a build of the ECS with the same declarations, never decoded: its systems and event subscriptions are code",
+        ))
+    }
+}
+
 /// The default ECS: implements [`Ecs`] and its seven fragments.
 ///
 /// Locks: the world and its systems, the events, and the clock with the
@@ -105,22 +174,17 @@ impl Default for Meta {
 /// ```
 #[derive(Default)]
 pub struct EcsModule {
-    /// The world lock. parking_lot's, for two things std's lacks: a read
-    /// lock that a typed guard ([`TypedEcs::get`](crate::TypedEcs::get))
-    /// keeps after the call that took it returns (`force_unlock_read`), and
-    /// recursive reads, so that a thread holding such a guard can still
-    /// read while a writer waits.
-    pub(crate) simulation: RwLock<Simulation>,
-    events: Shared<EventState>,
-    meta: Shared<Meta>,
+    /// The state, adopted live by the next build of this module when its
+    /// declarations are the same (see [`ABI_VERSION`](crate::ABI_VERSION)).
+    pub(crate) state: Handle<EcsState>,
 }
 
 thread_local! {
     /// How many typed borrows (guards and running typed queries) of any
     /// `EcsModule` this thread holds, each with a read lock of its world.
     /// A writer on such a thread must not wait for the world lock: it
-    /// could be waiting for itself.
-    pub(crate) static HELD: Cell<usize> = const { Cell::new(0) };
+    /// could be waiting for itself. Reached through [`EcsState::held`].
+    static HELD: Cell<usize> = const { Cell::new(0) };
 }
 
 impl EcsModule {
@@ -128,23 +192,23 @@ impl EcsModule {
     /// typed guard (a read lock kept past its call) must not queue behind
     /// a waiting writer, which waits for that guard.
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, Simulation> {
-        self.simulation.read_recursive()
+        self.state.simulation.read_recursive()
     }
 
     /// The world, locked for writing; [`EcsError::WorldBorrowed`] instead of
     /// a deadlock if this thread holds typed borrows that keep it locked.
     /// Other threads' borrows are waited for, as any lock is.
     pub(crate) fn try_write(&self) -> Result<RwLockWriteGuard<'_, Simulation>, EcsError> {
-        if let Some(guard) = self.simulation.try_write() {
+        if let Some(guard) = self.state.simulation.try_write() {
             return Ok(guard);
         }
-        if HELD.get() > 0 {
+        if self.state.held.get() > 0 {
             // Maybe this thread's own read locks (or another world's, while
             // this one waits on a thread that waits for those): refuse
             // rather than wait for ever.
             return Err(EcsError::WorldBorrowed);
         }
-        Ok(self.simulation.write())
+        Ok(self.state.simulation.write())
     }
 
     /// [`EcsModule::try_write`] for operations that cannot return the
@@ -239,6 +303,17 @@ fn snapshot_entity(world: &World, entity: Entity) -> Result<EntitySnapshot, EcsE
     })
 }
 
+fn snapshot_world(world: &World, meta: &Meta) -> Result<WorldSnapshot, EcsError> {
+    let entities = world
+        .iter()
+        .map(|e| snapshot_entity(world, e))
+        .collect::<Result<_, _>>()?;
+    Ok(WorldSnapshot {
+        entities,
+        resources: meta.resources.values().cloned().collect(),
+    })
+}
+
 fn encode_err(error: playground_runtime::StateError) -> EcsError {
     EcsError::State {
         component: "WorldSnapshot",
@@ -246,7 +321,7 @@ fn encode_err(error: playground_runtime::StateError) -> EcsError {
     }
 }
 
-#[viewmodel]
+#[viewmodel(state(state))]
 impl Ecs for EcsModule {}
 
 impl EntityView for EcsModule {
@@ -292,6 +367,7 @@ impl EntityView for EcsModule {
     }
     fn entity_components(&self, entity: Entity) -> Result<Vec<ComponentType>, EcsError> {
         Ok(self
+            .state
             .simulation
             .read()
             .world
@@ -332,7 +408,7 @@ impl ComponentView for EcsModule {
         Ok(old)
     }
     fn component_types(&self) -> Vec<ComponentType> {
-        self.simulation
+        self.state.simulation
             .read()
             .world
             .component_infos()
@@ -381,7 +457,7 @@ impl ComponentView for EcsModule {
         &self,
         registration: crate::ComponentRegistration,
     ) -> Result<(), crate::ModelError> {
-        self.simulation
+        self.state.simulation
             .write()
             .world
             .register(registration)
@@ -392,7 +468,7 @@ impl ComponentView for EcsModule {
 impl EventView for EcsModule {
     fn subscribe_pre(&self, event_model: u64, handler: PreHandler) -> u64 {
         id_bits(
-            self.events
+            self.state.events
                 .write()
                 .events
                 .subscribe_model_pre(event_model, handler),
@@ -400,64 +476,64 @@ impl EventView for EcsModule {
     }
     fn subscribe_post(&self, event_model: u64, handler: PostHandler) -> u64 {
         id_bits(
-            self.events
+            self.state.events
                 .write()
                 .events
                 .subscribe_model_post(event_model, handler),
         )
     }
     fn unsubscribe(&self, subscription: u64) -> bool {
-        self.events
+        self.state.events
             .write()
             .events
             .unsubscribe(SubscriptionId::from_bits(subscription))
     }
     fn unsubscribe_all(&self, event_model: u64) -> u32 {
-        self.events.write().events.unsubscribe_model(event_model) as u32
+        self.state.events.write().events.unsubscribe_model(event_model) as u32
     }
     fn publish(&self, event: ModelValue) -> Delivery {
-        self.events.write().deliver(event)
+        self.state.events.write().deliver(event)
     }
     fn publish_many(&self, events: Vec<ModelValue>) -> Vec<Delivery> {
-        let state = &mut self.events.write();
+        let state = &mut self.state.events.write();
         events
             .into_iter()
             .map(|event| state.deliver(event))
             .collect()
     }
     fn send(&self, event: ModelValue) {
-        self.events.write().events.send_model(event);
+        self.state.events.write().events.send_model(event);
     }
     fn dispatch(&self) -> u32 {
-        self.events.write().events.dispatch() as u32
+        self.state.events.write().events.dispatch() as u32
     }
     fn pending(&self) -> u32 {
-        self.events.read().events.pending() as u32
+        self.state.events.read().events.pending() as u32
     }
     fn clear_pending(&self) -> u32 {
-        self.events.write().events.clear_pending() as u32
+        self.state.events.write().events.clear_pending() as u32
     }
     fn subscriber_count(&self, event_model: u64, pre: bool) -> u32 {
         let phase = if pre { Phase::Pre } else { Phase::Post };
-        self.events
+        self.state.events
             .read()
             .events
             .model_subscribers(event_model, phase) as u32
     }
     fn event_models(&self) -> Vec<u64> {
-        self.events.read().events.model_channels()
+        self.state.events.read().events.model_channels()
     }
     fn failures(&self) -> Vec<HandlerFailure> {
-        self.events.read().events.failures().to_vec()
+        self.state.events.read().events.failures().to_vec()
     }
     fn clear_failures(&self) -> u32 {
-        self.events.write().events.take_failures().len() as u32
+        self.state.events.write().events.take_failures().len() as u32
     }
     fn pause_events(&self, event_model: u64) {
-        self.events.write().paused.insert(event_model);
+        self.state.events.write().paused.insert(event_model);
     }
     fn resume_events(&self, event_model: u64) -> u32 {
-        let state = &mut self.events.write();
+        let state = &mut self.state.events.write();
         state.paused.remove(&event_model);
         let (release, keep): (Vec<ModelValue>, Vec<ModelValue>) = std::mem::take(&mut state.held)
             .into_iter()
@@ -470,22 +546,22 @@ impl EventView for EcsModule {
         count
     }
     fn events_paused(&self, event_model: u64) -> bool {
-        self.events.read().paused.contains(&event_model)
+        self.state.events.read().paused.contains(&event_model)
     }
     fn history(&self, limit: u32) -> Vec<ModelValue> {
-        let state = self.events.read();
+        let state = self.state.events.read();
         let skip = state.history.len().saturating_sub(limit as usize);
         state.history.iter().skip(skip).cloned().collect()
     }
     fn set_history_limit(&self, limit: u32) {
-        let state = &mut self.events.write();
+        let state = &mut self.state.events.write();
         state.history_limit = limit as usize;
         while state.history.len() > state.history_limit {
             state.history.pop_front();
         }
     }
     fn clear_history(&self) {
-        self.events.write().history.clear();
+        self.state.events.write().history.clear();
     }
 }
 
@@ -602,7 +678,7 @@ impl StorageView for EcsModule {
         self.read().world.archetype_count() as u32
     }
     fn tables(&self) -> Vec<TableInfo> {
-        self.simulation
+        self.state.simulation
             .read()
             .world
             .tables()
@@ -630,7 +706,7 @@ impl StorageView for EcsModule {
         self.component_type(model_id).map(|t| (t.size, t.align))
     }
     fn empty_tables(&self) -> u32 {
-        self.simulation
+        self.state.simulation
             .read()
             .world
             .tables()
@@ -639,7 +715,7 @@ impl StorageView for EcsModule {
             .count() as u32
     }
     fn largest_table(&self) -> Option<TableInfo> {
-        self.simulation
+        self.state.simulation
             .read()
             .world
             .tables()
@@ -651,21 +727,13 @@ impl StorageView for EcsModule {
         snapshot_entity(&self.read().world, entity)
     }
     fn restore_entity(&self, snapshot: EntitySnapshot) -> Result<Entity, EcsError> {
-        self.simulation
+        self.state.simulation
             .write()
             .world
             .spawn_values(&snapshot.components)
     }
     fn snapshot_world(&self) -> Result<WorldSnapshot, EcsError> {
-        let world = &self.read().world;
-        let entities = world
-            .iter()
-            .map(|e| snapshot_entity(world, e))
-            .collect::<Result<_, _>>()?;
-        Ok(WorldSnapshot {
-            entities,
-            resources: self.meta.read().resources.values().cloned().collect(),
-        })
+        snapshot_world(&self.read().world, &self.state.meta.read())
     }
     fn restore_world(&self, snapshot: WorldSnapshot) -> Result<u64, EcsError> {
         let world = &mut self.try_write()?.world;
@@ -690,7 +758,7 @@ impl StorageView for EcsModule {
         for entity in &snapshot.entities {
             world.spawn_values(&entity.components)?;
         }
-        self.meta.write().resources = snapshot
+        self.state.meta.write().resources = snapshot
             .resources
             .into_iter()
             .map(|r| (r.model_id, r))
@@ -711,7 +779,7 @@ impl StorageView for EcsModule {
             .count() as u64
     }
     fn is_registered(&self, model_id: u64) -> bool {
-        self.simulation
+        self.state.simulation
             .read()
             .world
             .model_component(model_id)
@@ -736,7 +804,7 @@ impl SystemView for EcsModule {
         self.write().schedule.remove(&name)
     }
     fn system_names(&self) -> Vec<String> {
-        self.simulation
+        self.state.simulation
             .read()
             .schedule
             .names()
@@ -781,7 +849,7 @@ impl SystemView for EcsModule {
         self.stages().map(drop)
     }
     fn last_run_micros(&self) -> Option<u64> {
-        self.simulation
+        self.state.simulation
             .read()
             .schedule
             .last_run()
@@ -798,18 +866,18 @@ impl SystemView for EcsModule {
 impl WorldView for EcsModule {
     fn tick(&self, dt: f32) -> Result<(), ScheduleError> {
         let scale = {
-            let meta = self.meta.read();
+            let meta = self.state.meta.read();
             if meta.paused {
                 return Ok(());
             }
             meta.time_scale
         };
-        self.events.write().events.dispatch();
+        self.state.events.write().events.dispatch();
         {
             let simulation = &mut *self.write();
             simulation.schedule.run(&mut simulation.world)?;
         }
-        let meta = &mut self.meta.write();
+        let meta = &mut self.state.meta.write();
         meta.frame += 1;
         meta.time += f64::from(dt * scale);
         Ok(())
@@ -818,59 +886,59 @@ impl WorldView for EcsModule {
         (0..count).try_for_each(|_| self.tick(dt))
     }
     fn frame(&self) -> u64 {
-        self.meta.read().frame
+        self.state.meta.read().frame
     }
     fn time(&self) -> f64 {
-        self.meta.read().time
+        self.state.meta.read().time
     }
     fn pause(&self) {
-        self.meta.write().paused = true;
+        self.state.meta.write().paused = true;
     }
     fn resume(&self) {
-        self.meta.write().paused = false;
+        self.state.meta.write().paused = false;
     }
     fn is_paused(&self) -> bool {
-        self.meta.read().paused
+        self.state.meta.read().paused
     }
     fn set_time_scale(&self, scale: f32) {
-        self.meta.write().time_scale = scale;
+        self.state.meta.write().time_scale = scale;
     }
     fn time_scale(&self) -> f32 {
-        self.meta.read().time_scale
+        self.state.meta.read().time_scale
     }
     fn insert_resource(&self, value: ModelValue) {
-        self.meta.write().resources.insert(value.model_id, value);
+        self.state.meta.write().resources.insert(value.model_id, value);
     }
     fn resource(&self, model_id: u64) -> Option<ModelValue> {
-        self.meta.read().resources.get(&model_id).cloned()
+        self.state.meta.read().resources.get(&model_id).cloned()
     }
     fn remove_resource(&self, model_id: u64) -> Option<ModelValue> {
-        self.meta.write().resources.remove(&model_id)
+        self.state.meta.write().resources.remove(&model_id)
     }
     fn has_resource(&self, model_id: u64) -> bool {
-        self.meta.read().resources.contains_key(&model_id)
+        self.state.meta.read().resources.contains_key(&model_id)
     }
     fn resource_models(&self) -> Vec<u64> {
-        self.meta.read().resources.keys().copied().collect()
+        self.state.meta.read().resources.keys().copied().collect()
     }
     fn reset(&self) {
         self.write().world.clear();
         {
-            let events = &mut self.events.write();
+            let events = &mut self.state.events.write();
             events.events.clear_pending();
             events.held.clear();
             events.history.clear();
         }
-        let meta = &mut self.meta.write();
+        let meta = &mut self.state.meta.write();
         meta.frame = 0;
         meta.time = 0.0;
         meta.resources.clear();
     }
     fn name(&self) -> String {
-        self.meta.read().name.clone()
+        self.state.meta.read().name.clone()
     }
     fn set_name(&self, name: String) {
-        self.meta.write().name = name;
+        self.state.meta.write().name = name;
     }
     fn stats(&self) -> WorldStats {
         let (entities, systems) = {
@@ -880,7 +948,7 @@ impl WorldView for EcsModule {
                 simulation.schedule.len() as u64,
             )
         };
-        let meta = self.meta.read();
+        let meta = self.state.meta.read();
         WorldStats {
             name: meta.name.clone(),
             frame: meta.frame,

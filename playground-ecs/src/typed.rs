@@ -909,7 +909,9 @@ tuple_view_query!(A 0, B 1, C 2, D 3, E 4, F 5);
 /// The host side: the world's own code takes and gives back the borrows.
 pub(crate) mod host {
     use super::*;
-    use crate::module::{EcsModule, HELD};
+    use crate::module::EcsModule;
+    use std::cell::Cell;
+    use std::thread::LocalKey;
 
     /// Gives back column borrows and a thread's held count, also when a
     /// visitor panics.
@@ -927,18 +929,18 @@ pub(crate) mod host {
     }
 
     /// Counts a typed borrow on this thread while it lives.
-    struct Counted;
+    struct Counted(&'static LocalKey<Cell<usize>>);
 
     impl Counted {
-        fn new() -> Counted {
-            HELD.set(HELD.get() + 1);
-            Counted
+        fn new(held: &'static LocalKey<Cell<usize>>) -> Counted {
+            held.set(held.get() + 1);
+            Counted(held)
         }
     }
 
     impl Drop for Counted {
         fn drop(&mut self) {
-            HELD.set(HELD.get() - 1);
+            self.0.set(self.0.get() - 1);
         }
     }
 
@@ -1009,7 +1011,7 @@ pub(crate) mod host {
                     let simulation = self.read();
                     let (id, ptr) = locate(&simulation.world, entity, key, hint)?;
                     let borrow = take_flag(&simulation.world, id, ptr, mutable, true)?;
-                    HELD.set(HELD.get() + 1);
+                    self.state.held.set(self.state.held.get() + 1);
                     // The read lock stays taken until `typed_release` gives
                     // it back (`force_unlock_read`): it is what keeps the
                     // pointer and the flag valid (no writer can move a row
@@ -1031,7 +1033,7 @@ pub(crate) mod host {
                     // lock of `simulation`, which keeps the world unchanged
                     // for as long as the borrow may live (within the
                     // session, by the same contract); only reads follow.
-                    let world = unsafe { &(*self.simulation.data_ptr()).world };
+                    let world = unsafe { &(*self.state.simulation.data_ptr()).world };
                     let (id, ptr) = locate(world, entity, key, hint)?;
                     let bit = 1u128.checked_shl(id.0).unwrap_or(0);
                     if mutable || bit == 0 {
@@ -1084,15 +1086,15 @@ pub(crate) mod host {
                     (*borrow.flag).release(borrow.mutable);
                 }
                 if borrow.locked {
-                    HELD.set(HELD.get() - 1);
-                    self.simulation.force_unlock_read();
+                    self.state.held.set(self.state.held.get() - 1);
+                    self.state.simulation.force_unlock_read();
                 }
             }
         }
 
         fn typed_lock(&self) -> RawSession {
             std::mem::forget(self.read());
-            HELD.set(HELD.get() + 1);
+            self.state.held.set(self.state.held.get() + 1);
             RawSession {
                 owner: self.owner(),
                 held: std::cell::Cell::new(0),
@@ -1110,15 +1112,15 @@ pub(crate) mod host {
             // the session is held (the contract), so nothing relies on its
             // column flags or on the lock any more.
             unsafe {
-                let world = &(*self.simulation.data_ptr()).world;
+                let world = &(*self.state.simulation.data_ptr()).world;
                 let mut held = session.held.get();
                 while held != 0 {
                     let id = held.trailing_zeros();
                     world.flag(ComponentId(id)).release(false);
                     held &= held - 1;
                 }
-                HELD.set(HELD.get() - 1);
-                self.simulation.force_unlock_read();
+                self.state.held.set(self.state.held.get() - 1);
+                self.state.simulation.force_unlock_read();
             }
         }
 
@@ -1196,7 +1198,7 @@ pub(crate) mod host {
             }
             // While `visit` runs, this thread holds the read lock: a write
             // through the view from inside it must not wait.
-            let _counted = Counted::new();
+            let _counted = Counted::new(self.state.held);
             let mut columns = vec![std::ptr::null_mut::<u8>(); accesses.len()];
             let mut rows = 0u64;
             for table in &world.archetypes {
