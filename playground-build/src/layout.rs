@@ -35,7 +35,9 @@ struct Declarations;
 
 impl Declarations {
     fn body(&mut self, block: &mut syn::Block) {
-        block.stmts.retain(|stmt| matches!(stmt, syn::Stmt::Item(_)));
+        block
+            .stmts
+            .retain(|stmt| matches!(stmt, syn::Stmt::Item(_)));
         visit_mut::visit_block_mut(self, block);
     }
 }

@@ -65,6 +65,10 @@ pub struct HandlerFailure {
 type PreHandler = Box<dyn Fn(&dyn Any) -> bool + Send + Sync>;
 /// A post handler, type-erased.
 type PostHandler = Box<dyn Fn(&dyn Any) + Send + Sync>;
+/// A pre handler of model events: `false` cancels.
+type ModelPreHandler = Box<dyn Fn(&ModelValue) -> bool + Send + Sync>;
+/// A post handler of model events.
+type ModelPostHandler = Box<dyn Fn(&ModelValue) + Send + Sync>;
 
 /// Which channel an event goes through: a Rust type (the typed API), or a
 /// model id (events that cross modules as [`ModelValue`]s).
@@ -74,9 +78,27 @@ enum EventKey {
     Model(u64),
 }
 
+/// Model events are handed over as what they are, never through `Any`: a
+/// `TypeId` is only trusted within one build, and the events of a world
+/// that another build of the ECS took over were subscribed by the old one.
 enum Call {
     Pre(PreHandler),
     Post(PostHandler),
+    ModelPre(ModelPreHandler),
+    ModelPost(ModelPostHandler),
+}
+
+/// An event being delivered.
+#[derive(Clone, Copy)]
+enum Payload<'a> {
+    Typed(&'a dyn Any),
+    Model(&'a ModelValue),
+}
+
+/// A queued event.
+enum Queued {
+    Typed(EventKey, Box<dyn Any + Send + Sync>),
+    Model(ModelValue),
 }
 
 struct Handler {
@@ -107,7 +129,7 @@ struct Channel {
 #[derive(Default)]
 pub struct Events {
     channels: HashMap<EventKey, Channel>,
-    queue: VecDeque<(EventKey, Box<dyn Any + Send + Sync>)>,
+    queue: VecDeque<Queued>,
     failures: Vec<HandlerFailure>,
     next_id: u64,
 }
@@ -182,7 +204,8 @@ impl Events {
                 .filter(|h| {
                     matches!(
                         (&h.call, phase),
-                        (Call::Pre(_), Phase::Pre) | (Call::Post(_), Phase::Post)
+                        (Call::Pre(_) | Call::ModelPre(_), Phase::Pre)
+                            | (Call::Post(_) | Call::ModelPost(_), Phase::Post)
                     )
                 })
                 .count()
@@ -192,13 +215,15 @@ impl Events {
     /// Delivers `event` now: pre handlers in subscription order, then, if
     /// none cancelled it, post handlers in subscription order.
     pub fn publish<E: Event>(&mut self, event: E) -> Delivery {
-        self.deliver(EventKey::Type(TypeKey::of::<E>()), &event)
+        self.deliver(EventKey::Type(TypeKey::of::<E>()), Payload::Typed(&event))
     }
 
     /// Queues `event` for [`Events::dispatch`].
     pub fn send<E: Event>(&mut self, event: E) {
-        self.queue
-            .push_back((EventKey::Type(TypeKey::of::<E>()), Box::new(event)));
+        self.queue.push_back(Queued::Typed(
+            EventKey::Type(TypeKey::of::<E>()),
+            Box::new(event),
+        ));
     }
 
     /// How many events are queued.
@@ -211,8 +236,13 @@ impl Events {
     pub fn dispatch(&mut self) -> usize {
         let batch: Vec<_> = self.queue.drain(..).collect();
         let count = batch.len();
-        for (key, event) in batch {
-            self.deliver(key, &*event);
+        for event in batch {
+            match event {
+                Queued::Typed(key, event) => self.deliver(key, Payload::Typed(&*event)),
+                Queued::Model(event) => {
+                    self.deliver(EventKey::Model(event.model_id), Payload::Model(&event))
+                }
+            };
         }
         count
     }
@@ -231,9 +261,7 @@ impl Events {
         model_id: u64,
         handler: impl Fn(&ModelValue) -> bool + Send + Sync + 'static,
     ) -> SubscriptionId {
-        let call = Call::Pre(Box::new(move |event| {
-            event.downcast_ref::<ModelValue>().is_none_or(&handler)
-        }));
+        let call = Call::ModelPre(Box::new(handler));
         self.add_keyed(EventKey::Model(model_id), "model event", call)
     }
 
@@ -243,23 +271,18 @@ impl Events {
         model_id: u64,
         handler: impl Fn(&ModelValue) + Send + Sync + 'static,
     ) -> SubscriptionId {
-        let call = Call::Post(Box::new(move |event| {
-            if let Some(event) = event.downcast_ref::<ModelValue>() {
-                handler(event)
-            }
-        }));
+        let call = Call::ModelPost(Box::new(handler));
         self.add_keyed(EventKey::Model(model_id), "model event", call)
     }
 
     /// Delivers a model event now (see [`Events::publish`]).
     pub fn publish_model(&mut self, event: &ModelValue) -> Delivery {
-        self.deliver(EventKey::Model(event.model_id), event)
+        self.deliver(EventKey::Model(event.model_id), Payload::Model(event))
     }
 
     /// Queues a model event for [`Events::dispatch`].
     pub fn send_model(&mut self, event: ModelValue) {
-        self.queue
-            .push_back((EventKey::Model(event.model_id), Box::new(event)));
+        self.queue.push_back(Queued::Model(event));
     }
 
     /// How many handlers model events of `model_id` have in `phase`.
@@ -299,16 +322,21 @@ impl Events {
         std::mem::take(&mut self.failures)
     }
 
-    fn deliver(&mut self, key: EventKey, event: &dyn Any) -> Delivery {
+    fn deliver(&mut self, key: EventKey, event: Payload<'_>) -> Delivery {
         let mut delivery = Delivery::default();
         let Some(channel) = self.channels.get(&key) else {
             return delivery;
         };
         let mut failures = Vec::new();
         let mut run = |handler: &Handler, post: bool| -> Option<bool> {
-            let outcome = catch_unwind(AssertUnwindSafe(|| match &handler.call {
-                Call::Pre(call) if !post => Some(call(event)),
-                Call::Post(call) if post => {
+            let outcome = catch_unwind(AssertUnwindSafe(|| match (&handler.call, event) {
+                (Call::Pre(call), Payload::Typed(event)) if !post => Some(call(event)),
+                (Call::ModelPre(call), Payload::Model(event)) if !post => Some(call(event)),
+                (Call::Post(call), Payload::Typed(event)) if post => {
+                    call(event);
+                    Some(true)
+                }
+                (Call::ModelPost(call), Payload::Model(event)) if post => {
                     call(event);
                     Some(true)
                 }

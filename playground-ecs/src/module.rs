@@ -11,8 +11,8 @@ use crate::world::{EcsError, World};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use playground_runtime::{Handle, Model, viewmodel};
 use std::cell::Cell;
-use std::thread::LocalKey;
 use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::thread::LocalKey;
 
 /// The world and its systems (one lock: a tick needs both).
 #[derive(Default)]
@@ -135,7 +135,8 @@ unsafe impl Model for EcsState {
 impl serde::Serialize for EcsState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let world = &self.simulation.read_recursive().world;
-        let snapshot = snapshot_world(world, &self.meta.read()).map_err(serde::ser::Error::custom)?;
+        let snapshot =
+            snapshot_world(world, &self.meta.read()).map_err(serde::ser::Error::custom)?;
         serde::Serialize::serialize(&snapshot, serializer)
     }
 }
@@ -408,7 +409,8 @@ impl ComponentView for EcsModule {
         Ok(old)
     }
     fn component_types(&self) -> Vec<ComponentType> {
-        self.state.simulation
+        self.state
+            .simulation
             .read()
             .world
             .component_infos()
@@ -457,7 +459,8 @@ impl ComponentView for EcsModule {
         &self,
         registration: crate::ComponentRegistration,
     ) -> Result<(), crate::ModelError> {
-        self.state.simulation
+        self.state
+            .simulation
             .write()
             .world
             .register(registration)
@@ -468,7 +471,8 @@ impl ComponentView for EcsModule {
 impl EventView for EcsModule {
     fn subscribe_pre(&self, event_model: u64, handler: PreHandler) -> u64 {
         id_bits(
-            self.state.events
+            self.state
+                .events
                 .write()
                 .events
                 .subscribe_model_pre(event_model, handler),
@@ -476,20 +480,26 @@ impl EventView for EcsModule {
     }
     fn subscribe_post(&self, event_model: u64, handler: PostHandler) -> u64 {
         id_bits(
-            self.state.events
+            self.state
+                .events
                 .write()
                 .events
                 .subscribe_model_post(event_model, handler),
         )
     }
     fn unsubscribe(&self, subscription: u64) -> bool {
-        self.state.events
+        self.state
+            .events
             .write()
             .events
             .unsubscribe(SubscriptionId::from_bits(subscription))
     }
     fn unsubscribe_all(&self, event_model: u64) -> u32 {
-        self.state.events.write().events.unsubscribe_model(event_model) as u32
+        self.state
+            .events
+            .write()
+            .events
+            .unsubscribe_model(event_model) as u32
     }
     fn publish(&self, event: ModelValue) -> Delivery {
         self.state.events.write().deliver(event)
@@ -515,7 +525,8 @@ impl EventView for EcsModule {
     }
     fn subscriber_count(&self, event_model: u64, pre: bool) -> u32 {
         let phase = if pre { Phase::Pre } else { Phase::Post };
-        self.state.events
+        self.state
+            .events
             .read()
             .events
             .model_subscribers(event_model, phase) as u32
@@ -678,7 +689,8 @@ impl StorageView for EcsModule {
         self.read().world.archetype_count() as u32
     }
     fn tables(&self) -> Vec<TableInfo> {
-        self.state.simulation
+        self.state
+            .simulation
             .read()
             .world
             .tables()
@@ -706,7 +718,8 @@ impl StorageView for EcsModule {
         self.component_type(model_id).map(|t| (t.size, t.align))
     }
     fn empty_tables(&self) -> u32 {
-        self.state.simulation
+        self.state
+            .simulation
             .read()
             .world
             .tables()
@@ -715,7 +728,8 @@ impl StorageView for EcsModule {
             .count() as u32
     }
     fn largest_table(&self) -> Option<TableInfo> {
-        self.state.simulation
+        self.state
+            .simulation
             .read()
             .world
             .tables()
@@ -727,7 +741,8 @@ impl StorageView for EcsModule {
         snapshot_entity(&self.read().world, entity)
     }
     fn restore_entity(&self, snapshot: EntitySnapshot) -> Result<Entity, EcsError> {
-        self.state.simulation
+        self.state
+            .simulation
             .write()
             .world
             .spawn_values(&snapshot.components)
@@ -779,7 +794,8 @@ impl StorageView for EcsModule {
             .count() as u64
     }
     fn is_registered(&self, model_id: u64) -> bool {
-        self.state.simulation
+        self.state
+            .simulation
             .read()
             .world
             .model_component(model_id)
@@ -804,7 +820,8 @@ impl SystemView for EcsModule {
         self.write().schedule.remove(&name)
     }
     fn system_names(&self) -> Vec<String> {
-        self.state.simulation
+        self.state
+            .simulation
             .read()
             .schedule
             .names()
@@ -849,7 +866,8 @@ impl SystemView for EcsModule {
         self.stages().map(drop)
     }
     fn last_run_micros(&self) -> Option<u64> {
-        self.state.simulation
+        self.state
+            .simulation
             .read()
             .schedule
             .last_run()
@@ -907,7 +925,11 @@ impl WorldView for EcsModule {
         self.state.meta.read().time_scale
     }
     fn insert_resource(&self, value: ModelValue) {
-        self.state.meta.write().resources.insert(value.model_id, value);
+        self.state
+            .meta
+            .write()
+            .resources
+            .insert(value.model_id, value);
     }
     fn resource(&self, model_id: u64) -> Option<ModelValue> {
         self.state.meta.read().resources.get(&model_id).cloned()

@@ -71,6 +71,15 @@ pub enum Fixture {
     PoolModelV2,
     /// pool-module with the pooled model changed, migrated.
     PoolModelV2Migrate,
+    /// playground-ecs's `EcsModule` alone, as a module library, built from
+    /// a copy of playground-ecs's sources.
+    EcsLibrary,
+    /// The same with a function body edited: `describe` says it is the
+    /// rebuilt ECS. Declarations unchanged.
+    EcsLibraryEdited,
+    /// The same with a declaration edited: the world's clock gained a
+    /// field.
+    EcsLibraryRetyped,
 }
 
 impl Fixture {
@@ -103,6 +112,9 @@ impl Fixture {
             Fixture::PoolV2 => "pool-v2",
             Fixture::PoolModelV2 => "pool-model-v2",
             Fixture::PoolModelV2Migrate => "pool-model-v2-migrate",
+            Fixture::EcsLibrary => "ecs-library",
+            Fixture::EcsLibraryEdited => "ecs-library-edited",
+            Fixture::EcsLibraryRetyped => "ecs-library-retyped",
         }
     }
 }
@@ -145,6 +157,9 @@ pub fn library(fixture: Fixture) -> PathBuf {
             &["model-v2-migrate"],
             fixture,
         ),
+        Fixture::EcsLibrary => build_ecs_library(&[], fixture),
+        Fixture::EcsLibraryEdited => build_ecs_library(&[ECS_BODY_EDIT], fixture),
+        Fixture::EcsLibraryRetyped => build_ecs_library(&ECS_DECLARATION_EDIT, fixture),
         Fixture::Ecs => build_edited(&fixture_manifest("ecs-module"), "", fixture),
         Fixture::EcsHeatWide => build_edited(&fixture_manifest("ecs-module"), "heat-wide", fixture),
         Fixture::EcsSpinV2 => build_edited(&fixture_manifest("ecs-module"), "spin-v2", fixture),
@@ -294,6 +309,99 @@ fn build_foreign() -> PathBuf {
         &[],
         Fixture::ForeignRuntime,
     )
+}
+
+/// An edit of a playground-ecs source file: `(file, from, to)`.
+type SourceEdit = (&'static str, &'static str, &'static str);
+
+/// A function body: what `describe` says.
+pub const ECS_BODY_EDIT: SourceEdit = (
+    "src/module.rs",
+    "if stats.paused { \" (paused)\" } else { \"\" }\n        )",
+    "if stats.paused { \" (paused)\" } else { \"\" }\n        ) + \" [rebuilt ECS]\"",
+);
+
+/// A declaration: the clock and resources gain a field.
+const ECS_DECLARATION_EDIT: [SourceEdit; 2] = [
+    (
+        "src/module.rs",
+        "    time_scale: f32,\n    resources: BTreeMap<u64, ModelValue>,\n}",
+        "    time_scale: f32,\n    resources: BTreeMap<u64, ModelValue>,\n    ticks_skipped: u64,\n}",
+    ),
+    (
+        "src/module.rs",
+        "            resources: BTreeMap::new(),\n        }",
+        "            resources: BTreeMap::new(),\n            ticks_skipped: 0,\n        }",
+    ),
+];
+
+/// playground-ecs's `EcsModule` alone as a module library (a crate whose
+/// whole source is `pub use playground_ecs::EcsModule;`, without
+/// `export_module!`, so loading it binds the viewmodels it links), built
+/// from a copy of playground-ecs's sources with `edits` applied: the ECS
+/// as its author would rebuild it after editing it.
+fn build_ecs_library(edits: &[SourceEdit], fixture: Fixture) -> PathBuf {
+    let root = fixture_target().join("ecs-library");
+    let ecs = root.join("playground-ecs");
+    let _ = std::fs::remove_dir_all(&ecs);
+    copy_dir(&workspace().join("playground-ecs/src"), &ecs.join("src"));
+    std::fs::copy(
+        workspace().join("playground-ecs/build.rs"),
+        ecs.join("build.rs"),
+    )
+    .expect("copy build.rs");
+    for (file, from, to) in edits {
+        let path = ecs.join(file);
+        let text = std::fs::read_to_string(&path).expect("read the copy");
+        assert!(text.contains(from), "{file} no longer contains {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("edit the copy");
+    }
+    // Under another package name (the library name stays `playground_ecs`,
+    // which model ids hash): its artifacts must not overwrite those of the
+    // real playground-ecs that other fixtures link in the same directory.
+    let manifest = std::fs::read_to_string(workspace().join("playground-ecs/Cargo.toml"))
+        .expect("read playground-ecs's manifest")
+        .replace(
+            "name = \"playground-ecs\"",
+            "name = \"playground-ecs-copy\"",
+        )
+        .replace(
+            "path = \"../playground-build\"",
+            &format!("path = {:?}", workspace().join("playground-build")),
+        );
+    std::fs::write(
+        ecs.join("Cargo.toml"),
+        format!("{manifest}\n[lib]\nname = \"playground_ecs\"\n"),
+    )
+    .expect("write the copy's manifest");
+    let library = root.join("library");
+    std::fs::create_dir_all(library.join("src")).expect("create the library crate");
+    std::fs::write(
+        library.join("Cargo.toml"),
+        "[package]\nname = \"ecs-library\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\nplayground-ecs = { package = \"playground-ecs-copy\", path = \"../playground-ecs\" }\n",
+    )
+    .expect("write the library's manifest");
+    std::fs::write(
+        library.join("src/lib.rs"),
+        "//! playground-ecs's viewmodel, alone in a module library.\npub use playground_ecs::EcsModule;\n",
+    )
+    .expect("write the library's source");
+    let workspace_manifest = std::fs::read_to_string(workspace().join("Cargo.toml"))
+        .expect("read the workspace manifest");
+    let profiles = &workspace_manifest[workspace_manifest
+        .find("[profile")
+        .expect("the workspace sets profiles")..];
+    std::fs::write(
+        root.join("Cargo.toml"),
+        format!(
+            "[workspace]\nmembers = [\"playground-ecs\", \"library\"]\nresolver = \"3\"\n\n[workspace.package]\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.88\"\nlicense = \"MIT OR Apache-2.0\"\n\n[workspace.dependencies]\nplayground-runtime = {{ path = {:?} }}\n\n{profiles}",
+            workspace().join("playground-runtime")
+        ),
+    )
+    .expect("write the workspace manifest");
+    std::fs::copy(workspace().join("Cargo.lock"), root.join("Cargo.lock"))
+        .expect("copy Cargo.lock");
+    build(&library.join("Cargo.toml"), &[], fixture)
 }
 
 fn copy_dir(from: &Path, to: &Path) {
