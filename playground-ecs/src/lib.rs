@@ -17,7 +17,7 @@
 //!   [`SystemWorld`] (only what they declared) and change it through
 //!   [`Commands`], applied at the end of their stage; [`Events`];
 //! - the [`Ecs`] view for coarse calls across modules: seven fragments,
-//!   114 operations, components, events and resources as [`ModelValue`]s,
+//!   115 operations, components, events and resources as [`ModelValue`]s,
 //!   implemented by [`EcsModule`];
 //! - typed access through that view, for a module that holds a `dyn Ecs`
 //!   and links the component types: [`TypedEcs`] (`ecs.typed()`) gets,
@@ -37,7 +37,7 @@
 //! version, not `TypeId`, so a rebuilt module finds the same columns, and a
 //! changed layout is migrated ([`World::migrate_model`]) or refused.
 //!
-//! ## The 114 operations of the view, and 6 building blocks
+//! ## The 115 operations of the view, and 6 building blocks
 //!
 //! ### `EntityView` (11): entities
 //!
@@ -145,6 +145,7 @@
 //! - `add_order`: orders `first` before `then`.
 //! - `remove_order`: removes such an order; whether it existed.
 //! - `clear_systems`: removes every system; returns how many.
+//! - `run_exclusive`: runs a closure with the world, exclusively, now.
 //! - `validate`: checks that the order can be built (no cycle, no unknown name).
 //! - `last_run_micros`: microseconds the last run took.
 //! - `run_count`: how many times a system ran.

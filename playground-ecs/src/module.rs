@@ -862,6 +862,10 @@ impl SystemView for EcsModule {
     fn clear_systems(&self) -> u32 {
         self.write().schedule.clear() as u32
     }
+    fn run_exclusive(&self, f: &mut dyn FnMut(&mut World)) -> Result<(), EcsError> {
+        f(&mut self.try_write()?.world);
+        Ok(())
+    }
     fn validate(&self) -> Result<(), ScheduleError> {
         self.stages().map(drop)
     }

@@ -1,4 +1,4 @@
-//! The ECS as views: seven fragments with 114 operations, composed into
+//! The ECS as views: seven fragments with 115 operations, composed into
 //! one [`Ecs`] view, for coarse calls across modules. Components, events
 //! and resources cross as [`ModelValue`]s (a model's bytes, id and
 //! version); hot loops use the typed API ([`World`](crate::World),
@@ -312,7 +312,7 @@ pub trait StorageView: Send + Sync {
     fn storage_stats(&self) -> StorageStats;
 }
 
-/// Systems: 17 operations.
+/// Systems: 18 operations.
 #[view(abi(crate::ABI_VERSION))]
 pub trait SystemView: Send + Sync {
     /// Adds a system.
@@ -341,6 +341,11 @@ pub trait SystemView: Send + Sync {
     fn remove_order(&self, first: String, then: String) -> bool;
     /// Removes every system; returns how many.
     fn clear_systems(&self) -> u32;
+    /// Runs `f` with the world, exclusively, now (between ticks): the typed
+    /// [`World`](crate::World) API for what systems cannot do, such as
+    /// registering or migrating components. [`EcsError::WorldBorrowed`] if
+    /// this thread holds typed borrows of the world.
+    fn run_exclusive(&self, f: &mut dyn FnMut(&mut crate::World)) -> Result<(), EcsError>;
     /// Checks that the order can be built (no cycle, no unknown name).
     fn validate(&self) -> Result<(), ScheduleError>;
     /// Microseconds the last run took.

@@ -1,6 +1,7 @@
 //! playground-ecs hot reload: the game logic (systems and the components it
 //! defines) is rebuilt and swapped in while the world keeps every entity
-//! and component.
+//! and component; then the ECS itself is rebuilt from edited sources and
+//! swapped in, taking the running world over.
 //!
 //! `cargo run -p ecs_hot_reload` plays the story by itself; with `--watch`
 //! it runs the game and reloads your edits to
@@ -8,77 +9,93 @@
 
 use ecs_hot_reload_api::{GameLogic, Position};
 use hot_reload::{Work, edit};
-use playground_ecs::{Schedule, World};
+use playground_ecs::Ecs;
 use playground_runtime::{Registry, ViewHandle, WatchEvent, WatchOptions, Watcher};
 use std::error::Error;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The game: one world, and the logic currently driving it.
+/// Seconds per tick.
+const DT: f32 = 1.0 / 60.0;
+
+/// The game: the ECS (bound in the host's registry as `dyn Ecs`; it holds
+/// the world, the systems and the clock), and the logic driving it.
 struct Game {
-    world: World,
-    schedule: Schedule,
+    registry: Registry,
     logic: Option<ViewHandle<dyn GameLogic>>,
-    ticks: u64,
 }
 
 impl Game {
     fn new() -> Result<Game, Box<dyn Error>> {
-        let mut world = World::new();
-        // The host reads positions for its report: same model, same columns.
-        world.register_model::<Position>()?;
-        Ok(Game {
-            world,
-            schedule: Schedule::new(),
+        // Binds every viewmodel this program links: `dyn Ecs` to its own
+        // playground-ecs `EcsModule`, with an empty world.
+        let game = Game {
+            registry: Registry::linked(),
             logic: None,
-            ticks: 0,
-        })
+        };
+        // The host reads positions for its report: same model, same columns.
+        game.ecs()?
+            .run_exclusive(&mut |world| drop(world.register_model::<Position>()))?;
+        Ok(game)
+    }
+
+    /// The ECS, as the registry binds it now.
+    fn ecs(&self) -> Result<ViewHandle<dyn Ecs>, Box<dyn Error>> {
+        Ok(self.registry.get_owned::<dyn Ecs>()?)
     }
 
     /// Installs `logic` (its components, migrated if needed, and its
     /// systems). On an error nothing changed and the old logic runs on.
     fn adopt(&mut self, logic: ViewHandle<dyn GameLogic>) -> Result<(), Box<dyn Error>> {
-        logic.install(&mut self.world)?;
-        let mut schedule = Schedule::new();
+        let ecs = self.ecs()?;
+        let mut installed = Ok(());
+        ecs.run_exclusive(&mut |world| installed = logic.install(world))?;
+        installed?;
+        ecs.clear_systems();
         for system in logic.systems() {
-            schedule.add(system);
+            ecs.add_system(system);
         }
-        schedule.build(&mut self.world)?;
-        self.schedule = schedule;
+        ecs.validate()?;
         self.logic = Some(logic);
         Ok(())
     }
 
-    fn run(&mut self, ticks: u64) -> Result<(), Box<dyn Error>> {
-        for _ in 0..ticks {
-            self.schedule.run(&mut self.world)?;
-            self.ticks += 1;
-        }
+    fn populate(&self, count: usize) -> Result<(), Box<dyn Error>> {
+        let logic = self.logic.as_ref().ok_or("no logic yet")?;
+        self.ecs()?
+            .run_exclusive(&mut |world| logic.populate(world, count))?;
         Ok(())
     }
 
-    fn report(&mut self) -> String {
-        let (count, sum_x, sum_y) = self
-            .world
-            .query_mut::<&Position>()
-            .fold((0usize, 0f32, 0f32), |(n, x, y), p| {
-                (n + 1, x + p.x, y + p.y)
-            });
+    fn run(&self, ticks: u32) -> Result<(), Box<dyn Error>> {
+        self.ecs()?.step(ticks, DT)?;
+        Ok(())
+    }
+
+    fn report(&self) -> Result<String, Box<dyn Error>> {
+        let ecs = self.ecs()?;
+        let (mut count, mut sum_x, mut sum_y) = (0usize, 0f32, 0f32);
+        ecs.typed().for_each::<&Position>(|p| {
+            count += 1;
+            sum_x += p.x;
+            sum_y += p.y;
+        })?;
         let logic = self
             .logic
             .as_ref()
             .map_or_else(String::new, |l| l.describe());
-        format!(
+        Ok(format!(
             "tick {:>3}: {count} entities, mean position ({:.2}, {:.2}) [{logic}]",
-            self.ticks,
+            ecs.frame(),
             sum_x / count.max(1) as f32,
             sum_y / count.max(1) as f32
-        )
+        ))
     }
 }
 
-/// Loads the library into a fresh registry and hands its logic over.
+/// Loads the logic library into a registry of its own and hands its logic
+/// over.
 fn load(game: &mut Game, library: &Path) -> Result<Duration, Box<dyn Error>> {
     let start = Instant::now();
     let registry = Registry::linked();
@@ -112,24 +129,21 @@ fn story() -> Result<(), Box<dyn Error>> {
     let mut game = Game::new()?;
 
     println!(
-        "[1/4] building the logic module, version 1 (the first build also compiles its dependencies)"
+        "[1/5] building the logic module, version 1 (the first build also compiles its dependencies)"
     );
     let built = work.build()?;
     let took = built.elapsed;
     let loaded = load(&mut game, &built.library)?;
-    game.logic
-        .as_ref()
-        .expect("adopted")
-        .populate(&mut game.world, 1000);
+    game.populate(1000)?;
     println!(
         "      built in {:.1} s, swapped in {}",
         took.as_secs_f64(),
         ms(loaded)
     );
     game.run(60)?;
-    println!("      {}", game.report());
+    println!("      {}", game.report()?);
 
-    println!("\n[2/4] editing the logic: entities move three times as fast; rebuilding");
+    println!("\n[2/5] editing the logic: entities move three times as fast; rebuilding");
     let edited = Instant::now();
     edit(
         &work.module_source(),
@@ -143,11 +157,11 @@ fn story() -> Result<(), Box<dyn Error>> {
         ms(loaded),
         ms(edited.elapsed())
     );
-    println!("      {}", game.report());
+    println!("      {}", game.report()?);
     game.run(60)?;
-    println!("      {}", game.report());
+    println!("      {}", game.report()?);
 
-    println!("\n[3/4] changing the layout of the module's Spin component, without a migration");
+    println!("\n[3/5] changing the layout of the module's Spin component, without a migration");
     edit(
         &work.module_source(),
         "pub struct Spin {\n    pub rate: f32,\n}",
@@ -164,9 +178,9 @@ fn story() -> Result<(), Box<dyn Error>> {
         Err(error) => println!("      refused: {error}"),
     }
     game.run(60)?;
-    println!("      version 2 runs on: {}", game.report());
+    println!("      version 2 runs on: {}", game.report()?);
 
-    println!("\n[4/4] adding the migration from the old layout; rebuilding");
+    println!("\n[4/5] adding the migration from the old layout; rebuilding");
     edit(
         &work.module_source(),
         "/// The module's own component: entities that turn as they move.\n#[model]",
@@ -176,7 +190,37 @@ fn story() -> Result<(), Box<dyn Error>> {
     let loaded = load(&mut game, &built.library)?;
     println!("      migrated and swapped in {}:", ms(loaded));
     game.run(60)?;
-    println!("      {}", game.report());
+    println!("      {}", game.report()?);
+
+    println!(
+        "\n[5/5] editing the ECS itself (playground-ecs's `describe`), rebuilding it as a module and \
+         swapping it in (the first build compiles the copy of playground-ecs)"
+    );
+    let ecs_work = Work::create(example_dir(), "ecs-hot-reload-ecs", &["ecs"], "ecs")?
+        .with_workspace_crate("playground-ecs")?;
+    edit(
+        &ecs_work.file("playground-ecs", "src/module.rs"),
+        "if stats.paused { \" (paused)\" } else { \"\" }\n        )",
+        "if stats.paused { \" (paused)\" } else { \"\" }\n        ) + \", rebuilt from edited sources\"",
+    )?;
+    println!("      the ECS before: {}", game.ecs()?.describe());
+    let built = ecs_work.build()?;
+    let start = Instant::now();
+    let report = game.registry.load(&built.library)?;
+    let carried: Vec<String> = report
+        .bound
+        .iter()
+        .map(|b| format!("{} ({:?})", b.view, b.state))
+        .collect();
+    println!(
+        "      the ECS module itself was swapped in {} ({}); the world kept every entity, \
+         component and system:",
+        ms(start.elapsed()),
+        carried.join(", ")
+    );
+    println!("      the ECS after:  {}", game.ecs()?.describe());
+    game.run(60)?;
+    println!("      {}", game.report()?);
 
     println!(
         "\nDone. Run `cargo run -p ecs_hot_reload -- --watch` and edit {} yourself.",
@@ -194,10 +238,7 @@ fn watch() -> Result<(), Box<dyn Error>> {
     let built = build.run()?;
     let mut game = Game::new()?;
     load(&mut game, &built.library)?;
-    game.logic
-        .as_ref()
-        .expect("adopted")
-        .populate(&mut game.world, 1000);
+    game.populate(1000)?;
     let registry = Arc::new(Registry::linked());
     let watcher = Watcher::build(Arc::clone(&registry), build, WatchOptions::default())?;
     println!(
@@ -206,7 +247,7 @@ fn watch() -> Result<(), Box<dyn Error>> {
     );
     loop {
         game.run(60)?;
-        println!("{}", game.report());
+        println!("{}", game.report()?);
         while let Ok(event) = watcher.events().recv_timeout(Duration::from_secs(1)) {
             match event {
                 WatchEvent::Building { changed } => {

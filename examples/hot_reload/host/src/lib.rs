@@ -81,6 +81,7 @@ impl Work {
                 // writes `target/debug/lib<name>.so` too.
                 manifest = manifest.replacen("-module\"\n", "-module-scratch\"\n", 1);
                 manifest = manifest.replacen("-logic\"\n", "-logic-scratch\"\n", 1);
+                manifest = manifest.replacen("-ecs\"\n", "-ecs-scratch\"\n", 1);
             }
             std::fs::write(root.join(krate).join("Cargo.toml"), manifest)?;
         }
@@ -102,6 +103,52 @@ impl Work {
             target: target_dir(),
             module: module.to_owned(),
         })
+    }
+
+    /// Adds a copy of the workspace's crate `krate` (`playground-ecs`, say)
+    /// to the scratch workspace, which the copied crates then build
+    /// against instead of the original: so a story can edit a framework
+    /// crate too. The copy is renamed `<krate>-scratch` (its library keeps
+    /// its name) so that its artifacts do not overwrite the original's in
+    /// the shared target directory.
+    pub fn with_workspace_crate(self, krate: &str) -> std::io::Result<Work> {
+        let from = workspace_dir().join(krate);
+        let to = self.root.join(krate);
+        copy_tree(&from.join("src"), &to.join("src"))?;
+        if from.join("build.rs").exists() {
+            std::fs::copy(from.join("build.rs"), to.join("build.rs"))?;
+        }
+        // Its path dependencies on its siblings, by absolute path.
+        let manifest = std::fs::read_to_string(from.join("Cargo.toml"))?.replace(
+            "path = \"../",
+            &format!("path = \"{}/", workspace_dir().display()),
+        );
+        let manifest = standalone_manifest(&manifest).replacen(
+            &format!("name = \"{krate}\"\n"),
+            &format!("name = \"{krate}-scratch\"\n"),
+            1,
+        );
+        let library = krate.replace('-', "_");
+        std::fs::write(
+            to.join("Cargo.toml"),
+            format!("{manifest}\n[lib]\nname = \"{library}\"\n"),
+        )?;
+        let original = format!("{krate} = {{ path = {:?} }}", from.display().to_string());
+        let copy = format!("{krate} = {{ package = \"{krate}-scratch\", path = \"../{krate}\" }}");
+        for entry in std::fs::read_dir(&self.root)? {
+            let path = entry?.path().join("Cargo.toml");
+            if path.exists() && path.parent() != Some(to.as_path()) {
+                let text = std::fs::read_to_string(&path)?;
+                std::fs::write(&path, text.replace(&original, &copy))?;
+            }
+        }
+        let root = self.root.join("Cargo.toml");
+        let text = std::fs::read_to_string(&root)?;
+        std::fs::write(
+            &root,
+            text.replacen("members = [", &format!("members = [{krate:?}, "), 1),
+        )?;
+        Ok(self)
     }
 
     /// The hot_reload example's copy: `api/` and `module/`.
@@ -171,6 +218,10 @@ fn standalone_manifest(manifest: &str) -> String {
             if line == "edition.workspace = true" {
                 return "edition = \"2024\"".to_owned();
             }
+            if line == "version.workspace = true" {
+                return format!("version = {:?}", env!("CARGO_PKG_VERSION"));
+            }
+
             match line.strip_suffix(".workspace = true") {
                 Some(krate) if krate.starts_with("playground-") => {
                     format!(
