@@ -130,7 +130,7 @@
 //! - `is_registered`: whether a model's component type is registered.
 //! - `storage_stats`: counts of the storage.
 //!
-//! ### `SystemView` (17): systems
+//! ### `SystemView` (18): systems
 //!
 //! - `add_system`: adds a system.
 //! - `remove_system`: removes a system; whether it existed.

@@ -4,7 +4,7 @@
 use playground_runtime::Registry;
 
 #[test]
-fn the_crate_docs_list_all_114_operations_and_the_typed_building_blocks() {
+fn the_crate_docs_list_all_115_operations_and_the_typed_building_blocks() {
     let docs = include_str!("../src/lib.rs");
     // The linker keeps a crate's registrations only if the program uses the
     // crate's code: use it.
