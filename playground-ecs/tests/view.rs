@@ -69,10 +69,10 @@ fn the_registry_binds_the_ecs_view() {
             .len()
     })
     .collect();
-    assert_eq!(counts, [11, 14, 20, 14, 17, 17, 21, 6]);
+    assert_eq!(counts, [11, 14, 20, 14, 17, 18, 21, 6]);
     assert_eq!(
         counts[..7].iter().sum::<usize>(),
-        114,
+        115,
         "the seven fragments"
     );
 }
