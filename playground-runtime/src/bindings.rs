@@ -271,12 +271,10 @@ impl BindingStore {
         self.lookup_erased_inline(key, find)
     }
 
+    /// This thread's cache slot for `key` in the store's current map, or
+    /// the generation and set to fill one at.
     #[inline(always)]
-    fn lookup_erased_inline(
-        &self,
-        key: ViewKey,
-        find: Finder,
-    ) -> Result<ErasedPin, Box<RegistryError>> {
+    fn cached(&self, key: ViewKey) -> Result<CachedView, (u64, usize)> {
         // Acquire pairs with the Release in `store`: having seen generation
         // n, `load_full` returns the map stored before n or a later one.
         let generation = self.generation.load(Ordering::Acquire);
@@ -297,12 +295,24 @@ impl BindingStore {
                 && entry.api_version == key.api_version
         };
         // A second registry looking up the same view lands in way 1.
-        let entry = if matches(&cache[set]) {
-            cache[set]
+        if matches(&cache[set]) {
+            Ok(cache[set])
         } else if matches(&cache[set + 1]) {
-            cache[set + 1]
+            Ok(cache[set + 1])
         } else {
-            return self.lookup_slow(generation, set, key, find);
+            Err((generation, set))
+        }
+    }
+
+    #[inline(always)]
+    fn lookup_erased_inline(
+        &self,
+        key: ViewKey,
+        find: Finder,
+    ) -> Result<ErasedPin, Box<RegistryError>> {
+        let entry = match self.cached(key) {
+            Ok(entry) => entry,
+            Err((generation, set)) => return self.lookup_slow(generation, set, key, find),
         };
         // SAFETY: a slot whose generation is a registry's owns a count of the
         // `Rc` at `bindings` (`lookup_slow`), so it is alive; this adds the
@@ -316,6 +326,36 @@ impl BindingStore {
             binding: entry.binding,
             target: entry.target,
         })
+    }
+
+    /// Runs `f` on the pools of the viewmodel bound to `T`, read through
+    /// this thread's cache without pinning the map (no count is taken);
+    /// `None` if the cache does not hold the store's current map for `T`
+    /// (or the store is another image's), for the caller to look up.
+    ///
+    /// # Safety
+    /// `f` must not look a view up in any registry: a lookup may replace
+    /// the cache slot whose count keeps the pools alive.
+    #[inline(always)]
+    pub unsafe fn with_cached_pools<T: ?Sized + View, R>(
+        &self,
+        f: impl FnOnce(&[PendingPool]) -> R,
+    ) -> Option<R> {
+        if !std::ptr::eq(self.ops, &OPS) {
+            return None;
+        }
+        let key = ViewKey {
+            view_id: T::VIEW_ID,
+            api_version: T::API_VERSION,
+        };
+        let entry = self.cached(key).ok()?;
+        // SAFETY: the slot owns a count of the map `binding` points into
+        // (`lookup_slow` made it from an `&Arc<Binding>` in that map, and
+        // nothing in a published map is mutated or moved). Only this thread replaces
+        // or empties its slots (`lookup_slow`, `Release::drop`), and `f`
+        // looks nothing up (the caller's contract), so the map outlives the
+        // borrow.
+        Some(f(unsafe { &(&*entry.binding).pools }))
     }
 
     #[cold]

@@ -505,8 +505,14 @@ impl<M: Model> Pool<M> {
 
     /// The pool `entry` holds, if it holds this build's `M`.
     pub(crate) fn adopt(entry: &PoolEntry) -> Result<Pool<M>, PoolError> {
+        Self::try_adopt(entry).ok_or_else(|| entry.mismatch::<M>())
+    }
+
+    /// [`Self::adopt`] without the error.
+    #[inline]
+    fn try_adopt(entry: &PoolEntry) -> Option<Pool<M>> {
         if !entry.reads_as::<M>() {
-            return Err(entry.mismatch::<M>());
+            return None;
         }
         // SAFETY: same model id and state version (the structural
         // fingerprint, which folds every field's type), same size and
@@ -514,7 +520,7 @@ impl<M: Model> Pool<M> {
         // compiler and runtime (`Library::open` checked it): the storage,
         // made by `Pool::<M>::entry` in some image, is a `PoolStorage<M>`.
         let storage = unsafe { crate::state::adopt_arc::<PoolStorage<M>>(&entry.storage) };
-        Ok(Pool {
+        Some(Pool {
             storage,
             attached: true,
         })
@@ -754,10 +760,24 @@ pub(crate) fn registry_pool<V: ?Sized + View, M: Model>(
     // (the thread's cached map): publishing its binding put exactly these
     // in the registry's map (`BindingStore::store`), so both paths find the
     // same storage. The map, under its lock, is for a view not bound now.
+    #[inline(always)]
+    fn find(pools: &[PendingPool], key: (u64, u64)) -> Option<&PoolEntry> {
+        pools.iter().find(|p| p.key == key).map(|p| &p.entry)
+    }
+    // The fast path: this thread's cached map, no pin; a pool of another
+    // format is left to the path below, which names the difference.
+    // SAFETY: the closure compares keys and clones an `Arc`: it looks
+    // nothing up.
+    let cached = unsafe {
+        store.with_cached_pools::<V, _>(|pools| find(pools, key).and_then(Pool::try_adopt))
+    };
+    if let Some(Some(pool)) = cached {
+        return Ok(pool);
+    }
     if let Ok(pinned) = store.lookup::<V>()
-        && let Some(pending) = pinned.binding().pools.iter().find(|p| p.key == key)
+        && let Some(entry) = find(&pinned.binding().pools, key)
     {
-        return Pool::adopt(&pending.entry);
+        return Pool::adopt(entry);
     }
     store.with_pool_entry(key, |entry| match entry {
         Some(entry) => Pool::adopt(entry),
