@@ -12,6 +12,14 @@ pub struct Item {
     pub count: u64,
 }
 
+/// An older format of `Item` (same name, so the same model id): a build
+/// that still reads it must be refused the pool of the new one.
+#[model(name = "Item")]
+#[derive(Clone, Debug)]
+pub struct ItemV0 {
+    pub name: String,
+}
+
 fn item(name: &str, count: u64) -> Item {
     Item {
         name: name.into(),
@@ -202,4 +210,38 @@ fn the_registry_owns_the_pool_across_rebinding() {
 fn outside_a_construction_a_pool_is_detached() {
     let shelf = Shelf::default();
     assert!(!shelf.items.is_attached());
+}
+
+#[test]
+fn a_pool_of_another_format_is_refused_warm_or_cold() {
+    use playground_runtime::Model;
+    let registry = Registry::linked();
+    registry.bind::<dyn Stock>("Shelf").unwrap();
+    assert_eq!(registry.get::<dyn Stock>().unwrap().add("tea", 3), 3);
+    assert_eq!(Item::MODEL_ID, ItemV0::MODEL_ID);
+    assert_ne!(Item::STATE_VERSION, ItemV0::STATE_VERSION);
+    let refused = |registry: &Registry| match registry.pool::<dyn Stock, ItemV0>() {
+        Err(PoolError::VersionMismatch {
+            model,
+            pooled,
+            current,
+            ..
+        }) => {
+            assert!(model.ends_with("Item"), "{model}");
+            assert_eq!(
+                (pooled, current),
+                (Item::STATE_VERSION, ItemV0::STATE_VERSION)
+            );
+        }
+        other => panic!("expected a version mismatch, got {other:?}"),
+    };
+    // This thread just looked the view up: the cached (unpinned) path sees
+    // the pool first and must fall through to the error, not adopt it.
+    refused(&registry);
+    // A thread that never looked it up: the pinned path.
+    std::thread::scope(|s| s.spawn(|| refused(&registry)).join().unwrap());
+    // The pool itself is untouched and still serves its own format.
+    let pool = registry.pool::<dyn Stock, Item>().unwrap();
+    assert_eq!(pool.len(), 1);
+    assert_eq!(registry.get::<dyn Stock>().unwrap().total(), 3);
 }
