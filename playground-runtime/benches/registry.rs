@@ -61,6 +61,12 @@ fn lookup_and_call(c: &mut Criterion) {
             )
         })
     });
+    // A call site that keeps a `ViewCache`: the generation check and the
+    // call, in the same loop style as the two above.
+    let mut cache = registry.view_cache::<dyn Counter>().unwrap();
+    group.bench_function("ViewCache get+call", |b| {
+        b.iter(|| black_box(black_box(&mut cache).get().unwrap().add(black_box(1))))
+    });
     group.finish();
 }
 

@@ -368,7 +368,13 @@ impl BindingStore {
         find: Finder,
     ) -> Result<ErasedPin, Box<RegistryError>> {
         let bindings = Rc::new(self.load_full());
-        let (binding, target) = find(&bindings)?;
+        let (binding, target) = match find(&bindings) {
+            Ok(found) => found,
+            Err(error) => {
+                self.evict(set, key);
+                return Err(Box::new(error));
+            }
+        };
         // Cache it only if the thread can still give the count back.
         if RELEASE.try_with(|_| ()).is_ok() {
             let entry = CachedView {
@@ -406,6 +412,38 @@ impl BindingStore {
             binding,
             target,
         })
+    }
+
+    /// Empties this registry's way for `key`, if it has one. After a failed
+    /// lookup it holds an older map, which would otherwise keep that map's
+    /// viewmodels (and their libraries) alive until the view is found again.
+    fn evict(&self, set: usize, key: ViewKey) {
+        let evicted = CACHE.with(|cache| {
+            // SAFETY: as in `lookup_slow`: this thread's cache, and nothing
+            // runs while the `&mut` lives.
+            let cache = unsafe { &mut *cache.get() };
+            let ways = &mut cache[set..set + WAYS];
+            let way = ways
+                .iter()
+                .position(|e| e.store == self.id && e.view_id == key.view_id)?;
+            Some(std::mem::replace(&mut ways[way], EMPTY))
+        });
+        // Dropped after the cache is released, as in `lookup_slow`.
+        if let Some(evicted) = evicted
+            && !evicted.bindings.is_null()
+        {
+            // SAFETY: the slot owned this count and no longer holds it.
+            drop(unsafe { Rc::from_raw(evicted.bindings) });
+        }
+    }
+
+    /// The store's generation: it changes with every map published, so a
+    /// reader that saw it unchanged holds the current map's bindings.
+    /// Acquire pairs with the Release in [`Self::store`]: after seeing a
+    /// generation, a lookup finds the map published with it or a later one.
+    #[inline(always)]
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// The current bindings, for writers.

@@ -105,7 +105,7 @@ pub use module::{
 };
 pub use playground_macros::{TypeFingerprint, model, view, viewmodel};
 pub use pool::{Pool, PoolError, PoolHandle, PoolMut, PoolRef};
-pub use registry::{Catalog, Registry, ViewHandle, ViewRef};
+pub use registry::{Catalog, Registry, ViewCache, ViewHandle, ViewRef};
 pub use state::{Live, Saved, SavedModel, SavedState, State};
 pub use uses::Uses;
 pub use view::{MethodDescriptor, View, ViewDescriptor};

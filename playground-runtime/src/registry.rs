@@ -141,12 +141,25 @@ impl Registry {
     /// to other threads and kept across rebindings (it keeps serving the
     /// binding it was taken from, and keeps its library loaded).
     /// The error is boxed, as [`Registry::get`]'s.
-    #[inline]
+    #[inline(always)]
     pub fn get_owned<T: ?Sized + View>(&self) -> Result<ViewHandle<T>, Box<RegistryError>> {
         let pinned = self.bindings.lookup::<T>()?;
         Ok(ViewHandle {
             view: NonNull::from(&**pinned.view()),
             binding: Arc::clone(pinned.binding()),
+        })
+    }
+
+    /// A [`ViewCache`] of view `T`: a handle for a call site that calls
+    /// often, which follows every rebinding. Fails as [`Registry::get`]
+    /// does if `T` is not bound now.
+    pub fn view_cache<T: ?Sized + View>(&self) -> Result<ViewCache<T>, Box<RegistryError>> {
+        let generation = self.bindings.generation();
+        let handle = self.get_owned::<T>()?;
+        Ok(ViewCache {
+            store: Arc::clone(&self.bindings),
+            generation,
+            handle: Some(handle),
         })
     }
 
@@ -361,6 +374,16 @@ const _: () = {
     send_sync::<Binding>();
 };
 
+impl<T: ?Sized> ViewHandle<T> {
+    #[inline(always)]
+    fn new(pinned: &Pinned<T>) -> Self {
+        ViewHandle {
+            view: NonNull::from(&**pinned.view()),
+            binding: Arc::clone(pinned.binding()),
+        }
+    }
+}
+
 impl<T: ?Sized> Clone for ViewHandle<T> {
     fn clone(&self) -> Self {
         ViewHandle {
@@ -387,6 +410,82 @@ impl<T: ?Sized> fmt::Debug for ViewHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("ViewHandle")
             .field(&std::any::type_name::<T>())
+            .finish()
+    }
+}
+
+/// A view's binding, kept where it is called and checked at every call:
+/// [`ViewCache::get`] compares the registry's generation with the one the
+/// binding was taken at (one load and one comparison) and looks the view
+/// up again only if a rebinding happened since, so a call never reaches a
+/// binding older than the last one published before it started.
+///
+/// Made by [`Registry::view_cache`]. It is owned (`Send` if `T` is), and it
+/// keeps the binding it last served, and its library, alive until its
+/// next refresh or its drop: keep it in the struct that calls, not in a
+/// long-lived place nobody calls.
+///
+/// ```
+/// # use playground_runtime::{Registry, view, viewmodel};
+/// # #[view] pub trait Counter: Send + Sync { fn add(&self, n: u64) -> u64; }
+/// # #[derive(Default)] pub struct Plain;
+/// # #[viewmodel] impl Counter for Plain { fn add(&self, n: u64) -> u64 { n } }
+/// let registry = Registry::linked();
+/// let mut counter = registry.view_cache::<dyn Counter>()?;
+/// for frame in 0..3 {
+///     // A reload between frames is picked up by the next call.
+///     assert_eq!(counter.get()?.add(frame), frame);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct ViewCache<T: ?Sized> {
+    store: Arc<BindingStore>,
+    /// The store's generation read before `handle` was looked up: the
+    /// handle is of that map or a later one. Never 0 (generations start at
+    /// 1), so a cache whose last refresh failed always refreshes.
+    generation: u64,
+    /// `None` after a failed refresh (with `generation` 0): what it
+    /// served is let go.
+    handle: Option<ViewHandle<T>>,
+}
+
+impl<T: ?Sized + View> ViewCache<T> {
+    /// The viewmodel bound to `T` now. Takes `&mut self`: a refresh
+    /// replaces the handle, so no `&T` from before may be alive.
+    ///
+    /// Fails as [`Registry::get`] does (the view unbound since, or the
+    /// registry dropped), and lets go of the binding it served; it then
+    /// looks the view up again at every call.
+    #[inline(always)]
+    pub fn get(&mut self) -> Result<&T, Box<RegistryError>> {
+        if self.store.generation() != self.generation {
+            self.refresh()?;
+        }
+        // A matching generation has a handle (a failed refresh sets 0, which
+        // no store has), so the error is never built.
+        self.handle
+            .as_deref()
+            .ok_or_else(|| Box::new(no_viewmodel::<T>()))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn refresh(&mut self) -> Result<(), Box<RegistryError>> {
+        let generation = self.store.generation();
+        // Let go of what was served, whatever the lookup finds.
+        self.handle = None;
+        self.generation = 0;
+        self.handle = Some(ViewHandle::new(&self.store.lookup::<T>()?));
+        self.generation = generation;
+        Ok(())
+    }
+}
+
+impl<T: ?Sized> fmt::Debug for ViewCache<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ViewCache")
+            .field("view", &std::any::type_name::<T>())
+            .field("generation", &self.generation)
             .finish()
     }
 }

@@ -275,6 +275,16 @@ fn readers_see_no_failure_and_no_torn_state_through_1000_reloads() {
                 }
             });
         }
+        // A reader that keeps a `ViewCache`, as a hot call site would.
+        scope.spawn(|| {
+            let mut counter = registry.view_cache::<dyn Counter>().unwrap();
+            while !done.load(Ordering::Relaxed) {
+                let counter = counter.get().expect("always bound");
+                assert!(matches!(counter.version(), 1 | 2));
+                assert!(counter.consistent(), "torn state seen through a ViewCache");
+                checks.fetch_add(1, Ordering::Relaxed);
+            }
+        });
         let (v1, v2) = (library(Fixture::V1), library(Fixture::V2));
         for round in 0..stress_rounds(1000) {
             registry
@@ -322,6 +332,32 @@ fn a_library_is_not_unloaded_while_a_handle_from_it_is_alive() {
     assert_eq!(unsafe { registry.unload_retired() }, 1);
     assert_eq!(registry.loaded_libraries(), [library(Fixture::V2)]);
     assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 2);
+}
+
+#[test]
+fn a_view_cache_follows_every_reload_and_lets_the_old_library_go() {
+    let registry = Registry::linked();
+    registry.load(library(Fixture::V1)).unwrap();
+    let mut counter = registry.view_cache::<dyn Counter>().unwrap();
+    assert_eq!(counter.get().unwrap().version(), 1);
+    counter.get().unwrap().add(4);
+
+    registry.load(library(Fixture::V2)).unwrap();
+    // The first call after the load returned runs the new code, with the
+    // state carried.
+    assert_eq!(counter.get().unwrap().version(), 2);
+    assert_eq!(counter.get().unwrap().total(), 4);
+    // Refreshing let go of v1's binding (and so did this thread's lookup
+    // cache, which the refresh went through): nothing holds v1.
+    // SAFETY: the counter's methods return plain data.
+    assert_eq!(unsafe { registry.unload_retired() }, 1);
+    assert_eq!(registry.loaded_libraries(), [library(Fixture::V2)]);
+    assert_eq!(counter.get().unwrap().add(1), 5);
+
+    // Back to v1: followed again.
+    registry.load(library(Fixture::V1)).unwrap();
+    assert_eq!(counter.get().unwrap().version(), 1);
+    assert_eq!(counter.get().unwrap().total(), 5);
 }
 
 #[test]
