@@ -427,14 +427,14 @@ impl<T: ?Sized> fmt::Debug for ViewHandle<T> {
 ///
 /// ```
 /// # use playground_runtime::{Registry, view, viewmodel};
-/// # #[view] pub trait Counter: Send + Sync { fn add(&self, n: u64) -> u64; }
+/// # #[view] pub trait Ticker: Send + Sync { fn tick(&self, n: u64) -> u64; }
 /// # #[derive(Default)] pub struct Plain;
-/// # #[viewmodel] impl Counter for Plain { fn add(&self, n: u64) -> u64 { n } }
+/// # #[viewmodel] impl Ticker for Plain { fn tick(&self, n: u64) -> u64 { n } }
 /// let registry = Registry::linked();
-/// let mut counter = registry.view_cache::<dyn Counter>()?;
+/// let mut ticker = registry.view_cache::<dyn Ticker>()?;
 /// for frame in 0..3 {
 ///     // A reload between frames is picked up by the next call.
-///     assert_eq!(counter.get()?.add(frame), frame);
+///     assert_eq!(ticker.get()?.tick(frame), frame);
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
