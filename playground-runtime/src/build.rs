@@ -57,6 +57,9 @@ pub struct Build {
     /// Whether rebuilds may run rustc directly (see
     /// [`Build::fast_rebuilds`]). `false` by default.
     pub fast_rebuilds: bool,
+    /// The linker of those direct rebuilds, if not rustc's (see
+    /// [`Build::linker`]).
+    pub linker: Option<PathBuf>,
     /// The module crate's rustc command, from the last cargo build; shared
     /// by the clones of this build.
     direct: Arc<Mutex<Option<Direct>>>,
@@ -77,6 +80,7 @@ impl fmt::Debug for Build {
             .field("sources", &self.sources)
             .field("module_debuginfo", &self.module_debuginfo)
             .field("fast_rebuilds", &self.fast_rebuilds)
+            .field("linker", &self.linker)
             .finish_non_exhaustive()
     }
 }
@@ -196,6 +200,7 @@ impl Build {
             sources,
             module_debuginfo: true,
             fast_rebuilds: false,
+            linker: None,
             direct: Arc::default(),
             progress: None,
         }
@@ -251,6 +256,24 @@ impl Build {
     /// doubt, goes through cargo. The library is where cargo puts it.
     pub fn fast_rebuilds(mut self, on: bool) -> Build {
         self.fast_rebuilds = on;
+        self
+    }
+
+    /// Links the rebuilds that run rustc directly ([`Build::fast_rebuilds`])
+    /// with `linker`, a GNU-compatible linker such as
+    /// [wild](https://github.com/davidlattimore/wild) or mold, instead of
+    /// rustc's own lld. Linking is the largest part of a module's rebuild:
+    /// on this project's machine wild links the hot_reload example's module
+    /// in about half the time lld takes (BENCHMARKS.md, edit-to-swap).
+    ///
+    /// Linux only (elsewhere it is ignored, with a warning): the C compiler
+    /// rustc links through is pointed at a directory where `ld` is
+    /// `linker` (`-C link-arg=-B...`, `-C linker-features=-lld`). Builds
+    /// that go through cargo keep rustc's linker: flags given to cargo
+    /// apply to every crate and would rebuild the dependencies the module
+    /// shares with its host.
+    pub fn linker(mut self, linker: impl Into<PathBuf>) -> Build {
+        self.linker = Some(absolute(linker.into()));
         self
     }
 
@@ -455,6 +478,7 @@ impl Build {
         });
         let output = Command::new(&direct.program)
             .args(&direct.args)
+            .args(self.linker_args(&direct.library))
             .envs(direct.env.iter().map(|(k, v)| (k, v)))
             .current_dir(&direct.cwd)
             .stdin(Stdio::null())
@@ -527,11 +551,61 @@ impl Build {
         Ok(built)
     }
 
+    /// rustc's arguments that link with [`Build::linker`]: a directory
+    /// beside the library where `ld` is the linker, searched first by the
+    /// C compiler. None without a linker, off Linux, or if the directory
+    /// cannot be made (logged: rustc's linker then links).
+    fn linker_args(&self, library: &Path) -> Vec<OsString> {
+        let Some(linker) = &self.linker else {
+            return Vec::new();
+        };
+        if !cfg!(target_os = "linux") {
+            tracing::warn!(linker = %linker.display(), "Build::linker is Linux only; ignored");
+            return Vec::new();
+        }
+        let dir = library
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(".playground-linker");
+        let ld = dir.join("ld");
+        let ready = std::fs::read_link(&ld).is_ok_and(|target| target == *linker)
+            || {
+                let _ = std::fs::remove_file(&ld);
+                std::fs::create_dir_all(&dir)
+                .and_then(|()| symlink(linker, &ld))
+                .inspect_err(|error| {
+                    tracing::warn!(%error, dir = %dir.display(), "no linker directory; rustc's linker links");
+                })
+                .is_ok()
+            };
+        if !ready {
+            return Vec::new();
+        }
+        let mut search = OsString::from("link-arg=-B");
+        search.push(&dir);
+        let mut args: Vec<OsString> = vec!["-C".into(), search];
+        if cfg!(target_arch = "x86_64") {
+            // rustc links x86_64 Linux with its own lld unless told not to.
+            args.extend(["-C".into(), "linker-features=-lld".into()]);
+        }
+        args
+    }
+
     fn report(&self, progress: &BuildProgress) {
         if let Some(report) = &self.progress {
             report(progress);
         }
     }
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(not(unix))]
+fn symlink(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 /// Writes the library's `.sha256` beside it: the build is finished.

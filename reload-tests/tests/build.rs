@@ -165,14 +165,22 @@ fn a_crate_that_makes_no_library_is_refused_by_name() {
 /// workspace of its own whose dependencies are the real crates by path (so
 /// that, built into the fixtures' target directory, only the copy compiles).
 fn watched_copy() -> PathBuf {
+    module_copy("watched", "counter-module")
+}
+
+/// A copy of the counter module under `target/build-tests/<dir>`, as
+/// [`watched_copy`], as package `package` (copies built into one target
+/// directory need names of their own).
+fn module_copy(dir: &str, package: &str) -> PathBuf {
     let fixture = workspace().join("reload-tests/fixtures/counter-module");
-    let dir = workspace().join("target/build-tests/watched");
+    let dir = workspace().join("target/build-tests").join(dir);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::copy(fixture.join("src/lib.rs"), dir.join("src/lib.rs")).unwrap();
     let manifest = std::fs::read_to_string(fixture.join("Cargo.toml"))
         .unwrap()
         .replace("edition.workspace = true", "edition = \"2024\"")
+        .replace("name = \"counter-module\"", &format!("name = {package:?}"))
         .replace(
             "counter-api = { path = \"../counter-api\" }",
             &format!(
@@ -370,4 +378,56 @@ fn fast_rebuilds_go_through_cargo_when_a_path_dependency_changed() {
         "the dependency's artifact is stale: cargo rebuilds it"
     );
     assert_eq!(rebuilt.compiled, 2, "the dependency and the module");
+}
+
+/// The `.comment` lines the linker left in a library ("Linker: LLD ...").
+fn comment(library: &Path) -> String {
+    use object::{Object, ObjectSection};
+    let bytes = std::fs::read(library).unwrap();
+    let file = object::File::parse(&*bytes).unwrap();
+    file.section_by_name(".comment")
+        .and_then(|section| section.data().ok())
+        .map(|data| String::from_utf8_lossy(data).replace('\0', "\n"))
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_direct_rebuild_links_with_the_linker_given_and_loads() {
+    // GNU ld stands in for a fast linker (wild, mold): a linker that is not
+    // rustc's lld, which CI has.
+    let bfd = Path::new("/usr/bin/ld.bfd");
+    assert!(bfd.exists(), "binutils' ld.bfd is needed by this test");
+    let manifest = module_copy("linked", "counter-module-linked");
+    let build = Build::new(&manifest)
+        .target_dir(fixture_target().join("watched"))
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .fast_rebuilds(true)
+        .linker(bfd);
+    let first = build.run().unwrap();
+    assert!(!first.direct);
+    assert!(
+        comment(&first.library).contains("Linker: LLD"),
+        "cargo's build keeps rustc's lld: {}",
+        comment(&first.library)
+    );
+
+    let source = manifest.with_file_name("src/lib.rs");
+    let text = std::fs::read_to_string(&source).unwrap();
+    let edited = text.replace(
+        "const VERSION: u32 = if cfg!(feature = \"v2\") { 2 } else { 1 };",
+        "const VERSION: u32 = 3;",
+    );
+    assert_ne!(text, edited, "the edit applies");
+    std::fs::write(&source, edited).unwrap();
+    let second = build.run().unwrap();
+    assert!(second.direct, "rebuilt by rustc alone");
+    assert!(
+        !comment(&second.library).contains("LLD"),
+        "linked by ld.bfd, not lld: {}",
+        comment(&second.library)
+    );
+    // And it passes every check a library goes through, and runs.
+    let registry = Registry::linked();
+    registry.load(&second.library).unwrap();
+    assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 3);
 }

@@ -35,6 +35,20 @@ fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(20);
+    // Rebuilds link with wild, installed into target/tools on the first
+    // run, unless `PLAYGROUND_LINKER` names another linker (empty: rustc's
+    // own lld, to measure what wild buys).
+    if hot_reload::fast_linker().is_none() && std::env::var_os("PLAYGROUND_LINKER").is_none() {
+        println!(
+            "installing wild {} into target/tools (once, a few minutes)...",
+            hot_reload::WILD_VERSION
+        );
+        hot_reload::install_wild().expect("install wild");
+    }
+    match hot_reload::fast_linker() {
+        Some(linker) => println!("rebuilds link with {}", linker.display()),
+        None => println!("rebuilds link with rustc's lld"),
+    }
     let work = Work::hot_reload().expect("scratch copy of the example");
     let build = work.module_build();
     println!("first build (compiles the module's dependencies)...");

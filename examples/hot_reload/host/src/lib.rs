@@ -34,9 +34,16 @@ pub struct Work {
 
 /// The build of a module of an example: into `target`, without the module
 /// crate's own debug info, rebuilt by rustc alone when only its sources
-/// changed, cargo's progress shown for crates it compiles.
+/// changed (and linked by [`fast_linker`] if there is one), cargo's
+/// progress shown for crates it compiles.
 pub fn module_build(manifest: &Path, target: &Path) -> Build {
-    Build::new(manifest)
+    let build = match fast_linker() {
+        // Linking is most of a rebuild; wild takes about half of lld's time
+        // (BENCHMARKS.md, edit-to-swap).
+        Some(linker) => Build::new(manifest).linker(linker),
+        None => Build::new(manifest),
+    };
+    build
         .target_dir(target)
         // Whatever the profile says, a 1 MB library and a faster link
         // (BENCHMARKS.md); the dependencies' artifacts stay the host's.
@@ -180,6 +187,54 @@ impl Work {
     pub fn build(&self) -> Result<Built, BuildError> {
         self.module_build().run()
     }
+}
+
+/// The version of [wild](https://github.com/davidlattimore/wild) that
+/// [`install_wild`] installs (the newest that builds with Rust 1.95).
+pub const WILD_VERSION: &str = "0.10.0";
+
+/// The linker module rebuilds link with, if this machine has one:
+/// `PLAYGROUND_LINKER` (a path; empty for rustc's own lld), else `wild`
+/// in `target/tools/bin` (where [`install_wild`] puts it) or on `PATH`.
+pub fn fast_linker() -> Option<PathBuf> {
+    if let Some(linker) = std::env::var_os("PLAYGROUND_LINKER") {
+        return (!linker.is_empty()).then(|| PathBuf::from(linker));
+    }
+    let installed = tools_dir().join("bin/wild");
+    if installed.is_file() {
+        return Some(installed);
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join("wild"))
+        .find(|path| path.is_file())
+}
+
+/// Installs wild into `target/tools` with cargo (a few minutes on two
+/// cores, once) and returns its path.
+pub fn install_wild() -> std::io::Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args([
+            "install",
+            "wild-linker",
+            "--locked",
+            "--version",
+            WILD_VERSION,
+        ])
+        .arg("--root")
+        .arg(tools_dir())
+        .status()?;
+    if !status.success() {
+        return Err(std::io::Error::other(format!(
+            "cargo install wild-linker {WILD_VERSION} failed: {status}"
+        )));
+    }
+    Ok(tools_dir().join("bin/wild"))
+}
+
+/// Where tools the examples' benchmarks install go: `target/tools`.
+fn tools_dir() -> PathBuf {
+    target_dir().join("tools")
 }
 
 /// The workspace's target directory (`CARGO_TARGET_DIR` if cargo was told
