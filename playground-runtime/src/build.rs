@@ -60,6 +60,9 @@ pub struct Build {
     /// The linker of those direct rebuilds, if not rustc's (see
     /// [`Build::linker`]).
     pub linker: Option<PathBuf>,
+    /// Set when [`Build::linker`] failed to link: rustc's own links from
+    /// then on. Shared by the clones of this build.
+    linker_failed: Arc<std::sync::atomic::AtomicBool>,
     /// The module crate's rustc command, from the last cargo build; shared
     /// by the clones of this build.
     direct: Arc<Mutex<Option<Direct>>>,
@@ -201,6 +204,7 @@ impl Build {
             module_debuginfo: true,
             fast_rebuilds: false,
             linker: None,
+            linker_failed: Arc::default(),
             direct: Arc::default(),
             progress: None,
         }
@@ -271,7 +275,9 @@ impl Build {
     /// `linker` (`-C link-arg=-B...`, `-C linker-features=-lld`). Builds
     /// that go through cargo keep rustc's linker: flags given to cargo
     /// apply to every crate and would rebuild the dependencies the module
-    /// shares with its host.
+    /// shares with its host. A linker that is missing, or that fails to
+    /// link, is given up with a warning, and the rebuild links with
+    /// rustc's.
     pub fn linker(mut self, linker: impl Into<PathBuf>) -> Build {
         self.linker = Some(absolute(linker.into()));
         self
@@ -476,9 +482,10 @@ impl Build {
         self.report(&BuildProgress::Started {
             manifest_path: self.manifest_path.clone(),
         });
+        let linking = self.linker_args(&direct.library);
         let output = Command::new(&direct.program)
             .args(&direct.args)
-            .args(self.linker_args(&direct.library))
+            .args(&linking)
             .envs(direct.env.iter().map(|(k, v)| (k, v)))
             .current_dir(&direct.cwd)
             .stdin(Stdio::null())
@@ -516,6 +523,18 @@ impl Build {
             }
         }
         if !output.status.success() {
+            // rustc's message when the link step fails ("linking with `cc`
+            // failed"): not the user's code, so once more with rustc's.
+            if !linking.is_empty() && rendered.contains("linking with") {
+                tracing::warn!(
+                    linker = ?self.linker,
+                    diagnostics = %rendered,
+                    "the linker failed; linking with rustc's from now on"
+                );
+                self.linker_failed
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                return self.run_direct(direct, start);
+            }
             return Err(BuildError::Failed {
                 manifest_path: self.manifest_path.clone(),
                 diagnostics: rendered,
@@ -553,12 +572,18 @@ impl Build {
 
     /// rustc's arguments that link with [`Build::linker`]: a directory
     /// beside the library where `ld` is the linker, searched first by the
-    /// C compiler. None without a linker, off Linux, or if the directory
-    /// cannot be made (logged: rustc's linker then links).
+    /// C compiler. None without a linker, off Linux, after the linker
+    /// failed, or if the directory cannot be made (logged).
     fn linker_args(&self, library: &Path) -> Vec<OsString> {
         let Some(linker) = &self.linker else {
             return Vec::new();
         };
+        if self
+            .linker_failed
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return Vec::new();
+        }
         if !cfg!(target_os = "linux") {
             tracing::warn!(linker = %linker.display(), "Build::linker is Linux only; ignored");
             return Vec::new();
@@ -567,18 +592,8 @@ impl Build {
             .parent()
             .unwrap_or(Path::new("."))
             .join(".playground-linker");
-        let ld = dir.join("ld");
-        let ready = std::fs::read_link(&ld).is_ok_and(|target| target == *linker)
-            || {
-                let _ = std::fs::remove_file(&ld);
-                std::fs::create_dir_all(&dir)
-                .and_then(|()| symlink(linker, &ld))
-                .inspect_err(|error| {
-                    tracing::warn!(%error, dir = %dir.display(), "no linker directory; rustc's linker links");
-                })
-                .is_ok()
-            };
-        if !ready {
+        if let Err(error) = linker_dir(linker, &dir) {
+            tracing::warn!(%error, linker = %linker.display(), "linking with rustc's linker");
             return Vec::new();
         }
         let mut search = OsString::from("link-arg=-B");
@@ -596,6 +611,25 @@ impl Build {
             report(progress);
         }
     }
+}
+
+/// Makes `dir/ld` a symlink to `linker` (if it is not one already). A
+/// missing linker is an error: the C compiler would skip a dangling link
+/// and run the system's `ld` without a word.
+fn linker_dir(linker: &Path, dir: &Path) -> std::io::Result<()> {
+    if !linker.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("no linker at {}", linker.display()),
+        ));
+    }
+    let ld = dir.join("ld");
+    if std::fs::read_link(&ld).is_ok_and(|target| target == linker) {
+        return Ok(());
+    }
+    let _ = std::fs::remove_file(&ld);
+    std::fs::create_dir_all(dir)?;
+    symlink(linker, &ld)
 }
 
 #[cfg(unix)]

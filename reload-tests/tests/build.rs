@@ -430,4 +430,27 @@ fn a_direct_rebuild_links_with_the_linker_given_and_loads() {
     let registry = Registry::linked();
     registry.load(&second.library).unwrap();
     assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 3);
+
+    let mut version = 3;
+    let mut rebuild_with = |build: Build| {
+        let text = std::fs::read_to_string(&source).unwrap();
+        let edited = text.replace(
+            &format!("const VERSION: u32 = {version};"),
+            &format!("const VERSION: u32 = {};", version + 1),
+        );
+        assert_ne!(text, edited);
+        std::fs::write(&source, edited).unwrap();
+        version += 1;
+        let built = build.run().unwrap();
+        assert!(built.direct);
+        registry.load(&built.library).unwrap();
+        assert_eq!(registry.get::<dyn Counter>().unwrap().version(), version);
+        comment(&built.library)
+    };
+    // A linker that is not there: rustc's links, the build succeeds.
+    let linked = rebuild_with(build.clone().linker("/nonexistent/wild"));
+    assert!(linked.contains("Linker: LLD"), "{linked}");
+    // A linker that fails to link: given up, the rebuild links with lld.
+    let linked = rebuild_with(build.clone().linker("/bin/false"));
+    assert!(linked.contains("Linker: LLD"), "{linked}");
 }
