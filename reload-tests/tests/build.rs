@@ -161,6 +161,20 @@ fn a_crate_that_makes_no_library_is_refused_by_name() {
     assert!(matches!(missing, BuildError::Failed { .. }), "{missing}");
 }
 
+/// The counter module's version as its source states it.
+const FIXTURE_VERSION: &str = "if cfg!(feature = \"v2\") { 2 } else { 1 }";
+
+/// Edits the copy's `const VERSION: u32 = from;` to `to`.
+fn set_version(source: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(source).unwrap();
+    let edited = text.replace(
+        &format!("const VERSION: u32 = {from};"),
+        &format!("const VERSION: u32 = {to};"),
+    );
+    assert_ne!(text, edited, "the edit applies");
+    std::fs::write(source, edited).unwrap();
+}
+
 /// A copy of the counter module under `target/build-tests/watched`, in a
 /// workspace of its own whose dependencies are the real crates by path (so
 /// that, built into the fixtures' target directory, only the copy compiles).
@@ -216,13 +230,7 @@ fn the_watcher_rebuilds_with_the_build_helper_and_swaps_on_save() {
 
     let watcher = Watcher::build(Arc::clone(&registry), build, Default::default()).unwrap();
     let source = manifest.with_file_name("src/lib.rs");
-    let text = std::fs::read_to_string(&source).unwrap();
-    let edited = text.replace(
-        "const VERSION: u32 = if cfg!(feature = \"v2\") { 2 } else { 1 };",
-        "const VERSION: u32 = 3;",
-    );
-    assert_ne!(text, edited, "the edit applies");
-    std::fs::write(&source, edited).unwrap();
+    set_version(&source, FIXTURE_VERSION, "3");
 
     let mut seen = Vec::new();
     loop {
@@ -248,15 +256,7 @@ fn the_watcher_rebuilds_with_the_build_helper_and_swaps_on_save() {
 
     // A save while cargo builds the previous one is built right after:
     // the last save is the one that ends up running.
-    let set_version = |from: u32, to: u32| {
-        let text = std::fs::read_to_string(&source).unwrap();
-        let edited = text.replace(
-            &format!("const VERSION: u32 = {from};"),
-            &format!("const VERSION: u32 = {to};"),
-        );
-        assert_ne!(text, edited);
-        std::fs::write(&source, edited).unwrap();
-    };
+    let set_version = |from: u32, to: u32| set_version(&source, &from.to_string(), &to.to_string());
     set_version(3, 4);
     loop {
         match watcher.events().recv_timeout(Duration::from_secs(120)) {
@@ -412,13 +412,7 @@ fn a_direct_rebuild_links_with_the_linker_given_and_loads() {
     );
 
     let source = manifest.with_file_name("src/lib.rs");
-    let text = std::fs::read_to_string(&source).unwrap();
-    let edited = text.replace(
-        "const VERSION: u32 = if cfg!(feature = \"v2\") { 2 } else { 1 };",
-        "const VERSION: u32 = 3;",
-    );
-    assert_ne!(text, edited, "the edit applies");
-    std::fs::write(&source, edited).unwrap();
+    set_version(&source, FIXTURE_VERSION, "3");
     let second = build.run().unwrap();
     assert!(second.direct, "rebuilt by rustc alone");
     assert!(
@@ -433,13 +427,7 @@ fn a_direct_rebuild_links_with_the_linker_given_and_loads() {
 
     let mut version = 3;
     let mut rebuild_with = |build: Build| {
-        let text = std::fs::read_to_string(&source).unwrap();
-        let edited = text.replace(
-            &format!("const VERSION: u32 = {version};"),
-            &format!("const VERSION: u32 = {};", version + 1),
-        );
-        assert_ne!(text, edited);
-        std::fs::write(&source, edited).unwrap();
+        set_version(&source, &version.to_string(), &(version + 1).to_string());
         version += 1;
         let built = build.run().unwrap();
         assert!(built.direct);
