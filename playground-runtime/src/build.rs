@@ -20,6 +20,7 @@
 //! library's SHA-256 is then written beside it (`<library>.sha256`), the
 //! mark of a finished build that the loader and the watcher check.
 
+use crate::library::LibraryBytes;
 use serde::Deserialize;
 use std::ffi::OsString;
 use std::fmt;
@@ -52,14 +53,17 @@ pub struct Build {
     /// manifest by default.
     pub sources: Vec<PathBuf>,
     /// Whether the module crate itself is compiled with the profile's
-    /// debug info (see [`Build::module_debuginfo`]). `true` by default.
+    /// debug info (see [`Build::module_debuginfo`]). `false` by default.
     pub module_debuginfo: bool,
     /// Whether rebuilds may run rustc directly (see
-    /// [`Build::fast_rebuilds`]). `false` by default.
+    /// [`Build::fast_rebuilds`]). `true` by default.
     pub fast_rebuilds: bool,
-    /// The linker of those direct rebuilds, if not rustc's (see
-    /// [`Build::linker`]).
-    pub linker: Option<PathBuf>,
+    /// The linker of those direct rebuilds (see [`Build::linker`]): the
+    /// fastest found by default.
+    pub linker: Linker,
+    /// What [`Linker::Fastest`] found, looked for once; shared by the
+    /// clones of this build.
+    fastest: Arc<std::sync::OnceLock<Option<PathBuf>>>,
     /// Set when [`Build::linker`] failed to link: rustc's own links from
     /// then on. Shared by the clones of this build.
     linker_failed: Arc<std::sync::atomic::AtomicBool>,
@@ -129,7 +133,13 @@ impl fmt::Display for BuildProgress {
 }
 
 /// A finished build of a module.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// It keeps the library's bytes as the build read and hashed them once
+/// cargo was done ([`Built::bytes`]), so that
+/// [`Registry::load_bytes`](crate::Registry::load_bytes) loads exactly
+/// those without reading or hashing the file again.
+#[derive(Clone)]
+#[non_exhaustive]
 pub struct Built {
     /// The module's library, as cargo named it.
     pub library: PathBuf,
@@ -141,6 +151,28 @@ pub struct Built {
     pub compiled: usize,
     /// Built by running rustc directly ([`Build::fast_rebuilds`]).
     pub direct: bool,
+    bytes: LibraryBytes,
+}
+
+impl Built {
+    /// The library's bytes as this build read and hashed them, for
+    /// [`Registry::load_bytes`](crate::Registry::load_bytes).
+    pub fn bytes(&self) -> &LibraryBytes {
+        &self.bytes
+    }
+}
+
+impl fmt::Debug for Built {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Built")
+            .field("library", &self.library)
+            .field("sha256", &self.sha256)
+            .field("bytes", &self.bytes.len())
+            .field("elapsed", &self.elapsed)
+            .field("compiled", &self.compiled)
+            .field("direct", &self.direct)
+            .finish()
+    }
 }
 
 /// Why a build gave no library.
@@ -201,9 +233,10 @@ impl Build {
             release: false,
             env: Vec::new(),
             sources,
-            module_debuginfo: true,
-            fast_rebuilds: false,
-            linker: None,
+            module_debuginfo: false,
+            fast_rebuilds: true,
+            linker: Linker::Fastest,
+            fastest: Arc::default(),
             linker_failed: Arc::default(),
             direct: Arc::default(),
             progress: None,
@@ -234,21 +267,25 @@ impl Build {
         self
     }
 
-    /// With `false`, the module crate itself is compiled without debug info
-    /// and its library is linked with the debug info stripped (`--config
-    /// profile.<profile>.package.<module>.debug=false` and `strip =
-    /// "debuginfo"`): its dependencies
-    /// keep the profile's settings, so their artifacts stay shared with a
-    /// host built in the same target directory. The library is then a
-    /// tenth of the size, and a rebuild after an edit links faster (see
-    /// BENCHMARKS.md, edit-to-swap). Backtraces through module code lose
-    /// their file and line.
+    /// With `false`, the default, the module crate itself is compiled
+    /// without debug info and its library is linked with the debug info
+    /// stripped (`--config profile.<profile>.package.<module>.debug=false`
+    /// and `strip = "debuginfo"`): its dependencies keep the profile's
+    /// settings, so their artifacts stay shared with a host built in the
+    /// same target directory. The library is then a tenth or a twentieth
+    /// of the size, and a rebuild after an edit links faster (see
+    /// BENCHMARKS.md, edit-to-swap). Panics in module code keep their file
+    /// and line; backtraces through it lose theirs.
+    ///
+    /// With `true`, the module keeps the profile's debug info: what
+    /// stepping through module code in a debugger needs.
     pub fn module_debuginfo(mut self, keep: bool) -> Build {
         self.module_debuginfo = keep;
         self
     }
 
-    /// With `true`, a rebuild runs rustc directly with the command line
+    /// With `true`, the default, a rebuild runs rustc directly with the
+    /// command line
     /// cargo used for the module crate the last time it compiled it,
     /// instead of running cargo (whose start-up and check of every
     /// dependency cost about 70 ms on this project's machine, against
@@ -266,9 +303,11 @@ impl Build {
     /// Links the rebuilds that run rustc directly ([`Build::fast_rebuilds`])
     /// with `linker`, a GNU-compatible linker such as
     /// [wild](https://github.com/davidlattimore/wild) or mold, instead of
-    /// rustc's own lld. Linking is the largest part of a module's rebuild:
-    /// on this project's machine wild links the hot_reload example's module
-    /// in about half the time lld takes (BENCHMARKS.md, edit-to-swap).
+    /// the fastest one found on `PATH` ([`Linker::Fastest`], the default).
+    /// Linking is the largest part of a module's rebuild: on this
+    /// project's machine wild links the hot_reload example's module in
+    /// about half the time rustc's own lld takes (BENCHMARKS.md,
+    /// edit-to-swap).
     ///
     /// Linux only (elsewhere it is ignored, with a warning): the C compiler
     /// rustc links through is pointed at a directory where `ld` is
@@ -278,8 +317,14 @@ impl Build {
     /// shares with its host. A linker that is missing, or that fails to
     /// link, is given up with a warning, and the rebuild links with
     /// rustc's.
-    pub fn linker(mut self, linker: impl Into<PathBuf>) -> Build {
-        self.linker = Some(absolute(linker.into()));
+    pub fn linker(self, linker: impl Into<PathBuf>) -> Build {
+        self.link_with(Linker::Path(absolute(linker.into())))
+    }
+
+    /// Chooses how direct rebuilds link: [`Linker::Fastest`] (the default),
+    /// [`Linker::Rustc`] or [`Linker::Path`].
+    pub fn link_with(mut self, linker: Linker) -> Build {
+        self.linker = linker;
         self
     }
 
@@ -307,8 +352,27 @@ impl Build {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
+        // The module's own sources as they are before this build reads them:
+        // an edit made while it runs is built next time.
+        let sources = if self.fast_rebuilds {
+            module_sources(&self.manifest_path)
+        } else {
+            Vec::new()
+        };
         if let Some(direct) = direct.filter(Direct::still_valid) {
-            return self.run_direct(&direct, start);
+            if direct.sources == sources && direct.library_stamp == stamp(&direct.library) {
+                // Nothing changed since the last build: as cargo would, take
+                // the library as it is.
+                return finish(direct.library.clone(), start, 0, true);
+            }
+            let built = self.run_direct(&direct, start)?;
+            if let Some(kept) = &mut *self.direct.lock().unwrap_or_else(|e| e.into_inner())
+                && kept.library == built.library
+            {
+                kept.sources = sources;
+                kept.library_stamp = stamp(&built.library);
+            }
+            return Ok(built);
         }
         let (artifacts, compiled, log) = self.cargo()?;
         let (artifact, library) = artifacts
@@ -327,7 +391,14 @@ impl Build {
                 kind: "cdylib".into(),
             })?;
         if self.fast_rebuilds && compiled > 0 {
-            let captured = Direct::capture(&log, artifact, &library, &self.manifest_path);
+            let captured =
+                Direct::capture(&log, artifact, &library, &self.manifest_path).map(|direct| {
+                    Direct {
+                        sources,
+                        library_stamp: stamp(&library),
+                        ..direct
+                    }
+                });
             if captured.is_none() {
                 tracing::debug!("no rustc command to rebuild with directly; cargo it stays");
             }
@@ -374,12 +445,15 @@ impl Build {
         if !self.features.is_empty() {
             command.arg("--features").arg(self.features.join(","));
         }
-        if !self.module_debuginfo {
+        let package = package_name(&self.manifest_path);
+        if package.is_none() && !self.module_debuginfo {
+            tracing::debug!(
+                manifest = %self.manifest_path.display(),
+                "no package name found; the module keeps the profile's debug info"
+            );
+        }
+        if let Some(package) = package.filter(|_| !self.module_debuginfo) {
             let profile = if self.release { "release" } else { "dev" };
-            let package = package_name(&self.manifest_path).ok_or_else(|| BuildError::Failed {
-                manifest_path: self.manifest_path.clone(),
-                diagnostics: "no `name = \"...\"` in its [package] section".into(),
-            })?;
             // Both: without `strip`, the dependencies' debug info is still
             // linked in (a 21 MB library against 1 MB, measured).
             for setting in ["debug=false", "strip=\"debuginfo\""] {
@@ -575,8 +649,23 @@ impl Build {
     /// C compiler. None without a linker, off Linux, after the linker
     /// failed, or if the directory cannot be made (logged).
     fn linker_args(&self, library: &Path) -> Vec<OsString> {
-        let Some(linker) = &self.linker else {
-            return Vec::new();
+        let linker = match &self.linker {
+            Linker::Rustc => return Vec::new(),
+            Linker::Path(linker) => linker,
+            Linker::Fastest => {
+                let found = self.fastest.get_or_init(|| {
+                    let found = std::env::var_os("PATH").and_then(|path| fastest_linker(&path));
+                    match &found {
+                        Some(linker) => tracing::info!(linker = %linker.display(), "direct rebuilds link with it"),
+                        None => tracing::info!("no wild or mold on PATH: direct rebuilds link with rustc's linker"),
+                    }
+                    found
+                });
+                let Some(linker) = found else {
+                    return Vec::new();
+                };
+                linker
+            }
         };
         if self
             .linker_failed
@@ -613,6 +702,43 @@ impl Build {
     }
 }
 
+/// How a direct rebuild links ([`Build::link_with`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Linker {
+    /// The fastest linker on `PATH`: `wild`, else `mold`, else rustc's
+    /// own (lld on x86_64 Linux). To install wild:
+    /// `cargo install --locked wild-linker@0.10.0`.
+    #[default]
+    Fastest,
+    /// rustc's own linker.
+    Rustc,
+    /// This program, a GNU-compatible linker.
+    Path(PathBuf),
+}
+
+/// The fastest linker in the directories of `path` (a `PATH` value):
+/// wild, else mold.
+pub(crate) fn fastest_linker(path: &std::ffi::OsStr) -> Option<PathBuf> {
+    ["wild", "mold"].into_iter().find_map(|name| {
+        std::env::split_paths(path)
+            .map(|dir| dir.join(name))
+            .find(|candidate| is_executable(candidate))
+    })
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
 /// Makes `dir/ld` a symlink to `linker` (if it is not one already). A
 /// missing linker is an error: the C compiler would skip a dangling link
 /// and run the system's `ld` without a word.
@@ -642,20 +768,24 @@ fn symlink(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::ErrorKind::Unsupported.into())
 }
 
-/// Writes the library's `.sha256` beside it: the build is finished.
+/// Reads and hashes the library once, and writes its `.sha256` beside it:
+/// the build is finished.
 fn finish(
     library: PathBuf,
     start: Instant,
     compiled: usize,
     direct: bool,
 ) -> Result<Built, BuildError> {
-    let sha256 = crate::watcher::write_sha256(&library).map_err(|source| BuildError::Hash {
+    let hash_error = |source| BuildError::Hash {
         library: library.clone(),
         source,
-    })?;
+    };
+    let bytes = LibraryBytes::read(&library).map_err(hash_error)?;
+    bytes.record().map_err(hash_error)?;
     Ok(Built {
+        sha256: bytes.sha256().to_owned(),
+        bytes,
         library,
-        sha256,
         elapsed: start.elapsed(),
         compiled,
         direct,
@@ -719,6 +849,10 @@ struct Direct {
     library: PathBuf,
     /// Each file, with its modification time when cargo ran.
     inputs: Vec<(PathBuf, Option<std::time::SystemTime>)>,
+    /// The module's own sources as the last build read them.
+    sources: Vec<(PathBuf, Option<std::time::SystemTime>)>,
+    /// The library that build left.
+    library_stamp: Option<(std::time::SystemTime, u64)>,
 }
 
 impl Direct {
@@ -790,6 +924,8 @@ impl Direct {
             cwd,
             library: library.to_owned(),
             inputs: inputs.collect(),
+            sources: Vec::new(),
+            library_stamp: None,
         })
     }
 
@@ -849,6 +985,29 @@ fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every file under `src/` beside the module's manifest, with its
+/// modification time, in a stable order.
+fn module_sources(manifest: &Path) -> Vec<(PathBuf, Option<std::time::SystemTime>)> {
+    let mut files = Vec::new();
+    if let Some(dir) = manifest.parent() {
+        collect_files(&dir.join("src"), &mut files);
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let stamp = modified(&file);
+            (file, stamp)
+        })
+        .collect()
+}
+
+/// A file's modification time and length.
+fn stamp(path: &Path) -> Option<(std::time::SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
 fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
@@ -880,4 +1039,43 @@ pub(crate) fn absolute(path: PathBuf) -> PathBuf {
 /// with the one asked for.
 fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fastest_linker;
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+
+    fn program(path: &Path, mode: u32) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[test]
+    fn the_fastest_linker_is_wild_then_mold_and_only_an_executable() {
+        let root = std::env::temp_dir().join(format!("playground-linkers-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let (first, second) = (root.join("a"), root.join("b"));
+        std::fs::create_dir_all(&first).unwrap();
+        std::fs::create_dir_all(&second).unwrap();
+        let path = std::env::join_paths([&first, &second]).unwrap();
+        assert_eq!(fastest_linker(&path), None, "neither installed");
+
+        program(&second.join("mold"), 0o755);
+        assert_eq!(fastest_linker(&path), Some(second.join("mold")));
+
+        // A file named wild that cannot be run is not a linker.
+        program(&first.join("wild"), 0o644);
+        assert_eq!(fastest_linker(&path), Some(second.join("mold")));
+
+        program(&second.join("wild"), 0o755);
+        assert_eq!(
+            fastest_linker(&path),
+            Some(second.join("wild")),
+            "wild before mold, wherever it is on PATH"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }

@@ -86,7 +86,7 @@ mod wrappers;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use build::{Build, BuildError, BuildProgress, Built};
+pub use build::{Build, BuildError, BuildProgress, Built, Linker};
 pub use diff::{Change, Changes, Part, Written};
 pub use error::{LoadError, ProgramError, RegistryError, StateError};
 pub use fingerprint::TypeFingerprint;
@@ -94,6 +94,7 @@ pub use history::{
     Action, HISTORY_CAPACITY, LoadRecord, ModelVersion, Outcome, ROLLBACK_DEPTH, RecordedView,
     RollbackError, RollbackReport, StateVersion,
 };
+pub use library::{LibraryBytes, write_sha256};
 pub use loader::{Carried, LoadOptions, LoadReport, Rebound, StatePolicy};
 pub use manifest::{
     CUT, Manifest, ManifestField, ManifestMethod, ManifestModel, ManifestView, ManifestViewModel,
@@ -110,5 +111,5 @@ pub use state::{Live, Saved, SavedModel, SavedState, State};
 pub use uses::Uses;
 pub use view::{MethodDescriptor, View, ViewDescriptor};
 pub use viewmodel::{ViewModel, ViewModelDescriptor, ViewModelEntry};
-pub use watcher::{WatchError, WatchEvent, WatchOptions, Watcher, write_sha256};
+pub use watcher::{WatchError, WatchEvent, WatchOptions, Watcher};
 pub use wrappers::{Atomic, Handle, Once, Shared};

@@ -5,8 +5,9 @@
 //!
 //! A library is read once, into memory ([`Image::read`]): only a regular
 //! file, opened without blocking (a FIFO would hang a plain `open`). That
-//! copy is what is hashed (by every load, for its history; checked against
-//! `<file>.sha256` when that exists), parsed
+//! copy is what is hashed (once: by every load, for its history, checked
+//! against `<file>.sha256` when that exists; or by the build that made it,
+//! which hands the loader the bytes it hashed, see [`LibraryBytes`]), parsed
 //! (headers complete, the export a function, the manifest), verified, and
 //! then written to a sealed anonymous file (`memfd`) that `dlopen` maps. So
 //! a library rewritten while it is checked, or afterwards, cannot change
@@ -32,12 +33,12 @@ use crate::manifest::Manifest;
 use crate::module::{
     Fingerprint, HEADER_VERSION, MAGIC, MODULE_SYMBOL, ModuleContents, ModuleHeader, allocator_of,
 };
-use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::mem::ManuallyDrop;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A loaded module library. Dropping it never unloads the code (see the
 /// module docs); [`Library::unload`] does.
@@ -69,7 +70,7 @@ pub(crate) enum OpenError {
 pub(crate) struct Image {
     /// The file they were read from.
     pub path: PathBuf,
-    bytes: Vec<u8>,
+    bytes: Arc<Vec<u8>>,
     /// What the module holds, from its file.
     pub manifest: Manifest,
 }
@@ -81,7 +82,7 @@ impl Image {
     pub fn read(path: &Path) -> Result<Image, OpenError> {
         let bytes = read_regular_file(path)?;
         check_sidecar(path, &bytes)?;
-        Image::parse(path, bytes)
+        Image::parse(path, Arc::new(bytes))
     }
 
     /// The bytes of the regular file at `path`: the first step of
@@ -105,8 +106,8 @@ impl Image {
 
     /// Checks `bytes`, read from `path`, without running them: a complete
     /// shared library, `playground_module_v1` a function, and the manifest.
-    pub fn parse(path: &Path, bytes: Vec<u8>) -> Result<Image, OpenError> {
-        let object = object::File::parse(&*bytes)
+    pub fn parse(path: &Path, bytes: Arc<Vec<u8>>) -> Result<Image, OpenError> {
+        let object = object::File::parse(bytes.as_slice())
             .map_err(|e| OpenError::Open(format!("not an object file: {e}")))?;
         check_complete(&object, bytes.len() as u64).map_err(OpenError::Open)?;
         check_export(&object)?;
@@ -150,6 +151,102 @@ fn read_regular_file(path: &Path) -> Result<Vec<u8>, OpenError> {
     Ok(bytes)
 }
 
+/// A library's bytes as read once from its file, with their SHA-256: what
+/// a [`Build`](crate::Build) hands the loader
+/// ([`Built::bytes`](crate::Built::bytes),
+/// [`Registry::load_bytes`](crate::Registry::load_bytes)), so that a
+/// library is read and hashed once, and what was hashed is what is checked
+/// and mapped. Cloning it shares the bytes.
+#[derive(Clone)]
+pub struct LibraryBytes {
+    path: PathBuf,
+    bytes: Arc<Vec<u8>>,
+    sha256: String,
+}
+
+impl LibraryBytes {
+    /// Reads the regular file `library` and hashes it.
+    pub(crate) fn read(library: &Path) -> std::io::Result<LibraryBytes> {
+        let bytes = read_regular_file(library).map_err(|error| match error {
+            OpenError::Io(error) => error,
+            OpenError::NotAFile(kind) => std::io::Error::other(format!("{kind}, not a library")),
+            other => std::io::Error::other(format!("{other:?}")),
+        })?;
+        let sha256 = sha256_hex(&bytes);
+        Ok(LibraryBytes {
+            path: library.to_owned(),
+            bytes: Arc::new(bytes),
+            sha256,
+        })
+    }
+
+    /// Writes `<library>.sha256` with this hash (see [`write_sha256`]).
+    pub(crate) fn record(&self) -> std::io::Result<()> {
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let sidecar = sidecar_path(&self.path);
+        let mut temporary = sidecar.clone().into_os_string();
+        temporary.push(format!(".{}.tmp", std::process::id()));
+        std::fs::write(&temporary, format!("{}  {name}\n", self.sha256))?;
+        std::fs::rename(&temporary, &sidecar)
+    }
+
+    /// The file they were read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Their SHA-256, lowercase hex.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// How many bytes.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether there are none (then no loader will take them).
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The bytes, shared.
+    pub(crate) fn shared(&self) -> Arc<Vec<u8>> {
+        Arc::clone(&self.bytes)
+    }
+}
+
+impl std::fmt::Debug for LibraryBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LibraryBytes")
+            .field("path", &self.path)
+            .field("len", &self.bytes.len())
+            .field("sha256", &self.sha256)
+            .finish()
+    }
+}
+
+/// Records the SHA-256 of `library` beside it, as `<library>.sha256` in
+/// `sha256sum`'s format, and returns it: what a module build does last, so
+/// that the loader (and the watcher, which waits for it) reads only the
+/// build it finished. Written to a temporary file and renamed, so a reader
+/// sees the old hash or the new one.
+///
+/// A build of your own can do the same with `sha256sum`:
+///
+/// ```sh
+/// cargo build -p physics && (cd target/debug && sha256sum libphysics.so > libphysics.so.sha256)
+/// ```
+pub fn write_sha256(library: &Path) -> std::io::Result<String> {
+    let read = LibraryBytes::read(library)?;
+    read.record()?;
+    Ok(read.sha256)
+}
+
 /// `<library>.sha256`, beside the library, in `sha256sum`'s format.
 pub fn sidecar_path(library: &Path) -> PathBuf {
     let mut name = library.as_os_str().to_owned();
@@ -159,7 +256,8 @@ pub fn sidecar_path(library: &Path) -> PathBuf {
 
 /// The SHA-256 of `bytes`, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()

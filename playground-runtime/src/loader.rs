@@ -6,7 +6,7 @@ use crate::error::{LoadError, RegistryError, StateError};
 use crate::history::{
     Action, Generation, LoadRecord, ModelVersion, Outcome, RecordedView, state_versions,
 };
-use crate::library::{Image, Library, OpenError};
+use crate::library::{Image, Library, LibraryBytes, OpenError};
 use crate::manifest::Manifest;
 use crate::module::{MODULE_SYMBOL, ModuleContents};
 use crate::registry::{Registry, bind, save};
@@ -157,14 +157,52 @@ impl Registry {
         path: impl AsRef<Path>,
         options: LoadOptions,
     ) -> Result<LoadReport, LoadError> {
-        let path = path.as_ref();
+        self.load_from(path.as_ref(), None, options)
+    }
+
+    /// Loads a library from its bytes as read once and hashed, as
+    /// [`Registry::load`] loads its file: a [`Build`](crate::Build)'s
+    /// ([`Built::bytes`](crate::Built::bytes)), read and hashed once cargo
+    /// was done, and recorded in `<library>.sha256`. The file is not read or
+    /// hashed again, so the load costs the same for a 20 MB library as for
+    /// a 1 MB one, and what is checked and mapped is what was hashed. The
+    /// report's phases start at `verify`. This is what
+    /// [`Watcher::build`](crate::Watcher::build) loads.
+    ///
+    /// ```no_run
+    /// # use playground_runtime::{Build, Registry};
+    /// let registry = Registry::linked();
+    /// let built = Build::new("physics/Cargo.toml").run()?;
+    /// registry.load_bytes(built.bytes())?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn load_bytes(&self, bytes: &LibraryBytes) -> Result<LoadReport, LoadError> {
+        self.load_bytes_with(bytes, LoadOptions::default())
+    }
+
+    /// [`Registry::load_bytes`] with options.
+    pub fn load_bytes_with(
+        &self,
+        bytes: &LibraryBytes,
+        options: LoadOptions,
+    ) -> Result<LoadReport, LoadError> {
+        self.load_from(bytes.path(), Some(bytes), options)
+    }
+
+    /// A load of `path`, or of `read`, the bytes read from it already.
+    fn load_from(
+        &self,
+        path: &Path,
+        read: Option<&LibraryBytes>,
+        options: LoadOptions,
+    ) -> Result<LoadReport, LoadError> {
         let id = self.history.next_id();
         let time = SystemTime::now();
         let start = Instant::now();
         let span = tracing::info_span!("load", path = %path.display(), id);
         let _entered = span.enter();
         let mut attempt = Attempt::default();
-        let result = self.load_inner(path, options, start, id, &mut attempt);
+        let result = self.load_inner(path, read, options, start, id, &mut attempt);
         let outcome = match &result {
             Ok(report) => {
                 tracing::info!(
@@ -199,16 +237,23 @@ impl Registry {
     fn load_inner(
         &self,
         path: &Path,
+        read: Option<&LibraryBytes>,
         options: LoadOptions,
         start: Instant,
         id: u64,
         attempt: &mut Attempt,
     ) -> Result<LoadReport, LoadError> {
         // Everything the file can tell, before any of its code runs.
-        let bytes = phase!(attempt.phases, "read", Image::read_bytes(path))
-            .map_err(|e| open_error(path, e))?;
-        let sha256 = phase!(attempt.phases, "hash", Image::hash(path, &bytes))
-            .map_err(|e| open_error(path, e))?;
+        let (bytes, sha256) = match read {
+            Some(read) => (read.shared(), read.sha256().to_owned()),
+            None => {
+                let bytes = phase!(attempt.phases, "read", Image::read_bytes(path))
+                    .map_err(|e| open_error(path, e))?;
+                let sha256 = phase!(attempt.phases, "hash", Image::hash(path, &bytes))
+                    .map_err(|e| open_error(path, e))?;
+                (Arc::new(bytes), sha256)
+            }
+        };
         attempt.sha256 = Some(sha256.clone());
         let image = phase!(attempt.phases, "verify", {
             let image = Image::parse(path, bytes).map_err(|e| open_error(path, e))?;

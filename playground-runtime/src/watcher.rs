@@ -1,6 +1,6 @@
 //! Reloading a module when its library, or its sources, change.
 
-use crate::build::{Build, absolute};
+use crate::build::{Build, Built, absolute};
 use crate::error::LoadError;
 use crate::loader::{LoadOptions, LoadReport};
 use crate::registry::Registry;
@@ -50,8 +50,10 @@ pub struct WatchOptions {
     pub settle: Duration,
     /// How to load.
     pub load: LoadOptions,
-    /// Load only a library whose `<library>.sha256` file exists and
-    /// matches it: the mark of a finished build (see [`write_sha256`]). A
+    /// [`Watcher::library`]: load only a library whose `<library>.sha256`
+    /// file exists and matches it: the mark of a finished build (see
+    /// [`write_sha256`](crate::write_sha256)). ([`Watcher::build`] loads
+    /// the bytes its own build read and hashed once cargo was done.) A
     /// library still being written, or a hash not yet written, is waited
     /// for, not loaded. On by default.
     pub require_hash: bool,
@@ -66,32 +68,6 @@ impl Default for WatchOptions {
             require_hash: true,
         }
     }
-}
-
-/// Records the SHA-256 of `library` beside it, as `<library>.sha256` in
-/// `sha256sum`'s format, and returns it: what a module build does last, so
-/// that the loader (and the watcher, which waits for it) reads only the
-/// build it finished. Written to a temporary file and renamed, so a reader
-/// sees the old hash or the new one.
-///
-/// A build of your own can do the same with `sha256sum`:
-///
-/// ```sh
-/// cargo build -p physics && (cd target/debug && sha256sum libphysics.so > libphysics.so.sha256)
-/// ```
-pub fn write_sha256(library: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(library)?;
-    let hash = crate::library::sha256_hex(&bytes);
-    let name = library
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let sidecar = crate::library::sidecar_path(library);
-    let mut temporary = sidecar.clone().into_os_string();
-    temporary.push(format!(".{}.tmp", std::process::id()));
-    std::fs::write(&temporary, format!("{hash}  {name}\n"))?;
-    std::fs::rename(&temporary, &sidecar)?;
-    Ok(hash)
 }
 
 /// Why a watcher could not start.
@@ -164,7 +140,7 @@ impl Watcher {
             last_loaded = now;
             load(
                 &registry,
-                &watched,
+                Loadable::File(&watched),
                 options.load,
                 Instant::now() - options.debounce,
                 &sender,
@@ -241,7 +217,7 @@ impl Watcher {
                     tracing::info!(changed = %first.display(), "module sources changed; rebuilding");
                     let _ = sender.send(WatchEvent::Building { changed: first });
                     match build.run() {
-                        Ok(built) => load(&registry, &built.library, options.load, since, &sender),
+                        Ok(built) => load(&registry, Loadable::Built(&built), options.load, since, &sender),
                         Err(error) => {
                             tracing::warn!(%error, "module build failed");
                             let _ = sender.send(WatchEvent::BuildFailed {
@@ -291,14 +267,28 @@ fn is_source(path: &Path) -> bool {
         || name.starts_with("#"))
 }
 
+/// What the watcher loads: a library file, or a build's bytes.
+enum Loadable<'a> {
+    File(&'a Path),
+    Built(&'a Built),
+}
+
 fn load(
     registry: &Registry,
-    library: &Path,
+    loadable: Loadable<'_>,
     options: LoadOptions,
     since: Instant,
     sender: &Sender<WatchEvent>,
 ) {
-    let event = match registry.load_with(library, options) {
+    let (result, library) = match loadable {
+        Loadable::File(library) => (registry.load_with(library, options), library),
+        // The bytes the build hashed: read and hashed once.
+        Loadable::Built(built) => (
+            registry.load_bytes_with(built.bytes(), options),
+            &*built.library,
+        ),
+    };
+    let event = match result {
         Ok(report) => WatchEvent::Loaded {
             report,
             since_change: since.elapsed(),

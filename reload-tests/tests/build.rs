@@ -85,6 +85,49 @@ fn a_module_is_built_hashed_and_loaded_with_progress_reported() {
 }
 
 #[test]
+fn a_build_is_loaded_from_the_bytes_it_hashed_and_the_file_is_not_read_again() {
+    let manifest = module_copy("bytes", "counter-module-bytes");
+    let build = Build::new(&manifest)
+        .target_dir(fixture_target().join("watched"))
+        .env("CARGO_PROFILE_DEV_DEBUG", "0");
+    let built = build.run().unwrap();
+    assert_eq!(built.bytes().sha256(), built.sha256);
+    assert_eq!(
+        built.bytes().len() as u64,
+        std::fs::metadata(&built.library).unwrap().len()
+    );
+    // The file is rewritten after the build (another build, a careless
+    // copy): a load of the file sees its hash disagree and refuses; a load
+    // of the build's bytes runs what was built and hashed.
+    let original = std::fs::read(&built.library).unwrap();
+    let mut rewritten = original.clone();
+    let middle = rewritten.len() / 2;
+    rewritten[middle] ^= 0xff;
+    std::fs::write(&built.library, &rewritten).unwrap();
+
+    let registry = Registry::linked();
+    let refused = registry.load(&built.library).unwrap_err();
+    assert!(
+        matches!(refused, playground_runtime::LoadError::Hash { .. }),
+        "{refused}"
+    );
+    let report = registry.load_bytes(built.bytes()).unwrap();
+    assert_eq!(report.sha256, built.sha256, "the hash of what was built");
+    let phases: Vec<&str> = report.phases.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        phases,
+        ["verify", "copy", "open", "save", "restore", "swap"],
+        "neither read nor hashed again"
+    );
+    let counter = registry.get::<dyn Counter>().unwrap();
+    counter.add(2);
+    assert_eq!((counter.version(), counter.total()), (1, 2));
+    let record = registry.history().last().cloned().unwrap();
+    assert_eq!(record.sha256.as_deref(), Some(built.sha256.as_str()));
+    std::fs::write(&built.library, &original).unwrap();
+}
+
+#[test]
 fn a_rebuild_compiles_only_what_changed() {
     let manifest = scratch_crate(
         "build_fresh",
@@ -104,6 +147,7 @@ fn a_rebuild_compiles_only_what_changed() {
     .unwrap();
     let edited = build.run().unwrap();
     assert_eq!(edited.compiled, 1);
+    assert!(edited.direct, "rebuilt by rustc alone, by default");
     assert_ne!(edited.sha256, first.sha256, "a new library, a new hash");
     assert_eq!(
         edited.library,
@@ -287,9 +331,10 @@ fn a_module_built_without_its_debug_info_is_a_fraction_of_the_size() {
         "cdylib",
         "#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { 1 }\n",
     );
-    let full = Build::new(&manifest).run().unwrap();
+    let full = Build::new(&manifest).module_debuginfo(true).run().unwrap();
     let full_size = std::fs::metadata(&full.library).unwrap().len();
-    let lean = Build::new(&manifest).module_debuginfo(false).run().unwrap();
+    // Without debug info is the default.
+    let lean = Build::new(&manifest).run().unwrap();
     let lean_size = std::fs::metadata(&lean.library).unwrap().len();
     assert_eq!(lean.library, full.library);
     assert_eq!(lean.compiled, 1, "only the module is rebuilt");

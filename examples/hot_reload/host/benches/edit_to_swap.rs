@@ -1,18 +1,36 @@
-//! Edit-to-swap for examples/hot_reload, as a user lives it: the watcher
-//! runs; a scripted edit of the module's source is saved; the time is
-//! taken from the save until a call to the view is answered by the new
-//! code. Beside it, in the same run and interleaved round by round, the
-//! floor: a bare `cargo build` of the same crate after the same kind of
-//! edit.
+//! Edit-to-swap as users live it: a watcher runs; a scripted edit of a
+//! module's source is saved; the time is taken from the save until a call
+//! to the view is answered by the new code. Five setups, interleaved
+//! round by round, each on an edit of its own:
+//!
+//! - **user, least code**: a fresh cargo workspace outside this repository,
+//!   made the way the README says (no `[profile]` section), whose host is
+//!   the README's shortest code (`Build::new`, the watcher's default
+//!   options), built with the dev profile and run as its own process;
+//!   nothing installed (rustc's own linker).
+//! - **user, wild on PATH**: the same, with the one line the README
+//!   recommends to copy (wild installed), found by `Build` itself.
+//! - **user, bare cargo build**: a plain `cargo build` of the same module
+//!   in a third copy of that workspace: what a simpler reloader runs.
+//! - **tuned example**: this repository's examples/hot_reload (its
+//!   workspace's `debug = 0`, wild from `target/tools`), the watcher in
+//!   this process.
+//! - **tuned, bare cargo build**: the plain `cargo build` of the tuned
+//!   example's module.
 //!
 //! `cargo bench -p hot_reload --bench edit_to_swap` (20 rounds;
 //! `EDIT_TO_SWAP_ROUNDS=n` for another count). A harness of its own, not
-//! criterion: each sample is seconds of cargo, and what matters is the
-//! distribution (median, p90, max), printed at the end.
+//! criterion: each sample is a compiler run, and what matters is the
+//! distribution (median, p90, max), printed at the end. The first run
+//! installs wild into `target/tools` and compiles the user workspaces'
+//! dependencies (a few minutes); later runs reuse both.
 
-use hot_reload::{Work, edit};
+use hot_reload::user_workspace::{Host, UserWorkspace};
+use hot_reload::{Work, edit, user_workspace, workspace_dir};
 use hot_reload_api::Greeter;
 use playground_runtime::{Registry, WatchEvent, WatchOptions, Watcher};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,15 +47,25 @@ fn greeting(n: u32) -> String {
     }
 }
 
+/// Samples of one setup, and of each phase it reports.
+#[derive(Default)]
+struct Samples {
+    total: Vec<Duration>,
+    parts: BTreeMap<String, Vec<Duration>>,
+}
+
+impl Samples {
+    fn part(&mut self, name: &str, took: Duration) {
+        self.parts.entry(name.to_owned()).or_default().push(took);
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is not supported.
     let rounds: u32 = std::env::var("EDIT_TO_SWAP_ROUNDS")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(20);
-    // Rebuilds link with wild, installed into target/tools on the first
-    // run, unless `PLAYGROUND_LINKER` names another linker (empty: rustc's
-    // own lld, to measure what wild buys).
     if hot_reload::fast_linker().is_none() && std::env::var_os("PLAYGROUND_LINKER").is_none() {
         println!(
             "installing wild {} into target/tools (once, a few minutes)...",
@@ -45,54 +73,137 @@ fn main() {
         );
         hot_reload::install_wild().expect("install wild");
     }
-    match hot_reload::fast_linker() {
-        Some(linker) => println!("rebuilds link with {}", linker.display()),
-        None => println!("rebuilds link with rustc's lld"),
+    let wild = hot_reload::fast_linker();
+    match &wild {
+        Some(linker) => println!("the tuned example links with {}", linker.display()),
+        None => println!("the tuned example links with rustc's lld"),
     }
+
+    // The user's workspaces, outside this repository.
+    let root = user_workspace::default_root();
+    let make = |name: &str| {
+        UserWorkspace::create(
+            &root.join(name),
+            &workspace_dir().join("playground-runtime"),
+            &workspace_dir().join("Cargo.lock"),
+            &greeting(0),
+        )
+        .expect("write the user's workspace")
+    };
+    let least = make("least-code");
+    let with_wild = make("wild-on-path");
+    let bare = make("bare");
+    println!(
+        "user workspaces in {} (the first run compiles their dependencies)...",
+        root.display()
+    );
+    let least_host = least.build_host().expect("build the user's host");
+    let wild_host = with_wild.build_host().expect("build the user's host");
+    bare.cargo_build_module()
+        .expect("first build of the bare module");
+    // PATH without any wild of this repository; and with it first.
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let wild_path = wild.as_ref().and_then(|wild| {
+        let dir = wild.parent()?.to_owned();
+        let mut dirs = vec![dir];
+        dirs.extend(std::env::split_paths(&path));
+        std::env::join_paths(dirs).ok()
+    });
+    let mut least_running = least
+        .start_host(&least_host, Some(&path))
+        .expect("start the user's host");
+    let mut wild_running = wild_path.as_ref().map(|wild_path: &OsString| {
+        with_wild
+            .start_host(&wild_host, Some(wild_path))
+            .expect("start the user's host with wild on PATH")
+    });
+
+    // The tuned example, in this process.
     let work = Work::hot_reload().expect("scratch copy of the example");
     let build = work.module_build();
-    println!("first build (compiles the module's dependencies)...");
+    println!("first build of the tuned example (compiles the module's dependencies)...");
     let first = build.run().expect("first build");
-    let built_first = first.library.clone();
     let registry = Arc::new(Registry::linked());
     registry.load(&first.library).expect("load version 1");
     let source = work.module_source();
     let mut current = "format!(\"Hello, {name}.\")".to_owned();
     let mut next = 1u32;
-    let edit_to = |n: u32, current: &mut String| {
+    let mut edit_to = |n: u32| {
         let replacement = greeting(n);
-        edit(&source, current, &replacement).expect("edit the module");
-        *current = replacement;
+        edit(&source, &current, &replacement).expect("edit the module");
+        current = replacement;
     };
 
-    // One warm-up of each, not measured: the first incremental build after
-    // a cold one does more work than the following ones.
-    edit_to(next, &mut current);
-    next += 1;
+    // One warm-up of each, not measured: the first rebuild after a cold
+    // build goes through cargo and does more work than the following ones.
+    edit_to(next);
     registry
         .load(build.run().expect("warm-up build").library)
         .expect("warm-up load");
+    let warm_up = |host: &mut Host, workspace: &UserWorkspace, n: u32| {
+        workspace.set_greeting(&greeting(n)).expect("edit");
+        let swap = host.next_swap().expect("warm-up swap");
+        assert_eq!(swap.answer, format!("Hello{n}, Ada."));
+    };
+    warm_up(&mut least_running, &least, next);
+    if let Some(host) = &mut wild_running {
+        warm_up(host, &with_wild, next);
+    }
+    next += 1;
 
-    let mut swaps = Vec::new();
-    let mut floors = Vec::new();
-    let (mut noticed, mut built, mut loaded) = (Vec::new(), Vec::new(), Vec::new());
+    let mut user_least = Samples::default();
+    let mut user_wild = Samples::default();
+    let mut user_bare = Samples::default();
+    let mut tuned = Samples::default();
+    let mut tuned_bare = Samples::default();
     for round in 0..rounds {
-        // The watcher, as `cargo run -p hot_reload -- --watch` runs it.
+        let n = next;
+        next += 1;
+
+        // The user's workspaces.
+        let user_round = |host: &mut Host, workspace: &UserWorkspace, samples: &mut Samples| {
+            let saved = Instant::now();
+            workspace.set_greeting(&greeting(n)).expect("edit");
+            let swap = host.next_swap().expect("a swap");
+            let took = saved.elapsed();
+            assert_eq!(
+                swap.answer,
+                format!("Hello{n}, Ada."),
+                "the new code answers"
+            );
+            samples.total.push(took);
+            let mut load = Duration::ZERO;
+            for (phase, micros) in &swap.phases {
+                let phase_took = Duration::from_micros(*micros);
+                load += phase_took;
+                samples.part(&format!("load: {phase}"), phase_took);
+            }
+            samples.part("load", load);
+            took
+        };
+        let least_took = user_round(&mut least_running, &least, &mut user_least);
+        let wild_took = wild_running
+            .as_mut()
+            .map(|host| user_round(host, &with_wild, &mut user_wild));
+        bare.set_greeting(&greeting(n)).expect("edit");
+        let started = Instant::now();
+        bare.cargo_build_module().expect("bare cargo build");
+        let bare_took = started.elapsed();
+        user_bare.total.push(bare_took);
+
+        // The tuned example, with the watcher as `cargo run -p hot_reload
+        // -- --watch` runs it.
         let watcher = Watcher::build(
             Arc::clone(&registry),
             build.clone(),
             WatchOptions::default(),
         )
         .expect("watch the module");
-        let n = next;
-        next += 1;
         let expected = format!("Hello{n}, Ada.");
         let saved = Instant::now();
-        edit_to(n, &mut current);
-        // The watcher's events give the breakdown; the clock stops at the
-        // first call the new code answers.
+        edit_to(n);
         let mut building_at = None;
-        let swap = loop {
+        let tuned_took = loop {
             match watcher.events().recv_timeout(Duration::from_secs(60)) {
                 Ok(WatchEvent::Building { .. }) => building_at = Some(saved.elapsed()),
                 Ok(WatchEvent::Loaded { report, .. }) => {
@@ -100,9 +211,9 @@ fn main() {
                     let swap = saved.elapsed();
                     assert_eq!(answer, expected, "the new code answers");
                     let building_at = building_at.expect("a Building event first");
-                    noticed.push(building_at);
-                    loaded.push(report.elapsed);
-                    built.push(swap.saturating_sub(building_at + report.elapsed));
+                    tuned.part("save to build start", building_at);
+                    tuned.part("load", report.elapsed);
+                    tuned.part("build", swap.saturating_sub(building_at + report.elapsed));
                     break swap;
                 }
                 Ok(WatchEvent::BuildFailed { message }) => panic!("build failed: {message}"),
@@ -112,41 +223,72 @@ fn main() {
             }
         };
         drop(watcher);
-        swaps.push(swap);
+        tuned.total.push(tuned_took);
 
-        // The floor: the same kind of edit, then the same `cargo build`
-        // (same target directory, profile settings and environment), alone.
+        // The tuned example's floor: the same kind of edit, then the same
+        // `cargo build` (target directory, profile settings, environment).
         let n = next;
         next += 1;
-        edit_to(n, &mut current);
+        edit_to(n);
         let mut cargo = build.command().expect("the cargo command");
         let started = Instant::now();
         let status = cargo.arg("--quiet").status().expect("run cargo");
-        let floor = started.elapsed();
+        let tuned_bare_took = started.elapsed();
         assert!(status.success(), "bare cargo build failed");
-        floors.push(floor);
+        tuned_bare.total.push(tuned_bare_took);
         println!(
-            "round {:>2}: edit to swap {:>6.1} ms (noticed {:>4.1}, build {:>6.1}, load {:>4.1})   \
-             bare cargo build {:>6.1} ms",
+            "round {:>2}: user least code {:>6.1} ms, wild on PATH {:>6.1} ms, bare cargo {:>6.1} ms | \
+             tuned {:>6.1} ms, bare cargo {:>6.1} ms",
             round + 1,
-            ms(swap),
-            ms(noticed[noticed.len() - 1]),
-            ms(built[built.len() - 1]),
-            ms(loaded[loaded.len() - 1]),
-            ms(floor)
+            ms(least_took),
+            wild_took.map_or(f64::NAN, ms),
+            ms(bare_took),
+            ms(tuned_took),
+            ms(tuned_bare_took),
         );
     }
-    report("edit to swap (watcher)", &mut swaps);
-    report("  save to build start", &mut noticed);
-    report("  build (rustc)", &mut built);
-    report("  load", &mut loaded);
-    report("bare cargo build", &mut floors);
-    let overhead = median(&swaps).as_secs_f64() - median(&floors).as_secs_f64();
+    println!();
+    report("user, least code", &mut user_least);
+    report("user, wild on PATH", &mut user_wild);
+    report("user, bare cargo build", &mut user_bare);
+    report("tuned example", &mut tuned);
+    report("tuned, bare cargo build", &mut tuned_bare);
+    let ratio =
+        |a: &Samples, b: &Samples| median(&a.total).as_secs_f64() / median(&b.total).as_secs_f64();
     println!(
-        "pipeline overhead (median - median): {:.1} ms; library {} bytes",
-        overhead * 1e3,
-        std::fs::metadata(&built_first).map_or(0, |m| m.len())
+        "medians: least code / bare cargo {:.2}x; wild on PATH / bare cargo {:.2}x; \
+         tuned / its bare cargo {:.2}x",
+        ratio(&user_least, &user_bare),
+        if user_wild.total.is_empty() {
+            f64::NAN
+        } else {
+            ratio(&user_wild, &user_bare)
+        },
+        ratio(&tuned, &tuned_bare),
     );
+    // A load from the file (read and hash included), in the user's dev
+    // build, of the lean library `Build` makes and of the one with debug
+    // info a plain `cargo build` makes; five each, the median per phase.
+    drop(least_running);
+    for (name, workspace) in [("Build's", &least), ("plain cargo build's", &bare)] {
+        let library = workspace.root.join("target/debug/libgreeter.so");
+        let mut phases = Samples::default();
+        for _ in 0..5 {
+            for (phase, micros) in least
+                .load_phases(&least_host, &library)
+                .expect("host --load")
+            {
+                phases.part(&phase, Duration::from_micros(micros));
+            }
+        }
+        println!(
+            "a load of {name} library, {} bytes, from its file:",
+            std::fs::metadata(&library).map_or(0, |m| m.len())
+        );
+        for (phase, times) in &mut phases.parts {
+            line(&format!("  {phase}"), times);
+        }
+    }
 }
 
 fn ms(d: Duration) -> f64 {
@@ -154,19 +296,28 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn median(sorted: &[Duration]) -> Duration {
+    let mut sorted = sorted.to_vec();
+    sorted.sort();
     sorted[sorted.len() / 2]
 }
 
-fn report(what: &str, samples: &mut [Duration]) {
+fn report(what: &str, samples: &mut Samples) {
+    line(what, &mut samples.total);
+    for (part, times) in &mut samples.parts {
+        line(&format!("  {part}"), times);
+    }
+}
+
+fn line(what: &str, samples: &mut [Duration]) {
     if samples.is_empty() {
         return;
     }
     samples.sort();
     let p90 = samples[(samples.len() * 9).div_ceil(10).saturating_sub(1)];
     println!(
-        "{what:<24} n={:<3} median {:>6.1} ms  p90 {:>6.1} ms  max {:>6.1} ms  min {:>6.1} ms",
+        "{what:<28} n={:<3} median {:>7.2} ms  p90 {:>7.2} ms  max {:>7.2} ms  min {:>7.2} ms",
         samples.len(),
-        ms(median(samples)),
+        ms(samples[samples.len() / 2]),
         ms(p90),
         ms(*samples.last().expect("samples")),
         ms(samples[0]),

@@ -2,7 +2,9 @@
 //! so the repository's sources stay untouched. Shared by the hot_reload
 //! and ecs_hot_reload examples.
 
-use playground_runtime::{Build, BuildError, BuildProgress, Built};
+pub mod user_workspace;
+
+use playground_runtime::{Build, BuildError, BuildProgress, Built, Linker};
 use std::path::{Path, PathBuf};
 
 /// `examples/hot_reload`.
@@ -32,35 +34,30 @@ pub struct Work {
     module: String,
 }
 
-/// The build of a module of an example: into `target`, without the module
-/// crate's own debug info, rebuilt by rustc alone when only its sources
-/// changed (and linked by [`fast_linker`] if there is one), cargo's
-/// progress shown for crates it compiles.
+/// The build of a module of an example: into `target`, with `Build`'s
+/// defaults (the module crate without its own debug info, rebuilt by
+/// rustc alone when only its sources changed, linked by the fastest linker
+/// on `PATH`), linked by [`fast_linker`] if there is one, cargo's progress
+/// shown for crates it compiles.
 pub fn module_build(manifest: &Path, target: &Path) -> Build {
     let build = match fast_linker() {
-        // Linking is most of a rebuild; wild takes about half of lld's time
-        // (BENCHMARKS.md, edit-to-swap).
+        // The wild in target/tools, or `PLAYGROUND_LINKER`.
         Some(linker) => Build::new(manifest).linker(linker),
+        None if std::env::var_os("PLAYGROUND_LINKER").is_some() => {
+            Build::new(manifest).link_with(Linker::Rustc)
+        }
         None => Build::new(manifest),
     };
-    build
-        .target_dir(target)
-        // Whatever the profile says, a 1 MB library and a faster link
-        // (BENCHMARKS.md); the dependencies' artifacts stay the host's.
-        .module_debuginfo(false)
-        // After the first build, an edit of the module alone is rebuilt by
-        // rustc without cargo's start-up (BENCHMARKS.md).
-        .fast_rebuilds(true)
-        .on_progress(|progress| {
-            if let BuildProgress::Compiled {
-                krate,
-                fresh: false,
-                done,
-            } = progress
-            {
-                eprintln!("      compiled {krate} ({done} crates ready)");
-            }
-        })
+    build.target_dir(target).on_progress(|progress| {
+        if let BuildProgress::Compiled {
+            krate,
+            fresh: false,
+            done,
+        } = progress
+        {
+            eprintln!("      compiled {krate} ({done} crates ready)");
+        }
+    })
 }
 
 impl Work {
