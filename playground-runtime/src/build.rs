@@ -462,6 +462,17 @@ impl Build {
                     .arg(format!("profile.{profile}.package.\"{package}\".{setting}"));
             }
         }
+        // What cargo set for the program that runs this build (a host
+        // started by `cargo run`, a test): build scripts that declare
+        // `rerun-if-env-changed` on these (ring's does, on its own
+        // `CARGO_PKG_NAME`) would run again in this build, and again in
+        // the next `cargo run` of the host, each time recompiling their
+        // crate and everything above it.
+        for (key, _) in std::env::vars_os() {
+            if key.to_str().is_some_and(set_by_cargo_for_a_program) {
+                command.env_remove(key);
+            }
+        }
         if let Some(dir) = &self.target_dir {
             command.env("CARGO_TARGET_DIR", dir);
         }
@@ -1012,6 +1023,24 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
+/// Whether cargo sets `name` for the program it runs (`cargo run`,
+/// `cargo test`), describing that program's package: not the environment
+/// of the user's shell, which a build keeps.
+fn set_by_cargo_for_a_program(name: &str) -> bool {
+    const EXACT: [&str; 9] = [
+        "CARGO_MANIFEST_DIR",
+        "CARGO_MANIFEST_PATH",
+        "CARGO_MANIFEST_LINKS",
+        "CARGO_CRATE_NAME",
+        "CARGO_BIN_NAME",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_TARGET_TMPDIR",
+        "CARGO_RUSTC_CURRENT_DIR",
+        "OUT_DIR",
+    ];
+    EXACT.contains(&name) || name.starts_with("CARGO_PKG_") || name.starts_with("CARGO_BIN_EXE_")
+}
+
 /// The package name a manifest declares (the `name` of its `[package]`).
 fn package_name(manifest: &Path) -> Option<String> {
     let text = std::fs::read_to_string(manifest).ok()?;
@@ -1051,6 +1080,32 @@ mod tests {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, "#!/bin/sh\n").unwrap();
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[test]
+    fn a_build_drops_what_cargo_set_for_the_running_program() {
+        use super::set_by_cargo_for_a_program as dropped;
+        for name in [
+            "CARGO_PKG_NAME",
+            "CARGO_PKG_VERSION_MAJOR",
+            "CARGO_MANIFEST_DIR",
+            "CARGO_CRATE_NAME",
+            "CARGO_BIN_EXE_host",
+            "OUT_DIR",
+        ] {
+            assert!(dropped(name), "{name}");
+        }
+        for name in [
+            "CARGO",
+            "CARGO_HOME",
+            "CARGO_TARGET_DIR",
+            "CARGO_PROFILE_DEV_DEBUG",
+            "RUSTFLAGS",
+            "PATH",
+            "CC",
+        ] {
+            assert!(!dropped(name), "{name}");
+        }
     }
 
     #[test]

@@ -157,6 +157,64 @@ fn a_rebuild_compiles_only_what_changed() {
 }
 
 #[test]
+fn a_build_from_a_program_cargo_runs_and_a_build_from_a_shell_share_their_artifacts() {
+    // A dependency whose build script reruns when `CARGO_PKG_NAME` changes
+    // (ring's does): cargo set it for this test, to this test's package.
+    let dep = scratch_crate("build_env_dep", "rlib", "pub fn base() -> u32 { 1 }\n");
+    std::fs::write(
+        dep.with_file_name("build.rs"),
+        "fn main() { println!(\"cargo:rerun-if-env-changed=CARGO_PKG_NAME\"); }\n",
+    )
+    .unwrap();
+    let manifest = scratch_crate(
+        "build_env",
+        "cdylib",
+        "#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { build_env_dep::base() }\n",
+    );
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "[workspace]",
+            &format!(
+                "[dependencies]\nbuild_env_dep = {{ path = {:?} }}\n\n[workspace]",
+                dep.parent().unwrap()
+            ),
+        ),
+    )
+    .unwrap();
+    assert!(
+        std::env::var_os("CARGO_PKG_NAME").is_some(),
+        "set by cargo test"
+    );
+    let build = Build::new(&manifest);
+    assert_eq!(
+        build.run().unwrap().compiled,
+        3,
+        "script, dependency, module"
+    );
+
+    // The same cargo build from a shell, where cargo set nothing.
+    let mut shell = build.command().unwrap();
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy().into_owned();
+        if key.starts_with("CARGO_PKG_")
+            || key.starts_with("CARGO_MANIFEST")
+            || key == "CARGO_CRATE_NAME"
+        {
+            shell.env_remove(key);
+        }
+    }
+    let output = shell.output().unwrap();
+    assert!(output.status.success());
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !log.contains("Compiling"),
+        "the shell's build reuses every artifact of the program's: {log}"
+    );
+}
+
+#[test]
 fn a_compile_error_comes_back_with_the_compilers_message() {
     let manifest = scratch_crate(
         "build_broken",
