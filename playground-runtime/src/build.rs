@@ -5,11 +5,10 @@
 //! use playground_runtime::{Build, Registry};
 //!
 //! let built = Build::new("physics/Cargo.toml")
-//!     .target_dir("target/modules")
 //!     .on_progress(|p| eprintln!("{p}"))
 //!     .run()?;
 //! let registry = Registry::linked();
-//! registry.load(&built.library)?;
+//! registry.load_bytes(built.bytes())?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -17,8 +16,16 @@
 //! (`--message-format=json-render-diagnostics`): each compiled crate is a
 //! progress report, and the library's path is the one cargo names, whatever
 //! the crate's library is called or wherever its target directory is. The
-//! library's SHA-256 is then written beside it (`<library>.sha256`), the
-//! mark of a finished build that the loader and the watcher check.
+//! library is then read once and hashed, and its SHA-256 written beside it
+//! (`<library>.sha256`), the mark of a finished build that the loader and
+//! [`Watcher::library`](crate::Watcher::library) check; the bytes are kept
+//! ([`Built::bytes`]) for [`Registry::load_bytes`](crate::Registry::load_bytes).
+//!
+//! The defaults are the fast ones, in any workspace and profile: the module
+//! crate without debug info ([`Build::module_debuginfo`]), rebuilds by
+//! rustc alone while only the module's sources change
+//! ([`Build::fast_rebuilds`]), linked by the fastest linker on `PATH`
+//! ([`Linker::Fastest`]).
 
 use crate::library::LibraryBytes;
 use serde::Deserialize;

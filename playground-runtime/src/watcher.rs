@@ -164,7 +164,9 @@ impl Watcher {
     }
 
     /// Rebuilds the module with `build` when a file under `build.sources`
-    /// changes, then loads the library it made into `registry`.
+    /// changes, then loads the library it made into `registry`: the bytes
+    /// the build read and hashed once cargo was done
+    /// ([`Registry::load_bytes`]), so the file is read and hashed once.
     ///
     /// The build starts on the first change, not after a debounce: only
     /// [`WatchOptions::settle`] (a few milliseconds, for the several events
