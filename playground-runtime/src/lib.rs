@@ -75,6 +75,7 @@ mod module;
 mod pool;
 mod registration;
 mod registry;
+mod sha256;
 mod state;
 mod uses;
 mod view;

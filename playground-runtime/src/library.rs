@@ -256,8 +256,7 @@ pub fn sidecar_path(library: &Path) -> PathBuf {
 
 /// The SHA-256 of `bytes`, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, bytes)
-        .as_ref()
+    crate::sha256::sha256(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
