@@ -31,8 +31,12 @@ pub enum Fixture {
     Unnamed,
     /// A valid library that is not a playground module.
     Plain,
-    /// A module built against another build of playground-runtime.
+    /// A module built against another build of playground-runtime: its
+    /// code differs.
     ForeignRuntime,
+    /// A module built against a copy of playground-runtime whose doc
+    /// comments, comments and tools differ, not its code.
+    RetoldRuntime,
     /// Compiled against the API's plain struct `Stats` with fields swapped.
     PlainV2,
     /// Compiled against the API's plain enum `Shape` with one more variant.
@@ -94,6 +98,7 @@ impl Fixture {
             Fixture::Unnamed => "unnamed",
             Fixture::Plain => "plain",
             Fixture::ForeignRuntime => "foreign-runtime",
+            Fixture::RetoldRuntime => "retold-runtime",
             Fixture::PlainV2 => "plain-v2",
             Fixture::EnumV2 => "enum-v2",
             Fixture::ClockV2 => "clock-v2",
@@ -148,7 +153,7 @@ pub fn library(fixture: Fixture) -> PathBuf {
             fixture,
         ),
         Fixture::NullExport => build(&fixture_manifest("plain-cdylib"), &["null-export"], fixture),
-        Fixture::ForeignRuntime => build_foreign(),
+        Fixture::ForeignRuntime | Fixture::RetoldRuntime => build_foreign(fixture),
         Fixture::Pool => build(&fixture_manifest("pool-module"), &[], fixture),
         Fixture::PoolV2 => build(&fixture_manifest("pool-module"), &["v2"], fixture),
         Fixture::PoolModelV2 => build(&fixture_manifest("pool-module"), &["model-v2"], fixture),
@@ -238,8 +243,12 @@ fn fixture_build(manifest: &Path, features: &[&str], edit: &str) -> Build {
 
 /// A module crate of its own, against a copy of playground-runtime whose
 /// sources differ by one comment: another build of the runtime.
-fn build_foreign() -> PathBuf {
-    let root = fixture_target().join("foreign");
+fn build_foreign(fixture: Fixture) -> PathBuf {
+    let (name, edits): (&str, &[SourceEdit]) = match fixture {
+        Fixture::ForeignRuntime => ("foreign", &RUNTIME_CODE_EDIT),
+        _ => ("retold", &RUNTIME_DOCS_AND_TOOLS_EDITS),
+    };
+    let root = fixture_target().join(name);
     let _ = std::fs::remove_dir_all(&root);
     for krate in [
         "playground-runtime",
@@ -248,10 +257,13 @@ fn build_foreign() -> PathBuf {
     ] {
         copy_dir(&workspace().join(krate), &root.join(krate));
     }
-    let lib = root.join("playground-runtime/src/lib.rs");
-    let mut source = std::fs::read_to_string(&lib).expect("read runtime lib.rs");
-    source.push_str("\n// another build of the runtime\n");
-    std::fs::write(&lib, source).expect("write runtime lib.rs");
+    for (file, from, to) in edits {
+        let path = root.join("playground-runtime").join(file);
+        let source = std::fs::read_to_string(&path).expect("read a runtime source");
+        let edited = source.replacen(from, to, 1);
+        assert_ne!(source, edited, "the edit of {file} applies");
+        std::fs::write(&path, edited).expect("write a runtime source");
+    }
     // The copies inherit their versions from a workspace: pin them. And
     // rename the packages (keeping the library names the macros refer to):
     // cargo leaves a path package's location out of its artifact hashes, so
@@ -270,14 +282,14 @@ fn build_foreign() -> PathBuf {
             .replace("version.workspace = true", "version = \"0.1.0\"")
             .replace("edition.workspace = true", "edition = \"2024\"")
             .replace("license.workspace = true", "")
-            .replace(&format!("name = \"{krate}\""), &format!("name = \"{krate}-foreign\""))
+            .replace(&format!("name = \"{krate}\""), &format!("name = \"{krate}-{name}\""))
             .replace(
                 "playground-macros = { version = \"0.1.0\", path = \"../playground-macros\" }",
-                "playground-macros = { package = \"playground-macros-foreign\", path = \"../playground-macros\" }",
+                &format!("playground-macros = {{ package = \"playground-macros-{name}\", path = \"../playground-macros\" }}"),
             )
             .replace(
                 "playground-build = { version = \"0.1.0\", path = \"../playground-build\" }",
-                "playground-build = { package = \"playground-build-foreign\", path = \"../playground-build\" }",
+                &format!("playground-build = {{ package = \"playground-build-{name}\", path = \"../playground-build\" }}"),
             );
         let text = if text.contains("[lib]\n") {
             text.replace("[lib]\n", &format!("[lib]\nname = \"{lib}\"\n"))
@@ -294,7 +306,7 @@ fn build_foreign() -> PathBuf {
     .expect("write workspace");
     std::fs::write(
         root.join("module/Cargo.toml"),
-        "[package]\nname = \"foreign-module\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\nplayground-runtime = { package = \"playground-runtime-foreign\", path = \"../playground-runtime\" }\n",
+        format!("[package]\nname = \"{name}-module\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\nplayground-runtime = {{ package = \"playground-runtime-{name}\", path = \"../playground-runtime\" }}\n"),
     )
     .expect("write module manifest");
     std::fs::write(
@@ -304,12 +316,36 @@ fn build_foreign() -> PathBuf {
     .expect("write module source");
     std::fs::copy(workspace().join("Cargo.lock"), root.join("Cargo.lock"))
         .expect("copy Cargo.lock");
-    build(
-        &root.join("module/Cargo.toml"),
-        &[],
-        Fixture::ForeignRuntime,
-    )
+    build(&root.join("module/Cargo.toml"), &[], fixture)
 }
+
+/// Code of the runtime, in a file every module links: another build.
+const RUNTIME_CODE_EDIT: [SourceEdit; 1] = [(
+    "src/lib.rs",
+    "mod bindings;\n",
+    "mod bindings;\n\n#[doc(hidden)]\npub const ANOTHER_BUILD: u8 = 1;\n",
+)];
+
+/// What cannot make two builds incompatible: a doc comment, a comment, and
+/// code of the developer's tools (the watcher, the build helper).
+const RUNTIME_DOCS_AND_TOOLS_EDITS: [SourceEdit; 4] = [
+    (
+        "src/lib.rs",
+        "//! playground: programs built from hot-swappable modules.",
+        "//! playground: programs made of modules that can be swapped.\n// A comment.",
+    ),
+    ("src/registry.rs", "\n/// ", "\n/// Reworded. "),
+    (
+        "src/watcher.rs",
+        "debounce: Duration::from_millis(50),",
+        "debounce: Duration::from_millis(60),",
+    ),
+    (
+        "src/build.rs",
+        "[\"wild\", \"mold\"]",
+        "[\"wild\", \"mold\", \"ld.mold\"]",
+    ),
+];
 
 /// An edit of a playground-ecs source file: `(file, from, to)`.
 type SourceEdit = (&'static str, &'static str, &'static str);

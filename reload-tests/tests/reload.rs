@@ -2,7 +2,7 @@
 
 use counter_api::Counter;
 use playground_runtime::{
-    Carried, LoadError, LoadOptions, Registry, RegistryError, StateError, StatePolicy,
+    Carried, LoadError, LoadOptions, Manifest, Registry, RegistryError, StateError, StatePolicy,
 };
 use reload_tests::{Fixture, library};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -210,6 +210,7 @@ fn a_truncated_library_is_refused() {
 
 #[test]
 fn a_library_from_another_build_of_the_runtime_is_refused() {
+    // One line of code differs, in a file every module links.
     let path = library(Fixture::ForeignRuntime);
     let error = Registry::linked().load(&path).unwrap_err();
     let LoadError::Fingerprint {
@@ -223,6 +224,24 @@ fn a_library_from_another_build_of_the_runtime_is_refused() {
     assert!(
         error.to_string().contains(host.as_str()) && error.to_string().contains(module.as_str())
     );
+}
+
+#[test]
+fn a_library_built_against_other_docs_comments_and_tools_of_the_runtime_passes_the_build_check() {
+    // The copy's doc comments, comments, watcher and build helper differ
+    // from this program's runtime; its code that modules run does not.
+    let path = library(Fixture::RetoldRuntime);
+    let library = Manifest::read_library(&path).unwrap();
+    let program = Manifest::linked();
+    assert_eq!(
+        library.build.runtime_sources, program.build.runtime_sources,
+        "the same runtime build"
+    );
+    // So the load gets past every build check, to the first check of what
+    // the module holds: its view (declared in its own crate) is not this
+    // program's.
+    let error = Registry::linked().load(&path).unwrap_err();
+    assert!(matches!(error, LoadError::UnknownView { .. }), "{error}");
 }
 
 #[test]
