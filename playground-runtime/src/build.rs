@@ -68,6 +68,9 @@ pub struct Build {
     /// The linker of those direct rebuilds (see [`Build::linker`]): the
     /// fastest found by default.
     pub linker: Linker,
+    /// Whether [`BuildError::Failed`] keeps the compiler's ANSI colours (see
+    /// [`Build::colored_diagnostics`]). `false` by default.
+    pub colored_diagnostics: bool,
     /// What [`Linker::Fastest`] found, looked for once; shared by the
     /// clones of this build.
     fastest: Arc<std::sync::OnceLock<Option<PathBuf>>>,
@@ -95,6 +98,7 @@ impl fmt::Debug for Build {
             .field("module_debuginfo", &self.module_debuginfo)
             .field("fast_rebuilds", &self.fast_rebuilds)
             .field("linker", &self.linker)
+            .field("colored_diagnostics", &self.colored_diagnostics)
             .finish_non_exhaustive()
     }
 }
@@ -243,6 +247,7 @@ impl Build {
             module_debuginfo: false,
             fast_rebuilds: true,
             linker: Linker::Fastest,
+            colored_diagnostics: false,
             fastest: Arc::default(),
             linker_failed: Arc::default(),
             direct: Arc::default(),
@@ -332,6 +337,14 @@ impl Build {
     /// [`Linker::Rustc`] or [`Linker::Path`].
     pub fn link_with(mut self, linker: Linker) -> Build {
         self.linker = linker;
+        self
+    }
+
+    /// With `true`, the compiler's errors in [`BuildError::Failed`] keep
+    /// their ANSI colours, for a terminal; plain text by default, whether
+    /// the build went through cargo or ran rustc directly.
+    pub fn colored_diagnostics(mut self, on: bool) -> Build {
+        self.colored_diagnostics = on;
         self
     }
 
@@ -493,6 +506,12 @@ impl Build {
         let mut command = self.command()?;
         command
             .arg("--message-format=json-render-diagnostics")
+            // Piped, cargo would colour nothing; a terminal may want colours.
+            .arg(if self.colored_diagnostics {
+                "--color=always"
+            } else {
+                "--color=never"
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         if self.fast_rebuilds {
@@ -576,7 +595,7 @@ impl Build {
         });
         let linking = self.linker_args(&direct.library);
         let output = Command::new(&direct.program)
-            .args(&direct.args)
+            .args(direct.args.iter().map(|arg| self.diagnostics_colour(arg)))
             .args(&linking)
             .envs(direct.env.iter().map(|(k, v)| (k, v)))
             .current_dir(&direct.cwd)
@@ -660,6 +679,21 @@ impl Build {
             "module rebuilt with rustc directly"
         );
         Ok(built)
+    }
+
+    /// `arg` of a captured rustc command as this build wants it: cargo asks
+    /// rustc for diagnostics rendered with ANSI colours
+    /// (`--json=diagnostic-rendered-ansi,...`), plain text unless
+    /// [`Build::colored_diagnostics`] was asked for.
+    fn diagnostics_colour(&self, arg: &OsString) -> OsString {
+        let Some(kinds) = arg.to_str().and_then(|a| a.strip_prefix("--json=")) else {
+            return arg.clone();
+        };
+        let kinds: Vec<&str> = kinds
+            .split(',')
+            .filter(|kind| self.colored_diagnostics || *kind != "diagnostic-rendered-ansi")
+            .collect();
+        format!("--json={}", kinds.join(",")).into()
     }
 
     /// rustc's arguments that link with [`Build::linker`]: a directory

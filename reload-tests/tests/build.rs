@@ -235,11 +235,20 @@ fn a_compile_error_comes_back_with_the_compilers_message() {
         "{diagnostics}"
     );
     assert!(diagnostics.contains("src/lib.rs:1"), "{diagnostics}");
+    assert!(!diagnostics.contains('\x1b'), "plain text: {diagnostics:?}");
     assert!(
         error
             .to_string()
             .starts_with(&format!("building {} failed:", manifest.display()))
     );
+    let coloured = Build::new(&manifest)
+        .colored_diagnostics(true)
+        .run()
+        .unwrap_err();
+    let BuildError::Failed { diagnostics, .. } = &coloured else {
+        panic!("expected Failed, got {coloured}");
+    };
+    assert!(diagnostics.contains("\x1b["), "in colour: {diagnostics:?}");
 }
 
 #[test]
@@ -430,6 +439,16 @@ fn fast_rebuilds_run_rustc_alone_until_something_but_the_sources_changes() {
         panic!("expected Failed, got {error}");
     };
     assert!(diagnostics.contains("E0308"), "{diagnostics}");
+    assert!(
+        !diagnostics.contains('\x1b'),
+        "plain text, as through cargo: {diagnostics:?}"
+    );
+    // In colour when asked.
+    let coloured = build.clone().colored_diagnostics(true).run().unwrap_err();
+    let BuildError::Failed { diagnostics, .. } = &coloured else {
+        panic!("expected Failed, got {coloured}");
+    };
+    assert!(diagnostics.contains("\x1b["), "{diagnostics:?}");
 
     // The manifest changed: cargo again (it may mean new dependencies).
     write("#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { 3 }\n");
