@@ -149,9 +149,16 @@ fn a_rebuild_compiles_only_what_changed() {
     assert_eq!(edited.compiled, 1);
     assert!(edited.direct, "rebuilt by rustc alone, by default");
     assert_ne!(edited.sha256, first.sha256, "a new library, a new hash");
+    // Cargo's target directory when none is given: the one the environment
+    // names (`CARGO_TARGET_DIR`, relative to where cargo runs), else
+    // `target/` beside the package.
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => std::path::absolute(PathBuf::from(dir)).unwrap(),
+        None => manifest.with_file_name("target"),
+    };
     assert_eq!(
         edited.library,
-        manifest.with_file_name("target/debug/libbuild_fresh.so"),
+        target.join("debug/libbuild_fresh.so"),
         "cargo's default target directory when none is given"
     );
 }
