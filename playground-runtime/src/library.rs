@@ -58,6 +58,7 @@ pub(crate) struct Library {
 pub(crate) enum OpenError {
     Io(std::io::Error),
     NotAFile(&'static str),
+    TooLarge { size: u64, limit: u64 },
     Hash { expected: String, actual: String },
     Sidecar(String),
     Open(String),
@@ -123,15 +124,22 @@ impl Image {
 }
 
 /// Opens only a regular file, without blocking, and reads it whole.
-fn read_regular_file(path: &Path) -> Result<Vec<u8>, OpenError> {
-    let mut file = std::fs::OpenOptions::new()
+pub(crate) fn read_regular_file(path: &Path) -> Result<Vec<u8>, OpenError> {
+    read_regular_file_up_to(path, u64::MAX)
+}
+
+/// [`read_regular_file`] of a file of at most `limit` bytes: a larger one
+/// is not read at all ([`OpenError::TooLarge`]).
+fn read_regular_file_up_to(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
+    let file = std::fs::OpenOptions::new()
         .read(true)
         // A FIFO or a device would block `open` itself; a regular file
         // never does.
         .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
         .open(path)
         .map_err(OpenError::Io)?;
-    let kind = file.metadata().map_err(OpenError::Io)?.file_type();
+    let metadata = file.metadata().map_err(OpenError::Io)?;
+    let kind = metadata.file_type();
     if !kind.is_file() {
         use std::os::unix::fs::FileTypeExt;
         return Err(OpenError::NotAFile(if kind.is_dir() {
@@ -146,8 +154,17 @@ fn read_regular_file(path: &Path) -> Result<Vec<u8>, OpenError> {
             "not a regular file"
         }));
     }
+    if metadata.len() > limit {
+        return Err(OpenError::TooLarge {
+            size: metadata.len(),
+            limit,
+        });
+    }
     let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(OpenError::Io)?;
+    // `take`: a file that grows while it is read stops at the limit too.
+    file.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(OpenError::Io)?;
     Ok(bytes)
 }
 
@@ -273,10 +290,14 @@ fn check_sidecar(path: &Path, bytes: &[u8]) -> Result<(), OpenError> {
     Ok(())
 }
 
+/// The most bytes a `<library>.sha256` is read for: one `sha256sum` line
+/// (64 hex digits, two spaces, a file name of at most `PATH_MAX`).
+const SIDECAR_LIMIT: u64 = 8192;
+
 /// The hash `<library>.sha256` records (lowercase), if the file exists.
 fn sidecar_hash(path: &Path) -> Result<Option<String>, OpenError> {
     let sidecar = sidecar_path(path);
-    let text = match read_regular_file(&sidecar) {
+    let text = match read_regular_file_up_to(&sidecar, SIDECAR_LIMIT) {
         Ok(text) => text,
         Err(OpenError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(OpenError::Io(e)) => {
@@ -284,6 +305,12 @@ fn sidecar_hash(path: &Path) -> Result<Option<String>, OpenError> {
         }
         Err(OpenError::NotAFile(kind)) => {
             return Err(OpenError::Sidecar(format!("{}: {kind}", sidecar.display())));
+        }
+        Err(OpenError::TooLarge { size, limit }) => {
+            return Err(OpenError::Sidecar(format!(
+                "{}: {size} bytes, more than the {limit} a sha256sum line takes",
+                sidecar.display()
+            )));
         }
         Err(other) => return Err(other),
     };

@@ -477,6 +477,10 @@ pub(crate) fn open_error(path: &Path, error: OpenError) -> LoadError {
     match error {
         OpenError::Io(source) => LoadError::Io { path, source },
         OpenError::NotAFile(kind) => LoadError::NotAFile { path, kind },
+        OpenError::TooLarge { size, limit } => LoadError::Open {
+            path,
+            message: format!("{size} bytes, more than the {limit} it may have"),
+        },
         OpenError::Hash { expected, actual } => LoadError::Hash {
             path,
             expected,

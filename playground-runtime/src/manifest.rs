@@ -497,14 +497,20 @@ impl Manifest {
     /// it: what a module would be checked against in that program.
     pub fn read_program(path: impl AsRef<Path>) -> Result<Manifest, ProgramError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| ProgramError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
         let not_a_program = |message: String| ProgramError::NotAProgram {
             path: path.to_owned(),
             message,
         };
+        // As a library is read: a regular file only, opened without
+        // blocking (a FIFO would hang, `/dev/zero` never end).
+        let bytes = crate::library::read_regular_file(path).map_err(|error| match error {
+            crate::library::OpenError::Io(source) => ProgramError::Io {
+                path: path.to_owned(),
+                source,
+            },
+            crate::library::OpenError::NotAFile(kind) => not_a_program(kind.to_owned()),
+            other => not_a_program(format!("{other:?}")),
+        })?;
         let mut manifest =
             Manifest::read_image(&bytes, true).map_err(|e| not_a_program(e.to_string()))?;
         let file = object::File::parse(&*bytes).map_err(|e| not_a_program(e.to_string()))?;

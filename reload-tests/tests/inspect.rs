@@ -165,3 +165,42 @@ fn the_inspector_refuses_what_is_not_a_module() {
         "{err}"
     );
 }
+
+#[test]
+fn the_inspector_refuses_a_fifo_or_a_device_as_the_program_without_waiting() {
+    let fifo = std::env::temp_dir().join(format!("inspect-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_file(&fifo);
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        &fifo,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+        0,
+    )
+    .unwrap();
+    let module = library(Fixture::V1);
+    // A FIFO no one writes would block a plain open forever; /dev/zero
+    // would be read until memory runs out.
+    for (program, kind) in [
+        (fifo.as_path(), "a FIFO (named pipe)"),
+        (Path::new("/dev/zero"), "a device"),
+    ] {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let (module, program_path) = (module.clone(), program.to_owned());
+        std::thread::spawn(move || {
+            let _ = sender.send(inspect(&[&module, &program_path]));
+        });
+        let (code, out, err) = receiver
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the inspector returned in time");
+        assert_eq!(code, Some(2), "{out}{err}");
+        assert_eq!(
+            err,
+            format!(
+                "playground-inspect: {}: not a playground program: {kind}\n",
+                program.display()
+            )
+        );
+    }
+    std::fs::remove_file(&fifo).unwrap();
+}

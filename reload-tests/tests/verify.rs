@@ -228,6 +228,23 @@ fn a_malformed_hash_file_is_refused() {
 }
 
 #[test]
+fn a_huge_hash_file_is_refused_without_being_read() {
+    let dir = scratch("huge-sidecar");
+    let path = edited(Fixture::V1, &dir, "libcounter.so", |_| {});
+    // 2 GiB, sparse: reading it whole would take 2 GiB of memory.
+    let sidecar = std::fs::File::create(dir.join("libcounter.so.sha256")).unwrap();
+    sidecar.set_len(2 << 30).unwrap();
+    let error = Registry::linked().load(&path).unwrap_err();
+    let LoadError::Sidecar { message, .. } = &error else {
+        panic!("expected Sidecar, got {error}");
+    };
+    assert!(
+        message.ends_with("2147483648 bytes, more than the 8192 a sha256sum line takes"),
+        "{message}"
+    );
+}
+
+#[test]
 fn a_panic_in_an_async_body_reaches_the_caller_as_an_ordinary_panic() {
     let registry = loaded(Fixture::V1);
     let counter = registry.get::<dyn Counter>().unwrap();
