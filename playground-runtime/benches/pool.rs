@@ -1,5 +1,10 @@
 //! Model pools: finding a registry's pool, and reading a value in it.
 
+#![allow(
+    missing_docs,
+    reason = "a benchmark crate: its items are fixtures, not API"
+)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use playground_runtime::{Pool, Registry, model, view, viewmodel};
 use std::hint::black_box;

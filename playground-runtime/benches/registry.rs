@@ -3,6 +3,11 @@
 //!
 //! `cargo bench -p playground-runtime --bench registry`
 
+#![allow(
+    missing_docs,
+    reason = "a benchmark crate: its items are fixtures, not API"
+)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use playground_runtime::{Atomic, Registry, view, viewmodel};
 use std::hint::black_box;

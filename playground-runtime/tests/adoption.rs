@@ -2,6 +2,8 @@
 //! field that moved from `Shared<M>` to `Atomic<M>` (same model, same
 //! version) gets the value decoded, never the other wrapper's allocation.
 
+#![allow(missing_docs, reason = "a test crate: its items are fixtures, not API")]
+
 use playground_runtime::{Atomic, Registry, Shared, model, view, viewmodel};
 
 #[model]

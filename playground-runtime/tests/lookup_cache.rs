@@ -2,6 +2,8 @@
 //! on one thread, maps released when a slot is replaced or the thread ends,
 //! and viewmodels whose `Drop` looks views up while the cache lets go.
 
+#![allow(missing_docs, reason = "a test crate: its items are fixtures, not API")]
+
 use playground_runtime::{Atomic, Registry, view, viewmodel};
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -3,6 +3,8 @@
 //! structure and not names, state saved by the old build is recognised as
 //! `PriceBookV1` and migrated. Also: a generic viewmodel's readable name.
 
+#![allow(missing_docs, reason = "a test crate: its items are fixtures, not API")]
+
 use playground_runtime::{Model, Registry, Shared, model, view, viewmodel};
 
 /// The old entry: what the previous build called `PriceEntry`.

@@ -1,6 +1,8 @@
 //! A viewmodel whose constructor panics: `Registry::linked` reports it and
 //! binds everything else. (Its own binary: the panic message is printed.)
 
+#![allow(missing_docs, reason = "a test crate: its items are fixtures, not API")]
+
 use playground_runtime::{Registry, RegistryError, view, viewmodel};
 use std::sync::atomic::{AtomicBool, Ordering};
 

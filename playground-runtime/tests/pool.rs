@@ -2,6 +2,8 @@
 //! handles, concurrent readers and writers, and the registry's ownership
 //! (a rebound viewmodel gets the same pool, nothing saved or restored).
 
+#![allow(missing_docs, reason = "a test crate: its items are fixtures, not API")]
+
 use playground_runtime::{Pool, PoolError, Registry, model, view, viewmodel};
 use std::sync::Arc;
 

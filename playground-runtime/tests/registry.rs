@@ -1,5 +1,7 @@
 //! The linked registry: binding, lookups, errors, rebinding with state.
 
+#![allow(missing_docs, reason = "a test crate: its items are fixtures, not API")]
+
 use playground_runtime::{
     Atomic, Handle, Model, Registry, RegistryError, Shared, StateError, View, model, view,
     viewmodel,

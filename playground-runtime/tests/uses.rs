@@ -2,6 +2,8 @@
 //! views that use each other, a handle outliving its registry, and a
 //! registry whose viewmodels use views being freed.
 
+#![allow(missing_docs, reason = "a test crate: its items are fixtures, not API")]
+
 use playground_runtime::{Registry, RegistryError, Uses, view, viewmodel};
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -2,6 +2,8 @@
 //! `&T` taken before one stays valid, a failed refresh lets go of what it
 //! served, and a cache moved to another thread sees rebindings made here.
 
+#![allow(missing_docs, reason = "a test crate: its items are fixtures, not API")]
+
 use playground_runtime::{Atomic, Registry, RegistryError, view, viewmodel};
 use std::sync::atomic::{AtomicU64, Ordering};
 
