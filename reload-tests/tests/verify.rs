@@ -352,12 +352,18 @@ fn a_library_rewritten_under_the_watcher_never_loads_half_written() {
         std::fs::read(library(Fixture::V2)).unwrap(),
     );
     let rounds = 30;
+    // Two builds never write the file at once: each writes it (in pieces,
+    // which the watcher sees), then hashes what it wrote. A build tool
+    // that hashed a file another one was still writing would bless a torn
+    // file; that is not a half-written build but a broken tool.
+    let one_build_at_a_time = std::sync::Mutex::new(());
     std::thread::scope(|scope| {
         // Writes in place: pre-sized with zeros, then filled in pieces, as
         // a slow copy or linker would; then the hash of what it wrote.
         scope.spawn(|| {
             for round in 0..rounds {
                 let bytes = if round % 2 == 0 { &v2 } else { &v1 };
+                let building = one_build_at_a_time.lock().unwrap();
                 let mut file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
                 file.set_len(bytes.len() as u64).unwrap();
                 for chunk in bytes.chunks(bytes.len() / 4 + 1) {
@@ -366,6 +372,7 @@ fn a_library_rewritten_under_the_watcher_never_loads_half_written() {
                 }
                 drop(file);
                 let _ = write_sha256(&path);
+                drop(building);
                 std::thread::sleep(Duration::from_millis(5));
             }
         });
@@ -373,6 +380,7 @@ fn a_library_rewritten_under_the_watcher_never_loads_half_written() {
         scope.spawn(|| {
             for round in 0..rounds {
                 let bytes = if round % 3 == 0 { &v1 } else { &v2 };
+                let building = one_build_at_a_time.lock().unwrap();
                 let mut file = std::fs::File::create(&path).unwrap();
                 file.write_all(&bytes[..bytes.len() / 2]).unwrap();
                 std::thread::sleep(Duration::from_millis(3));
@@ -383,6 +391,7 @@ fn a_library_rewritten_under_the_watcher_never_loads_half_written() {
                 if round % 4 != 0 {
                     let _ = write_sha256(&path);
                 }
+                drop(building);
                 std::thread::sleep(Duration::from_millis(4));
             }
         });
