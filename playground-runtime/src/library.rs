@@ -160,8 +160,10 @@ fn read_regular_file_up_to(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError
             limit,
         });
     }
-    let mut bytes = Vec::new();
-    // `take`: a file that grows while it is read stops at the limit too.
+    // One allocation of the size the file has now (`take` hides it from
+    // `read_to_end`); a file that grows while it is read stops at the
+    // limit too.
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
     file.take(limit)
         .read_to_end(&mut bytes)
         .map_err(OpenError::Io)?;
