@@ -278,6 +278,8 @@ fn build_foreign(fixture: Fixture) -> PathBuf {
         let text = std::fs::read_to_string(&path).expect("read manifest");
         let lib = krate.replace('-', "_");
         let text = text
+            // Lints are the workspace's, which the copies are not in.
+            .replace("[lints]\nworkspace = true\n", "")
             .replace("rust-version.workspace = true", "")
             .replace("version.workspace = true", "version = \"0.1.0\"")
             .replace("edition.workspace = true", "edition = \"2024\"")
@@ -401,6 +403,8 @@ fn build_ecs_library(edits: &[SourceEdit], fixture: Fixture) -> PathBuf {
             "name = \"playground-ecs\"",
             "name = \"playground-ecs-copy\"",
         )
+        // Lints are the workspace's, which the copy is not in.
+        .replace("[lints]\nworkspace = true\n", "")
         .replace(
             "path = \"../playground-build\"",
             &format!("path = {:?}", workspace().join("playground-build")),

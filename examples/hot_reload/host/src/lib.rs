@@ -262,6 +262,8 @@ fn profiles(manifest: &str) -> String {
 /// inherited fields written out, the workspace's crates by absolute path.
 fn standalone_manifest(manifest: &str) -> String {
     manifest
+        // Lints are the workspace's, which the copy is not in.
+        .replace("[lints]\nworkspace = true\n", "")
         .lines()
         .filter(|line| {
             !line.starts_with("license.workspace") && !line.starts_with("rust-version.workspace")
