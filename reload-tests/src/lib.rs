@@ -494,3 +494,16 @@ pub fn inspector() -> PathBuf {
         })
         .clone()
 }
+
+/// Makes a FIFO (named pipe) at `path`, which no one writes: opening it
+/// for reading would block.
+pub fn fifo(path: &Path) {
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+        0,
+    )
+    .expect("make a FIFO");
+}

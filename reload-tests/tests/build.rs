@@ -26,6 +26,17 @@ fn scratch_crate(name: &str, crate_type: &str, lib: &str) -> PathBuf {
     dir.join("Cargo.toml")
 }
 
+/// Makes the scratch crate at `manifest` depend on the one at `dep`, named
+/// `name`, by path.
+fn depend_on(manifest: &Path, name: &str, dep: &Path) {
+    let text = std::fs::read_to_string(manifest).unwrap();
+    let dependency = format!(
+        "[dependencies]\n{name} = {{ path = {:?} }}\n\n[workspace]",
+        dep.parent().unwrap()
+    );
+    std::fs::write(manifest, text.replace("[workspace]", &dependency)).unwrap();
+}
+
 #[test]
 fn a_module_is_built_hashed_and_loaded_with_progress_reported() {
     let manifest = workspace().join("reload-tests/fixtures/counter-module/Cargo.toml");
@@ -178,18 +189,7 @@ fn a_build_from_a_program_cargo_runs_and_a_build_from_a_shell_share_their_artifa
         "cdylib",
         "#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { build_env_dep::base() }\n",
     );
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replace(
-            "[workspace]",
-            &format!(
-                "[dependencies]\nbuild_env_dep = {{ path = {:?} }}\n\n[workspace]",
-                dep.parent().unwrap()
-            ),
-        ),
-    )
-    .unwrap();
+    depend_on(&manifest, "build_env_dep", &dep);
     assert!(
         std::env::var_os("CARGO_PKG_NAME").is_some(),
         "set by cargo test"
@@ -476,18 +476,7 @@ fn fast_rebuilds_go_through_cargo_when_a_path_dependency_changed() {
         "cdylib",
         "#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { build_dep::base() }\n",
     );
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replace(
-            "[workspace]",
-            &format!(
-                "[dependencies]\nbuild_dep = {{ path = {:?} }}\n\n[workspace]",
-                dep.parent().unwrap()
-            ),
-        ),
-    )
-    .unwrap();
+    depend_on(&manifest, "build_dep", &dep);
     let build = Build::new(&manifest).fast_rebuilds(true);
     assert!(!build.run().unwrap().direct);
     std::fs::write(

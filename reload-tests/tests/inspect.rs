@@ -170,14 +170,7 @@ fn the_inspector_refuses_what_is_not_a_module() {
 fn the_inspector_refuses_a_fifo_or_a_device_as_the_program_without_waiting() {
     let fifo = std::env::temp_dir().join(format!("inspect-fifo-{}", std::process::id()));
     let _ = std::fs::remove_file(&fifo);
-    rustix::fs::mknodat(
-        rustix::fs::CWD,
-        &fifo,
-        rustix::fs::FileType::Fifo,
-        rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
-        0,
-    )
-    .unwrap();
+    reload_tests::fifo(&fifo);
     let module = library(Fixture::V1);
     // A FIFO no one writes would block a plain open forever; /dev/zero
     // would be read until memory runs out.

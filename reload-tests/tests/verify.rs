@@ -40,14 +40,7 @@ fn load_within(registry: Registry, path: &Path, limit: Duration) -> Result<(), L
 fn a_fifo_is_refused_without_blocking() {
     let dir = scratch("fifo");
     let fifo = dir.join("libcounter.so");
-    rustix::fs::mknodat(
-        rustix::fs::CWD,
-        &fifo,
-        rustix::fs::FileType::Fifo,
-        rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
-        0,
-    )
-    .unwrap();
+    reload_tests::fifo(&fifo);
     let error = load_within(Registry::linked(), &fifo, Duration::from_secs(10)).unwrap_err();
     assert!(
         matches!(&error, LoadError::NotAFile { path, kind: "a FIFO (named pipe)" } if path == &fifo),
