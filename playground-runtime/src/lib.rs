@@ -61,56 +61,49 @@ macro_rules! phase {
     }};
 }
 
-mod bindings;
-mod build;
-mod diff;
-mod error;
-pub mod fingerprint;
-pub mod history;
-mod library;
-mod loader;
-mod manifest;
-mod model;
-mod module;
-mod pool;
-mod registration;
+mod contract;
+mod loading;
 mod registry;
-mod sha256;
-mod state;
-mod uses;
-mod view;
-mod viewmodel;
-mod watcher;
-mod wrappers;
+mod tools;
+
+/// How a type's structure is hashed into its version (re-exported from
+/// [`contract::fingerprint`]).
+pub use contract::fingerprint;
+/// What a registry remembers of its loads (re-exported from
+/// [`registry::history`]).
+pub use registry::history;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use build::{Build, BuildError, BuildProgress, Built, Linker};
-pub use diff::{Change, Changes, Part, Written};
-pub use error::{LoadError, ProgramError, RegistryError, StateError};
-pub use fingerprint::TypeFingerprint;
-pub use history::{
-    Action, HISTORY_CAPACITY, LoadRecord, ModelVersion, Outcome, ROLLBACK_DEPTH, RecordedView,
-    RollbackError, RollbackReport, StateVersion,
-};
-pub use library::{LibraryBytes, write_sha256};
-pub use loader::{Carried, LoadOptions, LoadReport, Rebound, StatePolicy};
-pub use manifest::{
+pub use contract::error::StateError;
+pub use contract::fingerprint::TypeFingerprint;
+pub use contract::model::{FieldDescriptor, Model, ModelDescriptor, Saveable};
+pub use contract::state::{Live, Saved, SavedModel, SavedState, State};
+pub use contract::view::{MethodDescriptor, View, ViewDescriptor};
+pub use contract::viewmodel::{ViewModel, ViewModelDescriptor};
+pub use contract::wrappers::{Atomic, Handle, Once, Shared};
+pub use loading::diff::{Change, Changes, Part, Written};
+pub use loading::error::{LoadError, ProgramError};
+pub use loading::library::{LibraryBytes, write_sha256};
+pub use loading::loader::{Carried, LoadOptions, LoadReport, Rebound, StatePolicy};
+pub use loading::manifest::{
     CUT, Manifest, ManifestField, ManifestMethod, ManifestModel, ManifestView, ManifestViewModel,
 };
-pub use model::{FieldDescriptor, Model, ModelDescriptor, Saveable};
-pub use module::{
+pub use loading::module::{
     CUSTOM_ALLOCATOR, Fingerprint, MODULE_CRATE_SYMBOL, MODULE_SYMBOL, SYSTEM_ALLOCATOR,
     UNKNOWN_ALLOCATOR,
 };
 pub use playground_macros::{TypeFingerprint, model, view, viewmodel};
-pub use pool::{Pool, PoolError, PoolHandle, PoolMut, PoolRef};
-pub use registry::{Catalog, Registry, ViewCache, ViewHandle, ViewRef};
-pub use state::{Live, Saved, SavedModel, SavedState, State};
-pub use uses::Uses;
-pub use view::{MethodDescriptor, View, ViewDescriptor};
-pub use viewmodel::{ViewModel, ViewModelDescriptor, ViewModelEntry};
-pub use watcher::{WatchError, WatchEvent, WatchOptions, Watcher};
-pub use wrappers::{Atomic, Handle, Once, Shared};
+pub use registry::entry::ViewModelEntry;
+pub use registry::error::RegistryError;
+pub use registry::history::{
+    Action, HISTORY_CAPACITY, LoadRecord, ModelVersion, Outcome, ROLLBACK_DEPTH, RecordedView,
+    RollbackError, RollbackReport, StateVersion,
+};
+pub use registry::pool::{Pool, PoolError, PoolHandle, PoolMut, PoolRef};
+pub use registry::registry::{Catalog, Registry, ViewCache, ViewHandle, ViewRef};
+pub use registry::uses::Uses;
+pub use tools::build::{Build, BuildError, BuildProgress, Built, Linker};
+pub use tools::watcher::{WatchError, WatchEvent, WatchOptions, Watcher};

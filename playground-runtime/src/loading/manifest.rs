@@ -21,11 +21,11 @@
 //! ([`Manifest::linked`]), or from its executable file
 //! ([`Manifest::read_program`]); [`Manifest::check_module`] compares two.
 
-use crate::error::{LoadError, ProgramError};
-use crate::model::{Model, ModelDescriptor};
-use crate::module::Fingerprint;
-use crate::view::View;
-use crate::viewmodel::{ViewModel, ViewModelDescriptor};
+use crate::contract::model::{Model, ModelDescriptor};
+use crate::contract::view::View;
+use crate::contract::viewmodel::{ViewModel, ViewModelDescriptor};
+use crate::loading::error::{LoadError, ProgramError};
+use crate::loading::module::Fingerprint;
 use linkme::distributed_slice;
 use std::fmt;
 use std::path::Path;
@@ -235,7 +235,7 @@ impl Record {
             [
                 <VM::View as View>::VIEW_ID,
                 VM::API_VERSION,
-                crate::fingerprint::named(VM::NAME),
+                crate::contract::fingerprint::named(VM::NAME),
                 0,
             ],
             VM::NAME,
@@ -503,18 +503,21 @@ impl Manifest {
         };
         // As a library is read: a regular file only, opened without
         // blocking (a FIFO would hang, `/dev/zero` never end).
-        let bytes = crate::library::read_regular_file(path).map_err(|error| match error {
-            crate::library::OpenError::Io(source) => ProgramError::Io {
-                path: path.to_owned(),
-                source,
-            },
-            crate::library::OpenError::NotAFile(kind) => not_a_program(kind.to_owned()),
-            other => not_a_program(format!("{other:?}")),
-        })?;
+        let bytes =
+            crate::loading::library::read_regular_file(path).map_err(|error| match error {
+                crate::loading::library::OpenError::Io(source) => ProgramError::Io {
+                    path: path.to_owned(),
+                    source,
+                },
+                crate::loading::library::OpenError::NotAFile(kind) => {
+                    not_a_program(kind.to_owned())
+                }
+                other => not_a_program(format!("{other:?}")),
+            })?;
         let mut manifest =
             Manifest::read_image(&bytes, true).map_err(|e| not_a_program(e.to_string()))?;
         let file = object::File::parse(&*bytes).map_err(|e| not_a_program(e.to_string()))?;
-        manifest.build.allocator = crate::module::allocator_of(&file).to_owned();
+        manifest.build.allocator = crate::loading::module::allocator_of(&file).to_owned();
         Ok(manifest)
     }
 
@@ -525,8 +528,8 @@ impl Manifest {
     /// code.
     pub fn read_library(path: impl AsRef<Path>) -> Result<Manifest, LoadError> {
         let path = path.as_ref();
-        let image =
-            crate::library::Image::read(path).map_err(|e| crate::loader::open_error(path, e))?;
+        let image = crate::loading::library::Image::read(path)
+            .map_err(|e| crate::loading::loader::open_error(path, e))?;
         Ok(image.manifest)
     }
 
@@ -665,7 +668,7 @@ impl Manifest {
             let listed = self.viewmodels.iter().any(|m| {
                 m.view_id == vm.view_id
                     && m.api_version == vm.api_version
-                    && m.name_hash == crate::fingerprint::named(vm.name)
+                    && m.name_hash == crate::contract::fingerprint::named(vm.name)
             });
             if !listed {
                 return Some(format!(

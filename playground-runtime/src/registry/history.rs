@@ -33,14 +33,14 @@
 //! becomes retired. `Registry::unload_retired` forgets every predecessor
 //! first: a build that may be unloaded is no longer one to roll back to.
 
-use crate::bindings::{Bindings, Slot};
-use crate::error::RegistryError;
-use crate::library::Library;
-use crate::loader::{Carried, LoadOptions, Rebound, bind_carrying};
-use crate::registry::{Registry, save};
-use crate::state::SavedState;
-use crate::view::{View, ViewDescriptor};
-use crate::viewmodel::ViewModelEntry;
+use crate::contract::state::SavedState;
+use crate::contract::view::{View, ViewDescriptor};
+use crate::loading::library::Library;
+use crate::loading::loader::{Carried, LoadOptions, Rebound, bind_carrying};
+use crate::registry::bindings::{Bindings, Slot};
+use crate::registry::entry::ViewModelEntry;
+use crate::registry::error::RegistryError;
+use crate::registry::registry::{Registry, save};
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -495,11 +495,11 @@ impl Registry {
 
 /// Builds `target` again with `saved`, under a load's state rules.
 fn rebind(
-    store: &Arc<crate::bindings::BindingStore>,
+    store: &Arc<crate::registry::bindings::BindingStore>,
     target: &Generation,
     saved: Option<&SavedState>,
     options: LoadOptions,
-) -> Result<(Arc<crate::bindings::Binding>, Carried), RegistryError> {
+) -> Result<(Arc<crate::registry::bindings::Binding>, Carried), RegistryError> {
     bind_carrying(
         store,
         target.entry,

@@ -6,9 +6,9 @@
 //! functions of the rlibs it links. It reads the linkme slices of the image
 //! it is linked into, so in a module it lists the module's own entries.
 
-use crate::model::ModelDescriptor;
-use crate::registration::{MODELS, VIEWMODELS};
-use crate::viewmodel::ViewModelEntry;
+use crate::contract::model::ModelDescriptor;
+use crate::registry::entry::ViewModelEntry;
+use crate::registry::registration::{MODELS, VIEWMODELS};
 use std::fmt;
 
 /// The name of the function every module exports.
@@ -97,7 +97,7 @@ pub(crate) struct ModuleHeader {
     pub describe: fn() -> ModuleContents,
     /// Rust ABI, likewise: gives the library the host's way to raise a
     /// panic and to run a callback that may panic.
-    pub install_panic_bridge: fn(fn(String) -> !, crate::viewmodel::CatchFn),
+    pub install_panic_bridge: fn(fn(String) -> !, crate::contract::guard::CatchFn),
 }
 
 // SAFETY: the header is immutable and its pointers are to `'static` strings.
@@ -119,7 +119,7 @@ static HEADER: ModuleHeader = ModuleHeader {
     runtime_version: RawStr::new(env!("CARGO_PKG_VERSION")),
     runtime_sources: RawStr::new(env!("PLAYGROUND_RUNTIME_SOURCES")),
     describe,
-    install_panic_bridge: crate::viewmodel::install_panic_bridge,
+    install_panic_bridge: crate::contract::guard::install_panic_bridge,
 };
 
 fn describe() -> ModuleContents {

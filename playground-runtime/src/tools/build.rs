@@ -27,7 +27,7 @@
 //! ([`Build::fast_rebuilds`]), linked by the fastest linker on `PATH`
 //! ([`Linker::Fastest`]).
 
-use crate::library::LibraryBytes;
+use crate::loading::library::LibraryBytes;
 use serde::Deserialize;
 use std::ffi::OsString;
 use std::fmt;

@@ -1,12 +1,13 @@
 //! Views calling views: a viewmodel's handle to another view of its
 //! registry.
 
-use crate::bindings::BindingStore;
-use crate::error::{RegistryError, StateError};
-use crate::model::Model;
-use crate::pool::{PendingPool, Pool};
-use crate::registry::ViewRef;
-use crate::view::View;
+use crate::contract::error::StateError;
+use crate::contract::model::Model;
+use crate::contract::view::View;
+use crate::registry::bindings::BindingStore;
+use crate::registry::error::RegistryError;
+use crate::registry::pool::{PendingPool, Pool};
+use crate::registry::registry::ViewRef;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
@@ -162,7 +163,7 @@ pub(crate) fn pool_for<M: Model>() -> Option<Pool<M>> {
         let c = c.borrow();
         (Arc::clone(&c.store), c.view_id, c.pools.clone())
     })?;
-    let resolved = crate::pool::resolve::<M>(&store, view_id, &pending);
+    let resolved = crate::registry::pool::resolve::<M>(&store, view_id, &pending);
     with_context(|c| {
         let mut c = c.borrow_mut();
         match resolved {

@@ -8,8 +8,8 @@
 //! field whose type reads the same but has another structure is followed
 //! into the model it holds, when both manifests list that model.
 
-use crate::error::LoadError;
-use crate::manifest::{CUT, Manifest, ManifestField, ManifestMethod, ManifestModel};
+use crate::loading::error::LoadError;
+use crate::loading::manifest::{CUT, Manifest, ManifestField, ManifestMethod, ManifestModel};
 use std::fmt;
 use std::path::Path;
 
@@ -576,8 +576,8 @@ impl Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::{ManifestView, ManifestViewModel};
-    use crate::module::Fingerprint;
+    use crate::loading::manifest::{ManifestView, ManifestViewModel};
+    use crate::loading::module::Fingerprint;
 
     fn method(name: &str, signature: &str, fingerprint: u64) -> ManifestMethod {
         ManifestMethod {

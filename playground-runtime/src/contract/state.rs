@@ -1,9 +1,9 @@
 //! Saved state: what a viewmodel hands over to its successor on a reload.
 
-use crate::error::StateError;
-use crate::fingerprint::TypeFingerprint;
-use crate::model::Model;
-use crate::wrappers::{Atomic, AtomicSlot, Handle, Shared};
+use crate::contract::error::StateError;
+use crate::contract::fingerprint::TypeFingerprint;
+use crate::contract::model::Model;
+use crate::contract::wrappers::{Atomic, AtomicSlot, Handle, Shared};
 use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;

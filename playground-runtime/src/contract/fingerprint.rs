@@ -95,7 +95,7 @@ pub const fn named(name: &str) -> u64 {
         hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
         i += 1;
     }
-    crate::model::fold_versions(hash, &[])
+    crate::contract::model::fold_versions(hash, &[])
 }
 
 /// The fingerprint of a type trusted by name, size, align and a version
@@ -115,7 +115,7 @@ pub const fn named(name: &str) -> u64 {
 /// const ARENA_VERSION: u64 = 1;
 /// ```
 pub const fn opaque<T>(name: &str, version: u64) -> u64 {
-    crate::model::fold_versions(
+    crate::contract::model::fold_versions(
         named(name),
         &[
             named("opaque"),
@@ -128,7 +128,7 @@ pub const fn opaque<T>(name: &str, version: u64) -> u64 {
 
 /// Folds the fingerprints of a generic type's arguments into its own.
 const fn of(name: &str, parts: &[u64]) -> u64 {
-    crate::model::fold_versions(named(name), parts)
+    crate::contract::model::fold_versions(named(name), parts)
 }
 
 macro_rules! named {
@@ -263,7 +263,7 @@ wraps! {
     "playground::Once" => Once<T>;
 }
 
-use crate::wrappers::{Atomic, Handle, Once, Shared};
+use crate::contract::wrappers::{Atomic, Handle, Once, Shared};
 
 // SAFETY: a distinct name per kind, folded with its parameters.
 unsafe impl<T: Copy + TypeFingerprint> TypeFingerprint for Atomic<T> {
@@ -428,7 +428,7 @@ pub struct Opaque<T: ?Sized, const NAME: u64>(PhantomData<T>);
 // SAFETY: what `opaque(...)` in an attribute declares: the user vouches
 // for the type by its path (`NAME`); its size and align are folded in.
 unsafe impl<T, const NAME: u64> TypeFingerprint for Opaque<T, NAME> {
-    const FINGERPRINT: u64 = crate::model::fold_versions(
+    const FINGERPRINT: u64 = crate::contract::model::fold_versions(
         NAME,
         &[
             named("opaque"),

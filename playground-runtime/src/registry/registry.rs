@@ -1,16 +1,18 @@
 //! The registry: which viewmodel serves each view, with lock-free lookups.
 
-use crate::bindings::{
+use crate::contract::guard::Failure;
+use crate::contract::model::ModelDescriptor;
+use crate::contract::state::SavedState;
+use crate::contract::view::{View, ViewDescriptor};
+use crate::contract::viewmodel::ViewModelDescriptor;
+use crate::loading::library::Library;
+use crate::registry::bindings::{
     Binding, BindingStore, Bindings, Pinned, PinnedBindings, Slot, Slots, no_viewmodel,
 };
-use crate::error::RegistryError;
-use crate::history::{Generation, History};
-use crate::library::Library;
-use crate::model::ModelDescriptor;
-use crate::registration::{MODELS, VIEWMODELS, VIEWS};
-use crate::state::SavedState;
-use crate::view::{View, ViewDescriptor};
-use crate::viewmodel::{Failure, ViewModelDescriptor, ViewModelEntry};
+use crate::registry::entry::ViewModelEntry;
+use crate::registry::error::RegistryError;
+use crate::registry::history::{Generation, History};
+use crate::registry::registration::{MODELS, VIEWMODELS, VIEWS};
 use parking_lot::Mutex;
 use std::fmt;
 use std::marker::PhantomData;
@@ -225,7 +227,7 @@ impl Registry {
     pub fn pool<V: ?Sized + View, M: crate::Model>(
         &self,
     ) -> Result<crate::Pool<M>, crate::PoolError> {
-        crate::pool::registry_pool::<V, M>(&self.bindings)
+        crate::registry::pool::registry_pool::<V, M>(&self.bindings)
     }
 
     /// Name of the viewmodel bound to `T`, if any.

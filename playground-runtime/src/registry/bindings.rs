@@ -16,11 +16,12 @@
 //! maps. Holding a map keeps its viewmodels (and the libraries they came
 //! from) alive; it never makes anything dangle.
 
-use crate::error::RegistryError;
-use crate::library::Library;
-use crate::pool::{PendingPool, PoolEntry, PoolMap};
-use crate::view::View;
-use crate::viewmodel::{Instance, ViewModelDescriptor};
+use crate::contract::view::View;
+use crate::contract::viewmodel::ViewModelDescriptor;
+use crate::loading::library::Library;
+use crate::registry::entry::Instance;
+use crate::registry::error::RegistryError;
+use crate::registry::pool::{PendingPool, PoolEntry, PoolMap};
 use arc_swap::ArcSwap;
 use nohash_hasher::BuildNoHashHasher;
 use std::cell::UnsafeCell;

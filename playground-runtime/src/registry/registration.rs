@@ -4,9 +4,9 @@
 //! linkme slices are per image: a dynamic library has its own, separate from
 //! the host's.
 
-use crate::model::ModelDescriptor;
-use crate::view::ViewDescriptor;
-use crate::viewmodel::ViewModelEntry;
+use crate::contract::model::ModelDescriptor;
+use crate::contract::view::ViewDescriptor;
+use crate::registry::entry::ViewModelEntry;
 use linkme::distributed_slice;
 
 /// Every view linked into this image.

@@ -29,8 +29,8 @@
 //! Until then a replaced library stays mapped: each reload costs its size
 //! in memory, never a use-after-unload.
 
-use crate::manifest::Manifest;
-use crate::module::{
+use crate::loading::manifest::Manifest;
+use crate::loading::module::{
     Fingerprint, HEADER_VERSION, MAGIC, MODULE_SYMBOL, ModuleContents, ModuleHeader, allocator_of,
 };
 use std::io::Read;
@@ -275,7 +275,7 @@ pub fn sidecar_path(library: &Path) -> PathBuf {
 
 /// The SHA-256 of `bytes`, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    crate::sha256::sha256(bytes)
+    crate::loading::sha256::sha256(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
@@ -404,7 +404,7 @@ impl Library {
         }
         // Same compiler, target and runtime build: Rust-layout data and
         // Rust-ABI functions of the library mean what they mean here.
-        (header.install_panic_bridge)(crate::viewmodel::raise, crate::viewmodel::catch);
+        (header.install_panic_bridge)(crate::contract::guard::raise, crate::contract::guard::catch);
         let mut contents = (header.describe)();
         let descriptors: Vec<_> = contents.viewmodels.iter().map(|e| &e.descriptor).collect();
         if let Some(why) = image.manifest.disagreement(&contents.models, &descriptors) {
@@ -413,7 +413,7 @@ impl Library {
         if let Some(name) = &image.manifest.crate_name {
             contents
                 .viewmodels
-                .retain(|e| crate::manifest::in_crate(e.descriptor.module_path, name));
+                .retain(|e| crate::loading::manifest::in_crate(e.descriptor.module_path, name));
             contents.crate_name = Some(name.clone());
         }
         let library = Library {

@@ -1,7 +1,7 @@
 //! Models: plain data with a content-hash format version.
 
-use crate::error::StateError;
-use crate::fingerprint::TypeFingerprint;
+use crate::contract::error::StateError;
+use crate::contract::fingerprint::TypeFingerprint;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -234,7 +234,7 @@ mod tests {
 /// `Vec<u64>`.
 mod std_models {
     use super::Model;
-    use crate::fingerprint::TypeFingerprint;
+    use crate::contract::fingerprint::TypeFingerprint;
     use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
     macro_rules! std_models {

@@ -1,18 +1,20 @@
 //! Loading a module library into a registry: open, verify, carry state
 //! over, swap.
 
-use crate::bindings::{Binding, BindingStore, Bindings, Slot};
-use crate::error::{LoadError, RegistryError, StateError};
-use crate::history::{
+use crate::contract::error::StateError;
+use crate::contract::state::SavedState;
+use crate::contract::view::ViewDescriptor;
+use crate::loading::error::LoadError;
+use crate::loading::library::{Image, Library, LibraryBytes, OpenError};
+use crate::loading::manifest::Manifest;
+use crate::loading::module::{MODULE_SYMBOL, ModuleContents};
+use crate::registry::bindings::{Binding, BindingStore, Bindings, Slot};
+use crate::registry::entry::ViewModelEntry;
+use crate::registry::error::RegistryError;
+use crate::registry::history::{
     Action, Generation, LoadRecord, ModelVersion, Outcome, RecordedView, state_versions,
 };
-use crate::library::{Image, Library, LibraryBytes, OpenError};
-use crate::manifest::Manifest;
-use crate::module::{MODULE_SYMBOL, ModuleContents};
-use crate::registry::{Registry, bind, save};
-use crate::state::SavedState;
-use crate::view::ViewDescriptor;
-use crate::viewmodel::ViewModelEntry;
+use crate::registry::registry::{Registry, bind, save};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -88,7 +90,7 @@ impl Attempt {
                 manifest
                     .crate_name
                     .as_ref()
-                    .is_none_or(|name| crate::manifest::in_crate(&vm.module_path, name))
+                    .is_none_or(|name| crate::loading::manifest::in_crate(&vm.module_path, name))
             })
             .map(|vm| RecordedView {
                 view: manifest

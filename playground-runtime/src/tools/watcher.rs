@@ -1,9 +1,9 @@
 //! Reloading a module when its library, or its sources, change.
 
-use crate::build::{Build, Built, absolute};
-use crate::error::LoadError;
-use crate::loader::{LoadOptions, LoadReport};
-use crate::registry::Registry;
+use crate::loading::error::LoadError;
+use crate::loading::loader::{LoadOptions, LoadReport};
+use crate::registry::registry::Registry;
+use crate::tools::build::{Build, Built, absolute};
 use notify_debouncer_mini::notify::{Event, EventKind, RecursiveMode, Watcher as _};
 use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
 use std::path::{Path, PathBuf};
@@ -117,7 +117,7 @@ impl Watcher {
         let library = absolute(library.into());
         let (sender, events) = channel();
         let watched = library.clone();
-        let sidecar = crate::library::sidecar_path(&library);
+        let sidecar = crate::loading::library::sidecar_path(&library);
         // One rebuild can come in several event batches: load each version
         // of the files once.
         let mut last_loaded = (stamp(&library), stamp(&sidecar));

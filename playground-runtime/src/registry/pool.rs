@@ -2,11 +2,11 @@
 //! registry owns, keyed by (view, model), so that a viewmodel's data
 //! outlives every build of the viewmodel without being saved or restored.
 
-use crate::bindings::BindingStore;
-use crate::error::StateError;
-use crate::library::Library;
-use crate::model::Model;
-use crate::view::View;
+use crate::contract::error::StateError;
+use crate::contract::model::Model;
+use crate::contract::view::View;
+use crate::loading::library::Library;
+use crate::registry::bindings::BindingStore;
 use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
@@ -245,7 +245,7 @@ fn detached_id() -> u64 {
 
 /// The id of the registry's pool of `model_id` for `view_id`.
 fn registry_id(view_id: u64, model_id: u64) -> u64 {
-    crate::model::fold_versions(view_id, &[model_id]) & !1
+    crate::contract::model::fold_versions(view_id, &[model_id]) & !1
 }
 
 impl<M: Model> Default for Pool<M> {
@@ -277,7 +277,7 @@ impl<M: Model> Pool<M> {
     /// The registry's pool of `M` for the view being constructed on this
     /// thread (see [`Pool`]); a detached pool outside a construction.
     pub fn new() -> Self {
-        crate::uses::pool_for::<M>().unwrap_or_else(Pool::detached)
+        crate::registry::uses::pool_for::<M>().unwrap_or_else(Pool::detached)
     }
 
     /// A pool of its own, which no registry keeps.
@@ -519,7 +519,8 @@ impl<M: Model> Pool<M> {
         // align, and every image that reaches here was built by the same
         // compiler and runtime (`Library::open` checked it): the storage,
         // made by `Pool::<M>::entry` in some image, is a `PoolStorage<M>`.
-        let storage = unsafe { crate::state::adopt_arc::<PoolStorage<M>>(&entry.storage) };
+        let storage =
+            unsafe { crate::contract::state::adopt_arc::<PoolStorage<M>>(&entry.storage) };
         Some(Pool {
             storage,
             attached: true,

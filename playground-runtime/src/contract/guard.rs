@@ -1,0 +1,175 @@
+//! Panic containment across images: a panic in a library's code is caught
+//! in the image it was raised in and raised again in the caller's, where
+//! it can be caught like any other.
+
+use crate::contract::error::StateError;
+use std::any::Any;
+
+/// Why user code failed: an error it returned, or a panic, caught in the
+/// image the code lives in. (Each library has its own copy of std, and a
+/// panic from one image is a foreign exception that another image's
+/// `catch_unwind` cannot catch: it would abort.)
+#[derive(Debug)]
+pub(crate) enum Failure {
+    State(StateError),
+    Panic(String),
+}
+
+/// Runs `f`, catching a panic in this image.
+pub(crate) fn contained<R>(f: impl FnOnce() -> Result<R, StateError>) -> Result<R, Failure> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result.map_err(Failure::State),
+        Err(payload) => Err(Failure::Panic(panic_message(&*payload))),
+    }
+}
+
+/// How a library raises a panic in the host's image; installed by the
+/// host when it loads the library (see [`install_panic_bridge`]). Unset in
+/// the host itself.
+static PANIC_BRIDGE: std::sync::OnceLock<fn(String) -> !> = std::sync::OnceLock::new();
+
+/// How a library runs a callback the host gave it (a closure parameter of a
+/// view method) so that a panic in it is caught in the host's image, where
+/// it was raised; see [`call_back`]. Unset in the host itself.
+static CALLBACK_BRIDGE: std::sync::OnceLock<CatchFn> = std::sync::OnceLock::new();
+
+/// Runs a callback, catching a panic in the image this function is in.
+pub(crate) type CatchFn = fn(&mut dyn FnMut()) -> Option<String>;
+
+/// Called by the host, in a library it loaded, with the host's [`raise`]
+/// and [`catch`].
+pub(crate) fn install_panic_bridge(raise: fn(String) -> !, catch: CatchFn) {
+    let _ = PANIC_BRIDGE.set(raise);
+    let _ = CALLBACK_BRIDGE.set(catch);
+}
+
+/// Runs `f`, catching a panic in this image (the host's): its message.
+pub(crate) fn catch(f: &mut dyn FnMut()) -> Option<String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .err()
+        .map(|payload| panic_message(&*payload))
+}
+
+/// Calls a callback that a view method received as a parameter (a `&dyn
+/// Fn`, `&mut dyn FnMut` or `Box<dyn Fn>`; `#[view]` wraps them).
+///
+/// In a library, the callback is the caller's code (the host's): a panic
+/// in it is raised in the host's image, and would abort the program when it
+/// reached the library's own `catch_unwind` (a foreign exception). So the
+/// call goes through the host, which catches the panic where it was
+/// raised, and the panic is raised again here, in the library's image,
+/// where [`guard`] carries it back to the caller as usual.
+#[inline]
+pub fn call_back<R>(f: impl FnOnce() -> R) -> R {
+    let Some(catch) = CALLBACK_BRIDGE.get() else {
+        return f();
+    };
+    let mut f = Some(f);
+    let mut result = None;
+    let failure = catch(&mut || {
+        if let Some(f) = f.take() {
+            result = Some(f());
+        }
+    });
+    match (result, failure) {
+        (Some(result), None) => result,
+        (_, message) => std::panic::resume_unwind(Box::new(
+            message.unwrap_or_else(|| "a callback did not return".to_owned()),
+        )),
+    }
+}
+
+/// A viewmodel as it is shared: implements its view by forwarding (the
+/// impl is written by `#[view]`), and catches a panic in the viewmodel's
+/// `Drop` in the image the viewmodel's code lives in, wherever the last
+/// reference is dropped.
+pub struct Guarded<VM>(std::mem::ManuallyDrop<VM>);
+
+impl<VM> Guarded<VM> {
+    /// Wraps `viewmodel`.
+    pub fn new(viewmodel: VM) -> Self {
+        Guarded(std::mem::ManuallyDrop::new(viewmodel))
+    }
+}
+
+impl<VM> std::ops::Deref for Guarded<VM> {
+    type Target = VM;
+    #[inline(always)]
+    fn deref(&self) -> &VM {
+        &self.0
+    }
+}
+
+impl<VM> Drop for Guarded<VM> {
+    fn drop(&mut self) {
+        let inner = &mut self.0;
+        // SAFETY: dropped once, here; `self.0` is not used afterwards.
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
+            std::mem::ManuallyDrop::drop(inner)
+        }));
+        if let Err(payload) = dropped {
+            tracing::error!(
+                viewmodel = std::any::type_name::<VM>(),
+                panic = %panic_message(&*payload),
+                "dropping a viewmodel panicked; the rest of it is leaked"
+            );
+        }
+    }
+}
+
+/// A future whose every poll runs under [`guard`]'s rule: a panic in the
+/// body of a viewmodel's `async fn` is caught in the image it was raised
+/// in, and raised again in the caller's.
+pub struct GuardFuture<F>(F);
+
+/// Wraps the body of a viewmodel's `async fn` (`#[viewmodel]` does).
+pub fn guard_future<F: std::future::Future>(future: F) -> GuardFuture<F> {
+    GuardFuture(future)
+}
+
+impl<F: std::future::Future> std::future::Future for GuardFuture<F> {
+    type Output = F::Output;
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        // SAFETY: structural pinning of the only field: `GuardFuture` never
+        // moves it out, and has no `Drop` or `Unpin` impl of its own.
+        let inner = unsafe { self.map_unchecked_mut(|g| &mut g.0) };
+        guard(move || inner.poll(cx))
+    }
+}
+
+/// Raises a panic with `message` in this image (the host's), without
+/// running the panic hook again: the library's hook already reported it.
+pub(crate) fn raise(message: String) -> ! {
+    std::panic::resume_unwind(Box::new(message))
+}
+
+/// Runs the body of a viewmodel method (`#[viewmodel]` wraps each one).
+///
+/// A panic in a library's code is a foreign exception in the host, which no
+/// `catch_unwind` there can catch: it would abort the program. So the panic
+/// is caught here, in the image it was raised in, and raised again in the
+/// host's image, where the caller can catch it like any other.
+#[inline(always)]
+pub fn guard<R>(body: impl FnOnce() -> R) -> R {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+        Ok(value) => value,
+        Err(payload) => match PANIC_BRIDGE.get() {
+            Some(raise) => raise(panic_message(&*payload)),
+            None => std::panic::resume_unwind(payload),
+        },
+    }
+}
+
+/// The message of a panic payload.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-string payload".to_owned()
+    }
+}

@@ -1,0 +1,14 @@
+//! The vocabulary that generated code and modules compile against: views,
+//! models, viewmodels, their fingerprints, the state wrappers, saved state
+//! and the containment of panics across images.
+//!
+//! The bottom layer: it imports nothing from the rest of the crate.
+
+pub mod error;
+pub mod fingerprint;
+pub mod guard;
+pub mod model;
+pub mod state;
+pub mod view;
+pub mod viewmodel;
+pub mod wrappers;

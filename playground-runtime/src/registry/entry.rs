@@ -1,0 +1,96 @@
+//! A viewmodel's link-time registration, and how the registry builds one.
+
+use crate::contract::guard::{Failure, Guarded, contained};
+use crate::contract::state::SavedState;
+use crate::contract::view::View;
+use crate::contract::viewmodel::{ViewModel, ViewModelDescriptor};
+use crate::registry::bindings::BindingStore;
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+/// Builds a viewmodel (restoring `saved`) for the registry whose store is
+/// given: the [`Uses`](crate::Uses) handles it makes point there.
+pub(crate) type Instantiate =
+    fn(Option<&SavedState>, &Arc<BindingStore>) -> Result<Instance, Failure>;
+
+/// A viewmodel's link-time registration: its descriptor and how to build it.
+pub struct ViewModelEntry {
+    /// What the registry lists.
+    pub descriptor: ViewModelDescriptor,
+    pub(crate) instantiate: Instantiate,
+}
+
+impl ViewModelEntry {
+    /// The entry of `VM`, written in `module_path`.
+    pub const fn of<VM: ViewModel>(module_path: &'static str) -> Self {
+        ViewModelEntry {
+            descriptor: ViewModelDescriptor {
+                name: VM::NAME,
+                module_path,
+                view: <VM::View as View>::NAME,
+                view_id: <VM::View as View>::VIEW_ID,
+                api_version: VM::API_VERSION,
+            },
+            instantiate: instantiate::<VM>,
+        }
+    }
+}
+
+impl fmt::Debug for ViewModelEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.descriptor.fmt(f)
+    }
+}
+
+/// A constructed viewmodel, erased: the view it serves and how to save it.
+pub(crate) struct Instance {
+    /// An `Arc<dyn Trait>`, downcast by `Registry::get::<dyn Trait>`.
+    pub view: Box<dyn Any + Send + Sync>,
+    /// The same object, for saving its state.
+    pub state: Arc<dyn SaveState>,
+    /// The pools its `Pool` fields took, published with its binding.
+    pub pools: Vec<crate::registry::pool::PendingPool>,
+}
+
+/// Object-safe access to [`ViewModel::save_state`], panics contained.
+pub(crate) trait SaveState: Send + Sync {
+    fn save(&self) -> Result<SavedState, Failure>;
+}
+
+impl<VM: ViewModel> SaveState for Guarded<VM> {
+    fn save(&self) -> Result<SavedState, Failure> {
+        contained(|| {
+            let mut state = SavedState::default();
+            self.save_state(&mut state)?;
+            Ok(state)
+        })
+    }
+}
+
+/// Runs in the viewmodel's own image (it is monomorphised there), so the
+/// construction context it sets is the one that image's `Uses::default`
+/// reads.
+fn instantiate<VM: ViewModel>(
+    saved: Option<&SavedState>,
+    store: &Arc<BindingStore>,
+) -> Result<Instance, Failure> {
+    contained(|| {
+        let constructed =
+            crate::registry::uses::constructing(store, <VM::View as View>::VIEW_ID, VM::construct);
+        let mut viewmodel = constructed.value;
+        if let Some(error) = constructed.error {
+            return Err(error);
+        }
+        if let Some(saved) = saved {
+            viewmodel.restore_state(saved)?;
+        }
+        let shared = Arc::new(Guarded::new(viewmodel));
+        let view: Arc<VM::View> = VM::into_view(Arc::clone(&shared));
+        Ok(Instance {
+            view: Box::new(view),
+            state: shared,
+            pools: constructed.pools,
+        })
+    })
+}

@@ -1,0 +1,17 @@
+//! The registry: which viewmodel serves each view, the lock-free lookups,
+//! `Uses` handles, pools, and state carried from one binding to the next.
+//!
+//! Built on [`contract`](crate::contract) only.
+
+pub mod bindings;
+pub mod entry;
+pub mod error;
+pub mod history;
+pub mod pool;
+pub mod registration;
+#[allow(
+    clippy::module_inception,
+    reason = "the registry's own type, in the registry layer"
+)]
+pub mod registry;
+pub mod uses;
