@@ -4,12 +4,13 @@
 pub use crate::__manifest_fields as manifest_fields;
 pub use crate::__manifest_methods as manifest_methods;
 pub use crate::contract::error::StateError;
+pub use crate::contract::fingerprint::fold_versions;
 pub use crate::contract::fingerprint::{
     Callable, Dyn, EXTERN_C, EXTERN_OTHER, FN_MUT_TRAIT, FN_ONCE_TRAIT, FN_POINTER, FN_TRAIT,
     Never, Opaque, Recursive, RecursiveWith, SEND, SYNC, TypeFingerprint, UNPIN, UNSAFE,
 };
 pub use crate::contract::guard::{GuardFuture, Guarded, call_back, guard, guard_future};
-pub use crate::contract::model::{FieldDescriptor, Model, ModelDescriptor, field, fold_versions};
+pub use crate::contract::model::{FieldDescriptor, Model, ModelDescriptor, field};
 pub use crate::contract::state::SavedState;
 pub use crate::contract::view::{MethodDescriptor, View, ViewDescriptor};
 pub use crate::contract::viewmodel::{ViewModel, construct_default};

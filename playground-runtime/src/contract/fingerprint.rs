@@ -95,7 +95,7 @@ pub const fn named(name: &str) -> u64 {
         hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
         i += 1;
     }
-    crate::contract::model::fold_versions(hash, &[])
+    fold_versions(hash, &[])
 }
 
 /// The fingerprint of a type trusted by name, size, align and a version
@@ -115,7 +115,7 @@ pub const fn named(name: &str) -> u64 {
 /// const ARENA_VERSION: u64 = 1;
 /// ```
 pub const fn opaque<T>(name: &str, version: u64) -> u64 {
-    crate::contract::model::fold_versions(
+    fold_versions(
         named(name),
         &[
             named("opaque"),
@@ -128,7 +128,7 @@ pub const fn opaque<T>(name: &str, version: u64) -> u64 {
 
 /// Folds the fingerprints of a generic type's arguments into its own.
 const fn of(name: &str, parts: &[u64]) -> u64 {
-    crate::contract::model::fold_versions(named(name), parts)
+    fold_versions(named(name), parts)
 }
 
 macro_rules! named {
@@ -428,7 +428,7 @@ pub struct Opaque<T: ?Sized, const NAME: u64>(PhantomData<T>);
 // SAFETY: what `opaque(...)` in an attribute declares: the user vouches
 // for the type by its path (`NAME`); its size and align are folded in.
 unsafe impl<T, const NAME: u64> TypeFingerprint for Opaque<T, NAME> {
-    const FINGERPRINT: u64 = crate::contract::model::fold_versions(
+    const FINGERPRINT: u64 = fold_versions(
         NAME,
         &[
             named("opaque"),
@@ -438,9 +438,37 @@ unsafe impl<T, const NAME: u64> TypeFingerprint for Opaque<T, NAME> {
     );
 }
 
+/// Folds versions into a seed, in order: the API version of a view with
+/// models, the version of a generic model. A `const fn`, so the result is a
+/// compile-time constant.
+pub const fn fold_versions(seed: u64, parts: &[u64]) -> u64 {
+    let mut hash = mix(seed);
+    let mut i = 0;
+    while i < parts.len() {
+        hash = mix(hash.rotate_left(23) ^ parts[i]);
+        i += 1;
+    }
+    hash
+}
+
+/// The splitmix64 finaliser: every input bit affects every output bit.
+const fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folding_is_order_sensitive_and_seeded() {
+        assert_ne!(fold_versions(1, &[2, 3]), fold_versions(1, &[3, 2]));
+        assert_ne!(fold_versions(1, &[2]), fold_versions(2, &[2]));
+        assert_ne!(fold_versions(1, &[]), fold_versions(1, &[0]));
+    }
 
     #[test]
     fn std_types_differ_by_structure() {

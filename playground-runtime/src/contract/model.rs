@@ -160,27 +160,6 @@ impl fmt::Display for ModelDescriptor {
     }
 }
 
-/// Folds versions into a seed, in order: the API version of a view with
-/// models, the version of a generic model. A `const fn`, so the result is a
-/// compile-time constant.
-pub const fn fold_versions(seed: u64, parts: &[u64]) -> u64 {
-    let mut hash = mix(seed);
-    let mut i = 0;
-    while i < parts.len() {
-        hash = mix(hash.rotate_left(23) ^ parts[i]);
-        i += 1;
-    }
-    hash
-}
-
-/// The splitmix64 finaliser: every input bit affects every output bit.
-const fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
 /// A type that can be a field of a model. Implemented for every serde type.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be saved as a field of a #[model]",
@@ -213,17 +192,6 @@ pub mod field {
         deserializer: D,
     ) -> Result<T, D::Error> {
         T::deserialize(deserializer)
-    }
-}
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn folding_is_order_sensitive_and_seeded() {
-        assert_ne!(fold_versions(1, &[2, 3]), fold_versions(1, &[3, 2]));
-        assert_ne!(fold_versions(1, &[2]), fold_versions(2, &[2]));
-        assert_ne!(fold_versions(1, &[]), fold_versions(1, &[0]));
     }
 }
 

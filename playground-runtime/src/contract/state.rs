@@ -3,11 +3,10 @@
 use crate::contract::error::StateError;
 use crate::contract::fingerprint::TypeFingerprint;
 use crate::contract::model::Model;
-use crate::contract::wrappers::{Atomic, AtomicSlot, Handle, Shared};
 use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 /// The saved state of one viewmodel: one entry per field named in
 /// `#[viewmodel(state(...))]`, each tagged with its model's id,
@@ -56,9 +55,9 @@ pub enum Saved {
 /// is lost, and nothing is copied.
 #[derive(Clone)]
 pub struct Live {
-    storage: Arc<dyn Any + Send + Sync>,
+    pub(crate) storage: Arc<dyn Any + Send + Sync>,
     /// Encodes `storage`; instantiated where it was saved, for its type.
-    encode: fn(&(dyn Any + Send + Sync)) -> Result<Vec<u8>, StateError>,
+    pub(crate) encode: fn(&(dyn Any + Send + Sync)) -> Result<Vec<u8>, StateError>,
 }
 
 impl SavedModel {
@@ -227,7 +226,7 @@ pub(crate) unsafe fn adopt_arc<T: Send + Sync + 'static>(
     unsafe { Arc::from_raw(raw) }
 }
 
-fn encode_live<T: Any, M: Model>(
+pub(crate) fn encode_live<T: Any, M: Model>(
     storage: &(dyn Any + Send + Sync),
     read: fn(&T) -> Result<Vec<u8>, StateError>,
 ) -> Result<Vec<u8>, StateError> {
@@ -237,62 +236,5 @@ fn encode_live<T: Any, M: Model>(
             model: M::NAME.to_owned(),
             message: "live storage of another type".into(),
         }),
-    }
-}
-
-impl<M: Model> State for Shared<M> {
-    type Model = M;
-    fn save(&self) -> Result<Saved, StateError> {
-        Ok(Saved::Live(Live {
-            storage: self.0.clone(),
-            encode: |s| encode_live::<RwLock<M>, M>(s, |lock| Shared::read_lock(lock).encode()),
-        }))
-    }
-    fn restore(&mut self, value: M) {
-        *self.write() = value;
-    }
-    unsafe fn adopt(&mut self, storage: &Arc<dyn Any + Send + Sync>) -> bool {
-        // SAFETY: forwarded from the caller: the storage is an `RwLock<M>`.
-        self.0 = unsafe { adopt_arc::<RwLock<M>>(storage) };
-        true
-    }
-}
-
-impl<M: Model + Copy> State for Atomic<M> {
-    type Model = M;
-    fn save(&self) -> Result<Saved, StateError> {
-        // Whatever the size: a value too large for a hardware atomic takes
-        // a lock stored beside it, which the successor adopts with it.
-        Ok(Saved::Live(Live {
-            storage: self.0.clone(),
-            encode: |s| encode_live::<AtomicSlot<M>, M>(s, |slot| slot.load().encode()),
-        }))
-    }
-    fn restore(&mut self, value: M) {
-        self.store(value);
-    }
-    unsafe fn adopt(&mut self, storage: &Arc<dyn Any + Send + Sync>) -> bool {
-        // SAFETY: forwarded from the caller: the storage is an
-        // `AtomicSlot<M>`.
-        self.0 = unsafe { adopt_arc::<AtomicSlot<M>>(storage) };
-        true
-    }
-}
-
-impl<M: Model> State for Handle<M> {
-    type Model = M;
-    fn save(&self) -> Result<Saved, StateError> {
-        Ok(Saved::Live(Live {
-            storage: self.0.clone(),
-            encode: |s| encode_live::<M, M>(s, M::encode),
-        }))
-    }
-    fn restore(&mut self, value: M) {
-        *self = Handle::new(value);
-    }
-    unsafe fn adopt(&mut self, storage: &Arc<dyn Any + Send + Sync>) -> bool {
-        // SAFETY: forwarded from the caller: the storage is an `M`.
-        self.0 = unsafe { adopt_arc::<M>(storage) };
-        true
     }
 }

@@ -245,7 +245,7 @@ fn detached_id() -> u64 {
 
 /// The id of the registry's pool of `model_id` for `view_id`.
 fn registry_id(view_id: u64, model_id: u64) -> u64 {
-    crate::contract::model::fold_versions(view_id, &[model_id]) & !1
+    crate::contract::fingerprint::fold_versions(view_id, &[model_id]) & !1
 }
 
 impl<M: Model> Default for Pool<M> {
