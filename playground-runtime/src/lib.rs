@@ -87,7 +87,7 @@ pub use contract::wrappers::{Atomic, Handle, Once, Shared};
 pub use loading::diff::{Change, Changes, Part, Written};
 pub use loading::error::{LoadError, ProgramError};
 pub use loading::library::{LibraryBytes, write_sha256};
-pub use loading::loader::{Carried, LoadOptions, LoadReport, Rebound, StatePolicy};
+pub use loading::loader::LoadReport;
 pub use loading::manifest::{
     CUT, Manifest, ManifestField, ManifestMethod, ManifestModel, ManifestView, ManifestViewModel,
 };
@@ -96,6 +96,7 @@ pub use loading::module::{
     UNKNOWN_ALLOCATOR,
 };
 pub use playground_macros::{TypeFingerprint, model, view, viewmodel};
+pub use registry::carry::{Carried, LoadOptions, Rebound, StatePolicy};
 pub use registry::entry::ViewModelEntry;
 pub use registry::error::RegistryError;
 pub use registry::history::{

@@ -33,6 +33,7 @@ use crate::loading::manifest::Manifest;
 use crate::loading::module::{
     Fingerprint, HEADER_VERSION, MAGIC, MODULE_SYMBOL, ModuleContents, ModuleHeader, allocator_of,
 };
+use crate::registry::mapped::Mapped;
 use std::io::Read;
 use std::mem::ManuallyDrop;
 use std::os::fd::{AsFd, OwnedFd};
@@ -459,6 +460,21 @@ impl Library {
                 unsafe { ManuallyDrop::drop(&mut self.copy) };
                 true
             }
+        }
+    }
+}
+
+impl Mapped for Library {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    unsafe fn unload(self: Arc<Self>) -> bool {
+        match Arc::try_unwrap(self) {
+            // SAFETY: the last holder, and the caller's contract covers the
+            // rest.
+            Ok(library) => unsafe { library.unload() },
+            Err(_) => false,
         }
     }
 }

@@ -1,41 +1,23 @@
 //! Loading a module library into a registry: open, verify, carry state
 //! over, swap.
 
-use crate::contract::error::StateError;
-use crate::contract::state::SavedState;
 use crate::contract::view::ViewDescriptor;
 use crate::loading::error::LoadError;
 use crate::loading::library::{Image, Library, LibraryBytes, OpenError};
 use crate::loading::manifest::Manifest;
 use crate::loading::module::{MODULE_SYMBOL, ModuleContents};
-use crate::registry::bindings::{Binding, BindingStore, Bindings, Slot};
+use crate::registry::bindings::{Bindings, Slot};
+use crate::registry::carry::{LoadOptions, Rebound, bind_carrying, save};
 use crate::registry::entry::ViewModelEntry;
 use crate::registry::error::RegistryError;
 use crate::registry::history::{
     Action, Generation, LoadRecord, ModelVersion, Outcome, RecordedView, state_versions,
 };
-use crate::registry::registry::{Registry, bind, save};
+use crate::registry::mapped::MappedLibrary;
+use crate::registry::registry::Registry;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
-
-/// What to do when a module's state format differs from the saved state's
-/// and the model has no migration for it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum StatePolicy {
-    /// Refuse the module; the old binding keeps running with its state.
-    #[default]
-    Refuse,
-    /// Bind the new viewmodel with fresh state; the old state is dropped.
-    StartFresh,
-}
-
-/// Options of [`Registry::load_with`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct LoadOptions {
-    /// See [`StatePolicy`].
-    pub on_state_mismatch: StatePolicy,
-}
 
 /// What a successful load did.
 #[derive(Debug, Clone)]
@@ -113,29 +95,6 @@ impl Attempt {
             })
             .collect();
     }
-}
-
-/// One view bound by a load.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rebound {
-    /// The view's name.
-    pub view: String,
-    /// The new viewmodel's name.
-    pub viewmodel: String,
-    /// How its state was set.
-    pub state: Carried,
-}
-
-/// How a new viewmodel's state was set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Carried {
-    /// The view was not bound before: fresh state.
-    New,
-    /// The old viewmodel's state, same format (adopted or decoded), or
-    /// migrated by the model.
-    Restored,
-    /// Fresh state, because the format changed and the options allowed it.
-    StartedFresh,
 }
 
 impl Registry {
@@ -282,7 +241,7 @@ impl Registry {
                 }
             }
         })?;
-        let library = Arc::new(library);
+        let library: MappedLibrary = Arc::new(library);
         // Kept from here on, even if binding fails below: the module's own
         // code (constructors, restore) runs from here (see `library`).
         self.libraries.lock().push(Arc::clone(&library));
@@ -443,7 +402,7 @@ impl Registry {
             let _writer = self.write.lock();
             self.history.forget_earlier();
         }
-        let retired: Vec<Arc<Library>> = {
+        let retired: Vec<MappedLibrary> = {
             let mut libraries = self.libraries.lock();
             let (retired, kept) = libraries.drain(..).partition(|l| Arc::strong_count(l) == 1);
             *libraries = kept;
@@ -451,14 +410,12 @@ impl Registry {
         };
         let mut unloaded = 0;
         for library in retired {
-            if let Ok(library) = Arc::try_unwrap(library) {
-                let path = library.path.clone();
-                // SAFETY: nothing in the program holds it (count was one and
-                // we held that one), and the caller vouches for values.
-                if unsafe { library.unload() } {
-                    tracing::info!(path = %path.display(), "module unloaded");
-                    unloaded += 1;
-                }
+            let path = library.path().to_owned();
+            // SAFETY: nothing in the program holds it (its count was one and
+            // we held that one), and the caller vouches for values.
+            if unsafe { library.unload() } {
+                tracing::info!(path = %path.display(), "module unloaded");
+                unloaded += 1;
             }
         }
         unloaded
@@ -469,7 +426,7 @@ impl Registry {
         self.libraries
             .lock()
             .iter()
-            .map(|l| l.path.clone())
+            .map(|l| l.path().to_owned())
             .collect()
     }
 }
@@ -497,36 +454,5 @@ pub(crate) fn open_error(path: &Path, error: OpenError) -> LoadError {
         },
         OpenError::NotAModule(message) => LoadError::NotAModule { path, message },
         OpenError::Disagrees(message) => LoadError::Disagrees { path, message },
-    }
-}
-
-/// Binds `entry` for `view` with `saved` state, under a load's state rules:
-/// restored (or migrated) when it can be read, else started fresh if
-/// `options` allow it, else refused.
-pub(crate) fn bind_carrying(
-    store: &Arc<BindingStore>,
-    entry: &ViewModelEntry,
-    view: &ViewDescriptor,
-    saved: Option<&SavedState>,
-    library: Option<&Arc<Library>>,
-    options: LoadOptions,
-) -> Result<(Arc<Binding>, Carried), RegistryError> {
-    match bind(store, entry, view, saved, library) {
-        Ok(binding) => Ok((
-            binding,
-            if saved.is_some() {
-                Carried::Restored
-            } else {
-                Carried::New
-            },
-        )),
-        Err(RegistryError::State {
-            source: StateError::VersionMismatch { .. },
-            ..
-        }) if options.on_state_mismatch == StatePolicy::StartFresh => Ok((
-            bind(store, entry, view, None, library)?,
-            Carried::StartedFresh,
-        )),
-        Err(error) => Err(error),
     }
 }

@@ -18,9 +18,9 @@
 
 use crate::contract::view::View;
 use crate::contract::viewmodel::ViewModelDescriptor;
-use crate::loading::library::Library;
 use crate::registry::entry::Instance;
 use crate::registry::error::RegistryError;
+use crate::registry::mapped::MappedLibrary;
 use crate::registry::pool::{PendingPool, PoolEntry, PoolMap};
 use arc_swap::ArcSwap;
 use nohash_hasher::BuildNoHashHasher;
@@ -53,7 +53,7 @@ pub(crate) struct Binding {
     pub instance: Instance,
     /// The library the viewmodel came from (`None` when linked in), held
     /// only to keep it mapped while the binding, or a handle to it, lives.
-    pub _library: Option<Arc<Library>>,
+    pub _library: Option<MappedLibrary>,
     /// The pools its viewmodel's `Pool` fields took: published in the
     /// registry when the binding is (see `BindingStore::store`).
     pub pools: Vec<PendingPool>,

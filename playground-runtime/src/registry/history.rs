@@ -35,12 +35,12 @@
 
 use crate::contract::state::SavedState;
 use crate::contract::view::{View, ViewDescriptor};
-use crate::loading::library::Library;
-use crate::loading::loader::{Carried, LoadOptions, Rebound, bind_carrying};
 use crate::registry::bindings::{Bindings, Slot};
+use crate::registry::carry::{Carried, LoadOptions, Rebound, bind_carrying, save};
 use crate::registry::entry::ViewModelEntry;
 use crate::registry::error::RegistryError;
-use crate::registry::registry::{Registry, save};
+use crate::registry::mapped::MappedLibrary;
+use crate::registry::registry::Registry;
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -201,7 +201,7 @@ pub(crate) struct Generation {
     pub entry: &'static ViewModelEntry,
     pub view: &'static ViewDescriptor,
     /// Keeps the library mapped while a rollback may need it.
-    pub library: Option<Arc<Library>>,
+    pub library: Option<MappedLibrary>,
     /// The change that bound it ([`LoadRecord::id`]; 0: `Registry::linked`).
     pub origin: u64,
     pub path: Option<PathBuf>,

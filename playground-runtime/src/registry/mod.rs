@@ -4,9 +4,11 @@
 //! Built on [`contract`](crate::contract) only.
 
 pub mod bindings;
+pub mod carry;
 pub mod entry;
 pub mod error;
 pub mod history;
+pub mod mapped;
 pub mod pool;
 pub mod registration;
 #[allow(

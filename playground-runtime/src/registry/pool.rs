@@ -5,8 +5,8 @@
 use crate::contract::error::StateError;
 use crate::contract::model::Model;
 use crate::contract::view::View;
-use crate::loading::library::Library;
 use crate::registry::bindings::BindingStore;
+use crate::registry::mapped::MappedLibrary;
 use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
@@ -655,7 +655,7 @@ pub(crate) struct PoolEntry {
     encode: fn(&(dyn Any + Send + Sync)) -> Result<EncodedPool, StateError>,
     /// Keeps the image that made the storage (its drop and encode code)
     /// mapped; `None` for the host's, or until the registry publishes it.
-    pub library: Option<Arc<Library>>,
+    pub library: Option<MappedLibrary>,
 }
 
 impl PoolEntry {

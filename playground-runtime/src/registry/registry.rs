@@ -1,17 +1,17 @@
 //! The registry: which viewmodel serves each view, with lock-free lookups.
 
-use crate::contract::guard::Failure;
 use crate::contract::model::ModelDescriptor;
 use crate::contract::state::SavedState;
 use crate::contract::view::{View, ViewDescriptor};
 use crate::contract::viewmodel::ViewModelDescriptor;
-use crate::loading::library::Library;
 use crate::registry::bindings::{
     Binding, BindingStore, Bindings, Pinned, PinnedBindings, Slot, Slots, no_viewmodel,
 };
+use crate::registry::carry::{bind, save};
 use crate::registry::entry::ViewModelEntry;
 use crate::registry::error::RegistryError;
 use crate::registry::history::{Generation, History};
+use crate::registry::mapped::MappedLibrary;
 use crate::registry::registration::{MODELS, VIEWMODELS, VIEWS};
 use parking_lot::Mutex;
 use std::fmt;
@@ -55,7 +55,7 @@ pub struct Registry {
     pub(crate) write: Mutex<()>,
     pub(crate) catalog: Catalog,
     /// Every library loaded, kept mapped (see the `library` module).
-    pub(crate) libraries: Mutex<Vec<Arc<Library>>>,
+    pub(crate) libraries: Mutex<Vec<MappedLibrary>>,
     /// Load records and each view's earlier bindings (see the `history`
     /// module).
     pub(crate) history: History,
@@ -260,55 +260,6 @@ impl fmt::Debug for Registry {
             .field("catalog", &self.catalog)
             .finish_non_exhaustive()
     }
-}
-
-pub(crate) fn save(binding: &Binding) -> Result<SavedState, RegistryError> {
-    binding
-        .instance
-        .state
-        .save()
-        .map_err(|failure| failed(binding.viewmodel.name, failure, "while saving state: "))
-}
-
-fn failed(viewmodel: &str, failure: Failure, context: &str) -> RegistryError {
-    match failure {
-        Failure::State(source) => RegistryError::State {
-            viewmodel: viewmodel.to_owned(),
-            source,
-        },
-        Failure::Panic(message) => RegistryError::ConstructorPanicked {
-            viewmodel: viewmodel.to_owned(),
-            message: format!("{context}{message}"),
-        },
-    }
-}
-
-/// Builds a binding of `entry` for `view`, catching panics from user code.
-pub(crate) fn bind(
-    store: &Arc<BindingStore>,
-    entry: &ViewModelEntry,
-    view: &ViewDescriptor,
-    saved: Option<&SavedState>,
-    library: Option<&Arc<Library>>,
-) -> Result<Arc<Binding>, RegistryError> {
-    let viewmodel = entry.descriptor;
-    if viewmodel.api_version != view.api_version {
-        return Err(RegistryError::ApiVersionMismatch {
-            view: view.name.to_owned(),
-            viewmodel: viewmodel.name.to_owned(),
-            expected: view.api_version,
-            found: viewmodel.api_version,
-        });
-    }
-    let mut instance =
-        (entry.instantiate)(saved, store).map_err(|failure| failed(viewmodel.name, failure, ""))?;
-    let pools = std::mem::take(&mut instance.pools);
-    Ok(Arc::new(Binding {
-        viewmodel,
-        pools,
-        instance,
-        _library: library.cloned(),
-    }))
 }
 
 /// A view found by [`Registry::get`], usable as `&T`.

@@ -1,7 +1,8 @@
 //! Reloading a module when its library, or its sources, change.
 
 use crate::loading::error::LoadError;
-use crate::loading::loader::{LoadOptions, LoadReport};
+use crate::loading::loader::LoadReport;
+use crate::registry::carry::LoadOptions;
 use crate::registry::registry::Registry;
 use crate::tools::build::{Build, Built, absolute};
 use notify_debouncer_mini::notify::{Event, EventKind, RecursiveMode, Watcher as _};
