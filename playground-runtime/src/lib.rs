@@ -96,15 +96,19 @@ pub use loading::module::{
     UNKNOWN_ALLOCATOR,
 };
 pub use playground_macros::{TypeFingerprint, model, view, viewmodel};
+pub use registry::cache::ViewCache;
 pub use registry::carry::{Carried, LoadOptions, Rebound, StatePolicy};
+pub use registry::catalog::Catalog;
 pub use registry::entry::ViewModelEntry;
 pub use registry::error::RegistryError;
 pub use registry::history::{
     Action, HISTORY_CAPACITY, LoadRecord, ModelVersion, Outcome, ROLLBACK_DEPTH, RecordedView,
-    RollbackError, RollbackReport, StateVersion,
+    StateVersion,
 };
 pub use registry::pool::{Pool, PoolError, PoolHandle, PoolMut, PoolRef};
-pub use registry::registry::{Catalog, Registry, ViewCache, ViewHandle, ViewRef};
+pub use registry::registry::Registry;
+pub use registry::rollback::{RollbackError, RollbackReport};
 pub use registry::uses::Uses;
+pub use registry::view_ref::{ViewHandle, ViewRef};
 pub use tools::build::{Build, BuildError, BuildProgress, Built, Linker};
 pub use tools::watcher::{WatchError, WatchEvent, WatchOptions, Watcher};

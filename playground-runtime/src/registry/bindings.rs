@@ -18,10 +18,10 @@
 
 use crate::contract::view::View;
 use crate::contract::viewmodel::ViewModelDescriptor;
-use crate::registry::entry::Instance;
 use crate::registry::error::RegistryError;
+use crate::registry::instance::Instance;
 use crate::registry::mapped::MappedLibrary;
-use crate::registry::pool::{PendingPool, PoolEntry, PoolMap};
+use crate::registry::pool::entry::{PendingPool, PoolEntry, PoolMap};
 use arc_swap::ArcSwap;
 use nohash_hasher::BuildNoHashHasher;
 use std::cell::UnsafeCell;

@@ -5,7 +5,7 @@ use crate::contract::state::SavedState;
 use crate::contract::view::View;
 use crate::contract::viewmodel::{ViewModel, ViewModelDescriptor};
 use crate::registry::bindings::BindingStore;
-use std::any::Any;
+use crate::registry::instance::Instance;
 use std::fmt;
 use std::sync::Arc;
 
@@ -43,31 +43,6 @@ impl fmt::Debug for ViewModelEntry {
     }
 }
 
-/// A constructed viewmodel, erased: the view it serves and how to save it.
-pub(crate) struct Instance {
-    /// An `Arc<dyn Trait>`, downcast by `Registry::get::<dyn Trait>`.
-    pub view: Box<dyn Any + Send + Sync>,
-    /// The same object, for saving its state.
-    pub state: Arc<dyn SaveState>,
-    /// The pools its `Pool` fields took, published with its binding.
-    pub pools: Vec<crate::registry::pool::PendingPool>,
-}
-
-/// Object-safe access to [`ViewModel::save_state`], panics contained.
-pub(crate) trait SaveState: Send + Sync {
-    fn save(&self) -> Result<SavedState, Failure>;
-}
-
-impl<VM: ViewModel> SaveState for Guarded<VM> {
-    fn save(&self) -> Result<SavedState, Failure> {
-        contained(|| {
-            let mut state = SavedState::default();
-            self.save_state(&mut state)?;
-            Ok(state)
-        })
-    }
-}
-
 /// Runs in the viewmodel's own image (it is monomorphised there), so the
 /// construction context it sets is the one that image's `Uses::default`
 /// reads.
@@ -76,8 +51,11 @@ fn instantiate<VM: ViewModel>(
     store: &Arc<BindingStore>,
 ) -> Result<Instance, Failure> {
     contained(|| {
-        let constructed =
-            crate::registry::uses::constructing(store, <VM::View as View>::VIEW_ID, VM::construct);
+        let constructed = crate::registry::construction::constructing(
+            store,
+            <VM::View as View>::VIEW_ID,
+            VM::construct,
+        );
         let mut viewmodel = constructed.value;
         if let Some(error) = constructed.error {
             return Err(error);

@@ -1,21 +1,18 @@
 //! The registry: which viewmodel serves each view, with lock-free lookups.
 
-use crate::contract::model::ModelDescriptor;
 use crate::contract::state::SavedState;
-use crate::contract::view::{View, ViewDescriptor};
-use crate::contract::viewmodel::ViewModelDescriptor;
-use crate::registry::bindings::{
-    Binding, BindingStore, Bindings, Pinned, PinnedBindings, Slot, Slots, no_viewmodel,
-};
+use crate::contract::view::View;
+use crate::registry::bindings::{BindingStore, Bindings, Slot, Slots, no_viewmodel};
+use crate::registry::cache::ViewCache;
 use crate::registry::carry::{bind, save};
+use crate::registry::catalog::Catalog;
 use crate::registry::entry::ViewModelEntry;
 use crate::registry::error::RegistryError;
-use crate::registry::history::{Generation, History};
+use crate::registry::history::{Generation, History, LoadRecord};
 use crate::registry::mapped::MappedLibrary;
-use crate::registry::registration::{MODELS, VIEWMODELS, VIEWS};
+use crate::registry::view_ref::{ViewHandle, ViewRef};
 use parking_lot::Mutex;
 use std::fmt;
-use std::marker::PhantomData;
 use std::ptr::NonNull;
 use std::sync::Arc;
 
@@ -62,6 +59,12 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// Every load and rollback attempt this registry remembers, oldest
+    /// first: the last [`HISTORY_CAPACITY`](crate::HISTORY_CAPACITY), refused ones included.
+    pub fn history(&self) -> Vec<LoadRecord> {
+        self.history.records()
+    }
+
     /// Binds every viewmodel linked into this program to its view.
     ///
     /// A view with one viewmodel is bound to it. A view with several is left
@@ -227,7 +230,7 @@ impl Registry {
     pub fn pool<V: ?Sized + View, M: crate::Model>(
         &self,
     ) -> Result<crate::Pool<M>, crate::PoolError> {
-        crate::registry::pool::registry_pool::<V, M>(&self.bindings)
+        crate::registry::pool::pool::registry_pool::<V, M>(&self.bindings)
     }
 
     /// Name of the viewmodel bound to `T`, if any.
@@ -259,259 +262,5 @@ impl fmt::Debug for Registry {
         f.debug_struct("Registry")
             .field("catalog", &self.catalog)
             .finish_non_exhaustive()
-    }
-}
-
-/// A view found by [`Registry::get`], usable as `&T`.
-///
-/// It pins the bindings it was found in, so the viewmodel it points to
-/// lives at least as long as it does.
-pub struct ViewRef<'r, T: ?Sized> {
-    /// The `Arc` rather than its contents: finding the contents costs a
-    /// load of the vtable's alignment, paid at the call instead.
-    view: NonNull<Arc<T>>,
-    _bindings: PinnedBindings,
-    /// Borrows what it was found in: a registry, or a `Uses` handle.
-    _registry: PhantomData<&'r ()>,
-}
-
-impl<T: ?Sized> ViewRef<'_, T> {
-    #[inline(always)]
-    pub(crate) fn new(pinned: Pinned<T>) -> Self {
-        ViewRef {
-            view: NonNull::from(pinned.view()),
-            _bindings: pinned.bindings,
-            _registry: PhantomData,
-        }
-    }
-}
-
-impl<T: ?Sized> std::ops::Deref for ViewRef<'_, T> {
-    type Target = T;
-    #[inline]
-    fn deref(&self) -> &T {
-        // SAFETY: `view` was made from an `&Arc<T>` owned by a `Binding` in
-        // the `Bindings` that `_bindings` keeps alive; nothing mutates or
-        // moves a published map or a `Binding` (rebinding replaces the whole
-        // map). The `&T` handed out borrows `self`, so it cannot outlive
-        // `_bindings`. `ViewRef` is neither `Send` nor `Sync` (`NonNull` and
-        // `Rc` are neither).
-        unsafe { self.view.as_ref() }
-    }
-}
-
-impl<T: ?Sized> fmt::Debug for ViewRef<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("ViewRef")
-            .field(&std::any::type_name::<T>())
-            .finish()
-    }
-}
-
-/// A view bound in a registry, owned: `Send`, `Sync`, `Clone`, usable as
-/// `&T`. It keeps the viewmodel it was taken from (and its library) alive.
-pub struct ViewHandle<T: ?Sized> {
-    /// Points into the `Arc<T>` that `binding` owns.
-    view: NonNull<T>,
-    /// One reference count for the viewmodel and its library together.
-    binding: Arc<Binding>,
-}
-
-// SAFETY: a `ViewHandle<T>` gives out `&T` (from any thread that holds or
-// shares it) and keeps a `Binding` alive; `T: Send + Sync` makes the first
-// sound, and a `Binding` is `Send + Sync` (checked below), so dropping or
-// sharing the `Arc<Binding>` from another thread is sound too.
-unsafe impl<T: ?Sized + Send + Sync> Send for ViewHandle<T> {}
-// SAFETY: as for `Send`: `&ViewHandle<T>` only gives out `&T`.
-unsafe impl<T: ?Sized + Send + Sync> Sync for ViewHandle<T> {}
-
-const _: () = {
-    const fn send_sync<T: Send + Sync>() {}
-    send_sync::<Binding>();
-};
-
-impl<T: ?Sized> ViewHandle<T> {
-    #[inline(always)]
-    fn new(pinned: &Pinned<T>) -> Self {
-        ViewHandle {
-            view: NonNull::from(&**pinned.view()),
-            binding: Arc::clone(pinned.binding()),
-        }
-    }
-}
-
-impl<T: ?Sized> Clone for ViewHandle<T> {
-    fn clone(&self) -> Self {
-        ViewHandle {
-            view: self.view,
-            binding: Arc::clone(&self.binding),
-        }
-    }
-}
-
-impl<T: ?Sized> std::ops::Deref for ViewHandle<T> {
-    type Target = T;
-    #[inline]
-    fn deref(&self) -> &T {
-        // SAFETY: `view` was made from the `&T` inside the `Arc<T>` that the
-        // binding's instance owns (`Registry::get_owned`); `self.binding`
-        // keeps that binding, so the `Arc<T>` and its contents, alive, and a
-        // binding is never mutated after it is built. The `&T` borrows
-        // `self`.
-        unsafe { self.view.as_ref() }
-    }
-}
-
-impl<T: ?Sized> fmt::Debug for ViewHandle<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("ViewHandle")
-            .field(&std::any::type_name::<T>())
-            .finish()
-    }
-}
-
-/// A view's binding, kept where it is called and checked at every call:
-/// [`ViewCache::get`] compares the registry's generation with the one the
-/// binding was taken at (one load and one comparison) and looks the view
-/// up again only if a rebinding happened since, so a call never reaches a
-/// binding older than the last one published before it started.
-///
-/// Made by [`Registry::view_cache`]. It is owned (`Send` if `T` is), and it
-/// keeps the binding it last served, and its library, alive until its
-/// next refresh or its drop: keep it in the struct that calls, not in a
-/// long-lived place nobody calls.
-///
-/// ```
-/// # use playground_runtime::{Registry, view, viewmodel};
-/// # #[view] pub trait Ticker: Send + Sync { fn tick(&self, n: u64) -> u64; }
-/// # #[derive(Default)] pub struct Plain;
-/// # #[viewmodel] impl Ticker for Plain { fn tick(&self, n: u64) -> u64 { n } }
-/// let registry = Registry::linked();
-/// let mut ticker = registry.view_cache::<dyn Ticker>()?;
-/// for frame in 0..3 {
-///     // A reload between frames is picked up by the next call.
-///     assert_eq!(ticker.get()?.tick(frame), frame);
-/// }
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub struct ViewCache<T: ?Sized> {
-    store: Arc<BindingStore>,
-    /// The store's generation read before `handle` was looked up: the
-    /// handle is of that map or a later one. Never 0 (generations start at
-    /// 1), so a cache whose last refresh failed always refreshes.
-    generation: u64,
-    /// `None` after a failed refresh (with `generation` 0): what it
-    /// served is let go.
-    handle: Option<ViewHandle<T>>,
-}
-
-impl<T: ?Sized + View> ViewCache<T> {
-    /// The viewmodel bound to `T` now. Takes `&mut self`: a refresh
-    /// replaces the handle, so no `&T` from before may be alive.
-    ///
-    /// Fails as [`Registry::get`] does (the view unbound since, or the
-    /// registry dropped), and lets go of the binding it served; it then
-    /// looks the view up again at every call.
-    #[inline(always)]
-    pub fn get(&mut self) -> Result<&T, Box<RegistryError>> {
-        if self.store.generation() != self.generation {
-            self.refresh()?;
-        }
-        // A matching generation has a handle (a failed refresh sets 0, which
-        // no store has), so the error is never built.
-        self.handle
-            .as_deref()
-            .ok_or_else(|| Box::new(no_viewmodel::<T>()))
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn refresh(&mut self) -> Result<(), Box<RegistryError>> {
-        let generation = self.store.generation();
-        // Let go of what was served, whatever the lookup finds.
-        self.handle = None;
-        self.generation = 0;
-        self.handle = Some(ViewHandle::new(&self.store.lookup::<T>()?));
-        self.generation = generation;
-        Ok(())
-    }
-}
-
-impl<T: ?Sized> fmt::Debug for ViewCache<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ViewCache")
-            .field("view", &std::any::type_name::<T>())
-            .field("generation", &self.generation)
-            .finish()
-    }
-}
-
-/// Everything the registry knows: views, models and viewmodels with their
-/// ids and versions. `Display` prints it for a person to read.
-#[derive(Debug, Clone, Default)]
-pub struct Catalog {
-    views: Vec<&'static ViewDescriptor>,
-    models: Vec<ModelDescriptor>,
-    viewmodels: Vec<&'static ViewModelEntry>,
-}
-
-impl Catalog {
-    fn linked() -> Catalog {
-        let mut catalog = Catalog {
-            views: VIEWS.iter().copied().collect(),
-            models: MODELS.to_vec(),
-            viewmodels: VIEWMODELS.iter().collect(),
-        };
-        catalog.views.sort_by_key(|v| (v.name, v.module_path));
-        catalog.models.sort_by_key(|m| (m.name, m.module_path));
-        catalog
-            .viewmodels
-            .sort_by_key(|e| (e.descriptor.view, e.descriptor.name));
-        catalog
-    }
-
-    pub(crate) fn viewmodels_of(
-        &self,
-        view_id: u64,
-    ) -> impl Iterator<Item = &'static ViewModelEntry> + '_ {
-        self.viewmodels
-            .iter()
-            .copied()
-            .filter(move |e| e.descriptor.view_id == view_id)
-    }
-
-    /// Every view.
-    pub fn views(&self) -> impl Iterator<Item = &ViewDescriptor> {
-        self.views.iter().copied()
-    }
-
-    /// Every view, as registered (for the registry's lineages).
-    pub(crate) fn static_views(&self) -> impl Iterator<Item = &'static ViewDescriptor> + '_ {
-        self.views.iter().copied()
-    }
-
-    /// Every registered model (generic models are not registered).
-    pub fn models(&self) -> impl Iterator<Item = &ModelDescriptor> {
-        self.models.iter()
-    }
-
-    /// Every viewmodel.
-    pub fn viewmodels(&self) -> impl Iterator<Item = &ViewModelDescriptor> {
-        self.viewmodels.iter().map(|e| &e.descriptor)
-    }
-}
-
-impl fmt::Display for Catalog {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for view in &self.views {
-            writeln!(f, "{view}")?;
-        }
-        for model in &self.models {
-            writeln!(f, "{model}")?;
-        }
-        for entry in &self.viewmodels {
-            writeln!(f, "{}", entry.descriptor)?;
-        }
-        Ok(())
     }
 }

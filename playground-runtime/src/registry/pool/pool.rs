@@ -1,139 +1,17 @@
-//! Model pools: typed, generational slots of model values that the
-//! registry owns, keyed by (view, model), so that a viewmodel's data
-//! outlives every build of the viewmodel without being saved or restored.
+//! `Pool`: a registry-owned pool of model values, and how a construction
+//! or the host finds the registry's pool.
 
 use crate::contract::error::StateError;
 use crate::contract::model::Model;
 use crate::contract::view::View;
 use crate::registry::bindings::BindingStore;
-use crate::registry::mapped::MappedLibrary;
-use std::any::Any;
+use crate::registry::construction::with_context;
+use crate::registry::pool::entry::{PendingPool, PoolEntry, encode_storage};
+use crate::registry::pool::handle::{PoolError, PoolHandle};
+use crate::registry::pool::storage::{PoolStorage, Slot, Table, live, live_mut};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
-
-/// Why a pool refused an operation. Never another value: a handle that
-/// does not name a live value of this pool is an error.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PoolError {
-    /// The handle's value was removed (its slot may hold another value now,
-    /// under a newer generation).
-    #[error("stale handle to model `{model}`: slot {index} generation {generation} was removed")]
-    Stale {
-        /// The model's name.
-        model: String,
-        /// The handle's slot.
-        index: u32,
-        /// The handle's generation.
-        generation: u32,
-    },
-    /// The handle was made by another pool.
-    #[error("the handle to model `{model}` belongs to another pool")]
-    Foreign {
-        /// The model's name.
-        model: String,
-    },
-    /// The pool holds `u32::MAX` slots.
-    #[error("the pool of model `{model}` is full")]
-    Full {
-        /// The model's name.
-        model: String,
-    },
-    /// The registry has no pool of this model for this view.
-    #[error("the registry has no pool of model `{model}` for view `{view}`")]
-    NoPool {
-        /// The view's name.
-        view: String,
-        /// The model's name.
-        model: String,
-    },
-    /// The registry's pool holds another format of the model.
-    #[error(
-        "the pool of model `{model}` holds state version {pooled:016x} (size and align {pooled_layout:?}), \
-         this build reads {current:016x} ({current_layout:?})"
-    )]
-    VersionMismatch {
-        /// The model's name.
-        model: String,
-        /// The pool's format.
-        pooled: u64,
-        /// `(size, align)` of the pool's values.
-        pooled_layout: (usize, usize),
-        /// This build's format.
-        current: u64,
-        /// `(size, align)` here.
-        current_layout: (usize, usize),
-    },
-}
-
-/// A handle to a value in a [`Pool`]: a slot and the generation of the
-/// value it was made for (16 bytes, `Copy`). Once the value is removed,
-/// the handle is stale for good, whatever the slot holds later.
-pub struct PoolHandle<M> {
-    pool: u64,
-    index: u32,
-    generation: u32,
-    _model: PhantomData<fn() -> M>,
-}
-
-impl<M> PoolHandle<M> {
-    /// The slot it names.
-    pub fn index(&self) -> u32 {
-        self.index
-    }
-    /// The generation of the value it names.
-    pub fn generation(&self) -> u32 {
-        self.generation
-    }
-}
-
-impl<M> Clone for PoolHandle<M> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<M> Copy for PoolHandle<M> {}
-impl<M> PartialEq for PoolHandle<M> {
-    fn eq(&self, other: &Self) -> bool {
-        (self.pool, self.index, self.generation) == (other.pool, other.index, other.generation)
-    }
-}
-impl<M> Eq for PoolHandle<M> {}
-impl<M> std::hash::Hash for PoolHandle<M> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (self.pool, self.index, self.generation).hash(state);
-    }
-}
-impl<M> fmt::Debug for PoolHandle<M> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PoolHandle({}v{})", self.index, self.generation)
-    }
-}
-
-struct Slot<M> {
-    /// Bumped when the value is removed; a slot whose generation reached
-    /// `u32::MAX` is retired rather than reused.
-    generation: u32,
-    value: Option<M>,
-}
-
-struct Table<M> {
-    slots: Vec<Slot<M>>,
-    /// Empty slots to reuse, last freed first.
-    free: Vec<u32>,
-    len: usize,
-}
-
-/// The storage a pool's handles share, and the registry keeps. A
-/// `std::sync::RwLock` (a futex word, no global state): the host and every
-/// library lock it with their own copy of the code, which a lock with a
-/// global parking table (parking_lot's) would not allow.
-pub(crate) struct PoolStorage<M> {
-    /// Names the pool in its handles: the same for every build of it,
-    /// migrated or not, so handles stay valid across reloads.
-    id: u64,
-    table: RwLock<Table<M>>,
-}
 
 /// A registry-owned pool of model values, for a viewmodel's data: declare
 /// it as a field, and every build of the viewmodel gets the same pool.
@@ -277,7 +155,7 @@ impl<M: Model> Pool<M> {
     /// The registry's pool of `M` for the view being constructed on this
     /// thread (see [`Pool`]); a detached pool outside a construction.
     pub fn new() -> Self {
-        crate::registry::uses::pool_for::<M>().unwrap_or_else(Pool::detached)
+        pool_for::<M>().unwrap_or_else(Pool::detached)
     }
 
     /// A pool of its own, which no registry keeps.
@@ -573,126 +451,6 @@ fn migrate_value<M: Model>(entry: &PoolEntry, bytes: &[u8]) -> Result<M, StateEr
     }
 }
 
-#[inline(always)]
-fn live<M>(slots: &[Slot<M>], id: u64, handle: PoolHandle<M>) -> Option<&M> {
-    if handle.pool != id {
-        return None;
-    }
-    let slot = slots.get(handle.index as usize)?;
-    if slot.generation != handle.generation {
-        return None;
-    }
-    slot.value.as_ref()
-}
-
-#[inline(always)]
-fn live_mut<M>(slots: &mut [Slot<M>], id: u64, handle: PoolHandle<M>) -> Option<&mut M> {
-    if handle.pool != id {
-        return None;
-    }
-    let slot = slots.get_mut(handle.index as usize)?;
-    if slot.generation != handle.generation {
-        return None;
-    }
-    slot.value.as_mut()
-}
-
-impl<M> PoolStorage<M> {
-    fn new(id: u64) -> Self {
-        PoolStorage {
-            id,
-            table: RwLock::new(Table {
-                slots: Vec::new(),
-                free: Vec::new(),
-                len: 0,
-            }),
-        }
-    }
-}
-
-/// A pool's values encoded, slot by slot: generation and bytes.
-pub(crate) struct EncodedPool {
-    id: u64,
-    slots: Vec<(u32, Option<Vec<u8>>)>,
-}
-
-fn encode_storage<M: Model>(storage: &(dyn Any + Send + Sync)) -> Result<EncodedPool, StateError> {
-    let Some(storage) = storage.downcast_ref::<PoolStorage<M>>() else {
-        return Err(StateError::Encode {
-            model: M::NAME.to_owned(),
-            message: "pool storage of another type".into(),
-        });
-    };
-    let table = storage.table.read().unwrap_or_else(PoisonError::into_inner);
-    let slots = table
-        .slots
-        .iter()
-        .map(|slot| {
-            Ok((
-                slot.generation,
-                slot.value.as_ref().map(M::encode).transpose()?,
-            ))
-        })
-        .collect::<Result<_, StateError>>()?;
-    Ok(EncodedPool {
-        id: storage.id,
-        slots,
-    })
-}
-
-/// A pool as the registry keeps it: its storage, erased, and what says
-/// which builds may read it.
-#[derive(Clone)]
-pub(crate) struct PoolEntry {
-    storage: Arc<dyn Any + Send + Sync>,
-    model: String,
-    model_id: u64,
-    state_version: u64,
-    size: usize,
-    align: usize,
-    /// Encodes the storage: the code of the image that made it, for its
-    /// type (called with that image's `Any`, so the downcast holds).
-    encode: fn(&(dyn Any + Send + Sync)) -> Result<EncodedPool, StateError>,
-    /// Keeps the image that made the storage (its drop and encode code)
-    /// mapped; `None` for the host's, or until the registry publishes it.
-    pub library: Option<MappedLibrary>,
-}
-
-impl PoolEntry {
-    fn reads_as<M: Model>(&self) -> bool {
-        (self.model_id, self.state_version, self.size, self.align)
-            == (M::MODEL_ID, M::STATE_VERSION, M::SIZE, M::ALIGN)
-    }
-
-    fn mismatch<M: Model>(&self) -> PoolError {
-        PoolError::VersionMismatch {
-            model: self.model.clone(),
-            pooled: self.state_version,
-            pooled_layout: (self.size, self.align),
-            current: M::STATE_VERSION,
-            current_layout: (M::SIZE, M::ALIGN),
-        }
-    }
-
-    /// Whether two entries hold the same storage.
-    pub fn same_storage(&self, other: &PoolEntry) -> bool {
-        std::ptr::addr_eq(Arc::as_ptr(&self.storage), Arc::as_ptr(&other.storage))
-    }
-}
-
-/// A pool a construction made or adopted, published with its binding.
-#[derive(Clone)]
-pub(crate) struct PendingPool {
-    pub key: (u64, u64),
-    pub entry: PoolEntry,
-    /// Made by this construction (new or migrated): the binding's library
-    /// becomes its owner when it is published.
-    pub created: bool,
-}
-
-/// The registry's pools.
-pub(crate) type PoolMap = std::collections::BTreeMap<(u64, u64), PoolEntry>;
-
 /// The pool of `M` for view `view_id` in `store`, or what to publish:
 /// adopted as is, made empty, or migrated; `Err` refuses the
 /// construction.
@@ -787,4 +545,30 @@ pub(crate) fn registry_pool<V: ?Sized + View, M: Model>(
             model: M::NAME.to_owned(),
         }),
     })
+}
+
+/// The pool of `M` for the view being constructed on this thread, or
+/// `None` outside a construction (or when the construction is refused:
+/// the error is kept for `constructing` to return).
+pub(crate) fn pool_for<M: Model>() -> Option<Pool<M>> {
+    // The context is not borrowed while a migration runs user code.
+    let (store, view_id, pending) = with_context(|c| {
+        let c = c.borrow();
+        (Arc::clone(&c.store), c.view_id, c.pools.clone())
+    })?;
+    let resolved = resolve::<M>(&store, view_id, &pending);
+    with_context(|c| {
+        let mut c = c.borrow_mut();
+        match resolved {
+            Ok((pool, made)) => {
+                c.pools.extend(made);
+                Some(pool)
+            }
+            Err(error) => {
+                c.error.get_or_insert(error);
+                None
+            }
+        }
+    })
+    .flatten()
 }
