@@ -9,8 +9,8 @@
 
 use std::process::Command;
 
-/// The tools' files, relative to `src/`.
-const TOOLS: &[&str] = &["build.rs", "watcher.rs", "bin"];
+/// The tools layer and the inspector, relative to `src/`.
+const TOOLS: &[&str] = &["tools", "bin"];
 
 fn main() {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());

@@ -80,16 +80,17 @@ pub mod __private;
 pub use contract::error::StateError;
 pub use contract::fingerprint::TypeFingerprint;
 pub use contract::model::{FieldDescriptor, Model, ModelDescriptor, Saveable};
+pub use contract::record::CUT;
 pub use contract::state::{Live, Saved, SavedModel, SavedState, State};
 pub use contract::view::{MethodDescriptor, View, ViewDescriptor};
 pub use contract::viewmodel::{ViewModel, ViewModelDescriptor};
 pub use contract::wrappers::{Atomic, Handle, Once, Shared};
+pub use loading::bytes::{LibraryBytes, write_sha256};
 pub use loading::diff::{Change, Changes, Part, Written};
 pub use loading::error::{LoadError, ProgramError};
-pub use loading::library::{LibraryBytes, write_sha256};
 pub use loading::loader::LoadReport;
 pub use loading::manifest::{
-    CUT, Manifest, ManifestField, ManifestMethod, ManifestModel, ManifestView, ManifestViewModel,
+    Manifest, ManifestField, ManifestMethod, ManifestModel, ManifestView, ManifestViewModel,
 };
 pub use loading::module::{
     CUSTOM_ALLOCATOR, Fingerprint, MODULE_CRATE_SYMBOL, MODULE_SYMBOL, SYSTEM_ALLOCATOR,

@@ -11,10 +11,10 @@ pub use crate::contract::fingerprint::{
 };
 pub use crate::contract::guard::{GuardFuture, Guarded, call_back, guard, guard_future};
 pub use crate::contract::model::{FieldDescriptor, Model, ModelDescriptor, field};
+pub use crate::contract::record::{MANIFEST, Record as ManifestRecord};
 pub use crate::contract::state::SavedState;
 pub use crate::contract::view::{MethodDescriptor, View, ViewDescriptor};
 pub use crate::contract::viewmodel::{ViewModel, construct_default};
-pub use crate::loading::manifest::{MANIFEST, Record as ManifestRecord};
 pub use crate::loading::module::RawStr;
 pub use crate::registry::entry::ViewModelEntry;
 pub use crate::registry::registration::{MODELS, VIEWMODELS, VIEWS};

@@ -8,6 +8,7 @@ pub mod error;
 pub mod fingerprint;
 pub mod guard;
 pub mod model;
+pub mod record;
 pub mod state;
 pub mod view;
 pub mod viewmodel;

@@ -1,8 +1,10 @@
 //! Why a module library was not loaded, or a program's manifest not read.
 
 use crate::loading::diff::Changes;
+use crate::loading::file::OpenError;
+use crate::loading::module::MODULE_SYMBOL;
 use crate::registry::error::RegistryError;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// Why a module library was not loaded. Every variant names the file; when
@@ -218,4 +220,31 @@ pub enum ProgramError {
         /// What was found.
         message: String,
     },
+}
+
+/// The `LoadError` of a file that could not be opened as a library.
+pub(crate) fn open_error(path: &Path, error: OpenError) -> LoadError {
+    let path = path.to_owned();
+    match error {
+        OpenError::Io(source) => LoadError::Io { path, source },
+        OpenError::NotAFile(kind) => LoadError::NotAFile { path, kind },
+        OpenError::TooLarge { size, limit } => LoadError::Open {
+            path,
+            message: format!("{size} bytes, more than the {limit} it may have"),
+        },
+        OpenError::Hash { expected, actual } => LoadError::Hash {
+            path,
+            expected,
+            actual,
+        },
+        OpenError::Sidecar(message) => LoadError::Sidecar { path, message },
+        OpenError::Open(message) => LoadError::Open { path, message },
+        OpenError::MissingSymbol(message) => LoadError::MissingSymbol {
+            path,
+            symbol: MODULE_SYMBOL,
+            message,
+        },
+        OpenError::NotAModule(message) => LoadError::NotAModule { path, message },
+        OpenError::Disagrees(message) => LoadError::Disagrees { path, message },
+    }
 }

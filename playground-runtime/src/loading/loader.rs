@@ -2,10 +2,12 @@
 //! over, swap.
 
 use crate::contract::view::ViewDescriptor;
-use crate::loading::error::LoadError;
-use crate::loading::library::{Image, Library, LibraryBytes, OpenError};
+use crate::loading::bytes::LibraryBytes;
+use crate::loading::error::{LoadError, open_error};
+use crate::loading::image::Image;
+use crate::loading::library::Library;
 use crate::loading::manifest::Manifest;
-use crate::loading::module::{MODULE_SYMBOL, ModuleContents};
+use crate::loading::module::ModuleContents;
 use crate::registry::bindings::{Bindings, Slot};
 use crate::registry::carry::{LoadOptions, Rebound, bind_carrying, save};
 use crate::registry::entry::ViewModelEntry;
@@ -428,31 +430,5 @@ impl Registry {
             .iter()
             .map(|l| l.path().to_owned())
             .collect()
-    }
-}
-
-pub(crate) fn open_error(path: &Path, error: OpenError) -> LoadError {
-    let path = path.to_owned();
-    match error {
-        OpenError::Io(source) => LoadError::Io { path, source },
-        OpenError::NotAFile(kind) => LoadError::NotAFile { path, kind },
-        OpenError::TooLarge { size, limit } => LoadError::Open {
-            path,
-            message: format!("{size} bytes, more than the {limit} it may have"),
-        },
-        OpenError::Hash { expected, actual } => LoadError::Hash {
-            path,
-            expected,
-            actual,
-        },
-        OpenError::Sidecar(message) => LoadError::Sidecar { path, message },
-        OpenError::Open(message) => LoadError::Open { path, message },
-        OpenError::MissingSymbol(message) => LoadError::MissingSymbol {
-            path,
-            symbol: MODULE_SYMBOL,
-            message,
-        },
-        OpenError::NotAModule(message) => LoadError::NotAModule { path, message },
-        OpenError::Disagrees(message) => LoadError::Disagrees { path, message },
     }
 }

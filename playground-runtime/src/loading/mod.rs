@@ -1,13 +1,18 @@
 //! Loading a module library: reading and verifying the file, its manifest
 //! and how it differs from the program's, opening it, binding its
-//! viewmodels, and rolling back.
+//! viewmodels.
 //!
 //! Built on [`registry`](crate::registry) and [`contract`](crate::contract).
 
+pub mod bytes;
+pub mod compat;
 pub mod diff;
 pub mod error;
+pub mod file;
+pub mod image;
 pub mod library;
 pub mod loader;
 pub mod manifest;
 pub mod module;
+pub mod reading;
 pub mod sha256;

@@ -27,7 +27,7 @@
 //! ([`Build::fast_rebuilds`]), linked by the fastest linker on `PATH`
 //! ([`Linker::Fastest`]).
 
-use crate::loading::library::LibraryBytes;
+use crate::loading::bytes::LibraryBytes;
 use serde::Deserialize;
 use std::ffi::OsString;
 use std::fmt;

@@ -118,7 +118,7 @@ impl Watcher {
         let library = absolute(library.into());
         let (sender, events) = channel();
         let watched = library.clone();
-        let sidecar = crate::loading::library::sidecar_path(&library);
+        let sidecar = crate::loading::bytes::sidecar_path(&library);
         // One rebuild can come in several event batches: load each version
         // of the files once.
         let mut last_loaded = (stamp(&library), stamp(&sidecar));

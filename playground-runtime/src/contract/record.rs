@@ -1,0 +1,239 @@
+//! What every image carries for a loader to read before any of its code
+//! runs, as plain data in its file (no pointers: nothing to relocate, so
+//! the bytes in the file are the values):
+//!
+//! - the **build record**, one exported `static` of the runtime,
+//!   `playground_build_v1`: compiler, target, runtime version and build,
+//!   panic strategy;
+//! - the **manifest records**, one per view, method, model, model field
+//!   and viewmodel (and the module's crate name), in a linkme slice: the
+//!   macros add them where they add the registrations, so the linker
+//!   gathers them into one section (`linkme_MANIFEST`) of fixed-size
+//!   entries. Their text fields have a fixed size: a longer text is cut,
+//!   and then ends with [`CUT`].
+//!
+//! The loading layer reads them (`loading::reading`).
+
+use crate::contract::model::Model;
+use crate::contract::view::View;
+use crate::contract::viewmodel::ViewModel;
+use linkme::distributed_slice;
+
+/// The exported symbol of the build record.
+pub const BUILD_SYMBOL: &str = "playground_build_v1";
+
+/// The section the linker gathers the records into (linkme's name for the
+/// `MANIFEST` slice on ELF targets).
+pub const SECTION: &str = "linkme_MANIFEST";
+
+/// `b"PGMANIF1"`: the first field of the build record.
+pub(crate) const BUILD_MAGIC: u64 = u64::from_le_bytes(*b"PGMANIF1");
+
+/// `b"PGMR"`: the first field of every record.
+pub(crate) const RECORD_MAGIC: u32 = u32::from_le_bytes(*b"PGMR");
+
+/// Every manifest record of this image.
+#[distributed_slice]
+pub static MANIFEST: [Record];
+
+/// Ends a text that was cut to fit its record.
+pub const CUT: char = '…';
+
+/// The records of methods `$index...` of view `$view`, one static each
+/// (what `#[view]` writes, kept short).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __manifest_methods {
+    ($view:ty; $($index:literal)*) => {
+        $(const _: () = {
+            #[$crate::__private::distributed_slice($crate::__private::MANIFEST)]
+            #[linkme(crate = $crate::__private::linkme)]
+            static METHOD: $crate::__private::ManifestRecord =
+                $crate::__private::ManifestRecord::method::<$view>($index);
+        };)*
+    };
+}
+
+/// The records of fields `$index...` of model `$model`, one static each
+/// (what `#[model]` writes, kept short).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __manifest_fields {
+    ($model:ty; $($index:literal)*) => {
+        $(const _: () = {
+            #[$crate::__private::distributed_slice($crate::__private::MANIFEST)]
+            #[linkme(crate = $crate::__private::linkme)]
+            static FIELD: $crate::__private::ManifestRecord =
+                $crate::__private::ManifestRecord::field::<$model>($index);
+        };)*
+    };
+}
+
+/// A string of at most `N` bytes, zero-padded. A longer one is cut at a
+/// character boundary and ends with [`CUT`], so that a reader knows.
+const fn text<const N: usize>(s: &str) -> [u8; N] {
+    let bytes = s.as_bytes();
+    let mut out = [0; N];
+    let marker = CUT.len_utf8();
+    let fits = bytes.len() <= N;
+    let mut end = if fits { bytes.len() } else { N - marker };
+    // Not inside a character: back to the start of the one that is cut.
+    while !fits && end > 0 && (bytes[end] & 0xc0) == 0x80 {
+        end -= 1;
+    }
+    let mut i = 0;
+    while i < end {
+        out[i] = bytes[i];
+        i += 1;
+    }
+    if !fits {
+        let mut utf8 = [0; 4];
+        let cut = CUT.encode_utf8(&mut utf8).as_bytes();
+        let mut j = 0;
+        while j < marker {
+            out[end + j] = cut[j];
+            j += 1;
+        }
+    }
+    out
+}
+
+/// The build record: `#[repr(C)]`, integers and byte arrays only.
+#[repr(C)]
+pub struct BuildRecord {
+    pub(crate) magic: u64,
+    pub(crate) rustc: [u8; 96],
+    pub(crate) target: [u8; 64],
+    pub(crate) runtime_version: [u8; 32],
+    pub(crate) runtime_sources: [u8; 32],
+    pub(crate) panic: [u8; 16],
+}
+
+/// This build's record, exported by every image that links the runtime.
+#[unsafe(no_mangle)]
+#[used]
+pub static playground_build_v1: BuildRecord = BuildRecord {
+    magic: BUILD_MAGIC,
+    rustc: text(env!("PLAYGROUND_RUSTC")),
+    target: text(env!("PLAYGROUND_TARGET")),
+    runtime_version: text(env!("CARGO_PKG_VERSION")),
+    runtime_sources: text(env!("PLAYGROUND_RUNTIME_SOURCES")),
+    panic: text(if cfg!(panic = "unwind") {
+        "unwind"
+    } else {
+        "abort"
+    }),
+};
+
+/// What a record describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub(crate) enum Kind {
+    View = 1,
+    Method = 2,
+    Model = 3,
+    ViewModel = 4,
+    Crate = 5,
+    Field = 6,
+}
+
+/// One manifest record: `#[repr(C)]`, integers and byte arrays only.
+#[repr(C)]
+pub struct Record {
+    pub(crate) magic: u32,
+    pub(crate) kind: u32,
+    pub(crate) numbers: [u64; 4],
+    pub(crate) name: [u8; 64],
+    pub(crate) text: [u8; 192],
+}
+
+impl Record {
+    const fn new(kind: Kind, numbers: [u64; 4], name: &str, text_: &str) -> Record {
+        Record {
+            magic: RECORD_MAGIC,
+            kind: kind as u32,
+            numbers,
+            name: text(name),
+            text: text(text_),
+        }
+    }
+
+    /// The record of view `V`, declared in `module_path`.
+    pub const fn view<V: ?Sized + View>(module_path: &str) -> Record {
+        let methods = V::DESCRIPTOR.methods.len() as u64;
+        Record::new(
+            Kind::View,
+            [V::VIEW_ID, V::API_VERSION, methods, 0],
+            V::NAME,
+            module_path,
+        )
+    }
+
+    /// The record of method `index` of view `V`.
+    pub const fn method<V: ?Sized + View>(index: usize) -> Record {
+        let method = &V::DESCRIPTOR.methods[index];
+        Record::new(
+            Kind::Method,
+            [
+                V::VIEW_ID,
+                index as u64,
+                method.is_async as u64,
+                method.fingerprint,
+            ],
+            method.name,
+            method.signature,
+        )
+    }
+
+    /// The record of field `index` of model `M`.
+    pub const fn field<M: Model>(index: usize) -> Record {
+        let field = &M::FIELDS[index];
+        Record::new(
+            Kind::Field,
+            [
+                M::MODEL_ID,
+                index as u64,
+                field.fingerprint,
+                M::STATE_VERSION,
+            ],
+            field.name,
+            field.ty,
+        )
+    }
+
+    /// The record of model `M`, declared in `module_path`.
+    pub const fn model<M: Model>(module_path: &str) -> Record {
+        Record::new(
+            Kind::Model,
+            [
+                M::MODEL_ID,
+                M::STATE_VERSION,
+                M::SIZE as u64,
+                M::ALIGN as u64,
+            ],
+            M::NAME,
+            module_path,
+        )
+    }
+
+    /// The record of viewmodel `VM`, written in `module_path`. The name
+    /// may be cut to fit; its hash is whole.
+    pub const fn viewmodel<VM: ViewModel>(module_path: &str) -> Record {
+        Record::new(
+            Kind::ViewModel,
+            [
+                <VM::View as View>::VIEW_ID,
+                VM::API_VERSION,
+                crate::contract::fingerprint::named(VM::NAME),
+                0,
+            ],
+            VM::NAME,
+            module_path,
+        )
+    }
+
+    /// The record naming the module's crate (`export_module!`).
+    pub const fn module_crate(name: &str) -> Record {
+        Record::new(Kind::Crate, [0; 4], name, "")
+    }
+}
