@@ -111,5 +111,7 @@ pub use registry::registry::Registry;
 pub use registry::rollback::{RollbackError, RollbackReport};
 pub use registry::uses::Uses;
 pub use registry::view_ref::{ViewHandle, ViewRef};
-pub use tools::build::{Build, BuildError, BuildProgress, Built, Linker};
+pub use tools::build::Build;
+pub use tools::built::{BuildError, BuildProgress, Built};
+pub use tools::linker::Linker;
 pub use tools::watcher::{WatchError, WatchEvent, WatchOptions, Watcher};

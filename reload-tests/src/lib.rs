@@ -324,8 +324,8 @@ fn build_foreign(fixture: Fixture) -> PathBuf {
 /// Code of the runtime, in a file every module links: another build.
 const RUNTIME_CODE_EDIT: [SourceEdit; 1] = [(
     "src/lib.rs",
-    "mod bindings;\n",
-    "mod bindings;\n\n#[doc(hidden)]\npub const ANOTHER_BUILD: u8 = 1;\n",
+    "mod contract;\n",
+    "mod contract;\n\n#[doc(hidden)]\npub const ANOTHER_BUILD: u8 = 1;\n",
 )];
 
 /// What cannot make two builds incompatible: a doc comment, a comment, and
@@ -336,14 +336,14 @@ const RUNTIME_DOCS_AND_TOOLS_EDITS: [SourceEdit; 4] = [
         "//! playground: programs built from hot-swappable modules.",
         "//! playground: programs made of modules that can be swapped.\n// A comment.",
     ),
-    ("src/registry.rs", "\n/// ", "\n/// Reworded. "),
+    ("src/registry/registry.rs", "\n/// ", "\n/// Reworded. "),
     (
-        "src/watcher.rs",
+        "src/tools/watcher.rs",
         "debounce: Duration::from_millis(50),",
         "debounce: Duration::from_millis(60),",
     ),
     (
-        "src/build.rs",
+        "src/tools/build.rs",
         "[\"wild\", \"mold\"]",
         "[\"wild\", \"mold\", \"ld.mold\"]",
     ),

@@ -71,7 +71,7 @@ macro_rules! __manifest_fields {
 
 /// A string of at most `N` bytes, zero-padded. A longer one is cut at a
 /// character boundary and ends with [`CUT`], so that a reader knows.
-const fn text<const N: usize>(s: &str) -> [u8; N] {
+pub(crate) const fn text<const N: usize>(s: &str) -> [u8; N] {
     let bytes = s.as_bytes();
     let mut out = [0; N];
     let marker = CUT.len_utf8();

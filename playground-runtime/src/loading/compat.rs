@@ -348,6 +348,7 @@ impl Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::record::CUT;
     use crate::loading::manifest::{ManifestView, ManifestViewModel};
     use crate::loading::module::Fingerprint;
 

@@ -345,6 +345,7 @@ impl Fingerprint {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::record::{CUT, text};
 
     #[test]
     fn a_long_text_is_cut_at_a_character_and_says_so() {

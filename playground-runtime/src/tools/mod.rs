@@ -5,4 +5,8 @@
 //! fingerprint leaves it out (an edit here keeps modules loadable).
 
 pub mod build;
+pub mod built;
+pub mod cargo_messages;
+pub mod direct;
+pub mod linker;
 pub mod watcher;

@@ -1,0 +1,194 @@
+//! Direct rebuilds: rustc alone, with cargo's own recorded command, while
+//! only the module's sources change.
+
+use crate::tools::cargo_messages::Artifact;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The rustc command cargo ran for the module crate, and the files whose
+/// change means it may no longer be the right one.
+#[derive(Clone, Debug)]
+pub(crate) struct Direct {
+    pub(crate) krate: String,
+    pub(crate) program: OsString,
+    pub(crate) args: Vec<OsString>,
+    pub(crate) env: Vec<(OsString, OsString)>,
+    pub(crate) cwd: PathBuf,
+    /// Where cargo put the library.
+    pub(crate) library: PathBuf,
+    /// Each file, with its modification time when cargo ran.
+    pub(crate) inputs: Vec<(PathBuf, Option<std::time::SystemTime>)>,
+    /// The module's own sources as the last build read them.
+    pub(crate) sources: Vec<(PathBuf, Option<std::time::SystemTime>)>,
+    /// The library that build left.
+    pub(crate) library_stamp: Option<(std::time::SystemTime, u64)>,
+}
+
+impl Direct {
+    /// The module crate's command in cargo's `-vv` log: the line
+    /// ``Running `ENV=... rustc --crate-name NAME ... --crate-type cdylib ...` ``.
+    pub(crate) fn capture(
+        log: &str,
+        artifact: &Artifact,
+        library: &Path,
+        manifest: &Path,
+    ) -> Option<Direct> {
+        let dir = manifest.parent()?;
+        if dir.join("build.rs").exists() {
+            return None; // its output may change with what the script reads
+        }
+        let words = log.lines().find_map(|line| {
+            let command = line.trim().strip_prefix("Running `")?.strip_suffix('`')?;
+            let words = shlex::split(command)?;
+            let ours = words
+                .windows(2)
+                .any(|w| w[0] == "--crate-name" && w[1] == artifact.name)
+                && words
+                    .windows(2)
+                    .any(|w| w[0] == "--crate-type" && w[1] == "cdylib");
+            ours.then_some(words)
+        })?;
+        let is_assignment = |word: &str| {
+            word.split_once('=').is_some_and(|(name, _)| {
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+        };
+        let split = words.iter().position(|w| !is_assignment(w))?;
+        let env = words[..split]
+            .iter()
+            .filter_map(|w| w.split_once('='))
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        let program = OsString::from(&words[split]);
+        let args: Vec<OsString> = words[split + 1..].iter().map(OsString::from).collect();
+        // cargo runs rustc from the workspace root with the source path
+        // relative to it: run from there, so paths in messages and panics
+        // read as in cargo's builds.
+        let src = artifact.src_path.as_deref()?;
+        let relative = words[split + 1..].iter().find(|w| w.ends_with(".rs"))?;
+        let cwd = if Path::new(relative).is_absolute() {
+            dir.to_owned()
+        } else {
+            PathBuf::from(src.to_str()?.strip_suffix(relative.as_str())?)
+        };
+        let mut inputs = vec![
+            manifest.to_owned(),
+            cwd.join("Cargo.toml"),
+            cwd.join("Cargo.lock"),
+        ];
+        inputs.extend(
+            words
+                .windows(2)
+                .filter(|w| w[0] == "--extern")
+                .filter_map(|w| w[1].split_once('=').map(|(_, path)| PathBuf::from(path))),
+        );
+        // A dependency whose sources changed has not been rebuilt yet: its
+        // artifact is the old one. So the sources of every path package of
+        // the graph count too (registry packages do not change).
+        inputs.extend(path_package_files(manifest)?);
+        let inputs = inputs.into_iter().map(|p| {
+            let stamp = modified(&p);
+            (p, stamp)
+        });
+        Some(Direct {
+            krate: artifact.name.clone(),
+            program,
+            args,
+            env,
+            cwd,
+            library: library.to_owned(),
+            inputs: inputs.collect(),
+            sources: Vec::new(),
+            library_stamp: None,
+        })
+    }
+
+    /// Whether every input is as cargo saw it.
+    pub(crate) fn still_valid(&self) -> bool {
+        self.inputs
+            .iter()
+            .all(|(path, stamp)| modified(path) == *stamp)
+    }
+}
+
+/// The files of the path packages (other than the module) that the
+/// module's dependency graph holds, as `cargo metadata` lists them: their
+/// manifests, build scripts and everything under `src/`.
+pub(crate) fn path_package_files(manifest: &Path) -> Option<Vec<PathBuf>> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--manifest-path"])
+        .arg(manifest)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
+    let own = canonical(manifest);
+    let mut files = Vec::new();
+    for package in metadata.get("packages")?.as_array()? {
+        if !package.get("source")?.is_null() {
+            continue;
+        }
+        let path = PathBuf::from(package.get("manifest_path")?.as_str()?);
+        if canonical(&path) == own {
+            continue;
+        }
+        let dir = path.parent()?.to_owned();
+        files.push(path);
+        files.push(dir.join("build.rs"));
+        collect_files(&dir.join("src"), &mut files);
+    }
+    Some(files)
+}
+
+pub(crate) fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
+}
+
+/// Every file under `src/` beside the module's manifest, with its
+/// modification time, in a stable order.
+pub(crate) fn module_sources(manifest: &Path) -> Vec<(PathBuf, Option<std::time::SystemTime>)> {
+    let mut files = Vec::new();
+    if let Some(dir) = manifest.parent() {
+        collect_files(&dir.join("src"), &mut files);
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let stamp = modified(&file);
+            (file, stamp)
+        })
+        .collect()
+}
+
+/// A file's modification time and length.
+pub(crate) fn stamp(path: &Path) -> Option<(std::time::SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+pub(crate) fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// `path` with symlinks resolved, to compare the manifest cargo reports
+/// with the one asked for.
+pub(crate) fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+}
