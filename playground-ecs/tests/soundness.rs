@@ -69,7 +69,8 @@ fn get_holds_its_borrow_until_the_guard_drops() {
     let mut world = World::new();
     let e = world.spawn((Pos(1.0),));
     let r = world.get::<Pos>(e).unwrap();
-    // The hole the issue describes: a `&mut` to the value `r` reads.
+    // The hole a `get` without a held borrow leaves: a `&mut` to the
+    // value `r` reads.
     assert!(matches!(
         world.query::<&mut Pos>(),
         Err(EcsError::Borrowed { how: "shared", .. })

@@ -4,7 +4,7 @@
 //! `cargo bench -p playground-ecs-bench --bench suite` (optionally
 //! `-- ROUNDS`, default 15).
 //!
-//! Fairness, as issue 9 asks:
+//! Fairness:
 //! - engines are interleaved: every round runs every workload on every
 //!   engine (in a rotating order), and each figure is the median over the
 //!   rounds of each round's median sample; a burst of noise from another
