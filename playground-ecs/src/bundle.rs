@@ -1,8 +1,8 @@
 //! Bundles: the tuples of components an entity is spawned or extended with.
 
-use crate::archetype::Archetype;
-use crate::component::{Component, ComponentId, Components};
-use crate::entity::Entity;
+use crate::storage::archetype::Archetype;
+use crate::storage::component::{Component, ComponentId, Components};
+use crate::storage::entity::Entity;
 use crate::world::{EcsError, World};
 
 /// A tuple of distinct component types, `(A,)` to 12 elements.

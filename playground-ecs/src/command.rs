@@ -7,8 +7,8 @@
 #![deny(unsafe_code)]
 
 use crate::bundle::Bundle;
-use crate::component::Component;
-use crate::entity::Entity;
+use crate::storage::component::Component;
+use crate::storage::entity::Entity;
 use crate::world::{EcsError, World};
 use std::cell::RefCell;
 

@@ -3,8 +3,8 @@
 //! events that went through. A handler that panics is recorded and skipped;
 //! the others still run.
 
-use crate::component::TypeKey;
-use crate::value::ModelValue;
+use crate::storage::component::TypeKey;
+use crate::storage::value::ModelValue;
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};

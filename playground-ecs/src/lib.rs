@@ -253,41 +253,37 @@ opaque_fingerprints!(
     RawSession,
 );
 
-mod archetype;
-mod borrow;
 mod bundle;
 mod command;
-mod component;
 mod dynamic;
-mod entity;
 mod event;
 mod model;
 mod module;
 mod query;
 mod resource;
+mod storage;
 mod system;
 mod typed;
-mod value;
 mod view;
 mod world;
 
-pub use borrow::{Ref, RefMut};
 pub use bundle::Bundle;
 pub use command::{CommandBuffer, Commands};
-pub use component::{Component, ComponentId, ComponentInfo, ComponentKey, TypeKey};
-pub use entity::Entity;
 pub use event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
 pub use model::{ComponentRegistration, ModelError};
 pub use module::EcsModule;
 pub use query::{
     AllTables, MatchedTables, PreparedQuery, Query, QueryBorrow, QueryIter, TableSet, With, Without,
 };
+pub use storage::borrow::{Ref, RefMut};
+pub use storage::component::{Component, ComponentId, ComponentInfo, ComponentKey, TypeKey};
+pub use storage::entity::Entity;
+pub use storage::value::ModelValue;
 pub use system::{Schedule, ScheduleError, System, SystemWorld};
 pub use typed::{
     AccessKind, RawBorrow, RawSession, TypedAccess, TypedEcs, TypedKey, TypedMut, TypedRead,
     TypedRef, TypedTable, TypedView, ViewQuery,
 };
-pub use value::ModelValue;
 pub use view::{
     ComponentType, ComponentView, Ecs, EntitySnapshot, EntityView, EventView, PostHandler,
     PreHandler, QuerySpec, QueryView, StorageStats, StorageView, SystemView, TableInfo,

@@ -3,9 +3,9 @@
 //! rebuilt and reloaded finds the world's existing columns, and a changed
 //! layout is migrated or refused like any model.
 
-use crate::component::TypeKey;
-use crate::component::{Component, ComponentId, ComponentInfo, ComponentKey};
-use crate::entity::Entity;
+use crate::storage::component::TypeKey;
+use crate::storage::component::{Component, ComponentId, ComponentInfo, ComponentKey};
+use crate::storage::entity::Entity;
 use crate::world::World;
 use playground_runtime::{Model, StateError};
 use thiserror::Error;

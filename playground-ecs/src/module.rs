@@ -1,11 +1,11 @@
 //! The default implementation of the ECS views: one world, its schedule,
 //! its events and resources, behind locks so that the view can be shared.
 
-use crate::component::{ComponentInfo, ComponentKey};
-use crate::entity::Entity;
 use crate::event::{Delivery, Events, HandlerFailure, Phase, SubscriptionId};
+use crate::storage::component::{ComponentInfo, ComponentKey};
+use crate::storage::entity::Entity;
+use crate::storage::value::ModelValue;
 use crate::system::{Schedule, ScheduleError, System};
-use crate::value::ModelValue;
 use crate::view::*;
 use crate::world::{EcsError, World};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};

@@ -1,9 +1,9 @@
 //! Typed queries: `(&mut Position, &Velocity, Option<&Name>, With<Player>,
 //! Without<Frozen>)` over every table that matches.
 
-use crate::archetype::Archetype;
-use crate::component::{Component, ComponentId, ComponentInfo, Components, TypeKey};
-use crate::entity::{Entity, Meta};
+use crate::storage::archetype::Archetype;
+use crate::storage::component::{Component, ComponentId, ComponentInfo, Components, TypeKey};
+use crate::storage::entity::{Entity, Meta};
 use crate::world::{EcsError, World};
 use std::marker::PhantomData;
 use std::ptr::NonNull;

@@ -2,8 +2,8 @@
 //! settings), borrowed through `&World` with the same checked flags as
 //! components.
 
-use crate::borrow::{BorrowFlag, Ref, RefMut, taken_how};
-use crate::component::{Component, TypeKey, TypeMap};
+use crate::storage::borrow::{BorrowFlag, Ref, RefMut, taken_how};
+use crate::storage::component::{Component, TypeKey, TypeMap};
 use crate::world::{EcsError, World};
 use std::any::Any;
 use std::cell::UnsafeCell;

@@ -10,12 +10,12 @@
 
 #![deny(unsafe_code)]
 
-use crate::borrow::{Ref, RefMut};
 use crate::command::{CommandBuffer, Commands};
-use crate::component::{Component, ComponentId, ComponentInfo, TypeKey};
-use crate::entity::Entity;
 use crate::query::{Query, QueryBorrow, check_aliasing};
 use crate::resource::ResourceId;
+use crate::storage::borrow::{Ref, RefMut};
+use crate::storage::component::{Component, ComponentId, ComponentInfo, TypeKey};
+use crate::storage::entity::Entity;
 use crate::world::{EcsError, World};
 use std::cell::RefCell;
 use std::collections::HashMap;

@@ -23,11 +23,11 @@
 //! [`TypedView`] holds the six building blocks; [`TypedEcs`] (from
 //! `<dyn Ecs>::typed`) and its read sessions ([`TypedRead`]) are the API.
 
-use crate::borrow::BorrowFlag;
-use crate::component::{Component, ComponentId, ComponentKey};
-use crate::entity::{Entity, Meta};
 use crate::model::ComponentRegistration;
 use crate::query::{With, Without};
+use crate::storage::borrow::BorrowFlag;
+use crate::storage::component::{Component, ComponentId, ComponentKey};
+use crate::storage::entity::{Entity, Meta};
 use crate::view::Ecs;
 use crate::world::{EcsError, World};
 use playground_runtime::{Model, view};

@@ -8,11 +8,11 @@
 //! version: its methods take playground-ecs types (`Entity`, `System`), so a
 //! module built against other playground-ecs sources is refused.
 
-use crate::entity::Entity;
 use crate::event::{Delivery, HandlerFailure};
 use crate::model::{ComponentRegistration, ModelError};
+use crate::storage::entity::Entity;
+use crate::storage::value::ModelValue;
 use crate::system::{ScheduleError, System};
-use crate::value::ModelValue;
 use crate::world::EcsError;
 use playground_runtime::{model, view};
 

@@ -1,14 +1,14 @@
 //! The world: entities, their components in archetype tables, and the
 //! typed API for hot loops.
 
-use crate::archetype::Archetype;
-use crate::borrow::{BorrowFlag, Ref, taken_how};
 use crate::bundle::Bundle;
-use crate::component::TypeKey;
-use crate::component::{Component, ComponentId, Components};
-use crate::entity::{Entities, Entity, Location};
 use crate::query::{Query, QueryBorrow, QueryIter, check_aliasing};
 use crate::resource::Resources;
+use crate::storage::archetype::Archetype;
+use crate::storage::borrow::{BorrowFlag, Ref, taken_how};
+use crate::storage::component::TypeKey;
+use crate::storage::component::{Component, ComponentId, Components};
+use crate::storage::entity::{Entities, Entity, Location};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use thiserror::Error;
@@ -173,7 +173,7 @@ pub struct World {
     pub(crate) archetypes: Vec<Archetype>,
     by_types: HashMap<Vec<ComponentId>, u32>,
     pub(crate) components: Components,
-    bundles: crate::component::TypeMap<BundleLayout>,
+    bundles: crate::storage::component::TypeMap<BundleLayout>,
     /// Per component: who borrows its column through `&World`.
     borrows: Vec<BorrowFlag>,
     pub(crate) resources: Resources,
@@ -507,7 +507,7 @@ impl World {
     pub(crate) fn get_ref_mut<T: Component>(
         &self,
         entity: Entity,
-    ) -> Result<crate::borrow::RefMut<'_, T>, EcsError> {
+    ) -> Result<crate::storage::borrow::RefMut<'_, T>, EcsError> {
         let (id, value) = self.slot::<T>(entity)?;
         let flag = self.flag(id);
         flag.acquire(true)
@@ -515,7 +515,7 @@ impl World {
         // SAFETY: the row holds an initialised `T`; the exclusive flag is
         // held until the guard drops, so nothing else reaches this column
         // through `&World`, and `&self` excludes `&mut World` users.
-        Ok(unsafe { crate::borrow::RefMut::new(&mut *value, flag) })
+        Ok(unsafe { crate::storage::borrow::RefMut::new(&mut *value, flag) })
     }
 
     /// Whether `entity` has a `T`.
@@ -683,7 +683,7 @@ impl World {
                 // SAFETY: both rows are in bounds; the value moves bitwise
                 // and `detach` below is told it was moved.
                 unsafe {
-                    crate::archetype::copy_value(
+                    crate::storage::archetype::copy_value(
                         column.ptr(row),
                         to.columns[target_column].ptr(new_row),
                         column.info.layout.size(),
