@@ -3,7 +3,8 @@
 use crate::storage::archetype::Archetype;
 use crate::storage::component::{Component, ComponentId, Components};
 use crate::storage::entity::Entity;
-use crate::world::{EcsError, World};
+use crate::world::World;
+use crate::world::error::EcsError;
 
 /// A tuple of distinct component types, `(A,)` to 12 elements.
 ///

@@ -9,7 +9,8 @@
 use crate::bundle::Bundle;
 use crate::storage::component::Component;
 use crate::storage::entity::Entity;
-use crate::world::{EcsError, World};
+use crate::world::World;
+use crate::world::error::EcsError;
 use std::cell::RefCell;
 
 type Command = Box<dyn FnOnce(&mut World) -> Result<(), EcsError> + Send + Sync>;

@@ -5,7 +5,8 @@
 use crate::storage::component::{ComponentId, ComponentInfo, ComponentKey};
 use crate::storage::entity::Entity;
 use crate::storage::value::ModelValue;
-use crate::world::{EcsError, World};
+use crate::world::World;
+use crate::world::error::EcsError;
 use std::alloc::{self, Layout};
 
 /// A value decoded into a buffer of its own, not yet in the world.

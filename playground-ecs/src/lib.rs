@@ -270,7 +270,7 @@ mod world;
 pub use bundle::Bundle;
 pub use command::{CommandBuffer, Commands};
 pub use event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
-pub use model::{ComponentRegistration, ModelError};
+pub use model::ComponentRegistration;
 pub use module::EcsModule;
 pub use query::{
     AllTables, MatchedTables, PreparedQuery, Query, QueryBorrow, QueryIter, TableSet, With, Without,
@@ -289,4 +289,5 @@ pub use view::{
     PreHandler, QuerySpec, QueryView, StorageStats, StorageView, SystemView, TableInfo,
     WorldSnapshot, WorldStats, WorldView,
 };
-pub use world::{EcsError, World};
+pub use world::World;
+pub use world::error::{EcsError, ModelError};

@@ -7,65 +7,8 @@ use crate::storage::component::TypeKey;
 use crate::storage::component::{Component, ComponentId, ComponentInfo, ComponentKey};
 use crate::storage::entity::Entity;
 use crate::world::World;
+use crate::world::error::ModelError;
 use playground_runtime::{Model, StateError};
-use thiserror::Error;
-
-/// Why a model component could not be registered or migrated. Nothing in
-/// the world changed.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum ModelError {
-    /// The world holds this model in another state version: migrate it
-    /// ([`World::migrate_model`]) or refuse the new build.
-    #[error(
-        "model component `{model}` is in the world in state version {stored:016x}, \
-         this build has {new:016x}; migrate it or keep the old build"
-    )]
-    VersionChanged {
-        /// The model's name.
-        model: &'static str,
-        /// The version in the world.
-        stored: u64,
-        /// This build's version.
-        new: u64,
-    },
-    /// Same id and version, another layout: another compiler or flags.
-    #[error(
-        "model component `{model}` is registered with layout {stored:?}, this build has {new:?}"
-    )]
-    Layout {
-        /// The model's name.
-        model: &'static str,
-        /// The layout in the world.
-        stored: std::alloc::Layout,
-        /// This build's.
-        new: std::alloc::Layout,
-    },
-    /// The model knows no migration from the stored version.
-    #[error(
-        "model component `{model}` has no migration from state version {from:016x} to {to:016x}; \
-         add `#[model(migrate_from(Old))]`"
-    )]
-    NoMigration {
-        /// The model's name.
-        model: &'static str,
-        /// The stored version.
-        from: u64,
-        /// This build's.
-        to: u64,
-    },
-    /// Encoding an old value or the migration itself failed.
-    #[error("migrating `{model}` of entity {entity:?}: {source}")]
-    Migration {
-        /// The model's name.
-        model: &'static str,
-        /// The entity whose value failed.
-        entity: Entity,
-        /// What failed.
-        #[source]
-        source: StateError,
-    },
-}
 
 /// Encodes the `T` at `ptr`.
 ///

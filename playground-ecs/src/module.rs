@@ -7,7 +7,8 @@ use crate::storage::entity::Entity;
 use crate::storage::value::ModelValue;
 use crate::system::{Schedule, ScheduleError, System};
 use crate::view::*;
-use crate::world::{EcsError, World};
+use crate::world::World;
+use crate::world::error::{EcsError, ModelError};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use playground_runtime::{Handle, Model, viewmodel};
 use std::cell::Cell;
@@ -233,7 +234,7 @@ impl EcsModule {
     }
 
     /// Registers model component `T` (see [`World::register_model`]).
-    pub fn register_model<T: crate::Component + Model>(&self) -> Result<(), crate::ModelError> {
+    pub fn register_model<T: crate::Component + Model>(&self) -> Result<(), ModelError> {
         self.with_world(|world| world.register_model::<T>().map(drop))
     }
 }
@@ -458,7 +459,7 @@ impl ComponentView for EcsModule {
     fn register_component(
         &self,
         registration: crate::ComponentRegistration,
-    ) -> Result<(), crate::ModelError> {
+    ) -> Result<(), ModelError> {
         self.state
             .simulation
             .write()

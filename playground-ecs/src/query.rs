@@ -4,7 +4,8 @@
 use crate::storage::archetype::Archetype;
 use crate::storage::component::{Component, ComponentId, ComponentInfo, Components, TypeKey};
 use crate::storage::entity::{Entity, Meta};
-use crate::world::{EcsError, World};
+use crate::world::World;
+use crate::world::error::EcsError;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering};

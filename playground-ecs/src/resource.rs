@@ -4,7 +4,8 @@
 
 use crate::storage::borrow::{BorrowFlag, Ref, RefMut, taken_how};
 use crate::storage::component::{Component, TypeKey, TypeMap};
-use crate::world::{EcsError, World};
+use crate::world::World;
+use crate::world::error::EcsError;
 use std::any::Any;
 use std::cell::UnsafeCell;
 

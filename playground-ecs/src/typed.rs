@@ -29,7 +29,8 @@ use crate::storage::borrow::BorrowFlag;
 use crate::storage::component::{Component, ComponentId, ComponentKey};
 use crate::storage::entity::{Entity, Meta};
 use crate::view::Ecs;
-use crate::world::{EcsError, World};
+use crate::world::World;
+use crate::world::error::{EcsError, ModelError};
 use playground_runtime::{Model, view};
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
@@ -346,7 +347,7 @@ impl World {
         self.register(*registration).map_err(|error| match error {
             // Named as the other errors of typed access name it: by the
             // world's type name.
-            crate::ModelError::VersionChanged { model, stored, new } => EcsError::ModelVersion {
+            ModelError::VersionChanged { model, stored, new } => EcsError::ModelVersion {
                 model: self
                     .model_component(key.model_id)
                     .map_or(model, |id| self.components.info(id).name),

@@ -9,11 +9,11 @@
 //! module built against other playground-ecs sources is refused.
 
 use crate::event::{Delivery, HandlerFailure};
-use crate::model::{ComponentRegistration, ModelError};
+use crate::model::ComponentRegistration;
 use crate::storage::entity::Entity;
 use crate::storage::value::ModelValue;
 use crate::system::{ScheduleError, System};
-use crate::world::EcsError;
+use crate::world::error::{EcsError, ModelError};
 use playground_runtime::{model, view};
 
 /// A component type as the view describes it.
