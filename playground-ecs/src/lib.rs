@@ -260,7 +260,6 @@ mod event;
 mod model;
 mod module;
 mod query;
-mod resource;
 mod storage;
 mod system;
 mod typed;

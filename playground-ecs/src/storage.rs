@@ -6,4 +6,5 @@ pub(crate) mod archetype;
 pub(crate) mod borrow;
 pub(crate) mod component;
 pub(crate) mod entity;
+pub(crate) mod resource;
 pub(crate) mod value;

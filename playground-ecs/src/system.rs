@@ -12,10 +12,10 @@
 
 use crate::command::{CommandBuffer, Commands};
 use crate::query::{Query, QueryBorrow, check_aliasing};
-use crate::resource::ResourceId;
 use crate::storage::borrow::{Ref, RefMut};
 use crate::storage::component::{Component, ComponentId, ComponentInfo, TypeKey};
 use crate::storage::entity::Entity;
+use crate::storage::resource::ResourceId;
 use crate::world::World;
 use crate::world::error::EcsError;
 use std::cell::RefCell;

@@ -2,15 +2,16 @@
 //! typed API for hot loops.
 
 pub(crate) mod error;
+pub(crate) mod resource;
 
 use crate::bundle::Bundle;
 use crate::query::{Query, QueryBorrow, QueryIter, check_aliasing};
-use crate::resource::Resources;
 use crate::storage::archetype::Archetype;
 use crate::storage::borrow::{BorrowFlag, Ref, taken_how};
 use crate::storage::component::TypeKey;
 use crate::storage::component::{Component, ComponentId, Components};
 use crate::storage::entity::{Entities, Entity, Location};
+use crate::storage::resource::Resources;
 use crate::world::error::EcsError;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -80,6 +81,8 @@ fn next_world_id() -> u64 {
     }
 }
 
+// The rest of `World`'s methods are in the files of `world/` that add what
+// they need: resources in `resource.rs`.
 impl World {
     /// An empty world.
     pub fn new() -> World {
