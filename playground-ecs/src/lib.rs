@@ -257,7 +257,6 @@ mod bundle;
 mod command;
 mod dynamic;
 mod event;
-mod model;
 mod module;
 mod query;
 mod storage;
@@ -269,7 +268,6 @@ mod world;
 pub use bundle::Bundle;
 pub use command::{CommandBuffer, Commands};
 pub use event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
-pub use model::ComponentRegistration;
 pub use module::EcsModule;
 pub use query::{
     AllTables, MatchedTables, PreparedQuery, Query, QueryBorrow, QueryIter, TableSet, With, Without,
@@ -277,6 +275,7 @@ pub use query::{
 pub use storage::borrow::{Ref, RefMut};
 pub use storage::component::{Component, ComponentId, ComponentInfo, ComponentKey, TypeKey};
 pub use storage::entity::Entity;
+pub use storage::model::ComponentRegistration;
 pub use storage::value::ModelValue;
 pub use system::{Schedule, ScheduleError, System, SystemWorld};
 pub use typed::{

@@ -6,5 +6,6 @@ pub(crate) mod archetype;
 pub(crate) mod borrow;
 pub(crate) mod component;
 pub(crate) mod entity;
+pub(crate) mod model;
 pub(crate) mod resource;
 pub(crate) mod value;

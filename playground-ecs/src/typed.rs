@@ -23,11 +23,11 @@
 //! [`TypedView`] holds the six building blocks; [`TypedEcs`] (from
 //! `<dyn Ecs>::typed`) and its read sessions ([`TypedRead`]) are the API.
 
-use crate::model::ComponentRegistration;
 use crate::query::{With, Without};
 use crate::storage::borrow::BorrowFlag;
 use crate::storage::component::{Component, ComponentId, ComponentKey};
 use crate::storage::entity::{Entity, Meta};
+use crate::storage::model::ComponentRegistration;
 use crate::view::Ecs;
 use crate::world::World;
 use crate::world::error::{EcsError, ModelError};

@@ -9,8 +9,8 @@
 //! module built against other playground-ecs sources is refused.
 
 use crate::event::{Delivery, HandlerFailure};
-use crate::model::ComponentRegistration;
 use crate::storage::entity::Entity;
+use crate::storage::model::ComponentRegistration;
 use crate::storage::value::ModelValue;
 use crate::system::{ScheduleError, System};
 use crate::world::error::{EcsError, ModelError};

@@ -2,6 +2,7 @@
 //! typed API for hot loops.
 
 pub(crate) mod error;
+pub(crate) mod model;
 pub(crate) mod resource;
 
 use crate::bundle::Bundle;
@@ -82,7 +83,7 @@ fn next_world_id() -> u64 {
 }
 
 // The rest of `World`'s methods are in the files of `world/` that add what
-// they need: resources in `resource.rs`.
+// they need: model components in `model.rs`, resources in `resource.rs`.
 impl World {
     /// An empty world.
     pub fn new() -> World {
