@@ -6,10 +6,10 @@
 
 #![deny(unsafe_code)]
 
-use crate::bundle::Bundle;
 use crate::storage::component::Component;
 use crate::storage::entity::Entity;
 use crate::world::World;
+use crate::world::bundle::Bundle;
 use crate::world::error::EcsError;
 use std::cell::RefCell;
 

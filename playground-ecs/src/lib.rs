@@ -253,7 +253,6 @@ opaque_fingerprints!(
     RawSession,
 );
 
-mod bundle;
 mod command;
 mod dynamic;
 mod event;
@@ -265,7 +264,6 @@ mod typed;
 mod view;
 mod world;
 
-pub use bundle::Bundle;
 pub use command::{CommandBuffer, Commands};
 pub use event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
 pub use module::EcsModule;
@@ -288,4 +286,5 @@ pub use view::{
     WorldSnapshot, WorldStats, WorldView,
 };
 pub use world::World;
+pub use world::bundle::Bundle;
 pub use world::error::{EcsError, ModelError};

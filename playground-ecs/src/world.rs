@@ -1,15 +1,14 @@
 //! The world: entities, their components in archetype tables, and the
 //! typed API for hot loops.
 
+pub(crate) mod bundle;
 pub(crate) mod error;
 pub(crate) mod model;
 pub(crate) mod resource;
 
-use crate::bundle::Bundle;
 use crate::query::{Query, QueryBorrow, QueryIter, check_aliasing};
 use crate::storage::archetype::Archetype;
 use crate::storage::borrow::{BorrowFlag, Ref, taken_how};
-use crate::storage::component::TypeKey;
 use crate::storage::component::{Component, ComponentId, Components};
 use crate::storage::entity::{Entities, Entity, Location};
 use crate::storage::resource::Resources;
@@ -83,7 +82,8 @@ fn next_world_id() -> u64 {
 }
 
 // The rest of `World`'s methods are in the files of `world/` that add what
-// they need: model components in `model.rs`, resources in `resource.rs`.
+// they need: spawning with bundles in `bundle.rs`, model components in
+// `model.rs`, resources in `resource.rs`.
 impl World {
     /// An empty world.
     pub fn new() -> World {
@@ -159,33 +159,6 @@ impl World {
         index
     }
 
-    /// Where bundle `B` goes (cached per bundle type).
-    fn bundle_layout<B: Bundle>(&mut self) -> Result<(u32, &[usize]), EcsError> {
-        let key = TypeKey::of::<B>();
-        if !self.bundles.contains_key(&key) {
-            let mut ids = Vec::new();
-            B::ids(&mut self.components, &mut ids);
-            self.grow_borrows();
-            let mut sorted = ids.clone();
-            sorted.sort_unstable();
-            if let Some(pair) = sorted.windows(2).find(|w| w[0] == w[1]) {
-                return Err(EcsError::DuplicateComponent {
-                    component: self.components.info(pair[0]).name,
-                });
-            }
-            let archetype = self.archetype_for(sorted);
-            let table = &self.archetypes[archetype as usize];
-            let columns = ids
-                .iter()
-                .map(|&id| table.column(id).expect("table has the bundle's types"))
-                .collect();
-            self.bundles
-                .insert(key, BundleLayout { archetype, columns });
-        }
-        let layout = &self.bundles[&key];
-        Ok((layout.archetype, &layout.columns))
-    }
-
     /// Turns ids reserved by command buffers into entities (without
     /// components), before anything else allocates or frees an id.
     #[inline]
@@ -217,95 +190,6 @@ impl World {
             },
         );
         entity
-    }
-
-    /// Spawns an entity with the components of `bundle`.
-    ///
-    /// # Panics
-    /// If the bundle names a type twice (`(A, A)`), a programming error.
-    pub fn spawn<B: Bundle>(&mut self, bundle: B) -> Entity {
-        self.flush();
-        let (archetype, columns) = self.bundle_layout::<B>().unwrap_or_else(|e| panic!("{e}"));
-        // The layout lives in `bundles`, apart from the tables and entities.
-        let columns: *const [usize] = columns;
-        let entity = self.entities.alloc();
-        let table = &mut self.archetypes[archetype as usize];
-        let row = table.push(entity.index);
-        // SAFETY: `columns` points into `self.bundles`, which nothing below
-        // touches; `row` was just pushed, its columns are uninitialised,
-        // and `columns` is this bundle's column map for this table.
-        unsafe { bundle.write(table, &*columns, row) };
-        self.entities.set(
-            entity.index,
-            Location {
-                archetype,
-                row: row as u32,
-            },
-        );
-        entity
-    }
-
-    /// Spawns one entity per bundle, reserving room once; returns how many.
-    /// Ids are not collected (most batches never need them): use
-    /// [`World::spawn_batch_ids`] for them.
-    ///
-    /// ```
-    /// use playground_ecs::World;
-    /// let mut world = World::new();
-    /// assert_eq!(world.spawn_batch((0..100).map(|i| (i as f32,))), 100);
-    /// let ids = world.spawn_batch_ids((0..3).map(|i| (i as f32,)));
-    /// assert_eq!(*world.get::<f32>(ids[2]).unwrap(), 2.0);
-    /// ```
-    ///
-    /// # Panics
-    /// If the bundle names a type twice.
-    pub fn spawn_batch<B: Bundle, I: IntoIterator<Item = B>>(&mut self, bundles: I) -> usize {
-        self.spawn_each(bundles, |_| {})
-    }
-
-    /// [`World::spawn_batch`], returning the new entities.
-    pub fn spawn_batch_ids<B: Bundle, I: IntoIterator<Item = B>>(
-        &mut self,
-        bundles: I,
-    ) -> Vec<Entity> {
-        let bundles = bundles.into_iter();
-        let mut ids = Vec::with_capacity(bundles.size_hint().0);
-        self.spawn_each(bundles, |e| ids.push(e));
-        ids
-    }
-
-    #[inline]
-    fn spawn_each<B: Bundle, I: IntoIterator<Item = B>>(
-        &mut self,
-        bundles: I,
-        mut spawned: impl FnMut(Entity),
-    ) -> usize {
-        self.flush();
-        let bundles = bundles.into_iter();
-        let (archetype, columns) = self.bundle_layout::<B>().unwrap_or_else(|e| panic!("{e}"));
-        let columns: *const [usize] = columns;
-        let (lower, _) = bundles.size_hint();
-        self.archetypes[archetype as usize].reserve(lower);
-        self.entities.reserve_capacity(lower);
-        let mut count = 0;
-        for bundle in bundles {
-            let entity = self.entities.alloc();
-            let table = &mut self.archetypes[archetype as usize];
-            let row = table.push(entity.index);
-            // SAFETY: as in `spawn` (the iterator's code cannot reach
-            // `self`, which is borrowed mutably here).
-            unsafe { bundle.write(table, &*columns, row) };
-            self.entities.set(
-                entity.index,
-                Location {
-                    archetype,
-                    row: row as u32,
-                },
-            );
-            spawned(entity);
-            count += 1;
-        }
-        count
     }
 
     /// Despawns `entity`, dropping its components.
@@ -413,23 +297,6 @@ impl World {
     pub fn insert<T: Component>(&mut self, entity: Entity, value: T) -> Result<(), EcsError> {
         let id = self.component_id::<T>();
         self.insert_by_id(entity, id, value)
-    }
-
-    /// Adds (or replaces) every component of `bundle` on `entity`.
-    pub fn insert_bundle<B: Bundle>(&mut self, entity: Entity, bundle: B) -> Result<(), EcsError> {
-        let location = self.location(entity)?;
-        if location.archetype != 0 {
-            return bundle.insert_each(self, entity);
-        }
-        // No components yet: one move, to the bundle's table.
-        let (archetype, columns) = self.bundle_layout::<B>()?;
-        let columns: *const [usize] = columns;
-        let row = self.move_row(entity, location, archetype as usize);
-        // SAFETY: `columns` points into `self.bundles`, untouched here; the
-        // row was just moved in from a table without columns, so all of
-        // its columns are uninitialised.
-        unsafe { bundle.write(&self.archetypes[archetype as usize], &*columns, row) };
-        Ok(())
     }
 
     /// [`World::insert`] with the id resolved: `id` must be a component id
