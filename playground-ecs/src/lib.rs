@@ -257,7 +257,6 @@ mod command;
 mod dynamic;
 mod event;
 mod module;
-mod query;
 mod storage;
 mod system;
 mod typed;
@@ -267,9 +266,6 @@ mod world;
 pub use command::{CommandBuffer, Commands};
 pub use event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
 pub use module::EcsModule;
-pub use query::{
-    AllTables, MatchedTables, PreparedQuery, Query, QueryBorrow, QueryIter, TableSet, With, Without,
-};
 pub use storage::borrow::{Ref, RefMut};
 pub use storage::component::{Component, ComponentId, ComponentInfo, ComponentKey, TypeKey};
 pub use storage::entity::Entity;
@@ -288,3 +284,7 @@ pub use view::{
 pub use world::World;
 pub use world::bundle::Bundle;
 pub use world::error::{EcsError, ModelError};
+pub use world::prepared_query::PreparedQuery;
+pub use world::query::{Query, With, Without};
+pub use world::query_borrow::QueryBorrow;
+pub use world::query_iter::{AllTables, MatchedTables, QueryIter, TableSet};

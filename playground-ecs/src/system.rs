@@ -11,13 +11,14 @@
 #![deny(unsafe_code)]
 
 use crate::command::{CommandBuffer, Commands};
-use crate::query::{Query, QueryBorrow, check_aliasing};
 use crate::storage::borrow::{Ref, RefMut};
 use crate::storage::component::{Component, ComponentId, ComponentInfo, TypeKey};
 use crate::storage::entity::Entity;
 use crate::storage::resource::ResourceId;
 use crate::world::World;
 use crate::world::error::EcsError;
+use crate::world::query::{Query, check_aliasing};
+use crate::world::query_borrow::QueryBorrow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;

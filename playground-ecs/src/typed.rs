@@ -23,7 +23,6 @@
 //! [`TypedView`] holds the six building blocks; [`TypedEcs`] (from
 //! `<dyn Ecs>::typed`) and its read sessions ([`TypedRead`]) are the API.
 
-use crate::query::{With, Without};
 use crate::storage::borrow::BorrowFlag;
 use crate::storage::component::{Component, ComponentId, ComponentKey};
 use crate::storage::entity::{Entity, Meta};
@@ -31,6 +30,7 @@ use crate::storage::model::ComponentRegistration;
 use crate::view::Ecs;
 use crate::world::World;
 use crate::world::error::{EcsError, ModelError};
+use crate::world::query::{With, Without};
 use playground_runtime::{Model, view};
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;

@@ -4,9 +4,12 @@
 pub(crate) mod bundle;
 pub(crate) mod error;
 pub(crate) mod model;
+pub(crate) mod prepared_query;
+pub(crate) mod query;
+pub(crate) mod query_borrow;
+pub(crate) mod query_iter;
 pub(crate) mod resource;
 
-use crate::query::{Query, QueryBorrow, QueryIter, check_aliasing};
 use crate::storage::archetype::Archetype;
 use crate::storage::borrow::{BorrowFlag, Ref, taken_how};
 use crate::storage::component::{Component, ComponentId, Components};
@@ -83,7 +86,7 @@ fn next_world_id() -> u64 {
 
 // The rest of `World`'s methods are in the files of `world/` that add what
 // they need: spawning with bundles in `bundle.rs`, model components in
-// `model.rs`, resources in `resource.rs`.
+// `model.rs`, queries in `query_borrow.rs`, resources in `resource.rs`.
 impl World {
     /// An empty world.
     pub fn new() -> World {
@@ -457,39 +460,6 @@ impl World {
         // SAFETY: right after `detach`, with the same `moved`.
         unsafe { from.drop_detached(moved) };
         new_row
-    }
-
-    /// Every entity matching `Q`, with exclusive access to the world. Looks
-    /// the query's types up and allocates nothing; [`PreparedQuery`]
-    /// also skips testing every table on each run.
-    ///
-    /// [`PreparedQuery`]: crate::PreparedQuery
-    ///
-    /// # Panics
-    /// If `Q` asks for one component mutably and a second time
-    /// (`(&mut A, &A)`): that would alias a `&mut`.
-    pub fn query_mut<Q: Query>(&mut self) -> QueryIter<'_, Q> {
-        let state = Q::init(&self.components);
-        if let Some(state) = state {
-            check_aliasing::<Q>(state, &self.components);
-        }
-        // SAFETY: `&mut self` is exclusive access to every table, and the
-        // query does not alias within itself (checked).
-        unsafe { QueryIter::new(self, state) }
-    }
-
-    /// Every entity matching `Q`, through `&self`: several such queries can
-    /// run at once (on several threads) as long as no component is written
-    /// by one and used by another; a conflict is an error, not a data race.
-    ///
-    /// # Panics
-    /// As [`World::query_mut`].
-    pub fn query<Q: Query>(&self) -> Result<QueryBorrow<'_, Q>, EcsError> {
-        let state = Q::init(&self.components);
-        if let Some(state) = state {
-            check_aliasing::<Q>(state, &self.components);
-        }
-        QueryBorrow::new(self, state)
     }
 
     /// Every entity, in table order.
