@@ -202,15 +202,6 @@ pub const ABI_VERSION: u64 = match u64::from_str_radix(env!("PLAYGROUND_ECS_SOUR
     Err(_) => panic!("build.rs writes a decimal hash"),
 };
 
-/// The message of a caught panic.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic with a non-string payload".to_owned())
-}
-
 /// This crate's types that cross views are trusted by name, size, align and
 /// [`ABI_VERSION`] (a hash of this crate's declarations): any change to a
 /// declaration changes their fingerprints, and so the `API_VERSION` of
@@ -253,9 +244,6 @@ opaque_fingerprints!(
     RawSession,
 );
 
-mod command;
-mod dynamic;
-mod event;
 mod module;
 mod storage;
 mod system;
@@ -263,8 +251,6 @@ mod typed;
 mod view;
 mod world;
 
-pub use command::{CommandBuffer, Commands};
-pub use event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
 pub use module::EcsModule;
 pub use storage::borrow::{Ref, RefMut};
 pub use storage::component::{Component, ComponentId, ComponentInfo, ComponentKey, TypeKey};
@@ -283,7 +269,9 @@ pub use view::{
 };
 pub use world::World;
 pub use world::bundle::Bundle;
+pub use world::command::{CommandBuffer, Commands};
 pub use world::error::{EcsError, ModelError};
+pub use world::event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
 pub use world::prepared_query::PreparedQuery;
 pub use world::query::{Query, With, Without};
 pub use world::query_borrow::QueryBorrow;

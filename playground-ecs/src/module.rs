@@ -1,7 +1,6 @@
 //! The default implementation of the ECS views: one world, its schedule,
 //! its events and resources, behind locks so that the view can be shared.
 
-use crate::event::{Delivery, Events, HandlerFailure, Phase, SubscriptionId};
 use crate::storage::component::{ComponentInfo, ComponentKey};
 use crate::storage::entity::Entity;
 use crate::storage::value::ModelValue;
@@ -9,6 +8,7 @@ use crate::system::{Schedule, ScheduleError, System};
 use crate::view::*;
 use crate::world::World;
 use crate::world::error::{EcsError, ModelError};
+use crate::world::event::{Delivery, Events, HandlerFailure, Phase, SubscriptionId};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use playground_runtime::{Handle, Model, viewmodel};
 use std::cell::Cell;

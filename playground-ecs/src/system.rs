@@ -10,13 +10,14 @@
 
 #![deny(unsafe_code)]
 
-use crate::command::{CommandBuffer, Commands};
 use crate::storage::borrow::{Ref, RefMut};
 use crate::storage::component::{Component, ComponentId, ComponentInfo, TypeKey};
 use crate::storage::entity::Entity;
 use crate::storage::resource::ResourceId;
 use crate::world::World;
+use crate::world::command::{CommandBuffer, Commands};
 use crate::world::error::EcsError;
+use crate::world::panic::panic_message;
 use crate::world::query::{Query, check_aliasing};
 use crate::world::query_borrow::QueryBorrow;
 use std::cell::RefCell;
@@ -567,7 +568,7 @@ impl Schedule {
                     system.commands.clear();
                     Err(ScheduleError::Panicked {
                         system: system.name.clone(),
-                        message: crate::panic_message(&*payload),
+                        message: panic_message(&*payload),
                     })
                 }
             };
@@ -695,7 +696,7 @@ fn run_one(system: &mut System, access: &Access, world: &World) -> Result<(), Sc
         }),
         Err(payload) => Err(ScheduleError::Panicked {
             system: system.name.clone(),
-            message: crate::panic_message(&*payload),
+            message: panic_message(&*payload),
         }),
     }
 }

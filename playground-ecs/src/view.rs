@@ -8,12 +8,12 @@
 //! version: its methods take playground-ecs types (`Entity`, `System`), so a
 //! module built against other playground-ecs sources is refused.
 
-use crate::event::{Delivery, HandlerFailure};
 use crate::storage::entity::Entity;
 use crate::storage::model::ComponentRegistration;
 use crate::storage::value::ModelValue;
 use crate::system::{ScheduleError, System};
 use crate::world::error::{EcsError, ModelError};
+use crate::world::event::{Delivery, HandlerFailure};
 use playground_runtime::{model, view};
 
 /// A component type as the view describes it.

@@ -2,8 +2,12 @@
 //! typed API for hot loops.
 
 pub(crate) mod bundle;
+pub(crate) mod command;
+pub(crate) mod dynamic;
 pub(crate) mod error;
+pub(crate) mod event;
 pub(crate) mod model;
+pub(crate) mod panic;
 pub(crate) mod prepared_query;
 pub(crate) mod query;
 pub(crate) mod query_borrow;
@@ -85,8 +89,9 @@ fn next_world_id() -> u64 {
 }
 
 // The rest of `World`'s methods are in the files of `world/` that add what
-// they need: spawning with bundles in `bundle.rs`, model components in
-// `model.rs`, queries in `query_borrow.rs`, resources in `resource.rs`.
+// they need: spawning with bundles in `bundle.rs`, model values in
+// `dynamic.rs`, model components in `model.rs`, queries in
+// `query_borrow.rs`, resources in `resource.rs`.
 impl World {
     /// An empty world.
     pub fn new() -> World {

@@ -5,6 +5,7 @@
 
 use crate::storage::component::TypeKey;
 use crate::storage::value::ModelValue;
+use crate::world::panic::panic_message;
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -349,7 +350,7 @@ impl Events {
                 }
                 Err(payload) => {
                     delivery.failed += 1;
-                    let message = crate::panic_message(&*payload);
+                    let message = panic_message(&*payload);
                     failures.push(HandlerFailure {
                         subscription: handler.id,
                         event: channel.name,
