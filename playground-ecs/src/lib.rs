@@ -257,7 +257,10 @@ pub use storage::component::{Component, ComponentId, ComponentInfo, ComponentKey
 pub use storage::entity::Entity;
 pub use storage::model::ComponentRegistration;
 pub use storage::value::ModelValue;
-pub use system::{Schedule, ScheduleError, System, SystemWorld};
+pub use system::System;
+pub use system::error::ScheduleError;
+pub use system::schedule::Schedule;
+pub use system::system_world::SystemWorld;
 pub use typed::{
     AccessKind, RawBorrow, RawSession, TypedAccess, TypedEcs, TypedKey, TypedMut, TypedRead,
     TypedRef, TypedTable, TypedView, ViewQuery,

@@ -4,7 +4,9 @@
 use crate::storage::component::{ComponentInfo, ComponentKey};
 use crate::storage::entity::Entity;
 use crate::storage::value::ModelValue;
-use crate::system::{Schedule, ScheduleError, System};
+use crate::system::System;
+use crate::system::error::ScheduleError;
+use crate::system::schedule::Schedule;
 use crate::view::*;
 use crate::world::World;
 use crate::world::error::{EcsError, ModelError};

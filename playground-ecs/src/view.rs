@@ -11,7 +11,8 @@
 use crate::storage::entity::Entity;
 use crate::storage::model::ComponentRegistration;
 use crate::storage::value::ModelValue;
-use crate::system::{ScheduleError, System};
+use crate::system::System;
+use crate::system::error::ScheduleError;
 use crate::world::error::{EcsError, ModelError};
 use crate::world::event::{Delivery, HandlerFailure};
 use playground_runtime::{model, view};
