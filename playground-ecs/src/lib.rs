@@ -185,23 +185,6 @@
 //! - `typed_query`: borrows columns and visits every matching table.
 //!
 
-/// A hash of what this crate declares: every type, field, signature, trait,
-/// const and static, with function bodies left out (and doc comments). Fold
-/// it into the API version of a view that takes a [`World`]
-/// (`#[view(abi(playground_ecs::ABI_VERSION))]`), so that a module built
-/// against playground-ecs sources that declare anything differently is
-/// refused.
-///
-/// Function bodies are left out on purpose: a new build of the ECS whose
-/// code changed but whose types did not takes over the running world (see
-/// [`EcsModule`]). It finds the data the old code left and must keep its
-/// invariants, as any new version of a crate with `unsafe` code must keep
-/// those of the data it is handed.
-pub const ABI_VERSION: u64 = match u64::from_str_radix(env!("PLAYGROUND_ECS_SOURCES"), 10) {
-    Ok(hash) => hash,
-    Err(_) => panic!("build.rs writes a decimal hash"),
-};
-
 /// This crate's types that cross views are trusted by name, size, align and
 /// [`ABI_VERSION`] (a hash of this crate's declarations): any change to a
 /// declaration changes their fingerprints, and so the `API_VERSION` of
@@ -265,11 +248,15 @@ pub use typed::{
     AccessKind, RawBorrow, RawSession, TypedAccess, TypedEcs, TypedKey, TypedMut, TypedRead,
     TypedRef, TypedTable, TypedView, ViewQuery,
 };
-pub use view::{
-    ComponentType, ComponentView, Ecs, EntitySnapshot, EntityView, EventView, PostHandler,
-    PreHandler, QuerySpec, QueryView, StorageStats, StorageView, SystemView, TableInfo,
-    WorldSnapshot, WorldStats, WorldView,
-};
+pub use view::Ecs;
+pub use view::abi::ABI_VERSION;
+pub use view::component::{ComponentType, ComponentView};
+pub use view::entity::EntityView;
+pub use view::event::{EventView, PostHandler, PreHandler};
+pub use view::query::{QuerySpec, QueryView};
+pub use view::storage::{EntitySnapshot, StorageStats, StorageView, TableInfo, WorldSnapshot};
+pub use view::system::SystemView;
+pub use view::world::{WorldStats, WorldView};
 pub use world::World;
 pub use world::bundle::Bundle;
 pub use world::command::{CommandBuffer, Commands};

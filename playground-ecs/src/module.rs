@@ -7,7 +7,14 @@ use crate::storage::value::ModelValue;
 use crate::system::System;
 use crate::system::error::ScheduleError;
 use crate::system::schedule::Schedule;
-use crate::view::*;
+use crate::view::Ecs;
+use crate::view::component::{ComponentType, ComponentView};
+use crate::view::entity::EntityView;
+use crate::view::event::{EventView, PostHandler, PreHandler};
+use crate::view::query::{QuerySpec, QueryView};
+use crate::view::storage::{EntitySnapshot, StorageStats, StorageView, TableInfo, WorldSnapshot};
+use crate::view::system::SystemView;
+use crate::view::world::{WorldStats, WorldView};
 use crate::world::World;
 use crate::world::error::{EcsError, ModelError};
 use crate::world::event::{Delivery, Events, HandlerFailure, Phase, SubscriptionId};
@@ -120,7 +127,7 @@ impl Default for EcsState {
 unsafe impl playground_runtime::TypeFingerprint for EcsState {
     const FINGERPRINT: u64 = playground_runtime::fingerprint::opaque::<EcsState>(
         "playground_ecs::EcsState",
-        crate::ABI_VERSION,
+        crate::view::abi::ABI_VERSION,
     );
 }
 

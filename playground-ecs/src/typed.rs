@@ -190,7 +190,7 @@ pub struct RawSession {
 /// The building blocks of typed access through the view: 6 operations.
 /// Use them through [`TypedEcs`] (`<dyn Ecs>::typed`), which checks the
 /// types and wraps the pointers in guards.
-#[view(abi(crate::ABI_VERSION))]
+#[view(abi(crate::view::abi::ABI_VERSION))]
 pub trait TypedView: Send + Sync {
     /// Borrows `entity`'s component of `key` (shared or exclusive); `hint`
     /// is a component id to try first (`u32::MAX`: none). Without a
