@@ -244,10 +244,7 @@ pub use system::System;
 pub use system::error::ScheduleError;
 pub use system::schedule::Schedule;
 pub use system::system_world::SystemWorld;
-pub use typed::{
-    AccessKind, RawBorrow, RawSession, TypedAccess, TypedEcs, TypedKey, TypedMut, TypedRead,
-    TypedRef, TypedTable, TypedView, ViewQuery,
-};
+pub use typed::{TypedEcs, TypedMut, TypedRead, TypedRef, ViewQuery};
 pub use view::Ecs;
 pub use view::abi::ABI_VERSION;
 pub use view::component::{ComponentType, ComponentView};
@@ -256,6 +253,8 @@ pub use view::event::{EventView, PostHandler, PreHandler};
 pub use view::query::{QuerySpec, QueryView};
 pub use view::storage::{EntitySnapshot, StorageStats, StorageView, TableInfo, WorldSnapshot};
 pub use view::system::SystemView;
+pub use view::typed::{RawBorrow, RawSession, TypedTable, TypedView};
+pub use view::typed_key::{AccessKind, TypedAccess, TypedKey};
 pub use view::world::{WorldStats, WorldView};
 pub use world::World;
 pub use world::bundle::Bundle;

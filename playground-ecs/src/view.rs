@@ -10,7 +10,9 @@
 //!
 //! One file per fragment, named as the part of the ECS it serves
 //! (`entity.rs` for [`EntityView`], and so on), with the values that cross
-//! it; this file composes them into [`Ecs`].
+//! it; `typed.rs` and `typed_key.rs` are the eighth, [`TypedView`], whose
+//! building blocks the typed API (`typed/`) wraps. This file composes them
+//! into [`Ecs`].
 
 pub(crate) mod abi;
 pub(crate) mod component;
@@ -19,15 +21,17 @@ pub(crate) mod event;
 pub(crate) mod query;
 pub(crate) mod storage;
 pub(crate) mod system;
+pub(crate) mod typed;
+pub(crate) mod typed_key;
 pub(crate) mod world;
 
-use crate::typed::TypedView;
 use crate::view::component::ComponentView;
 use crate::view::entity::EntityView;
 use crate::view::event::EventView;
 use crate::view::query::QueryView;
 use crate::view::storage::StorageView;
 use crate::view::system::SystemView;
+use crate::view::typed::TypedView;
 use crate::view::world::WorldView;
 use playground_runtime::view;
 
