@@ -1,6 +1,8 @@
 //! The default implementation of the ECS views: one world, its schedule,
 //! its events and resources, behind locks so that the view can be shared.
 
+mod typed;
+
 use crate::storage::component::{ComponentInfo, ComponentKey};
 use crate::storage::entity::Entity;
 use crate::storage::value::ModelValue;

@@ -91,7 +91,8 @@ fn next_world_id() -> u64 {
 // The rest of `World`'s methods are in the files of `world/` that add what
 // they need: spawning with bundles in `bundle.rs`, model values in
 // `dynamic.rs`, model components in `model.rs`, queries in
-// `query_borrow.rs`, resources in `resource.rs`.
+// `query_borrow.rs`, resources in `resource.rs`; and typed access through
+// the view resolves a caller's key to a column in `module/typed.rs`.
 impl World {
     /// An empty world.
     pub fn new() -> World {
