@@ -50,6 +50,8 @@ pub struct ComponentRegistration {
     pub(crate) version: u64,
 }
 
+// Typed access adds `describes` (a registration checked against a
+// caller's key) in `module/typed.rs`.
 impl ComponentRegistration {
     /// The registration of `T`.
     pub fn of<T: Component + Model>() -> Self {
