@@ -227,6 +227,24 @@ opaque_fingerprints!(
     RawSession,
 );
 
+// The source is in layers, a folder each, from the ground up; a file uses
+// only files of its own layer or of those below, and no files use each
+// other in a circle:
+// - `storage/`: what a world is made of: entity records, component types,
+//   archetype tables, borrow flags, resource slots, model component
+//   registrations, encoded values;
+// - `world/`: the `World` and its typed API: errors, bundles, queries,
+//   resources, model components and values, commands, events;
+// - `system/`: systems, and the schedule that runs them over a world;
+// - `view/`: the `Ecs` view, one file per fragment (`TypedView` among
+//   them), and `ABI_VERSION`, which each folds into its API version;
+// - `typed/`: typed access through the view (`TypedEcs`), for a module
+//   that holds a `dyn Ecs`;
+// - `module/`: `EcsModule`, which implements the view over one world.
+// A folder's namesake file (`world.rs` for `world/`) declares its files and
+// holds its main type, where it has one. This file stands on all of them:
+// it re-exports the public names at the crate root and fingerprints the
+// types that cross views.
 mod module;
 mod storage;
 mod system;
