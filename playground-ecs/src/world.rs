@@ -1,5 +1,10 @@
 //! The world: entities, their components in archetype tables, and the
 //! typed API for hot loops.
+//!
+//! This file holds [`World`] and its core: entities, components one at a
+//! time, and the moves of rows between tables. The files of `world/` add
+//! the rest of its API (bundles, queries, resources, model components and
+//! values), the commands and events beside it, and the errors under it all.
 
 pub(crate) mod bundle;
 pub(crate) mod command;
