@@ -1,5 +1,7 @@
 //! `ABI_VERSION`: a hash of what this crate declares (its items with
-//! function bodies emptied, see `playground_build::layout_hash`). A module
+//! function bodies emptied, see `playground_build::layout_hash`), over
+//! every `.rs` file below `src/`, those in its folders too, each with its
+//! path; the build script reruns when any of them changes. A module
 //! that runs typed systems on the host's `World`, and an ECS module that
 //! takes over a running world, must be built from the same declarations
 //! (Rust lays out types with no stable ABI); views that take a `World`

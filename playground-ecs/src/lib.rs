@@ -185,32 +185,6 @@
 //! - `typed_query`: borrows columns and visits every matching table.
 //!
 
-/// A hash of what this crate declares: every type, field, signature, trait,
-/// const and static, with function bodies left out (and doc comments). Fold
-/// it into the API version of a view that takes a [`World`]
-/// (`#[view(abi(playground_ecs::ABI_VERSION))]`), so that a module built
-/// against playground-ecs sources that declare anything differently is
-/// refused.
-///
-/// Function bodies are left out on purpose: a new build of the ECS whose
-/// code changed but whose types did not takes over the running world (see
-/// [`EcsModule`]). It finds the data the old code left and must keep its
-/// invariants, as any new version of a crate with `unsafe` code must keep
-/// those of the data it is handed.
-pub const ABI_VERSION: u64 = match u64::from_str_radix(env!("PLAYGROUND_ECS_SOURCES"), 10) {
-    Ok(hash) => hash,
-    Err(_) => panic!("build.rs writes a decimal hash"),
-};
-
-/// The message of a caught panic.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic with a non-string payload".to_owned())
-}
-
 /// This crate's types that cross views are trusted by name, size, align and
 /// [`ABI_VERSION`] (a hash of this crate's declarations): any change to a
 /// declaration changes their fingerprints, and so the `API_VERSION` of
@@ -253,44 +227,62 @@ opaque_fingerprints!(
     RawSession,
 );
 
-mod archetype;
-mod borrow;
-mod bundle;
-mod command;
-mod component;
-mod dynamic;
-mod entity;
-mod event;
-mod model;
+// The source is in layers, a folder each, from the ground up; a file uses
+// only files of its own layer or of those below, and no files use each
+// other in a circle:
+// - `storage/`: what a world is made of: entity records, component types,
+//   archetype tables, borrow flags, resource slots, model component
+//   registrations, encoded values;
+// - `world/`: the `World` and its typed API: errors, bundles, queries,
+//   resources, model components and values, commands, events;
+// - `system/`: systems, and the schedule that runs them over a world;
+// - `view/`: the `Ecs` view, one file per fragment (`TypedView` among
+//   them), and `ABI_VERSION`, which each folds into its API version;
+// - `typed/`: typed access through the view (`TypedEcs`), for a module
+//   that holds a `dyn Ecs`;
+// - `module/`: `EcsModule`, which implements the view over one world.
+// A folder's namesake file (`world.rs` for `world/`) declares its files and
+// holds its main type, where it has one. This file stands on all of them:
+// it re-exports the public names at the crate root and fingerprints the
+// types that cross views.
 mod module;
-mod query;
-mod resource;
+mod storage;
 mod system;
 mod typed;
-mod value;
 mod view;
 mod world;
 
-pub use borrow::{Ref, RefMut};
-pub use bundle::Bundle;
-pub use command::{CommandBuffer, Commands};
-pub use component::{Component, ComponentId, ComponentInfo, ComponentKey, TypeKey};
-pub use entity::Entity;
-pub use event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
-pub use model::{ComponentRegistration, ModelError};
 pub use module::EcsModule;
-pub use query::{
-    AllTables, MatchedTables, PreparedQuery, Query, QueryBorrow, QueryIter, TableSet, With, Without,
-};
-pub use system::{Schedule, ScheduleError, System, SystemWorld};
-pub use typed::{
-    AccessKind, RawBorrow, RawSession, TypedAccess, TypedEcs, TypedKey, TypedMut, TypedRead,
-    TypedRef, TypedTable, TypedView, ViewQuery,
-};
-pub use value::ModelValue;
-pub use view::{
-    ComponentType, ComponentView, Ecs, EntitySnapshot, EntityView, EventView, PostHandler,
-    PreHandler, QuerySpec, QueryView, StorageStats, StorageView, SystemView, TableInfo,
-    WorldSnapshot, WorldStats, WorldView,
-};
-pub use world::{EcsError, World};
+pub use storage::borrow::{Ref, RefMut};
+pub use storage::component::{Component, ComponentId, ComponentInfo, ComponentKey, TypeKey};
+pub use storage::entity::Entity;
+pub use storage::model::ComponentRegistration;
+pub use storage::value::ModelValue;
+pub use system::System;
+pub use system::error::ScheduleError;
+pub use system::schedule::Schedule;
+pub use system::system_world::SystemWorld;
+pub use typed::TypedEcs;
+pub use typed::guard::{TypedMut, TypedRef};
+pub use typed::query::ViewQuery;
+pub use typed::read::TypedRead;
+pub use view::Ecs;
+pub use view::abi::ABI_VERSION;
+pub use view::component::{ComponentType, ComponentView};
+pub use view::entity::EntityView;
+pub use view::event::{EventView, PostHandler, PreHandler};
+pub use view::query::{QuerySpec, QueryView};
+pub use view::storage::{EntitySnapshot, StorageStats, StorageView, TableInfo, WorldSnapshot};
+pub use view::system::SystemView;
+pub use view::typed::{RawBorrow, RawSession, TypedTable, TypedView};
+pub use view::typed_key::{AccessKind, TypedAccess, TypedKey};
+pub use view::world::{WorldStats, WorldView};
+pub use world::World;
+pub use world::bundle::Bundle;
+pub use world::command::{CommandBuffer, Commands};
+pub use world::error::{EcsError, ModelError};
+pub use world::event::{Delivery, Event, Events, HandlerFailure, Phase, SubscriptionId};
+pub use world::prepared_query::PreparedQuery;
+pub use world::query::{Query, With, Without};
+pub use world::query_borrow::QueryBorrow;
+pub use world::query_iter::{AllTables, MatchedTables, QueryIter, TableSet};

@@ -1,147 +1,37 @@
 //! The world: entities, their components in archetype tables, and the
 //! typed API for hot loops.
+//!
+//! This file holds [`World`] and its core: entities, components one at a
+//! time, and the moves of rows between tables. The files of `world/` add
+//! the rest of its API (bundles, queries, resources, model components and
+//! values), the commands and events beside it, and the errors under it all.
 
-use crate::archetype::Archetype;
-use crate::borrow::{BorrowFlag, Ref, taken_how};
-use crate::bundle::Bundle;
-use crate::component::TypeKey;
-use crate::component::{Component, ComponentId, Components};
-use crate::entity::{Entities, Entity, Location};
-use crate::query::{Query, QueryBorrow, QueryIter, check_aliasing};
-use crate::resource::Resources;
+pub(crate) mod bundle;
+pub(crate) mod command;
+pub(crate) mod dynamic;
+pub(crate) mod error;
+pub(crate) mod event;
+pub(crate) mod model;
+pub(crate) mod panic;
+pub(crate) mod prepared_query;
+pub(crate) mod query;
+pub(crate) mod query_borrow;
+pub(crate) mod query_iter;
+pub(crate) mod resource;
+
+use crate::storage::archetype::Archetype;
+use crate::storage::borrow::{BorrowFlag, Ref, taken_how};
+use crate::storage::component::{Component, ComponentId, Components};
+use crate::storage::entity::{Entities, Entity, Location};
+use crate::storage::resource::Resources;
+use crate::world::error::EcsError;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use thiserror::Error;
 
 impl Default for World {
     fn default() -> Self {
         World::new()
     }
-}
-
-/// Why an entity or component operation failed.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum EcsError {
-    /// The entity was despawned (or never existed): a stale id.
-    #[error("entity {0:?} does not exist (despawned, or from another world)")]
-    NoSuchEntity(Entity),
-    /// The entity exists but has no such component.
-    #[error("entity {entity:?} has no `{component}`")]
-    MissingComponent {
-        /// The entity.
-        entity: Entity,
-        /// The component type's name.
-        component: &'static str,
-    },
-    /// The component is borrowed in a way that conflicts (see `World::query`).
-    #[error("`{component}` is already borrowed {how}")]
-    Borrowed {
-        /// The component type's name.
-        component: &'static str,
-        /// "mutably" or "shared".
-        how: &'static str,
-    },
-    /// No model component of this id (and version) is registered.
-    #[error(
-        "no component of model {model_id:016x} (state version {state_version:016x}) is registered in this world"
-    )]
-    UnknownModel {
-        /// The model id.
-        model_id: u64,
-        /// The state version asked for (0: any).
-        state_version: u64,
-    },
-    /// Encoding or decoding a model component failed.
-    #[error("component `{component}`: {source}")]
-    State {
-        /// The component type's name.
-        component: &'static str,
-        /// What failed.
-        #[source]
-        source: playground_runtime::StateError,
-    },
-    /// A bundle names one component type twice.
-    #[error("a bundle has `{component}` twice")]
-    DuplicateComponent {
-        /// The component type's name.
-        component: &'static str,
-    },
-    /// The world has no resource of this type.
-    #[error("there is no resource `{resource}`")]
-    NoResource {
-        /// The resource type's name.
-        resource: &'static str,
-    },
-    /// A system used a component or resource it did not declare. Caught on
-    /// the system's first run, whatever else runs beside it.
-    #[error(
-        "the system {how} `{component}` without declaring it: add `.{declare}::<{component}>()` \
-         (or `.access::<Q>()` for the query) to the system"
-    )]
-    Undeclared {
-        /// The component or resource type's name.
-        component: &'static str,
-        /// "reads" or "writes".
-        how: &'static str,
-        /// The declaration that is missing: `reads`, `writes`,
-        /// `reads_resource` or `writes_resource`.
-        declare: &'static str,
-    },
-    /// A caller's type of a model has another state version (structural
-    /// fingerprint) than the world's values of that model: another
-    /// structure, never read as the caller's type.
-    #[error(
-        "model component `{model}` is in the world in state version {world:016x}, \
-         the caller's type has {caller:016x}: another structure; rebuild the caller \
-         or migrate the world (`World::migrate_model`)"
-    )]
-    ModelVersion {
-        /// The model's name, as the world registered it.
-        model: &'static str,
-        /// The world's state version.
-        world: u64,
-        /// The caller's.
-        caller: u64,
-    },
-    /// Same model and state version, another size or align: another
-    /// compiler or flags.
-    #[error(
-        "model component `{model}` has size {world_size} and align {world_align} in the world, \
-         the caller's type size {caller_size} and align {caller_align}"
-    )]
-    ModelLayout {
-        /// The model's name, as the world registered it.
-        model: &'static str,
-        /// `size_of` in the world.
-        world_size: u64,
-        /// `align_of` in the world.
-        world_align: u64,
-        /// The caller's `size_of`.
-        caller_size: u64,
-        /// The caller's `align_of`.
-        caller_align: u64,
-    },
-    /// Registering a model component failed.
-    #[error(transparent)]
-    Model(#[from] crate::ModelError),
-    /// A typed query through the view asks for one component mutably and
-    /// a second time: that would alias a `&mut`.
-    #[error("a typed query uses `{component}` mutably and a second time: ask for it once")]
-    AliasedQuery {
-        /// The component type's name.
-        component: &'static str,
-    },
-    /// This thread holds typed borrows of the world through the view (a
-    /// `TypedRef`, a `TypedMut`, or a running `TypedEcs::for_each`), which
-    /// keep its structure fixed: drop them before changing it.
-    #[error(
-        "the world is borrowed by typed guards or a typed query on this thread: \
-         drop them before spawning, despawning, inserting or removing"
-    )]
-    WorldBorrowed,
-    /// A typed borrow was asked for in a read session of another world.
-    #[error("a typed borrow in a read session of another world")]
-    ForeignSession,
 }
 
 /// How a bundle type maps onto a table: its table and, per element, the
@@ -173,7 +63,7 @@ pub struct World {
     pub(crate) archetypes: Vec<Archetype>,
     by_types: HashMap<Vec<ComponentId>, u32>,
     pub(crate) components: Components,
-    bundles: crate::component::TypeMap<BundleLayout>,
+    bundles: crate::storage::component::TypeMap<BundleLayout>,
     /// Per component: who borrows its column through `&World`.
     borrows: Vec<BorrowFlag>,
     pub(crate) resources: Resources,
@@ -203,6 +93,11 @@ fn next_world_id() -> u64 {
     }
 }
 
+// The rest of `World`'s methods are in the files of `world/` that add what
+// they need: spawning with bundles in `bundle.rs`, model values in
+// `dynamic.rs`, model components in `model.rs`, queries in
+// `query_borrow.rs`, resources in `resource.rs`; and typed access through
+// the view resolves a caller's key to a column in `module/typed.rs`.
 impl World {
     /// An empty world.
     pub fn new() -> World {
@@ -278,33 +173,6 @@ impl World {
         index
     }
 
-    /// Where bundle `B` goes (cached per bundle type).
-    fn bundle_layout<B: Bundle>(&mut self) -> Result<(u32, &[usize]), EcsError> {
-        let key = TypeKey::of::<B>();
-        if !self.bundles.contains_key(&key) {
-            let mut ids = Vec::new();
-            B::ids(&mut self.components, &mut ids);
-            self.grow_borrows();
-            let mut sorted = ids.clone();
-            sorted.sort_unstable();
-            if let Some(pair) = sorted.windows(2).find(|w| w[0] == w[1]) {
-                return Err(EcsError::DuplicateComponent {
-                    component: self.components.info(pair[0]).name,
-                });
-            }
-            let archetype = self.archetype_for(sorted);
-            let table = &self.archetypes[archetype as usize];
-            let columns = ids
-                .iter()
-                .map(|&id| table.column(id).expect("table has the bundle's types"))
-                .collect();
-            self.bundles
-                .insert(key, BundleLayout { archetype, columns });
-        }
-        let layout = &self.bundles[&key];
-        Ok((layout.archetype, &layout.columns))
-    }
-
     /// Turns ids reserved by command buffers into entities (without
     /// components), before anything else allocates or frees an id.
     #[inline]
@@ -336,95 +204,6 @@ impl World {
             },
         );
         entity
-    }
-
-    /// Spawns an entity with the components of `bundle`.
-    ///
-    /// # Panics
-    /// If the bundle names a type twice (`(A, A)`), a programming error.
-    pub fn spawn<B: Bundle>(&mut self, bundle: B) -> Entity {
-        self.flush();
-        let (archetype, columns) = self.bundle_layout::<B>().unwrap_or_else(|e| panic!("{e}"));
-        // The layout lives in `bundles`, apart from the tables and entities.
-        let columns: *const [usize] = columns;
-        let entity = self.entities.alloc();
-        let table = &mut self.archetypes[archetype as usize];
-        let row = table.push(entity.index);
-        // SAFETY: `columns` points into `self.bundles`, which nothing below
-        // touches; `row` was just pushed, its columns are uninitialised,
-        // and `columns` is this bundle's column map for this table.
-        unsafe { bundle.write(table, &*columns, row) };
-        self.entities.set(
-            entity.index,
-            Location {
-                archetype,
-                row: row as u32,
-            },
-        );
-        entity
-    }
-
-    /// Spawns one entity per bundle, reserving room once; returns how many.
-    /// Ids are not collected (most batches never need them): use
-    /// [`World::spawn_batch_ids`] for them.
-    ///
-    /// ```
-    /// use playground_ecs::World;
-    /// let mut world = World::new();
-    /// assert_eq!(world.spawn_batch((0..100).map(|i| (i as f32,))), 100);
-    /// let ids = world.spawn_batch_ids((0..3).map(|i| (i as f32,)));
-    /// assert_eq!(*world.get::<f32>(ids[2]).unwrap(), 2.0);
-    /// ```
-    ///
-    /// # Panics
-    /// If the bundle names a type twice.
-    pub fn spawn_batch<B: Bundle, I: IntoIterator<Item = B>>(&mut self, bundles: I) -> usize {
-        self.spawn_each(bundles, |_| {})
-    }
-
-    /// [`World::spawn_batch`], returning the new entities.
-    pub fn spawn_batch_ids<B: Bundle, I: IntoIterator<Item = B>>(
-        &mut self,
-        bundles: I,
-    ) -> Vec<Entity> {
-        let bundles = bundles.into_iter();
-        let mut ids = Vec::with_capacity(bundles.size_hint().0);
-        self.spawn_each(bundles, |e| ids.push(e));
-        ids
-    }
-
-    #[inline]
-    fn spawn_each<B: Bundle, I: IntoIterator<Item = B>>(
-        &mut self,
-        bundles: I,
-        mut spawned: impl FnMut(Entity),
-    ) -> usize {
-        self.flush();
-        let bundles = bundles.into_iter();
-        let (archetype, columns) = self.bundle_layout::<B>().unwrap_or_else(|e| panic!("{e}"));
-        let columns: *const [usize] = columns;
-        let (lower, _) = bundles.size_hint();
-        self.archetypes[archetype as usize].reserve(lower);
-        self.entities.reserve_capacity(lower);
-        let mut count = 0;
-        for bundle in bundles {
-            let entity = self.entities.alloc();
-            let table = &mut self.archetypes[archetype as usize];
-            let row = table.push(entity.index);
-            // SAFETY: as in `spawn` (the iterator's code cannot reach
-            // `self`, which is borrowed mutably here).
-            unsafe { bundle.write(table, &*columns, row) };
-            self.entities.set(
-                entity.index,
-                Location {
-                    archetype,
-                    row: row as u32,
-                },
-            );
-            spawned(entity);
-            count += 1;
-        }
-        count
     }
 
     /// Despawns `entity`, dropping its components.
@@ -507,7 +286,7 @@ impl World {
     pub(crate) fn get_ref_mut<T: Component>(
         &self,
         entity: Entity,
-    ) -> Result<crate::borrow::RefMut<'_, T>, EcsError> {
+    ) -> Result<crate::storage::borrow::RefMut<'_, T>, EcsError> {
         let (id, value) = self.slot::<T>(entity)?;
         let flag = self.flag(id);
         flag.acquire(true)
@@ -515,7 +294,7 @@ impl World {
         // SAFETY: the row holds an initialised `T`; the exclusive flag is
         // held until the guard drops, so nothing else reaches this column
         // through `&World`, and `&self` excludes `&mut World` users.
-        Ok(unsafe { crate::borrow::RefMut::new(&mut *value, flag) })
+        Ok(unsafe { crate::storage::borrow::RefMut::new(&mut *value, flag) })
     }
 
     /// Whether `entity` has a `T`.
@@ -532,23 +311,6 @@ impl World {
     pub fn insert<T: Component>(&mut self, entity: Entity, value: T) -> Result<(), EcsError> {
         let id = self.component_id::<T>();
         self.insert_by_id(entity, id, value)
-    }
-
-    /// Adds (or replaces) every component of `bundle` on `entity`.
-    pub fn insert_bundle<B: Bundle>(&mut self, entity: Entity, bundle: B) -> Result<(), EcsError> {
-        let location = self.location(entity)?;
-        if location.archetype != 0 {
-            return bundle.insert_each(self, entity);
-        }
-        // No components yet: one move, to the bundle's table.
-        let (archetype, columns) = self.bundle_layout::<B>()?;
-        let columns: *const [usize] = columns;
-        let row = self.move_row(entity, location, archetype as usize);
-        // SAFETY: `columns` points into `self.bundles`, untouched here; the
-        // row was just moved in from a table without columns, so all of
-        // its columns are uninitialised.
-        unsafe { bundle.write(&self.archetypes[archetype as usize], &*columns, row) };
-        Ok(())
     }
 
     /// [`World::insert`] with the id resolved: `id` must be a component id
@@ -683,7 +445,7 @@ impl World {
                 // SAFETY: both rows are in bounds; the value moves bitwise
                 // and `detach` below is told it was moved.
                 unsafe {
-                    crate::archetype::copy_value(
+                    crate::storage::archetype::copy_value(
                         column.ptr(row),
                         to.columns[target_column].ptr(new_row),
                         column.info.layout.size(),
@@ -709,39 +471,6 @@ impl World {
         // SAFETY: right after `detach`, with the same `moved`.
         unsafe { from.drop_detached(moved) };
         new_row
-    }
-
-    /// Every entity matching `Q`, with exclusive access to the world. Looks
-    /// the query's types up and allocates nothing; [`PreparedQuery`]
-    /// also skips testing every table on each run.
-    ///
-    /// [`PreparedQuery`]: crate::PreparedQuery
-    ///
-    /// # Panics
-    /// If `Q` asks for one component mutably and a second time
-    /// (`(&mut A, &A)`): that would alias a `&mut`.
-    pub fn query_mut<Q: Query>(&mut self) -> QueryIter<'_, Q> {
-        let state = Q::init(&self.components);
-        if let Some(state) = state {
-            check_aliasing::<Q>(state, &self.components);
-        }
-        // SAFETY: `&mut self` is exclusive access to every table, and the
-        // query does not alias within itself (checked).
-        unsafe { QueryIter::new(self, state) }
-    }
-
-    /// Every entity matching `Q`, through `&self`: several such queries can
-    /// run at once (on several threads) as long as no component is written
-    /// by one and used by another; a conflict is an error, not a data race.
-    ///
-    /// # Panics
-    /// As [`World::query_mut`].
-    pub fn query<Q: Query>(&self) -> Result<QueryBorrow<'_, Q>, EcsError> {
-        let state = Q::init(&self.components);
-        if let Some(state) = state {
-            check_aliasing::<Q>(state, &self.components);
-        }
-        QueryBorrow::new(self, state)
     }
 
     /// Every entity, in table order.

@@ -1,146 +1,15 @@
-//! Model components: component types identified across rebuilds by their
-//! model id and state version rather than their `TypeId`, so that a module
-//! rebuilt and reloaded finds the world's existing columns, and a changed
-//! layout is migrated or refused like any model.
+//! Registering and migrating model components in a world: a model
+//! component type's columns are found by model id and state version, so a
+//! rebuilt module finds the world's, and a changed layout is migrated or
+//! refused like any model.
 
-use crate::component::TypeKey;
-use crate::component::{Component, ComponentId, ComponentInfo, ComponentKey};
-use crate::entity::Entity;
+use crate::storage::component::TypeKey;
+use crate::storage::component::{Component, ComponentId, ComponentInfo, ComponentKey};
+use crate::storage::entity::Entity;
+use crate::storage::model::{ComponentRegistration, info_of};
 use crate::world::World;
-use playground_runtime::{Model, StateError};
-use thiserror::Error;
-
-/// Why a model component could not be registered or migrated. Nothing in
-/// the world changed.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum ModelError {
-    /// The world holds this model in another state version: migrate it
-    /// ([`World::migrate_model`]) or refuse the new build.
-    #[error(
-        "model component `{model}` is in the world in state version {stored:016x}, \
-         this build has {new:016x}; migrate it or keep the old build"
-    )]
-    VersionChanged {
-        /// The model's name.
-        model: &'static str,
-        /// The version in the world.
-        stored: u64,
-        /// This build's version.
-        new: u64,
-    },
-    /// Same id and version, another layout: another compiler or flags.
-    #[error(
-        "model component `{model}` is registered with layout {stored:?}, this build has {new:?}"
-    )]
-    Layout {
-        /// The model's name.
-        model: &'static str,
-        /// The layout in the world.
-        stored: std::alloc::Layout,
-        /// This build's.
-        new: std::alloc::Layout,
-    },
-    /// The model knows no migration from the stored version.
-    #[error(
-        "model component `{model}` has no migration from state version {from:016x} to {to:016x}; \
-         add `#[model(migrate_from(Old))]`"
-    )]
-    NoMigration {
-        /// The model's name.
-        model: &'static str,
-        /// The stored version.
-        from: u64,
-        /// This build's.
-        to: u64,
-    },
-    /// Encoding an old value or the migration itself failed.
-    #[error("migrating `{model}` of entity {entity:?}: {source}")]
-    Migration {
-        /// The model's name.
-        model: &'static str,
-        /// The entity whose value failed.
-        entity: Entity,
-        /// What failed.
-        #[source]
-        source: StateError,
-    },
-}
-
-/// Encodes the `T` at `ptr`.
-///
-/// # Safety
-/// `ptr` points to an initialised `T`.
-unsafe fn encode_as<T: Model>(ptr: *const u8) -> Result<Vec<u8>, StateError> {
-    // SAFETY: the caller's contract.
-    unsafe { &*ptr.cast::<T>() }.encode()
-}
-
-/// Decodes a `T` into the slot at `ptr`.
-///
-/// # Safety
-/// `ptr` is valid for writing a `T` and holds no value that needs dropping.
-unsafe fn decode_into<T: Model>(bytes: &[u8], ptr: *mut u8) -> Result<(), StateError> {
-    let value = T::decode(bytes)?;
-    // SAFETY: the caller's contract.
-    unsafe { ptr.cast::<T>().write(value) };
-    Ok(())
-}
-
-fn info_of<T: Component + Model>() -> ComponentInfo {
-    let mut info = ComponentInfo::with_key::<T>(ComponentKey::Model {
-        id: T::MODEL_ID,
-        version: T::STATE_VERSION,
-    });
-    info.encode = Some(encode_as::<T>);
-    info.decode = Some(decode_into::<T>);
-    info
-}
-
-/// A model component type, packed so that code which does not know the
-/// type (another module, through the ECS view) can register it.
-#[derive(Debug, Clone, Copy)]
-pub struct ComponentRegistration {
-    type_key: TypeKey,
-    info: ComponentInfo,
-    model: &'static str,
-    model_id: u64,
-    version: u64,
-}
-
-impl ComponentRegistration {
-    /// The registration of `T`.
-    pub fn of<T: Component + Model>() -> Self {
-        ComponentRegistration {
-            type_key: TypeKey::of::<T>(),
-            info: info_of::<T>(),
-            model: T::NAME,
-            model_id: T::MODEL_ID,
-            version: T::STATE_VERSION,
-        }
-    }
-
-    /// The type's model id.
-    pub(crate) fn model_id(&self) -> u64 {
-        self.model_id
-    }
-
-    /// The type's state version.
-    pub(crate) fn version(&self) -> u64 {
-        self.version
-    }
-
-    /// The model's name.
-    pub(crate) fn model_name(&self) -> &'static str {
-        self.model
-    }
-
-    /// The type's layout.
-    pub(crate) fn layout(&self) -> std::alloc::Layout {
-        self.info.layout
-    }
-}
-
+use crate::world::error::ModelError;
+use playground_runtime::Model;
 impl World {
     /// Registers `T` as a model component: from then on `T` (and any build's
     /// `T` of the same model id and state version) uses one set of columns.

@@ -6,10 +6,11 @@
 
 #![deny(unsafe_code)]
 
-use crate::bundle::Bundle;
-use crate::component::Component;
-use crate::entity::Entity;
-use crate::world::{EcsError, World};
+use crate::storage::component::Component;
+use crate::storage::entity::Entity;
+use crate::world::World;
+use crate::world::bundle::Bundle;
+use crate::world::error::EcsError;
 use std::cell::RefCell;
 
 type Command = Box<dyn FnOnce(&mut World) -> Result<(), EcsError> + Send + Sync>;

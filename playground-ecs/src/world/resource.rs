@@ -1,70 +1,13 @@
 //! Resources: one value per type, beside the entities (a clock, a score,
 //! settings), borrowed through `&World` with the same checked flags as
-//! components.
+//! components. This file holds `World`'s resource API; the slots are in
+//! `storage/resource.rs`.
 
-use crate::borrow::{BorrowFlag, Ref, RefMut, taken_how};
-use crate::component::{Component, TypeKey, TypeMap};
-use crate::world::{EcsError, World};
-use std::any::Any;
-use std::cell::UnsafeCell;
-
-/// A resource type's index in its world.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct ResourceId(pub u32);
-
-type Boxed = Box<dyn Any + Send + Sync>;
-
-struct Slot {
-    name: &'static str,
-    /// Written through `&World` only while `flag` is held exclusively.
-    value: UnsafeCell<Option<Boxed>>,
-    flag: BorrowFlag,
-}
-
-// SAFETY: the value is `Send + Sync`; through `&World` it is only reached
-// under `flag` (shared for reads, exclusive for writes), and through
-// `&mut World` no other reference exists.
-unsafe impl Sync for Slot {}
-
-/// Every resource type a world has seen, present or not.
-#[derive(Default)]
-pub(crate) struct Resources {
-    slots: Vec<Slot>,
-    by_type: TypeMap<ResourceId>,
-}
-
-impl Resources {
-    fn id<R: Component>(&mut self) -> ResourceId {
-        if let Some(&id) = self.by_type.get(&TypeKey::of::<R>()) {
-            return id;
-        }
-        let id = ResourceId(u32::try_from(self.slots.len()).expect("too many resource types"));
-        self.slots.push(Slot {
-            name: std::any::type_name::<R>(),
-            value: UnsafeCell::new(None),
-            flag: BorrowFlag::default(),
-        });
-        self.by_type.insert(TypeKey::of::<R>(), id);
-        id
-    }
-
-    fn get<R: Component>(&self) -> Option<ResourceId> {
-        self.lookup(TypeKey::of::<R>())
-    }
-
-    /// The id of the type `key`, if it was ever seen.
-    pub fn lookup(&self, key: TypeKey) -> Option<ResourceId> {
-        self.by_type.get(&key).copied()
-    }
-
-    pub fn name(&self, id: ResourceId) -> &'static str {
-        self.slots[id.0 as usize].name
-    }
-
-    fn value_mut(&mut self, id: ResourceId) -> &mut Option<Boxed> {
-        self.slots[id.0 as usize].value.get_mut()
-    }
-}
+use crate::storage::borrow::{Ref, RefMut, taken_how};
+use crate::storage::component::Component;
+use crate::storage::resource::ResourceId;
+use crate::world::World;
+use crate::world::error::EcsError;
 
 fn missing<R>() -> EcsError {
     EcsError::NoResource {

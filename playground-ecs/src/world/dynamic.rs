@@ -2,10 +2,11 @@
 //! for callers that do not link the component types (the ECS view, other
 //! modules, tools). Hot loops use the typed API instead.
 
-use crate::component::{ComponentId, ComponentInfo, ComponentKey};
-use crate::entity::Entity;
-use crate::value::ModelValue;
-use crate::world::{EcsError, World};
+use crate::storage::component::{ComponentId, ComponentInfo, ComponentKey};
+use crate::storage::entity::Entity;
+use crate::storage::value::ModelValue;
+use crate::world::World;
+use crate::world::error::EcsError;
 use std::alloc::{self, Layout};
 
 /// A value decoded into a buffer of its own, not yet in the world.
@@ -153,7 +154,7 @@ impl World {
                 // dropping it. `value` is an initialised value of this type
                 // (the caller's contract) outside the world's storage
                 // (which only `&mut self` reaches); it moves in bitwise.
-                unsafe { crate::archetype::copy_value(value, slot, size) };
+                unsafe { crate::storage::archetype::copy_value(value, slot, size) };
                 return Ok(());
             };
             // SAFETY: the slot and `value` each hold an initialised value of
@@ -173,7 +174,7 @@ impl World {
         // SAFETY: `move_row` left this slot uninitialised; the caller's
         // value moves into it bitwise, and the caller gives it up.
         unsafe {
-            crate::archetype::copy_value(value, table.columns[column].ptr(row), size);
+            crate::storage::archetype::copy_value(value, table.columns[column].ptr(row), size);
         }
         Ok(())
     }

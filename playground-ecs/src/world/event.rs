@@ -3,8 +3,9 @@
 //! events that went through. A handler that panics is recorded and skipped;
 //! the others still run.
 
-use crate::component::TypeKey;
-use crate::value::ModelValue;
+use crate::storage::component::TypeKey;
+use crate::storage::value::ModelValue;
+use crate::world::panic::panic_message;
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -349,7 +350,7 @@ impl Events {
                 }
                 Err(payload) => {
                     delivery.failed += 1;
-                    let message = crate::panic_message(&*payload);
+                    let message = panic_message(&*payload);
                     failures.push(HandlerFailure {
                         subscription: handler.id,
                         event: channel.name,

@@ -7,7 +7,7 @@
 //! removed (the entity's row moves to another table), which is rarer; the
 //! move is made cheap by caching the target table of each add and remove.
 
-use crate::component::{ComponentId, ComponentInfo};
+use crate::storage::component::{ComponentId, ComponentInfo};
 use std::alloc::{self, Layout};
 use std::ptr::NonNull;
 

@@ -1,0 +1,351 @@
+//! The schedule: systems in stages, run stage by stage (the systems of a
+//! stage in parallel when that pays), each stage's commands applied before
+//! the next.
+
+use crate::system::System;
+use crate::system::access::Access;
+use crate::system::error::ScheduleError;
+use crate::system::order::order;
+use crate::system::system_world::SystemWorld;
+use crate::world::World;
+use crate::world::panic::panic_message;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
+/// Below this much work in a stage (the measured time of its systems,
+/// except the longest, which the calling thread runs anyway), waking other
+/// threads costs more than it saves: the stage runs on the calling thread.
+const DEFAULT_PARALLEL_THRESHOLD: Duration = Duration::from_micros(40);
+
+/// Systems and the order they run in.
+pub struct Schedule {
+    systems: Vec<System>,
+    /// Stages of system indices: stages run in order, the systems of a
+    /// stage in parallel. `None` until built.
+    stages: Option<Vec<Vec<usize>>>,
+    /// Each system's declared access, resolved at build time.
+    accesses: Vec<Access>,
+    /// Extra constraints, `(first, then)`, besides the systems' own.
+    constraints: Vec<(String, String)>,
+    disabled: std::collections::HashSet<String>,
+    runs: HashMap<String, u64>,
+    parallel: bool,
+    threshold: Duration,
+    last_run: Option<Duration>,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            systems: Vec::new(),
+            stages: None,
+            accesses: Vec::new(),
+            constraints: Vec::new(),
+            disabled: Default::default(),
+            runs: HashMap::new(),
+            parallel: true,
+            threshold: DEFAULT_PARALLEL_THRESHOLD,
+            last_run: None,
+        }
+    }
+}
+
+impl Schedule {
+    /// An empty schedule.
+    pub fn new() -> Self {
+        Schedule::default()
+    }
+
+    /// Adds a system; the order is rebuilt on the next run.
+    pub fn add(&mut self, system: System) -> &mut Self {
+        self.systems.push(system);
+        self.stages = None;
+        self
+    }
+
+    /// Removes the system named `name`; whether there was one.
+    pub fn remove(&mut self, name: &str) -> bool {
+        let before = self.systems.len();
+        self.systems.retain(|s| s.name != name);
+        self.stages = None;
+        self.systems.len() != before
+    }
+
+    /// The systems' names, in registration order.
+    pub fn names(&self) -> Vec<&str> {
+        self.systems.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    /// Computes the order: stages of systems that may run together.
+    pub fn build(&mut self, world: &mut World) -> Result<Vec<Vec<String>>, ScheduleError> {
+        let accesses: Vec<Access> = self
+            .systems
+            .iter()
+            .map(|s| {
+                let mut access = Access::default();
+                for declare in &s.declares {
+                    declare(world, &mut access);
+                }
+                access
+            })
+            .collect();
+        let stages = order(&self.systems, &accesses, &self.constraints)?;
+        let names = stages
+            .iter()
+            .map(|stage| {
+                stage
+                    .iter()
+                    .map(|&i| self.systems[i].name.clone())
+                    .collect()
+            })
+            .collect();
+        self.accesses = accesses;
+        self.stages = Some(stages);
+        Ok(names)
+    }
+
+    /// Runs every enabled system once, stage by stage, and applies each
+    /// stage's commands before the next. The systems of a stage run in
+    /// parallel (unless [`Schedule::set_parallel`] turned that off, or the
+    /// stage is too small to pay for it: see
+    /// [`Schedule::set_parallel_threshold`]). A failing or panicking system
+    /// does not stop the others of its stage; the first such failure is
+    /// returned after the stage (whose commands are still applied).
+    pub fn run(&mut self, world: &mut World) -> Result<(), ScheduleError> {
+        if self.stages.is_none() {
+            self.build(world)?;
+        }
+        world.flush();
+        let start = Instant::now();
+        let stages = self.stages.take().expect("built above");
+        let mut first_error = Ok(());
+        let mut active = Vec::new();
+        for stage in &stages {
+            active.clear();
+            active.extend(
+                stage
+                    .iter()
+                    .copied()
+                    .filter(|&i| !self.disabled.contains(&self.systems[i].name)),
+            );
+            let outcome = self.run_stage(&active, world);
+            for &i in &active {
+                *self.runs.entry(self.systems[i].name.clone()).or_default() += 1;
+            }
+            if outcome.is_err() {
+                first_error = outcome;
+                break;
+            }
+        }
+        self.stages = Some(stages);
+        self.last_run = Some(start.elapsed());
+        first_error
+    }
+
+    /// Whether the systems `active` (one stage) are worth spreading over
+    /// threads: their last measured times, except the longest (which the
+    /// calling thread runs), add up to the threshold. A system never
+    /// measured counts as worth it.
+    fn worth_parallel(&self, active: &[usize]) -> bool {
+        if !self.parallel || active.len() < 2 {
+            return false;
+        }
+        let mut total = Duration::ZERO;
+        let mut longest = Duration::ZERO;
+        for &i in active {
+            let Some(last) = self.systems[i].last else {
+                return true;
+            };
+            total += last;
+            longest = longest.max(last);
+        }
+        total - longest >= self.threshold
+    }
+
+    /// Runs one stage's systems, then applies their commands in order.
+    fn run_stage(&mut self, active: &[usize], world: &mut World) -> Result<(), ScheduleError> {
+        let parallel = self.worth_parallel(active);
+        let shared: &World = world;
+        let accesses = &self.accesses;
+        let mut outcome = Ok(());
+        if parallel {
+            let mut slots: Vec<(&mut System, &Access, Result<(), ScheduleError>)> = self
+                .systems
+                .iter_mut()
+                .zip(accesses)
+                .enumerate()
+                .filter(|(i, _)| active.contains(i))
+                .map(|(_, (system, access))| (system, access, Ok(())))
+                .collect();
+            // In place: the calling thread runs the first system itself
+            // instead of handing the whole stage to the pool and waiting.
+            rayon::in_place_scope(|scope| {
+                let (first, rest) = slots.split_first_mut().expect("two or more systems");
+                for (system, access, result) in rest {
+                    scope.spawn(move |_| *result = run_one(system, access, shared));
+                }
+                first.2 = run_one(first.0, first.1, shared);
+            });
+            for (_, _, result) in slots {
+                if outcome.is_ok() {
+                    outcome = result;
+                }
+            }
+        } else {
+            for &i in active {
+                let result = run_one(&mut self.systems[i], &accesses[i], shared);
+                if outcome.is_ok() {
+                    outcome = result;
+                }
+            }
+        }
+        for &i in active {
+            let system = &mut self.systems[i];
+            if system.commands.is_empty() {
+                continue;
+            }
+            let applied = catch_unwind(AssertUnwindSafe(|| system.commands.apply(world)));
+            let result = match applied {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(error)) => Err(ScheduleError::Failed {
+                    system: system.name.clone(),
+                    error: Box::new(error),
+                }),
+                Err(payload) => {
+                    system.commands.clear();
+                    Err(ScheduleError::Panicked {
+                        system: system.name.clone(),
+                        message: panic_message(&*payload),
+                    })
+                }
+            };
+            if outcome.is_ok() {
+                outcome = result;
+            }
+        }
+        outcome
+    }
+
+    /// Runs the system named `name` alone, then applies its commands.
+    pub fn run_system(&mut self, name: &str, world: &mut World) -> Result<bool, ScheduleError> {
+        if self.stages.is_none() {
+            self.build(world)?;
+        }
+        let Some(index) = self.systems.iter().position(|s| s.name == name) else {
+            return Ok(false);
+        };
+        world.flush();
+        self.run_stage(&[index], world)?;
+        *self.runs.entry(name.to_owned()).or_default() += 1;
+        Ok(true)
+    }
+
+    /// Skips (or no longer skips) the system named `name`; whether it exists.
+    pub fn set_enabled(&mut self, name: &str, enabled: bool) -> bool {
+        if !self.systems.iter().any(|s| s.name == name) {
+            return false;
+        }
+        if enabled {
+            self.disabled.remove(name);
+        } else {
+            self.disabled.insert(name.to_owned());
+        }
+        true
+    }
+
+    /// Whether the system named `name` runs; `None` if there is none.
+    pub fn is_enabled(&self, name: &str) -> Option<bool> {
+        self.systems
+            .iter()
+            .any(|s| s.name == name)
+            .then(|| !self.disabled.contains(name))
+    }
+
+    /// Adds the constraint that `first` runs before `then`.
+    pub fn add_order(&mut self, first: impl Into<String>, then: impl Into<String>) {
+        self.constraints.push((first.into(), then.into()));
+        self.stages = None;
+    }
+
+    /// Removes a constraint added by [`Schedule::add_order`]; whether it existed.
+    pub fn remove_order(&mut self, first: &str, then: &str) -> bool {
+        let before = self.constraints.len();
+        self.constraints.retain(|(a, b)| !(a == first && b == then));
+        self.stages = None;
+        before != self.constraints.len()
+    }
+
+    /// Removes every system and constraint; returns how many systems.
+    pub fn clear(&mut self) -> usize {
+        let count = self.systems.len();
+        *self = Schedule {
+            parallel: self.parallel,
+            threshold: self.threshold,
+            ..Schedule::default()
+        };
+        count
+    }
+
+    /// Whether stages may run their systems in parallel (the default).
+    pub fn set_parallel(&mut self, parallel: bool) {
+        self.parallel = parallel;
+    }
+
+    /// How much work a stage must have, besides its longest system, for its
+    /// systems to be spread over threads (default 40 µs: waking a thread
+    /// and handing it work costs tens of microseconds). The work is each
+    /// system's measured time in the previous run; a stage not yet measured
+    /// runs in parallel. `Duration::ZERO` always spreads.
+    pub fn set_parallel_threshold(&mut self, threshold: Duration) {
+        self.threshold = threshold;
+    }
+
+    /// How many times the system named `name` ran.
+    pub fn run_count(&self, name: &str) -> Option<u64> {
+        self.systems
+            .iter()
+            .any(|s| s.name == name)
+            .then(|| self.runs.get(name).copied().unwrap_or(0))
+    }
+
+    /// How long the last [`Schedule::run`] took.
+    pub fn last_run(&self) -> Option<Duration> {
+        self.last_run
+    }
+
+    /// How many systems there are.
+    pub fn len(&self) -> usize {
+        self.systems.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.systems.is_empty()
+    }
+}
+
+/// Runs `system` over `world`, timing it; its commands land in its buffer.
+fn run_one(system: &mut System, access: &Access, world: &World) -> Result<(), ScheduleError> {
+    let start = Instant::now();
+    let view = SystemWorld {
+        world,
+        access,
+        commands: RefCell::new(std::mem::take(&mut system.commands)),
+    };
+    let outcome = catch_unwind(AssertUnwindSafe(|| (system.run)(&view)));
+    system.commands = view.commands.into_inner();
+    system.last = Some(start.elapsed());
+    match outcome {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(ScheduleError::Failed {
+            system: system.name.clone(),
+            error: Box::new(error),
+        }),
+        Err(payload) => Err(ScheduleError::Panicked {
+            system: system.name.clone(),
+            message: panic_message(&*payload),
+        }),
+    }
+}
