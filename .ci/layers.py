@@ -5,8 +5,8 @@ and no import circle among its files.
     layers.py SRC LAYER...
 
 SRC is a crate's `src` folder; the LAYERs are its folders, bottom first. A
-file's layer is the folder it is in; files at the top of SRC (`lib.rs` and
-the like) and under `bin/` sit above every layer. An import is any path
+file's layer is the folder it is in; a folder's own file (`world.rs` beside `world/`) is
+in its layer; other files at the top of SRC (`lib.rs` and the like) and under `bin/` sit above every layer. An import is any path
 `crate::a::b::...` (or `super::...`) outside a comment, in `use` lines and
 in code alike; it names the file that defines the module it reaches.
 """
@@ -108,7 +108,8 @@ def imports(src: Path, file: Path) -> set[Path]:
 
 
 def layer(src: Path, file: Path, layers: list[str]) -> int:
-    top = file.relative_to(src).parts[0]
+    """A file's layer: its folder's, or the folder's own `folder.rs`."""
+    top = file.relative_to(src).parts[0].removesuffix(".rs")
     return layers.index(top) if top in layers else len(layers)
 
 

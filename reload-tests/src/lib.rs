@@ -343,7 +343,7 @@ const RUNTIME_DOCS_AND_TOOLS_EDITS: [SourceEdit; 4] = [
         "debounce: Duration::from_millis(60),",
     ),
     (
-        "src/tools/build.rs",
+        "src/tools/linker.rs",
         "[\"wild\", \"mold\"]",
         "[\"wild\", \"mold\", \"ld.mold\"]",
     ),
