@@ -91,6 +91,49 @@ fn code_tokens(bytes: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn write_tokens(tokens: proc_macro2::TokenStream, out: &mut String) {
+    walk_tokens(tokens, &mut |token| {
+        match token {
+            Token::Open(open) => {
+                out.push_str(open);
+                out.push('\n');
+                return;
+            }
+            Token::Close(close) => out.push_str(close),
+            Token::Punct(punct) => {
+                out.push(punct.as_char());
+                // `<<` and `< <` are different code.
+                if punct.spacing() == proc_macro2::Spacing::Joint {
+                    out.push('+');
+                }
+            }
+            Token::Ident(ident) => out.push_str(&ident.to_string()),
+            Token::Literal(literal) => out.push_str(&literal.to_string()),
+        }
+        out.push('\n');
+    });
+}
+
+/// A token as [`walk_tokens`] meets it.
+#[derive(Debug)]
+pub enum Token<'a> {
+    /// A group opens: `(`, `{`, `[`, or `""` for an invisible group (one
+    /// that a `macro_rules!` substitution made, not in the source).
+    Open(&'static str),
+    /// The group closes: `)`, `}`, `]` or `""`.
+    Close(&'static str),
+    /// An identifier or keyword.
+    Ident(&'a proc_macro2::Ident),
+    /// A punctuation character (its spacing tells `<<` from `< <`).
+    Punct(&'a proc_macro2::Punct),
+    /// A literal.
+    Literal(&'a proc_macro2::Literal),
+}
+
+/// Calls `visit` on every token of `tokens`, depth first and in order,
+/// without doc comments (`#[doc = ...]` and `#![doc = ...]`, as doc
+/// comments tokenise): the one walk behind the build fingerprints and the
+/// macros' content hashes, so that a doc comment changes neither.
+pub fn walk_tokens(tokens: proc_macro2::TokenStream, visit: &mut impl FnMut(Token<'_>)) {
     use proc_macro2::{Delimiter, TokenTree};
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     let mut i = 0;
@@ -118,21 +161,14 @@ fn write_tokens(tokens: proc_macro2::TokenStream, out: &mut String) {
                     Delimiter::Bracket => ("[", "]"),
                     Delimiter::None => ("", ""),
                 };
-                out.push_str(open);
-                out.push('\n');
-                write_tokens(group.stream(), out);
-                out.push_str(close);
+                visit(Token::Open(open));
+                walk_tokens(group.stream(), visit);
+                visit(Token::Close(close));
             }
-            TokenTree::Punct(punct) => {
-                out.push(punct.as_char());
-                // `<<` and `< <` are different code.
-                if punct.spacing() == proc_macro2::Spacing::Joint {
-                    out.push('+');
-                }
-            }
-            other => out.push_str(&other.to_string()),
+            TokenTree::Punct(punct) => visit(Token::Punct(punct)),
+            TokenTree::Ident(ident) => visit(Token::Ident(ident)),
+            TokenTree::Literal(literal) => visit(Token::Literal(literal)),
         }
-        out.push('\n');
         i += 1;
     }
 }

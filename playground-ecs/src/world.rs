@@ -12,7 +12,6 @@ pub(crate) mod dynamic;
 pub(crate) mod error;
 pub(crate) mod event;
 pub(crate) mod model;
-pub(crate) mod panic;
 pub(crate) mod prepared_query;
 pub(crate) mod query;
 pub(crate) mod query_borrow;

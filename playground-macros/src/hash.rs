@@ -1,11 +1,13 @@
 //! Content hashes over a normalised token form.
 //!
 //! Versions and ids are the first 8 bytes of a SHA-256 over a canonical
-//! encoding of tokens: whitespace and comments are not tokens, doc comments are
-//! stripped by the callers before hashing, and punctuation spacing (`>>` or
+//! encoding of tokens (the walk of `playground_build::walk_tokens`, which
+//! the runtime's build fingerprint uses too): whitespace and comments are
+//! not tokens, doc comments are left out, and punctuation spacing (`>>` or
 //! `> >`) is ignored, so only what a change means reaches the hash.
 
-use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use playground_build::{Token, walk_tokens};
+use proc_macro2::TokenStream;
 use sha2::{Digest, Sha256};
 
 /// An incremental, domain-separated hasher that produces a `u64`.
@@ -26,33 +28,24 @@ impl Hasher {
         self
     }
 
-    /// Adds tokens in their canonical form.
+    /// Adds tokens in their canonical form (the build helper's walk: doc
+    /// comments left out, punctuation without its spacing).
     pub fn tokens(&mut self, tokens: TokenStream) -> &mut Self {
-        for tree in tokens {
-            match tree {
-                TokenTree::Group(group) => {
-                    let (open, close) = match group.delimiter() {
-                        Delimiter::Parenthesis => ("(", ")"),
-                        Delimiter::Brace => ("{", "}"),
-                        Delimiter::Bracket => ("[", "]"),
-                        // Invisible groups come from macro_rules substitutions:
-                        // they do not exist in the source the user reads.
-                        Delimiter::None => ("", ""),
-                    };
-                    self.str(open).tokens(group.stream()).str(close);
-                }
-                TokenTree::Ident(ident) => {
-                    self.str("i").str(&ident.to_string());
-                }
-                TokenTree::Punct(punct) => {
-                    let mut buf = [0; 4];
-                    self.str("p").str(punct.as_char().encode_utf8(&mut buf));
-                }
-                TokenTree::Literal(literal) => {
-                    self.str("l").str(&literal.to_string());
-                }
+        walk_tokens(tokens, &mut |token| match token {
+            Token::Open(delimiter) | Token::Close(delimiter) => {
+                self.str(delimiter);
             }
-        }
+            Token::Ident(ident) => {
+                self.str("i").str(&ident.to_string());
+            }
+            Token::Punct(punct) => {
+                let mut buf = [0; 4];
+                self.str("p").str(punct.as_char().encode_utf8(&mut buf));
+            }
+            Token::Literal(literal) => {
+                self.str("l").str(&literal.to_string());
+            }
+        });
         self
     }
 

@@ -79,6 +79,7 @@ pub mod __private;
 
 pub use contract::error::StateError;
 pub use contract::fingerprint::TypeFingerprint;
+pub use contract::guard::panic_message;
 pub use contract::model::{FieldDescriptor, Model, ModelDescriptor, Saveable};
 pub use contract::record::CUT;
 pub use contract::state::{Live, Saved, SavedModel, SavedState, State};

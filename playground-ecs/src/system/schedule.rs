@@ -8,7 +8,7 @@ use crate::system::error::ScheduleError;
 use crate::system::order::order;
 use crate::system::system_world::SystemWorld;
 use crate::world::World;
-use crate::world::panic::panic_message;
+use playground_runtime::panic_message;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};

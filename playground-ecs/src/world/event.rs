@@ -5,7 +5,7 @@
 
 use crate::storage::component::TypeKey;
 use crate::storage::value::ModelValue;
-use crate::world::panic::panic_message;
+use playground_runtime::panic_message;
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -163,8 +163,14 @@ pub fn guard<R>(body: impl FnOnce() -> R) -> R {
     }
 }
 
-/// The message of a panic payload.
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+/// The message of a caught panic's payload (`&str` or `String`, as
+/// `panic!` makes them), or a placeholder for another payload.
+///
+/// ```
+/// let payload = std::panic::catch_unwind(|| panic!("at {}", 3)).unwrap_err();
+/// assert_eq!(playground_runtime::panic_message(&*payload), "at 3");
+/// ```
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = payload.downcast_ref::<String>() {
