@@ -88,13 +88,13 @@ pub use contract::viewmodel::{ViewModel, ViewModelDescriptor};
 pub use contract::wrappers::{Atomic, Handle, Once, Shared};
 pub use loading::bytes::{LibraryBytes, write_sha256};
 pub use loading::diff::{Change, Changes, Part, Written};
-pub use loading::error::{LoadError, ProgramError};
+pub use loading::error::{LoadError, LoadErrorKind, ModelPart, ProgramError};
 pub use loading::loader::LoadReport;
 pub use loading::manifest::{
     Manifest, ManifestField, ManifestMethod, ManifestModel, ManifestView, ManifestViewModel,
 };
 pub use loading::module::{
-    CUSTOM_ALLOCATOR, Fingerprint, MODULE_CRATE_SYMBOL, MODULE_SYMBOL, SYSTEM_ALLOCATOR,
+    BuildPart, CUSTOM_ALLOCATOR, Fingerprint, MODULE_CRATE_SYMBOL, MODULE_SYMBOL, SYSTEM_ALLOCATOR,
     UNKNOWN_ALLOCATOR,
 };
 pub use playground_macros::{TypeFingerprint, model, view, viewmodel};

@@ -119,7 +119,7 @@ fn a_build_is_loaded_from_the_bytes_it_hashed_and_the_file_is_not_read_again() {
     let registry = Registry::linked();
     let refused = registry.load(&built.library).unwrap_err();
     assert!(
-        matches!(refused, playground_runtime::LoadError::Hash { .. }),
+        matches!(refused.kind, playground_runtime::LoadErrorKind::Hash { .. }),
         "{refused}"
     );
     let report = registry.load_bytes(built.bytes()).unwrap();

@@ -4,7 +4,7 @@
 
 use ecs_api::Position;
 use playground_ecs::{Ecs, Entity, ModelValue, System};
-use playground_runtime::{Carried, LoadError, Model, Registry, model};
+use playground_runtime::{Carried, LoadErrorKind, Model, Registry, model};
 use reload_tests::{Fixture, library};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -158,7 +158,7 @@ fn an_ecs_with_changed_declarations_is_refused_and_the_world_runs_on() {
     let error = registry.load(&path).unwrap_err();
     let message = error.to_string();
     assert!(
-        matches!(error, LoadError::ApiVersion { host, module, .. } if host != module),
+        matches!(error.kind, LoadErrorKind::ApiVersion { host, module, .. } if host != module),
         "refused as another ECS: {message}"
     );
     assert!(

@@ -4,7 +4,7 @@
 //! the running module and its state are untouched.
 
 use counter_api::{Clock, Counter, Shape, Stats};
-use playground_runtime::{LoadError, Registry, RegistryError, StateError, View};
+use playground_runtime::{LoadErrorKind, Registry, RegistryError, StateError, View};
 use reload_tests::{Fixture, library};
 
 fn loaded(fixture: Fixture) -> Registry {
@@ -20,13 +20,10 @@ fn assert_api_refused(fixture: Fixture) {
     registry.get::<dyn Counter>().unwrap().add(3);
     let path = library(fixture);
     let error = registry.load(&path).unwrap_err();
-    let LoadError::ApiVersion {
-        path: refused,
-        view,
-        host,
-        module,
-        ..
-    } = &error
+    let refused = &error.path;
+    let LoadErrorKind::ApiVersion {
+        view, host, module, ..
+    } = &error.kind
     else {
         panic!("expected ApiVersion, got {error}");
     };
@@ -97,7 +94,7 @@ fn an_edited_type_in_a_never_saved_state_field_is_not_adopted() {
     let registry = loaded(Fixture::V1);
     registry.get::<dyn Counter>().unwrap().add(4);
     let error = registry.load(library(Fixture::ScratchV2)).unwrap_err();
-    let LoadError::Bind { source, .. } = &error else {
+    let LoadErrorKind::Bind { source, .. } = &error.kind else {
         panic!("expected Bind, got {error}")
     };
     assert!(

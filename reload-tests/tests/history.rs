@@ -3,7 +3,7 @@
 
 use counter_api::{Clock, Counter, Record};
 use playground_runtime::{
-    Action, Carried, LoadError, LoadOptions, Outcome, Registry, RegistryError, RollbackError,
+    Action, Carried, LoadErrorKind, LoadOptions, Outcome, Registry, RegistryError, RollbackError,
     StateError, StatePolicy, View,
 };
 use reload_tests::{Fixture, library};
@@ -132,7 +132,10 @@ fn a_refused_load_is_recorded_and_changes_nothing() {
     registry.get::<dyn Counter>().unwrap().add(4);
     let path = library(Fixture::ApiV2);
     let error = registry.load(&path).unwrap_err();
-    assert!(matches!(error, LoadError::ApiVersion { .. }), "{error}");
+    assert!(
+        matches!(error.kind, LoadErrorKind::ApiVersion { .. }),
+        "{error}"
+    );
 
     let history = registry.history();
     assert_eq!(history.len(), 2);

@@ -2,7 +2,7 @@
 //! message compared in full.
 
 use counter_api::{Counter, Limits, Settings};
-use playground_runtime::{Change, LoadError, Manifest, Model, Part, Registry, View, Written};
+use playground_runtime::{Change, LoadErrorKind, Manifest, Model, Part, Registry, View, Written};
 use reload_tests::{Fixture, library};
 use std::path::Path;
 
@@ -30,7 +30,7 @@ fn a_changed_method_is_named_with_its_old_and_new_signature() {
     let path = library(Fixture::MethodV2);
     let registry = Registry::linked();
     let error = registry.load(&path).unwrap_err();
-    let LoadError::ApiVersion { changes, .. } = &error else {
+    let LoadErrorKind::ApiVersion { changes, .. } = &error.kind else {
         panic!("expected ApiVersion, got {error}");
     };
     assert!(
@@ -85,7 +85,7 @@ fn an_added_method_is_named_with_its_signature() {
 fn a_changed_nested_field_is_followed_into_the_model_that_holds_it() {
     let path = library(Fixture::NestedV2);
     let error = Registry::linked().load(&path).unwrap_err();
-    let LoadError::Model { model, changes, .. } = &error else {
+    let LoadErrorKind::Model { model, changes, .. } = &error.kind else {
         panic!("expected Model, got {error}");
     };
     // The outer model is named, and the change leads into the inner one.

@@ -2,7 +2,8 @@
 
 use counter_api::Counter;
 use playground_runtime::{
-    Carried, LoadError, LoadOptions, Manifest, Registry, RegistryError, StateError, StatePolicy,
+    BuildPart, Carried, LoadError, LoadErrorKind, LoadOptions, Manifest, Registry, RegistryError,
+    StateError, StatePolicy,
 };
 use reload_tests::{Fixture, library};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -60,14 +61,14 @@ fn an_api_change_is_refused_and_the_old_module_runs_on() {
     registry.get::<dyn Counter>().unwrap().add(3);
     let path = library(Fixture::ApiV2);
     let error = registry.load(&path).unwrap_err();
-    let LoadError::ApiVersion {
-        path: refused,
+    let refused = &error.path;
+    let LoadErrorKind::ApiVersion {
         view,
         viewmodel,
         host,
         module,
         changes,
-    } = &error
+    } = &error.kind
     else {
         panic!("expected ApiVersion, got {error}");
     };
@@ -97,7 +98,7 @@ fn a_state_format_change_is_refused_by_default() {
     let registry = loaded(Fixture::V1);
     registry.get::<dyn Counter>().unwrap().add(4);
     let error = registry.load(library(Fixture::StateV2)).unwrap_err();
-    let LoadError::Bind { source, .. } = &error else {
+    let LoadErrorKind::Bind { source, .. } = &error.kind else {
         panic!("expected Bind, got {error}")
     };
     assert!(
@@ -143,7 +144,7 @@ fn a_panicking_restore_rolls_back_with_state_intact() {
     let registry = loaded(Fixture::V1);
     registry.get::<dyn Counter>().unwrap().add(9);
     let error = registry.load(library(Fixture::StateV2Panic)).unwrap_err();
-    let LoadError::Bind { source, .. } = &error else {
+    let LoadErrorKind::Bind { source, .. } = &error.kind else {
         panic!("expected Bind, got {error}")
     };
     assert!(
@@ -162,8 +163,8 @@ fn a_library_without_the_export_is_refused() {
     let error = registry.load(&path).unwrap_err();
     assert!(
         matches!(
-            &error,
-            LoadError::MissingSymbol {
+            &error.kind,
+            LoadErrorKind::MissingSymbol {
                 symbol: "playground_module_v1",
                 ..
             }
@@ -185,13 +186,13 @@ fn a_file_that_is_not_a_library_is_refused() {
     std::fs::write(&path, "this is text, not ELF\n").unwrap();
     let error = Registry::linked().load(&path).unwrap_err();
     assert!(
-        matches!(&error, LoadError::Open { path: p, .. } if *p == path),
+        matches!(&error.kind, LoadErrorKind::Open { .. }) && error.path == path,
         "{error}"
     );
 
     let missing = path.with_file_name("does-not-exist.so");
     let error = Registry::linked().load(&missing).unwrap_err();
-    assert!(matches!(&error, LoadError::Io { .. }), "{error}");
+    assert!(matches!(&error.kind, LoadErrorKind::Io { .. }), "{error}");
 }
 
 #[test]
@@ -204,7 +205,7 @@ fn a_truncated_library_is_refused() {
     let registry = loaded(Fixture::V1);
     registry.get::<dyn Counter>().unwrap().add(2);
     let error = registry.load(&path).unwrap_err();
-    assert!(matches!(&error, LoadError::Open { .. }), "{error}");
+    assert!(matches!(&error.kind, LoadErrorKind::Open { .. }), "{error}");
     assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 2);
 }
 
@@ -213,13 +214,13 @@ fn a_library_from_another_build_of_the_runtime_is_refused() {
     // One line of code differs, in a file every module links.
     let path = library(Fixture::ForeignRuntime);
     let error = Registry::linked().load(&path).unwrap_err();
-    let LoadError::Fingerprint {
+    let LoadErrorKind::Fingerprint {
         what, host, module, ..
-    } = &error
+    } = &error.kind
     else {
         panic!("expected Fingerprint, got {error}");
     };
-    assert_eq!(*what, "playground-runtime build");
+    assert_eq!(*what, BuildPart::RuntimeBuild);
     assert_ne!(host, module);
     assert!(
         error.to_string().contains(host.as_str()) && error.to_string().contains(module.as_str())
@@ -241,7 +242,10 @@ fn a_library_built_against_other_docs_comments_and_tools_of_the_runtime_passes_t
     // the module holds: its view (declared in its own crate) is not this
     // program's.
     let error = Registry::linked().load(&path).unwrap_err();
-    assert!(matches!(error, LoadError::UnknownView { .. }), "{error}");
+    assert!(
+        matches!(error.kind, LoadErrorKind::UnknownView { .. }),
+        "{error}"
+    );
 }
 
 #[test]
@@ -424,7 +428,10 @@ fn the_watcher_reloads_a_rebuilt_library_and_reports_refusals() {
     replace(Fixture::ApiV2);
     assert!(matches!(
         next(),
-        WatchEvent::Refused(LoadError::ApiVersion { .. })
+        WatchEvent::Refused(LoadError {
+            kind: LoadErrorKind::ApiVersion { .. },
+            ..
+        })
     ));
     assert_eq!(
         registry.get::<dyn Counter>().unwrap().version(),

@@ -3,7 +3,7 @@
 //! during the run.
 
 use counter_api::Counter;
-use playground_runtime::{LoadError, Registry, write_sha256};
+use playground_runtime::{BuildPart, LoadError, LoadErrorKind, Registry, write_sha256};
 use reload_tests::{Fixture, alloc_host, fixture_target, library};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -43,14 +43,19 @@ fn a_fifo_is_refused_without_blocking() {
     reload_tests::fifo(&fifo);
     let error = load_within(Registry::linked(), &fifo, Duration::from_secs(10)).unwrap_err();
     assert!(
-        matches!(&error, LoadError::NotAFile { path, kind: "a FIFO (named pipe)" } if path == &fifo),
+        matches!(
+            &error.kind,
+            LoadErrorKind::NotAFile {
+                kind: "a FIFO (named pipe)"
+            }
+        ) && error.path == fifo,
         "{error}"
     );
     let error = load_within(Registry::linked(), &dir, Duration::from_secs(10)).unwrap_err();
     assert!(
         matches!(
-            error,
-            LoadError::NotAFile {
+            error.kind,
+            LoadErrorKind::NotAFile {
                 kind: "a directory",
                 ..
             }
@@ -64,7 +69,7 @@ fn an_export_of_the_wrong_kind_is_refused_before_it_is_called() {
     let error = Registry::linked()
         .load(library(Fixture::StaticExport))
         .unwrap_err();
-    let LoadError::NotAModule { message, .. } = &error else {
+    let LoadErrorKind::NotAModule { message, .. } = &error.kind else {
         panic!("expected NotAModule, got {error}");
     };
     assert!(message.contains("not as a function"), "{message}");
@@ -74,7 +79,7 @@ fn an_export_of_the_wrong_kind_is_refused_before_it_is_called() {
     let error = Registry::linked()
         .load(library(Fixture::NullExport))
         .unwrap_err();
-    let LoadError::NotAModule { message, .. } = &error else {
+    let LoadErrorKind::NotAModule { message, .. } = &error.kind else {
         panic!("expected NotAModule, got {error}");
     };
     assert!(message.contains("playground_build_v1"), "{message}");
@@ -86,7 +91,7 @@ fn a_module_with_its_own_allocator_is_refused() {
         .load(library(Fixture::OwnAllocator))
         .unwrap_err();
     assert!(
-        matches!(&error, LoadError::Fingerprint { what: "global allocator", host, module, .. }
+        matches!(&error.kind, LoadErrorKind::Fingerprint { what: BuildPart::Allocator, host, module, .. }
             if host == "system" && module == "custom"),
         "{error}"
     );
@@ -119,7 +124,7 @@ fn the_dynamic_loaders_own_reason_is_kept() {
     let error = Registry::linked()
         .load(library(Fixture::MissingSymbol))
         .unwrap_err();
-    let LoadError::Open { message, .. } = &error else {
+    let LoadErrorKind::Open { message, .. } = &error.kind else {
         panic!("expected Open, got {error}");
     };
     assert!(
@@ -166,7 +171,7 @@ fn a_corrupted_program_header_is_refused_with_or_without_a_hash() {
     };
     let bare = edited(Fixture::V1, &dir, "bare.so", corrupt);
     let error = Registry::linked().load(&bare).unwrap_err();
-    assert!(matches!(error, LoadError::Open { .. }), "{error}");
+    assert!(matches!(error.kind, LoadErrorKind::Open { .. }), "{error}");
 
     // With the hash of the good build beside it: the hash says it first.
     let hashed = edited(Fixture::V1, &dir, "hashed.so", |_| {});
@@ -175,7 +180,7 @@ fn a_corrupted_program_header_is_refused_with_or_without_a_hash() {
     corrupt(&mut bytes);
     std::fs::write(&hashed, bytes).unwrap();
     let error = Registry::linked().load(&hashed).unwrap_err();
-    assert!(matches!(error, LoadError::Hash { .. }), "{error}");
+    assert!(matches!(error.kind, LoadErrorKind::Hash { .. }), "{error}");
 }
 
 #[test]
@@ -192,9 +197,9 @@ fn corrupted_code_is_refused_by_its_hash() {
     let registry = loaded(Fixture::V1);
     registry.get::<dyn Counter>().unwrap().add(3);
     let error = registry.load(&path).unwrap_err();
-    let LoadError::Hash {
+    let LoadErrorKind::Hash {
         expected, actual, ..
-    } = &error
+    } = &error.kind
     else {
         panic!("expected Hash, got {error}");
     };
@@ -217,7 +222,10 @@ fn a_malformed_hash_file_is_refused() {
     let path = edited(Fixture::V1, &dir, "libcounter.so", |_| {});
     std::fs::write(dir.join("libcounter.so.sha256"), "not a hash\n").unwrap();
     let error = Registry::linked().load(&path).unwrap_err();
-    assert!(matches!(error, LoadError::Sidecar { .. }), "{error}");
+    assert!(
+        matches!(error.kind, LoadErrorKind::Sidecar { .. }),
+        "{error}"
+    );
 }
 
 #[test]
@@ -228,7 +236,7 @@ fn a_huge_hash_file_is_refused_without_being_read() {
     let sidecar = std::fs::File::create(dir.join("libcounter.so.sha256")).unwrap();
     sidecar.set_len(2 << 30).unwrap();
     let error = Registry::linked().load(&path).unwrap_err();
-    let LoadError::Sidecar { message, .. } = &error else {
+    let LoadErrorKind::Sidecar { message, .. } = &error.kind else {
         panic!("expected Sidecar, got {error}");
     };
     assert!(

@@ -4,7 +4,7 @@
 //! [`Registry::load`](crate::Registry::load), and `playground-inspect`.
 
 use crate::loading::diff::{Change, Part, Written};
-use crate::loading::error::LoadError;
+use crate::loading::error::{LoadError, LoadErrorKind, ModelPart};
 use crate::loading::manifest::{Manifest, ManifestField, ManifestMethod, ManifestModel};
 use std::path::Path;
 
@@ -207,12 +207,14 @@ impl Manifest {
     pub fn check_module(&self, path: impl AsRef<Path>, module: &Manifest) -> Result<(), LoadError> {
         let path = path.as_ref();
         if let Some((what, host, other)) = self.build.difference(&module.build) {
-            return Err(LoadError::Fingerprint {
-                path: path.to_owned(),
-                what,
-                host: host.to_owned(),
-                module: other.to_owned(),
-            });
+            return Err(LoadError::new(
+                path.to_owned(),
+                LoadErrorKind::Fingerprint {
+                    what,
+                    host: host.to_owned(),
+                    module: other.to_owned(),
+                },
+            ));
         }
         self.check_models(path, module)?;
         self.check_viewmodels(path, module)
@@ -223,7 +225,7 @@ impl Manifest {
     /// restored). Of several that differ, the outermost is reported: its
     /// changes lead into the others.
     fn check_models(&self, path: &Path, module: &Manifest) -> Result<(), LoadError> {
-        let mut differing: Vec<(&ManifestModel, &ManifestModel, &'static str, String, String)> =
+        let mut differing: Vec<(&ManifestModel, &ManifestModel, ModelPart, String, String)> =
             Vec::new();
         for theirs in &module.models {
             let Some(ours) = self.models.iter().find(|m| m.model_id == theirs.model_id) else {
@@ -231,12 +233,20 @@ impl Manifest {
             };
             let differs = [
                 (
-                    "state version",
+                    ModelPart::StateVersion,
                     format!("{:016x}", ours.state_version),
                     format!("{:016x}", theirs.state_version),
                 ),
-                ("size", ours.size.to_string(), theirs.size.to_string()),
-                ("align", ours.align.to_string(), theirs.align.to_string()),
+                (
+                    ModelPart::Size,
+                    ours.size.to_string(),
+                    theirs.size.to_string(),
+                ),
+                (
+                    ModelPart::Align,
+                    ours.align.to_string(),
+                    theirs.align.to_string(),
+                ),
             ]
             .into_iter()
             .find(|(_, h, m)| h != m);
@@ -259,7 +269,7 @@ impl Manifest {
         let Some((ours, theirs, what, host, other)) = reported else {
             return Ok(());
         };
-        let changes = if *what == "state version" {
+        let changes = if *what == ModelPart::StateVersion {
             let mut sides = Sides {
                 host: self,
                 module,
@@ -276,14 +286,16 @@ impl Manifest {
         } else {
             Vec::new()
         };
-        Err(LoadError::Model {
-            path: path.to_owned(),
-            model: ours.name.clone(),
-            what,
-            host: host.clone(),
-            module: other.clone(),
-            changes: changes.into(),
-        })
+        Err(LoadError::new(
+            path.to_owned(),
+            LoadErrorKind::Model {
+                model: ours.name.clone(),
+                what: *what,
+                host: host.clone(),
+                module: other.clone(),
+                changes: changes.into(),
+            },
+        ))
     }
 
     /// Each of the module's own viewmodels must implement a view of the
@@ -293,13 +305,15 @@ impl Manifest {
         for vm in module.own_viewmodels() {
             let theirs = module.views.iter().find(|v| v.view_id == vm.view_id);
             let Some(ours) = self.views.iter().find(|v| v.view_id == vm.view_id) else {
-                return Err(LoadError::UnknownView {
-                    path: path.to_owned(),
-                    viewmodel: vm.name.clone(),
-                    view: theirs
-                        .map_or_else(|| "(not in the manifest)".to_owned(), |v| v.name.clone()),
-                    view_id: vm.view_id,
-                });
+                return Err(LoadError::new(
+                    path.to_owned(),
+                    LoadErrorKind::UnknownView {
+                        viewmodel: vm.name.clone(),
+                        view: theirs
+                            .map_or_else(|| "(not in the manifest)".to_owned(), |v| v.name.clone()),
+                        view_id: vm.view_id,
+                    },
+                ));
             };
             if vm.api_version != ours.api_version {
                 let mut changes = Vec::new();
@@ -317,29 +331,31 @@ impl Manifest {
                         });
                     }
                 }
-                return Err(LoadError::ApiVersion {
-                    path: path.to_owned(),
-                    view: ours.name.clone(),
-                    viewmodel: vm.name.clone(),
-                    host: ours.api_version,
-                    module: vm.api_version,
-                    changes: changes.into(),
-                });
+                return Err(LoadError::new(
+                    path.to_owned(),
+                    LoadErrorKind::ApiVersion {
+                        view: ours.name.clone(),
+                        viewmodel: vm.name.clone(),
+                        host: ours.api_version,
+                        module: vm.api_version,
+                        changes: changes.into(),
+                    },
+                ));
             }
             if let Some((other, _)) = targets.iter().find(|(_, id)| *id == vm.view_id) {
-                return Err(LoadError::AmbiguousViewModel {
-                    path: path.to_owned(),
-                    view: ours.name.clone(),
-                    first: (*other).to_owned(),
-                    second: vm.name.clone(),
-                });
+                return Err(LoadError::new(
+                    path.to_owned(),
+                    LoadErrorKind::AmbiguousViewModel {
+                        view: ours.name.clone(),
+                        first: (*other).to_owned(),
+                        second: vm.name.clone(),
+                    },
+                ));
             }
             targets.push((&vm.name, vm.view_id));
         }
         if targets.is_empty() {
-            return Err(LoadError::Empty {
-                path: path.to_owned(),
-            });
+            return Err(LoadError::new(path.to_owned(), LoadErrorKind::Empty));
         }
         Ok(())
     }

@@ -2,128 +2,154 @@
 
 use crate::loading::diff::Changes;
 use crate::loading::file::OpenError;
-use crate::loading::module::MODULE_SYMBOL;
+use crate::loading::module::{BuildPart, MODULE_SYMBOL};
 use crate::registry::error::RegistryError;
+use std::fmt;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
-/// Why a module library was not loaded. Every variant names the file; when
-/// it is refused, the registry is unchanged.
+/// Why a module library was not loaded: the file, and what was wrong with
+/// it. When a library is refused, the registry is unchanged.
+#[derive(Debug)]
+pub struct LoadError {
+    /// The library's path.
+    pub path: PathBuf,
+    /// What was wrong.
+    pub kind: LoadErrorKind,
+}
+
+impl LoadError {
+    /// The error of the library at `path`.
+    pub fn new(path: impl Into<PathBuf>, kind: LoadErrorKind) -> Self {
+        LoadError {
+            path: path.into(),
+            kind,
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.kind)
+    }
+}
+
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.kind)
+    }
+}
+
+/// What a model both sides declare differs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelPart {
+    /// Its `STATE_VERSION` (its structure).
+    StateVersion,
+    /// Its size.
+    Size,
+    /// Its alignment.
+    Align,
+}
+
+impl fmt::Display for ModelPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ModelPart::StateVersion => "state version",
+            ModelPart::Size => "size",
+            ModelPart::Align => "align",
+        })
+    }
+}
+
+/// What was wrong with a library that was not loaded ([`LoadError::kind`]).
 #[derive(Debug, Error)]
 #[non_exhaustive]
-pub enum LoadError {
+pub enum LoadErrorKind {
     /// The file could not be read or copied.
-    #[error("{}: cannot read the library: {source}", path.display())]
+    #[error("cannot read the library: {source}")]
     Io {
-        /// The library's path.
-        path: PathBuf,
         /// The I/O error.
         #[source]
         source: std::io::Error,
     },
     /// Not a regular file: a directory, a FIFO, a socket or a device.
-    #[error("{}: {kind}, not a library file", path.display())]
+    #[error("{kind}, not a library file")]
     NotAFile {
-        /// The path.
-        path: PathBuf,
         /// What it is.
         kind: &'static str,
     },
     /// `<library>.sha256` exists and the library's bytes have another hash:
     /// a half-written, corrupted or replaced file.
     #[error(
-        "{}: its SHA-256 is {actual}, but {}.sha256 says {expected}; the file is not the \
-         build that wrote the hash (still being written, corrupted or replaced)",
-        path.display(), path.display()
+        "its SHA-256 is {actual}, but the `.sha256` file beside it says {expected}; the file \
+         is not the build that wrote the hash (still being written, corrupted or replaced)"
     )]
     Hash {
-        /// The library's path.
-        path: PathBuf,
         /// The hash the `.sha256` file records.
         expected: String,
         /// The hash of the bytes read.
         actual: String,
     },
     /// `<library>.sha256` exists but cannot be read as a hash.
-    #[error("{}: {message}", path.display())]
+    #[error("{message}")]
     Sidecar {
-        /// The library's path.
-        path: PathBuf,
         /// What is wrong with the `.sha256` file.
         message: String,
     },
     /// What the opened library registers is not what its manifest listed.
-    #[error("{}: the library does not match its manifest: {message}", path.display())]
+    #[error("the library does not match its manifest: {message}")]
     Disagrees {
-        /// The library's path.
-        path: PathBuf,
         /// The first difference.
         message: String,
     },
     /// The dynamic loader refused the file: not a library, truncated, or
     /// missing something it links to.
-    #[error("{}: not a loadable library: {message}", path.display())]
+    #[error("not a loadable library: {message}")]
     Open {
-        /// The library's path.
-        path: PathBuf,
         /// The loader's message.
         message: String,
     },
     /// A library without the export every module has.
     #[error(
-        "{}: no `{symbol}` symbol, so not a playground module; build a crate that uses \
-         playground-runtime with `crate-type = [\"cdylib\", \"rlib\"]` ({message})",
-        path.display()
+        "no `{symbol}` symbol, so not a playground module; build a crate that uses \
+         playground-runtime with `crate-type = [\"cdylib\", \"rlib\"]` ({message})"
     )]
     MissingSymbol {
-        /// The library's path.
-        path: PathBuf,
         /// The symbol looked for.
         symbol: &'static str,
         /// The loader's message.
         message: String,
     },
     /// The export exists but is not a playground module header.
-    #[error("{}: not a playground module: {message}", path.display())]
+    #[error("not a playground module: {message}")]
     NotAModule {
-        /// The library's path.
-        path: PathBuf,
         /// What was found.
         message: String,
     },
     /// Built by another compiler, for another target or against another
     /// build of playground-runtime: its Rust values cannot be shared.
     #[error(
-        "{}: built with another {what}: the program has `{host}`, the library `{module}`; \
-         rebuild the module with the program's toolchain and playground-runtime",
-        path.display()
+        "built with another {what}: the program has `{host}`, the library `{module}`; \
+         rebuild the module with the program's toolchain and playground-runtime"
     )]
     Fingerprint {
-        /// The library's path.
-        path: PathBuf,
         /// What differs: rustc, target, runtime version or build, panic
         /// strategy, or global allocator.
-        what: &'static str,
+        what: BuildPart,
         /// The program's value.
         host: String,
         /// The library's value.
         module: String,
     },
     /// The module registers no viewmodel.
-    #[error("{}: the module has no viewmodel to bind", path.display())]
-    Empty {
-        /// The library's path.
-        path: PathBuf,
-    },
+    #[error("the module has no viewmodel to bind")]
+    Empty,
     /// A viewmodel implements a view this program does not have.
     #[error(
-        "{}: viewmodel `{viewmodel}` implements view `{view}` (id {view_id:016x}), \
-         which this program does not declare",
-        path.display()
+        "viewmodel `{viewmodel}` implements view `{view}` (id {view_id:016x}), \
+         which this program does not declare"
     )]
     UnknownView {
-        /// The library's path.
-        path: PathBuf,
         /// The viewmodel's name.
         viewmodel: String,
         /// The view's name, as the library knows it.
@@ -132,10 +158,8 @@ pub enum LoadError {
         view_id: u64,
     },
     /// Two viewmodels of the module implement the same view.
-    #[error("{}: viewmodels `{first}` and `{second}` both implement view `{view}`", path.display())]
+    #[error("viewmodels `{first}` and `{second}` both implement view `{view}`")]
     AmbiguousViewModel {
-        /// The library's path.
-        path: PathBuf,
         /// The view's name.
         view: String,
         /// One viewmodel.
@@ -145,14 +169,11 @@ pub enum LoadError {
     },
     /// The viewmodel was compiled against another version of the view.
     #[error(
-        "{}: viewmodel `{viewmodel}` was compiled against API version {module:016x} of view \
+        "viewmodel `{viewmodel}` was compiled against API version {module:016x} of view \
          `{view}`, but this program has {host:016x}; the view changed, so the module is \
-         refused{changes}",
-        path.display()
+         refused{changes}"
     )]
     ApiVersion {
-        /// The library's path.
-        path: PathBuf,
         /// The view's name.
         view: String,
         /// The viewmodel's name.
@@ -166,17 +187,14 @@ pub enum LoadError {
     },
     /// A model both declare differs between them.
     #[error(
-        "{}: model `{model}` has another {what} in the library ({module}) than in this program \
-         ({host}){changes}",
-        path.display()
+        "model `{model}` has another {what} in the library ({module}) than in this program \
+         ({host}){changes}"
     )]
     Model {
-        /// The library's path.
-        path: PathBuf,
         /// The model's name.
         model: String,
         /// What differs: state version, size or align.
-        what: &'static str,
+        what: ModelPart,
         /// The program's value.
         host: String,
         /// The library's value.
@@ -188,10 +206,8 @@ pub enum LoadError {
     /// Binding the new viewmodel failed: its state could not be carried
     /// over (and starting fresh was not allowed), or its constructor,
     /// restore or migration panicked. The old binding and its state stay.
-    #[error("{}: {source}", path.display())]
+    #[error("{source}")]
     Bind {
-        /// The library's path.
-        path: PathBuf,
         /// What failed.
         #[source]
         source: Box<RegistryError>,
@@ -224,27 +240,21 @@ pub enum ProgramError {
 
 /// The `LoadError` of a file that could not be opened as a library.
 pub(crate) fn open_error(path: &Path, error: OpenError) -> LoadError {
-    let path = path.to_owned();
-    match error {
-        OpenError::Io(source) => LoadError::Io { path, source },
-        OpenError::NotAFile(kind) => LoadError::NotAFile { path, kind },
-        OpenError::TooLarge { size, limit } => LoadError::Open {
-            path,
+    let kind = match error {
+        OpenError::Io(source) => LoadErrorKind::Io { source },
+        OpenError::NotAFile(kind) => LoadErrorKind::NotAFile { kind },
+        OpenError::TooLarge { size, limit } => LoadErrorKind::Open {
             message: format!("{size} bytes, more than the {limit} it may have"),
         },
-        OpenError::Hash { expected, actual } => LoadError::Hash {
-            path,
-            expected,
-            actual,
-        },
-        OpenError::Sidecar(message) => LoadError::Sidecar { path, message },
-        OpenError::Open(message) => LoadError::Open { path, message },
-        OpenError::MissingSymbol(message) => LoadError::MissingSymbol {
-            path,
+        OpenError::Hash { expected, actual } => LoadErrorKind::Hash { expected, actual },
+        OpenError::Sidecar(message) => LoadErrorKind::Sidecar { message },
+        OpenError::Open(message) => LoadErrorKind::Open { message },
+        OpenError::MissingSymbol(message) => LoadErrorKind::MissingSymbol {
             symbol: MODULE_SYMBOL,
             message,
         },
-        OpenError::NotAModule(message) => LoadError::NotAModule { path, message },
-        OpenError::Disagrees(message) => LoadError::Disagrees { path, message },
-    }
+        OpenError::NotAModule(message) => LoadErrorKind::NotAModule { message },
+        OpenError::Disagrees(message) => LoadErrorKind::Disagrees { message },
+    };
+    LoadError::new(path, kind)
 }

@@ -3,7 +3,7 @@
 
 use crate::contract::view::ViewDescriptor;
 use crate::loading::bytes::LibraryBytes;
-use crate::loading::error::{LoadError, open_error};
+use crate::loading::error::{LoadError, LoadErrorKind, open_error};
 use crate::loading::image::Image;
 use crate::loading::library::Library;
 use crate::loading::manifest::Manifest;
@@ -250,9 +250,13 @@ impl Registry {
 
         let _writer = self.write.lock();
         let current = self.bindings.load_full();
-        let bind_error = |source: RegistryError| LoadError::Bind {
-            path: path.to_owned(),
-            source: Box::new(source),
+        let bind_error = |source: RegistryError| {
+            LoadError::new(
+                path.to_owned(),
+                LoadErrorKind::Bind {
+                    source: Box::new(source),
+                },
+            )
         };
         let saved = phase!(attempt.phases, "save", {
             targets
@@ -372,13 +376,17 @@ impl Registry {
                     .static_views()
                     .find(|v| v.view_id == vm.view_id && v.api_version == vm.api_version)
                     .map(|view| (entry, view))
-                    .ok_or_else(|| LoadError::Disagrees {
-                        path: path.to_owned(),
-                        message: format!(
-                            "viewmodel `{}` does not implement a view of this program \
+                    .ok_or_else(|| {
+                        LoadError::new(
+                            path.to_owned(),
+                            LoadErrorKind::Disagrees {
+                                message: format!(
+                                    "viewmodel `{}` does not implement a view of this program \
                              in its version, unlike its manifest's",
-                            vm.name
-                        ),
+                                    vm.name
+                                ),
+                            },
+                        )
                     })
             })
             .collect()

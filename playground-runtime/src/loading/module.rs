@@ -210,29 +210,29 @@ impl Fingerprint {
     pub fn difference<'a>(
         &'a self,
         other: &'a Fingerprint,
-    ) -> Option<(&'static str, &'a str, &'a str)> {
+    ) -> Option<(BuildPart, &'a str, &'a str)> {
         let allocators = [&self.allocator, &other.allocator];
         [
-            ("rustc", &self.rustc, &other.rustc),
-            ("target", &self.target, &other.target),
+            (BuildPart::Rustc, &self.rustc, &other.rustc),
+            (BuildPart::Target, &self.target, &other.target),
             (
-                "playground-runtime version",
+                BuildPart::RuntimeVersion,
                 &self.runtime_version,
                 &other.runtime_version,
             ),
             (
-                "playground-runtime build",
+                BuildPart::RuntimeBuild,
                 &self.runtime_sources,
                 &other.runtime_sources,
             ),
-            ("panic strategy", &self.panic, &other.panic),
+            (BuildPart::Panic, &self.panic, &other.panic),
         ]
         .into_iter()
         .find(|(_, a, b)| a != b)
         .or_else(|| {
             allocators
                 .contains(&&CUSTOM_ALLOCATOR.to_owned())
-                .then_some(("global allocator", &self.allocator, &other.allocator))
+                .then_some((BuildPart::Allocator, &self.allocator, &other.allocator))
         })
         .map(|(what, a, b)| (what, a.as_str(), b.as_str()))
     }
@@ -279,6 +279,36 @@ pub(crate) fn allocator_of<'d, R: object::ReadRef<'d>>(file: &object::File<'d, R
         CUSTOM_ALLOCATOR
     } else {
         UNKNOWN_ALLOCATOR
+    }
+}
+
+/// What a library built by another toolchain or runtime differs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildPart {
+    /// The compiler's version.
+    Rustc,
+    /// The target triple.
+    Target,
+    /// playground-runtime's version.
+    RuntimeVersion,
+    /// playground-runtime's build (the hash of its code).
+    RuntimeBuild,
+    /// The panic strategy.
+    Panic,
+    /// The global allocator (a custom one cannot be shared).
+    Allocator,
+}
+
+impl fmt::Display for BuildPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BuildPart::Rustc => "rustc",
+            BuildPart::Target => "target",
+            BuildPart::RuntimeVersion => "playground-runtime version",
+            BuildPart::RuntimeBuild => "playground-runtime build",
+            BuildPart::Panic => "panic strategy",
+            BuildPart::Allocator => "global allocator",
+        })
     }
 }
 

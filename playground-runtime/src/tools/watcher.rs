@@ -1,6 +1,6 @@
 //! Reloading a module when its library, or its sources, change.
 
-use crate::loading::error::LoadError;
+use crate::loading::error::{LoadError, LoadErrorKind};
 use crate::loading::loader::LoadReport;
 use crate::registry::carry::LoadOptions;
 use crate::registry::registry::Registry;
@@ -299,7 +299,10 @@ fn load(
         },
         // The library or its hash is still being written: the next event
         // brings the finished pair.
-        Err(LoadError::Hash { .. }) => {
+        Err(LoadError {
+            kind: LoadErrorKind::Hash { .. },
+            ..
+        }) => {
             tracing::info!(
                 library = %library.display(),
                 "the library and its .sha256 differ (still being written, or a stale hash); \
