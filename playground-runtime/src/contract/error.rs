@@ -1,4 +1,5 @@
-//! Why a model or a viewmodel's state could not be saved or restored.
+//! Why a model or a viewmodel's state could not be saved or restored, and
+//! why a pool refused an operation.
 
 use thiserror::Error;
 
@@ -6,10 +7,9 @@ use thiserror::Error;
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StateError {
-    /// A `Pool` field could not take the registry's pool (see
-    /// [`PoolError`](crate::PoolError)).
+    /// A `Pool` field could not take the registry's pool.
     #[error("pool: {0}")]
-    Pool(String),
+    Pool(#[source] PoolError),
     /// The saved state was written by another format of the model.
     #[error(
         "field `{field}` holds model `{model}` in state version {saved:016x}, \
@@ -71,5 +71,59 @@ pub enum StateError {
         model: String,
         /// The decoder's message.
         message: String,
+    },
+}
+
+/// Why a pool refused an operation. Never another value: a handle that
+/// does not name a live value of this pool is an error.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PoolError {
+    /// The handle's value was removed (its slot may hold another value now,
+    /// under a newer generation).
+    #[error("stale handle to model `{model}`: slot {index} generation {generation} was removed")]
+    Stale {
+        /// The model's name.
+        model: String,
+        /// The handle's slot.
+        index: u32,
+        /// The handle's generation.
+        generation: u32,
+    },
+    /// The handle was made by another pool.
+    #[error("the handle to model `{model}` belongs to another pool")]
+    Foreign {
+        /// The model's name.
+        model: String,
+    },
+    /// The pool holds `u32::MAX` slots.
+    #[error("the pool of model `{model}` is full")]
+    Full {
+        /// The model's name.
+        model: String,
+    },
+    /// The registry has no pool of this model for this view.
+    #[error("the registry has no pool of model `{model}` for view `{view}`")]
+    NoPool {
+        /// The view's name.
+        view: String,
+        /// The model's name.
+        model: String,
+    },
+    /// The registry's pool holds another format of the model.
+    #[error(
+        "the pool of model `{model}` holds state version {pooled:016x} (size and align {pooled_layout:?}), \
+         this build reads {current:016x} ({current_layout:?})"
+    )]
+    VersionMismatch {
+        /// The model's name.
+        model: String,
+        /// The pool's format.
+        pooled: u64,
+        /// `(size, align)` of the pool's values.
+        pooled_layout: (usize, usize),
+        /// This build's format.
+        current: u64,
+        /// `(size, align)` here.
+        current_layout: (usize, usize),
     },
 }

@@ -1,10 +1,10 @@
 //! A pool as the registry keeps it: its storage, erased, with what says
 //! which builds may read it.
 
+use crate::contract::error::PoolError;
 use crate::contract::error::StateError;
 use crate::contract::model::Model;
 use crate::registry::mapped::MappedLibrary;
-use crate::registry::pool::handle::PoolError;
 use crate::registry::pool::storage::PoolStorage;
 use std::any::Any;
 use std::sync::{Arc, PoisonError};

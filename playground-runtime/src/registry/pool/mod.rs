@@ -11,5 +11,6 @@ pub mod handle;
 pub mod pool;
 pub mod storage;
 
-pub use handle::{PoolError, PoolHandle};
+pub use crate::contract::error::PoolError;
+pub use handle::PoolHandle;
 pub use pool::{Pool, PoolMut, PoolRef};

@@ -1,13 +1,14 @@
 //! `Pool`: a registry-owned pool of model values, and how a construction
 //! or the host finds the registry's pool.
 
+use crate::contract::error::PoolError;
 use crate::contract::error::StateError;
 use crate::contract::model::Model;
 use crate::contract::view::View;
 use crate::registry::bindings::BindingStore;
 use crate::registry::construction::with_context;
 use crate::registry::pool::entry::{PendingPool, PoolEntry, encode_storage};
-use crate::registry::pool::handle::{PoolError, PoolHandle};
+use crate::registry::pool::handle::PoolHandle;
 use crate::registry::pool::storage::{PoolStorage, Slot, Table, live, live_mut};
 use std::fmt;
 use std::marker::PhantomData;
@@ -463,12 +464,12 @@ pub(crate) fn resolve<M: Model>(
     if let Some(made) = pending.iter().find(|p| p.key == key) {
         return Pool::adopt(&made.entry)
             .map(|pool| (pool, None))
-            .map_err(|e| StateError::Pool(e.to_string()));
+            .map_err(StateError::Pool);
     }
     let existing = store.pool_entry(key);
     match existing {
         Some(entry) if entry.reads_as::<M>() => {
-            let pool = Pool::adopt(&entry).map_err(|e| StateError::Pool(e.to_string()))?;
+            let pool = Pool::adopt(&entry).map_err(StateError::Pool)?;
             Ok((
                 pool,
                 Some(PendingPool {
