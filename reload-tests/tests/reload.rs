@@ -6,7 +6,7 @@ use playground_runtime::{
     StateError, StatePolicy,
 };
 use reload_tests::{Fixture, library};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// Rounds of the stress tests: `default`, or fewer under valgrind (CI sets
 /// `PLAYGROUND_STRESS_ROUNDS` there).
@@ -283,6 +283,7 @@ fn readers_see_no_failure_and_no_torn_state_through_1000_reloads() {
     registry.get::<dyn Counter>().unwrap().fill(1000);
     let done = AtomicBool::new(false);
     let checks = AtomicU64::new(0);
+    let unloaded = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for reader in 0..8 {
             let (registry, done, checks) = (&registry, &done, &checks);
@@ -309,18 +310,26 @@ fn readers_see_no_failure_and_no_torn_state_through_1000_reloads() {
             }
         });
         let (v1, v2) = (library(Fixture::V1), library(Fixture::V2));
-        for round in 0..stress_rounds(1000) {
+        let rounds = stress_rounds(1000);
+        // Unmapping while the readers run, about 20 times whatever the
+        // number of rounds (every round under a memory checker's 20).
+        let every = (rounds / 20).max(1);
+        for round in 0..rounds {
             registry
                 .load(if round % 2 == 0 { &v2 } else { &v1 })
                 .unwrap();
-            if round % 50 == 49 {
+            if round % every == every - 1 {
                 // SAFETY: the counter's methods return plain data; nothing
                 // from a replaced library outlives its bindings.
-                unsafe { registry.unload_retired() };
+                unloaded.fetch_add(unsafe { registry.unload_retired() }, Ordering::Relaxed);
             }
         }
         done.store(true, Ordering::Relaxed);
     });
+    assert!(
+        unloaded.load(Ordering::Relaxed) > 0,
+        "libraries were unmapped while the readers ran"
+    );
     assert!(checks.load(Ordering::Relaxed) > 0);
     assert!(registry.get::<dyn Counter>().unwrap().consistent());
 }
