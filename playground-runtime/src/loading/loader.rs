@@ -107,7 +107,7 @@ impl Registry {
     /// module built by another toolchain or runtime, a viewmodel compiled
     /// against another `API_VERSION` of its view, a model whose version,
     /// size or align differs from the program's, and state the new
-    /// viewmodel cannot read (see [`StatePolicy`]). A panic in the new
+    /// viewmodel cannot read (see [`StatePolicy`](crate::StatePolicy)). A panic in the new
     /// viewmodel's constructor, restore or migration is caught and refused
     /// the same way. All views of the module are swapped in with one store.
     pub fn load(&self, path: impl AsRef<Path>) -> Result<LoadReport, LoadError> {

@@ -29,9 +29,9 @@ pub struct ManifestView {
 /// A method of a view as a module's manifest lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestMethod {
-    /// The method's name (ends with [`CUT`] if cut to 64 bytes).
+    /// The method's name (ends with [`CUT`](crate::CUT) if cut to 64 bytes).
     pub name: String,
-    /// Its signature, e.g. `fn step(&self, dt: f32)` (ends with [`CUT`] if
+    /// Its signature, e.g. `fn step(&self, dt: f32)` (ends with [`CUT`](crate::CUT) if
     /// cut to 192 bytes).
     pub signature: String,
     /// Whether it is an `async fn`.
@@ -45,7 +45,7 @@ pub struct ManifestMethod {
 pub struct ManifestField {
     /// The field's name (see [`FieldDescriptor::name`](crate::FieldDescriptor::name)).
     pub name: String,
-    /// Its type as written (ends with [`CUT`] if cut to 192 bytes).
+    /// Its type as written (ends with [`CUT`](crate::CUT) if cut to 192 bytes).
     pub ty: String,
     /// The type's structural fingerprint.
     pub fingerprint: u64,

@@ -14,7 +14,7 @@ use std::sync::Arc;
 /// up again only if a rebinding happened since, so a call never reaches a
 /// binding older than the last one published before it started.
 ///
-/// Made by [`Registry::view_cache`]. It is owned (`Send` if `T` is), and it
+/// Made by [`Registry::view_cache`](crate::Registry::view_cache). It is owned (`Send` if `T` is), and it
 /// keeps the binding it last served, and its library, alive until its
 /// next refresh or its drop: keep it in the struct that calls, not in a
 /// long-lived place nobody calls.
@@ -47,7 +47,7 @@ impl<T: ?Sized + View> ViewCache<T> {
     /// The viewmodel bound to `T` now. Takes `&mut self`: a refresh
     /// replaces the handle, so no `&T` from before may be alive.
     ///
-    /// Fails as [`Registry::get`] does (the view unbound since, or the
+    /// Fails as [`Registry::get`](crate::Registry::get) does (the view unbound since, or the
     /// registry dropped), and lets go of the binding it served; it then
     /// looks the view up again at every call.
     #[inline(always)]

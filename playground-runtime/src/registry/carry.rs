@@ -23,7 +23,7 @@ pub enum StatePolicy {
     StartFresh,
 }
 
-/// Options of [`Registry::load_with`].
+/// Options of [`Registry::load_with`](crate::Registry::load_with).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoadOptions {
     /// See [`StatePolicy`].

@@ -4,9 +4,9 @@
 //!
 //! # Rolling back
 //!
-//! Every change of a view's binding (a load, a [`Registry::bind`], a
+//! Every change of a view's binding (a load, a [`Registry::bind`](crate::Registry::bind), a
 //! rollback) pushes onto that view's *lineage*: the viewmodel, its library
-//! and the change that bound it. [`Registry::rollback`] of view `T` takes
+//! and the change that bound it. [`Registry::rollback`](crate::Registry::rollback) of view `T` takes
 //! the change that bound `T`'s current viewmodel (usually a load), and
 //! re-binds every view still bound by that change to the viewmodel it had
 //! before, carrying the current state back under the rules of a load: the
@@ -19,14 +19,14 @@
 //!
 //! A rollback pops the lineage: rolling back again goes one more step back
 //! along the history of that view (it is an undo, not a redo), until the
-//! view's first binding, where [`RollbackError::NoPredecessor`] is
+//! view's first binding, where [`RollbackError::NoPredecessor`](crate::RollbackError::NoPredecessor) is
 //! returned. A view that the rolled-back load bound for the first time
 //! (it had no viewmodel before) keeps its binding and state; the report
-//! lists it in [`RollbackReport::kept`].
+//! lists it in [`RollbackReport::kept`](crate::RollbackReport::kept).
 //!
 //! # Bounds
 //!
-//! [`Registry::history`] keeps the last [`HISTORY_CAPACITY`] attempts, and
+//! [`Registry::history`](crate::Registry::history) keeps the last [`HISTORY_CAPACITY`] attempts, and
 //! a view's lineage its current binding and at most [`ROLLBACK_DEPTH`]
 //! predecessors: a long-running program that reloads all day does not
 //! grow without limit. A library that only a forgotten predecessor held
@@ -44,11 +44,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-/// How many attempts [`Registry::history`] keeps (the oldest are dropped).
+/// How many attempts [`Registry::history`](crate::Registry::history) keeps (the oldest are dropped).
 pub const HISTORY_CAPACITY: usize = 64;
 
 /// How many earlier builds of one view a registry keeps for
-/// [`Registry::rollback`] (the oldest are forgotten).
+/// [`Registry::rollback`](crate::Registry::rollback) (the oldest are forgotten).
 pub const ROLLBACK_DEPTH: usize = 8;
 
 /// One attempt to change the bindings: a load or a rollback, refused ones
@@ -56,7 +56,7 @@ pub const ROLLBACK_DEPTH: usize = 8;
 #[derive(Debug, Clone)]
 pub struct LoadRecord {
     /// Its number in this registry: 1 for the first attempt, then counting
-    /// up (a [`Registry::bind`] takes a number too, without a record).
+    /// up (a [`Registry::bind`](crate::Registry::bind) takes a number too, without a record).
     pub id: u64,
     /// A load, or a rollback.
     pub action: Action,
@@ -88,9 +88,9 @@ pub struct LoadRecord {
 /// What an attempt tried to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// [`Registry::load`].
+    /// [`Registry::load`](crate::Registry::load).
     Load,
-    /// [`Registry::rollback`], of the change numbered `undid` (the
+    /// [`Registry::rollback`](crate::Registry::rollback), of the change numbered `undid` (the
     /// [`LoadRecord::id`] of the load that bound the view's viewmodel).
     Rollback {
         /// The change rolled back; 0 when there was none to roll back.

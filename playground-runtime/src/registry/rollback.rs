@@ -39,7 +39,7 @@ pub struct RollbackReport {
 #[non_exhaustive]
 pub enum RollbackError {
     /// The view has no earlier viewmodel to go back to: it was never
-    /// re-bound, or every earlier binding was forgotten ([`ROLLBACK_DEPTH`]),
+    /// re-bound, or every earlier binding was forgotten ([`ROLLBACK_DEPTH`](crate::ROLLBACK_DEPTH)),
     /// or it is not bound at all.
     #[error("view `{view}` has no earlier viewmodel to roll back to (bound once, or not at all)")]
     NoPredecessor {

@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 use std::ptr::NonNull;
 use std::sync::Arc;
 
-/// A view found by [`Registry::get`], usable as `&T`.
+/// A view found by [`Registry::get`](crate::Registry::get), usable as `&T`.
 ///
 /// It pins the bindings it was found in, so the viewmodel it points to
 /// lives at least as long as it does.

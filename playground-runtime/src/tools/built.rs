@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use thiserror::Error;
 
-/// What cargo is doing, as [`Build::on_progress`] hears it.
+/// What cargo is doing, as [`Build::on_progress`](crate::Build::on_progress) hears it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BuildProgress {
@@ -63,7 +63,7 @@ pub struct Built {
     pub elapsed: Duration,
     /// Crates compiled (not up to date already).
     pub compiled: usize,
-    /// Built by running rustc directly ([`Build::fast_rebuilds`]).
+    /// Built by running rustc directly ([`Build::fast_rebuilds`](crate::Build::fast_rebuilds)).
     pub direct: bool,
     pub(crate) bytes: LibraryBytes,
 }

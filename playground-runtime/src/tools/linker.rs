@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-/// How a direct rebuild links ([`Build::link_with`]).
+/// How a direct rebuild links ([`Build::link_with`](crate::Build::link_with)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Linker {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-/// A handle to a value in a [`Pool`]: a slot and the generation of the
+/// A handle to a value in a [`Pool`](crate::Pool): a slot and the generation of the
 /// value it was made for (16 bytes, `Copy`). Once the value is removed,
 /// the handle is stale for good, whatever the slot holds later.
 pub struct PoolHandle<M> {
