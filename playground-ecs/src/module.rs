@@ -145,7 +145,9 @@ unsafe impl playground_runtime::TypeFingerprint for EcsState {
 // are code, and the fields' types are private.)
 unsafe impl Model for EcsState {
     const NAME: &'static str = "EcsState";
-    const MODEL_ID: u64 = playground_runtime::fingerprint::named("playground_ecs::EcsState");
+    const MODEL_ID: playground_runtime::ModelId = playground_runtime::ModelId::new(
+        playground_runtime::fingerprint::named("playground_ecs::EcsState"),
+    );
 }
 
 /// The world as data (a [`WorldSnapshot`]): what a build that cannot adopt
@@ -187,7 +189,7 @@ impl<'de> serde::Deserialize<'de> for EcsState {
 /// let ecs = EcsModule::default();
 /// ecs.with_world(|world| world.register_model::<Health>().map(drop)).unwrap();
 /// let e = ecs.spawn_with(vec![ModelValue::of(&Health(10)).unwrap()]).unwrap();
-/// assert_eq!(ecs.get(e, <Health as playground_runtime::Model>::MODEL_ID).unwrap().to::<Health>().unwrap(), Health(10));
+/// assert_eq!(ecs.get(e, <Health as playground_runtime::Model>::MODEL_ID.get()).unwrap().to::<Health>().unwrap(), Health(10));
 /// ecs.tick(1.0 / 60.0).unwrap();
 /// assert_eq!(ecs.frame(), 1);
 /// ```

@@ -38,14 +38,14 @@ use playground_runtime::view;
 /// The whole ECS: every fragment in one view, and the building blocks of
 /// typed access ([`TypedView`], used through `<dyn Ecs>::typed`).
 #[view(abi(
-    <dyn EntityView as playground_runtime::View>::API_VERSION,
-    <dyn ComponentView as playground_runtime::View>::API_VERSION,
-    <dyn EventView as playground_runtime::View>::API_VERSION,
-    <dyn QueryView as playground_runtime::View>::API_VERSION,
-    <dyn StorageView as playground_runtime::View>::API_VERSION,
-    <dyn SystemView as playground_runtime::View>::API_VERSION,
-    <dyn WorldView as playground_runtime::View>::API_VERSION,
-    <dyn TypedView as playground_runtime::View>::API_VERSION,
+    <dyn EntityView as playground_runtime::View>::API_VERSION.get(),
+    <dyn ComponentView as playground_runtime::View>::API_VERSION.get(),
+    <dyn EventView as playground_runtime::View>::API_VERSION.get(),
+    <dyn QueryView as playground_runtime::View>::API_VERSION.get(),
+    <dyn StorageView as playground_runtime::View>::API_VERSION.get(),
+    <dyn SystemView as playground_runtime::View>::API_VERSION.get(),
+    <dyn WorldView as playground_runtime::View>::API_VERSION.get(),
+    <dyn TypedView as playground_runtime::View>::API_VERSION.get(),
 ))]
 pub trait Ecs:
     EntityView

@@ -100,8 +100,8 @@ fn a_changed_layout_is_refused_until_migrated() {
         error,
         ModelError::VersionChanged {
             model: "Spin",
-            stored: build1::Spin::STATE_VERSION,
-            new: build3::Spin::STATE_VERSION
+            stored: build1::Spin::STATE_VERSION.get(),
+            new: build3::Spin::STATE_VERSION.get()
         }
     );
     assert_eq!(world.migrate_model::<build3::Spin>(), Ok(10));
@@ -135,8 +135,8 @@ fn a_changed_layout_without_migration_is_refused_and_nothing_changes() {
         world.migrate_model::<build4::Spin>(),
         Err(ModelError::NoMigration {
             model: "Spin",
-            from: build1::Spin::STATE_VERSION,
-            to: build4::Spin::STATE_VERSION
+            from: build1::Spin::STATE_VERSION.get(),
+            to: build4::Spin::STATE_VERSION.get()
         })
     );
     assert_eq!(
@@ -191,8 +191,8 @@ fn a_nested_format_change_moves_the_version_and_is_refused() {
         world.register_model::<nested_v2::Cargo>(),
         Err(ModelError::VersionChanged {
             model: "Cargo",
-            stored: nested_v1::Cargo::STATE_VERSION,
-            new: nested_v2::Cargo::STATE_VERSION,
+            stored: nested_v1::Cargo::STATE_VERSION.get(),
+            new: nested_v2::Cargo::STATE_VERSION.get(),
         })
     );
     assert_eq!(

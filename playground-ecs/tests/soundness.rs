@@ -107,7 +107,7 @@ fn get_value_and_values_check_the_borrow() {
     {
         let mut writer = world.query::<&mut Health>().unwrap();
         assert!(matches!(
-            world.get_value(e, Health::MODEL_ID),
+            world.get_value(e, Health::MODEL_ID.get()),
             Err(EcsError::Borrowed { how: "mutably", .. })
         ));
         assert!(matches!(
@@ -121,7 +121,7 @@ fn get_value_and_values_check_the_borrow() {
     // A reader does not stop encoding (a shared borrow), and encoding
     // releases what it took.
     let reader = world.query::<&Health>().unwrap();
-    let value = world.get_value(e, Health::MODEL_ID).unwrap();
+    let value = world.get_value(e, Health::MODEL_ID.get()).unwrap();
     assert_eq!(value.to::<Health>().unwrap(), Health(11));
     assert_eq!(world.values(e).unwrap(), vec![value]);
     drop(reader);
@@ -240,7 +240,7 @@ fn remove_value_with_a_panicking_drop_keeps_the_world_consistent() {
     let before = FRAGILE_DROPS.load(Ordering::SeqCst);
 
     let result = catch_unwind(AssertUnwindSafe(|| {
-        world.remove_value(a, Fragile::MODEL_ID)
+        world.remove_value(a, Fragile::MODEL_ID.get())
     }));
     assert!(result.is_err());
     // The encoded copy was decoded nowhere; only the stored value dropped.

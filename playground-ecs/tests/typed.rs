@@ -81,14 +81,17 @@ fn get_get_mut_insert_and_for_each_through_the_registry() {
     let ecs: &dyn Ecs = &*ecs;
     let e = ecs.spawn();
     // Not registered yet: the typed insert registers it.
-    assert!(!ecs.is_registered(Pos::MODEL_ID));
+    assert!(!ecs.is_registered(Pos::MODEL_ID.get()));
     ecs.typed().insert(e, Pos { x: 1.0, y: 2.0 }).unwrap();
-    assert!(ecs.is_registered(Pos::MODEL_ID));
+    assert!(ecs.is_registered(Pos::MODEL_ID.get()));
     assert_eq!(*ecs.typed().get::<Pos>(e).unwrap(), Pos { x: 1.0, y: 2.0 });
     ecs.typed().get_mut::<Pos>(e).unwrap().x = 5.0;
     // The ModelValue path sees the same value.
     assert_eq!(
-        ecs.get(e, Pos::MODEL_ID).unwrap().to::<Pos>().unwrap(),
+        ecs.get(e, Pos::MODEL_ID.get())
+            .unwrap()
+            .to::<Pos>()
+            .unwrap(),
         Pos { x: 5.0, y: 2.0 }
     );
     // A replace drops the old value and keeps the entity in its table.
@@ -162,7 +165,7 @@ fn get_then_despawn_is_refused_until_the_guard_drops() {
         Err(EcsError::WorldBorrowed),
         "an insert could move the row"
     );
-    assert!(ecs.remove(entities[0], Pos::MODEL_ID).is_err());
+    assert!(ecs.remove(entities[0], Pos::MODEL_ID.get()).is_err());
     // Reads are fine meanwhile.
     assert!(ecs.contains(entities[0]));
     assert_eq!(pos.x, 0.0);
@@ -211,7 +214,7 @@ fn borrow_rules_of_the_typed_world() {
     ));
     assert!(
         matches!(
-            ecs.get(entities[0], Pos::MODEL_ID),
+            ecs.get(entities[0], Pos::MODEL_ID.get()),
             Err(EcsError::Borrowed { .. })
         ),
         "the ModelValue path keeps to the same flags"
@@ -301,8 +304,8 @@ fn a_component_whose_version_differs_is_a_typed_error_and_changes_nothing() {
 
     let expected = EcsError::ModelVersion {
         model: std::any::type_name::<v1::Spin>(),
-        world: v1::Spin::STATE_VERSION,
-        caller: v2::Spin::STATE_VERSION,
+        world: v1::Spin::STATE_VERSION.get(),
+        caller: v2::Spin::STATE_VERSION.get(),
     };
     assert_eq!(ecs.typed().get::<v2::Spin>(e).unwrap_err(), expected);
     assert_eq!(ecs.typed().get_mut::<v2::Spin>(e).unwrap_err(), expected);
@@ -314,14 +317,14 @@ fn a_component_whose_version_differs_is_a_typed_error_and_changes_nothing() {
     );
     let error = ecs.typed().insert(e, v2::Spin { rate: 8.0 }).unwrap_err();
     assert!(
-        matches!(error, EcsError::ModelVersion { world, caller, .. } if world == v1::Spin::STATE_VERSION && caller == v2::Spin::STATE_VERSION),
+        matches!(error, EcsError::ModelVersion { world, caller, .. } if world == v1::Spin::STATE_VERSION.get() && caller == v2::Spin::STATE_VERSION.get()),
         "{error}"
     );
     assert!(error.to_string().contains("Spin"), "{error}");
     // Nothing changed: the old value, still readable as its own type.
     assert_eq!(ecs.typed().get::<v1::Spin>(e).unwrap().rate, 2.0);
     assert_eq!(
-        ecs.get(e, v1::Spin::MODEL_ID).unwrap(),
+        ecs.get(e, v1::Spin::MODEL_ID.get()).unwrap(),
         ModelValue::of(&v1::Spin { rate: 2.0 }).unwrap()
     );
     assert_eq!(ecs.entity_components(e).unwrap().len(), 1);
@@ -426,7 +429,7 @@ fn inserts_drop_what_they_replace_or_refuse_exactly_once() {
         Err(EcsError::NoSuchEntity(gone))
     );
     assert_eq!(DROPS.load(Ordering::SeqCst), 1);
-    assert!(!ecs.is_registered(Tracked::MODEL_ID));
+    assert!(!ecs.is_registered(Tracked::MODEL_ID.get()));
 
     let e = ecs.spawn();
     ecs.typed().insert(e, Tracked(2)).unwrap();
@@ -449,7 +452,7 @@ fn a_missing_component_and_an_unknown_model_are_errors() {
     ));
     assert!(matches!(
         ecs.typed().get::<Name>(entities[0]),
-        Err(EcsError::UnknownModel { model_id, .. }) if model_id == Name::MODEL_ID
+        Err(EcsError::UnknownModel { model_id, .. }) if model_id == Name::MODEL_ID.get()
     ));
     assert!(!ecs.typed().has::<Name>(entities[0]).unwrap());
 }

@@ -86,48 +86,49 @@ fn entities_and_components_as_model_values() {
     let blank = ecs.spawn_many(2);
     assert_eq!(ecs.entity_count(), 3);
     assert_eq!(
-        ecs.get(hero, Health::MODEL_ID)
+        ecs.get(hero, Health::MODEL_ID.get())
             .unwrap()
             .to::<Health>()
             .unwrap(),
         Health(10)
     );
     assert_eq!(ecs.get_all(hero).unwrap().len(), 2);
-    assert!(ecs.has(hero, Name::MODEL_ID).unwrap());
+    assert!(ecs.has(hero, Name::MODEL_ID.get()).unwrap());
     assert_eq!(ecs.entity_components(hero).unwrap().len(), 2);
 
     ecs.insert(blank[0], value(Health(3))).unwrap();
     let old = ecs.replace(blank[0], value(Health(4))).unwrap();
     assert_eq!(old.to::<Health>().unwrap(), Health(3));
-    ecs.copy_component(hero, blank[1], Name::MODEL_ID).unwrap();
+    ecs.copy_component(hero, blank[1], Name::MODEL_ID.get())
+        .unwrap();
     ecs.insert(hero, value(Health(4))).unwrap();
     assert_eq!(
-        ecs.get(hero, Health::MODEL_ID)
+        ecs.get(hero, Health::MODEL_ID.get())
             .unwrap()
             .to::<Health>()
             .unwrap(),
         Health(4)
     );
     // Another module registers its component type through the view.
-    assert!(!ecs.is_registered(Gravity::MODEL_ID));
+    assert!(!ecs.is_registered(Gravity::MODEL_ID.get()));
     ecs.register_component(playground_ecs::ComponentRegistration::of::<Gravity>())
         .unwrap();
-    assert!(ecs.is_registered(Gravity::MODEL_ID));
-    assert_eq!(ecs.count_with(Health::MODEL_ID), 2);
-    assert_eq!(ecs.entities_with(Name::MODEL_ID).len(), 2);
+    assert!(ecs.is_registered(Gravity::MODEL_ID.get()));
+    assert_eq!(ecs.count_with(Health::MODEL_ID.get()), 2);
+    assert_eq!(ecs.entities_with(Name::MODEL_ID.get()).len(), 2);
 
     let copy = ecs.clone_entity(hero).unwrap();
     assert_eq!(ecs.get_all(copy).unwrap(), ecs.get_all(hero).unwrap());
     assert_eq!(
-        ecs.remove(copy, Name::MODEL_ID)
+        ecs.remove(copy, Name::MODEL_ID.get())
             .unwrap()
             .to::<Name>()
             .unwrap(),
         Name("hero".into())
     );
-    assert_eq!(ecs.remove_from_all(Name::MODEL_ID), 2);
+    assert_eq!(ecs.remove_from_all(Name::MODEL_ID.get()), 2);
     assert!(
-        ecs.component_type(Health::MODEL_ID)
+        ecs.component_type(Health::MODEL_ID.get())
             .is_some_and(|t| t.name.ends_with("Health"))
     );
 
@@ -149,13 +150,13 @@ fn queries_by_model() {
     let health = ecs.spawn_with(vec![value(Health(2))]).unwrap();
     let none = ecs.spawn();
     let spec = QuerySpec {
-        with: vec![Health::MODEL_ID],
-        without: vec![Name::MODEL_ID],
+        with: vec![Health::MODEL_ID.get()],
+        without: vec![Name::MODEL_ID.get()],
     };
     assert_eq!(ecs.query(spec.clone()), [health]);
     assert_eq!(
         ecs.query_count(QuerySpec {
-            with: vec![Health::MODEL_ID],
+            with: vec![Health::MODEL_ID.get()],
             without: vec![]
         }),
         2
@@ -164,23 +165,23 @@ fn queries_by_model() {
         ecs.matches(
             both,
             QuerySpec {
-                with: vec![Name::MODEL_ID],
+                with: vec![Name::MODEL_ID.get()],
                 without: vec![]
             }
         )
         .unwrap()
     );
-    assert_eq!(ecs.without(vec![Health::MODEL_ID]), [none]);
-    let mut with_any = ecs.with_any(vec![Name::MODEL_ID, Health::MODEL_ID]);
+    assert_eq!(ecs.without(vec![Health::MODEL_ID.get()]), [none]);
+    let mut with_any = ecs.with_any(vec![Name::MODEL_ID.get(), Health::MODEL_ID.get()]);
     with_any.sort();
     assert_eq!(with_any, [both, health]);
     let updated = ecs
         .update_each(
             QuerySpec {
-                with: vec![Health::MODEL_ID],
+                with: vec![Health::MODEL_ID.get()],
                 without: vec![],
             },
-            Health::MODEL_ID,
+            Health::MODEL_ID.get(),
             &mut |_, v| {
                 let h = v.to::<Health>().unwrap();
                 *v = ModelValue::of(&Health(h.0 * 10)).unwrap();
@@ -191,10 +192,10 @@ fn queries_by_model() {
     let mut values: Vec<u32> = ecs
         .query_values(
             QuerySpec {
-                with: vec![Health::MODEL_ID],
+                with: vec![Health::MODEL_ID.get()],
                 without: vec![],
             },
-            Health::MODEL_ID,
+            Health::MODEL_ID.get(),
         )
         .unwrap()
         .into_iter()
@@ -213,13 +214,16 @@ fn events_by_model_with_phases_pause_history_and_failures() {
     let ecs = ecs();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&seen);
-    ecs.subscribe_pre(Hit::MODEL_ID, Box::new(|e| e.to::<Hit>().unwrap().0 < 100));
+    ecs.subscribe_pre(
+        Hit::MODEL_ID.get(),
+        Box::new(|e| e.to::<Hit>().unwrap().0 < 100),
+    );
     let post = ecs.subscribe_post(
-        Hit::MODEL_ID,
+        Hit::MODEL_ID.get(),
         Box::new(move |e| log.lock().unwrap().push(e.to::<Hit>().unwrap().0)),
     );
     ecs.subscribe_post(
-        Hit::MODEL_ID,
+        Hit::MODEL_ID.get(),
         Box::new(|e| assert_ne!(e.to::<Hit>().unwrap().0, 7, "handler bug")),
     );
     assert!(!ecs.publish(value(Hit(1))).cancelled);
@@ -228,20 +232,20 @@ fn events_by_model_with_phases_pause_history_and_failures() {
     assert_eq!(ecs.failures().len(), 1);
     assert_eq!(ecs.clear_failures(), 1);
 
-    ecs.pause_events(Hit::MODEL_ID);
+    ecs.pause_events(Hit::MODEL_ID.get());
     ecs.publish(value(Hit(2)));
-    assert!(ecs.events_paused(Hit::MODEL_ID));
+    assert!(ecs.events_paused(Hit::MODEL_ID.get()));
     assert_eq!(*seen.lock().unwrap(), [1, 7]);
-    assert_eq!(ecs.resume_events(Hit::MODEL_ID), 1);
+    assert_eq!(ecs.resume_events(Hit::MODEL_ID.get()), 1);
     ecs.send(value(Hit(3)));
     assert_eq!(ecs.pending(), 1);
     assert_eq!(ecs.dispatch(), 1);
     assert_eq!(*seen.lock().unwrap(), [1, 7, 2, 3]);
     assert_eq!(ecs.history(2).len(), 2);
-    assert_eq!(ecs.subscriber_count(Hit::MODEL_ID, true), 1);
-    assert_eq!(ecs.event_models(), [Hit::MODEL_ID]);
+    assert_eq!(ecs.subscriber_count(Hit::MODEL_ID.get(), true), 1);
+    assert_eq!(ecs.event_models(), [Hit::MODEL_ID.get()]);
     assert!(ecs.unsubscribe(post));
-    assert_eq!(ecs.unsubscribe_all(Hit::MODEL_ID), 2);
+    assert_eq!(ecs.unsubscribe_all(Hit::MODEL_ID.get()), 2);
 }
 
 #[test]
@@ -272,7 +276,7 @@ fn systems_ticks_resources_and_snapshots() {
     ecs.disable("regen".into());
     ecs.tick(0.5).unwrap();
     let hp = |ecs: &EcsModule| {
-        ecs.query_values(QuerySpec::default(), Health::MODEL_ID)
+        ecs.query_values(QuerySpec::default(), Health::MODEL_ID.get())
             .unwrap()[0]
             .1
             .to::<Health>()
@@ -286,7 +290,7 @@ fn systems_ticks_resources_and_snapshots() {
 
     ecs.insert_resource(value(Gravity(9.8)));
     assert_eq!(
-        ecs.resource(Gravity::MODEL_ID)
+        ecs.resource(Gravity::MODEL_ID.get())
             .unwrap()
             .to::<Gravity>()
             .unwrap(),
@@ -298,13 +302,13 @@ fn systems_ticks_resources_and_snapshots() {
         (
             ecs.entity_count(),
             ecs.frame(),
-            ecs.has_resource(Gravity::MODEL_ID)
+            ecs.has_resource(Gravity::MODEL_ID.get())
         ),
         (0, 0, false)
     );
     ecs.load(saved).unwrap();
     assert_eq!(hp(&ecs), Health(8));
-    assert!(ecs.has_resource(Gravity::MODEL_ID));
+    assert!(ecs.has_resource(Gravity::MODEL_ID.get()));
     assert!(ecs.describe().contains("1 entities"), "{}", ecs.describe());
     assert_eq!(ecs.storage_stats().entities, 1);
 

@@ -80,6 +80,7 @@ pub mod __private;
 pub use contract::error::StateError;
 pub use contract::fingerprint::TypeFingerprint;
 pub use contract::guard::panic_message;
+pub use contract::ids::{ApiVersion, Generation, ModelId, StateVersion, ViewId};
 pub use contract::model::{FieldDescriptor, Model, ModelDescriptor, Saveable};
 pub use contract::record::CUT;
 pub use contract::state::{Live, Saved, SavedModel, SavedState, State};
@@ -105,7 +106,7 @@ pub use registry::entry::ViewModelEntry;
 pub use registry::error::RegistryError;
 pub use registry::history::{
     Action, HISTORY_CAPACITY, LoadRecord, ModelVersion, Outcome, ROLLBACK_DEPTH, RecordedView,
-    StateVersion,
+    SavedFormat,
 };
 pub use registry::pool::{Pool, PoolError, PoolHandle, PoolMut, PoolRef};
 pub use registry::registry::Registry;

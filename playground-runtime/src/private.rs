@@ -10,6 +10,7 @@ pub use crate::contract::fingerprint::{
     Never, Opaque, Recursive, RecursiveWith, SEND, SYNC, TypeFingerprint, UNPIN, UNSAFE,
 };
 pub use crate::contract::guard::{GuardFuture, Guarded, call_back, guard, guard_future};
+pub use crate::contract::ids::{ApiVersion, ModelId, StateVersion, ViewId};
 pub use crate::contract::model::{FieldDescriptor, Model, ModelDescriptor, field};
 pub use crate::contract::record::{MANIFEST, Record as ManifestRecord};
 pub use crate::contract::state::SavedState;

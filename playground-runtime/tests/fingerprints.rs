@@ -317,7 +317,7 @@ mod foreign {
 }
 
 fn api<T: ?Sized + View>() -> u64 {
-    T::API_VERSION
+    T::API_VERSION.get()
 }
 
 #[test]

@@ -162,7 +162,7 @@ mod private_fields {
 }
 
 fn api<T: ?Sized + View>() -> u64 {
-    T::API_VERSION
+    T::API_VERSION.get()
 }
 
 #[test]

@@ -48,7 +48,7 @@ fn populate(ecs: &dyn Ecs) -> Running {
     let hits = Arc::new(AtomicU64::new(0));
     let sum = Arc::clone(&hits);
     ecs.subscribe_post(
-        Hit::MODEL_ID,
+        Hit::MODEL_ID.get(),
         Box::new(move |value| {
             sum.fetch_add(value.to::<Hit>().unwrap().0, Ordering::SeqCst);
         }),
@@ -81,11 +81,14 @@ fn assert_intact(ecs: &dyn Ecs, running: &Running, ticks: u64) {
     assert_eq!(ecs.frame(), 3 + ticks);
     assert_eq!(running.runs.load(Ordering::SeqCst), 3 + ticks);
     assert_eq!(
-        ecs.resource(Hit::MODEL_ID).unwrap().to::<Hit>().unwrap(),
+        ecs.resource(Hit::MODEL_ID.get())
+            .unwrap()
+            .to::<Hit>()
+            .unwrap(),
         Hit(42)
     );
     assert_eq!(ecs.name(), "arena");
-    assert_eq!(ecs.subscriber_count(Hit::MODEL_ID, false), 1);
+    assert_eq!(ecs.subscriber_count(Hit::MODEL_ID.get(), false), 1);
 }
 
 /// Where `entity`'s `Position` is (the guard given back before returning).

@@ -12,7 +12,7 @@ use std::process::Command;
 fn module_api_version(path: &Path) -> u64 {
     let manifest = Manifest::read_library(path).unwrap();
     let counter = manifest.views.iter().find(|v| v.name == "Counter").unwrap();
-    counter.api_version
+    counter.api_version.get()
 }
 
 /// Runs the inspector with `args`: its exit code, stdout and stderr.

@@ -11,18 +11,19 @@ use std::path::Path;
 fn module_api_version(path: &Path) -> u64 {
     let manifest = Manifest::read_library(path).unwrap();
     let counter = manifest.views.iter().find(|v| v.name == "Counter").unwrap();
-    counter.api_version
+    counter.api_version.get()
 }
 
 /// The state version of model `name` in the module at `path`.
 fn module_state_version(path: &Path, name: &str) -> u64 {
     let manifest = Manifest::read_library(path).unwrap();
-    manifest
+    (manifest
         .models
         .iter()
         .find(|m| m.name == name)
         .unwrap()
-        .state_version
+        .state_version)
+        .get()
 }
 
 #[test]
@@ -108,7 +109,7 @@ fn a_changed_nested_field_is_followed_into_the_model_that_holds_it() {
         (
             &Written {
                 text: "Limits".into(),
-                fingerprint: Limits::STATE_VERSION
+                fingerprint: Limits::STATE_VERSION.get()
             },
             "Limits"
         )

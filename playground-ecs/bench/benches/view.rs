@@ -99,7 +99,7 @@ fn get(c: &mut Criterion) {
     group.bench_function("view", |b| {
         b.iter(|| {
             black_box(
-                ecs.get(black_box(entity), Health::MODEL_ID)
+                ecs.get(black_box(entity), Health::MODEL_ID.get())
                     .unwrap()
                     .to::<Health>()
                     .unwrap()

@@ -31,8 +31,8 @@ unsafe fn decode_into<T: Model>(bytes: &[u8], ptr: *mut u8) -> Result<(), StateE
 
 pub(crate) fn info_of<T: Component + Model>() -> ComponentInfo {
     let mut info = ComponentInfo::with_key::<T>(ComponentKey::Model {
-        id: T::MODEL_ID,
-        version: T::STATE_VERSION,
+        id: T::MODEL_ID.get(),
+        version: T::STATE_VERSION.get(),
     });
     info.encode = Some(encode_as::<T>);
     info.decode = Some(decode_into::<T>);
@@ -59,8 +59,8 @@ impl ComponentRegistration {
             type_key: TypeKey::of::<T>(),
             info: info_of::<T>(),
             model: T::NAME,
-            model_id: T::MODEL_ID,
-            version: T::STATE_VERSION,
+            model_id: T::MODEL_ID.get(),
+            version: T::STATE_VERSION.get(),
         }
     }
 

@@ -20,26 +20,26 @@ impl ModelValue {
     /// Encodes `value`.
     pub fn of<M: Model>(value: &M) -> Result<ModelValue, StateError> {
         Ok(ModelValue {
-            model_id: M::MODEL_ID,
-            state_version: M::STATE_VERSION,
+            model_id: M::MODEL_ID.get(),
+            state_version: M::STATE_VERSION.get(),
             bytes: value.encode()?,
         })
     }
 
     /// Decodes as `M`, refusing another model or format.
     pub fn to<M: Model>(&self) -> Result<M, StateError> {
-        if self.model_id != M::MODEL_ID {
+        if self.model_id != M::MODEL_ID.get() {
             return Err(StateError::ModelMismatch {
                 field: "value".into(),
                 saved: format!("{:016x}", self.model_id),
                 current: M::NAME.into(),
             });
         }
-        if self.state_version != M::STATE_VERSION {
+        if self.state_version != M::STATE_VERSION.get() {
             return Err(StateError::VersionMismatch {
                 field: "value".into(),
                 model: M::NAME.into(),
-                saved: self.state_version,
+                saved: playground_runtime::StateVersion::new(self.state_version),
                 current: M::STATE_VERSION,
             });
         }

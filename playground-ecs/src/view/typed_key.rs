@@ -23,8 +23,8 @@ impl TypedKey {
     /// The key of `M`.
     pub const fn of<M: Model>() -> TypedKey {
         TypedKey {
-            model_id: M::MODEL_ID,
-            state_version: M::STATE_VERSION,
+            model_id: M::MODEL_ID.get(),
+            state_version: M::STATE_VERSION.get(),
             size: size_of::<M>() as u64,
             align: align_of::<M>() as u64,
         }

@@ -80,7 +80,7 @@ impl World {
         let old: Vec<(ComponentId, ComponentInfo)> = self
             .components
             .iter()
-            .filter(|(_, info)| matches!(info.key, ComponentKey::Model { id, version } if id == T::MODEL_ID && version != T::STATE_VERSION))
+            .filter(|(_, info)| matches!(info.key, ComponentKey::Model { id, version } if id == T::MODEL_ID.get() && version != T::STATE_VERSION.get()))
             .map(|(id, info)| (id, *info))
             .collect();
         // First convert everything, touching nothing.
@@ -105,11 +105,11 @@ impl World {
                             source,
                         },
                     )?;
-                    let value = T::migrate(from, &bytes)
+                    let value = T::migrate(playground_runtime::StateVersion::new(from), &bytes)
                         .ok_or(ModelError::NoMigration {
                             model: T::NAME,
                             from,
-                            to: T::STATE_VERSION,
+                            to: T::STATE_VERSION.get(),
                         })?
                         .map_err(|source| ModelError::Migration {
                             model: T::NAME,

@@ -59,7 +59,7 @@ pub fn generate(model: &Model) -> TokenStream {
             .collect::<Vec<_>>()
             .join(", ");
         (
-            quote!(::playground_runtime::__private::fold_versions(#id, &[#(<#params as ::playground_runtime::__private::Model>::MODEL_ID),*])),
+            quote!(::playground_runtime::__private::fold_versions(#id, &[#(<#params as ::playground_runtime::__private::Model>::MODEL_ID.get()),*])),
             Some(quote!(#[serde(bound = #bound)])),
         )
     };
@@ -79,7 +79,7 @@ pub fn generate(model: &Model) -> TokenStream {
         });
         quote! {
             fn migrate(
-                saved_version: u64,
+                saved_version: ::playground_runtime::__private::StateVersion,
                 bytes: &[u8],
             ) -> ::core::option::Option<::core::result::Result<Self, ::playground_runtime::__private::StateError>> {
                 #(#steps)*
@@ -127,7 +127,8 @@ pub fn generate(model: &Model) -> TokenStream {
 
         unsafe impl #impl_generics ::playground_runtime::__private::Model for #ident #type_generics #where_clause {
             const NAME: &'static str = #name;
-            const MODEL_ID: u64 = #model_id;
+            const MODEL_ID: ::playground_runtime::__private::ModelId =
+                ::playground_runtime::__private::ModelId::new(#model_id);
             const FIELDS: &'static [::playground_runtime::__private::FieldDescriptor] = &[#(#fields),*];
             #migrate
         }
@@ -237,7 +238,8 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
 
         unsafe impl #impl_generics ::playground_runtime::__private::Model for #ident #type_generics #where_clause {
             const NAME: &'static str = #name;
-            const MODEL_ID: u64 = 0;
+            const MODEL_ID: ::playground_runtime::__private::ModelId =
+                ::playground_runtime::__private::ModelId::new(0);
         }
     }
 }

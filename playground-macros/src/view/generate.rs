@@ -27,7 +27,7 @@ pub fn generate(view: &View) -> TokenStream {
             quote!(<dyn #name>::__PLAYGROUND_METHODS[#index].fingerprint)
         })
         .chain(view.models.iter()
-        .map(|model| quote_spanned!(model.span()=> <#model as ::playground_runtime::__private::Model>::STATE_VERSION)))
+        .map(|model| quote_spanned!(model.span()=> <#model as ::playground_runtime::__private::Model>::STATE_VERSION.get())))
         .chain(view.abi.iter().map(|abi| quote_spanned!(abi.span()=> #abi)))
         .collect();
     let api_version = if versions.is_empty() {
@@ -64,13 +64,15 @@ pub fn generate(view: &View) -> TokenStream {
 
         impl ::playground_runtime::__private::View for dyn #name {
             const NAME: &'static str = #name_str;
-            const VIEW_ID: u64 = #id;
-            const API_VERSION: u64 = #api_version;
+            const VIEW_ID: ::playground_runtime::__private::ViewId =
+                ::playground_runtime::__private::ViewId::new(#id);
+            const API_VERSION: ::playground_runtime::__private::ApiVersion =
+                ::playground_runtime::__private::ApiVersion::new(#api_version);
             const DESCRIPTOR: &'static ::playground_runtime::__private::ViewDescriptor =
                 &::playground_runtime::__private::ViewDescriptor {
                     name: #name_str,
                     module_path: ::core::module_path!(),
-                    view_id: #id,
+                    view_id: <Self as ::playground_runtime::__private::View>::VIEW_ID,
                     api_version: <Self as ::playground_runtime::__private::View>::API_VERSION,
                     methods: <dyn #name>::__PLAYGROUND_METHODS,
                     models: &[#(#model_ids),*],
@@ -80,7 +82,7 @@ pub fn generate(view: &View) -> TokenStream {
         #forward
 
         unsafe impl ::playground_runtime::__private::TypeFingerprint for dyn #name {
-            const FINGERPRINT: u64 = <Self as ::playground_runtime::__private::View>::API_VERSION;
+            const FINGERPRINT: u64 = <Self as ::playground_runtime::__private::View>::API_VERSION.get();
         }
 
         const _: () = {
@@ -151,14 +153,16 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
 
         impl #impl_generics ::playground_runtime::__private::View for #view #where_clause {
             const NAME: &'static str = #name_str;
-            const VIEW_ID: u64 = 0;
-            const API_VERSION: u64 = 0;
+            const VIEW_ID: ::playground_runtime::__private::ViewId =
+                ::playground_runtime::__private::ViewId::new(0);
+            const API_VERSION: ::playground_runtime::__private::ApiVersion =
+                ::playground_runtime::__private::ApiVersion::new(0);
             const DESCRIPTOR: &'static ::playground_runtime::__private::ViewDescriptor =
                 &::playground_runtime::__private::ViewDescriptor {
                     name: #name_str,
                     module_path: ::core::module_path!(),
-                    view_id: 0,
-                    api_version: 0,
+                    view_id: ::playground_runtime::__private::ViewId::new(0),
+                    api_version: ::playground_runtime::__private::ApiVersion::new(0),
                     methods: &[],
                     models: &[],
                 };

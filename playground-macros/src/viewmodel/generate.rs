@@ -62,7 +62,7 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
         impl ::playground_runtime::__private::ViewModel for #self_ty {
             type View = #view_ty;
             const NAME: &'static str = #name;
-            const API_VERSION: u64 = <#view_ty as ::playground_runtime::__private::View>::API_VERSION;
+            const API_VERSION: ::playground_runtime::__private::ApiVersion = <#view_ty as ::playground_runtime::__private::View>::API_VERSION;
             fn construct() -> Self {
                 #construct
             }

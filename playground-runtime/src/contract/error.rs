@@ -1,6 +1,7 @@
 //! Why a model or a viewmodel's state could not be saved or restored, and
 //! why a pool refused an operation.
 
+use crate::contract::ids::StateVersion;
 use thiserror::Error;
 
 /// Why a model or a viewmodel's state could not be saved or restored.
@@ -12,8 +13,8 @@ pub enum StateError {
     Pool(#[source] PoolError),
     /// The saved state was written by another format of the model.
     #[error(
-        "field `{field}` holds model `{model}` in state version {saved:016x}, \
-         but this build reads version {current:016x}; add a migration or start fresh"
+        "field `{field}` holds model `{model}` in state version {saved}, \
+         but this build reads version {current}; add a migration or start fresh"
     )]
     VersionMismatch {
         /// The viewmodel field.
@@ -21,9 +22,9 @@ pub enum StateError {
         /// The model's name.
         model: String,
         /// Version of the saved bytes.
-        saved: u64,
+        saved: StateVersion,
         /// Version this build reads.
-        current: u64,
+        current: StateVersion,
     },
     /// Same model and version, but another size or align: another build.
     #[error(
@@ -111,18 +112,18 @@ pub enum PoolError {
     },
     /// The registry's pool holds another format of the model.
     #[error(
-        "the pool of model `{model}` holds state version {pooled:016x} (size and align {pooled_layout:?}), \
-         this build reads {current:016x} ({current_layout:?})"
+        "the pool of model `{model}` holds state version {pooled} (size and align {pooled_layout:?}), \
+         this build reads {current} ({current_layout:?})"
     )]
     VersionMismatch {
         /// The model's name.
         model: String,
         /// The pool's format.
-        pooled: u64,
+        pooled: StateVersion,
         /// `(size, align)` of the pool's values.
         pooled_layout: (usize, usize),
         /// This build's format.
-        current: u64,
+        current: StateVersion,
         /// `(size, align)` here.
         current_layout: (usize, usize),
     },

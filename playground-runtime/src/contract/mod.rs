@@ -7,6 +7,7 @@
 pub mod error;
 pub mod fingerprint;
 pub mod guard;
+pub mod ids;
 pub mod model;
 pub mod record;
 pub mod state;

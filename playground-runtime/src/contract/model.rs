@@ -2,6 +2,7 @@
 
 use crate::contract::error::StateError;
 use crate::contract::fingerprint::TypeFingerprint;
+use crate::contract::ids::{ModelId, StateVersion};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -26,7 +27,7 @@ use std::fmt;
 /// let body = Body { pos: [0.0; 3], vel: [1.0; 3] };
 /// let bytes = body.encode().unwrap();
 /// assert_eq!(Body::decode(&bytes).unwrap(), body);
-/// println!("{:016x}", Body::STATE_VERSION);
+/// println!("{}", Body::STATE_VERSION);
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a playground model",
@@ -45,13 +46,13 @@ pub unsafe trait Model:
     /// The model's name.
     const NAME: &'static str;
     /// Stable id: a hash of the declaring crate's name and the model's name.
-    const MODEL_ID: u64;
+    const MODEL_ID: ModelId;
     /// The model's structural fingerprint ([`TypeFingerprint`]): field
     /// names, the fingerprint of every field's type (nested types
     /// included, whatever they are called), variants, `repr` and serde
     /// attributes. Bytes and storage are only taken by a build with the
     /// same version.
-    const STATE_VERSION: u64 = <Self as TypeFingerprint>::FINGERPRINT;
+    const STATE_VERSION: StateVersion = StateVersion::new(<Self as TypeFingerprint>::FINGERPRINT);
     /// `size_of::<Self>()`, checked across builds.
     const SIZE: usize = size_of::<Self>();
     /// `align_of::<Self>()`, checked across builds.
@@ -71,7 +72,7 @@ pub unsafe trait Model:
     /// Converts bytes saved in another format, `saved_version`, into this
     /// one: `Some` if this model knows that format (`#[model(migrate_from(Old))]`
     /// with `impl From<Old> for Self`), `None` to refuse it.
-    fn migrate(saved_version: u64, bytes: &[u8]) -> Option<Result<Self, StateError>> {
+    fn migrate(saved_version: StateVersion, bytes: &[u8]) -> Option<Result<Self, StateError>> {
         let _ = (saved_version, bytes);
         None
     }
@@ -99,9 +100,9 @@ pub struct ModelDescriptor {
     /// Module the type is declared in.
     pub module_path: &'static str,
     /// See [`Model::MODEL_ID`].
-    pub model_id: u64,
+    pub model_id: ModelId,
     /// See [`Model::STATE_VERSION`].
-    pub state_version: u64,
+    pub state_version: StateVersion,
     /// See [`Model::SIZE`].
     pub size: usize,
     /// See [`Model::ALIGN`].
@@ -154,7 +155,7 @@ impl fmt::Display for ModelDescriptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "model {}::{}  id {:016x}  state {:016x}  size {}  align {}",
+            "model {}::{}  id {}  state {}  size {}  align {}",
             self.module_path, self.name, self.model_id, self.state_version, self.size, self.align
         )
     }
@@ -203,6 +204,7 @@ pub mod field {
 mod std_models {
     use super::Model;
     use crate::contract::fingerprint::TypeFingerprint;
+    use crate::contract::ids::ModelId;
     use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
     macro_rules! std_models {
@@ -212,7 +214,7 @@ mod std_models {
             // fingerprints of its parameters.
             $(unsafe impl Model for $ty {
                 const NAME: &'static str = stringify!($ty);
-                const MODEL_ID: u64 = <$ty as TypeFingerprint>::FINGERPRINT;
+                const MODEL_ID: ModelId = ModelId::new(<$ty as TypeFingerprint>::FINGERPRINT);
             })*
         };
     }
@@ -244,7 +246,7 @@ mod std_models {
             // versions the fingerprint folds.
             $(unsafe impl<$($p: Model),+> Model for $ty<$($p),+> {
                 const NAME: &'static str = $name;
-                const MODEL_ID: u64 = <Self as TypeFingerprint>::FINGERPRINT;
+                const MODEL_ID: ModelId = ModelId::new(<Self as TypeFingerprint>::FINGERPRINT);
             })*
         };
     }
@@ -259,25 +261,25 @@ mod std_models {
     // SAFETY: as above.
     unsafe impl<K: Model + Ord, V: Model> Model for BTreeMap<K, V> {
         const NAME: &'static str = "BTreeMap";
-        const MODEL_ID: u64 = <Self as TypeFingerprint>::FINGERPRINT;
+        const MODEL_ID: ModelId = ModelId::new(<Self as TypeFingerprint>::FINGERPRINT);
     }
 
     // SAFETY: as above.
     unsafe impl<T: Model + Ord> Model for BTreeSet<T> {
         const NAME: &'static str = "BTreeSet";
-        const MODEL_ID: u64 = <Self as TypeFingerprint>::FINGERPRINT;
+        const MODEL_ID: ModelId = ModelId::new(<Self as TypeFingerprint>::FINGERPRINT);
     }
 
     // SAFETY: as above.
     unsafe impl<K: Model + Eq + std::hash::Hash, V: Model> Model for HashMap<K, V> {
         const NAME: &'static str = "HashMap";
-        const MODEL_ID: u64 = <Self as TypeFingerprint>::FINGERPRINT;
+        const MODEL_ID: ModelId = ModelId::new(<Self as TypeFingerprint>::FINGERPRINT);
     }
 
     // SAFETY: as above.
     unsafe impl<T: Model + Eq + std::hash::Hash> Model for HashSet<T> {
         const NAME: &'static str = "HashSet";
-        const MODEL_ID: u64 = <Self as TypeFingerprint>::FINGERPRINT;
+        const MODEL_ID: ModelId = ModelId::new(<Self as TypeFingerprint>::FINGERPRINT);
     }
 
     macro_rules! tuple_models {
@@ -285,7 +287,7 @@ mod std_models {
             // SAFETY: as above.
             $(unsafe impl<$($p: Model),+> Model for ($($p,)+) {
                 const NAME: &'static str = "tuple";
-                const MODEL_ID: u64 = <Self as TypeFingerprint>::FINGERPRINT;
+                const MODEL_ID: ModelId = ModelId::new(<Self as TypeFingerprint>::FINGERPRINT);
             })*
         };
     }

@@ -163,7 +163,7 @@ impl Record {
         let methods = V::DESCRIPTOR.methods.len() as u64;
         Record::new(
             Kind::View,
-            [V::VIEW_ID, V::API_VERSION, methods, 0],
+            [V::VIEW_ID.get(), V::API_VERSION.get(), methods, 0],
             V::NAME,
             module_path,
         )
@@ -175,7 +175,7 @@ impl Record {
         Record::new(
             Kind::Method,
             [
-                V::VIEW_ID,
+                V::VIEW_ID.get(),
                 index as u64,
                 method.is_async as u64,
                 method.fingerprint,
@@ -191,10 +191,10 @@ impl Record {
         Record::new(
             Kind::Field,
             [
-                M::MODEL_ID,
+                M::MODEL_ID.get(),
                 index as u64,
                 field.fingerprint,
-                M::STATE_VERSION,
+                M::STATE_VERSION.get(),
             ],
             field.name,
             field.ty,
@@ -206,8 +206,8 @@ impl Record {
         Record::new(
             Kind::Model,
             [
-                M::MODEL_ID,
-                M::STATE_VERSION,
+                M::MODEL_ID.get(),
+                M::STATE_VERSION.get(),
                 M::SIZE as u64,
                 M::ALIGN as u64,
             ],
@@ -222,8 +222,8 @@ impl Record {
         Record::new(
             Kind::ViewModel,
             [
-                <VM::View as View>::VIEW_ID,
-                VM::API_VERSION,
+                <VM::View as View>::VIEW_ID.get(),
+                VM::API_VERSION.get(),
                 crate::contract::fingerprint::named(VM::NAME),
                 0,
             ],

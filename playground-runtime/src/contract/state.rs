@@ -2,6 +2,7 @@
 
 use crate::contract::error::StateError;
 use crate::contract::fingerprint::TypeFingerprint;
+use crate::contract::ids::{ModelId, StateVersion};
 use crate::contract::model::Model;
 use std::any::Any;
 use std::borrow::Cow;
@@ -25,9 +26,9 @@ pub struct SavedModel {
     /// The model's name.
     pub model: String,
     /// The model's id.
-    pub model_id: u64,
+    pub model_id: ModelId,
     /// The format of the saved value.
-    pub state_version: u64,
+    pub state_version: StateVersion,
     /// `size_of` the model where it was saved.
     pub size: usize,
     /// `align_of` the model where it was saved.
@@ -80,11 +81,8 @@ impl fmt::Debug for SavedModel {
         f.debug_struct("SavedModel")
             .field("field", &self.field)
             .field("model", &self.model)
-            .field("model_id", &format_args!("{:016x}", self.model_id))
-            .field(
-                "state_version",
-                &format_args!("{:016x}", self.state_version),
-            )
+            .field("model_id", &self.model_id)
+            .field("state_version", &self.state_version)
             .field("live", &self.is_live())
             .finish_non_exhaustive()
     }

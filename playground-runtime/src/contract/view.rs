@@ -1,5 +1,6 @@
 //! Views: the API contracts of modules.
 
+use crate::contract::ids::{ApiVersion, ModelId, ViewId};
 use std::fmt;
 
 /// A view: implemented by `#[view]` for `dyn Trait`.
@@ -13,7 +14,7 @@ use std::fmt;
 /// }
 ///
 /// assert_eq!(<dyn Greeter as View>::NAME, "Greeter");
-/// println!("{:016x}", <dyn Greeter as View>::API_VERSION);
+/// println!("{}", <dyn Greeter as View>::API_VERSION);
 /// ```
 ///
 /// # Async methods need an executor
@@ -55,10 +56,10 @@ pub trait View: Send + Sync + 'static {
     /// The trait's name.
     const NAME: &'static str;
     /// Stable id: a hash of the declaring crate's name and the trait's name.
-    const VIEW_ID: u64;
+    const VIEW_ID: ViewId;
     /// Content hash of the trait's signatures, with the `STATE_VERSION` of
     /// the models named in `#[view(models(...))]` folded in.
-    const API_VERSION: u64;
+    const API_VERSION: ApiVersion;
     /// Everything the registry lists about the view.
     const DESCRIPTOR: &'static ViewDescriptor;
 }
@@ -71,13 +72,13 @@ pub struct ViewDescriptor {
     /// Module the trait is declared in.
     pub module_path: &'static str,
     /// See [`View::VIEW_ID`].
-    pub view_id: u64,
+    pub view_id: ViewId,
     /// See [`View::API_VERSION`].
-    pub api_version: u64,
+    pub api_version: ApiVersion,
     /// The trait's methods, in declaration order.
     pub methods: &'static [MethodDescriptor],
     /// Ids of the models folded into the API version.
-    pub models: &'static [u64],
+    pub models: &'static [ModelId],
 }
 
 /// One method of a view.
@@ -99,7 +100,7 @@ impl fmt::Display for ViewDescriptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "view {}::{}  id {:016x}  api {:016x}",
+            "view {}::{}  id {}  api {}",
             self.module_path, self.name, self.view_id, self.api_version
         )?;
         for method in self.methods {

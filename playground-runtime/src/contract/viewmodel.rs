@@ -2,6 +2,7 @@
 
 use crate::contract::error::StateError;
 use crate::contract::guard::Guarded;
+use crate::contract::ids::{ApiVersion, ViewId};
 use crate::contract::state::SavedState;
 use crate::contract::view::View;
 use std::fmt;
@@ -42,7 +43,7 @@ pub trait ViewModel: Send + Sync + Sized + 'static {
     /// The implementing type's name.
     const NAME: &'static str;
     /// The view's `API_VERSION` when this viewmodel was compiled.
-    const API_VERSION: u64;
+    const API_VERSION: ApiVersion;
 
     /// Builds a fresh instance (`Default`, or `#[viewmodel(new = path)]`).
     fn construct() -> Self;
@@ -93,16 +94,16 @@ pub struct ViewModelDescriptor {
     /// The view's name.
     pub view: &'static str,
     /// The view's id.
-    pub view_id: u64,
+    pub view_id: ViewId,
     /// The view's `API_VERSION` the viewmodel was compiled against.
-    pub api_version: u64,
+    pub api_version: ApiVersion,
 }
 
 impl fmt::Display for ViewModelDescriptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "viewmodel {}::{}  implements {} (api {:016x})",
+            "viewmodel {}::{}  implements {} (api {})",
             self.module_path, self.name, self.view, self.api_version
         )
     }

@@ -3,6 +3,7 @@
 //! [`Registry::check`](crate::Registry::check), the first step of
 //! [`Registry::load`](crate::Registry::load), and `playground-inspect`.
 
+use crate::contract::ids::{ModelId, ViewId};
 use crate::loading::diff::{Change, Part, Written};
 use crate::loading::error::{LoadError, LoadErrorKind, ModelPart};
 use crate::loading::manifest::{Manifest, ManifestField, ManifestMethod, ManifestModel};
@@ -43,7 +44,7 @@ impl Item for ManifestField {
 struct Sides<'a> {
     host: &'a Manifest,
     module: &'a Manifest,
-    following: Vec<u64>,
+    following: Vec<ModelId>,
 }
 
 impl Sides<'_> {
@@ -123,11 +124,11 @@ impl Sides<'_> {
             self.host
                 .models
                 .iter()
-                .find(|m| m.state_version == old.fingerprint),
+                .find(|m| m.state_version.get() == old.fingerprint),
             self.module
                 .models
                 .iter()
-                .find(|m| m.state_version == new.fingerprint),
+                .find(|m| m.state_version.get() == new.fingerprint),
         );
         if let (Some(host), Some(module)) = held
             && host.model_id == module.model_id
@@ -154,11 +155,11 @@ impl Sides<'_> {
                 name: host.name.clone(),
                 old: Written {
                     text: host.name.clone(),
-                    fingerprint: host.state_version,
+                    fingerprint: host.state_version.get(),
                 },
                 new: Written {
                     text: module.name.clone(),
-                    fingerprint: module.state_version,
+                    fingerprint: module.state_version.get(),
                 },
                 inside,
             });
@@ -234,8 +235,8 @@ impl Manifest {
             let differs = [
                 (
                     ModelPart::StateVersion,
-                    format!("{:016x}", ours.state_version),
-                    format!("{:016x}", theirs.state_version),
+                    ours.state_version.to_string(),
+                    theirs.state_version.to_string(),
                 ),
                 (
                     ModelPart::Size,
@@ -258,7 +259,7 @@ impl Manifest {
             differing.iter().any(|(outer, ..)| {
                 outer.model_id != model.model_id
                     && outer.fields.iter().any(|f| {
-                        f.fingerprint == model.state_version
+                        f.fingerprint == model.state_version.get()
                             || words(&f.ty).any(|w| w == model.name)
                     })
             })
@@ -301,7 +302,7 @@ impl Manifest {
     /// Each of the module's own viewmodels must implement a view of the
     /// program in its version, one viewmodel per view.
     fn check_viewmodels(&self, path: &Path, module: &Manifest) -> Result<(), LoadError> {
-        let mut targets: Vec<(&str, u64)> = Vec::new();
+        let mut targets: Vec<(&str, ViewId)> = Vec::new();
         for vm in module.own_viewmodels() {
             let theirs = module.views.iter().find(|v| v.view_id == vm.view_id);
             let Some(ours) = self.views.iter().find(|v| v.view_id == vm.view_id) else {
@@ -364,6 +365,7 @@ impl Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::ids::{ApiVersion, ViewId};
     use crate::contract::record::CUT;
     use crate::loading::manifest::{ManifestView, ManifestViewModel};
     use crate::loading::module::Fingerprint;
@@ -379,13 +381,14 @@ mod tests {
 
     /// A manifest with one view `V` of `methods` and one own viewmodel.
     fn with_view(api_version: u64, methods: Vec<ManifestMethod>) -> Manifest {
+        let api_version = ApiVersion::new(api_version);
         Manifest {
             build: Fingerprint::of_build_record(),
             crate_name: None,
             views: vec![ManifestView {
                 name: "V".into(),
                 module_path: "api".into(),
-                view_id: 7,
+                view_id: ViewId::new(7),
                 api_version,
                 methods,
             }],
@@ -394,7 +397,7 @@ mod tests {
                 name: "Vm".into(),
                 name_hash: 0,
                 module_path: "module".into(),
-                view_id: 7,
+                view_id: ViewId::new(7),
                 api_version,
             }],
         }

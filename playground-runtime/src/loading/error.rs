@@ -1,5 +1,6 @@
 //! Why a module library was not loaded, or a program's manifest not read.
 
+use crate::contract::ids::{ApiVersion, ViewId};
 use crate::loading::diff::Changes;
 use crate::loading::file::OpenError;
 use crate::loading::module::{BuildPart, MODULE_SYMBOL};
@@ -146,7 +147,7 @@ pub enum LoadErrorKind {
     Empty,
     /// A viewmodel implements a view this program does not have.
     #[error(
-        "viewmodel `{viewmodel}` implements view `{view}` (id {view_id:016x}), \
+        "viewmodel `{viewmodel}` implements view `{view}` (id {view_id}), \
          which this program does not declare"
     )]
     UnknownView {
@@ -155,7 +156,7 @@ pub enum LoadErrorKind {
         /// The view's name, as the library knows it.
         view: String,
         /// The view's id.
-        view_id: u64,
+        view_id: ViewId,
     },
     /// Two viewmodels of the module implement the same view.
     #[error("viewmodels `{first}` and `{second}` both implement view `{view}`")]
@@ -169,8 +170,8 @@ pub enum LoadErrorKind {
     },
     /// The viewmodel was compiled against another version of the view.
     #[error(
-        "viewmodel `{viewmodel}` was compiled against API version {module:016x} of view \
-         `{view}`, but this program has {host:016x}; the view changed, so the module is \
+        "viewmodel `{viewmodel}` was compiled against API version {module} of view \
+         `{view}`, but this program has {host}; the view changed, so the module is \
          refused{changes}"
     )]
     ApiVersion {
@@ -179,9 +180,9 @@ pub enum LoadErrorKind {
         /// The viewmodel's name.
         viewmodel: String,
         /// The program's `API_VERSION`.
-        host: u64,
+        host: ApiVersion,
         /// The library's.
-        module: u64,
+        module: ApiVersion,
         /// The view's methods that differ, from the two manifests.
         changes: Changes,
     },

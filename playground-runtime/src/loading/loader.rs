@@ -13,7 +13,7 @@ use crate::registry::carry::{LoadOptions, Rebound, bind_carrying, save};
 use crate::registry::entry::ViewModelEntry;
 use crate::registry::error::RegistryError;
 use crate::registry::history::{
-    Action, Generation, LoadRecord, ModelVersion, Outcome, RecordedView, state_versions,
+    Action, LineageEntry, LoadRecord, ModelVersion, Outcome, RecordedView, state_versions,
 };
 use crate::registry::mapped::MappedLibrary;
 use crate::registry::registry::Registry;
@@ -81,7 +81,7 @@ impl Attempt {
                     .views
                     .iter()
                     .find(|v| v.view_id == vm.view_id)
-                    .map_or_else(|| format!("{:016x}", vm.view_id), |v| v.name.clone()),
+                    .map_or_else(|| vm.view_id.to_string(), |v| v.name.clone()),
                 viewmodel: vm.name.clone(),
                 api_version: vm.api_version,
                 state: None,
@@ -305,7 +305,7 @@ impl Registry {
                     state: Some(state),
                     saved_state: saved.as_ref().map(state_versions).unwrap_or_default(),
                 });
-                generations.push(Generation {
+                generations.push(LineageEntry {
                     entry,
                     view,
                     library: Some(Arc::clone(&library)),

@@ -6,6 +6,7 @@
 //! reading them in [`reading`](super::reading), comparing a module's with
 //! the program's in [`compat`](super::compat).
 
+use crate::contract::ids::{ApiVersion, ModelId, StateVersion, ViewId};
 use crate::contract::model::ModelDescriptor;
 use crate::contract::viewmodel::ViewModelDescriptor;
 use crate::loading::module::Fingerprint;
@@ -19,9 +20,9 @@ pub struct ManifestView {
     /// Module the trait is declared in.
     pub module_path: String,
     /// Its id.
-    pub view_id: u64,
+    pub view_id: ViewId,
     /// Its `API_VERSION` in the module's build.
-    pub api_version: u64,
+    pub api_version: ApiVersion,
     /// Its methods, in order.
     pub methods: Vec<ManifestMethod>,
 }
@@ -59,9 +60,9 @@ pub struct ManifestModel {
     /// Module it is declared in.
     pub module_path: String,
     /// Its id.
-    pub model_id: u64,
+    pub model_id: ModelId,
     /// Its `STATE_VERSION` (structural fingerprint).
-    pub state_version: u64,
+    pub state_version: StateVersion,
     /// `size_of`.
     pub size: u64,
     /// `align_of`.
@@ -80,9 +81,9 @@ pub struct ManifestViewModel {
     /// Module the impl is written in.
     pub module_path: String,
     /// The id of the view it implements.
-    pub view_id: u64,
+    pub view_id: ViewId,
     /// The `API_VERSION` it was compiled against.
-    pub api_version: u64,
+    pub api_version: ApiVersion,
 }
 
 /// What a module library holds, read from its file without running any of
@@ -173,7 +174,7 @@ impl fmt::Display for Manifest {
         for view in &self.views {
             writeln!(
                 f,
-                "view {}::{}  id {:016x}  api {:016x}",
+                "view {}::{}  id {}  api {}",
                 view.module_path, view.name, view.view_id, view.api_version
             )?;
             for method in &view.methods {
@@ -183,7 +184,7 @@ impl fmt::Display for Manifest {
         for model in &self.models {
             writeln!(
                 f,
-                "model {}::{}  id {:016x}  state {:016x}  size {}  align {}",
+                "model {}::{}  id {}  state {}  size {}  align {}",
                 model.module_path,
                 model.name,
                 model.model_id,
@@ -200,11 +201,11 @@ impl fmt::Display for Manifest {
                 .views
                 .iter()
                 .find(|v| v.view_id == vm.view_id)
-                .map_or_else(|| format!("{:016x}", vm.view_id), |v| v.name.clone());
+                .map_or_else(|| vm.view_id.to_string(), |v| v.name.clone());
             let own = self.own_viewmodels().any(|own| std::ptr::eq(own, vm));
             writeln!(
                 f,
-                "viewmodel {}::{}  implements {view} (api {:016x}){}",
+                "viewmodel {}::{}  implements {view} (api {}){}",
                 vm.module_path,
                 vm.name,
                 vm.api_version,

@@ -4,6 +4,7 @@
 //! ([`Manifest::linked`]); or from an executable file
 //! ([`Manifest::read_program`]).
 
+use crate::contract::ids::{ApiVersion, ModelId, StateVersion, ViewId};
 use crate::contract::record::{
     BUILD_MAGIC, BUILD_SYMBOL, BuildRecord, Kind, MANIFEST, RECORD_MAGIC, Record, SECTION,
     playground_build_v1,
@@ -227,8 +228,8 @@ impl Manifest {
                 k if k == Kind::View as u32 => manifest.views.push(ManifestView {
                     name,
                     module_path: text,
-                    view_id: numbers[0],
-                    api_version: numbers[1],
+                    view_id: ViewId::new(numbers[0]),
+                    api_version: ApiVersion::new(numbers[1]),
                     methods: Vec::new(),
                 }),
                 k if k == Kind::Method as u32 => methods.push((
@@ -244,8 +245,8 @@ impl Manifest {
                 k if k == Kind::Model as u32 => manifest.models.push(ManifestModel {
                     name,
                     module_path: text,
-                    model_id: numbers[0],
-                    state_version: numbers[1],
+                    model_id: ModelId::new(numbers[0]),
+                    state_version: StateVersion::new(numbers[1]),
                     size: numbers[2],
                     align: numbers[3],
                     fields: Vec::new(),
@@ -263,8 +264,8 @@ impl Manifest {
                     name,
                     name_hash: numbers[2],
                     module_path: text,
-                    view_id: numbers[0],
-                    api_version: numbers[1],
+                    view_id: ViewId::new(numbers[0]),
+                    api_version: ApiVersion::new(numbers[1]),
                 }),
                 k if k == Kind::Crate as u32 => manifest.crate_name = Some(name),
                 other => {
@@ -278,7 +279,11 @@ impl Manifest {
         // in its place.
         methods.sort_by_key(|(view, index, _)| (*view, *index));
         for (view_id, _, method) in methods {
-            if let Some(view) = manifest.views.iter_mut().find(|v| v.view_id == view_id) {
+            if let Some(view) = manifest
+                .views
+                .iter_mut()
+                .find(|v| v.view_id.get() == view_id)
+            {
                 view.methods.push(method);
             }
         }
@@ -287,7 +292,7 @@ impl Manifest {
             let model = manifest
                 .models
                 .iter_mut()
-                .find(|m| m.model_id == model_id && m.state_version == version);
+                .find(|m| m.model_id.get() == model_id && m.state_version.get() == version);
             if let Some(model) = model {
                 model.fields.push(field);
             }

@@ -16,6 +16,7 @@
 //! maps. Holding a map keeps its viewmodels (and the libraries they came
 //! from) alive; it never makes anything dangle.
 
+use crate::contract::ids::{ApiVersion, Generation, ModelId, ViewId};
 use crate::contract::view::View;
 use crate::contract::viewmodel::ViewModelDescriptor;
 use crate::registry::error::RegistryError;
@@ -32,7 +33,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 /// Ids are already uniform hashes: hashing them again (SipHash) would only
 /// cost time, so the map uses them as they are.
-pub(crate) type Slots = HashMap<u64, Slot, BuildNoHashHasher<u64>>;
+pub(crate) type Slots = HashMap<ViewId, Slot, BuildNoHashHasher<ViewId>>;
 
 /// The bindings at one moment: replaced as a whole, never edited in place.
 #[derive(Default)]
@@ -110,7 +111,7 @@ pub(crate) struct BindingStore {
 struct CachedView {
     /// The registry's generation the slot was filled at (unique to that
     /// registry and map, see [`NEXT_GENERATION`]); 0 in an empty slot.
-    generation: u64,
+    generation: Generation,
     /// The registry that filled it.
     store: u64,
     /// Id and API version of the view the entry was made for. Only a view
@@ -118,8 +119,8 @@ struct CachedView {
     /// one image no two view types share them (`Registry::linked` refuses
     /// duplicate ids), and across images such types are the same trait
     /// (see [`view_of`]).
-    view_id: u64,
-    api_version: u64,
+    view_id: ViewId,
+    api_version: ApiVersion,
     /// One strong count of a [`PinnedBindings`] (`Rc::into_raw`), owned by
     /// the slot; null in an empty slot.
     bindings: *const Arc<Bindings>,
@@ -130,10 +131,10 @@ struct CachedView {
 }
 
 const EMPTY: CachedView = CachedView {
-    generation: 0,
+    generation: Generation::new(0),
     store: 0,
-    view_id: 0,
-    api_version: 0,
+    view_id: ViewId::new(0),
+    api_version: ApiVersion::new(0),
     bindings: std::ptr::null(),
     binding: std::ptr::null(),
     target: std::ptr::null(),
@@ -200,8 +201,8 @@ static OPS: StoreOps = StoreOps {
 /// Which view a lookup is for: its id and API version.
 #[derive(Clone, Copy)]
 struct ViewKey {
-    view_id: u64,
-    api_version: u64,
+    view_id: ViewId,
+    api_version: ApiVersion,
 }
 
 /// Finds a view's binding and its `Arc<T>` in a map, for a `T` the
@@ -275,14 +276,14 @@ impl BindingStore {
     /// This thread's cache slot for `key` in the store's current map, or
     /// the generation and set to fill one at.
     #[inline(always)]
-    fn cached(&self, key: ViewKey) -> Result<CachedView, (u64, usize)> {
+    fn cached(&self, key: ViewKey) -> Result<CachedView, (Generation, usize)> {
         // Acquire pairs with the Release in `store`: having seen generation
         // n, `load_full` returns the map stored before n or a later one.
-        let generation = self.generation.load(Ordering::Acquire);
+        let generation = Generation::new(self.generation.load(Ordering::Acquire));
         // The set depends on the view alone, a constant when inlined: the
         // slot's address does not wait for a load of anything of the
         // registry's.
-        let set = key.view_id as usize % SETS * WAYS;
+        let set = key.view_id.get() as usize % SETS * WAYS;
         // The cache has no destructor, so this is its address, unchecked.
         let cache = CACHE.with(UnsafeCell::get);
         // SAFETY: the cache is this thread's and never deallocated before
@@ -363,7 +364,7 @@ impl BindingStore {
     #[inline(never)]
     fn lookup_slow(
         &self,
-        generation: u64,
+        generation: Generation,
         set: usize,
         key: ViewKey,
         find: Finder,
@@ -443,8 +444,8 @@ impl BindingStore {
     /// Acquire pairs with the Release in [`Self::store`]: after seeing a
     /// generation, a lookup finds the map published with it or a later one.
     #[inline(always)]
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+    pub fn generation(&self) -> Generation {
+        Generation::new(self.generation.load(Ordering::Acquire))
     }
 
     /// The current bindings, for writers.
@@ -463,7 +464,7 @@ impl BindingStore {
 
 impl BindingStore {
     /// The registry's pool keyed `key`.
-    pub fn pool_entry(&self, key: (u64, u64)) -> Option<PoolEntry> {
+    pub fn pool_entry(&self, key: (ViewId, ModelId)) -> Option<PoolEntry> {
         self.pools
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -475,7 +476,7 @@ impl BindingStore {
     /// (no clone of the entry).
     pub fn with_pool_entry<R>(
         &self,
-        key: (u64, u64),
+        key: (ViewId, ModelId),
         f: impl FnOnce(Option<&PoolEntry>) -> R,
     ) -> R {
         f(self

@@ -1,6 +1,7 @@
 //! `ViewCache`: a view's binding kept where it is called, checked at every
 //! call.
 
+use crate::contract::ids::Generation;
 use crate::contract::view::View;
 use crate::registry::bindings::{BindingStore, no_viewmodel};
 use crate::registry::error::RegistryError;
@@ -37,7 +38,7 @@ pub struct ViewCache<T: ?Sized> {
     /// The store's generation read before `handle` was looked up: the
     /// handle is of that map or a later one. Never 0 (generations start at
     /// 1), so a cache whose last refresh failed always refreshes.
-    pub(crate) generation: u64,
+    pub(crate) generation: Generation,
     /// `None` after a failed refresh (with `generation` 0): what it
     /// served is let go.
     pub(crate) handle: Option<ViewHandle<T>>,
@@ -68,7 +69,7 @@ impl<T: ?Sized + View> ViewCache<T> {
         let generation = self.store.generation();
         // Let go of what was served, whatever the lookup finds.
         self.handle = None;
-        self.generation = 0;
+        self.generation = Generation::new(0);
         self.handle = Some(ViewHandle::new(&self.store.lookup::<T>()?));
         self.generation = generation;
         Ok(())

@@ -1,5 +1,6 @@
 //! `Catalog`: every view, model and viewmodel a registry knows.
 
+use crate::contract::ids::ViewId;
 use crate::contract::model::ModelDescriptor;
 use crate::contract::view::ViewDescriptor;
 use crate::contract::viewmodel::ViewModelDescriptor;
@@ -33,7 +34,7 @@ impl Catalog {
 
     pub(crate) fn viewmodels_of(
         &self,
-        view_id: u64,
+        view_id: ViewId,
     ) -> impl Iterator<Item = &'static ViewModelEntry> + '_ {
         self.viewmodels
             .iter()

@@ -2,6 +2,7 @@
 //! `Pool` fields attach to.
 
 use crate::contract::error::StateError;
+use crate::contract::ids::ViewId;
 use crate::registry::bindings::BindingStore;
 use crate::registry::pool::entry::PendingPool;
 use std::cell::{Cell, RefCell};
@@ -23,7 +24,7 @@ thread_local! {
 /// `Pool` fields took, to publish with its binding.
 pub(crate) struct Construction {
     pub(crate) store: Arc<BindingStore>,
-    pub(crate) view_id: u64,
+    pub(crate) view_id: ViewId,
     pub(crate) pools: Vec<PendingPool>,
     /// The first pool that could not be taken: refuses the construction.
     pub(crate) error: Option<StateError>,
@@ -42,7 +43,7 @@ pub(crate) struct Constructed<R> {
 /// another).
 pub(crate) fn constructing<R>(
     store: &Arc<BindingStore>,
-    view_id: u64,
+    view_id: ViewId,
     construct: impl FnOnce() -> R,
 ) -> Constructed<R> {
     struct Restore(*const RefCell<Construction>);

@@ -1,6 +1,7 @@
 //! Why the registry could not hand out or bind a viewmodel.
 
 use crate::contract::error::StateError;
+use crate::contract::ids::{ApiVersion, ViewId};
 use thiserror::Error;
 
 /// Why the registry could not hand out or bind a viewmodel.
@@ -9,14 +10,14 @@ use thiserror::Error;
 pub enum RegistryError {
     /// No viewmodel of this view is linked into the program.
     #[error(
-        "no viewmodel implements view `{view}` (id {view_id:016x}); \
+        "no viewmodel implements view `{view}` (id {view_id}); \
          add `#[viewmodel] impl {view} for YourType` to a crate the program links"
     )]
     NoViewModel {
         /// The view's name.
         view: String,
         /// The view's id.
-        view_id: u64,
+        view_id: ViewId,
     },
     /// Several viewmodels implement the same view and none was chosen.
     #[error(
@@ -41,7 +42,7 @@ pub enum RegistryError {
     },
     /// Two different views have the same id (same crate and name).
     #[error(
-        "views `{first}` and `{second}` have the same id {view_id:016x}; \
+        "views `{first}` and `{second}` have the same id {view_id}; \
          give one of them another name with #[view(name = \"...\")]"
     )]
     DuplicateViewId {
@@ -50,12 +51,12 @@ pub enum RegistryError {
         /// Module path and name of the second view.
         second: String,
         /// The shared id.
-        view_id: u64,
+        view_id: ViewId,
     },
     /// The viewmodel was compiled against another version of its view.
     #[error(
-        "viewmodel `{viewmodel}` was compiled against API version {found:016x} of view \
-         `{view}`, but this program has version {expected:016x}; rebuild it against this view"
+        "viewmodel `{viewmodel}` was compiled against API version {found} of view \
+         `{view}`, but this program has version {expected}; rebuild it against this view"
     )]
     ApiVersionMismatch {
         /// The view's name.
@@ -63,16 +64,16 @@ pub enum RegistryError {
         /// The viewmodel's name.
         viewmodel: String,
         /// The host's `API_VERSION`.
-        expected: u64,
+        expected: ApiVersion,
         /// The viewmodel's `API_VERSION`.
-        found: u64,
+        found: ApiVersion,
     },
     /// Code asked for a view under another API version than the bound
     /// viewmodel's: a module compiled against an edited copy of a view the
     /// program implements. Refused: its calls would run other methods.
     #[error(
-        "view `{view}` is bound to viewmodel `{viewmodel}` of API version {bound:016x}, but the \
-         code asking for it was compiled against version {requested:016x}; rebuild it against \
+        "view `{view}` is bound to viewmodel `{viewmodel}` of API version {bound}, but the \
+         code asking for it was compiled against version {requested}; rebuild it against \
          this program's view"
     )]
     ViewVersionMismatch {
@@ -81,9 +82,9 @@ pub enum RegistryError {
         /// The bound viewmodel's name.
         viewmodel: String,
         /// The bound viewmodel's `API_VERSION`.
-        bound: u64,
+        bound: ApiVersion,
         /// The `API_VERSION` of the view the caller names.
-        requested: u64,
+        requested: ApiVersion,
     },
     /// A [`Uses`](crate::Uses) handle made outside a registry's
     /// construction of a viewmodel.

@@ -33,6 +33,7 @@
 //! becomes retired. `Registry::unload_retired` forgets every predecessor
 //! first: a build that may be unloaded is no longer one to roll back to.
 
+use crate::contract::ids::{ApiVersion, StateVersion, ViewId};
 use crate::contract::state::SavedState;
 use crate::contract::view::ViewDescriptor;
 use crate::registry::carry::Carried;
@@ -117,23 +118,23 @@ pub struct RecordedView {
     /// The viewmodel's name.
     pub viewmodel: String,
     /// The view's `API_VERSION` the viewmodel was compiled against.
-    pub api_version: u64,
+    pub api_version: ApiVersion,
     /// How its state was set, when it was bound.
     pub state: Option<Carried>,
     /// The formats of the state carried over (the predecessor's saved
     /// fields), empty when none was.
-    pub saved_state: Vec<StateVersion>,
+    pub saved_state: Vec<SavedFormat>,
 }
 
 /// One saved field of a viewmodel's state, with its format.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StateVersion {
+pub struct SavedFormat {
     /// The viewmodel field.
     pub field: String,
     /// The model's name.
     pub model: String,
     /// The format of the saved value.
-    pub state_version: u64,
+    pub state_version: StateVersion,
 }
 
 /// A model of a library with its format.
@@ -142,12 +143,12 @@ pub struct ModelVersion {
     /// The model's name.
     pub name: String,
     /// Its `STATE_VERSION`.
-    pub state_version: u64,
+    pub state_version: StateVersion,
 }
 
 /// A binding a view had: what it takes to build it again.
 #[derive(Clone)]
-pub(crate) struct Generation {
+pub(crate) struct LineageEntry {
     pub entry: &'static ViewModelEntry,
     pub view: &'static ViewDescriptor,
     /// Keeps the library mapped while a rollback may need it.
@@ -160,14 +161,14 @@ pub(crate) struct Generation {
     pub models: Arc<[ModelVersion]>,
 }
 
-impl Generation {
+impl LineageEntry {
     /// A viewmodel linked into the program, bound by `origin`.
     pub fn linked(
         entry: &'static ViewModelEntry,
         view: &'static ViewDescriptor,
         origin: u64,
     ) -> Self {
-        Generation {
+        LineageEntry {
             entry,
             view,
             library: None,
@@ -193,7 +194,7 @@ pub(crate) struct Inner {
     pub(crate) records: VecDeque<LoadRecord>,
     /// Per view id, its bindings, oldest first; the last is the current one.
     /// Changed only by writers holding `Registry::write`.
-    pub(crate) lineage: HashMap<u64, Vec<Generation>>,
+    pub(crate) lineage: HashMap<ViewId, Vec<LineageEntry>>,
 }
 
 impl History {
@@ -203,7 +204,7 @@ impl History {
     }
 
     /// A history whose lineages start with `linked`, numbered 0.
-    pub fn new(linked: impl IntoIterator<Item = Generation>) -> Self {
+    pub fn new(linked: impl IntoIterator<Item = LineageEntry>) -> Self {
         let history = History {
             next_id: AtomicU64::new(1),
             ..History::default()
@@ -240,7 +241,7 @@ impl History {
 
     /// Records that each generation is now its view's binding (caller holds
     /// `Registry::write`, and has just stored the bindings).
-    pub fn bound(&self, generations: impl IntoIterator<Item = Generation>) {
+    pub fn bound(&self, generations: impl IntoIterator<Item = LineageEntry>) {
         let mut inner = self.inner.lock();
         for generation in generations {
             let lineage = inner.lineage.entry(generation.view.view_id).or_default();
@@ -253,11 +254,11 @@ impl History {
 }
 
 /// The formats of a saved state.
-pub(crate) fn state_versions(saved: &SavedState) -> Vec<StateVersion> {
+pub(crate) fn state_versions(saved: &SavedState) -> Vec<SavedFormat> {
     saved
         .entries()
         .iter()
-        .map(|e| StateVersion {
+        .map(|e| SavedFormat {
             field: e.field.clone(),
             model: e.model.clone(),
             state_version: e.state_version,

@@ -8,7 +8,7 @@ use crate::registry::carry::{bind, save};
 use crate::registry::catalog::Catalog;
 use crate::registry::entry::ViewModelEntry;
 use crate::registry::error::RegistryError;
-use crate::registry::history::{Generation, History, LoadRecord};
+use crate::registry::history::{History, LineageEntry, LoadRecord};
 use crate::registry::mapped::MappedLibrary;
 use crate::registry::view_ref::{ViewHandle, ViewRef};
 use parking_lot::Mutex;
@@ -97,7 +97,7 @@ impl Registry {
                 [] => continue,
                 [only] => match bind(&store, only, view, None, None) {
                     Ok(binding) => {
-                        lineages.push(Generation::linked(only, view, 0));
+                        lineages.push(LineageEntry::linked(only, view, 0));
                         Slot::Bound(binding)
                     }
                     Err(error) => Slot::Unbound(error),
@@ -206,7 +206,7 @@ impl Registry {
         let mut slots = current.slots.clone();
         slots.insert(T::VIEW_ID, Slot::Bound(binding));
         self.bindings.store(Bindings { slots });
-        self.history.bound([Generation::linked(
+        self.history.bound([LineageEntry::linked(
             entry,
             T::DESCRIPTOR,
             self.history.next_id(),

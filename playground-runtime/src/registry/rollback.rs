@@ -1,13 +1,14 @@
 //! Rolling a module back to the build it replaced (see the
 //! [`history`](crate::history) module for the rules).
 
+use crate::contract::ids::ViewId;
 use crate::contract::state::SavedState;
 use crate::contract::view::View;
 use crate::registry::bindings::{Bindings, Slot};
 use crate::registry::carry::{Carried, LoadOptions, Rebound, bind_carrying, save};
 use crate::registry::error::RegistryError;
 use crate::registry::history::{
-    Action, Generation, LoadRecord, Outcome, RecordedView, StateVersion, state_versions,
+    Action, LineageEntry, LoadRecord, Outcome, RecordedView, SavedFormat, state_versions,
 };
 use crate::registry::registry::Registry;
 use std::path::PathBuf;
@@ -64,10 +65,10 @@ pub enum RollbackError {
 /// What a rollback would do, planned from the lineages.
 struct Plan {
     undid: u64,
-    targets: Vec<Generation>,
+    targets: Vec<LineageEntry>,
     kept: Vec<String>,
     /// The formats of the state saved from each target's view.
-    saved: Vec<Vec<StateVersion>>,
+    saved: Vec<Vec<SavedFormat>>,
 }
 
 impl Registry {
@@ -144,7 +145,7 @@ impl Registry {
 
     fn rollback_inner(
         &self,
-        view_id: u64,
+        view_id: ViewId,
         view_name: &str,
         options: LoadOptions,
         start: Instant,
@@ -216,7 +217,7 @@ impl Registry {
 
     /// The views bound by the change that bound `view_id`, each with the
     /// generation before. Caller holds `Registry::write`.
-    fn plan_rollback(&self, view_id: u64, view_name: &str) -> Result<Plan, RollbackError> {
+    fn plan_rollback(&self, view_id: ViewId, view_name: &str) -> Result<Plan, RollbackError> {
         let no_predecessor = || RollbackError::NoPredecessor {
             view: view_name.to_owned(),
         };
@@ -254,7 +255,7 @@ impl Registry {
 /// Builds `target` again with `saved`, under a load's state rules.
 fn rebind(
     store: &Arc<crate::registry::bindings::BindingStore>,
-    target: &Generation,
+    target: &LineageEntry,
     saved: Option<&SavedState>,
     options: LoadOptions,
 ) -> Result<(Arc<crate::registry::bindings::Binding>, Carried), RegistryError> {
@@ -268,7 +269,7 @@ fn rebind(
     )
 }
 
-fn bind_error(target: &Generation, source: RegistryError) -> RollbackError {
+fn bind_error(target: &LineageEntry, source: RegistryError) -> RollbackError {
     RollbackError::Bind {
         view: target.view.name.to_owned(),
         viewmodel: target.entry.descriptor.name.to_owned(),
@@ -277,7 +278,7 @@ fn bind_error(target: &Generation, source: RegistryError) -> RollbackError {
 }
 
 /// A generation as a history record lists it.
-fn recorded(target: &Generation, saved: &[StateVersion]) -> RecordedView {
+fn recorded(target: &LineageEntry, saved: &[SavedFormat]) -> RecordedView {
     RecordedView {
         view: target.view.name.to_owned(),
         viewmodel: target.entry.descriptor.name.to_owned(),

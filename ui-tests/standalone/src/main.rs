@@ -81,7 +81,7 @@ fn main() {
     let changed = <dyn changed::Greeter as View>::API_VERSION;
     check("formatting, comments and docs keep API_VERSION", compact == spread);
     check("a changed return type changes API_VERSION", compact != changed);
-    check("a model has a state version", Visits::STATE_VERSION != 0 && Visits::MODEL_ID != 0);
+    check("a model has a state version", Visits::STATE_VERSION.get() != 0 && Visits::MODEL_ID.get() != 0);
 
     let registry = Registry::linked();
     let greeter = registry.get::<dyn compact::Greeter>().unwrap_or_else(|e| {

@@ -3,6 +3,7 @@
 
 use crate::contract::error::PoolError;
 use crate::contract::error::StateError;
+use crate::contract::ids::{ModelId, StateVersion, ViewId};
 use crate::contract::model::Model;
 use crate::registry::mapped::MappedLibrary;
 use crate::registry::pool::storage::PoolStorage;
@@ -47,8 +48,8 @@ pub(crate) fn encode_storage<M: Model>(
 pub(crate) struct PoolEntry {
     pub(crate) storage: Arc<dyn Any + Send + Sync>,
     pub(crate) model: String,
-    pub(crate) model_id: u64,
-    pub(crate) state_version: u64,
+    pub(crate) model_id: ModelId,
+    pub(crate) state_version: StateVersion,
     pub(crate) size: usize,
     pub(crate) align: usize,
     /// Encodes the storage: the code of the image that made it, for its
@@ -84,7 +85,7 @@ impl PoolEntry {
 /// A pool a construction made or adopted, published with its binding.
 #[derive(Clone)]
 pub(crate) struct PendingPool {
-    pub key: (u64, u64),
+    pub key: (ViewId, ModelId),
     pub entry: PoolEntry,
     /// Made by this construction (new or migrated): the binding's library
     /// becomes its owner when it is published.
@@ -92,4 +93,4 @@ pub(crate) struct PendingPool {
 }
 
 /// The registry's pools.
-pub(crate) type PoolMap = std::collections::BTreeMap<(u64, u64), PoolEntry>;
+pub(crate) type PoolMap = std::collections::BTreeMap<(ViewId, ModelId), PoolEntry>;

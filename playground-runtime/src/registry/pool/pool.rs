@@ -3,6 +3,7 @@
 
 use crate::contract::error::PoolError;
 use crate::contract::error::StateError;
+use crate::contract::ids::{ModelId, ViewId};
 use crate::contract::model::Model;
 use crate::contract::view::View;
 use crate::registry::bindings::BindingStore;
@@ -123,8 +124,8 @@ fn detached_id() -> u64 {
 }
 
 /// The id of the registry's pool of `model_id` for `view_id`.
-fn registry_id(view_id: u64, model_id: u64) -> u64 {
-    crate::contract::fingerprint::fold_versions(view_id, &[model_id]) & !1
+fn registry_id(view_id: ViewId, model_id: ModelId) -> u64 {
+    crate::contract::fingerprint::fold_versions(view_id.get(), &[model_id.get()]) & !1
 }
 
 impl<M: Model> Default for Pool<M> {
@@ -457,7 +458,7 @@ fn migrate_value<M: Model>(entry: &PoolEntry, bytes: &[u8]) -> Result<M, StateEr
 /// construction.
 pub(crate) fn resolve<M: Model>(
     store: &BindingStore,
-    view_id: u64,
+    view_id: ViewId,
     pending: &[PendingPool],
 ) -> Result<(Pool<M>, Option<PendingPool>), StateError> {
     let key = (view_id, M::MODEL_ID);
@@ -521,7 +522,7 @@ pub(crate) fn registry_pool<V: ?Sized + View, M: Model>(
     // in the registry's map (`BindingStore::store`), so both paths find the
     // same storage. The map, under its lock, is for a view not bound now.
     #[inline(always)]
-    fn find(pools: &[PendingPool], key: (u64, u64)) -> Option<&PoolEntry> {
+    fn find(pools: &[PendingPool], key: (ViewId, ModelId)) -> Option<&PoolEntry> {
         pools.iter().find(|p| p.key == key).map(|p| &p.entry)
     }
     // The fast path: this thread's cached map, no pin; a pool of another
