@@ -255,7 +255,8 @@ fn build_foreign(fixture: Fixture) -> PathBuf {
         "playground-macros",
         "playground-build",
     ] {
-        copy_dir(&workspace().join(krate), &root.join(krate));
+        playground_build::copy_sources(&workspace().join(krate), &root.join(krate))
+            .expect("copy a crate");
     }
     for (file, from, to) in edits {
         let path = root.join("playground-runtime").join(file);
@@ -382,7 +383,8 @@ fn build_ecs_library(edits: &[SourceEdit], fixture: Fixture) -> PathBuf {
     let root = fixture_target().join("ecs-library");
     let ecs = root.join("playground-ecs");
     let _ = std::fs::remove_dir_all(&ecs);
-    copy_dir(&workspace().join("playground-ecs/src"), &ecs.join("src"));
+    playground_build::copy_sources(&workspace().join("playground-ecs/src"), &ecs.join("src"))
+        .expect("copy the ECS");
     std::fs::copy(
         workspace().join("playground-ecs/build.rs"),
         ecs.join("build.rs"),
@@ -442,22 +444,6 @@ fn build_ecs_library(edits: &[SourceEdit], fixture: Fixture) -> PathBuf {
     std::fs::copy(workspace().join("Cargo.lock"), root.join("Cargo.lock"))
         .expect("copy Cargo.lock");
     build(&library.join("Cargo.toml"), &[], fixture)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        if name == "target" || name == "snapshots" {
-            continue;
-        }
-        if path.is_dir() {
-            copy_dir(&path, &to.join(name));
-        } else {
-            std::fs::copy(&path, to.join(name)).expect("copy file");
-        }
-    }
 }
 
 /// The host program `alloc-host` (a fixture binary), built on first use,

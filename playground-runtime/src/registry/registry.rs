@@ -1,4 +1,8 @@
 //! The registry: which viewmodel serves each view, with lock-free lookups.
+//!
+//! `impl Registry` is in three files, one per layer of what it does:
+//! lookups and [`Registry::bind`] here, rolling back in `rollback.rs`
+//! beside this file, and loading libraries in `loading/loader.rs`.
 
 use crate::contract::state::SavedState;
 use crate::contract::view::View;

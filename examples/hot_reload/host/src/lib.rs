@@ -73,7 +73,7 @@ impl Work {
         let root = target_dir().join(name).join("work");
         let _ = std::fs::remove_dir_all(&root);
         for krate in crates {
-            copy_tree(
+            playground_build::copy_sources(
                 &example.join(krate).join("src"),
                 &root.join(krate).join("src"),
             )?;
@@ -118,7 +118,7 @@ impl Work {
     pub fn with_workspace_crate(self, krate: &str) -> std::io::Result<Work> {
         let from = workspace_dir().join(krate);
         let to = self.root.join(krate);
-        copy_tree(&from.join("src"), &to.join("src"))?;
+        playground_build::copy_sources(&from.join("src"), &to.join("src"))?;
         if from.join("build.rs").exists() {
             std::fs::copy(from.join("build.rs"), to.join("build.rs"))?;
         }
@@ -289,19 +289,6 @@ fn standalone_manifest(manifest: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
         + "\n"
-}
-
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &to.join(entry.file_name()))?;
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name()))?;
-        }
-    }
-    Ok(())
 }
 
 /// Replaces `from` by `to` in `file`; an error if `from` is not there.
