@@ -70,7 +70,14 @@ fn forward(view: &syn::Ident, sig: &syn::Signature) -> TokenStream {
             None => args.push(quote!(#param)),
         }
     }
-    let call = quote!(<VM as #view>::#ident(&**self, #(#args),*));
+    // The receiver's own `self` token: a trait written by a `macro_rules!`
+    // expansion has a `self` of that macro's hygiene, which a `self` made
+    // here would not name.
+    let this = match sig.inputs.first() {
+        Some(FnArg::Receiver(receiver)) => receiver.self_token,
+        _ => syn::Token![self](ident.span()),
+    };
+    let call = quote!(<VM as #view>::#ident(&**#this, #(#args),*));
     let call = if sig.asyncness.is_some() {
         quote!(#call.await)
     } else if sig.unsafety.is_some() {

@@ -201,7 +201,10 @@ fn stub_item(trait_item: &syn::TraitItem, view: &TokenStream) -> Option<TokenStr
     let (forwards, receiver) = match sig.inputs.first() {
         Some(syn::FnArg::Receiver(r)) => (
             r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none(),
-            Some(quote!(&**self)),
+            Some({
+                let this = r.self_token;
+                quote!(&**#this)
+            }),
         ),
         _ => (true, None),
     };
