@@ -1,6 +1,8 @@
 //! Views, models and viewmodels written by a `macro_rules!` expansion: the
 //! code the attributes generate names the expansion's own `self`.
 
+#![allow(missing_docs, reason = "a test crate: its items are fixtures, not API")]
+
 use playground_runtime::{Registry, RegistryError, Shared, model, view, viewmodel};
 
 // The methods are the caller's tokens, and `#[view]` the macro's: two
