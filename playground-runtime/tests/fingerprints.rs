@@ -320,6 +320,55 @@ fn api<T: ?Sized + View>() -> u64 {
     T::API_VERSION.get()
 }
 
+/// A fieldless enum whose discriminants are a constant's, in two builds
+/// where the constant has another value (the tokens read the same).
+mod discriminants {
+    pub mod before {
+        use playground_runtime::TypeFingerprint;
+        pub const FIRST: u8 = 1;
+        #[derive(TypeFingerprint)]
+        #[repr(u8)]
+        pub enum Code {
+            A = FIRST,
+            B,
+        }
+    }
+    pub mod after {
+        use playground_runtime::TypeFingerprint;
+        pub const FIRST: u8 = 7;
+        #[derive(TypeFingerprint)]
+        #[repr(u8)]
+        pub enum Code {
+            A = FIRST,
+            B,
+        }
+    }
+    pub mod same {
+        use playground_runtime::TypeFingerprint;
+        pub const FIRST: u8 = 1;
+        #[derive(TypeFingerprint)]
+        #[repr(u8)]
+        pub enum Code {
+            A = FIRST,
+            B,
+        }
+    }
+}
+
+#[test]
+fn a_discriminant_from_a_constant_counts_by_its_value() {
+    assert_ne!(
+        discriminants::before::Code::FINGERPRINT,
+        discriminants::after::Code::FINGERPRINT,
+        "an edited constant is another structure"
+    );
+    assert_eq!(
+        discriminants::before::Code::FINGERPRINT,
+        discriminants::same::Code::FINGERPRINT,
+        "the same values, the same structure"
+    );
+}
+
 #[test]
 fn renaming_types_changes_no_fingerprint_and_no_version() {
     assert_eq!(original::Pose::FINGERPRINT, renamed::Placement::FINGERPRINT);

@@ -68,6 +68,22 @@ pub fn read(item: &DeriveInput, cx: &Context, errors: &mut Errors) -> Structure 
                 fields(&mut seed, &mut parts, &variant.fields, cx, errors);
                 list(&mut listed, &format!("{}.", variant.ident), &variant.fields);
             }
+            // A discriminant written as an expression (a constant, maybe of
+            // another crate) is folded by its value: an edited constant is
+            // another structure even where the tokens read the same.
+            let fieldless = data.variants.iter().all(|v| v.fields.is_empty());
+            let computed = data.variants.iter().any(|v| {
+                v.discriminant
+                    .as_ref()
+                    .is_some_and(|(_, expr)| !literal(expr))
+            });
+            if fieldless && computed {
+                for variant in &data.variants {
+                    let ident = &variant.ident;
+                    parts.push(quote!((Self::#ident as i128) as u64));
+                    parts.push(quote!(((Self::#ident as i128) >> 64) as u64));
+                }
+            }
         }
         Data::Union(data) => {
             seed.str("union");
@@ -80,6 +96,20 @@ pub fn read(item: &DeriveInput, cx: &Context, errors: &mut Errors) -> Structure 
         seed: seed.finish(),
         parts,
         fields: listed,
+    }
+}
+
+/// Whether a discriminant is a literal (maybe negated): its tokens are its
+/// value.
+fn literal(expr: &syn::Expr) -> bool {
+    match expr {
+        syn::Expr::Lit(_) => true,
+        syn::Expr::Unary(unary) => {
+            matches!(unary.op, syn::UnOp::Neg(_)) && matches!(*unary.expr, syn::Expr::Lit(_))
+        }
+        syn::Expr::Group(group) => literal(&group.expr),
+        syn::Expr::Paren(paren) => literal(&paren.expr),
+        _ => false,
     }
 }
 
