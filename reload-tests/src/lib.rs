@@ -58,6 +58,11 @@ pub enum Fixture {
     OwnAllocator,
     /// The counter needing a symbol no library defines.
     MissingSymbol,
+    /// The counter with a static initialiser that leaves a file (see the
+    /// fixture's `INIT_MARKER`).
+    InitMarker,
+    /// The same, compiled against the changed API: refused.
+    ApiV2InitMarker,
     /// plain-cdylib exporting `playground_module_v1` as a static.
     StaticExport,
     /// plain-cdylib exporting `playground_module_v1` returning null.
@@ -109,6 +114,8 @@ impl Fixture {
             Fixture::DropPanic => "drop-panic",
             Fixture::OwnAllocator => "own-allocator",
             Fixture::MissingSymbol => "missing-symbol",
+            Fixture::InitMarker => "init-marker",
+            Fixture::ApiV2InitMarker => "api-v2-init-marker",
             Fixture::StaticExport => "static-export",
             Fixture::NullExport => "null-export",
             Fixture::MethodV2 => "method-v2",
@@ -183,6 +190,8 @@ pub fn library(fixture: Fixture) -> PathBuf {
                 Fixture::DropPanic => &["drop-panic"],
                 Fixture::OwnAllocator => &["own-allocator"],
                 Fixture::MissingSymbol => &["missing-symbol"],
+                Fixture::InitMarker => &["init-marker"],
+                Fixture::ApiV2InitMarker => &["api-v2", "init-marker"],
                 Fixture::MethodV2 => &["method-v2"],
                 Fixture::NestedV2 => &["nested-v2"],
                 _ => &[],

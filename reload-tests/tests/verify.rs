@@ -36,6 +36,39 @@ fn load_within(registry: Registry, path: &Path, limit: Duration) -> Result<(), L
         .expect("Registry::load returned in time")
 }
 
+/// The file a fixture's static initialiser writes in this process, if it
+/// ran (see the counter module's `INIT_MARKER`).
+fn init_marker(variant: &str) -> PathBuf {
+    std::env::temp_dir()
+        .join(format!("playground-init-{}", std::process::id()))
+        .join(format!("init-marker-{variant}"))
+}
+
+#[test]
+fn a_refused_module_runs_none_of_its_code_and_a_loaded_one_does() {
+    // Refused (another API): not one static initialiser ran.
+    let refused = Registry::linked()
+        .load(library(Fixture::ApiV2InitMarker))
+        .unwrap_err();
+    assert!(
+        matches!(refused.kind, LoadErrorKind::ApiVersion { .. }),
+        "{refused}"
+    );
+    assert!(
+        !init_marker("api-v2").exists(),
+        "the refused library's initialiser ran"
+    );
+    // The same initialiser in a library that loads: it runs, so the check
+    // above can see one that ran.
+    let registry = loaded(Fixture::InitMarker);
+    assert_eq!(registry.get::<dyn Counter>().unwrap().add(1), 1);
+    assert!(
+        init_marker("v1").exists(),
+        "a loaded library's initialiser ran"
+    );
+    let _ = std::fs::remove_dir_all(init_marker("v1").parent().unwrap());
+}
+
 #[test]
 fn a_fifo_is_refused_without_blocking() {
     let dir = scratch("fifo");
