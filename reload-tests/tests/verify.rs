@@ -316,6 +316,14 @@ fn a_panic_in_a_host_callback_reaches_the_host_as_an_ordinary_panic() {
 
 #[test]
 fn a_panic_in_the_drop_of_a_replaced_viewmodel_is_contained() {
+    // One line per drop of the bomb (see the fixture's `DropBomb`).
+    let drops_file = std::env::temp_dir().join(format!("playground-drops-{}", std::process::id()));
+    let _ = std::fs::remove_file(&drops_file);
+    let drops = || {
+        std::fs::read_to_string(&drops_file)
+            .map(|text| text.lines().count())
+            .unwrap_or(0)
+    };
     let registry = loaded(Fixture::DropPanic);
     registry.get::<dyn Counter>().unwrap().add(4);
     // The old viewmodel is dropped once nothing holds it: here, during or
@@ -328,6 +336,10 @@ fn a_panic_in_the_drop_of_a_replaced_viewmodel_is_contained() {
     registry.load(library(Fixture::DropPanic)).unwrap();
     drop(counter);
     drop(registry);
+    // Both bombs were dropped, each panicking in its drop, and the host
+    // went on.
+    assert_eq!(drops(), 2, "both bombs' drops ran");
+    let _ = std::fs::remove_file(&drops_file);
 }
 
 #[test]
