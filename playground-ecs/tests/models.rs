@@ -2,7 +2,7 @@
 //! rebuilt module's types (with other `TypeId`s) find the world's columns;
 //! a changed layout is migrated or refused.
 
-use playground_ecs::{ModelError, World};
+use playground_ecs::{EcsError, ModelError, World};
 use playground_runtime::Model;
 
 /// The module's component, as a first build compiles it.
@@ -118,7 +118,10 @@ fn a_changed_layout_is_refused_until_migrated() {
         "other components stay"
     );
     assert!(
-        world.get::<build1::Spin>(entities[2]).as_deref().is_err(),
+        matches!(
+            world.get::<build1::Spin>(entities[2]).as_deref(),
+            Err(EcsError::MissingComponent { .. })
+        ),
         "the old format is gone"
     );
     assert_eq!(world.query_mut::<&build3::Spin>().count(), 10);

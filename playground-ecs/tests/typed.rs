@@ -165,7 +165,10 @@ fn get_then_despawn_is_refused_until_the_guard_drops() {
         Err(EcsError::WorldBorrowed),
         "an insert could move the row"
     );
-    assert!(ecs.remove(entities[0], Pos::MODEL_ID.get()).is_err());
+    assert_eq!(
+        ecs.remove(entities[0], Pos::MODEL_ID.get()).map(|_| ()),
+        Err(EcsError::WorldBorrowed)
+    );
     // Reads are fine meanwhile.
     assert!(ecs.contains(entities[0]));
     assert_eq!(pos.x, 0.0);
@@ -340,17 +343,25 @@ fn another_thread_waits_for_the_guard() {
         .get::<Pos>(entities[0])
         .unwrap();
     let started = Arc::new(Barrier::new(2));
+    let calling = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicBool::new(false));
     let worker = {
-        let (module, started, done) = (module.clone(), started.clone(), done.clone());
+        let (module, started) = (module.clone(), started.clone());
+        let (calling, done) = (calling.clone(), done.clone());
         std::thread::spawn(move || {
             started.wait();
+            calling.store(true, Ordering::SeqCst);
             let result = module.despawn(target);
             done.store(true, Ordering::SeqCst);
             result
         })
     };
     started.wait();
+    // The worker is in `despawn` (or about to be) before the wait starts:
+    // a worker not yet scheduled cannot pass for one that waits.
+    while !calling.load(Ordering::SeqCst) {
+        std::thread::yield_now();
+    }
     std::thread::sleep(Duration::from_millis(50));
     assert!(
         !done.load(Ordering::SeqCst),

@@ -134,10 +134,17 @@ fn entities_and_components_as_model_values() {
 
     // A value of an unregistered model is refused; nothing is spawned.
     let before = ecs.entity_count();
-    assert!(ecs.spawn_with(vec![value(Hit(9))]).is_err());
+    assert!(matches!(
+        ecs.spawn_with(vec![value(Hit(9))]),
+        Err(playground_ecs::EcsError::UnknownModel { .. })
+    ));
     assert_eq!(ecs.entity_count(), before);
     assert_eq!(ecs.despawn_many(vec![copy, copy]), 1);
-    assert!(ecs.despawn(copy).is_err(), "a stale id is an error");
+    assert_eq!(
+        ecs.despawn(copy),
+        Err(playground_ecs::EcsError::NoSuchEntity(copy)),
+        "a stale id is an error"
+    );
     assert_eq!(ecs.clear_entities(), 3);
 }
 

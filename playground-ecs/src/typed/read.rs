@@ -52,7 +52,7 @@ impl<'a> TypedEcs<'a> {
 ///
 /// Its guards borrow it, so none outlives the lock:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0505
 /// use playground_ecs::{Ecs, EcsModule, EntityView};
 /// use playground_runtime::model;
 /// #[model]
