@@ -22,6 +22,11 @@ fn a_plain_component_edited_in_place_is_another_component() {
     registry.load(library(Fixture::EcsHeatWide)).unwrap();
     let new = registry.get::<dyn Logic>().unwrap();
     assert_eq!(
+        new.heat_type(),
+        old.heat_type(),
+        "the premise: both builds' Heat have the same TypeId"
+    );
+    assert_eq!(
         new.heat_seen(&mut world),
         (0, 0),
         "the new build's Heat is not the old one's"
