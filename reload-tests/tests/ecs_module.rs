@@ -190,6 +190,7 @@ fn writers_racing_an_ecs_reload_lose_nothing() {
             let stop = Arc::clone(&stop);
             std::thread::spawn(move || {
                 let mut spawned = Vec::new();
+                let mut written_at = Vec::new();
                 while !stop.load(Ordering::SeqCst) || spawned.len() < 100 {
                     // A fresh lookup each time: before, during and after
                     // the swap, whichever build is bound.
@@ -205,15 +206,26 @@ fn writers_racing_an_ecs_reload_lose_nothing() {
                         )
                         .unwrap();
                     spawned.push(e);
+                    written_at.push(std::time::Instant::now());
                 }
-                spawned
+                (spawned, written_at)
             })
         })
         .collect();
     std::thread::sleep(std::time::Duration::from_millis(20));
+    let load_started = std::time::Instant::now();
     registry.load(&path).unwrap();
+    let load_ended = std::time::Instant::now();
     stop.store(true, Ordering::SeqCst);
-    let spawned: Vec<Vec<Entity>> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+    let (spawned, written_at): (Vec<Vec<Entity>>, Vec<Vec<std::time::Instant>>) =
+        writers.into_iter().map(|w| w.join().unwrap()).unzip();
+    assert!(
+        written_at
+            .iter()
+            .flatten()
+            .any(|t| (load_started..load_ended).contains(t)),
+        "writes landed while the load ran"
+    );
 
     let ecs = registry.get::<dyn Ecs>().unwrap();
     assert!(ecs.describe().contains("[rebuilt ECS]"));
