@@ -206,6 +206,32 @@ named!(
     dyn std::fmt::Display,
 );
 
+/// Those trait objects with their auto traits, as the types they are: what
+/// a type alias names (`type BoxError = Box<dyn Error + Send + Sync>`),
+/// where the macros cannot see the `dyn`. The same fingerprints as the
+/// macros' `Dyn<dyn Principal, AUTO>` for the same type written out.
+macro_rules! with_auto_traits {
+    ($($principal:path),* $(,)?) => {
+        // SAFETY: the fingerprint of `Dyn` for this principal and these
+        // auto traits: distinct per principal and per set of auto traits.
+        $(
+            unsafe impl TypeFingerprint for dyn $principal + Send {
+                const FINGERPRINT: u64 = <Dyn<dyn $principal, SEND>>::FINGERPRINT;
+            }
+            // SAFETY: as above.
+            unsafe impl TypeFingerprint for dyn $principal + Sync {
+                const FINGERPRINT: u64 = <Dyn<dyn $principal, SYNC>>::FINGERPRINT;
+            }
+            // SAFETY: as above.
+            unsafe impl TypeFingerprint for dyn $principal + Send + Sync {
+                const FINGERPRINT: u64 = <Dyn<dyn $principal, { SEND | SYNC }>>::FINGERPRINT;
+            }
+        )*
+    };
+}
+
+with_auto_traits!(std::error::Error, std::fmt::Debug, std::fmt::Display);
+
 /// One type parameter, maybe unsized: `Box<T>` folds `T`'s fingerprint.
 macro_rules! wraps {
     ($($name:literal => $ty:ident<$($p:ident $(: ?$sized:ident)?),+>;)*) => {

@@ -100,6 +100,21 @@ impl<VM> std::ops::Deref for Guarded<VM> {
     }
 }
 
+/// A view whose supertraits include `Debug` is served through the guard:
+/// it formats as the viewmodel does, a panic contained as a method's is.
+impl<VM: std::fmt::Debug> std::fmt::Debug for Guarded<VM> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        guard(|| std::fmt::Debug::fmt(&**self, f))
+    }
+}
+
+/// The same for `Display`.
+impl<VM: std::fmt::Display> std::fmt::Display for Guarded<VM> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        guard(|| std::fmt::Display::fmt(&**self, f))
+    }
+}
+
 impl<VM> Drop for Guarded<VM> {
     fn drop(&mut self) {
         let inner = &mut self.0;
