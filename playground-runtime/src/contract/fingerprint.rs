@@ -212,9 +212,9 @@ named!(
 /// macros' `Dyn<dyn Principal, AUTO>` for the same type written out.
 macro_rules! with_auto_traits {
     ($($principal:path),* $(,)?) => {
-        // SAFETY: the fingerprint of `Dyn` for this principal and these
-        // auto traits: distinct per principal and per set of auto traits.
         $(
+            // SAFETY: the fingerprint of `Dyn` for this principal and these
+            // auto traits: distinct per principal and per set of auto traits.
             unsafe impl TypeFingerprint for dyn $principal + Send {
                 const FINGERPRINT: u64 = <Dyn<dyn $principal, SEND>>::FINGERPRINT;
             }
