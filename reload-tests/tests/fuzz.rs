@@ -29,13 +29,13 @@ fn original() -> &'static Original {
     ORIGINAL.get_or_init(|| {
         let bytes = std::fs::read(library(Fixture::V1)).expect("the fixture library");
         let file = object::File::parse(&*bytes).expect("an object file");
-        let mut regions = vec![0..64.min(bytes.len())];
+        let mut regions: Vec<Range<usize>> = Vec::new();
+        regions.push(0..64.min(bytes.len()));
         for section in file.sections() {
             let name = section.name().unwrap_or_default();
-            if name == "linkme_MANIFEST" || name == ".dynsym" || name == ".dynstr" {
-                if let Some((offset, size)) = section.file_range() {
-                    regions.push(offset as usize..(offset + size) as usize);
-                }
+            let parsed_first = ["linkme_MANIFEST", ".dynsym", ".dynstr"].contains(&name);
+            if let (true, Some((offset, size))) = (parsed_first, section.file_range()) {
+                regions.push(offset as usize..(offset + size) as usize);
             }
         }
         // The section header table, from the ELF header's `e_shoff`.
