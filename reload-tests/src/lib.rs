@@ -63,6 +63,8 @@ pub enum Fixture {
     InitMarker,
     /// The same, compiled against the changed API: refused.
     ApiV2InitMarker,
+    /// The counter whose `each_record` calls back with its state locked.
+    LockedCallback,
     /// plain-cdylib exporting `playground_module_v1` as a static.
     StaticExport,
     /// plain-cdylib exporting `playground_module_v1` returning null.
@@ -116,6 +118,7 @@ impl Fixture {
             Fixture::MissingSymbol => "missing-symbol",
             Fixture::InitMarker => "init-marker",
             Fixture::ApiV2InitMarker => "api-v2-init-marker",
+            Fixture::LockedCallback => "locked-callback",
             Fixture::StaticExport => "static-export",
             Fixture::NullExport => "null-export",
             Fixture::MethodV2 => "method-v2",
@@ -192,6 +195,7 @@ pub fn library(fixture: Fixture) -> PathBuf {
                 Fixture::MissingSymbol => &["missing-symbol"],
                 Fixture::InitMarker => &["init-marker"],
                 Fixture::ApiV2InitMarker => &["api-v2", "init-marker"],
+                Fixture::LockedCallback => &["locked-callback"],
                 Fixture::MethodV2 => &["method-v2"],
                 Fixture::NestedV2 => &["nested-v2"],
                 _ => &[],

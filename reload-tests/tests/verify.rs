@@ -70,6 +70,43 @@ fn a_refused_module_runs_none_of_its_code_and_a_loaded_one_does() {
 }
 
 #[test]
+fn a_load_from_a_callback_inside_a_view_call_is_refused_not_deadlocked() {
+    let registry = std::sync::Arc::new(loaded(Fixture::LockedCallback));
+    registry.get::<dyn Counter>().unwrap().fill(2);
+    let migrate = library(Fixture::StateV2Migrate);
+    let (sender, receiver) = channel();
+    {
+        let registry = registry.clone();
+        // On a thread of its own: a deadlock fails the test instead of
+        // hanging it.
+        std::thread::spawn(move || {
+            let counter = registry.get::<dyn Counter>().unwrap();
+            let mut inside = None;
+            // The module holds its state's write lock while this runs; the
+            // load would migrate that state, reading it under that lock.
+            counter.each_record(&mut |_| {
+                if inside.is_none() {
+                    inside = Some(registry.load(&migrate).map(|_| ()));
+                }
+            });
+            drop(counter);
+            let outside = registry.load(&migrate).map(|_| ());
+            let _ = sender.send((inside, outside));
+        });
+    }
+    let (inside, outside) = receiver
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the load from inside the callback returned");
+    let inside = inside.expect("the callback ran").unwrap_err();
+    assert!(matches!(inside.kind, LoadErrorKind::InCallback), "{inside}");
+    // Refused without a change; from outside the call, the same load
+    // migrates the state.
+    outside.unwrap();
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!(counter.total(), 2);
+}
+
+#[test]
 fn a_fifo_is_refused_without_blocking() {
     let dir = scratch("fifo");
     let fifo = dir.join("libcounter.so");

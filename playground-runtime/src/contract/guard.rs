@@ -36,6 +36,33 @@ static CALLBACK_BRIDGE: std::sync::OnceLock<CatchFn> = std::sync::OnceLock::new(
 /// Runs a callback, catching a panic in the image this function is in.
 pub(crate) type CatchFn = fn(&mut dyn FnMut()) -> Option<String>;
 
+std::thread_local! {
+    /// How many callbacks a view method gave back to this image are running
+    /// on this thread: code of this image called from inside a view call,
+    /// which may hold the callee's own locks.
+    static IN_CALLBACK: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `f` counted as a callback on this thread (see [`in_callback`]).
+fn as_callback<R>(f: impl FnOnce() -> R) -> R {
+    struct Leave;
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            IN_CALLBACK.set(IN_CALLBACK.get() - 1);
+        }
+    }
+    IN_CALLBACK.set(IN_CALLBACK.get() + 1);
+    let _leave = Leave;
+    f()
+}
+
+/// Whether this thread is running a callback that a view method received
+/// (the caller's code, called from inside the method): a load or rollback
+/// started there could wait on a lock the method holds, for ever.
+pub(crate) fn in_callback() -> bool {
+    IN_CALLBACK.get() > 0
+}
+
 /// Called by the host, in a library it loaded, with the host's [`raise`]
 /// and [`catch`].
 pub(crate) fn install_panic_bridge(raise: fn(String) -> !, catch: CatchFn) {
@@ -44,8 +71,9 @@ pub(crate) fn install_panic_bridge(raise: fn(String) -> !, catch: CatchFn) {
 }
 
 /// Runs `f`, catching a panic in this image (the host's): its message.
+/// A library calls it for every callback it was given.
 pub(crate) fn catch(f: &mut dyn FnMut()) -> Option<String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+    as_callback(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)))
         .err()
         .map(|payload| panic_message(&*payload))
 }
@@ -62,7 +90,7 @@ pub(crate) fn catch(f: &mut dyn FnMut()) -> Option<String> {
 #[inline]
 pub fn call_back<R>(f: impl FnOnce() -> R) -> R {
     let Some(catch) = CALLBACK_BRIDGE.get() else {
-        return f();
+        return as_callback(f);
     };
     let mut f = Some(f);
     let mut result = None;

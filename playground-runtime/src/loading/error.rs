@@ -142,6 +142,15 @@ pub enum LoadErrorKind {
         /// The library's value.
         module: String,
     },
+    /// Started from inside a view call (a callback that a view method
+    /// received): the method may hold its own state's lock, which carrying
+    /// its state over would wait on for ever. Load from outside any view
+    /// call.
+    #[error(
+        "a load started from a callback inside a view call is refused (the view method may \
+         hold a lock its state is carried under); load from outside any view call"
+    )]
+    InCallback,
     /// The module registers no viewmodel.
     #[error("the module has no viewmodel to bind")]
     Empty,

@@ -1,6 +1,7 @@
 //! Loading a module library into a registry: open, verify, carry state
 //! over, swap.
 
+use crate::contract::guard::in_callback;
 use crate::contract::view::ViewDescriptor;
 use crate::loading::bytes::LibraryBytes;
 use crate::loading::error::{LoadError, LoadErrorKind, open_error};
@@ -206,6 +207,9 @@ impl Registry {
         id: u64,
         attempt: &mut Attempt,
     ) -> Result<LoadReport, LoadError> {
+        if in_callback() {
+            return Err(LoadError::new(path, LoadErrorKind::InCallback));
+        }
         // Everything the file can tell, before any of its code runs.
         let (bytes, sha256) = match read {
             Some(read) => (read.shared(), read.sha256().to_owned()),

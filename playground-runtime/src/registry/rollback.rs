@@ -1,6 +1,7 @@
 //! Rolling a module back to the build it replaced (see the
 //! [`history`](crate::history) module for the rules).
 
+use crate::contract::guard::in_callback;
 use crate::contract::ids::ViewId;
 use crate::contract::state::SavedState;
 use crate::contract::view::View;
@@ -39,6 +40,13 @@ pub struct RollbackReport {
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum RollbackError {
+    /// Started from inside a view call (a callback that a view method
+    /// received), where the method may hold its own state's lock.
+    #[error(
+        "a rollback started from a callback inside a view call is refused (the view method \
+         may hold a lock its state is carried under); roll back from outside any view call"
+    )]
+    InCallback,
     /// The view has no earlier viewmodel to go back to: it was never
     /// re-bound, or every earlier binding was forgotten ([`ROLLBACK_DEPTH`](crate::ROLLBACK_DEPTH)),
     /// or it is not bound at all.
@@ -152,6 +160,9 @@ impl Registry {
         phases: &mut Vec<(&'static str, Duration)>,
         planned: &mut Option<Plan>,
     ) -> Result<RollbackReport, RollbackError> {
+        if in_callback() {
+            return Err(RollbackError::InCallback);
+        }
         let _writer = self.write.lock();
         let plan = self.plan_rollback(view_id, view_name)?;
         let plan = planned.insert(plan);
