@@ -3,8 +3,8 @@
 
 use counter_api::{Clock, Counter, Record};
 use playground_runtime::{
-    Action, Carried, LoadErrorKind, LoadOptions, Outcome, Registry, RegistryError, RollbackError,
-    StateError, StatePolicy, View,
+    Action, Carried, HISTORY_CAPACITY, LoadErrorKind, LoadOptions, Outcome, ROLLBACK_DEPTH,
+    Registry, RegistryError, RollbackError, StateError, StatePolicy, View,
 };
 use reload_tests::{Fixture, library};
 use sha2::{Digest, Sha256};
@@ -252,6 +252,42 @@ fn rolling_back_twice_goes_two_builds_back() {
         Err(RollbackError::NoPredecessor { .. })
     ));
     assert_eq!((counter().version(), counter().total()), (1, 10));
+}
+
+#[test]
+fn the_history_keeps_its_last_attempts_and_a_view_its_last_builds() {
+    let (v1, v2) = (library(Fixture::V1), library(Fixture::V2));
+    let registry = Registry::linked();
+    let loads = HISTORY_CAPACITY + 6;
+    let mut ids = Vec::new();
+    for round in 0..loads {
+        let path = if round % 2 == 0 { &v1 } else { &v2 };
+        ids.push(registry.load(path).unwrap().id);
+        registry.get::<dyn Counter>().unwrap().add(1);
+    }
+    // The oldest attempts are dropped: the last HISTORY_CAPACITY are kept,
+    // in order.
+    let history = registry.history();
+    assert_eq!(history.len(), HISTORY_CAPACITY);
+    let kept: Vec<u64> = history.iter().map(|r| r.id).collect();
+    assert_eq!(kept, ids[loads - HISTORY_CAPACITY..]);
+
+    // The view keeps ROLLBACK_DEPTH earlier builds: that many rollbacks,
+    // each to the build before, then no more.
+    let version = || registry.get::<dyn Counter>().unwrap().version();
+    for step in 0..ROLLBACK_DEPTH {
+        let report = registry.rollback::<dyn Counter>().unwrap();
+        assert_eq!(report.undid, ids[loads - 1 - step]);
+        let expected = if (loads - 2 - step) % 2 == 0 { 1 } else { 2 };
+        assert_eq!(version(), expected, "rollback {step} went one build back");
+    }
+    assert!(matches!(
+        registry.rollback::<dyn Counter>(),
+        Err(RollbackError::NoPredecessor { .. })
+    ));
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!(counter.total(), loads as u64, "every add is still there");
+    assert!(counter.consistent());
 }
 
 #[test]

@@ -107,6 +107,24 @@ fn a_load_from_a_callback_inside_a_view_call_is_refused_not_deadlocked() {
 }
 
 #[test]
+fn a_device_file_is_refused_unread() {
+    // `/dev/zero` would read for ever; `/dev/null` would read as empty.
+    for device in ["/dev/zero", "/dev/null"] {
+        let error = load_within(
+            Registry::linked(),
+            Path::new(device),
+            Duration::from_secs(10),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(error.kind, LoadErrorKind::NotAFile { kind: "a device" }),
+            "{error}"
+        );
+        assert_eq!(error.path, Path::new(device));
+    }
+}
+
+#[test]
 fn a_fifo_is_refused_without_blocking() {
     let dir = scratch("fifo");
     let fifo = dir.join("libcounter.so");

@@ -60,6 +60,23 @@ impl Drop for Guard<'_> {
 /// A model component borrowed shared through the view
 /// ([`TypedEcs::get`](crate::TypedEcs::get)); gives the borrow back when
 /// dropped.
+///
+/// It holds the world's lock for its thread, so it stays on that thread:
+///
+/// ```compile_fail,E0277
+/// use playground_ecs::{Ecs, EcsModule, EntityView};
+/// #[playground_runtime::model]
+/// #[derive(Debug, Clone)]
+/// struct Hp(u32);
+///
+/// fn send<T: Send>(_: T) {}
+/// let module = EcsModule::default();
+/// let ecs: &dyn Ecs = &module;
+/// let e = ecs.spawn();
+/// ecs.typed().insert(e, Hp(1)).unwrap();
+/// let hp = ecs.typed().get::<Hp>(e).unwrap();
+/// send(hp); // error: `TypedRef` is not `Send`
+/// ```
 pub struct TypedRef<'a, M> {
     pub(crate) borrow: Guard<'a>,
     pub(crate) _type: PhantomData<&'a M>,
