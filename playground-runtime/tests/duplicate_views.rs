@@ -2,6 +2,7 @@
 //! reports the clash instead of binding either.
 
 #![allow(missing_docs, reason = "a test crate: its items are fixtures, not API")]
+#![allow(dead_code, reason = "the views are never bound, so never called")]
 
 use playground_runtime::{Registry, RegistryError, View, view, viewmodel};
 
