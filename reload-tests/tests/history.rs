@@ -278,7 +278,11 @@ fn the_history_keeps_its_last_attempts_and_a_view_its_last_builds() {
     for step in 0..ROLLBACK_DEPTH {
         let report = registry.rollback::<dyn Counter>().unwrap();
         assert_eq!(report.undid, ids[loads - 1 - step]);
-        let expected = if (loads - 2 - step) % 2 == 0 { 1 } else { 2 };
+        let expected = if (loads - 2 - step).is_multiple_of(2) {
+            1
+        } else {
+            2
+        };
         assert_eq!(version(), expected, "rollback {step} went one build back");
     }
     assert!(matches!(
