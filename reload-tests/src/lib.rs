@@ -65,6 +65,9 @@ pub enum Fixture {
     ApiV2InitMarker,
     /// The counter whose `each_record` calls back with its state locked.
     LockedCallback,
+    /// The counter built with `panic = "abort"` (in a target directory of
+    /// its own: every crate is built again).
+    PanicAbort,
     /// plain-cdylib exporting `playground_module_v1` as a static.
     StaticExport,
     /// plain-cdylib exporting `playground_module_v1` returning null.
@@ -119,6 +122,7 @@ impl Fixture {
             Fixture::InitMarker => "init-marker",
             Fixture::ApiV2InitMarker => "api-v2-init-marker",
             Fixture::LockedCallback => "locked-callback",
+            Fixture::PanicAbort => "panic-abort",
             Fixture::StaticExport => "static-export",
             Fixture::NullExport => "null-export",
             Fixture::MethodV2 => "method-v2",
@@ -164,6 +168,14 @@ pub fn library(fixture: Fixture) -> PathBuf {
         ),
         Fixture::NullExport => build(&fixture_manifest("plain-cdylib"), &["null-export"], fixture),
         Fixture::ForeignRuntime | Fixture::RetoldRuntime => build_foreign(fixture),
+        Fixture::PanicAbort => {
+            let built = fixture_build(&fixture_manifest("counter-module"), &[], "")
+                .target_dir(fixture_target().join("panic-abort"))
+                .env("CARGO_PROFILE_DEV_PANIC", "abort")
+                .run()
+                .unwrap_or_else(|e| panic!("fixture {}: {e}", fixture.name()));
+            copy_out(&built.library, fixture)
+        }
         Fixture::Pool => build(&fixture_manifest("pool-module"), &[], fixture),
         Fixture::PoolV2 => build(&fixture_manifest("pool-module"), &["v2"], fixture),
         Fixture::PoolModelV2 => build(&fixture_manifest("pool-module"), &["model-v2"], fixture),
@@ -232,6 +244,11 @@ fn build_with(manifest: &Path, features: &[&str], edit: &str, fixture: Fixture) 
     let built = fixture_build(manifest, features, edit)
         .run()
         .unwrap_or_else(|e| panic!("fixture {}: {e}", fixture.name()));
+    copy_out(&built.library, fixture)
+}
+
+/// A copy of `library` named after `fixture`, in `fixtures/out`.
+fn copy_out(library: &Path, fixture: Fixture) -> PathBuf {
     let out = fixture_target().join("out");
     std::fs::create_dir_all(&out).expect("create fixtures/out");
     let copy = out.join(format!(
@@ -239,7 +256,7 @@ fn build_with(manifest: &Path, features: &[&str], edit: &str, fixture: Fixture) 
         fixture.name(),
         std::env::consts::DLL_SUFFIX
     ));
-    std::fs::copy(&built.library, &copy).expect("copy the built library");
+    std::fs::copy(library, &copy).expect("copy the built library");
     copy
 }
 

@@ -107,6 +107,18 @@ fn a_load_from_a_callback_inside_a_view_call_is_refused_not_deadlocked() {
 }
 
 #[test]
+fn a_module_built_with_another_panic_strategy_is_refused() {
+    let error = Registry::linked()
+        .load(library(Fixture::PanicAbort))
+        .unwrap_err();
+    assert!(
+        matches!(&error.kind, LoadErrorKind::Fingerprint { what: BuildPart::Panic, host, module }
+            if host == "unwind" && module == "abort"),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_device_file_is_refused_unread() {
     // `/dev/zero` would read for ever; `/dev/null` would read as empty.
     for device in ["/dev/zero", "/dev/null"] {
