@@ -65,6 +65,8 @@ pub enum Fixture {
     ApiV2InitMarker,
     /// The counter whose `each_record` calls back with its state locked.
     LockedCallback,
+    /// The counter whose viewmodel's constructor panics.
+    ConstructorPanic,
     /// The counter built with `panic = "abort"` (in a target directory of
     /// its own: every crate is built again).
     PanicAbort,
@@ -123,6 +125,7 @@ impl Fixture {
             Fixture::ApiV2InitMarker => "api-v2-init-marker",
             Fixture::LockedCallback => "locked-callback",
             Fixture::PanicAbort => "panic-abort",
+            Fixture::ConstructorPanic => "constructor-panic",
             Fixture::StaticExport => "static-export",
             Fixture::NullExport => "null-export",
             Fixture::MethodV2 => "method-v2",
@@ -208,6 +211,7 @@ pub fn library(fixture: Fixture) -> PathBuf {
                 Fixture::InitMarker => &["init-marker"],
                 Fixture::ApiV2InitMarker => &["api-v2", "init-marker"],
                 Fixture::LockedCallback => &["locked-callback"],
+                Fixture::ConstructorPanic => &["constructor-panic"],
                 Fixture::MethodV2 => &["method-v2"],
                 Fixture::NestedV2 => &["nested-v2"],
                 _ => &[],

@@ -3,7 +3,9 @@
 //! during the run.
 
 use counter_api::Counter;
-use playground_runtime::{BuildPart, LoadError, LoadErrorKind, Registry, write_sha256};
+use playground_runtime::{
+    BuildPart, LoadError, LoadErrorKind, Registry, RegistryError, write_sha256,
+};
 use reload_tests::{Fixture, alloc_host, fixture_target, library};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -104,6 +106,26 @@ fn a_load_from_a_callback_inside_a_view_call_is_refused_not_deadlocked() {
     outside.unwrap();
     let counter = registry.get::<dyn Counter>().unwrap();
     assert_eq!(counter.total(), 2);
+}
+
+#[test]
+fn a_constructor_panicking_in_a_library_refuses_the_load_and_keeps_the_old_binding() {
+    let registry = loaded(Fixture::V1);
+    registry.get::<dyn Counter>().unwrap().add(3);
+    let error = registry
+        .load(library(Fixture::ConstructorPanic))
+        .unwrap_err();
+    let LoadErrorKind::Bind { source } = &error.kind else {
+        panic!("expected Bind, got {error}");
+    };
+    assert!(
+        matches!(&**source, RegistryError::ConstructorPanicked { message, .. }
+            if message.contains("the new viewmodel's constructor panicked")),
+        "{error}"
+    );
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!((counter.version(), counter.total()), (1, 3));
+    assert_eq!(counter.add(1), 4, "the old build runs on");
 }
 
 #[test]
