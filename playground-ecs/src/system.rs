@@ -55,9 +55,12 @@ type Declare = fn(&mut World, &mut Access);
 /// let mut schedule = Schedule::new();
 /// schedule.add(
 ///     System::new("integrate", |world| {
-///         for (p, v) in world.query::<(&mut Pos, &Vel)>()?.iter() {
-///             p.0 += v.0;
-///         }
+///         // `.for_each`, not `for`: it runs one loop per table, which LLVM
+///         // vectorises (a `for` loop over many tables is about 2x slower).
+///         world
+///             .query::<(&mut Pos, &Vel)>()?
+///             .iter()
+///             .for_each(|(p, v)| p.0 += v.0);
 ///         Ok(())
 ///     })
 ///     .access::<(&mut Pos, &Vel)>(), // what it may touch: checked on every use
