@@ -285,4 +285,4 @@ pub use world::event::{Delivery, Event, Events, HandlerFailure, Phase, Subscript
 pub use world::prepared_query::PreparedQuery;
 pub use world::query::{Query, With, Without};
 pub use world::query_borrow::QueryBorrow;
-pub use world::query_iter::{AllTables, MatchedTables, QueryIter, TableSet};
+pub use world::query_iter::{AllTables, MatchedTables, QueryIter, SharedTables, TableSet};

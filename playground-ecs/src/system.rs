@@ -17,11 +17,13 @@
 pub(crate) mod access;
 pub(crate) mod error;
 pub(crate) mod order;
+pub(crate) mod query_cache;
 pub(crate) mod schedule;
 pub(crate) mod system_world;
 
 use crate::storage::component::Component;
 use crate::system::access::Access;
+use crate::system::query_cache::QueryCache;
 use crate::system::system_world::SystemWorld;
 use crate::world::World;
 use crate::world::command::CommandBuffer;
@@ -84,6 +86,12 @@ pub struct System {
     commands: CommandBuffer,
     /// How long its last run took.
     last: Option<Duration>,
+    /// Its queries, prepared in earlier runs.
+    queries: QueryCache,
+    /// How many times it ran.
+    runs: u64,
+    /// Whether it runs.
+    enabled: bool,
 }
 
 impl System {
@@ -100,6 +108,9 @@ impl System {
             after: Vec::new(),
             commands: CommandBuffer::new(),
             last: None,
+            queries: QueryCache::default(),
+            runs: 0,
+            enabled: true,
         }
     }
 

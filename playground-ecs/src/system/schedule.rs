@@ -25,10 +25,15 @@ pub struct Schedule {
     /// Stages of system indices: stages run in order, the systems of a
     /// stage in parallel. `None` until built.
     stages: Option<Vec<Vec<usize>>>,
-    /// Each system's declared access, resolved at build time.
+    /// Each system's declared access, resolved at build time in the world
+    /// `built_in` (component ids are a world's own: another world's run
+    /// builds again).
     accesses: Vec<Access>,
+    built_in: u64,
     /// Extra constraints, `(first, then)`, besides the systems' own.
     constraints: Vec<(String, String)>,
+    /// What removed systems leave for a system added later under the same
+    /// name: whether it was disabled, and how many times it ran.
     disabled: std::collections::HashSet<String>,
     runs: HashMap<String, u64>,
     parallel: bool,
@@ -42,6 +47,7 @@ impl Default for Schedule {
             systems: Vec::new(),
             stages: None,
             accesses: Vec::new(),
+            built_in: 0,
             constraints: Vec::new(),
             disabled: Default::default(),
             runs: HashMap::new(),
@@ -58,8 +64,12 @@ impl Schedule {
         Schedule::default()
     }
 
-    /// Adds a system; the order is rebuilt on the next run.
-    pub fn add(&mut self, system: System) -> &mut Self {
+    /// Adds a system; the order is rebuilt on the next run. A system
+    /// added under the name of one removed before goes on from its run
+    /// count, and stays disabled if that one was.
+    pub fn add(&mut self, mut system: System) -> &mut Self {
+        system.runs += self.runs.remove(&system.name).unwrap_or(0);
+        system.enabled &= !self.disabled.remove(&system.name);
         self.systems.push(system);
         self.stages = None;
         self
@@ -68,6 +78,12 @@ impl Schedule {
     /// Removes the system named `name`; whether there was one.
     pub fn remove(&mut self, name: &str) -> bool {
         let before = self.systems.len();
+        for system in self.systems.iter().filter(|s| s.name == name) {
+            *self.runs.entry(system.name.clone()).or_default() += system.runs;
+            if !system.enabled {
+                self.disabled.insert(system.name.clone());
+            }
+        }
         self.systems.retain(|s| s.name != name);
         self.stages = None;
         self.systems.len() != before
@@ -92,6 +108,9 @@ impl Schedule {
             })
             .collect();
         let stages = order(&self.systems, &accesses, &self.constraints)?;
+        for system in &mut self.systems {
+            system.queries.clear();
+        }
         let names = stages
             .iter()
             .map(|stage| {
@@ -102,6 +121,7 @@ impl Schedule {
             })
             .collect();
         self.accesses = accesses;
+        self.built_in = world.id();
         self.stages = Some(stages);
         Ok(names)
     }
@@ -114,7 +134,7 @@ impl Schedule {
     /// does not stop the others of its stage; the first such failure is
     /// returned after the stage (whose commands are still applied).
     pub fn run(&mut self, world: &mut World) -> Result<(), ScheduleError> {
-        if self.stages.is_none() {
+        if self.stages.is_none() || self.built_in != world.id() {
             self.build(world)?;
         }
         world.flush();
@@ -124,15 +144,10 @@ impl Schedule {
         let mut active = Vec::new();
         for stage in &stages {
             active.clear();
-            active.extend(
-                stage
-                    .iter()
-                    .copied()
-                    .filter(|&i| !self.disabled.contains(&self.systems[i].name)),
-            );
+            active.extend(stage.iter().copied().filter(|&i| self.systems[i].enabled));
             let outcome = self.run_stage(&active, world);
             for &i in &active {
-                *self.runs.entry(self.systems[i].name.clone()).or_default() += 1;
+                self.systems[i].runs += 1;
             }
             if outcome.is_err() {
                 first_error = outcome;
@@ -230,7 +245,7 @@ impl Schedule {
 
     /// Runs the system named `name` alone, then applies its commands.
     pub fn run_system(&mut self, name: &str, world: &mut World) -> Result<bool, ScheduleError> {
-        if self.stages.is_none() {
+        if self.stages.is_none() || self.built_in != world.id() {
             self.build(world)?;
         }
         let Some(index) = self.systems.iter().position(|s| s.name == name) else {
@@ -238,29 +253,26 @@ impl Schedule {
         };
         world.flush();
         self.run_stage(&[index], world)?;
-        *self.runs.entry(name.to_owned()).or_default() += 1;
+        self.systems[index].runs += 1;
         Ok(true)
     }
 
     /// Skips (or no longer skips) the system named `name`; whether it exists.
     pub fn set_enabled(&mut self, name: &str, enabled: bool) -> bool {
-        if !self.systems.iter().any(|s| s.name == name) {
-            return false;
+        let mut found = false;
+        for system in self.systems.iter_mut().filter(|s| s.name == name) {
+            system.enabled = enabled;
+            found = true;
         }
-        if enabled {
-            self.disabled.remove(name);
-        } else {
-            self.disabled.insert(name.to_owned());
-        }
-        true
+        found
     }
 
     /// Whether the system named `name` runs; `None` if there is none.
     pub fn is_enabled(&self, name: &str) -> Option<bool> {
         self.systems
             .iter()
-            .any(|s| s.name == name)
-            .then(|| !self.disabled.contains(name))
+            .find(|s| s.name == name)
+            .map(|s| s.enabled)
     }
 
     /// Adds the constraint that `first` runs before `then`.
@@ -304,10 +316,9 @@ impl Schedule {
 
     /// How many times the system named `name` ran.
     pub fn run_count(&self, name: &str) -> Option<u64> {
-        self.systems
-            .iter()
-            .any(|s| s.name == name)
-            .then(|| self.runs.get(name).copied().unwrap_or(0))
+        let mut named = self.systems.iter().filter(|s| s.name == name).peekable();
+        named.peek()?;
+        Some(named.map(|s| s.runs).sum())
     }
 
     /// How long the last [`Schedule::run`] took.
@@ -333,9 +344,11 @@ fn run_one(system: &mut System, access: &Access, world: &World) -> Result<(), Sc
         world,
         access,
         commands: RefCell::new(std::mem::take(&mut system.commands)),
+        queries: RefCell::new(std::mem::take(&mut system.queries)),
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| (system.run)(&view)));
     system.commands = view.commands.into_inner();
+    system.queries = view.queries.into_inner();
     system.last = Some(start.elapsed());
     match outcome {
         Ok(Ok(())) => Ok(()),

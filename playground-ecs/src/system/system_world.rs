@@ -6,11 +6,13 @@ use crate::storage::component::{Component, ComponentInfo, TypeKey};
 use crate::storage::entity::Entity;
 use crate::storage::resource::ResourceId;
 use crate::system::access::{Access, undeclared};
+use crate::system::query_cache::QueryCache;
 use crate::world::World;
 use crate::world::command::{CommandBuffer, Commands};
 use crate::world::error::EcsError;
-use crate::world::query::{Query, check_aliasing};
+use crate::world::query::Query;
 use crate::world::query_borrow::QueryBorrow;
+use crate::world::query_iter::SharedTables;
 use std::cell::RefCell;
 
 /// The world as a running system sees it: the components and resources it
@@ -19,6 +21,8 @@ pub struct SystemWorld<'w> {
     pub(crate) world: &'w World,
     pub(crate) access: &'w Access,
     pub(crate) commands: RefCell<CommandBuffer>,
+    /// The system's queries, prepared in earlier runs.
+    pub(crate) queries: RefCell<QueryCache>,
 }
 
 impl<'w> SystemWorld<'w> {
@@ -43,13 +47,21 @@ impl<'w> SystemWorld<'w> {
 
     /// Every entity matching `Q`, borrowed as [`World::query`] does. Every
     /// type `Q` uses must be declared.
-    pub fn query<Q: Query>(&self) -> Result<QueryBorrow<'w, Q>, EcsError> {
-        self.check::<Q>()?;
-        let state = Q::init(&self.world.components);
-        if let Some(state) = state {
-            check_aliasing::<Q>(state, &self.world.components);
-        }
-        QueryBorrow::new(self.world, state)
+    ///
+    /// The system keeps the query prepared between runs: the first run
+    /// checks it against the declaration and finds its tables; later runs
+    /// only look at tables created since, with no lookup by type.
+    pub fn query<Q: Query + 'static>(&self) -> Result<QueryBorrow<'w, Q, SharedTables>, EcsError> {
+        let mut queries = self.queries.borrow_mut();
+        queries.in_world(self.world.id());
+        let prepared = match queries.get::<Q>() {
+            Some(prepared) => prepared,
+            None => {
+                self.check::<Q>()?;
+                queries.insert::<Q>()
+            }
+        };
+        prepared.query_shared(self.world)
     }
 
     /// `entity`'s `T` (declared read or written).

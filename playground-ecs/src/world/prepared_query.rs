@@ -5,7 +5,8 @@ use crate::world::World;
 use crate::world::error::EcsError;
 use crate::world::query::{Query, check_aliasing};
 use crate::world::query_borrow::QueryBorrow;
-use crate::world::query_iter::{MatchedTables, QueryIter};
+use crate::world::query_iter::{MatchedTables, QueryIter, SharedTables};
+use std::sync::Arc;
 
 /// A query that finds its tables once: later runs look only at tables
 /// created since, and walk the matched ones without testing any table (the
@@ -34,7 +35,10 @@ pub struct PreparedQuery<Q: Query> {
     components: usize,
     archetypes: usize,
     state: Option<Q::State>,
-    matched: Vec<u32>,
+    /// The indices of the tables it matched; shared with the iterators of
+    /// a system's query ([`SharedTables`]), copied only if one is still
+    /// alive when the list grows.
+    matched: Arc<Vec<u32>>,
 }
 
 impl<Q: Query> Default for PreparedQuery<Q> {
@@ -44,7 +48,7 @@ impl<Q: Query> Default for PreparedQuery<Q> {
             components: 0,
             archetypes: 0,
             state: None,
-            matched: Vec::new(),
+            matched: Arc::default(),
         }
     }
 }
@@ -67,14 +71,14 @@ impl<Q: Query> PreparedQuery<Q> {
                 check_aliasing::<Q>(state, &world.components);
             }
             self.archetypes = 0;
-            self.matched.clear();
+            Arc::make_mut(&mut self.matched).clear();
         }
-        if let Some(state) = self.state {
-            for (index, archetype) in world.archetypes.iter().enumerate().skip(self.archetypes) {
-                if Q::matches(state, archetype) {
-                    self.matched.push(index as u32);
-                }
-            }
+        if let Some(state) = self.state
+            && self.archetypes < world.archetypes.len()
+        {
+            let new = world.archetypes.iter().enumerate().skip(self.archetypes);
+            let matched = new.filter(|(_, archetype)| Q::matches(state, archetype));
+            Arc::make_mut(&mut self.matched).extend(matched.map(|(index, _)| index as u32));
         }
         self.archetypes = world.archetypes.len();
     }
@@ -98,6 +102,17 @@ impl<Q: Query> PreparedQuery<Q> {
     ) -> Result<QueryBorrow<'w, Q, MatchedTables<'w>>, EcsError> {
         self.update(world);
         QueryBorrow::over(world, self.state, MatchedTables(self.matched.iter()))
+    }
+
+    /// Every match, through `&World`, borrowed as [`World::query`] does,
+    /// iterating a shared copy of the matched list: what a system's query
+    /// runs.
+    pub(crate) fn query_shared<'w>(
+        &mut self,
+        world: &'w World,
+    ) -> Result<QueryBorrow<'w, Q, SharedTables>, EcsError> {
+        self.update(world);
+        QueryBorrow::over(world, self.state, SharedTables::new(self.matched.clone()))
     }
 
     /// How many tables it matched (empty ones included).

@@ -1,17 +1,20 @@
 //! Walking a query's tables: a [`QueryIter`] over [`AllTables`] (each
-//! tested against the query) or the [`MatchedTables`] of a prepared query,
-//! one tight loop per table, or in parallel.
+//! tested against the query), the [`MatchedTables`] of a prepared query or
+//! the [`SharedTables`] of a system's query, one tight loop per table, or
+//! in parallel.
 
 use crate::storage::archetype::Archetype;
 use crate::storage::entity::Meta;
 use crate::world::World;
 use crate::world::query::Query;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Which tables a query iterator walks: [`AllTables`] (testing each
-/// against the query) or [`MatchedTables`] (those a
-/// [`PreparedQuery`](crate::PreparedQuery) matched). Two types rather than
-/// one enum, so that each loop is compiled for its own case.
+/// against the query), [`MatchedTables`] (those a
+/// [`PreparedQuery`](crate::PreparedQuery) matched) or [`SharedTables`]
+/// (the same list, shared with the query a system keeps). Types rather
+/// than one enum, so that each loop is compiled for its own case.
 pub trait TableSet: Clone + sealed::Sealed {
     /// The next non-empty table that `state` matches.
     fn next_table<'w, Q: Query>(
@@ -25,6 +28,7 @@ mod sealed {
     pub trait Sealed {}
     impl Sealed for super::AllTables {}
     impl Sealed for super::MatchedTables<'_> {}
+    impl Sealed for super::SharedTables {}
 }
 
 /// Every table of the world, each tested against the query.
@@ -61,6 +65,40 @@ impl TableSet for MatchedTables<'_> {
             .by_ref()
             .map(|&i| &archetypes[i as usize])
             .find(|a| a.len() != 0)
+    }
+}
+
+/// The tables a system's query matched, shared with the
+/// [`PreparedQuery`](crate::PreparedQuery) the system keeps for it (so
+/// that the query can be used while the system asks for others): no test
+/// per table.
+#[derive(Clone)]
+pub struct SharedTables {
+    tables: Arc<Vec<u32>>,
+    next: usize,
+}
+
+impl SharedTables {
+    pub(crate) fn new(tables: Arc<Vec<u32>>) -> Self {
+        SharedTables { tables, next: 0 }
+    }
+}
+
+impl TableSet for SharedTables {
+    #[inline(always)]
+    fn next_table<'w, Q: Query>(
+        &mut self,
+        archetypes: &'w [Archetype],
+        _: Q::State,
+    ) -> Option<&'w Archetype> {
+        while let Some(&i) = self.tables.get(self.next) {
+            self.next += 1;
+            let archetype = &archetypes[i as usize];
+            if archetype.len() != 0 {
+                return Some(archetype);
+            }
+        }
+        None
     }
 }
 
