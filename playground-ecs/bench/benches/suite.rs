@@ -1,5 +1,6 @@
 //! The workloads of ../shared/bench/ecs-workloads.md (the rust-gamedev
-//! ecs_bench_suite) for playground-ecs, hecs and bevy_ecs, in one process.
+//! ecs_bench_suite) for playground-ecs, hecs, bevy_ecs and flecs, in one
+//! process.
 //!
 //! `cargo bench -p playground-ecs-bench --bench suite` (optionally
 //! `-- ROUNDS`, default 15).
@@ -9,12 +10,18 @@
 //!   engine (in a rotating order), and each figure is the median over the
 //!   rounds of each round's median sample; a burst of noise from another
 //!   process hits one round of all engines, not all rounds of one;
-//! - every engine is driven with a `for` loop over its query (`.for_each`
-//!   appears only in the row that compares the two styles);
+//! - every Rust engine is driven with a `for` loop over its query
+//!   (`.for_each` appears only in the rows that compare the two styles);
+//!   flecs has no per-entity iterator, so it runs its own idiom, a cached
+//!   query's `each` (a closure per entity, one loop per table, as
+//!   `.for_each` is);
 //! - each engine's documented idiom for parallel work: playground's
 //!   `par_for_each`, hecs's `into_iter_batched` fed to rayon one batch at a
 //!   time, bevy's `par_iter_mut` with the `multi_threaded` feature on its
 //!   compute pool; bevy's `Schedule` runs its multi-threaded executor;
+//!   flecs runs `par_each` systems in its pipeline on `set_threads`
+//!   workers, and its schedule row comes twice, on one thread and on
+//!   workers;
 //! - simple_insert times only the spawning: each empty world is made
 //!   before the clock starts and dropped after it stops (what criterion's
 //!   `iter_batched` does; criterion itself cannot interleave engines, so
@@ -64,25 +71,25 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
 struct Transform(Mat4);
-#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
 struct Position(Vec3);
-#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
 struct Rotation(Vec3);
-#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
 struct Velocity(Vec3);
-#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
 struct A(f32);
-#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
 struct B(f32);
-#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
 struct C(f32);
-#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
 struct D(f32);
-#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
 struct E(f32);
-#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
 struct Data(f32);
 
 fn body() -> (Transform, Position, Rotation, Velocity) {
@@ -222,6 +229,7 @@ fn simple_insert() -> Workload {
                     world.spawn_batch((0..N).map(|_| body()));
                 })
             }),
+            flecs_side::insert(N),
         ],
     }
 }
@@ -297,13 +305,21 @@ fn simple_iter() -> Workload {
     Workload {
         name: "simple_iter",
         entities: N,
-        variants: vec![playground, hecs, bevy, query_mut, for_each, vecs],
+        variants: vec![
+            playground,
+            hecs,
+            bevy,
+            flecs_side::simple_iter(N),
+            query_mut,
+            for_each,
+            vecs,
+        ],
     }
 }
 
 macro_rules! frag_types {
     ($($z:ident)*) => {
-        $( #[derive(Clone, Copy, bevy_ecs::component::Component)] struct $z(f32); )*
+        $( #[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)] struct $z(f32); )*
         fn frag_playground(world: &mut playground_ecs::World) {
             $( world.spawn_batch((0..20).map(|_| ($z(1.0), Data(1.0)))); )*
         }
@@ -312,6 +328,9 @@ macro_rules! frag_types {
         }
         fn frag_bevy(world: &mut bevy_ecs::world::World) {
             $( world.spawn_batch((0..20).map(|_| ($z(1.0), Data(1.0)))); )*
+        }
+        fn frag_flecs(world: &flecs_ecs::prelude::World) {
+            $( world.entity_bulk(20).set(&[$z(1.0); 20]).set(&[Data(1.0); 20]).build(); )*
         }
     };
 }
@@ -429,6 +448,7 @@ fn frag_iter() -> Workload {
             playground,
             hecs,
             bevy,
+            flecs_side::frag_iter(),
             query_mut,
             for_each,
             hecs_for_each,
@@ -484,7 +504,7 @@ fn heavy_compute() -> Workload {
     Workload {
         name: "heavy_compute",
         entities: N,
-        variants: vec![playground, hecs, bevy],
+        variants: vec![playground, hecs, bevy, flecs_side::heavy_compute(N)],
     }
 }
 
@@ -532,113 +552,120 @@ fn add_remove() -> Workload {
     Workload {
         name: "add_remove",
         entities: N,
-        variants: vec![playground, hecs, bevy],
+        variants: vec![playground, hecs, bevy, flecs_side::add_remove(N)],
     }
 }
 
+/// Entities per table of the schedule workload (four tables).
+const N_SCHEDULE: usize = 10_000;
+
 fn schedule_world() -> playground_ecs::World {
     let mut world = playground_ecs::World::new();
-    world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0))));
-    world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0))));
-    world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
-    world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
+    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0))));
+    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0))));
+    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
+    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
     world
 }
 
 /// The three systems: swap A<->B, C<->D, C<->E. `ab` and `cd` share a
-/// stage; `ce` follows `cd` (both write C).
-fn playground_schedule() -> playground_ecs::Schedule {
+/// stage; `ce` follows `cd` (both write C). Written as the `System` docs
+/// show (`.for_each`), or with `for` loops when `for_loops`.
+fn playground_schedule(for_loops: bool) -> playground_ecs::Schedule {
     use playground_ecs::System;
+    macro_rules! swap {
+        ($name:literal, $x:ident, $y:ident) => {
+            System::new($name, move |world| {
+                let mut query = world.query::<(&mut $x, &mut $y)>()?;
+                if for_loops {
+                    for (x, y) in query.iter() {
+                        std::mem::swap(&mut x.0, &mut y.0);
+                    }
+                } else {
+                    query
+                        .iter()
+                        .for_each(|(x, y)| std::mem::swap(&mut x.0, &mut y.0));
+                }
+                Ok(())
+            })
+            .access::<(&mut $x, &mut $y)>()
+        };
+    }
     let mut schedule = playground_ecs::Schedule::new();
     schedule
-        .add(
-            System::new("ab", |world| {
-                for (a, b) in world.query::<(&mut A, &mut B)>()?.iter() {
-                    std::mem::swap(&mut a.0, &mut b.0);
-                }
-                Ok(())
-            })
-            .access::<(&mut A, &mut B)>(),
-        )
-        .add(
-            System::new("cd", |world| {
-                for (c, d) in world.query::<(&mut C, &mut D)>()?.iter() {
-                    std::mem::swap(&mut c.0, &mut d.0);
-                }
-                Ok(())
-            })
-            .access::<(&mut C, &mut D)>(),
-        )
-        .add(
-            System::new("ce", |world| {
-                for (c, e) in world.query::<(&mut C, &mut E)>()?.iter() {
-                    std::mem::swap(&mut c.0, &mut e.0);
-                }
-                Ok(())
-            })
-            .access::<(&mut C, &mut E)>(),
-        );
+        .add(swap!("ab", A, B))
+        .add(swap!("cd", C, D))
+        .add(swap!("ce", C, E));
     schedule
 }
 
+/// The schedule workload: each engine's three systems as its docs show
+/// them, every loop a closure per entity (`.for_each`, flecs's `each`), so
+/// that no engine runs the slower `for` form over many tables;
+/// playground's `for` form is a row of its own.
 fn schedule() -> Workload {
-    let schedule_variant = |name: &'static str, configure: fn(&mut playground_ecs::Schedule)| {
-        let mut world = schedule_world();
-        let mut schedule = playground_schedule();
-        configure(&mut schedule);
-        schedule.run(&mut world).unwrap();
-        variant(name, false, move |iters| {
-            timed(iters, || schedule.run(&mut world).unwrap())
-        })
-    };
-    let playground = schedule_variant("playground", |_| {});
-    let serial = schedule_variant("playground, serial (`set_parallel(false)`)", |s| {
+    let schedule_variant =
+        |name: &'static str, for_loops: bool, configure: fn(&mut playground_ecs::Schedule)| {
+            let mut world = schedule_world();
+            let mut schedule = playground_schedule(for_loops);
+            configure(&mut schedule);
+            schedule.run(&mut world).unwrap();
+            variant(name, false, move |iters| {
+                timed(iters, || schedule.run(&mut world).unwrap())
+            })
+        };
+    let playground = schedule_variant("playground", false, |_| {});
+    let serial = schedule_variant("playground, serial (`set_parallel(false)`)", false, |s| {
         s.set_parallel(false)
     });
-    let always = schedule_variant("playground, always parallel (threshold 0)", |s| {
+    let always = schedule_variant("playground, always parallel (threshold 0)", false, |s| {
         s.set_parallel_threshold(Duration::ZERO)
     });
+    let for_loops = schedule_variant("playground, systems with `for` loops", true, |_| {});
 
     let mut world = hecs::World::new();
-    world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0))));
-    world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0))));
-    world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
-    world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
+    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0))));
+    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0))));
+    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
+    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
     let hecs = variant("hecs", true, move |iters| {
         timed(iters, || {
-            for (a, b) in world.query_mut::<(&mut A, &mut B)>() {
-                std::mem::swap(&mut a.0, &mut b.0);
-            }
-            for (c, d) in world.query_mut::<(&mut C, &mut D)>() {
-                std::mem::swap(&mut c.0, &mut d.0);
-            }
-            for (c, e) in world.query_mut::<(&mut C, &mut E)>() {
-                std::mem::swap(&mut c.0, &mut e.0);
-            }
+            world
+                .query_mut::<(&mut A, &mut B)>()
+                .into_iter()
+                .for_each(|(a, b)| std::mem::swap(&mut a.0, &mut b.0));
+            world
+                .query_mut::<(&mut C, &mut D)>()
+                .into_iter()
+                .for_each(|(c, d)| std::mem::swap(&mut c.0, &mut d.0));
+            world
+                .query_mut::<(&mut C, &mut E)>()
+                .into_iter()
+                .for_each(|(c, e)| std::mem::swap(&mut c.0, &mut e.0));
         })
     });
 
     use bevy_ecs::prelude::*;
     fn ab(mut query: Query<(&mut A, &mut B)>) {
-        for (mut a, mut b) in &mut query {
-            std::mem::swap(&mut a.0, &mut b.0);
-        }
+        query
+            .iter_mut()
+            .for_each(|(mut a, mut b)| std::mem::swap(&mut a.0, &mut b.0));
     }
     fn cd(mut query: Query<(&mut C, &mut D)>) {
-        for (mut c, mut d) in &mut query {
-            std::mem::swap(&mut c.0, &mut d.0);
-        }
+        query
+            .iter_mut()
+            .for_each(|(mut c, mut d)| std::mem::swap(&mut c.0, &mut d.0));
     }
     fn ce(mut query: Query<(&mut C, &mut E)>) {
-        for (mut c, mut e) in &mut query {
-            std::mem::swap(&mut c.0, &mut e.0);
-        }
+        query
+            .iter_mut()
+            .for_each(|(mut c, mut e)| std::mem::swap(&mut c.0, &mut e.0));
     }
     let mut world = bevy_ecs::world::World::new();
-    world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0))));
-    world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0))));
-    world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
-    world.spawn_batch((0..10_000).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
+    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0))));
+    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0))));
+    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
+    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
     let mut schedule = Schedule::default();
     schedule.add_systems((ab, cd, ce));
     schedule.run(&mut world);
@@ -648,45 +675,84 @@ fn schedule() -> Workload {
 
     Workload {
         name: "schedule",
-        entities: 40_000,
-        variants: vec![playground, hecs, bevy, serial, always],
+        entities: 4 * N_SCHEDULE,
+        variants: vec![
+            playground,
+            hecs,
+            bevy,
+            flecs_side::schedule(false),
+            flecs_side::schedule(true),
+            serial,
+            always,
+            for_loops,
+        ],
     }
 }
 
+/// glibc's count of the heap bytes in use (`mallinfo2`): what flecs's C
+/// code allocates, which the counting allocator never sees.
+fn malloc_in_use() -> usize {
+    #[repr(C)]
+    struct MallInfo2 {
+        arena: usize,
+        ordblks: usize,
+        smblks: usize,
+        hblks: usize,
+        hblkhd: usize,
+        usmblks: usize,
+        fsmblks: usize,
+        uordblks: usize,
+        fordblks: usize,
+        keepcost: usize,
+    }
+    unsafe extern "C" {
+        fn mallinfo2() -> MallInfo2;
+    }
+    // SAFETY: glibc's `mallinfo2` (2.33 and later) takes nothing and
+    // returns this plain struct of `size_t` fields by value.
+    let info = unsafe { mallinfo2() };
+    info.uordblks + info.hblkhd
+}
+
 /// Bytes per entity that a world holds after spawning 1 M simple_insert
-/// bodies (live heap bytes, measured by the counting allocator).
-fn memory() -> Vec<(&'static str, f64)> {
+/// bodies into an empty one (what the empty world holds is left out),
+/// counted twice: live bytes through Rust's allocator (the counting
+/// allocator), and heap bytes in use by glibc's count, which also sees C
+/// code's allocations and malloc's own overhead per block.
+fn memory() -> Vec<(&'static str, (f64, f64))> {
     const N: usize = 1_000_000;
-    fn per_entity<W>(make: impl FnOnce() -> W) -> f64 {
-        let before = LIVE_BYTES.load(Ordering::SeqCst);
-        let world = make();
-        let bytes = LIVE_BYTES.load(Ordering::SeqCst) - before;
+    fn per_entity<W>(new: impl FnOnce() -> W, fill: impl FnOnce(&mut W)) -> (f64, f64) {
+        let mut world = new();
+        let (rust, malloc) = (LIVE_BYTES.load(Ordering::SeqCst), malloc_in_use());
+        fill(&mut world);
+        let rust = LIVE_BYTES.load(Ordering::SeqCst) - rust;
+        let malloc = malloc_in_use() as isize - malloc as isize;
         drop(black_box(world));
-        bytes as f64 / N as f64
+        (rust as f64 / N as f64, malloc as f64 / N as f64)
     }
     vec![
         (
             "playground",
-            per_entity(|| {
-                let mut world = playground_ecs::World::new();
+            per_entity(playground_ecs::World::new, |world| {
                 world.spawn_batch((0..N).map(|_| body()));
-                world
             }),
         ),
         (
             "hecs",
-            per_entity(|| {
-                let mut world = hecs::World::new();
+            per_entity(hecs::World::new, |world| {
                 world.spawn_batch((0..N).map(|_| body()));
-                world
             }),
         ),
         (
             "bevy",
-            per_entity(|| {
-                let mut world = bevy_ecs::world::World::new();
+            per_entity(bevy_ecs::world::World::new, |world| {
                 world.spawn_batch((0..N).map(|_| body()));
-                world
+            }),
+        ),
+        (
+            "flecs",
+            per_entity(flecs_ecs::prelude::World::new, |world| {
+                flecs_side::fill(world, N);
             }),
         ),
     ]
@@ -812,10 +878,187 @@ fn main() {
     );
     println!();
     println!(
-        "| memory at 1 M entities (Transform, Position, Rotation, Velocity: 100 bytes of components) | bytes per entity |"
+        "| memory at 1 M entities (Transform, Position, Rotation, Velocity: 100 bytes of components) | bytes per entity, Rust allocator | bytes per entity, glibc heap in use |"
     );
-    println!("|---|---|");
-    for (engine, bytes) in memory() {
-        println!("| {engine} | {bytes:.1} |");
+    println!("|---|---|---|");
+    for (engine, (rust, malloc)) in memory() {
+        println!("| {engine} | {rust:.1} | {malloc:.1} |");
+    }
+}
+
+/// flecs, driven as its docs show for speed: bulk creation, cached queries
+/// walked with `each`, systems in its pipeline (`progress`), `par_each`
+/// systems on `set_threads` workers for parallel work. Each world is
+/// leaked: its queries and systems point into it until the process ends.
+mod flecs_side {
+    use super::{
+        A, B, C, D, Data, E, N_SCHEDULE, Position, Rotation, Transform, Variant, Velocity, body,
+        frag_flecs, heavy, heavy_body, spawn_only, timed, variant,
+    };
+    use flecs_ecs::prelude::*;
+
+    fn leaked() -> &'static World {
+        Box::leak(Box::new(World::new()))
+    }
+
+    /// `n` bodies made by `make`, created in bulk (a slice per component).
+    fn bulk(
+        world: &World,
+        n: usize,
+        make: fn() -> (Transform, Position, Rotation, Velocity),
+    ) -> Vec<Entity> {
+        let (mut t, mut p, mut r, mut v) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for _ in 0..n {
+            let body = make();
+            t.push(body.0);
+            p.push(body.1);
+            r.push(body.2);
+            v.push(body.3);
+        }
+        world
+            .entity_bulk(n as u32)
+            .set(&t)
+            .set(&p)
+            .set(&r)
+            .set(&v)
+            .build()
+    }
+
+    pub(super) fn insert(n: usize) -> Variant {
+        variant("flecs", true, move |iters| {
+            spawn_only(iters, World::new, |world| {
+                bulk(world, n, body);
+            })
+        })
+    }
+
+    /// Adds `n` bodies, for the memory row.
+    pub(super) fn fill(world: &World, n: usize) {
+        bulk(world, n, body);
+    }
+
+    pub(super) fn simple_iter(n: usize) -> Variant {
+        let world = leaked();
+        bulk(world, n, body);
+        let query = world
+            .query::<(&mut Position, &Velocity)>()
+            .set_cached()
+            .build();
+        variant("flecs", true, move |iters| {
+            timed(iters, || query.each(|(p, v)| p.0 += v.0))
+        })
+    }
+
+    pub(super) fn frag_iter() -> Variant {
+        let world = leaked();
+        frag_flecs(world);
+        let query = world.query::<&mut Data>().set_cached().build();
+        variant("flecs", true, move |iters| {
+            timed(iters, || query.each(|d| d.0 *= 2.0))
+        })
+    }
+
+    fn threads() -> i32 {
+        std::thread::available_parallelism().map_or(1, |n| n.get() as i32)
+    }
+
+    pub(super) fn heavy_compute(n: usize) -> Variant {
+        let world = leaked();
+        world.set_threads(threads());
+        bulk(world, n, heavy_body);
+        world
+            .system::<(&mut Transform, &mut Position)>()
+            .par_each(|(t, p)| heavy(t, p));
+        variant("flecs", true, move |iters| {
+            timed(iters, || {
+                world.progress();
+            })
+        })
+    }
+
+    pub(super) fn add_remove(n: usize) -> Variant {
+        let world = leaked();
+        let entities = world.entity_bulk(n as u32).set(&vec![A(0.0); n]).build();
+        variant("flecs", true, move |iters| {
+            timed(iters, || {
+                for &e in &entities {
+                    world.entity_from_id(e).set(B(0.0));
+                }
+                for &e in &entities {
+                    world.entity_from_id(e).remove(B::id());
+                }
+            })
+        })
+    }
+
+    /// The schedule workload's world and three systems in flecs's
+    /// pipeline: on the calling thread only, or as `par_each` systems on
+    /// `set_threads` workers.
+    pub(super) fn schedule(threaded: bool) -> Variant {
+        let world = leaked();
+        let n = N_SCHEDULE as u32;
+        world
+            .entity_bulk(n)
+            .set(&vec![A(0.0); N_SCHEDULE])
+            .set(&vec![B(0.0); N_SCHEDULE])
+            .build();
+        world
+            .entity_bulk(n)
+            .set(&vec![A(0.0); N_SCHEDULE])
+            .set(&vec![B(0.0); N_SCHEDULE])
+            .set(&vec![C(0.0); N_SCHEDULE])
+            .build();
+        world
+            .entity_bulk(n)
+            .set(&vec![A(0.0); N_SCHEDULE])
+            .set(&vec![B(0.0); N_SCHEDULE])
+            .set(&vec![C(0.0); N_SCHEDULE])
+            .set(&vec![D(0.0); N_SCHEDULE])
+            .build();
+        world
+            .entity_bulk(n)
+            .set(&vec![A(0.0); N_SCHEDULE])
+            .set(&vec![B(0.0); N_SCHEDULE])
+            .set(&vec![C(0.0); N_SCHEDULE])
+            .set(&vec![E(0.0); N_SCHEDULE])
+            .build();
+        if threaded {
+            world.set_threads(threads());
+            world
+                .system::<(&mut A, &mut B)>()
+                .par_each(|(a, b)| std::mem::swap(&mut a.0, &mut b.0));
+            world
+                .system::<(&mut C, &mut D)>()
+                .par_each(|(c, d)| std::mem::swap(&mut c.0, &mut d.0));
+            world
+                .system::<(&mut C, &mut E)>()
+                .par_each(|(c, e)| std::mem::swap(&mut c.0, &mut e.0));
+        } else {
+            world
+                .system::<(&mut A, &mut B)>()
+                .each(|(a, b)| std::mem::swap(&mut a.0, &mut b.0));
+            world
+                .system::<(&mut C, &mut D)>()
+                .each(|(c, d)| std::mem::swap(&mut c.0, &mut d.0));
+            world
+                .system::<(&mut C, &mut E)>()
+                .each(|(c, e)| std::mem::swap(&mut c.0, &mut e.0));
+        }
+        world.progress();
+        let name = if threaded {
+            "flecs, pipeline on `set_threads` workers"
+        } else {
+            "flecs, pipeline on one thread"
+        };
+        variant(name, true, move |iters| {
+            timed(iters, || {
+                world.progress();
+            })
+        })
     }
 }
