@@ -160,18 +160,63 @@ fn a_rebuild_compiles_only_what_changed() {
     assert_eq!(edited.compiled, 1);
     assert!(edited.direct, "rebuilt by rustc alone, by default");
     assert_ne!(edited.sha256, first.sha256, "a new library, a new hash");
-    // Cargo's target directory when none is given: the one the environment
-    // names (`CARGO_TARGET_DIR`, relative to where cargo runs), else
-    // `target/` beside the package.
-    let target = match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => std::path::absolute(PathBuf::from(dir)).unwrap(),
-        None => manifest.with_file_name("target"),
-    };
     assert_eq!(
         edited.library,
-        target.join("debug/libbuild_fresh.so"),
+        default_target(&manifest).join("debug/libbuild_fresh.so"),
         "cargo's default target directory when none is given"
     );
+}
+
+/// Cargo's target directory when none is given: the one the environment
+/// names (`CARGO_TARGET_DIR`, relative to where cargo runs), else `target/`
+/// beside the package.
+fn default_target(manifest: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => std::path::absolute(PathBuf::from(dir)).unwrap(),
+        None => manifest.with_file_name("target"),
+    }
+}
+
+#[test]
+fn a_direct_rebuild_of_a_crate_that_is_also_an_rlib_writes_only_the_library() {
+    let lib =
+        |n: u32| format!("#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 {{ {n} }}\n");
+    let manifest = scratch_crate("build_both", "cdylib\", \"rlib", &lib(1));
+    let build = Build::new(&manifest);
+    let first = build.run().unwrap();
+    // Where rustc writes it (cargo links a copy out of `deps/`).
+    let deps = default_target(&manifest).join("debug/deps");
+    let written = || {
+        let rlibs = std::fs::read_dir(&deps)
+            .unwrap()
+            .map(|entry| entry.unwrap().path());
+        let rlib = rlibs
+            .filter(|path| path.extension().is_some_and(|e| e == "rlib"))
+            .find(|path| {
+                path.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("libbuild_both")
+            })
+            .expect("cargo built the rlib");
+        std::fs::metadata(rlib).unwrap().modified().unwrap()
+    };
+    let before = written();
+    std::fs::write(manifest.with_file_name("src/lib.rs"), lib(2)).unwrap();
+    let edited = build.run().unwrap();
+    assert!(edited.direct, "rebuilt by rustc alone");
+    assert_ne!(edited.sha256, first.sha256, "a new library");
+    assert_eq!(written(), before, "the rlib is left for cargo");
+    // Cargo sees sources newer than its last build and brings the rlib up
+    // to date.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["build", "--quiet", "--manifest-path"])
+        .arg(&manifest)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(written() > before, "cargo rebuilt the rlib");
 }
 
 #[test]

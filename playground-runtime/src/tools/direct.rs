@@ -61,7 +61,7 @@ impl Direct {
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
         let program = OsString::from(&words[split]);
-        let args: Vec<OsString> = words[split + 1..].iter().map(OsString::from).collect();
+        let args = library_only(&words[split + 1..]);
         // cargo runs rustc from the workspace root with the source path
         // relative to it: run from there, so paths in messages and panics
         // read as in cargo's builds.
@@ -110,6 +110,28 @@ impl Direct {
             .iter()
             .all(|(path, stamp)| modified(path) == *stamp)
     }
+}
+
+/// rustc's arguments for the library alone: a crate that is also an
+/// `rlib` (or another kind) is built as a `cdylib` only, since the host
+/// loads nothing else and writing an rlib's metadata costs a rebuild tens
+/// of milliseconds. The other kinds are stale until cargo next builds the
+/// crate, which it does: its sources are newer than its last build.
+fn library_only(args: &[String]) -> Vec<OsString> {
+    let mut kept = Vec::with_capacity(args.len());
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        if word == "--crate-type" {
+            match words.next() {
+                Some(kind) if kind == "cdylib" => kept.extend([word.into(), kind.into()]),
+                Some(_) => {}
+                None => kept.push(word.into()),
+            }
+        } else {
+            kept.push(word.into());
+        }
+    }
+    kept
 }
 
 /// The files of the path packages (other than the module) that the
