@@ -559,3 +559,51 @@ fn a_library_rewritten_under_the_watcher_never_loads_half_written() {
         assert!(refusal.contains(&path.display().to_string()), "{refusal}");
     }
 }
+
+#[test]
+fn a_panic_in_a_boxed_host_callback_reaches_the_host_as_an_ordinary_panic() {
+    use twin_api::Left;
+    let registry = loaded(Fixture::Twin);
+    let left = || registry.get::<dyn Left>().unwrap();
+    fn message<T: std::fmt::Debug>(caught: std::thread::Result<T>) -> String {
+        let payload = caught.expect_err("the callback's panic reached the caller");
+        playground_runtime::panic_message(&*payload)
+    }
+    // A boxed callback runs in the module and answers.
+    assert_eq!(left().apply(Box::new(|x| x * 2), 21), 42);
+
+    // Called by the module now: the panic reaches the host's caller.
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        left().apply(Box::new(|x| panic!("boxed callback saw {x}")), 7)
+    }));
+    assert_eq!(message(caught), "boxed callback saw 7");
+    // A `Box<dyn FnOnce>` the same.
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        left().apply_once(Box::new(|| panic!("boxed FnOnce callback")))
+    }));
+    assert_eq!(message(caught), "boxed FnOnce callback");
+    assert_eq!(left().apply_once(Box::new(|| "once".to_owned())), "once");
+
+    // Kept by the module and called from a later view call.
+    left().keep(Box::new(|x| {
+        assert_ne!(x, 0, "kept callback given 0");
+        x + 1
+    }));
+    let caught = catch_unwind(AssertUnwindSafe(|| left().call_kept(0)));
+    assert!(
+        message(caught).contains("kept callback given 0"),
+        "the kept callback's own panic"
+    );
+    assert_eq!(left().call_kept(4), Some(5), "still kept, still called");
+
+    // The registry works on: the module answers, and a new build loads and
+    // takes boxed callbacks as the first did.
+    assert_eq!(left().build(), 1);
+    registry.load(library(Fixture::TwinV2)).unwrap();
+    assert_eq!(left().build(), 2);
+    assert_eq!(left().apply(Box::new(|x| x + 1), 1), 2);
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        left().apply(Box::new(|_| panic!("after the reload")), 0)
+    }));
+    assert_eq!(message(caught), "after the reload");
+}
