@@ -495,3 +495,77 @@ fn a_module_binds_only_its_own_crates_viewmodels() {
     assert_eq!(views, ["Clock", "Counter"]);
     assert_eq!(clock(), 4);
 }
+
+#[test]
+fn readers_never_see_one_view_of_a_load_swapped_and_the_other_not() {
+    use twin_api::{Left, Right};
+    let registry = loaded(Fixture::Twin);
+    let (v1, v2) = (library(Fixture::Twin), library(Fixture::TwinV2));
+    // Odd while a load runs: `2 * round + 1` during round `round`, which
+    // loads build 2 in even rounds and build 1 in odd ones.
+    let loading = AtomicU64::new(0);
+    let done = AtomicBool::new(false);
+    let during = AtomicU64::new(0);
+    let straddled = AtomicU64::new(0);
+    let readers = 3;
+    let start = std::sync::Barrier::new(readers + 1);
+    let rounds = stress_rounds(200) as u64;
+    std::thread::scope(|scope| {
+        for reader in 0..readers {
+            let (registry, loading, done, during, straddled, start) =
+                (&registry, &loading, &done, &during, &straddled, &start);
+            scope.spawn(move || {
+                let left = || registry.get::<dyn Left>().expect("always bound").build();
+                let right = || registry.get::<dyn Right>().expect("always bound").build();
+                start.wait();
+                let mut left_first = reader % 2 == 0;
+                while !done.load(Ordering::SeqCst) {
+                    let before = loading.load(Ordering::SeqCst);
+                    let (first, second) = if left_first {
+                        let first = left();
+                        (first, right())
+                    } else {
+                        let first = right();
+                        (first, left())
+                    };
+                    let after = loading.load(Ordering::SeqCst);
+                    left_first = !left_first;
+                    if before != after || before % 2 == 0 {
+                        continue;
+                    }
+                    // Both reads ran inside one load, which swaps once:
+                    // from the other build to `new`.
+                    during.fetch_add(1, Ordering::Relaxed);
+                    let new = if (before / 2) % 2 == 0 { 2 } else { 1 };
+                    assert!(
+                        !(first == new && second != new),
+                        "a reader saw build {first} of one view, then build {second} of \
+                         the other, in the load that swapped both to {new}"
+                    );
+                    if first != new && second == new {
+                        straddled.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+        start.wait();
+        for round in 0..rounds {
+            loading.store(2 * round + 1, Ordering::SeqCst);
+            let report = registry
+                .load(if round % 2 == 0 { &v2 } else { &v1 })
+                .unwrap();
+            loading.store(2 * round + 2, Ordering::SeqCst);
+            assert_eq!(report.bound.len(), 2, "one load binds both views");
+        }
+        done.store(true, Ordering::SeqCst);
+    });
+    let (during, straddled) = (during.into_inner(), straddled.into_inner());
+    eprintln!("{during} reads of both views inside a load, {straddled} across its swap");
+    assert!(during > 0, "the readers overlapped the loads");
+    let builds = (
+        registry.get::<dyn Left>().unwrap().build(),
+        registry.get::<dyn Right>().unwrap().build(),
+    );
+    let last = if rounds % 2 == 1 { 2 } else { 1 };
+    assert_eq!(builds, (last, last));
+}
