@@ -3,7 +3,7 @@
 //! changed model is migrated, or refused with the pool and the running
 //! module untouched.
 
-use playground_runtime::Registry;
+use playground_runtime::{LoadErrorKind, Registry, RegistryError};
 use pool_api::Ledger;
 use reload_tests::{Fixture, library};
 
@@ -49,4 +49,52 @@ fn a_pool_outlives_every_build_of_the_module() {
     // And back to a build of the same format: adopted as it is.
     registry.load(library(Fixture::PoolModelV2Migrate)).unwrap();
     assert_eq!((ledger().count(), ledger().sum()), (4, 11));
+}
+
+#[test]
+fn a_pool_migration_is_published_only_when_the_whole_load_succeeds() {
+    let registry = Registry::linked();
+    registry.load(library(Fixture::Pool)).unwrap();
+    let ledger = || registry.get::<dyn Ledger>().unwrap();
+    for amount in [1, 2, 3] {
+        ledger().deposit(amount);
+    }
+
+    // The new build's pool is migrated, then its constructor panics.
+    let error = registry
+        .load(library(Fixture::PoolModelV2MigratePanic))
+        .unwrap_err();
+    let LoadErrorKind::Bind { source } = &error.kind else {
+        panic!("expected Bind, got {error}");
+    };
+    assert!(
+        matches!(&**source, RegistryError::ConstructorPanicked { message, .. }
+            if message.contains("after its pool was made")),
+        "{error}"
+    );
+    // The running build and its pool are untouched...
+    assert_eq!(
+        (ledger().build(), ledger().count(), ledger().sum()),
+        (1, 3, 6)
+    );
+    ledger().deposit(4);
+    assert_eq!((ledger().count(), ledger().sum()), (4, 10));
+    // ...and so is the registry's pool: a build of the old format adopts
+    // it as it is (a migrated pool in its place would refuse this build,
+    // having no migration back, or miss the deposit just made).
+    registry.load(library(Fixture::PoolV2)).unwrap();
+    assert_eq!(
+        (ledger().build(), ledger().count(), ledger().sum()),
+        (2, 4, 10)
+    );
+    ledger().deposit(5);
+
+    // The same migration, in a load that succeeds: every value, the last
+    // deposit included.
+    registry.load(library(Fixture::PoolModelV2Migrate)).unwrap();
+    assert_eq!(
+        (ledger().build(), ledger().count(), ledger().sum()),
+        (3, 5, 15)
+    );
+    assert_eq!(ledger().withdraw_first(), Some(1));
 }
