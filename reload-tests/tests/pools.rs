@@ -98,3 +98,31 @@ fn a_pool_migration_is_published_only_when_the_whole_load_succeeds() {
     );
     assert_eq!(ledger().withdraw_first(), Some(1));
 }
+
+#[test]
+fn handles_held_across_a_pool_migrating_reload_work_on() {
+    let registry = Registry::linked();
+    registry.load(library(Fixture::Pool)).unwrap();
+    let mut cached = registry.view_cache::<dyn Ledger>().unwrap();
+    let owned = registry.get_owned::<dyn Ledger>().unwrap();
+    cached.get().unwrap().deposit(1);
+    owned.deposit(2);
+    assert_eq!(cached.get().unwrap().sum(), 3);
+
+    registry.load(library(Fixture::PoolModelV2Migrate)).unwrap();
+    // The cache, kept across the reload, serves the new build from its
+    // next call, on the migrated values.
+    let ledger = cached.get().unwrap();
+    assert_eq!((ledger.build(), ledger.count(), ledger.sum()), (3, 2, 3));
+    ledger.deposit(4);
+    assert_eq!(cached.get().unwrap().sum(), 7);
+    assert_eq!(
+        registry.get::<dyn Ledger>().unwrap().sum(),
+        7,
+        "the cache and the registry serve the same pool"
+    );
+    // The owned handle keeps the build it was taken from, which answers
+    // from the pool of its own format: the migrated values are never read
+    // as the old type.
+    assert_eq!((owned.build(), owned.count(), owned.sum()), (1, 2, 3));
+}

@@ -569,3 +569,26 @@ fn readers_never_see_one_view_of_a_load_swapped_and_the_other_not() {
     let last = if rounds % 2 == 1 { 2 } else { 1 };
     assert_eq!(builds, (last, last));
 }
+
+#[test]
+fn handles_held_across_a_state_migrating_reload_work_on() {
+    let registry = loaded(Fixture::V1);
+    let mut cached = registry.view_cache::<dyn Counter>().unwrap();
+    let owned = registry.get_owned::<dyn Counter>().unwrap();
+    cached.get().unwrap().add(2);
+    owned.add(3);
+
+    let report = registry.load(library(Fixture::StateV2Migrate)).unwrap();
+    assert_eq!(report.bound[0].state, Carried::Restored);
+    // The cache serves the new build from its next call, with the
+    // migrated state.
+    let counter = cached.get().unwrap();
+    assert_eq!((counter.total(), counter.records()), (5, 2));
+    assert_eq!(counter.add(1), 6);
+    assert!(counter.consistent());
+    assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 6);
+    // The owned handle keeps the old build and the state it had: another
+    // format than the migrated one, which it never reads.
+    assert_eq!((owned.total(), owned.records()), (5, 2));
+    assert!(owned.consistent());
+}
