@@ -4,7 +4,7 @@
 
 use counter_api::Counter;
 use playground_runtime::{
-    BuildPart, LoadError, LoadErrorKind, Registry, RegistryError, write_sha256,
+    BuildPart, LoadError, LoadErrorKind, Manifest, Registry, RegistryError, write_sha256,
 };
 use reload_tests::{Fixture, alloc_host, fixture_target, library};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -606,4 +606,106 @@ fn a_panic_in_a_boxed_host_callback_reaches_the_host_as_an_ordinary_panic() {
         left().apply(Box::new(|_| panic!("after the reload")), 0)
     }));
     assert_eq!(message(caught), "after the reload");
+}
+
+/// The file range of the symbol `name` (from the symbol table or the
+/// dynamic one).
+fn symbol_range(bytes: &[u8], name: &str) -> std::ops::Range<usize> {
+    use object::{Object, ObjectSection, ObjectSymbol};
+    let file = object::File::parse(bytes).unwrap();
+    let symbol = file
+        .symbols()
+        .chain(file.dynamic_symbols())
+        .find(|s| s.name() == Ok(name) && !s.is_undefined())
+        .unwrap_or_else(|| panic!("no symbol {name}"));
+    let section = file
+        .section_by_index(symbol.section_index().unwrap())
+        .unwrap();
+    let (offset, _) = section.file_range().unwrap();
+    let start = (offset + (symbol.address() - section.address())) as usize;
+    start..start + symbol.size() as usize
+}
+
+/// Where `needle` occurs in `bytes`, outside `except`.
+fn occurrences(bytes: &[u8], needle: &[u8], except: &std::ops::Range<usize>) -> Vec<usize> {
+    bytes
+        .windows(needle.len())
+        .enumerate()
+        .filter(|&(at, window)| window == needle && !except.contains(&at))
+        .map(|(at, _)| at)
+        .collect()
+}
+
+/// Loads `path` into a registry running v1 with some state: it must be
+/// refused once opened (after `dlopen`), with the registry unchanged and
+/// the library not kept mapped. Returns the refusal.
+fn refused_after_opening(path: &Path) -> LoadError {
+    let registry = loaded(Fixture::V1);
+    registry.get::<dyn Counter>().unwrap().add(7);
+    let libraries = registry.loaded_libraries();
+    let error = registry.load(path).unwrap_err();
+    let record = registry.history().pop().unwrap();
+    let phases: Vec<&str> = record.phases.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        phases,
+        ["read", "hash", "verify", "copy", "open"],
+        "refused once opened: {error}"
+    );
+    assert_eq!(registry.loaded_libraries(), libraries, "not kept loaded");
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!((counter.version(), counter.total()), (1, 7));
+    assert_eq!(counter.add(1), 8, "the old build runs on");
+    error
+}
+
+#[test]
+fn a_library_whose_header_disagrees_with_its_manifest_is_refused_once_opened() {
+    let dir = scratch("header-disagrees");
+    // The runtime build the header names (a string in the library's
+    // read-only data), edited; the manifest's copy (in the build record)
+    // left as it is, so every check from the file passes.
+    let sources = Manifest::linked().build.runtime_sources.clone();
+    let path = edited(Fixture::V1, &dir, "libcounter.so", |bytes| {
+        let record = symbol_range(bytes, "playground_build_v1");
+        let found = occurrences(bytes, sources.as_bytes(), &record);
+        assert!(!found.is_empty(), "the header's string is in the file");
+        for at in found {
+            bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+        }
+    });
+    Registry::linked()
+        .check(&path)
+        .expect("the file alone passes every check");
+    let error = refused_after_opening(&path);
+    let LoadErrorKind::Disagrees { message } = &error.kind else {
+        panic!("expected Disagrees, got {error}");
+    };
+    assert_eq!(
+        message,
+        "its header's playground-runtime build is not its manifest's"
+    );
+}
+
+#[test]
+fn a_library_whose_header_has_another_magic_is_refused_once_opened() {
+    let dir = scratch("header-magic");
+    let path = edited(Fixture::V1, &dir, "libcounter.so", |bytes| {
+        let found = occurrences(bytes, b"PLAYGRND", &(0..0));
+        assert!(!found.is_empty(), "the header's magic is in the file");
+        for at in found {
+            bytes[at + 7] = b'X';
+        }
+    });
+    Registry::linked()
+        .check(&path)
+        .expect("the file alone passes every check");
+    let error = refused_after_opening(&path);
+    let LoadErrorKind::NotAModule { message } = &error.kind else {
+        panic!("expected NotAModule, got {error}");
+    };
+    assert!(
+        message.contains("has magic 584e524759414c50 and header version")
+            && message.contains("expected 444e524759414c50 and"),
+        "{message}"
+    );
 }
