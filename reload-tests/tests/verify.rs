@@ -709,3 +709,37 @@ fn a_library_whose_header_has_another_magic_is_refused_once_opened() {
         "{message}"
     );
 }
+
+#[test]
+fn a_library_registering_what_its_manifest_does_not_list_is_refused_once_opened() {
+    let dir = scratch("registers-otherwise");
+    // The viewmodel's name as the library registers it (a string its
+    // registration points to), edited; the manifest's records (a section
+    // of their own) left as they are.
+    let path = edited(Fixture::V1, &dir, "libcounter.so", |bytes| {
+        use object::{Object, ObjectSection};
+        let file = object::File::parse(&**bytes).unwrap();
+        let (offset, size) = file
+            .section_by_name("linkme_MANIFEST")
+            .expect("the manifest's section")
+            .file_range()
+            .unwrap();
+        let manifest = offset as usize..(offset + size) as usize;
+        let found = occurrences(bytes, b"Counting", &manifest);
+        assert!(!found.is_empty(), "the registered name is in the file");
+        for at in found {
+            bytes[at + 7] = b'X';
+        }
+    });
+    Registry::linked()
+        .check(&path)
+        .expect("the file alone passes every check");
+    let error = refused_after_opening(&path);
+    let LoadErrorKind::Disagrees { message } = &error.kind else {
+        panic!("expected Disagrees, got {error}");
+    };
+    assert_eq!(
+        message,
+        "viewmodel `CountinX` is not in the manifest as registered"
+    );
+}
