@@ -743,3 +743,19 @@ fn a_library_registering_what_its_manifest_does_not_list_is_refused_once_opened(
         "viewmodel `CountinX` is not in the manifest as registered"
     );
 }
+
+#[test]
+fn a_panic_in_a_boxed_callback_a_module_returned_reaches_the_host_as_an_ordinary_panic() {
+    use twin_api::Left;
+    let registry = loaded(Fixture::Twin);
+    let add_two = registry.get::<dyn Left>().unwrap().adder(2);
+    assert_eq!(add_two(3), 5);
+    let caught = catch_unwind(AssertUnwindSafe(|| add_two(0)));
+    let payload = caught.expect_err("the module's panic reached the caller");
+    assert!(
+        playground_runtime::panic_message(&*payload).contains("the module's adder was given 0"),
+        "the module's own message"
+    );
+    assert_eq!(add_two(40), 42, "the callback works on");
+    assert_eq!(registry.get::<dyn Left>().unwrap().build(), 1);
+}
