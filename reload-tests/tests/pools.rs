@@ -3,9 +3,32 @@
 //! changed model is migrated, or refused with the pool and the running
 //! module untouched.
 
-use playground_runtime::{LoadErrorKind, Registry, RegistryError};
+use playground_runtime::{LoadErrorKind, Registry, RegistryError, Uses, view, viewmodel};
 use pool_api::Ledger;
 use reload_tests::{Fixture, library};
+
+/// A view of the program's whose viewmodel uses the module's `Ledger`.
+#[view]
+pub trait Audit: Send + Sync {
+    /// The ledger's build, count and sum, through the viewmodel's `Uses`
+    /// handle.
+    fn audit(&self) -> Result<(u32, usize, u64), RegistryError>;
+}
+
+/// Linked into the program: made once, with its handle, by
+/// `Registry::linked`.
+#[derive(Default)]
+pub struct Auditor {
+    ledger: Uses<dyn Ledger>,
+}
+
+#[viewmodel]
+impl Audit for Auditor {
+    fn audit(&self) -> Result<(u32, usize, u64), RegistryError> {
+        let ledger = self.ledger.get().map_err(|e| *e)?;
+        Ok((ledger.build(), ledger.count(), ledger.sum()))
+    }
+}
 
 #[test]
 fn a_pool_outlives_every_build_of_the_module() {
@@ -125,4 +148,27 @@ fn handles_held_across_a_pool_migrating_reload_work_on() {
     // from the pool of its own format: the migrated values are never read
     // as the old type.
     assert_eq!((owned.build(), owned.count(), owned.sum()), (1, 2, 3));
+}
+
+#[test]
+fn a_uses_handle_held_across_a_pool_migrating_reload_reaches_the_migrated_pool() {
+    let registry = Registry::linked();
+    // The program's auditor and its handle to `Ledger` live through every
+    // load below.
+    let audit = || registry.get::<dyn Audit>().unwrap().audit();
+    assert!(matches!(audit(), Err(RegistryError::NoViewModel { .. })));
+    registry.load(library(Fixture::Pool)).unwrap();
+    let ledger = || registry.get::<dyn Ledger>().unwrap();
+    ledger().deposit(1);
+    ledger().deposit(2);
+    assert_eq!(audit().unwrap(), (1, 2, 3));
+
+    registry.load(library(Fixture::PoolModelV2Migrate)).unwrap();
+    assert_eq!(
+        audit().unwrap(),
+        (3, 2, 3),
+        "the new build, migrated values"
+    );
+    ledger().deposit(4);
+    assert_eq!(audit().unwrap(), (3, 3, 7));
 }
