@@ -87,6 +87,14 @@ pub enum Fixture {
     PoolModelV2,
     /// pool-module with the pooled model changed, migrated.
     PoolModelV2Migrate,
+    /// The same, but the viewmodel's constructor panics after the pool was
+    /// migrated.
+    PoolModelV2MigratePanic,
+    /// twin-module as it is: one module binding two views, `Left` and
+    /// `Right`.
+    Twin,
+    /// twin-module with a behaviour change: both views answer build 2.
+    TwinV2,
     /// playground-ecs's `EcsModule` alone, as a module library, built from
     /// a copy of playground-ecs's sources.
     EcsLibrary,
@@ -134,6 +142,9 @@ impl Fixture {
             Fixture::PoolV2 => "pool-v2",
             Fixture::PoolModelV2 => "pool-model-v2",
             Fixture::PoolModelV2Migrate => "pool-model-v2-migrate",
+            Fixture::PoolModelV2MigratePanic => "pool-model-v2-migrate-panic",
+            Fixture::Twin => "twin",
+            Fixture::TwinV2 => "twin-v2",
             Fixture::EcsLibrary => "ecs-library",
             Fixture::EcsLibraryEdited => "ecs-library-edited",
             Fixture::EcsLibraryRetyped => "ecs-library-retyped",
@@ -187,6 +198,13 @@ pub fn library(fixture: Fixture) -> PathBuf {
             &["model-v2-migrate"],
             fixture,
         ),
+        Fixture::PoolModelV2MigratePanic => build(
+            &fixture_manifest("pool-module"),
+            &["model-v2-migrate", "constructor-panic"],
+            fixture,
+        ),
+        Fixture::Twin => build(&fixture_manifest("twin-module"), &[], fixture),
+        Fixture::TwinV2 => build(&fixture_manifest("twin-module"), &["v2"], fixture),
         Fixture::EcsLibrary => build_ecs_library(&[], fixture),
         Fixture::EcsLibraryEdited => build_ecs_library(&[ECS_BODY_EDIT], fixture),
         Fixture::EcsLibraryRetyped => build_ecs_library(&ECS_DECLARATION_EDIT, fixture),

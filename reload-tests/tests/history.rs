@@ -366,3 +366,106 @@ fn unloading_retired_libraries_forgets_the_builds_to_roll_back_to() {
     let counter = registry.get::<dyn Counter>().unwrap();
     assert_eq!((counter.version(), counter.total()), (2, 2));
 }
+
+#[test]
+fn a_rollback_migrates_the_state_when_the_earlier_build_knows_the_current_format() {
+    let (first_path, second_path) = (library(Fixture::StateV2Migrate), library(Fixture::V1));
+    let registry = Registry::linked();
+    let counter = || registry.get::<dyn Counter>().unwrap();
+    // The first build keeps its state in the second format, which migrates
+    // from the first.
+    registry.load(&first_path).unwrap();
+    counter().add(1);
+    // A build of the first format cannot read the second: it starts fresh
+    // (opted in).
+    let fresh = LoadOptions {
+        on_state_mismatch: StatePolicy::StartFresh,
+    };
+    let second = registry.load_with(&second_path, fresh).unwrap();
+    assert_eq!(second.bound[0].state, Carried::StartedFresh);
+    counter().add(5);
+    counter().add(6);
+    assert_eq!((counter().total(), counter().records()), (11, 2));
+
+    // Back to the first build, under the default policy (refuse rather
+    // than start fresh): its model migrates the state of the first format.
+    let report = registry.rollback::<dyn Counter>().unwrap();
+    assert_eq!(report.undid, second.id);
+    assert_eq!(report.path.as_deref(), Some(first_path.as_path()));
+    assert_eq!(report.bound[0].state, Carried::Restored);
+    assert_eq!((counter().total(), counter().records()), (11, 2));
+    assert_eq!(counter().record(1), Some(Record { id: 1, amount: 6 }));
+    assert!(counter().consistent());
+    assert_eq!(counter().add(2), 13, "and takes writes");
+
+    // What was carried: the second build's format, not the first's.
+    let history = registry.history();
+    let tally_of = |record: &playground_runtime::LoadRecord| {
+        record
+            .models
+            .iter()
+            .find(|m| m.name == "Tally")
+            .unwrap()
+            .state_version
+    };
+    let (first_record, second_record, rollback) = (&history[0], &history[1], &history[2]);
+    assert_ne!(tally_of(first_record), tally_of(second_record));
+    assert_eq!(rollback.action, Action::Rollback { undid: second.id });
+    assert_eq!(rollback.outcome, Outcome::RolledBack);
+    let carried = rollback.views[0]
+        .saved_state
+        .iter()
+        .find(|s| s.field == "tally")
+        .expect("the carried state lists its fields");
+    assert_eq!(carried.state_version, tally_of(second_record));
+    assert_eq!(tally_of(rollback), tally_of(first_record));
+}
+
+#[test]
+fn a_rollback_after_refused_pool_migrations_finds_the_pool_as_it_was() {
+    use pool_api::Ledger;
+    let registry = Registry::linked();
+    let ledger = || registry.get::<dyn Ledger>().unwrap();
+    registry.load(library(Fixture::Pool)).unwrap();
+    for amount in [1, 2, 3] {
+        ledger().deposit(amount);
+    }
+    assert_eq!(ledger().withdraw_first(), Some(1));
+    let second = registry.load(library(Fixture::PoolV2)).unwrap();
+    ledger().deposit(10);
+
+    // Refused from the pool's format (no migration)...
+    let error = registry.load(library(Fixture::PoolModelV2)).unwrap_err();
+    assert!(format!("{error:?}").contains("Pool<Entry>"), "{error}");
+    // ...and after the migration ran, by a later part of the load.
+    let error = registry
+        .load(library(Fixture::PoolModelV2MigratePanic))
+        .unwrap_err();
+    assert!(
+        matches!(&error.kind, LoadErrorKind::Bind { source }
+            if matches!(&**source, RegistryError::ConstructorPanicked { .. })),
+        "{error}"
+    );
+    assert_eq!(
+        (ledger().build(), ledger().count(), ledger().sum()),
+        (2, 3, 15)
+    );
+
+    // The rollback undoes the last load that bound, not a refused one, and
+    // the build before it finds the pool as it was: same values, same
+    // slots (the oldest value first), same format.
+    let report = registry.rollback::<dyn Ledger>().unwrap();
+    assert_eq!(report.undid, second.id);
+    assert_eq!(report.bound[0].state, Carried::Restored);
+    assert_eq!(
+        (ledger().build(), ledger().count(), ledger().sum()),
+        (1, 3, 15)
+    );
+    assert_eq!(
+        ledger().withdraw_first(),
+        Some(10),
+        "the freed slot was reused"
+    );
+    assert_eq!(ledger().withdraw_first(), Some(2));
+    assert_eq!((ledger().count(), ledger().sum()), (1, 3));
+}

@@ -3,9 +3,32 @@
 //! changed model is migrated, or refused with the pool and the running
 //! module untouched.
 
-use playground_runtime::Registry;
+use playground_runtime::{LoadErrorKind, Registry, RegistryError, Uses, view, viewmodel};
 use pool_api::Ledger;
 use reload_tests::{Fixture, library};
+
+/// A view of the program's whose viewmodel uses the module's `Ledger`.
+#[view]
+pub trait Audit: Send + Sync {
+    /// The ledger's build, count and sum, through the viewmodel's `Uses`
+    /// handle.
+    fn audit(&self) -> Result<(u32, usize, u64), RegistryError>;
+}
+
+/// Linked into the program: made once, with its handle, by
+/// `Registry::linked`.
+#[derive(Default)]
+pub struct Auditor {
+    ledger: Uses<dyn Ledger>,
+}
+
+#[viewmodel]
+impl Audit for Auditor {
+    fn audit(&self) -> Result<(u32, usize, u64), RegistryError> {
+        let ledger = self.ledger.get().map_err(|e| *e)?;
+        Ok((ledger.build(), ledger.count(), ledger.sum()))
+    }
+}
 
 #[test]
 fn a_pool_outlives_every_build_of_the_module() {
@@ -49,4 +72,103 @@ fn a_pool_outlives_every_build_of_the_module() {
     // And back to a build of the same format: adopted as it is.
     registry.load(library(Fixture::PoolModelV2Migrate)).unwrap();
     assert_eq!((ledger().count(), ledger().sum()), (4, 11));
+}
+
+#[test]
+fn a_pool_migration_is_published_only_when_the_whole_load_succeeds() {
+    let registry = Registry::linked();
+    registry.load(library(Fixture::Pool)).unwrap();
+    let ledger = || registry.get::<dyn Ledger>().unwrap();
+    for amount in [1, 2, 3] {
+        ledger().deposit(amount);
+    }
+
+    // The new build's pool is migrated, then its constructor panics.
+    let error = registry
+        .load(library(Fixture::PoolModelV2MigratePanic))
+        .unwrap_err();
+    let LoadErrorKind::Bind { source } = &error.kind else {
+        panic!("expected Bind, got {error}");
+    };
+    assert!(
+        matches!(&**source, RegistryError::ConstructorPanicked { message, .. }
+            if message.contains("after its pool was made")),
+        "{error}"
+    );
+    // The running build and its pool are untouched...
+    assert_eq!(
+        (ledger().build(), ledger().count(), ledger().sum()),
+        (1, 3, 6)
+    );
+    ledger().deposit(4);
+    assert_eq!((ledger().count(), ledger().sum()), (4, 10));
+    // ...and so is the registry's pool: a build of the old format adopts
+    // it as it is (a migrated pool in its place would refuse this build,
+    // having no migration back, or miss the deposit just made).
+    registry.load(library(Fixture::PoolV2)).unwrap();
+    assert_eq!(
+        (ledger().build(), ledger().count(), ledger().sum()),
+        (2, 4, 10)
+    );
+    ledger().deposit(5);
+
+    // The same migration, in a load that succeeds: every value, the last
+    // deposit included.
+    registry.load(library(Fixture::PoolModelV2Migrate)).unwrap();
+    assert_eq!(
+        (ledger().build(), ledger().count(), ledger().sum()),
+        (3, 5, 15)
+    );
+    assert_eq!(ledger().withdraw_first(), Some(1));
+}
+
+#[test]
+fn handles_held_across_a_pool_migrating_reload_work_on() {
+    let registry = Registry::linked();
+    registry.load(library(Fixture::Pool)).unwrap();
+    let mut cached = registry.view_cache::<dyn Ledger>().unwrap();
+    let owned = registry.get_owned::<dyn Ledger>().unwrap();
+    cached.get().unwrap().deposit(1);
+    owned.deposit(2);
+    assert_eq!(cached.get().unwrap().sum(), 3);
+
+    registry.load(library(Fixture::PoolModelV2Migrate)).unwrap();
+    // The cache, kept across the reload, serves the new build from its
+    // next call, on the migrated values.
+    let ledger = cached.get().unwrap();
+    assert_eq!((ledger.build(), ledger.count(), ledger.sum()), (3, 2, 3));
+    ledger.deposit(4);
+    assert_eq!(cached.get().unwrap().sum(), 7);
+    assert_eq!(
+        registry.get::<dyn Ledger>().unwrap().sum(),
+        7,
+        "the cache and the registry serve the same pool"
+    );
+    // The owned handle keeps the build it was taken from, which answers
+    // from the pool of its own format: the migrated values are never read
+    // as the old type.
+    assert_eq!((owned.build(), owned.count(), owned.sum()), (1, 2, 3));
+}
+
+#[test]
+fn a_uses_handle_held_across_a_pool_migrating_reload_reaches_the_migrated_pool() {
+    let registry = Registry::linked();
+    // The program's auditor and its handle to `Ledger` live through every
+    // load below.
+    let audit = || registry.get::<dyn Audit>().unwrap().audit();
+    assert!(matches!(audit(), Err(RegistryError::NoViewModel { .. })));
+    registry.load(library(Fixture::Pool)).unwrap();
+    let ledger = || registry.get::<dyn Ledger>().unwrap();
+    ledger().deposit(1);
+    ledger().deposit(2);
+    assert_eq!(audit().unwrap(), (1, 2, 3));
+
+    registry.load(library(Fixture::PoolModelV2Migrate)).unwrap();
+    assert_eq!(
+        audit().unwrap(),
+        (3, 2, 3),
+        "the new build, migrated values"
+    );
+    ledger().deposit(4);
+    assert_eq!(audit().unwrap(), (3, 3, 7));
 }

@@ -495,3 +495,104 @@ fn a_module_binds_only_its_own_crates_viewmodels() {
     assert_eq!(views, ["Clock", "Counter"]);
     assert_eq!(clock(), 4);
 }
+
+#[test]
+fn readers_never_see_one_view_of_a_load_or_rollback_swapped_and_the_other_not() {
+    use twin_api::{Left, Right};
+    let registry = loaded(Fixture::Twin);
+    let v2 = library(Fixture::TwinV2);
+    // Odd while a swap runs: `2 * round + 1` during round `round`, which
+    // loads build 2 in even rounds and rolls back to build 1 in odd ones.
+    let loading = AtomicU64::new(0);
+    let done = AtomicBool::new(false);
+    let during = AtomicU64::new(0);
+    let straddled = AtomicU64::new(0);
+    let readers = 3;
+    let start = std::sync::Barrier::new(readers + 1);
+    let rounds = stress_rounds(200) as u64;
+    std::thread::scope(|scope| {
+        for reader in 0..readers {
+            let (registry, loading, done, during, straddled, start) =
+                (&registry, &loading, &done, &during, &straddled, &start);
+            scope.spawn(move || {
+                let left = || registry.get::<dyn Left>().expect("always bound").build();
+                let right = || registry.get::<dyn Right>().expect("always bound").build();
+                start.wait();
+                let mut left_first = reader % 2 == 0;
+                while !done.load(Ordering::SeqCst) {
+                    let before = loading.load(Ordering::SeqCst);
+                    let (first, second) = if left_first {
+                        let first = left();
+                        (first, right())
+                    } else {
+                        let first = right();
+                        (first, left())
+                    };
+                    let after = loading.load(Ordering::SeqCst);
+                    left_first = !left_first;
+                    if before != after || before % 2 == 0 {
+                        continue;
+                    }
+                    // Both reads ran inside one load or rollback, which
+                    // swaps once: from the other build to `new`.
+                    during.fetch_add(1, Ordering::Relaxed);
+                    let new = if (before / 2) % 2 == 0 { 2 } else { 1 };
+                    assert!(
+                        !(first == new && second != new),
+                        "a reader saw build {first} of one view, then build {second} of \
+                         the other, in the swap of both to {new}"
+                    );
+                    if first != new && second == new {
+                        straddled.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+        start.wait();
+        for round in 0..rounds {
+            loading.store(2 * round + 1, Ordering::SeqCst);
+            let bound = if round % 2 == 0 {
+                registry.load(&v2).unwrap().bound.len()
+            } else {
+                registry.rollback::<dyn Left>().unwrap().bound.len()
+            };
+            loading.store(2 * round + 2, Ordering::SeqCst);
+            assert_eq!(bound, 2, "one load or rollback swaps both views");
+        }
+        done.store(true, Ordering::SeqCst);
+    });
+    let (during, straddled) = (during.into_inner(), straddled.into_inner());
+    eprintln!(
+        "{during} reads of both views inside a load or rollback, {straddled} across its swap"
+    );
+    assert!(during > 0, "the readers overlapped the swaps");
+    let builds = (
+        registry.get::<dyn Left>().unwrap().build(),
+        registry.get::<dyn Right>().unwrap().build(),
+    );
+    let last = if rounds % 2 == 1 { 2 } else { 1 };
+    assert_eq!(builds, (last, last));
+}
+
+#[test]
+fn handles_held_across_a_state_migrating_reload_work_on() {
+    let registry = loaded(Fixture::V1);
+    let mut cached = registry.view_cache::<dyn Counter>().unwrap();
+    let owned = registry.get_owned::<dyn Counter>().unwrap();
+    cached.get().unwrap().add(2);
+    owned.add(3);
+
+    let report = registry.load(library(Fixture::StateV2Migrate)).unwrap();
+    assert_eq!(report.bound[0].state, Carried::Restored);
+    // The cache serves the new build from its next call, with the
+    // migrated state.
+    let counter = cached.get().unwrap();
+    assert_eq!((counter.total(), counter.records()), (5, 2));
+    assert_eq!(counter.add(1), 6);
+    assert!(counter.consistent());
+    assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 6);
+    // The owned handle keeps the old build and the state it had: another
+    // format than the migrated one, which it never reads.
+    assert_eq!((owned.total(), owned.records()), (5, 2));
+    assert!(owned.consistent());
+}

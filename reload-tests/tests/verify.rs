@@ -4,7 +4,7 @@
 
 use counter_api::Counter;
 use playground_runtime::{
-    BuildPart, LoadError, LoadErrorKind, Registry, RegistryError, write_sha256,
+    BuildPart, LoadError, LoadErrorKind, Manifest, Registry, RegistryError, write_sha256,
 };
 use reload_tests::{Fixture, alloc_host, fixture_target, library};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -558,4 +558,204 @@ fn a_library_rewritten_under_the_watcher_never_loads_half_written() {
     for refusal in &refusals {
         assert!(refusal.contains(&path.display().to_string()), "{refusal}");
     }
+}
+
+#[test]
+fn a_panic_in_a_boxed_host_callback_reaches_the_host_as_an_ordinary_panic() {
+    use twin_api::Left;
+    let registry = loaded(Fixture::Twin);
+    let left = || registry.get::<dyn Left>().unwrap();
+    fn message<T: std::fmt::Debug>(caught: std::thread::Result<T>) -> String {
+        let payload = caught.expect_err("the callback's panic reached the caller");
+        playground_runtime::panic_message(&*payload)
+    }
+    // A boxed callback runs in the module and answers.
+    assert_eq!(left().apply(Box::new(|x| x * 2), 21), 42);
+
+    // Called by the module now: the panic reaches the host's caller.
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        left().apply(Box::new(|x| panic!("boxed callback saw {x}")), 7)
+    }));
+    assert_eq!(message(caught), "boxed callback saw 7");
+    // A `Box<dyn FnOnce>` the same.
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        left().apply_once(Box::new(|| panic!("boxed FnOnce callback")))
+    }));
+    assert_eq!(message(caught), "boxed FnOnce callback");
+    assert_eq!(left().apply_once(Box::new(|| "once".to_owned())), "once");
+
+    // Kept by the module and called from a later view call.
+    left().keep(Box::new(|x| {
+        assert_ne!(x, 0, "kept callback given 0");
+        x + 1
+    }));
+    let caught = catch_unwind(AssertUnwindSafe(|| left().call_kept(0)));
+    assert!(
+        message(caught).contains("kept callback given 0"),
+        "the kept callback's own panic"
+    );
+    assert_eq!(left().call_kept(4), Some(5), "still kept, still called");
+
+    // The registry works on: the module answers, and a new build loads and
+    // takes boxed callbacks as the first did.
+    assert_eq!(left().build(), 1);
+    registry.load(library(Fixture::TwinV2)).unwrap();
+    assert_eq!(left().build(), 2);
+    assert_eq!(left().apply(Box::new(|x| x + 1), 1), 2);
+    let caught = catch_unwind(AssertUnwindSafe(|| {
+        left().apply(Box::new(|_| panic!("after the reload")), 0)
+    }));
+    assert_eq!(message(caught), "after the reload");
+}
+
+/// The file range of the symbol `name` (from the symbol table or the
+/// dynamic one).
+fn symbol_range(bytes: &[u8], name: &str) -> std::ops::Range<usize> {
+    use object::{Object, ObjectSection, ObjectSymbol};
+    let file = object::File::parse(bytes).unwrap();
+    let symbol = file
+        .symbols()
+        .chain(file.dynamic_symbols())
+        .find(|s| s.name() == Ok(name) && !s.is_undefined())
+        .unwrap_or_else(|| panic!("no symbol {name}"));
+    let section = file
+        .section_by_index(symbol.section_index().unwrap())
+        .unwrap();
+    let (offset, _) = section.file_range().unwrap();
+    let start = (offset + (symbol.address() - section.address())) as usize;
+    start..start + symbol.size() as usize
+}
+
+/// Where `needle` occurs in `bytes`, outside `except`.
+fn occurrences(bytes: &[u8], needle: &[u8], except: &std::ops::Range<usize>) -> Vec<usize> {
+    bytes
+        .windows(needle.len())
+        .enumerate()
+        .filter(|&(at, window)| window == needle && !except.contains(&at))
+        .map(|(at, _)| at)
+        .collect()
+}
+
+/// Loads `path` into a registry running v1 with some state: it must be
+/// refused once opened (after `dlopen`), with the registry unchanged and
+/// the library not kept mapped. Returns the refusal.
+fn refused_after_opening(path: &Path) -> LoadError {
+    let registry = loaded(Fixture::V1);
+    registry.get::<dyn Counter>().unwrap().add(7);
+    let libraries = registry.loaded_libraries();
+    let error = registry.load(path).unwrap_err();
+    let record = registry.history().pop().unwrap();
+    let phases: Vec<&str> = record.phases.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        phases,
+        ["read", "hash", "verify", "copy", "open"],
+        "refused once opened: {error}"
+    );
+    assert_eq!(registry.loaded_libraries(), libraries, "not kept loaded");
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!((counter.version(), counter.total()), (1, 7));
+    assert_eq!(counter.add(1), 8, "the old build runs on");
+    error
+}
+
+#[test]
+fn a_library_whose_header_disagrees_with_its_manifest_is_refused_once_opened() {
+    let dir = scratch("header-disagrees");
+    // The runtime build the header names (a string in the library's
+    // read-only data), edited; the manifest's copy (in the build record)
+    // left as it is, so every check from the file passes.
+    let sources = Manifest::linked().build.runtime_sources.clone();
+    let path = edited(Fixture::V1, &dir, "libcounter.so", |bytes| {
+        let record = symbol_range(bytes, "playground_build_v1");
+        let found = occurrences(bytes, sources.as_bytes(), &record);
+        assert!(!found.is_empty(), "the header's string is in the file");
+        for at in found {
+            bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+        }
+    });
+    Registry::linked()
+        .check(&path)
+        .expect("the file alone passes every check");
+    let error = refused_after_opening(&path);
+    let LoadErrorKind::Disagrees { message } = &error.kind else {
+        panic!("expected Disagrees, got {error}");
+    };
+    assert_eq!(
+        message,
+        "its header's playground-runtime build is not its manifest's"
+    );
+}
+
+#[test]
+fn a_library_whose_header_has_another_magic_is_refused_once_opened() {
+    let dir = scratch("header-magic");
+    let path = edited(Fixture::V1, &dir, "libcounter.so", |bytes| {
+        let found = occurrences(bytes, b"PLAYGRND", &(0..0));
+        assert!(!found.is_empty(), "the header's magic is in the file");
+        for at in found {
+            bytes[at + 7] = b'X';
+        }
+    });
+    Registry::linked()
+        .check(&path)
+        .expect("the file alone passes every check");
+    let error = refused_after_opening(&path);
+    let LoadErrorKind::NotAModule { message } = &error.kind else {
+        panic!("expected NotAModule, got {error}");
+    };
+    assert!(
+        message.contains("has magic 584e524759414c50 and header version")
+            && message.contains("expected 444e524759414c50 and"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_library_registering_what_its_manifest_does_not_list_is_refused_once_opened() {
+    let dir = scratch("registers-otherwise");
+    // The viewmodel's name as the library registers it (a string its
+    // registration points to), edited; the manifest's records (a section
+    // of their own) left as they are.
+    let path = edited(Fixture::V1, &dir, "libcounter.so", |bytes| {
+        use object::{Object, ObjectSection};
+        let file = object::File::parse(&**bytes).unwrap();
+        let (offset, size) = file
+            .section_by_name("linkme_MANIFEST")
+            .expect("the manifest's section")
+            .file_range()
+            .unwrap();
+        let manifest = offset as usize..(offset + size) as usize;
+        let found = occurrences(bytes, b"Counting", &manifest);
+        assert!(!found.is_empty(), "the registered name is in the file");
+        for at in found {
+            bytes[at + 7] = b'X';
+        }
+    });
+    Registry::linked()
+        .check(&path)
+        .expect("the file alone passes every check");
+    let error = refused_after_opening(&path);
+    let LoadErrorKind::Disagrees { message } = &error.kind else {
+        panic!("expected Disagrees, got {error}");
+    };
+    assert_eq!(
+        message,
+        "viewmodel `CountinX` is not in the manifest as registered"
+    );
+}
+
+#[test]
+fn a_panic_in_a_boxed_callback_a_module_returned_reaches_the_host_as_an_ordinary_panic() {
+    use twin_api::Left;
+    let registry = loaded(Fixture::Twin);
+    let add_two = registry.get::<dyn Left>().unwrap().adder(2);
+    assert_eq!(add_two(3), 5);
+    let caught = catch_unwind(AssertUnwindSafe(|| add_two(0)));
+    let payload = caught.expect_err("the module's panic reached the caller");
+    assert!(
+        playground_runtime::panic_message(&*payload).contains("the module's adder was given 0"),
+        "the module's own message"
+    );
+    assert_eq!(add_two(40), 42, "the callback works on");
+    assert_eq!(registry.get::<dyn Left>().unwrap().build(), 1);
 }

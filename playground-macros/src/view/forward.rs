@@ -1,10 +1,12 @@
 //! The impl of a view for `Guarded<VM>`, the wrapper every viewmodel is
-//! shared in: each method forwards to the viewmodel's. Two things happen on
-//! the way, in the viewmodel's image: the wrapper's `Drop` catches a panic
-//! in the viewmodel's, and each callback parameter (`&dyn Fn(..)`,
+//! shared in: each method forwards to the viewmodel's. Three things happen
+//! on the way, in the viewmodel's image: the wrapper's `Drop` catches a
+//! panic in the viewmodel's; each callback parameter (`&dyn Fn(..)`,
 //! `&mut dyn FnMut(..)`, `Box<dyn Fn..(..)>`) is wrapped so that a panic in
 //! the caller's callback is caught in the caller's image
-//! (`__private::call_back`).
+//! (`__private::call_back`); and a boxed callback a method returns
+//! (`Box<dyn Fn..(..)>`) is wrapped so that a panic in it is caught in the
+//! viewmodel's image (`__private::guard`).
 
 use super::ir::View;
 use proc_macro2::TokenStream;
@@ -85,6 +87,10 @@ fn forward(view: &syn::Ident, sig: &syn::Signature) -> TokenStream {
     } else {
         call
     };
+    let call = match &sig.output {
+        ReturnType::Type(_, ty) => returned(call, ty),
+        ReturnType::Default => call,
+    };
     quote! {
         #[inline]
         #sig {
@@ -92,6 +98,28 @@ fn forward(view: &syn::Ident, sig: &syn::Signature) -> TokenStream {
             #call
         }
     }
+}
+
+/// `call`, whose result has type `ty`: a boxed callback (`Box<dyn Fn..>`)
+/// is wrapped so that a panic in it, the viewmodel's code, is caught in the
+/// viewmodel's image and raised again in the caller's
+/// (`__private::guard`), as a method's is.
+fn returned(call: TokenStream, ty: &Type) -> TokenStream {
+    let Some((Callback::Boxed { once }, inputs, output)) = callback(ty) else {
+        return call;
+    };
+    let names: Vec<_> = (0..inputs.len()).map(|i| format_ident!("a{}", i)).collect();
+    let invoke = if once {
+        quote!(::playground_runtime::__private::guard(move || returned(#(#names),*)))
+    } else {
+        quote!(::playground_runtime::__private::guard(|| returned(#(#names),*)))
+    };
+    quote! {{
+        // `mut` for a `dyn FnMut`.
+        #[allow(unused_mut)]
+        let mut returned = #call;
+        ::playground_runtime::__private::Box::new(move |#(#names: #inputs),*| #output { #invoke })
+    }}
 }
 
 /// A callback parameter: how it is passed, its parameter types and its

@@ -63,6 +63,20 @@ fn view_with_callbacks() {
 }
 
 #[test]
+fn view_returning_callbacks() {
+    insta::assert_snapshot!(expand(
+        quote!(),
+        quote! {
+            pub trait Makes: Send + Sync {
+                fn adder(&self, n: u64) -> Box<dyn Fn(u64) -> u64 + Send + Sync>;
+                fn counter(&self) -> Box<dyn FnMut() -> u64 + Send>;
+                fn once(&self) -> Box<dyn FnOnce(String) -> usize>;
+            }
+        }
+    ));
+}
+
+#[test]
 fn a_refused_view_keeps_a_stub() {
     // Each error once, then the trait made callable through `dyn`, an
     // `impl View` and the `Guarded` impl, so that code using it is quiet.

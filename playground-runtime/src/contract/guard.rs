@@ -189,7 +189,9 @@ pub(crate) fn raise(message: String) -> ! {
     std::panic::resume_unwind(Box::new(message))
 }
 
-/// Runs the body of a viewmodel method (`#[viewmodel]` wraps each one).
+/// Runs the body of a viewmodel method (`#[viewmodel]` wraps each one),
+/// and each call of a boxed callback a view method returned (`#[view]`
+/// wraps it).
 ///
 /// A panic in a library's code is a foreign exception in the host, which no
 /// `catch_unwind` there can catch: it would abort the program. So the panic
