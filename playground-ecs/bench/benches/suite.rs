@@ -71,25 +71,65 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[cfg_attr(
+    not(playground_bench_without_flecs),
+    derive(flecs_ecs::prelude::Component)
+)]
 struct Transform(Mat4);
-#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[cfg_attr(
+    not(playground_bench_without_flecs),
+    derive(flecs_ecs::prelude::Component)
+)]
 struct Position(Vec3);
-#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[cfg_attr(
+    not(playground_bench_without_flecs),
+    derive(flecs_ecs::prelude::Component)
+)]
 struct Rotation(Vec3);
-#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[cfg_attr(
+    not(playground_bench_without_flecs),
+    derive(flecs_ecs::prelude::Component)
+)]
 struct Velocity(Vec3);
-#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[cfg_attr(
+    not(playground_bench_without_flecs),
+    derive(flecs_ecs::prelude::Component)
+)]
 struct A(f32);
-#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[cfg_attr(
+    not(playground_bench_without_flecs),
+    derive(flecs_ecs::prelude::Component)
+)]
 struct B(f32);
-#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[cfg_attr(
+    not(playground_bench_without_flecs),
+    derive(flecs_ecs::prelude::Component)
+)]
 struct C(f32);
-#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[cfg_attr(
+    not(playground_bench_without_flecs),
+    derive(flecs_ecs::prelude::Component)
+)]
 struct D(f32);
-#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[cfg_attr(
+    not(playground_bench_without_flecs),
+    derive(flecs_ecs::prelude::Component)
+)]
 struct E(f32);
-#[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)]
+#[derive(Clone, Copy, bevy_ecs::component::Component)]
+#[cfg_attr(
+    not(playground_bench_without_flecs),
+    derive(flecs_ecs::prelude::Component)
+)]
 struct Data(f32);
 
 fn body() -> (Transform, Position, Rotation, Velocity) {
@@ -229,7 +269,6 @@ fn simple_insert() -> Workload {
                     world.spawn_batch((0..N).map(|_| body()));
                 })
             }),
-            flecs_side::insert(N),
         ],
     }
 }
@@ -305,15 +344,7 @@ fn simple_iter() -> Workload {
     Workload {
         name: "simple_iter",
         entities: N,
-        variants: vec![
-            playground,
-            hecs,
-            bevy,
-            flecs_side::simple_iter(N),
-            query_mut,
-            for_each,
-            vecs,
-        ],
+        variants: vec![playground, hecs, bevy, query_mut, for_each, vecs],
     }
 }
 
@@ -329,6 +360,7 @@ macro_rules! frag_types {
         fn frag_bevy(world: &mut bevy_ecs::world::World) {
             $( world.spawn_batch((0..20).map(|_| ($z(1.0), Data(1.0)))); )*
         }
+        #[cfg(not(playground_bench_without_flecs))]
         fn frag_flecs(world: &flecs_ecs::prelude::World) {
             $( world.entity_bulk(20).set(&[$z(1.0); 20]).set(&[Data(1.0); 20]).build(); )*
         }
@@ -448,7 +480,6 @@ fn frag_iter() -> Workload {
             playground,
             hecs,
             bevy,
-            flecs_side::frag_iter(),
             query_mut,
             for_each,
             hecs_for_each,
@@ -504,7 +535,7 @@ fn heavy_compute() -> Workload {
     Workload {
         name: "heavy_compute",
         entities: N,
-        variants: vec![playground, hecs, bevy, flecs_side::heavy_compute(N)],
+        variants: vec![playground, hecs, bevy],
     }
 }
 
@@ -552,7 +583,7 @@ fn add_remove() -> Workload {
     Workload {
         name: "add_remove",
         entities: N,
-        variants: vec![playground, hecs, bevy, flecs_side::add_remove(N)],
+        variants: vec![playground, hecs, bevy],
     }
 }
 
@@ -676,16 +707,7 @@ fn schedule() -> Workload {
     Workload {
         name: "schedule",
         entities: 4 * N_SCHEDULE,
-        variants: vec![
-            playground,
-            hecs,
-            bevy,
-            flecs_side::schedule(false),
-            flecs_side::schedule(true),
-            serial,
-            always,
-            for_loops,
-        ],
+        variants: vec![playground, hecs, bevy, serial, always, for_loops],
     }
 }
 
@@ -714,6 +736,18 @@ fn malloc_in_use() -> usize {
     info.uordblks + info.hblkhd
 }
 
+/// Bytes per entity that the world `new` makes holds after `fill` adds
+/// `n` entities: by the counting allocator, and by glibc's count.
+fn per_entity<W>(n: usize, new: impl FnOnce() -> W, fill: impl FnOnce(&mut W)) -> (f64, f64) {
+    let mut world = new();
+    let (rust, malloc) = (LIVE_BYTES.load(Ordering::SeqCst), malloc_in_use());
+    fill(&mut world);
+    let rust = LIVE_BYTES.load(Ordering::SeqCst) - rust;
+    let malloc = malloc_in_use() as isize - malloc as isize;
+    drop(black_box(world));
+    (rust as f64 / n as f64, malloc as f64 / n as f64)
+}
+
 /// Bytes per entity that a world holds after spawning 1 M simple_insert
 /// bodies into an empty one (what the empty world holds is left out),
 /// counted twice: live bytes through Rust's allocator (the counting
@@ -721,41 +755,37 @@ fn malloc_in_use() -> usize {
 /// code's allocations and malloc's own overhead per block.
 fn memory() -> Vec<(&'static str, (f64, f64))> {
     const N: usize = 1_000_000;
-    fn per_entity<W>(new: impl FnOnce() -> W, fill: impl FnOnce(&mut W)) -> (f64, f64) {
-        let mut world = new();
-        let (rust, malloc) = (LIVE_BYTES.load(Ordering::SeqCst), malloc_in_use());
-        fill(&mut world);
-        let rust = LIVE_BYTES.load(Ordering::SeqCst) - rust;
-        let malloc = malloc_in_use() as isize - malloc as isize;
-        drop(black_box(world));
-        (rust as f64 / N as f64, malloc as f64 / N as f64)
-    }
     vec![
         (
             "playground",
-            per_entity(playground_ecs::World::new, |world| {
+            per_entity(N, playground_ecs::World::new, |world| {
                 world.spawn_batch((0..N).map(|_| body()));
             }),
         ),
         (
             "hecs",
-            per_entity(hecs::World::new, |world| {
+            per_entity(N, hecs::World::new, |world| {
                 world.spawn_batch((0..N).map(|_| body()));
             }),
         ),
         (
             "bevy",
-            per_entity(bevy_ecs::world::World::new, |world| {
+            per_entity(N, bevy_ecs::world::World::new, |world| {
                 world.spawn_batch((0..N).map(|_| body()));
             }),
         ),
-        (
-            "flecs",
-            per_entity(flecs_ecs::prelude::World::new, |world| {
-                flecs_side::fill(world, N);
-            }),
-        ),
     ]
+    .into_iter()
+    .chain(flecs_side::memory(N))
+    .collect()
+}
+
+/// `workload` with flecs's rows after the Rust engines' own three (none
+/// in a build without flecs).
+fn with_flecs(mut workload: Workload, flecs: fn(usize) -> Vec<Variant>) -> Workload {
+    let rows = flecs(workload.entities);
+    workload.variants.splice(3..3, rows);
+    workload
 }
 
 fn format_ns(ns: f64) -> String {
@@ -774,12 +804,12 @@ fn main() {
         .find_map(|a| a.parse().ok())
         .unwrap_or(15);
     let mut workloads = vec![
-        simple_insert(),
-        simple_iter(),
-        frag_iter(),
-        heavy_compute(),
-        add_remove(),
-        schedule(),
+        with_flecs(simple_insert(), flecs_side::insert),
+        with_flecs(simple_iter(), flecs_side::simple_iter),
+        with_flecs(frag_iter(), flecs_side::frag_iter),
+        with_flecs(heavy_compute(), flecs_side::heavy_compute),
+        with_flecs(add_remove(), flecs_side::add_remove),
+        with_flecs(schedule(), flecs_side::schedule),
     ];
     for workload in &mut workloads {
         for variant in &mut workload.variants {
@@ -890,10 +920,11 @@ fn main() {
 /// walked with `each`, systems in its pipeline (`progress`), `par_each`
 /// systems on `set_threads` workers for parallel work. Each world is
 /// leaked: its queries and systems point into it until the process ends.
+#[cfg(not(playground_bench_without_flecs))]
 mod flecs_side {
     use super::{
         A, B, C, D, Data, E, N_SCHEDULE, Position, Rotation, Transform, Variant, Velocity, body,
-        frag_flecs, heavy, heavy_body, spawn_only, timed, variant,
+        frag_flecs, heavy, heavy_body, per_entity, spawn_only, timed, variant,
     };
     use flecs_ecs::prelude::*;
 
@@ -929,62 +960,67 @@ mod flecs_side {
             .build()
     }
 
-    pub(super) fn insert(n: usize) -> Variant {
-        variant("flecs", true, move |iters| {
+    pub(super) fn insert(n: usize) -> Vec<Variant> {
+        vec![variant("flecs", true, move |iters| {
             spawn_only(iters, World::new, |world| {
                 bulk(world, n, body);
             })
-        })
+        })]
     }
 
-    /// Adds `n` bodies, for the memory row.
-    pub(super) fn fill(world: &World, n: usize) {
-        bulk(world, n, body);
+    /// The memory row: bytes per entity for `n` bodies.
+    pub(super) fn memory(n: usize) -> Vec<(&'static str, (f64, f64))> {
+        vec![(
+            "flecs",
+            per_entity(n, World::new, |world| {
+                bulk(world, n, body);
+            }),
+        )]
     }
 
-    pub(super) fn simple_iter(n: usize) -> Variant {
+    pub(super) fn simple_iter(n: usize) -> Vec<Variant> {
         let world = leaked();
         bulk(world, n, body);
         let query = world
             .query::<(&mut Position, &Velocity)>()
             .set_cached()
             .build();
-        variant("flecs", true, move |iters| {
+        vec![variant("flecs", true, move |iters| {
             timed(iters, || query.each(|(p, v)| p.0 += v.0))
-        })
+        })]
     }
 
-    pub(super) fn frag_iter() -> Variant {
+    pub(super) fn frag_iter(_: usize) -> Vec<Variant> {
         let world = leaked();
         frag_flecs(world);
         let query = world.query::<&mut Data>().set_cached().build();
-        variant("flecs", true, move |iters| {
+        vec![variant("flecs", true, move |iters| {
             timed(iters, || query.each(|d| d.0 *= 2.0))
-        })
+        })]
     }
 
     fn threads() -> i32 {
         std::thread::available_parallelism().map_or(1, |n| n.get() as i32)
     }
 
-    pub(super) fn heavy_compute(n: usize) -> Variant {
+    pub(super) fn heavy_compute(n: usize) -> Vec<Variant> {
         let world = leaked();
         world.set_threads(threads());
         bulk(world, n, heavy_body);
         world
             .system::<(&mut Transform, &mut Position)>()
             .par_each(|(t, p)| heavy(t, p));
-        variant("flecs", true, move |iters| {
+        vec![variant("flecs", true, move |iters| {
             timed(iters, || {
                 world.progress();
             })
-        })
+        })]
     }
 
-    pub(super) fn add_remove(n: usize) -> Variant {
+    pub(super) fn add_remove(n: usize) -> Vec<Variant> {
         let world = leaked();
         let entities = world.entity_bulk(n as u32).set(&vec![A(0.0); n]).build();
-        variant("flecs", true, move |iters| {
+        vec![variant("flecs", true, move |iters| {
             timed(iters, || {
                 for &e in &entities {
                     world.entity_from_id(e).set(B(0.0));
@@ -993,13 +1029,18 @@ mod flecs_side {
                     world.entity_from_id(e).remove(B::id());
                 }
             })
-        })
+        })]
+    }
+
+    /// The schedule workload in flecs's pipeline: on the calling thread
+    /// only, and as `par_each` systems on `set_threads` workers.
+    pub(super) fn schedule(_: usize) -> Vec<Variant> {
+        vec![pipeline(false), pipeline(true)]
     }
 
     /// The schedule workload's world and three systems in flecs's
-    /// pipeline: on the calling thread only, or as `par_each` systems on
-    /// `set_threads` workers.
-    pub(super) fn schedule(threaded: bool) -> Variant {
+    /// pipeline.
+    fn pipeline(threaded: bool) -> Variant {
         let world = leaked();
         let n = N_SCHEDULE as u32;
         world
@@ -1060,5 +1101,25 @@ mod flecs_side {
                 world.progress();
             })
         })
+    }
+}
+
+/// A build without flecs (`--cfg playground_bench_without_flecs`): the same
+/// suite with one dependency fewer linked, to show that playground's
+/// figures do not depend on what else the binary holds.
+#[cfg(playground_bench_without_flecs)]
+mod flecs_side {
+    use super::Variant;
+
+    pub(super) fn insert(_: usize) -> Vec<Variant> {
+        Vec::new()
+    }
+    pub(super) use insert as simple_iter;
+    pub(super) use insert as frag_iter;
+    pub(super) use insert as heavy_compute;
+    pub(super) use insert as add_remove;
+    pub(super) use insert as schedule;
+    pub(super) fn memory(_: usize) -> Vec<(&'static str, (f64, f64))> {
+        Vec::new()
     }
 }

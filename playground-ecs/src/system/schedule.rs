@@ -182,6 +182,10 @@ impl Schedule {
     /// Runs one stage's systems, then applies their commands in order.
     fn run_stage(&mut self, active: &[usize], world: &mut World) -> Result<(), ScheduleError> {
         let parallel = self.worth_parallel(active);
+        // Only a stage that could run in parallel needs its systems' times
+        // (to decide the next time), and a sample now and then is enough:
+        // reading the clock costs about 30 ns, as much as a small system.
+        let measure = self.parallel && active.len() > 1;
         let shared: &World = world;
         let accesses = &self.accesses;
         let mut outcome = Ok(());
@@ -199,9 +203,9 @@ impl Schedule {
             rayon::in_place_scope(|scope| {
                 let (first, rest) = slots.split_first_mut().expect("two or more systems");
                 for (system, access, result) in rest {
-                    scope.spawn(move |_| *result = run_one(system, access, shared));
+                    scope.spawn(move |_| *result = run_one(system, access, shared, measure));
                 }
-                first.2 = run_one(first.0, first.1, shared);
+                first.2 = run_one(first.0, first.1, shared, measure);
             });
             for (_, _, result) in slots {
                 if outcome.is_ok() {
@@ -210,7 +214,7 @@ impl Schedule {
             }
         } else {
             for &i in active {
-                let result = run_one(&mut self.systems[i], &accesses[i], shared);
+                let result = run_one(&mut self.systems[i], &accesses[i], shared, measure);
                 if outcome.is_ok() {
                     outcome = result;
                 }
@@ -308,8 +312,8 @@ impl Schedule {
     /// How much work a stage must have, besides its longest system, for its
     /// systems to be spread over threads (default 40 µs: waking a thread
     /// and handing it work costs tens of microseconds). The work is each
-    /// system's measured time in the previous run; a stage not yet measured
-    /// runs in parallel. `Duration::ZERO` always spreads.
+    /// system's time in a recent run (one run in eight is timed); a stage
+    /// not yet measured runs in parallel. `Duration::ZERO` always spreads.
     pub fn set_parallel_threshold(&mut self, threshold: Duration) {
         self.threshold = threshold;
     }
@@ -337,9 +341,20 @@ impl Schedule {
     }
 }
 
-/// Runs `system` over `world`, timing it; its commands land in its buffer.
-fn run_one(system: &mut System, access: &Access, world: &World) -> Result<(), ScheduleError> {
-    let start = Instant::now();
+/// How often a system's run is timed, when its stage needs times: every
+/// this many runs (and its first).
+const TIME_EVERY: u64 = 8;
+
+/// Runs `system` over `world`, timing it if `measure` asks for it and its
+/// turn has come; its commands land in its buffer.
+fn run_one(
+    system: &mut System,
+    access: &Access,
+    world: &World,
+    measure: bool,
+) -> Result<(), ScheduleError> {
+    let start = (measure && (system.last.is_none() || system.runs.is_multiple_of(TIME_EVERY)))
+        .then(Instant::now);
     let view = SystemWorld {
         world,
         access,
@@ -349,7 +364,9 @@ fn run_one(system: &mut System, access: &Access, world: &World) -> Result<(), Sc
     let outcome = catch_unwind(AssertUnwindSafe(|| (system.run)(&view)));
     system.commands = view.commands.into_inner();
     system.queries = view.queries.into_inner();
-    system.last = Some(start.elapsed());
+    if let Some(start) = start {
+        system.last = Some(start.elapsed());
+    }
     match outcome {
         Ok(Ok(())) => Ok(()),
         Ok(Err(error)) => Err(ScheduleError::Failed {
