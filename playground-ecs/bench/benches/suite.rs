@@ -473,6 +473,16 @@ fn frag_iter() -> Workload {
         },
     );
 
+    // The floor: the same pass over one `Vec` of all 520.
+    let mut one: Vec<Data> = vec![Data(1.0); 26 * 20];
+    let floor = variant("one `Vec` of 520 (floor)", false, move |iters| {
+        timed(iters, || {
+            for d in black_box(&mut one).iter_mut() {
+                d.0 *= 2.0;
+            }
+        })
+    });
+
     Workload {
         name: "frag_iter",
         entities: 26 * 20,
@@ -486,6 +496,7 @@ fn frag_iter() -> Workload {
             bevy_for_each,
             flatten_for,
             flatten_for_each,
+            floor,
         ],
     }
 }
@@ -876,6 +887,15 @@ fn main() {
         "| simple_iter: playground `for` / two `Vec`s | {:.2} |",
         find("simple_iter", "playground") / find("simple_iter", "two `Vec`s (baseline)")
     );
+    for (name, row) in [
+        ("`for`", "playground"),
+        ("`.for_each`", "playground, `.for_each`"),
+    ] {
+        println!(
+            "| frag_iter: playground {name} / one `Vec` (floor) | {:.2} |",
+            find("frag_iter", row) / find("frag_iter", "one `Vec` of 520 (floor)")
+        );
+    }
     for w in ["simple_iter", "frag_iter"] {
         println!(
             "| {w}: playground `for` / `.for_each` | {:.2} |",
