@@ -207,6 +207,20 @@ fn a_direct_rebuild_of_a_crate_that_is_also_an_rlib_writes_only_the_library() {
     assert!(edited.direct, "rebuilt by rustc alone");
     assert_ne!(edited.sha256, first.sha256, "a new library");
     assert_eq!(written(), before, "the rlib is left for cargo");
+    // Its incremental state apart from cargo's, which rustc would discard
+    // for the other crate types.
+    let sessions = |dir: &str| {
+        std::fs::read_dir(default_target(&manifest).join("debug").join(dir))
+            .map(|entries| {
+                entries
+                    .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                    .filter(|name| name.starts_with("build_both"))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    assert_eq!(sessions("incremental"), 1, "cargo's");
+    assert_eq!(sessions("incremental-cdylib"), 1, "the direct rebuild's");
     // Cargo sees sources newer than its last build and brings the rlib up
     // to date.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());

@@ -117,21 +117,43 @@ impl Direct {
 /// loads nothing else and writing an rlib's metadata costs a rebuild tens
 /// of milliseconds. The other kinds are stale until cargo next builds the
 /// crate, which it does: its sources are newer than its last build.
+///
+/// Its incremental state is kept apart from cargo's (`-C incremental=DIR`
+/// becomes `DIR-cdylib`): rustc discards a session made for other crate
+/// types, so sharing it would make every direct rebuild after a `cargo
+/// build`, and every `cargo build` after a direct rebuild, start over.
 fn library_only(args: &[String]) -> Vec<OsString> {
     let mut kept = Vec::with_capacity(args.len());
     let mut words = args.iter();
     while let Some(word) = words.next() {
-        if word == "--crate-type" {
-            match words.next() {
+        match word.as_str() {
+            "--crate-type" => match words.next() {
                 Some(kind) if kind == "cdylib" => kept.extend([word.into(), kind.into()]),
                 Some(_) => {}
                 None => kept.push(word.into()),
+            },
+            "-C" => {
+                kept.push(word.into());
+                if let Some(option) = words.next() {
+                    kept.push(own_incremental(option).into());
+                }
             }
-        } else {
-            kept.push(word.into());
+            _ => match word.strip_prefix("-C") {
+                Some(option) => kept.push(format!("-C{}", own_incremental(option)).into()),
+                None => kept.push(word.into()),
+            },
         }
     }
     kept
+}
+
+/// A codegen option (`-C` `OPTION`) as direct rebuilds pass it: an
+/// incremental directory of their own.
+fn own_incremental(option: &str) -> String {
+    match option.strip_prefix("incremental=") {
+        Some(dir) => format!("incremental={dir}-cdylib"),
+        None => option.to_owned(),
+    }
 }
 
 /// The files of the path packages (other than the module) that the
@@ -213,4 +235,46 @@ pub(crate) fn modified(path: &Path) -> Option<std::time::SystemTime> {
 /// with the one asked for.
 pub(crate) fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::library_only;
+
+    #[test]
+    fn a_direct_rebuild_builds_the_cdylib_alone_with_its_own_incremental_state() {
+        let cargo: Vec<String> = [
+            "--crate-name",
+            "module",
+            "--crate-type",
+            "cdylib",
+            "--crate-type",
+            "rlib",
+            "-C",
+            "incremental=/t/debug/incremental",
+            "-Cincremental=/t/x",
+            "-C",
+            "strip=debuginfo",
+        ]
+        .map(String::from)
+        .into();
+        let direct: Vec<String> = library_only(&cargo)
+            .into_iter()
+            .map(|word| word.into_string().unwrap())
+            .collect();
+        assert_eq!(
+            direct,
+            [
+                "--crate-name",
+                "module",
+                "--crate-type",
+                "cdylib",
+                "-C",
+                "incremental=/t/debug/incremental-cdylib",
+                "-Cincremental=/t/x-cdylib",
+                "-C",
+                "strip=debuginfo",
+            ]
+        );
+    }
 }
