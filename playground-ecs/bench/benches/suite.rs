@@ -10,11 +10,11 @@
 //!   engine (in a rotating order), and each figure is the median over the
 //!   rounds of each round's median sample; a burst of noise from another
 //!   process hits one round of all engines, not all rounds of one;
-//! - every Rust engine is driven with a `for` loop over its query
-//!   (`.for_each` appears only in the rows that compare the two styles);
-//!   flecs has no per-entity iterator, so it runs its own idiom, a cached
-//!   query's `each` (a closure per entity, one loop per table, as
-//!   `.for_each` is);
+//! - the same loop style on every engine: in the iteration workloads each
+//!   Rust engine runs a `for` loop over its query and, in rows of their
+//!   own, `.for_each` (a closure per entity); flecs has no per-entity
+//!   iterator, so its cached query's `each` is a closure row; a row's
+//!   ratio is to the fastest peer of its own style;
 //! - each engine's documented idiom for parallel work: playground's
 //!   `par_for_each`, hecs's `into_iter_batched` fed to rayon one batch at a
 //!   time, bevy's `par_iter_mut` with the `multi_threaded` feature on its
@@ -161,11 +161,25 @@ fn heavy(t: &mut Transform, p: &mut Position) {
 /// measured part only (setup and teardown excluded, as `iter_custom`).
 type Run = Box<dyn FnMut(u64) -> Duration>;
 
+/// How a variant walks a query: a `for` loop (`Iterator::next`), or a
+/// closure per entity (`.for_each`, flecs's `each`). Over many small
+/// tables the two differ by 2x and more on every engine (LLVM vectorises
+/// the loop a closure runs per table, never the one `next` makes), so in
+/// the iteration workloads a row is compared with the peers of its own
+/// style.
+#[derive(Clone, Copy, PartialEq)]
+enum Style {
+    For,
+    Closure,
+}
+
 /// One way of running a workload: an engine, or a variant of one.
 struct Variant {
     name: &'static str,
-    /// A peer engine (hecs, bevy): the ratio is to the fastest of these.
+    /// A peer engine (hecs, bevy, flecs): the ratio is to the fastest of
+    /// these (of the same style, in a workload that compares styles).
     peer: bool,
+    style: Style,
     run: Run,
     /// Iterations per sample, calibrated to about `SAMPLE`.
     iters: u64,
@@ -176,6 +190,8 @@ struct Variant {
 struct Workload {
     name: &'static str,
     entities: usize,
+    /// Whether rows are compared with peers of their own [`Style`].
+    styled: bool,
     variants: Vec<Variant>,
 }
 
@@ -183,9 +199,18 @@ fn variant(name: &'static str, peer: bool, run: impl FnMut(u64) -> Duration + 's
     Variant {
         name,
         peer,
+        style: Style::For,
         run: Box::new(run),
         iters: 1,
         rounds: Vec::new(),
+    }
+}
+
+impl Variant {
+    /// The variant walks its query with a closure per entity.
+    fn closure(mut self) -> Self {
+        self.style = Style::Closure;
+        self
     }
 }
 
@@ -253,6 +278,7 @@ fn simple_insert() -> Workload {
     Workload {
         name: "simple_insert",
         entities: N,
+        styled: false,
         variants: vec![
             variant("playground", false, |iters| {
                 spawn_only(iters, playground_ecs::World::new, |world| {
@@ -307,7 +333,30 @@ fn simple_iter() -> Workload {
         timed(iters, || {
             query.iter_mut(&mut world).for_each(|(p, v)| p.0 += v.0)
         })
-    });
+    })
+    .closure();
+
+    let mut world = hecs::World::new();
+    world.spawn_batch((0..N).map(|_| body()));
+    let hecs_for_each = variant("hecs, `.for_each`", true, move |iters| {
+        timed(iters, || {
+            world
+                .query_mut::<(&mut Position, &Velocity)>()
+                .into_iter()
+                .for_each(|(p, v)| p.0 += v.0)
+        })
+    })
+    .closure();
+
+    let mut world = bevy_ecs::world::World::new();
+    world.spawn_batch((0..N).map(|_| body()));
+    let mut query = world.query::<(&mut Position, &Velocity)>();
+    let bevy_for_each = variant("bevy, `.for_each`", true, move |iters| {
+        timed(iters, || {
+            query.iter_mut(&mut world).for_each(|(mut p, v)| p.0 += v.0)
+        })
+    })
+    .closure();
 
     let mut world = hecs::World::new();
     world.spawn_batch((0..N).map(|_| body()));
@@ -344,13 +393,27 @@ fn simple_iter() -> Workload {
     Workload {
         name: "simple_iter",
         entities: N,
-        variants: vec![playground, hecs, bevy, query_mut, for_each, vecs],
+        styled: true,
+        variants: vec![
+            playground,
+            hecs,
+            bevy,
+            query_mut,
+            for_each,
+            hecs_for_each,
+            bevy_for_each,
+            vecs,
+        ],
     }
 }
 
 macro_rules! frag_types {
     ($($z:ident)*) => {
-        $( #[derive(Clone, Copy, bevy_ecs::component::Component, flecs_ecs::prelude::Component)] struct $z(f32); )*
+        $(
+            #[derive(Clone, Copy, bevy_ecs::component::Component)]
+            #[cfg_attr(not(playground_bench_without_flecs), derive(flecs_ecs::prelude::Component))]
+            struct $z(f32);
+        )*
         fn frag_playground(world: &mut playground_ecs::World) {
             $( world.spawn_batch((0..20).map(|_| ($z(1.0), Data(1.0)))); )*
         }
@@ -402,7 +465,8 @@ fn frag_iter() -> Workload {
         timed(iters, || {
             query.iter_mut(&mut world).for_each(|d| d.0 *= 2.0)
         })
-    });
+    })
+    .closure();
 
     let mut world = hecs::World::new();
     frag_hecs(&mut world);
@@ -425,31 +489,33 @@ fn frag_iter() -> Workload {
         })
     });
 
-    // The same two loop styles on the peers and on std's `Flatten` over 26
-    // `Vec`s of 20 (not engines: not part of the best-peer ratio). They
-    // show that the gap between a `for` loop and `.for_each` over many small
-    // tables is the language's, not an engine's: LLVM vectorises the inner
-    // loop of `fold`, never the state machine `next` makes of two nested
-    // loops.
+    // The closure style on the peers, and both styles on std's `Flatten`
+    // over 26 `Vec`s of 20 (not an engine: not part of the best-peer
+    // ratio). They show that the gap between a `for` loop and `.for_each`
+    // over many small tables is the language's, not an engine's: LLVM
+    // vectorises the inner loop of `fold`, never the state machine `next`
+    // makes of two nested loops.
     let mut world = hecs::World::new();
     frag_hecs(&mut world);
-    let hecs_for_each = variant("hecs, `.for_each`", false, move |iters| {
+    let hecs_for_each = variant("hecs, `.for_each`", true, move |iters| {
         timed(iters, || {
             world
                 .query_mut::<&mut Data>()
                 .into_iter()
                 .for_each(|d| d.0 *= 2.0)
         })
-    });
+    })
+    .closure();
 
     let mut world = bevy_ecs::world::World::new();
     frag_bevy(&mut world);
     let mut query = world.query::<&mut Data>();
-    let bevy_for_each = variant("bevy, `.for_each`", false, move |iters| {
+    let bevy_for_each = variant("bevy, `.for_each`", true, move |iters| {
         timed(iters, || {
             query.iter_mut(&mut world).for_each(|mut d| d.0 *= 2.0)
         })
-    });
+    })
+    .closure();
 
     let mut tables: Vec<Vec<Data>> = (0..26).map(|_| vec![Data(1.0); 20]).collect();
     let flatten_for = variant("std `Flatten` of 26 `Vec`s, `for`", false, move |iters| {
@@ -471,7 +537,8 @@ fn frag_iter() -> Workload {
                     .for_each(|d| d.0 *= 2.0)
             })
         },
-    );
+    )
+    .closure();
 
     // The floor: the same pass over one `Vec` of all 520.
     let mut one: Vec<Data> = vec![Data(1.0); 26 * 20];
@@ -486,6 +553,7 @@ fn frag_iter() -> Workload {
     Workload {
         name: "frag_iter",
         entities: 26 * 20,
+        styled: true,
         variants: vec![
             playground,
             hecs,
@@ -546,6 +614,7 @@ fn heavy_compute() -> Workload {
     Workload {
         name: "heavy_compute",
         entities: N,
+        styled: false,
         variants: vec![playground, hecs, bevy],
     }
 }
@@ -594,6 +663,7 @@ fn add_remove() -> Workload {
     Workload {
         name: "add_remove",
         entities: N,
+        styled: false,
         variants: vec![playground, hecs, bevy],
     }
 }
@@ -718,6 +788,7 @@ fn schedule() -> Workload {
     Workload {
         name: "schedule",
         entities: 4 * N_SCHEDULE,
+        styled: false,
         variants: vec![playground, hecs, bevy, serial, always, for_loops],
     }
 }
@@ -838,33 +909,42 @@ fn main() {
     }
 
     println!(
-        "| workload | engine / variant | median per round | per entity | ratio to best peer |"
+        "| workload | engine / variant | loop | median per round | per entity | ratio to best peer |"
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|");
     for workload in &mut workloads {
         let medians: Vec<f64> = workload
             .variants
             .iter_mut()
             .map(|v| median(&mut v.rounds.clone()))
             .collect();
-        let best_peer = workload
-            .variants
-            .iter()
-            .zip(&medians)
-            .filter(|(v, _)| v.peer)
-            .map(|(_, &m)| m)
-            .fold(f64::INFINITY, f64::min);
+        let best_peer = |style: Style| {
+            workload
+                .variants
+                .iter()
+                .zip(&medians)
+                .filter(|(v, _)| v.peer && (!workload.styled || v.style == style))
+                .map(|(_, &m)| m)
+                .fold(f64::INFINITY, f64::min)
+        };
         for (variant, &m) in workload.variants.iter().zip(&medians) {
+            let best_peer = best_peer(variant.style);
+            let style = match (workload.styled, variant.style) {
+                (false, _) => "",
+                (true, Style::For) => "`for`",
+                (true, Style::Closure) => "closure",
+            };
             let ratio = if variant.peer {
                 format!("{:.2}", m / best_peer)
             } else {
                 format!("**{:.2}**", m / best_peer)
             };
             println!(
-                "| {} ({}) | {} | {} | {} | {} |",
+                "| {} ({}) | {} | {} | {} | {} | {} |",
                 workload.name,
                 workload.entities,
                 variant.name,
+                style,
                 format_ns(m),
                 format_ns(m / workload.entities as f64),
                 ratio
@@ -1005,18 +1085,24 @@ mod flecs_side {
             .query::<(&mut Position, &Velocity)>()
             .set_cached()
             .build();
-        vec![variant("flecs", true, move |iters| {
-            timed(iters, || query.each(|(p, v)| p.0 += v.0))
-        })]
+        vec![
+            variant("flecs, `each`", true, move |iters| {
+                timed(iters, || query.each(|(p, v)| p.0 += v.0))
+            })
+            .closure(),
+        ]
     }
 
     pub(super) fn frag_iter(_: usize) -> Vec<Variant> {
         let world = leaked();
         frag_flecs(world);
         let query = world.query::<&mut Data>().set_cached().build();
-        vec![variant("flecs", true, move |iters| {
-            timed(iters, || query.each(|d| d.0 *= 2.0))
-        })]
+        vec![
+            variant("flecs, `each`", true, move |iters| {
+                timed(iters, || query.each(|d| d.0 *= 2.0))
+            })
+            .closure(),
+        ]
     }
 
     fn threads() -> i32 {
