@@ -442,7 +442,7 @@ fn a_rollback_after_refused_pool_migrations_finds_the_pool_as_it_was() {
         .load(library(Fixture::PoolModelV2MigratePanic))
         .unwrap_err();
     assert!(
-        matches!(&error.kind, LoadErrorKind::Bind { source }
+        matches!(&error.kind, LoadErrorKind::Bind { source, .. }
             if matches!(&**source, RegistryError::ConstructorPanicked { .. })),
         "{error}"
     );

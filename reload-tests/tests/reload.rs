@@ -2,8 +2,8 @@
 
 use counter_api::Counter;
 use playground_runtime::{
-    BuildPart, Carried, LoadError, LoadErrorKind, LoadOptions, Manifest, Registry, RegistryError,
-    StateError, StatePolicy,
+    BuildPart, Carried, Change, LoadError, LoadErrorKind, LoadOptions, Manifest, Part, Registry,
+    RegistryError, StateError, StatePolicy,
 };
 use reload_tests::{Fixture, library};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -98,13 +98,28 @@ fn a_state_format_change_is_refused_by_default() {
     let registry = loaded(Fixture::V1);
     registry.get::<dyn Counter>().unwrap().add(4);
     let error = registry.load(library(Fixture::StateV2)).unwrap_err();
-    let LoadErrorKind::Bind { source, .. } = &error.kind else {
+    let LoadErrorKind::Bind { source, changes } = &error.kind else {
         panic!("expected Bind, got {error}")
     };
     assert!(
         matches!(&**source, RegistryError::State { source: StateError::VersionMismatch { field, model, .. }, .. }
             if field == "tally" && model == "Tally"),
         "{source}"
+    );
+    // `Tally` is the module's own (the program does not link it): what
+    // changed comes from the manifest of the build that saved the state.
+    assert!(
+        matches!(&changes[..], [
+            Change::Removed { part: Part::Field, name: removed, old },
+            Change::Added { part: Part::Field, name: added, new },
+        ] if removed == "scratch" && old.text == "Scratch" && added == "writes" && new.text == "u64"),
+        "{changes:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("removed field `scratch`")
+            && message.contains("added field `writes`: `u64`"),
+        "{message}"
     );
     assert_eq!(
         registry.get::<dyn Counter>().unwrap().total(),

@@ -115,7 +115,7 @@ fn a_constructor_panicking_in_a_library_refuses_the_load_and_keeps_the_old_bindi
     let error = registry
         .load(library(Fixture::ConstructorPanic))
         .unwrap_err();
-    let LoadErrorKind::Bind { source } = &error.kind else {
+    let LoadErrorKind::Bind { source, .. } = &error.kind else {
         panic!("expected Bind, got {error}");
     };
     assert!(

@@ -3,8 +3,8 @@
 //! [`Registry::check`](crate::Registry::check), the first step of
 //! [`Registry::load`](crate::Registry::load), and `playground-inspect`.
 
-use crate::contract::ids::{ModelId, ViewId};
-use crate::loading::diff::{Change, Part, Written};
+use crate::contract::ids::{ModelId, StateVersion, ViewId};
+use crate::loading::diff::{Change, Changes, Part, Written};
 use crate::loading::error::{LoadError, LoadErrorKind, ModelPart};
 use crate::loading::manifest::{Manifest, ManifestField, ManifestMethod, ManifestModel};
 use std::path::Path;
@@ -176,6 +176,47 @@ impl Sides<'_> {
         let changes = self.items(Part::Field, &host.fields, &module.fields);
         self.following.pop();
         changes
+    }
+}
+
+impl Manifest {
+    /// What changed in model `model` from version `saved`, as this
+    /// manifest lists it, to version `current`, as `newer` does: for a
+    /// refusal over a module's own model, which no program's manifest has,
+    /// between the build whose state is carried and the build refused (a
+    /// build may list both versions, the old one kept to migrate from).
+    /// `None` when either manifest lacks its version.
+    pub(crate) fn model_changes(
+        &self,
+        newer: &Manifest,
+        model: &str,
+        (saved, current): (StateVersion, StateVersion),
+    ) -> Option<Changes> {
+        fn version<'m>(
+            manifest: &'m Manifest,
+            model: &str,
+            version: StateVersion,
+        ) -> Option<&'m ManifestModel> {
+            manifest
+                .models
+                .iter()
+                .find(|m| m.name == model && m.state_version == version)
+        }
+        let old = version(self, model, saved)?;
+        let new = version(newer, model, current)?;
+        let mut sides = Sides {
+            host: self,
+            module: newer,
+            following: Vec::new(),
+        };
+        let mut changes = sides.fields(old, new);
+        if changes.is_empty() {
+            changes.push(Change::Elsewhere {
+                what: "no field differs: its variants, discriminants or `repr` and `serde` \
+                       attributes do",
+            });
+        }
+        Some(changes.into())
     }
 }
 

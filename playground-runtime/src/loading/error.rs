@@ -216,11 +216,16 @@ pub enum LoadErrorKind {
     /// Binding the new viewmodel failed: its state could not be carried
     /// over (and starting fresh was not allowed), or its constructor,
     /// restore or migration panicked. The old binding and its state stay.
-    #[error("{source}")]
+    #[error("{source}{changes}")]
     Bind {
         /// What failed.
         #[source]
         source: Box<RegistryError>,
+        /// When a model's format was refused: its fields that differ
+        /// between the build that saved the state (or made the pool) and
+        /// this one, from the two libraries' manifests (empty when the
+        /// state came from code whose manifest the registry does not have).
+        changes: Changes,
     },
 }
 

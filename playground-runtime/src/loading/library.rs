@@ -31,6 +31,7 @@
 
 use crate::loading::file::OpenError;
 use crate::loading::image::Image;
+use crate::loading::manifest::Manifest;
 use crate::loading::module::{
     Fingerprint, HEADER_VERSION, MAGIC, MODULE_SYMBOL, ModuleContents, ModuleHeader,
 };
@@ -46,6 +47,9 @@ pub(crate) struct Library {
     /// The path the library was loaded from (not the private copy).
     pub path: PathBuf,
     library: ManuallyDrop<libloading::Library>,
+    /// Its manifest, as checked before it was opened: what a later
+    /// refusal compares the next build with.
+    pub manifest: Manifest,
     /// The sealed copy `dlopen` mapped, kept open while the library is
     /// loaded, even after this value is dropped: the dynamic loader returns
     /// an already loaded library for a name it knows, so the library's name,
@@ -117,6 +121,7 @@ impl Library {
         }
         let library = Library {
             path: image.path.clone(),
+            manifest: image.manifest.clone(),
             library: ManuallyDrop::new(library),
             copy: ManuallyDrop::new(copy),
         };
@@ -165,6 +170,10 @@ impl Library {
 impl Mapped for Library {
     fn path(&self) -> &Path {
         &self.path
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 
     unsafe fn unload(self: Arc<Self>) -> bool {

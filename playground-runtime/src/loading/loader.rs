@@ -1,9 +1,11 @@
 //! Loading a module library into a registry: open, verify, carry state
 //! over, swap.
 
+use crate::contract::error::{PoolError, StateError};
 use crate::contract::guard::in_callback;
 use crate::contract::view::ViewDescriptor;
 use crate::loading::bytes::LibraryBytes;
+use crate::loading::diff::Changes;
 use crate::loading::error::{LoadError, LoadErrorKind, open_error};
 use crate::loading::image::Image;
 use crate::loading::library::Library;
@@ -255,10 +257,12 @@ impl Registry {
         let _writer = self.write.lock();
         let current = self.bindings.load_full();
         let bind_error = |source: RegistryError| {
+            let changes = self.format_changes(&source, &image.manifest);
             LoadError::new(
                 path.to_owned(),
                 LoadErrorKind::Bind {
                     source: Box::new(source),
+                    changes,
                 },
             )
         };
@@ -335,6 +339,47 @@ impl Registry {
             elapsed: start.elapsed(),
             phases: attempt.phases.clone(),
         })
+    }
+
+    /// When `refusal` refused a model's format (a state field's or a
+    /// pool's): what changed in the model between the build whose manifest
+    /// lists the refused version (a library loaded before, newest first,
+    /// or this program) and `newer`, the refused build's.
+    fn format_changes(&self, refusal: &RegistryError, newer: &Manifest) -> Changes {
+        let (model, versions) = match refusal {
+            RegistryError::State {
+                source:
+                    StateError::VersionMismatch {
+                        model,
+                        saved,
+                        current,
+                        ..
+                    },
+                ..
+            } => (model, (*saved, *current)),
+            RegistryError::State {
+                source:
+                    StateError::Pool(PoolError::VersionMismatch {
+                        model,
+                        pooled,
+                        current,
+                        ..
+                    }),
+                ..
+            } => (model, (*pooled, *current)),
+            _ => return Changes::default(),
+        };
+        let libraries = self.libraries.lock();
+        let loaded = libraries
+            .iter()
+            .rev()
+            .filter_map(|library| library.as_any().downcast_ref::<Library>())
+            .map(|library| &library.manifest);
+        let linked = Manifest::linked();
+        loaded
+            .chain(std::iter::once(linked))
+            .find_map(|older| older.model_changes(newer, model, versions))
+            .unwrap_or_default()
     }
 
     /// Checks the module library at `path` against this program from its

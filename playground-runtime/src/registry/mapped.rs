@@ -1,5 +1,6 @@
 //! What keeps a module's code mapped while anything made from it lives.
 
+use std::any::Any;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -11,6 +12,10 @@ use std::sync::Arc;
 pub(crate) trait Mapped: Send + Sync + fmt::Debug {
     /// The file it was loaded from.
     fn path(&self) -> &Path;
+
+    /// Itself, for the layer that made it to read what else it keeps (the
+    /// loading layer: the library's manifest).
+    fn as_any(&self) -> &dyn Any;
 
     /// Unmaps it if this is the last holder; `false` when it stays mapped
     /// (another holder, or `dlclose` kept it).
