@@ -247,3 +247,48 @@ fn a_pool_of_another_format_is_refused_warm_or_cold() {
     assert_eq!(pool.len(), 1);
     assert_eq!(registry.get::<dyn Stock>().unwrap().total(), 3);
 }
+
+#[test]
+fn a_handle_crosses_as_bits_and_is_checked_on_the_way_back() {
+    let pool = Pool::<Item>::detached();
+    let a = pool.insert(item("a", 1)).unwrap();
+    let b = pool.insert(item("b", 2)).unwrap();
+    let bits = b.to_bits();
+    assert_ne!(bits, a.to_bits());
+    let back = pool.handle_from_bits(bits).unwrap();
+    assert_eq!(back, b);
+    assert_eq!(pool.get(back).unwrap().name, "b");
+
+    // Removed: its bits are stale, and stay so when the slot is reused.
+    pool.remove(b).unwrap();
+    assert!(matches!(
+        pool.handle_from_bits(bits),
+        Err(PoolError::Stale {
+            index: 1,
+            generation: 0,
+            ..
+        })
+    ));
+    let reused = pool.insert(item("c", 3)).unwrap();
+    assert_eq!(reused.index(), b.index());
+    assert!(matches!(
+        pool.handle_from_bits(bits),
+        Err(PoolError::Stale { .. })
+    ));
+
+    // Another pool's bits, or bits that were never a handle's.
+    let other = Pool::<Item>::detached();
+    let foreign = other.insert(item("x", 0)).unwrap().to_bits();
+    assert!(matches!(
+        pool.handle_from_bits(foreign),
+        Err(PoolError::Foreign { .. })
+    ));
+    assert!(matches!(
+        pool.handle_from_bits(u128::MAX),
+        Err(PoolError::Foreign { .. })
+    ));
+    assert!(matches!(
+        pool.handle_from_bits(a.to_bits() & u128::from(u64::MAX)),
+        Err(PoolError::Foreign { .. })
+    ));
+}

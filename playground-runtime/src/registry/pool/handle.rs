@@ -22,6 +22,15 @@ impl<M> PoolHandle<M> {
     pub fn generation(&self) -> u32 {
         self.generation
     }
+
+    /// The handle as 128 bits (the pool's id, the slot and the
+    /// generation), for code that keeps or passes it where `M` is not
+    /// named: a `u128` field of another model, a view's argument.
+    /// [`Pool::handle_from_bits`](crate::Pool::handle_from_bits) turns it
+    /// back into a handle, checked, without looking at any other value.
+    pub fn to_bits(self) -> u128 {
+        u128::from(self.pool) << 64 | u128::from(self.index) << 32 | u128::from(self.generation)
+    }
 }
 
 impl<M> Clone for PoolHandle<M> {

@@ -324,6 +324,24 @@ impl<M: Model> Pool<M> {
         live(&self.read().slots, self.storage.id, handle).is_some()
     }
 
+    /// The handle whose [`PoolHandle::to_bits`] `bits` are, if it names a
+    /// value of this pool: [`PoolError::Foreign`] for another pool's (or
+    /// bits that were never a handle's), [`PoolError::Stale`] for a value
+    /// removed since. One slot is looked at, whatever the pool holds.
+    pub fn handle_from_bits(&self, bits: u128) -> Result<PoolHandle<M>, PoolError> {
+        let handle = PoolHandle {
+            pool: (bits >> 64) as u64,
+            index: (bits >> 32) as u32,
+            generation: bits as u32,
+            _model: PhantomData,
+        };
+        if self.contains(handle) {
+            Ok(handle)
+        } else {
+            Err(self.stale(handle))
+        }
+    }
+
     /// How many values the pool holds.
     pub fn len(&self) -> usize {
         self.read().len
