@@ -90,7 +90,7 @@ pub use contract::wrappers::{Atomic, Handle, Once, Shared};
 pub use loading::bytes::{LibraryBytes, write_sha256};
 pub use loading::diff::{Change, Changes, Part, Written};
 pub use loading::error::{LoadError, LoadErrorKind, ModelPart, ProgramError};
-pub use loading::loader::LoadReport;
+pub use loading::loader::{LeftAlone, LoadReport};
 pub use loading::manifest::{
     Manifest, ManifestField, ManifestMethod, ManifestModel, ManifestView, ManifestViewModel,
 };

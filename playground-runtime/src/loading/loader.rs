@@ -24,6 +24,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+/// A view of a loaded module that the load left as it was, because the
+/// program bound it itself ([`Registry::bind`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftAlone {
+    /// The view.
+    pub view: String,
+    /// The module's viewmodel for it, not bound
+    /// (`registry.bind::<dyn View>(viewmodel)` binds it).
+    pub viewmodel: String,
+    /// The viewmodel the program bound, which stays.
+    pub bound: String,
+}
+
 /// What a successful load did.
 #[derive(Debug, Clone)]
 pub struct LoadReport {
@@ -34,6 +47,10 @@ pub struct LoadReport {
     pub path: PathBuf,
     /// Each view (re)bound, with its viewmodel and how its state came over.
     pub bound: Vec<Rebound>,
+    /// Each view the module implements that the load left as it was: the
+    /// program bound it itself ([`Registry::bind`]). The module's
+    /// viewmodel can still be bound to it by name.
+    pub left_alone: Vec<LeftAlone>,
     /// The module's crate, if it named itself with `export_module!` (then
     /// only that crate's viewmodels were bound).
     pub crate_name: Option<String>,
@@ -256,6 +273,30 @@ impl Registry {
 
         let _writer = self.write.lock();
         let current = self.bindings.load_full();
+        // The views the program bound itself stay as they are.
+        let pinned = self.pinned.lock().clone();
+        let (left, targets): (Vec<_>, Vec<_>) = targets
+            .into_iter()
+            .partition(|(_, view)| pinned.contains(&view.view_id));
+        let left_alone: Vec<LeftAlone> = left
+            .iter()
+            .map(|(entry, view)| LeftAlone {
+                view: view.name.to_owned(),
+                viewmodel: entry.descriptor.name.to_owned(),
+                bound: match current.slots.get(&view.view_id) {
+                    Some(Slot::Bound(binding)) => binding.viewmodel.name.to_owned(),
+                    _ => String::new(),
+                },
+            })
+            .collect();
+        for alone in &left_alone {
+            tracing::info!(
+                view = %alone.view,
+                viewmodel = %alone.viewmodel,
+                bound = %alone.bound,
+                "left as the program bound it"
+            );
+        }
         let bind_error = |source: RegistryError| {
             let changes = self.format_changes(&source, &image.manifest);
             LoadError::new(
@@ -298,6 +339,16 @@ impl Registry {
             let mut bound = Vec::new();
             let mut views = Vec::new();
             let mut generations = Vec::new();
+            let lineage_entry = |entry, view| LineageEntry {
+                entry,
+                view,
+                library: Some(Arc::clone(&library)),
+                origin: id,
+                path: Some(path.to_owned()),
+                sha256: Some(sha256.clone()),
+                crate_name: contents.crate_name.clone(),
+                models: Arc::clone(&attempt.models),
+            };
             for (((entry, view), saved), (binding, state)) in targets.iter().zip(&saved).zip(built)
             {
                 slots.insert(view.view_id, Slot::Bound(binding));
@@ -313,19 +364,16 @@ impl Registry {
                     state: Some(state),
                     saved_state: saved.as_ref().map(state_versions).unwrap_or_default(),
                 });
-                generations.push(LineageEntry {
-                    entry,
-                    view,
-                    library: Some(Arc::clone(&library)),
-                    origin: id,
-                    path: Some(path.to_owned()),
-                    sha256: Some(sha256.clone()),
-                    crate_name: contents.crate_name.clone(),
-                    models: Arc::clone(&attempt.models),
-                });
+                generations.push((entry, view));
             }
             // One store: callers see every old binding or every new one.
             self.bindings.store(Bindings { slots });
+            let generations: Vec<LineageEntry> = generations
+                .into_iter()
+                .map(|(entry, view)| lineage_entry(entry, view))
+                .collect();
+            let left = left.iter().map(|&(entry, view)| lineage_entry(entry, view));
+            self.remember_loaded(generations.iter().cloned().chain(left));
             self.history.bound(generations);
             attempt.views = views;
             bound
@@ -334,6 +382,7 @@ impl Registry {
             id,
             path: path.to_owned(),
             bound,
+            left_alone,
             crate_name: contents.crate_name.clone(),
             sha256,
             elapsed: start.elapsed(),

@@ -4,6 +4,7 @@
 //! lookups and [`Registry::bind`] here, rolling back in `rollback.rs`
 //! beside this file, and loading libraries in `loading/loader.rs`.
 
+use crate::contract::ids::ViewId;
 use crate::contract::state::SavedState;
 use crate::contract::view::View;
 use crate::registry::bindings::{BindingStore, Bindings, Slot, Slots, no_viewmodel};
@@ -60,6 +61,12 @@ pub struct Registry {
     /// Load records and each view's earlier bindings (see the `history`
     /// module).
     pub(crate) history: History,
+    /// The views the program bound itself ([`Registry::bind`]): a load
+    /// leaves them as they are until [`Registry::release`].
+    pub(crate) pinned: Mutex<Vec<ViewId>>,
+    /// The newest loaded build of each viewmodel (by view and name), bound
+    /// or not, for [`Registry::bind`] to name.
+    pub(crate) loaded: Mutex<Vec<LineageEntry>>,
 }
 
 impl Registry {
@@ -129,6 +136,8 @@ impl Registry {
             catalog,
             libraries: Mutex::new(Vec::new()),
             history: History::new(lineages),
+            pinned: Mutex::new(Vec::new()),
+            loaded: Mutex::new(Vec::new()),
         }
     }
 
@@ -175,47 +184,111 @@ impl Registry {
         })
     }
 
-    /// Binds view `T` to the linked viewmodel named `viewmodel`.
+    /// Binds view `T` to the viewmodel named `viewmodel`: one linked into
+    /// the program, or one of a library loaded since (its newest build).
     ///
     /// If `T` was bound, its state is saved and restored into the new
-    /// viewmodel, and [`Registry::rollback`] can go back to it. On any failure (unknown name, a constructor panic, a state
-    /// the new viewmodel cannot read) the previous binding stays as it was.
+    /// viewmodel, and [`Registry::rollback`] can go back to it. On any
+    /// failure (unknown name, a constructor panic, a state the new
+    /// viewmodel cannot read) the previous binding stays as it was.
+    ///
+    /// The binding is the program's: later loads leave `T` as it is (their
+    /// [`LoadReport::left_alone`](crate::LoadReport::left_alone) says so)
+    /// until the program binds it again or calls [`Registry::release`].
     pub fn bind<T: ?Sized + View>(&self, viewmodel: &str) -> Result<(), RegistryError> {
         let _writer = self.write.lock();
-        let entry = self
+        let linked = self
             .catalog
             .viewmodels_of(T::VIEW_ID)
             .find(|e| e.descriptor.name == viewmodel)
+            .map(|entry| LineageEntry::linked(entry, T::DESCRIPTOR, 0));
+        let target = linked
+            .or_else(|| {
+                let loaded = self.loaded.lock();
+                loaded
+                    .iter()
+                    .rev()
+                    .find(|l| l.view.view_id == T::VIEW_ID && l.entry.descriptor.name == viewmodel)
+                    .cloned()
+            })
             .ok_or_else(|| RegistryError::UnknownViewModel {
                 view: T::NAME.to_owned(),
                 viewmodel: viewmodel.to_owned(),
-                known: self
-                    .catalog
-                    .viewmodels_of(T::VIEW_ID)
-                    .map(|e| e.descriptor.name.to_owned())
-                    .collect(),
+                known: self.known_viewmodels(T::VIEW_ID),
             })?;
         let current = self.bindings.load_full();
         let saved = match current.slots.get(&T::VIEW_ID) {
             Some(Slot::Bound(old)) => Some(save(old)?),
             _ => None,
         };
-        let binding = bind(&self.bindings, entry, T::DESCRIPTOR, saved.as_ref(), None)?;
+        let binding = bind(
+            &self.bindings,
+            target.entry,
+            T::DESCRIPTOR,
+            saved.as_ref(),
+            target.library.as_ref(),
+        )?;
         tracing::info!(
             view = T::NAME,
             viewmodel,
+            loaded = target.library.is_some(),
             carried_state = saved.is_some(),
-            "rebound"
+            "rebound by the program"
         );
         let mut slots = current.slots.clone();
         slots.insert(T::VIEW_ID, Slot::Bound(binding));
         self.bindings.store(Bindings { slots });
-        self.history.bound([LineageEntry::linked(
-            entry,
-            T::DESCRIPTOR,
-            self.history.next_id(),
-        )]);
+        self.history.bound([LineageEntry {
+            origin: self.history.next_id(),
+            ..target
+        }]);
+        let mut pinned = self.pinned.lock();
+        if !pinned.contains(&T::VIEW_ID) {
+            pinned.push(T::VIEW_ID);
+        }
         Ok(())
+    }
+
+    /// Lets later loads bind view `T` again, after [`Registry::bind`] made
+    /// it the program's; whether it was. The current binding stays.
+    pub fn release<T: ?Sized + View>(&self) -> bool {
+        let _writer = self.write.lock();
+        let mut pinned = self.pinned.lock();
+        let before = pinned.len();
+        pinned.retain(|&view| view != T::VIEW_ID);
+        pinned.len() != before
+    }
+
+    /// Keeps `entries` (a load's viewmodels, bound or left alone) as the
+    /// newest builds of their viewmodels for [`Registry::bind`], each in
+    /// place of an older build of the same name (which no longer keeps its
+    /// library mapped from here).
+    pub(crate) fn remember_loaded(&self, entries: impl IntoIterator<Item = LineageEntry>) {
+        let mut loaded = self.loaded.lock();
+        for entry in entries {
+            loaded.retain(|l| {
+                l.view.view_id != entry.view.view_id
+                    || l.entry.descriptor.name != entry.entry.descriptor.name
+            });
+            loaded.push(entry);
+        }
+    }
+
+    /// The names [`Registry::bind`] knows for view `view`: linked ones,
+    /// then loaded ones.
+    fn known_viewmodels(&self, view: ViewId) -> Vec<String> {
+        let mut known: Vec<String> = self
+            .catalog
+            .viewmodels_of(view)
+            .map(|e| e.descriptor.name.to_owned())
+            .collect();
+        for loaded in self.loaded.lock().iter() {
+            let name = loaded.entry.descriptor.name;
+            if loaded.view.view_id == view && !known.iter().any(|k| k == name) {
+                known.push(name.to_owned());
+            }
+        }
+        known
     }
 
     /// Saves the state of the viewmodel bound to `T`.
