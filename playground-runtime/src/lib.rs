@@ -115,5 +115,6 @@ pub use registry::uses::Uses;
 pub use registry::view_ref::{ViewHandle, ViewRef};
 pub use tools::build::Build;
 pub use tools::built::{BuildError, BuildProgress, Built};
+pub use tools::inspect;
 pub use tools::linker::Linker;
 pub use tools::watcher::{WatchError, WatchEvent, WatchOptions, Watcher};

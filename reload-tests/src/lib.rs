@@ -284,6 +284,12 @@ fn copy_out(library: &Path, fixture: Fixture) -> PathBuf {
 
 /// How fixtures are built: the public build helper, into the fixtures'
 /// target directory, with `PLAYGROUND_FIXTURE_EDIT=edit`.
+/// A build of the crate at `manifest` as the fixtures are built (their
+/// target directory and settings, so it shares their artifacts).
+pub fn fixture_builder(manifest: &Path) -> Build {
+    fixture_build(manifest, &[], "")
+}
+
 fn fixture_build(manifest: &Path, features: &[&str], edit: &str) -> Build {
     Build::new(manifest)
         .target_dir(fixture_target())

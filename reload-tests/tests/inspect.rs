@@ -3,7 +3,7 @@
 
 use counter_api::Counter;
 use playground_runtime::{Manifest, View};
-use reload_tests::{Fixture, alloc_host, inspector, library};
+use reload_tests::{Fixture, alloc_host, fixture_builder, inspector, library, workspace};
 use std::path::Path;
 use std::process::Command;
 
@@ -196,4 +196,51 @@ fn the_inspector_refuses_a_fifo_or_a_device_as_the_program_without_waiting() {
         );
     }
     std::fs::remove_file(&fifo).unwrap();
+}
+
+#[test]
+fn the_inspector_runs_from_a_workspace_of_its_own() {
+    // A crate outside this workspace, depending on playground-runtime by
+    // path, with the one-line binary the README gives.
+    let dir = workspace().join("target/build-tests/inspect-user");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src/bin")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"inspect-user\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
+             [dependencies]\nplayground-runtime = {{ path = {:?} }}\n\n[workspace]\n",
+            workspace().join("playground-runtime")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/bin/playground-inspect.rs"),
+        "fn main() -> std::process::ExitCode {\n    playground_runtime::inspect::main()\n}\n",
+    )
+    .unwrap();
+    let users = fixture_builder(&dir.join("Cargo.toml"))
+        .run_executable("playground-inspect")
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let module = library(Fixture::V1);
+    let output = Command::new(&users)
+        .arg(&module)
+        .arg("--against")
+        .arg(alloc_host(&[]))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("view counter_api::Counter  id "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("verdict: would load, binding Counter to Counting\n"),
+        "{stdout}"
+    );
+    // The same lines as this repository's own inspector.
+    let (_, own, _) = inspect(&[&module, &alloc_host(&[])]);
+    assert_eq!(stdout, own);
 }

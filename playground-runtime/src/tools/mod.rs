@@ -1,5 +1,6 @@
 //! What a developer's host uses and a shipped program does not need:
-//! building a module with cargo and watching its sources.
+//! building a module with cargo, watching its sources, and inspecting a
+//! library.
 //!
 //! The top layer; no module code runs any of it, so the runtime's build
 //! fingerprint leaves it out (an edit here keeps modules loadable).
@@ -8,5 +9,6 @@ pub mod build;
 pub mod built;
 pub mod cargo_messages;
 pub mod direct;
+pub mod inspect;
 pub mod linker;
 pub mod watcher;
