@@ -497,7 +497,8 @@ impl Registry {
     /// It first forgets the earlier builds each view keeps for
     /// [`Registry::rollback`] (see the [`history`](crate::history) module),
     /// which hold their libraries: after it, a view cannot be rolled back
-    /// past its current binding.
+    /// past its current binding. It also forgets the loaded viewmodels of
+    /// libraries no binding uses, which [`Registry::bind`] could name.
     ///
     /// # Safety
     /// No value produced by those libraries may be reachable: no
@@ -509,6 +510,21 @@ impl Registry {
         {
             let _writer = self.write.lock();
             self.history.forget_earlier();
+            let current = self.bindings.load_full();
+            let in_use: Vec<&MappedLibrary> = current
+                .slots
+                .values()
+                .filter_map(|slot| match slot {
+                    Slot::Bound(binding) => binding._library.as_ref(),
+                    Slot::Unbound(_) => None,
+                })
+                .collect();
+            self.loaded.lock().retain(|entry| {
+                entry
+                    .library
+                    .as_ref()
+                    .is_some_and(|library| in_use.iter().any(|used| Arc::ptr_eq(used, library)))
+            });
         }
         let retired: Vec<MappedLibrary> = {
             let mut libraries = self.libraries.lock();
