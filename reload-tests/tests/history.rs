@@ -6,7 +6,7 @@ use playground_runtime::{
     Action, Carried, HISTORY_CAPACITY, LoadErrorKind, LoadOptions, Outcome, ROLLBACK_DEPTH,
     Registry, RegistryError, RollbackError, StateError, StatePolicy, View,
 };
-use reload_tests::{Fixture, library};
+use reload_tests::{Fixture, library, workspace};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::time::SystemTime;
@@ -481,4 +481,77 @@ fn a_rollback_after_refused_pool_migrations_finds_the_pool_as_it_was() {
     );
     assert_eq!(ledger().withdraw_first(), Some(2));
     assert_eq!((ledger().count(), ledger().sum()), (1, 3));
+}
+
+#[test]
+fn a_library_store_keeps_the_builds_that_loaded_and_starts_from_the_last() {
+    let dir = workspace().join("target/build-tests/library-store");
+    let _ = std::fs::remove_dir_all(&dir);
+    let registry = Registry::linked();
+    registry.keep_libraries(&dir, 2);
+    let stored_files = || {
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".so"))
+            .collect();
+        names.sort();
+        names
+    };
+    let last_good = || std::fs::read_to_string(dir.join("last-good")).unwrap();
+
+    let v1 = registry.load(library(Fixture::V1)).unwrap();
+    let stored = v1.stored.clone().expect("a copy kept");
+    assert_eq!(stored, dir.join(format!("{}.so", v1.sha256)));
+    assert_eq!(
+        std::fs::read(&stored).unwrap(),
+        std::fs::read(&v1.path).unwrap()
+    );
+    assert!(
+        std::fs::read_to_string(dir.join(format!("{}.so.sha256", v1.sha256)))
+            .unwrap()
+            .starts_with(&v1.sha256)
+    );
+    assert_eq!(
+        registry.history().last().unwrap().stored,
+        Some(stored.clone())
+    );
+    assert!(last_good().starts_with(&format!("{}.so\n", v1.sha256)));
+
+    // A refused load keeps nothing and leaves the last good one.
+    registry.get::<dyn Counter>().unwrap().add(3);
+    registry.load(library(Fixture::StateV2)).unwrap_err();
+    assert_eq!(registry.history().last().unwrap().stored, None);
+    assert!(last_good().starts_with(&format!("{}.so\n", v1.sha256)));
+
+    // Three builds loaded, two kept: the one loaded longest ago goes (v1
+    // again counts as loaded last then).
+    let v2 = registry.load(library(Fixture::V2)).unwrap();
+    registry.load(library(Fixture::V1)).unwrap();
+    let third = registry.load(library(Fixture::StateV2Migrate)).unwrap();
+    assert_eq!(
+        stored_files(),
+        {
+            let mut kept = vec![format!("{}.so", v1.sha256), format!("{}.so", third.sha256)];
+            kept.sort();
+            kept
+        },
+        "v2 ({}) was loaded longest ago",
+        v2.sha256
+    );
+
+    // A program that starts again starts from the last build that loaded,
+    // from the store's copy, whatever the file it came from holds now.
+    let restarted = Registry::linked();
+    let report = restarted.load_last_good(&dir).unwrap();
+    assert_eq!(report.sha256, third.sha256);
+    assert_eq!(report.path, dir.join(format!("{}.so", third.sha256)));
+    assert!(restarted.get::<dyn Counter>().unwrap().consistent());
+
+    // No store there: a typed error naming the note it looked for.
+    let empty = workspace().join("target/build-tests/library-store-empty");
+    let _ = std::fs::remove_dir_all(&empty);
+    let error = Registry::linked().load_last_good(&empty).unwrap_err();
+    assert_eq!(error.path, empty.join("last-good"));
+    assert!(matches!(error.kind, LoadErrorKind::Io { .. }), "{error}");
 }

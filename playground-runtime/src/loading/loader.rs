@@ -11,6 +11,7 @@ use crate::loading::image::Image;
 use crate::loading::library::Library;
 use crate::loading::manifest::Manifest;
 use crate::loading::module::ModuleContents;
+use crate::loading::store;
 use crate::registry::bindings::{Bindings, Slot};
 use crate::registry::carry::{LoadOptions, Rebound, bind_carrying, save};
 use crate::registry::entry::ViewModelEntry;
@@ -58,6 +59,9 @@ pub struct LoadReport {
     /// checked and mapped; when a `<library>.sha256` file is beside it,
     /// they matched it.
     pub sha256: String,
+    /// The copy of those bytes kept in the registry's store, when one is
+    /// set ([`Registry::keep_libraries`]) and the copy could be written.
+    pub stored: Option<PathBuf>,
     /// Time from the call to the swap: read, hash, verify, copy, open,
     /// save, restore, swap.
     pub elapsed: Duration,
@@ -67,7 +71,8 @@ pub struct LoadReport {
     /// manifest, against this program), `copy` (the sealed copy that is
     /// opened), `open` (`dlopen`, the module's header and registrations),
     /// `save` (the old viewmodels' state), `restore` (the new viewmodels
-    /// built, their state restored or migrated) and `swap`. Each phase is
+    /// built, their state restored or migrated), `swap`, and `store` (the
+    /// copy kept, when [`Registry::keep_libraries`] set a store). Each phase is
     /// also a `tracing` span of that name (level `DEBUG`, its time in the
     /// field `micros`), inside a span `load`.
     pub phases: Vec<(&'static str, Duration)>,
@@ -78,6 +83,7 @@ pub struct LoadReport {
 pub(crate) struct Attempt {
     phases: Vec<(&'static str, Duration)>,
     sha256: Option<String>,
+    stored: Option<PathBuf>,
     crate_name: Option<String>,
     views: Vec<RecordedView>,
     models: Arc<[ModelVersion]>,
@@ -207,6 +213,7 @@ impl Registry {
             time,
             path: Some(path.to_owned()),
             sha256: attempt.sha256,
+            stored: attempt.stored,
             crate_name: attempt.crate_name,
             views: attempt.views,
             models: attempt.models.to_vec(),
@@ -241,6 +248,7 @@ impl Registry {
             }
         };
         attempt.sha256 = Some(sha256.clone());
+        let checked = Arc::clone(&bytes);
         let image = phase!(attempt.phases, "verify", {
             let image = Image::parse(path, bytes).map_err(|e| open_error(path, e))?;
             attempt.note(&image.manifest);
@@ -384,10 +392,62 @@ impl Registry {
             bound,
             left_alone,
             crate_name: contents.crate_name.clone(),
+            stored: self.keep_copy(&checked, &sha256, path, attempt),
             sha256,
             elapsed: start.elapsed(),
             phases: attempt.phases.clone(),
         })
+    }
+
+    /// Keeps a copy of a library that loaded in the registry's store, if
+    /// one is set; a copy that cannot be written is a warning, not a
+    /// failed load.
+    fn keep_copy(
+        &self,
+        bytes: &[u8],
+        sha256: &str,
+        path: &Path,
+        attempt: &mut Attempt,
+    ) -> Option<PathBuf> {
+        let (dir, keep) = self.store.lock().clone()?;
+        match phase!(
+            attempt.phases,
+            "store",
+            store::keep_copy(&dir, keep, bytes, sha256, path)
+        ) {
+            Ok(stored) => {
+                attempt.stored = Some(stored.clone());
+                Some(stored)
+            }
+            Err(error) => {
+                tracing::warn!(store = %dir.display(), %error, "the library's copy was not kept");
+                None
+            }
+        }
+    }
+
+    /// Keeps a copy of every library this registry loads from now on in
+    /// `dir`, named by its SHA-256 (with a `sha256sum` sidecar beside
+    /// it), the newest `keep` of them (at least one), and notes there the
+    /// last one that loaded: cargo overwrites a module's library on every
+    /// build, the store keeps the ones that loaded. Each
+    /// [`LoadRecord`](crate::LoadRecord) and [`LoadReport`] names its copy
+    /// (`stored`); [`Registry::load_last_good`] loads the last one, in this
+    /// process or a later one.
+    pub fn keep_libraries(&self, dir: impl Into<PathBuf>, keep: usize) {
+        *self.store.lock() = Some((dir.into(), keep.max(1)));
+    }
+
+    /// Loads the library the store at `dir` notes as the last that loaded
+    /// ([`Registry::keep_libraries`]): where a program that starts again
+    /// can pick up the last build that worked, whatever cargo has written
+    /// since. The copy is checked as any library is (its sidecar too).
+    pub fn load_last_good(&self, dir: impl AsRef<Path>) -> Result<LoadReport, LoadError> {
+        let dir = dir.as_ref();
+        let last = store::last_good(dir).map_err(|source| {
+            LoadError::new(dir.join(store::LAST_GOOD), LoadErrorKind::Io { source })
+        })?;
+        self.load(last)
     }
 
     /// When `refusal` refused a model's format (a state field's or a

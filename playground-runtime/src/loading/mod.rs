@@ -16,3 +16,4 @@ pub mod manifest;
 pub mod module;
 pub mod reading;
 pub mod sha256;
+pub mod store;

@@ -68,6 +68,11 @@ pub struct LoadRecord {
     pub path: Option<PathBuf>,
     /// That library's SHA-256 (lowercase hex), when it was read.
     pub sha256: Option<String>,
+    /// The copy of that library in the registry's store
+    /// ([`Registry::keep_libraries`](crate::Registry::keep_libraries)),
+    /// for a load that succeeded while one was set: a file that still holds
+    /// what ran after cargo has overwritten `path`.
+    pub stored: Option<PathBuf>,
     /// The module's crate, if it named itself with `export_module!`.
     pub crate_name: Option<String>,
     /// The views it bound (or, when refused, would have bound, as far as

@@ -18,6 +18,7 @@ use crate::registry::mapped::MappedLibrary;
 use crate::registry::view_ref::{ViewHandle, ViewRef};
 use parking_lot::Mutex;
 use std::fmt;
+use std::path::PathBuf;
 use std::ptr::NonNull;
 use std::sync::Arc;
 
@@ -67,6 +68,9 @@ pub struct Registry {
     /// The newest loaded build of each viewmodel (by view and name), bound
     /// or not, for [`Registry::bind`] to name.
     pub(crate) loaded: Mutex<Vec<LineageEntry>>,
+    /// Where to keep a copy of each library loaded, and how many
+    /// ([`Registry::keep_libraries`]).
+    pub(crate) store: Mutex<Option<(PathBuf, usize)>>,
 }
 
 impl Registry {
@@ -138,6 +142,7 @@ impl Registry {
             history: History::new(lineages),
             pinned: Mutex::new(Vec::new()),
             loaded: Mutex::new(Vec::new()),
+            store: Mutex::new(None),
         }
     }
 

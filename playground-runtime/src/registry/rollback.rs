@@ -140,6 +140,7 @@ impl Registry {
             action: Action::Rollback { undid },
             time,
             path: first.and_then(|t| t.path.clone()),
+            stored: None,
             sha256: first.and_then(|t| t.sha256.clone()),
             crate_name: first.and_then(|t| t.crate_name.clone()),
             views,
