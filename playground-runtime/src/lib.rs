@@ -108,7 +108,7 @@ pub use registry::history::{
     Action, HISTORY_CAPACITY, LoadRecord, ModelVersion, Outcome, ROLLBACK_DEPTH, RecordedView,
     SavedFormat,
 };
-pub use registry::pool::{Pool, PoolError, PoolHandle, PoolMut, PoolRef};
+pub use registry::pool::{Pool, PoolError, PoolHandle, PoolMut, PoolRef, PoolValue};
 pub use registry::registry::Registry;
 pub use registry::rollback::{RollbackError, RollbackReport};
 pub use registry::uses::Uses;

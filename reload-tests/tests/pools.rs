@@ -3,7 +3,10 @@
 //! changed model is migrated, or refused with the pool and the running
 //! module untouched.
 
-use playground_runtime::{LoadErrorKind, Registry, RegistryError, Uses, view, viewmodel};
+use playground_runtime::{
+    LoadErrorKind, Manifest, Model, PoolError, Registry, RegistryError, StateError, Uses, model,
+    view, viewmodel,
+};
 use pool_api::Ledger;
 use reload_tests::{Fixture, library};
 
@@ -179,4 +182,59 @@ fn a_uses_handle_held_across_a_pool_migrating_reload_reaches_the_migrated_pool()
     );
     ledger().deposit(4);
     assert_eq!(audit().unwrap(), (3, 3, 7));
+}
+
+/// The program's own copy of the module's `Entry` (same fields, so the
+/// same encoding; its id is the program's own): what a host writes to
+/// decode the module's values without linking the module.
+#[model(name = "Entry")]
+pub struct EntryCopy {
+    pub amount: u64,
+}
+
+#[test]
+fn the_host_reads_a_modules_pool_without_linking_the_model() {
+    let registry = Registry::linked();
+    registry.load(library(Fixture::Pool)).unwrap();
+    let ledger = || registry.get::<dyn Ledger>().unwrap();
+    for amount in [4, 5, 6] {
+        ledger().deposit(amount);
+    }
+    ledger().withdraw_first();
+
+    let values = registry.pool_values::<dyn Ledger>("Entry").unwrap();
+    assert_eq!(values.len(), 2, "removed values are not listed");
+    // Tagged as the module's manifest lists its `Entry`.
+    let manifest = Manifest::read_library(library(Fixture::Pool)).unwrap();
+    let entry = manifest.models.iter().find(|m| m.name == "Entry").unwrap();
+    assert!(values.iter().all(|v| v.model_id == entry.model_id));
+    assert!(
+        values
+            .iter()
+            .all(|v| v.state_version == entry.state_version)
+    );
+    assert_ne!(entry.model_id, EntryCopy::MODEL_ID, "another crate's model");
+    let amounts: Vec<u64> = values
+        .iter()
+        .map(|v| EntryCopy::decode(&v.bytes).unwrap().amount)
+        .collect();
+    assert_eq!(amounts, [5, 6]);
+    // Each handle's bits are distinct and name its slot and generation.
+    assert_eq!(values[0].handle as u32, 0, "generation 0");
+    assert_eq!(
+        (values[0].handle >> 32) as u32,
+        1,
+        "slot 1: slot 0 was freed"
+    );
+    assert_ne!(values[0].handle, values[1].handle);
+
+    // After a reload of the same format, the same values and handles.
+    registry.load(library(Fixture::PoolV2)).unwrap();
+    assert_eq!(registry.pool_values::<dyn Ledger>("Entry").unwrap(), values);
+
+    // A model the view keeps no pool of.
+    assert!(matches!(
+        registry.pool_values::<dyn Ledger>("Nothing"),
+        Err(StateError::Pool(PoolError::NoPool { .. }))
+    ));
 }

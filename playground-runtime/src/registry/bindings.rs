@@ -472,6 +472,17 @@ impl BindingStore {
             .cloned()
     }
 
+    /// The registry's pools of view `view`, one per model.
+    pub fn pool_entries(&self, view: ViewId) -> Vec<PoolEntry> {
+        self.pools
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .filter(|((v, _), _)| *v == view)
+            .map(|(_, entry)| entry.clone())
+            .collect()
+    }
+
     /// Runs `f` on the registry's pool keyed `key`, under the map's lock
     /// (no clone of the entry).
     pub fn with_pool_entry<R>(

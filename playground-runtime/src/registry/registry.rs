@@ -315,6 +315,17 @@ impl Registry {
         crate::registry::pool::pool::registry_pool::<V, M>(&self.bindings)
     }
 
+    /// The values of the pool of the model named `model` that view `V`'s
+    /// viewmodels keep, encoded, each with its handle's bits: for a host
+    /// that reads a module's pool without linking the module's model type
+    /// (linking the module crate would bind its viewmodels in the host).
+    pub fn pool_values<V: ?Sized + View>(
+        &self,
+        model: &str,
+    ) -> Result<Vec<crate::PoolValue>, crate::StateError> {
+        crate::registry::pool::value::pool_values(&self.bindings, (V::VIEW_ID, V::NAME), model)
+    }
+
     /// Name of the viewmodel bound to `T`, if any.
     pub fn bound<T: ?Sized + View>(&self) -> Option<String> {
         match self.bindings.load_full().slots.get(&T::VIEW_ID) {

@@ -3,6 +3,7 @@
 
 use crate::contract::error::PoolError;
 use crate::contract::error::StateError;
+use crate::contract::guard::{Failure, contained};
 use crate::contract::ids::{ModelId, StateVersion, ViewId};
 use crate::contract::model::Model;
 use crate::registry::mapped::MappedLibrary;
@@ -19,6 +20,20 @@ pub(crate) struct EncodedPool {
 pub(crate) fn encode_storage<M: Model>(
     storage: &(dyn Any + Send + Sync),
 ) -> Result<EncodedPool, StateError> {
+    // Instantiated in the image that made the storage, and called from any
+    // other: a panic in the model's `Serialize` is caught here, in its own
+    // image (another image cannot catch it), and becomes an error.
+    match contained(|| encode_values::<M>(storage)) {
+        Ok(encoded) => Ok(encoded),
+        Err(Failure::State(error)) => Err(error),
+        Err(Failure::Panic(message)) => Err(StateError::Encode {
+            model: M::NAME.to_owned(),
+            message: format!("panicked: {message}"),
+        }),
+    }
+}
+
+fn encode_values<M: Model>(storage: &(dyn Any + Send + Sync)) -> Result<EncodedPool, StateError> {
     let Some(storage) = storage.downcast_ref::<PoolStorage<M>>() else {
         return Err(StateError::Encode {
             model: M::NAME.to_owned(),

@@ -10,7 +10,9 @@ pub mod handle;
 )]
 pub mod pool;
 pub mod storage;
+pub mod value;
 
 pub use crate::contract::error::PoolError;
 pub use handle::PoolHandle;
 pub use pool::{Pool, PoolMut, PoolRef};
+pub use value::PoolValue;
