@@ -13,6 +13,7 @@ pub use crate::contract::guard::{GuardFuture, Guarded, call_back, guard, guard_f
 pub use crate::contract::ids::{ApiVersion, ModelId, StateVersion, ViewId};
 pub use crate::contract::model::{FieldDescriptor, Model, ModelDescriptor, field};
 pub use crate::contract::record::{MANIFEST, Record as ManifestRecord};
+pub use crate::contract::restore::{Restore, RestoreAny, RestoreState};
 pub use crate::contract::state::SavedState;
 pub use crate::contract::view::{MethodDescriptor, View, ViewDescriptor};
 pub use crate::contract::viewmodel::{ViewModel, construct_default};

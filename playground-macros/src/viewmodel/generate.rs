@@ -34,9 +34,14 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
             .iter()
             .zip(&names)
             .map(|(field, name)| quote_spanned!(field.span()=> state.save(#name, &self.#field)?;));
-        let restores = fields.iter().zip(&names).map(
-            |(field, name)| quote_spanned!(field.span()=> state.restore(#name, &mut self.#field)?;),
-        );
+        // Through `Restore`, whose method needs no `State` bound of its own:
+        // a field that is not state is reported once, by `save`.
+        let restores = fields.iter().zip(&names).map(|(field, name)| {
+            quote_spanned! {field.span()=>
+                (&mut ::playground_runtime::__private::Restore(&mut self.#field))
+                    .restore_from(state, #name)?;
+            }
+        });
         quote! {
             fn save_state(
                 &self,
@@ -49,6 +54,7 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
                 &mut self,
                 state: &::playground_runtime::__private::SavedState,
             ) -> ::core::result::Result<(), ::playground_runtime::__private::StateError> {
+                use ::playground_runtime::__private::{RestoreAny as _, RestoreState as _};
                 #(#restores)*
                 ::core::result::Result::Ok(())
             }

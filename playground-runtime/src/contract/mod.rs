@@ -10,6 +10,7 @@ pub mod guard;
 pub mod ids;
 pub mod model;
 pub mod record;
+pub mod restore;
 pub mod state;
 pub mod view;
 pub mod viewmodel;
