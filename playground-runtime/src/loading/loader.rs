@@ -386,6 +386,9 @@ impl Registry {
             attempt.views = views;
             bound
         });
+        // The swap is done: the time a load takes ends here, before the
+        // copy kept in the store, if any.
+        let elapsed = start.elapsed();
         Ok(LoadReport {
             id,
             path: path.to_owned(),
@@ -394,7 +397,7 @@ impl Registry {
             crate_name: contents.crate_name.clone(),
             stored: self.keep_copy(&checked, &sha256, path, attempt),
             sha256,
-            elapsed: start.elapsed(),
+            elapsed,
             phases: attempt.phases.clone(),
         })
     }
