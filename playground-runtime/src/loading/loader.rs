@@ -375,7 +375,7 @@ impl Registry {
                 generations.push((entry, view));
             }
             // One store: callers see every old binding or every new one.
-            self.bindings.store(Bindings { slots });
+            self.bindings.store(Bindings::new(slots));
             let generations: Vec<LineageEntry> = generations
                 .into_iter()
                 .map(|(entry, view)| lineage_entry(entry, view))

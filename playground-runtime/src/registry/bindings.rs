@@ -39,6 +39,20 @@ pub(crate) type Slots = HashMap<ViewId, Slot, BuildNoHashHasher<ViewId>>;
 #[derive(Default)]
 pub(crate) struct Bindings {
     pub slots: Slots,
+    /// The generation this map was published with (set by
+    /// [`BindingStore::store`]): a cache slot is filled only with the map
+    /// of the generation it is keyed by.
+    pub generation: Generation,
+}
+
+impl Bindings {
+    /// A map of `slots`, to publish with [`BindingStore::store`].
+    pub fn new(slots: Slots) -> Self {
+        Bindings {
+            slots,
+            generation: Generation::new(0),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -226,12 +240,14 @@ fn finder<T: ?Sized + View>(
 }
 
 impl BindingStore {
-    pub fn new(bindings: Bindings) -> Self {
+    pub fn new(mut bindings: Bindings) -> Self {
+        let generation = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
+        bindings.generation = Generation::new(generation);
         BindingStore {
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
             ops: &OPS,
             current: ArcSwap::from_pointee(bindings),
-            generation: AtomicU64::new(NEXT_GENERATION.fetch_add(1, Ordering::Relaxed)),
+            generation: AtomicU64::new(generation),
             pools: Mutex::new(PoolMap::new()),
         }
     }
@@ -277,8 +293,8 @@ impl BindingStore {
     /// the generation and set to fill one at.
     #[inline(always)]
     fn cached(&self, key: ViewKey) -> Result<CachedView, (Generation, usize)> {
-        // Acquire pairs with the Release in `store`: having seen generation
-        // n, `load_full` returns the map stored before n or a later one.
+        // A slot keyed by generation n holds the map published with n
+        // (`lookup_slow` caches no other), so a hit is that map.
         let generation = Generation::new(self.generation.load(Ordering::Acquire));
         // The set depends on the view alone, a constant when inlined: the
         // slot's address does not wait for a load of anything of the
@@ -377,8 +393,15 @@ impl BindingStore {
                 return Err(Box::new(error));
             }
         };
-        // Cache it only if the thread can still give the count back.
-        if RELEASE.try_with(|_| ()).is_ok() {
+        // Cache it only under its own generation: a map read while a store
+        // runs (the generation already bumped, the map not yet swapped) or
+        // after one (the map newer than the generation read) is served once
+        // and not kept. Keeping a newer map under an older generation would
+        // let this thread see the new binding of one view, then a cached
+        // old binding of another, in one swap of both.
+        //
+        // And only if the thread can still give the count back.
+        if bindings.generation == generation && RELEASE.try_with(|_| ()).is_ok() {
             let entry = CachedView {
                 generation,
                 store: self.id,
@@ -440,9 +463,10 @@ impl BindingStore {
     }
 
     /// The store's generation: it changes with every map published, so a
-    /// reader that saw it unchanged holds the current map's bindings.
-    /// Acquire pairs with the Release in [`Self::store`]: after seeing a
-    /// generation, a lookup finds the map published with it or a later one.
+    /// reader that holds the map of the generation it reads holds the
+    /// current bindings (or those of a store running now). Compare it with
+    /// [`Pinned::generation`], not with a generation read before a lookup:
+    /// a lookup during a store finds the map before it.
     #[inline(always)]
     pub fn generation(&self) -> Generation {
         Generation::new(self.generation.load(Ordering::Acquire))
@@ -454,11 +478,18 @@ impl BindingStore {
     }
 
     /// Publishes `bindings`; callers serialise stores among themselves.
-    pub fn store(&self, bindings: Bindings) {
-        self.publish_pools(&bindings);
-        (self.ops.store)(&self.current, Arc::new(bindings));
+    ///
+    /// The generation is bumped before the map is swapped in. A reader that
+    /// sees the new map (the swap is a release, the load an acquire) then
+    /// reads the new generation or a later one, so no cache slot of the
+    /// old generation can serve it an older binding of another view; a
+    /// reader that still reads the old generation has not seen the new map.
+    pub fn store(&self, mut bindings: Bindings) {
         let next = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
+        bindings.generation = Generation::new(next);
+        self.publish_pools(&bindings);
         self.generation.store(next, Ordering::Release);
+        (self.ops.store)(&self.current, Arc::new(bindings));
     }
 }
 
@@ -523,6 +554,42 @@ impl BindingStore {
     }
 }
 
+#[cfg(test)]
+impl BindingStore {
+    /// A lookup by a reader that read `generation` before the current map
+    /// was published (as one preempted inside a store would).
+    pub fn lookup_after_reading<T: ?Sized + View>(
+        &self,
+        generation: Generation,
+    ) -> Result<Pinned<T>, Box<RegistryError>> {
+        let key = ViewKey {
+            view_id: T::VIEW_ID,
+            api_version: T::API_VERSION,
+        };
+        let set = key.view_id.get() as usize % SETS * WAYS;
+        let pin = self.lookup_slow(generation, set, key, finder::<T>)?;
+        Ok(Pinned {
+            bindings: pin.bindings,
+            binding: pin.binding,
+            view: pin.target.cast(),
+        })
+    }
+
+    /// Whether every slot of this thread's cache holds the map of the
+    /// generation it is keyed by.
+    pub fn cache_is_keyed_by_its_maps() -> bool {
+        CACHE.with(|cache| {
+            // SAFETY: this thread's cache; only read, and nothing else runs.
+            let cache = unsafe { &*cache.get() };
+            cache.iter().all(|slot| {
+                slot.bindings.is_null()
+                    // SAFETY: a non-empty slot owns a count of its map.
+                    || unsafe { &*slot.bindings }.generation == slot.generation
+            })
+        })
+    }
+}
+
 /// The `Arc<T>` bound to a view, its binding, and the map that keeps both
 /// alive.
 pub(crate) struct Pinned<T: ?Sized> {
@@ -542,6 +609,12 @@ impl<T: ?Sized> Pinned<T> {
         // published map is ever mutated or moved. The returned reference
         // borrows `self`, so it cannot outlive `bindings`.
         unsafe { &*self.view }
+    }
+
+    /// The generation of the map this was found in.
+    #[inline(always)]
+    pub fn generation(&self) -> Generation {
+        self.bindings.generation
     }
 
     #[inline(always)]

@@ -35,9 +35,9 @@ use std::sync::Arc;
 /// ```
 pub struct ViewCache<T: ?Sized> {
     pub(crate) store: Arc<BindingStore>,
-    /// The store's generation read before `handle` was looked up: the
-    /// handle is of that map or a later one. Never 0 (generations start at
-    /// 1), so a cache whose last refresh failed always refreshes.
+    /// The generation of the map `handle` was found in. Never 0
+    /// (generations start at 1), so a cache whose last refresh failed
+    /// always refreshes.
     pub(crate) generation: Generation,
     /// `None` after a failed refresh (with `generation` 0): what it
     /// served is let go.
@@ -66,12 +66,12 @@ impl<T: ?Sized + View> ViewCache<T> {
     #[cold]
     #[inline(never)]
     fn refresh(&mut self) -> Result<(), Box<RegistryError>> {
-        let generation = self.store.generation();
         // Let go of what was served, whatever the lookup finds.
         self.handle = None;
         self.generation = Generation::new(0);
-        self.handle = Some(ViewHandle::new(&self.store.lookup::<T>()?));
-        self.generation = generation;
+        let pinned = self.store.lookup::<T>()?;
+        self.handle = Some(ViewHandle::new(&pinned));
+        self.generation = pinned.generation();
         Ok(())
     }
 }

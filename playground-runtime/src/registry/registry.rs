@@ -133,7 +133,7 @@ impl Registry {
             }
             slots.insert(view.view_id, slot);
         }
-        store.store(Bindings { slots });
+        store.store(Bindings::new(slots));
         Registry {
             bindings: store,
             write: Mutex::new(()),
@@ -180,12 +180,11 @@ impl Registry {
     /// often, which follows every rebinding. Fails as [`Registry::get`]
     /// does if `T` is not bound now.
     pub fn view_cache<T: ?Sized + View>(&self) -> Result<ViewCache<T>, Box<RegistryError>> {
-        let generation = self.bindings.generation();
-        let handle = self.get_owned::<T>()?;
+        let pinned = self.bindings.lookup::<T>()?;
         Ok(ViewCache {
             store: Arc::clone(&self.bindings),
-            generation,
-            handle: Some(handle),
+            generation: pinned.generation(),
+            handle: Some(ViewHandle::new(&pinned)),
         })
     }
 
@@ -242,7 +241,7 @@ impl Registry {
         );
         let mut slots = current.slots.clone();
         slots.insert(T::VIEW_ID, Slot::Bound(binding));
-        self.bindings.store(Bindings { slots });
+        self.bindings.store(Bindings::new(slots));
         self.history.bound([LineageEntry {
             origin: self.history.next_id(),
             ..target
@@ -355,5 +354,61 @@ impl fmt::Debug for Registry {
         f.debug_struct("Registry")
             .field("catalog", &self.catalog)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::registry::bindings::BindingStore;
+    use crate::{Registry, view, viewmodel};
+
+    #[view]
+    pub trait Side: Send + Sync {
+        fn build(&self) -> u64;
+    }
+
+    #[derive(Default)]
+    pub struct First;
+
+    #[viewmodel]
+    impl Side for First {
+        fn build(&self) -> u64 {
+            1
+        }
+    }
+
+    #[derive(Default)]
+    pub struct Second;
+
+    #[viewmodel]
+    impl Side for Second {
+        fn build(&self) -> u64 {
+            2
+        }
+    }
+
+    #[test]
+    fn a_map_read_under_an_older_generation_is_served_and_not_cached() {
+        let registry = Registry::linked();
+        registry.bind::<dyn Side>("First").unwrap();
+        let before = registry.bindings.generation();
+        assert_eq!(registry.get::<dyn Side>().unwrap().build(), 1);
+        registry.bind::<dyn Side>("Second").unwrap();
+        assert_ne!(registry.bindings.generation(), before);
+
+        // A reader that read the generation before the store and the map
+        // after it gets the new binding...
+        let late = registry
+            .bindings
+            .lookup_after_reading::<dyn Side>(before)
+            .unwrap();
+        assert_eq!(late.view().build(), 2);
+        assert_eq!(late.generation(), registry.bindings.generation());
+        // ...and keeps nothing under the old generation: a slot keyed by
+        // it would serve the new map of one view beside the old map of
+        // another to a reader still at that generation.
+        assert!(BindingStore::cache_is_keyed_by_its_maps());
+        assert_eq!(registry.get::<dyn Side>().unwrap().build(), 2);
+        assert!(BindingStore::cache_is_keyed_by_its_maps());
     }
 }

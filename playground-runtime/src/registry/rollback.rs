@@ -208,7 +208,7 @@ impl Registry {
                 });
             }
             // One store: callers see every old binding or every new one.
-            self.bindings.store(Bindings { slots });
+            self.bindings.store(Bindings::new(slots));
             let mut inner = self.history.inner.lock();
             for target in &plan.targets {
                 if let Some(lineage) = inner.lineage.get_mut(&target.view.view_id) {
