@@ -90,7 +90,7 @@ pub use contract::model::{FieldDescriptor, Model, ModelDescriptor, Saveable};
 pub use contract::record::CUT;
 pub use contract::state::{Live, Saved, SavedModel, SavedState, State};
 pub use contract::view::{MethodDescriptor, View, ViewDescriptor};
-pub use contract::viewmodel::{ViewModel, ViewModelDescriptor};
+pub use contract::viewmodel::{Upcast, ViewModel, ViewModelDescriptor};
 pub use contract::wrappers::{Atomic, Handle, Once, Shared};
 pub use loading::bytes::{LibraryBytes, write_sha256};
 pub use loading::diff::{Change, Changes, Part, Written};

@@ -33,6 +33,9 @@ pub struct Field {
     pub name: String,
     /// The type as written, formatted, e.g. `Vec<Record>`.
     pub ty: String,
+    /// Whether its fingerprint is the written type's (see
+    /// [`types::as_written`]).
+    pub as_written: bool,
 }
 
 /// Attributes that change a layout or a format.
@@ -53,7 +56,7 @@ pub fn read(item: &DeriveInput, cx: &Context, errors: &mut Errors) -> Structure 
         Data::Struct(data) => {
             seed.str("struct");
             fields(&mut seed, &mut parts, &data.fields, cx, errors);
-            list(&mut listed, "", &data.fields);
+            list(&mut listed, "", &data.fields, cx);
         }
         Data::Enum(data) => {
             seed.str("enum");
@@ -66,7 +69,12 @@ pub fn read(item: &DeriveInput, cx: &Context, errors: &mut Errors) -> Structure 
                     seed.str("=").tokens(discriminant.to_token_stream());
                 }
                 fields(&mut seed, &mut parts, &variant.fields, cx, errors);
-                list(&mut listed, &format!("{}.", variant.ident), &variant.fields);
+                list(
+                    &mut listed,
+                    &format!("{}.", variant.ident),
+                    &variant.fields,
+                    cx,
+                );
             }
             // A discriminant written as an expression (a constant, maybe of
             // another crate) is folded by its value: an edited constant is
@@ -89,7 +97,7 @@ pub fn read(item: &DeriveInput, cx: &Context, errors: &mut Errors) -> Structure 
             seed.str("union");
             let named = Fields::Named(data.fields.clone());
             fields(&mut seed, &mut parts, &named, cx, errors);
-            list(&mut listed, "", &named);
+            list(&mut listed, "", &named, cx);
         }
     }
     Structure {
@@ -114,7 +122,7 @@ fn literal(expr: &syn::Expr) -> bool {
 }
 
 /// Each field's name (after `prefix`) and type as written.
-fn list(listed: &mut Vec<Field>, prefix: &str, fields: &Fields) {
+fn list(listed: &mut Vec<Field>, prefix: &str, fields: &Fields, cx: &Context) {
     for (index, field) in fields.iter().enumerate() {
         let name = match &field.ident {
             Some(ident) => ident.to_string(),
@@ -123,6 +131,7 @@ fn list(listed: &mut Vec<Field>, prefix: &str, fields: &Fields) {
         listed.push(Field {
             name: format!("{prefix}{name}"),
             ty: types::readable(&field.ty),
+            as_written: types::as_written(&field.ty, cx),
         });
     }
 }

@@ -42,6 +42,20 @@ pub fn of(ty: &Type, cx: &Context) -> syn::Result<TokenStream> {
     })
 }
 
+/// Whether `ty`'s fingerprint is that of the type as written: nothing in
+/// it is rewritten (no reference, trait object, fn pointer, opaque type or
+/// the item itself).
+pub fn as_written(ty: &Type, cx: &Context) -> bool {
+    let mut rewritten = ty.clone();
+    let mut rewriter = Rewriter {
+        cx,
+        errors: Errors::default(),
+    };
+    rewriter.visit_type_mut(&mut rewritten);
+    rewriter.errors.finish().is_ok()
+        && rewritten.to_token_stream().to_string() == ty.to_token_stream().to_string()
+}
+
 /// `ty` as rustfmt prints it, on one line: `Vec<Record>`, `[f32; 3]`.
 pub fn readable(ty: &Type) -> String {
     let file: syn::File = syn::parse_quote!(type T = #ty;);

@@ -1,7 +1,7 @@
 //! Writes the code of a model: serde derives through the runtime's re-export
-//! (each field encoded through `__private::field`, whose bound reports an
-//! unsaveable field type at the field), `impl Model`, and a link-time
-//! registration.
+//! (each field encoded, and its fingerprint read, through
+//! `__private::Field<T>`, whose bound reports an unsaveable field type once,
+//! at the field), `impl Model`, and a link-time registration.
 
 use super::ir::{Model, Rejected};
 use proc_macro2::TokenStream;
@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 
 pub fn generate(model: &Model) -> TokenStream {
     let mut item = model.item.clone();
-    route_fields_through_saveable(&mut item);
+    let routed = route_fields_through_saveable(&mut item, &model.structure.fields);
     let ident = &item.ident;
     let name = &model.name;
     let id = crate::hash::hex(model.id);
@@ -95,8 +95,15 @@ pub fn generate(model: &Model) -> TokenStream {
         .fields
         .iter()
         .zip(&model.structure.parts)
-        .map(|(field, fingerprint)| {
+        .zip(&routed)
+        .map(|((field, fingerprint), routed)| {
             let (name, ty) = (&field.name, &field.ty);
+            let fingerprint = match routed {
+                Some(written) => quote_spanned! {written.span()=>
+                    ::playground_runtime::__private::Field::fingerprint(::core::marker::PhantomData::<#written>)
+                },
+                None => fingerprint.clone(),
+            };
             quote!(::playground_runtime::__private::FieldDescriptor::new(#name, #ty, #fingerprint))
         });
     let indices = (0..model.structure.fields.len()).map(proc_macro2::Literal::usize_unsuffixed);
@@ -139,9 +146,16 @@ pub fn generate(model: &Model) -> TokenStream {
     }
 }
 
-/// Adds `#[serde(with = "::playground_runtime::__private::field")]`, spanned
-/// at the field's type, to every field the user did not customise.
-fn route_fields_through_saveable(item: &mut syn::DeriveInput) {
+/// Routes every field the user did not customise through the runtime: a
+/// field whose fingerprint is its written type's through `Field<T>`
+/// (`#[serde(with = "::playground_runtime::__private::Field")]`, spanned at
+/// the field's type), which then also gives its fingerprint; any other
+/// (one holding an opaque type or the model itself) through `serde_field`.
+/// Returns, for each field, its type if it goes through `Field<T>`.
+fn route_fields_through_saveable(
+    item: &mut syn::DeriveInput,
+    listed: &[crate::fingerprint::structure::Field],
+) -> Vec<Option<syn::Type>> {
     let fields: Vec<&mut syn::Field> = match &mut item.data {
         syn::Data::Struct(data) => data.fields.iter_mut().collect(),
         syn::Data::Enum(data) => data
@@ -151,13 +165,21 @@ fn route_fields_through_saveable(item: &mut syn::DeriveInput) {
             .collect(),
         syn::Data::Union(_) => Vec::new(),
     };
-    for field in fields {
+    let mut routed = Vec::new();
+    for (field, listed) in fields.into_iter().zip(listed) {
         if has_custom_serde(&field.attrs) {
+            routed.push(None);
             continue;
         }
-        let path = syn::LitStr::new("::playground_runtime::__private::field", field.ty.span());
+        let (module, through_field) = match listed.as_written {
+            true => ("::playground_runtime::__private::Field", true),
+            false => ("::playground_runtime::__private::serde_field", false),
+        };
+        let path = syn::LitStr::new(module, field.ty.span());
         field.attrs.push(syn::parse_quote!(#[serde(with = #path)]));
+        routed.push(through_field.then(|| field.ty.clone()));
     }
+    routed
 }
 
 fn has_custom_serde(attrs: &[syn::Attribute]) -> bool {
@@ -245,8 +267,26 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
 }
 
 /// Removes the `#[serde]` attributes of the item, its variants and fields.
+/// Whether `attr` is `#[serde(..)]`, or a `#[cfg_attr(..)]` that may add
+/// one (already refused; kept, it would be one more error once expanded).
+fn adds_serde(attr: &syn::Attribute) -> bool {
+    if attr.path().is_ident("serde") {
+        return true;
+    }
+    if !attr.path().is_ident("cfg_attr") {
+        return false;
+    }
+    let Ok(list) = attr.meta.require_list() else {
+        return false;
+    };
+    list.tokens
+        .clone()
+        .into_iter()
+        .any(|token| matches!(&token, proc_macro2::TokenTree::Ident(ident) if ident == "serde"))
+}
+
 fn strip_serde(item: &mut syn::DeriveInput) {
-    let strip = |attrs: &mut Vec<syn::Attribute>| attrs.retain(|a| !a.path().is_ident("serde"));
+    let strip = |attrs: &mut Vec<syn::Attribute>| attrs.retain(|a| !adds_serde(a));
     strip(&mut item.attrs);
     match &mut item.data {
         syn::Data::Struct(data) => data.fields.iter_mut().for_each(|f| strip(&mut f.attrs)),

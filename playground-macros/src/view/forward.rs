@@ -1,5 +1,6 @@
 //! The impl of a view for `Guarded<VM>`, the wrapper every viewmodel is
-//! shared in: each method forwards to the viewmodel's. Three things happen
+//! shared in (and `Upcast`, which makes the view of it): each method
+//! forwards to the viewmodel's. Three things happen
 //! on the way, in the viewmodel's image: the wrapper's `Drop` catches a
 //! panic in the viewmodel's; each callback parameter (`&dyn Fn(..)`,
 //! `&mut dyn FnMut(..)`, `Box<dyn Fn..(..)>`) is wrapped so that a panic in
@@ -23,6 +24,14 @@ pub fn generate(view: &View) -> TokenStream {
         #async_attr
         impl<VM: #name> #name for ::playground_runtime::__private::Guarded<VM> {
             #(#methods)*
+        }
+
+        impl<VM: #name + 'static> ::playground_runtime::__private::Upcast<VM> for dyn #name {
+            fn upcast(
+                this: ::playground_runtime::__private::Arc<::playground_runtime::__private::Guarded<VM>>,
+            ) -> ::playground_runtime::__private::Arc<Self> {
+                this
+            }
         }
     }
 }

@@ -140,6 +140,11 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
         .params
         .push(syn::parse_quote!(VM: #name #type_generics));
     let (guarded_generics, _, _) = guarded.split_for_impl();
+    let mut upcast = generics.clone();
+    upcast
+        .params
+        .push(syn::parse_quote!(VM: #name #type_generics + 'static));
+    let (upcast_generics, _, _) = upcast.split_for_impl();
     let trait_path = quote!(#name #type_generics);
     let items = item
         .items
@@ -171,6 +176,14 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
         #async_attr
         impl #guarded_generics #name #type_generics for ::playground_runtime::__private::Guarded<VM> #where_clause {
             #(#items)*
+        }
+
+        impl #upcast_generics ::playground_runtime::__private::Upcast<VM> for #view #where_clause {
+            fn upcast(
+                this: ::playground_runtime::__private::Arc<::playground_runtime::__private::Guarded<VM>>,
+            ) -> ::playground_runtime::__private::Arc<Self> {
+                this
+            }
         }
     }
 }

@@ -61,21 +61,43 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
         }
     });
 
+    // A view has no constants. The impl's are kept as inherent ones (code
+    // naming `Self::MAX` still compiles), and reported unless the view was
+    // refused, which `#[view]` marks with id 0 (it said why already).
+    let constants = (!viewmodel.constants.is_empty()).then(|| {
+        let constants = &viewmodel.constants;
+        let checks = constants.iter().map(|constant| {
+            let message = format!(
+                "a view holds only methods, so `{}` is not part of `{}`: move it to an inherent impl",
+                constant.ident,
+                view.to_token_stream().to_string().replace(' ', ""),
+            );
+            quote_spanned! {constant.ident.span()=>
+                const _: () = ::core::assert!(
+                    <#view_ty as ::playground_runtime::__private::View>::VIEW_ID.get() == 0,
+                    #message,
+                );
+            }
+        });
+        quote! {
+            impl #self_ty {
+                #(#constants)*
+            }
+            #(#checks)*
+        }
+    });
+
     quote! {
         #async_attr
         #item
 
+        #constants
+
         impl ::playground_runtime::__private::ViewModel for #self_ty {
             type View = #view_ty;
             const NAME: &'static str = #name;
-            const API_VERSION: ::playground_runtime::__private::ApiVersion = <#view_ty as ::playground_runtime::__private::View>::API_VERSION;
             fn construct() -> Self {
                 #construct
-            }
-            fn into_view(
-                this: ::playground_runtime::__private::Arc<::playground_runtime::__private::Guarded<Self>>,
-            ) -> ::playground_runtime::__private::Arc<#view_ty> {
-                this
             }
             #state_fns
         }

@@ -2,8 +2,13 @@
 
 /// One viewmodel: `impl View for Type` and how to build and save it.
 pub struct ViewModel {
-    /// The impl as the user wrote it.
+    /// The impl as the user wrote it, but its associated constants.
     pub item: syn::ItemImpl,
+    /// Associated constants of the impl. A view has none (`#[view]`
+    /// refuses them), so these are an error unless the view was refused
+    /// for holding them; kept apart so that a refused view's error is the
+    /// only one.
+    pub constants: Vec<syn::ImplItemConst>,
     /// The implementing type.
     pub self_ty: syn::Type,
     /// Its name in listings and errors.

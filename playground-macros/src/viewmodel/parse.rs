@@ -55,6 +55,18 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ViewModel> {
     errors.finish()?;
     let view = item.trait_.as_ref().expect("checked above").1.clone();
     let name = readable_name(&item.self_ty);
+    let mut item = item;
+    let (constants, items) = std::mem::take(&mut item.items)
+        .into_iter()
+        .partition(|i| matches!(i, syn::ImplItem::Const(_)));
+    item.items = items;
+    let constants = constants
+        .into_iter()
+        .filter_map(|i| match i {
+            syn::ImplItem::Const(constant) => Some(constant),
+            _ => None,
+        })
+        .collect();
     Ok(ViewModel {
         self_ty: (*item.self_ty).clone(),
         view,
@@ -62,6 +74,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ViewModel> {
         state,
         constructor,
         is_async: is_async(&item),
+        constants,
         item,
     })
 }

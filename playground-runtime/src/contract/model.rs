@@ -3,9 +3,10 @@
 use crate::contract::error::StateError;
 use crate::contract::fingerprint::TypeFingerprint;
 use crate::contract::ids::{ModelId, StateVersion};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::marker::PhantomData;
 
 /// A model: implemented by `#[model]` on a struct or enum.
 ///
@@ -161,26 +162,59 @@ impl fmt::Display for ModelDescriptor {
     }
 }
 
-/// A type that can be a field of a model. Implemented for every serde type.
+/// A type that can be a field of a model: it has a save format (serde's
+/// `Serialize` and `Deserialize`) and a structural fingerprint
+/// ([`TypeFingerprint`]). Implemented for every such type.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be saved as a field of a #[model]",
-    label = "this type has no save format",
-    note = "make the field's type a #[model] too, or use a std type (numbers, String, Vec, HashMap, Option...)"
+    label = "a field needs a save format (serde) and a structural fingerprint",
+    note = "make the field's type a #[model] too (it gives both), or use a std type (numbers, String, Vec, HashMap, Option...)",
+    note = "a type of another crate with serde's derives: declare it opaque, `#[model(opaque(path::Type))]`"
 )]
-pub trait Saveable: Serialize + DeserializeOwned {}
+pub trait Saveable: Serialize + DeserializeOwned + TypeFingerprint {}
 
-impl<T: Serialize + DeserializeOwned> Saveable for T {}
+// Not recommended: a type that lacks a part is reported once, as not
+// `Saveable`, rather than once for each part it lacks.
+#[diagnostic::do_not_recommend]
+impl<T: Serialize + DeserializeOwned + TypeFingerprint> Saveable for T {}
 
-/// The serde `with` module `#[model]` puts on each field: it encodes the
-/// field as serde would, and its [`Saveable`] bound turns a field type
-/// without a save format into one error at the field, in playground's words.
-pub mod field {
-    use super::Saveable;
-    use serde::{Deserializer, Serializer};
+/// How `#[model]` encodes a field and reads its fingerprint. The bound is
+/// on the type, not on each function: every use (serde's calls, the
+/// fingerprint in `Model::FIELDS`) then reports a type that is not
+/// [`Saveable`] with the same words at the same place, which the compiler
+/// prints once.
+pub struct Field<T: Saveable>(PhantomData<T>);
+
+impl<T: Saveable> Field<T> {
+    /// The field type's fingerprint (`T` given by the argument, as serde's
+    /// calls give it, so that an error reads the same).
+    pub const fn fingerprint(_: PhantomData<T>) -> u64 {
+        <T as TypeFingerprint>::FINGERPRINT
+    }
+
+    /// Serializes a model field (serde's `with`).
+    #[inline]
+    pub fn serialize<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+
+    /// Deserializes a model field (serde's `with`).
+    #[inline]
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        T::deserialize(deserializer)
+    }
+}
+
+/// The serde `with` module of a model field whose fingerprint is not its
+/// written type's (one holding an opaque type, or the model itself): the
+/// type needs a save format, and its fingerprint is read apart.
+pub mod serde_field {
+    use serde::de::DeserializeOwned;
+    use serde::{Deserializer, Serialize, Serializer};
 
     /// Serializes a model field.
     #[inline]
-    pub fn serialize<T: Saveable, S: Serializer>(
+    pub fn serialize<T: Serialize, S: Serializer>(
         value: &T,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
@@ -189,7 +223,7 @@ pub mod field {
 
     /// Deserializes a model field.
     #[inline]
-    pub fn deserialize<'de, T: Saveable, D: Deserializer<'de>>(
+    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<T, D::Error> {
         T::deserialize(deserializer)

@@ -39,20 +39,20 @@ use std::sync::Arc;
 /// ```
 pub trait ViewModel: Send + Sync + Sized + 'static {
     /// The view this viewmodel implements (`dyn Trait`).
-    type View: ?Sized + View;
+    type View: ?Sized + Upcast<Self>;
     /// The implementing type's name.
     const NAME: &'static str;
     /// The view's `API_VERSION` when this viewmodel was compiled.
-    const API_VERSION: ApiVersion;
+    const API_VERSION: ApiVersion = <Self::View as View>::API_VERSION;
 
     /// Builds a fresh instance (`Default`, or `#[viewmodel(new = path)]`).
     fn construct() -> Self;
 
-    /// Turns the shared instance into the view it implements. The
-    /// instance is wrapped in `Guarded`, which implements the view by
-    /// forwarding to it (`#[view]` writes that impl), so that a panic in its
-    /// `Drop` is caught in the image the code lives in.
-    fn into_view(this: Arc<Guarded<Self>>) -> Arc<Self::View>;
+    /// Turns the shared instance into the view it implements (see
+    /// [`Upcast`]).
+    fn into_view(this: Arc<Guarded<Self>>) -> Arc<Self::View> {
+        <Self::View as Upcast<Self>>::upcast(this)
+    }
 
     /// Saves the fields named in `#[viewmodel(state(...))]`.
     fn save_state(&self, state: &mut SavedState) -> Result<(), StateError> {
@@ -65,6 +65,21 @@ pub trait ViewModel: Send + Sync + Sized + 'static {
         let _ = state;
         Ok(())
     }
+}
+
+/// A view (`dyn Trait`) made from a viewmodel `M` shared in `Guarded`,
+/// which implements the view by forwarding to `M` (`#[view]` writes both
+/// impls), so that a panic in `M`'s `Drop` is caught in the image the code
+/// lives in. A trait that is not a view has neither: the viewmodel's
+/// `type View` then reports it once, as not a view.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a playground view",
+    label = "not declared with #[view]",
+    note = "add `#[playground_runtime::view]` to the trait's definition; a view must be `Send + Sync`"
+)]
+pub trait Upcast<M>: View {
+    /// The view of the shared instance.
+    fn upcast(this: Arc<Guarded<M>>) -> Arc<Self>;
 }
 
 /// A viewmodel built with `Default`, the constructor `#[viewmodel]` uses
