@@ -70,6 +70,9 @@ pub enum Fixture {
     /// The counter built with `panic = "abort"` (in a target directory of
     /// its own: every crate is built again).
     PanicAbort,
+    /// The counter built by a rustc that reports another version (in a
+    /// target directory of its own).
+    OtherRustc,
     /// plain-cdylib exporting `playground_module_v1` as a static.
     StaticExport,
     /// plain-cdylib exporting `playground_module_v1` returning null.
@@ -133,6 +136,7 @@ impl Fixture {
             Fixture::ApiV2InitMarker => "api-v2-init-marker",
             Fixture::LockedCallback => "locked-callback",
             Fixture::PanicAbort => "panic-abort",
+            Fixture::OtherRustc => "other-rustc",
             Fixture::ConstructorPanic => "constructor-panic",
             Fixture::StaticExport => "static-export",
             Fixture::NullExport => "null-export",
@@ -186,6 +190,15 @@ pub fn library(fixture: Fixture) -> PathBuf {
             let built = fixture_build(&fixture_manifest("counter-module"), &[], "")
                 .target_dir(fixture_target().join("panic-abort"))
                 .env("CARGO_PROFILE_DEV_PANIC", "abort")
+                .run()
+                .unwrap_or_else(|e| panic!("fixture {}: {e}", fixture.name()));
+            copy_out(&built.library, fixture)
+        }
+        Fixture::OtherRustc => {
+            let dir = fixture_target().join("other-rustc");
+            let built = fixture_build(&fixture_manifest("counter-module"), &[], "")
+                .target_dir(&dir)
+                .env("RUSTC", other_rustc(&dir))
                 .run()
                 .unwrap_or_else(|e| panic!("fixture {}: {e}", fixture.name()));
             copy_out(&built.library, fixture)
@@ -288,6 +301,27 @@ fn copy_out(library: &Path, fixture: Fixture) -> PathBuf {
 /// target directory and settings, so it shares their artifacts).
 pub fn fixture_builder(manifest: &Path) -> Build {
     fixture_build(manifest, &[], "")
+}
+
+/// The version [`other_rustc`] reports.
+pub const OTHER_RUSTC_VERSION: &str = "rustc 1.94.1 (0000000 2026-03-01)";
+
+/// A rustc that reports [`OTHER_RUSTC_VERSION`] to `rustc -V` (what
+/// playground-runtime's build script records as the module's toolchain)
+/// and is the machine's rustc for everything else: a module built by it
+/// says it was built by another toolchain. The machine has one toolchain,
+/// so this is how a test gets a library from "another" one.
+fn other_rustc(dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(dir).expect("create the fixture's target directory");
+    let script = dir.join("rustc-other-version");
+    let text = format!(
+        "#!/bin/sh\nif [ \"$1\" = \"-V\" ] && [ $# -eq 1 ]; then echo '{OTHER_RUSTC_VERSION}'; exit 0; fi\nexec rustc \"$@\"\n"
+    );
+    std::fs::write(&script, text).expect("write the rustc wrapper");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+        .expect("make the rustc wrapper executable");
+    script
 }
 
 fn fixture_build(manifest: &Path, features: &[&str], edit: &str) -> Build {

@@ -4,7 +4,8 @@
 
 use counter_api::Counter;
 use playground_runtime::{
-    BuildPart, LoadError, LoadErrorKind, Manifest, Registry, RegistryError, write_sha256,
+    BuildPart, Fingerprint, LoadError, LoadErrorKind, Manifest, Registry, RegistryError,
+    write_sha256,
 };
 use reload_tests::{Fixture, alloc_host, fixture_target, library};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -137,6 +138,33 @@ fn a_module_built_with_another_panic_strategy_is_refused() {
         matches!(&error.kind, LoadErrorKind::Fingerprint { what: BuildPart::Panic, host, module }
             if host == "unwind" && module == "abort"),
         "{error}"
+    );
+}
+
+#[test]
+fn a_module_built_by_another_toolchain_is_refused_before_it_runs() {
+    let registry = loaded(Fixture::V1);
+    registry.get::<dyn Counter>().unwrap().add(2);
+    let error = registry.load(library(Fixture::OtherRustc)).unwrap_err();
+    let host = Fingerprint::host().rustc;
+    let host = host.as_str();
+    assert_ne!(host, reload_tests::OTHER_RUSTC_VERSION);
+    assert!(
+        matches!(&error.kind, LoadErrorKind::Fingerprint { what: BuildPart::Rustc, host: h, module }
+            if h == host && module == reload_tests::OTHER_RUSTC_VERSION),
+        "{error}"
+    );
+    assert_eq!(error.path, library(Fixture::OtherRustc));
+    let message = error.to_string();
+    assert!(
+        message.contains(host) && message.contains(reload_tests::OTHER_RUSTC_VERSION),
+        "the refusal names both toolchains: {message}"
+    );
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!(
+        (counter.version(), counter.total()),
+        (1, 2),
+        "nothing changed"
     );
 }
 
