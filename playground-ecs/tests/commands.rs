@@ -302,7 +302,13 @@ fn a_failing_stage_leaves_reserved_entities_consistent() {
         })
         .reads::<A>(),
     );
-    assert!(schedule.run(&mut world).is_err());
+    assert_eq!(
+        schedule.run(&mut world),
+        Err(ScheduleError::Failed {
+            system: "reserve_then_fail".into(),
+            error: Box::new(EcsError::NoSuchEntity(Entity::from_bits(u64::MAX))),
+        })
+    );
     // Whatever the schedule did with the buffer, the records agree with
     // the tables, and the world goes on.
     assert_eq!(world.len() as usize, world.iter().count());

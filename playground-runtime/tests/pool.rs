@@ -110,7 +110,10 @@ fn concurrent_readers_and_writers() {
                         let own = pool.insert(item("own", i)).unwrap();
                         assert_eq!(pool.get(own).unwrap().count, i);
                         assert_eq!(pool.remove(own).unwrap().count, i);
-                        assert!(pool.get(own).is_err());
+                        assert!(
+                            matches!(pool.get(own), Err(PoolError::Stale { .. })),
+                            "a removed handle is stale"
+                        );
                     } else {
                         let _ = pool.get(shared).unwrap().count;
                     }
