@@ -194,9 +194,9 @@ macro_rules! opaque_fingerprints {
         // SAFETY: `ABI_VERSION` hashes this crate's declarations: any change
         // to one of these types (or to a type in them declared here) changes
         // it, and with it the fingerprint. Types from std are pinned by the
-        // compiler version in every library's build fingerprint; those of
-        // parking_lot and rayon by the lock file a host and the modules
-        // built for it share.
+        // compiler version in every library's build fingerprint; no other
+        // crate's type is in them (the state's locks are this crate's,
+        // `module/lock.rs`).
         $(unsafe impl playground_runtime::TypeFingerprint for $ty {
             const FINGERPRINT: u64 = playground_runtime::fingerprint::opaque::<$ty>(
                 concat!("playground_ecs::", stringify!($ty)),

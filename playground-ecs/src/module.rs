@@ -10,6 +10,7 @@
 pub(crate) mod component;
 pub(crate) mod entity;
 pub(crate) mod event;
+pub(crate) mod lock;
 pub(crate) mod query;
 pub(crate) mod storage;
 pub(crate) mod system;
@@ -26,7 +27,7 @@ use crate::view::world::{WorldStats, WorldView};
 use crate::world::World;
 use crate::world::error::{EcsError, ModelError};
 use crate::world::event::{Delivery, Events};
-use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use lock::{ReadGuard, StateLock, WriteGuard};
 use playground_runtime::{Handle, Model, viewmodel};
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashSet, VecDeque};
@@ -103,14 +104,15 @@ impl Default for Meta {
 /// Everything an [`EcsModule`] holds, in one allocation the module shares
 /// with its successors: a new build of the ECS adopts it on a reload.
 pub(crate) struct EcsState {
-    /// The world lock. parking_lot's, for two things std's lacks: a read
+    /// The world lock: a [`StateLock`], which every build adopting the
+    /// state waits on together, with what std's `RwLock` lacks: a read
     /// lock that a typed guard ([`TypedEcs::get`](crate::TypedEcs::get))
     /// keeps after the call that took it returns (`force_unlock_read`), and
     /// recursive reads, so that a thread holding such a guard can still
     /// read while a writer waits.
-    pub(crate) simulation: RwLock<Simulation>,
-    events: RwLock<EventState>,
-    meta: RwLock<Meta>,
+    pub(crate) simulation: StateLock<Simulation>,
+    events: StateLock<EventState>,
+    meta: StateLock<Meta>,
     /// How many typed borrows of this world each thread holds: the counter
     /// of the build that made the state, which every build adopting it
     /// shares (each build has its own thread-locals).
@@ -120,18 +122,19 @@ pub(crate) struct EcsState {
 impl Default for EcsState {
     fn default() -> Self {
         EcsState {
-            simulation: RwLock::default(),
-            events: RwLock::default(),
-            meta: RwLock::default(),
+            simulation: StateLock::default(),
+            events: StateLock::default(),
+            meta: StateLock::default(),
             held: &HELD,
         }
     }
 }
 
 // SAFETY: `ABI_VERSION` hashes every declaration of this crate, so any
-// change to `EcsState` or to a type in it declared here changes the
-// fingerprint; the types of std, parking_lot and rayon in it are pinned
-// as for the types that cross the views (see `opaque_fingerprints!`).
+// change to `EcsState` or to a type in it declared here (its locks
+// included) changes the fingerprint; the types of std in it are pinned by
+// the compiler version every build fingerprint holds. No other crate's
+// type is in it.
 unsafe impl playground_runtime::TypeFingerprint for EcsState {
     const FINGERPRINT: u64 = playground_runtime::fingerprint::opaque::<EcsState>(
         "playground_ecs::EcsState",
@@ -154,7 +157,7 @@ unsafe impl Model for EcsState {
 /// the state would be handed, to migrate it.
 impl serde::Serialize for EcsState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let world = &self.simulation.read_recursive().world;
+        let world = &self.simulation.read().world;
         let snapshot =
             snapshot_world(world, &self.meta.read()).map_err(serde::ser::Error::custom)?;
         serde::Serialize::serialize(&snapshot, serializer)
@@ -212,14 +215,14 @@ impl EcsModule {
     /// The world, locked for reading. Recursive: a thread that holds a
     /// typed guard (a read lock kept past its call) must not queue behind
     /// a waiting writer, which waits for that guard.
-    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Simulation> {
-        self.state.simulation.read_recursive()
+    pub(crate) fn read(&self) -> ReadGuard<'_, Simulation> {
+        self.state.simulation.read()
     }
 
     /// The world, locked for writing; [`EcsError::WorldBorrowed`] instead of
     /// a deadlock if this thread holds typed borrows that keep it locked.
     /// Other threads' borrows are waited for, as any lock is.
-    pub(crate) fn try_write(&self) -> Result<RwLockWriteGuard<'_, Simulation>, EcsError> {
+    pub(crate) fn try_write(&self) -> Result<WriteGuard<'_, Simulation>, EcsError> {
         if let Some(guard) = self.state.simulation.try_write() {
             return Ok(guard);
         }
@@ -238,7 +241,7 @@ impl EcsModule {
     /// # Panics
     /// If this thread holds typed borrows of a world (see
     /// [`EcsError::WorldBorrowed`]), as a `RefCell` does.
-    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Simulation> {
+    pub(crate) fn write(&self) -> WriteGuard<'_, Simulation> {
         self.try_write().unwrap_or_else(|error| panic!("{error}"))
     }
 

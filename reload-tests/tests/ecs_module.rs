@@ -180,6 +180,39 @@ fn an_ecs_with_changed_declarations_is_refused_and_the_world_runs_on() {
 }
 
 #[test]
+fn a_writer_waiting_in_the_old_builds_code_wakes_when_the_new_build_unlocks() {
+    let registry = Registry::linked();
+    let old = registry.get_owned::<dyn Ecs>().unwrap();
+    let running = populate(&*old);
+    registry.load(library(Fixture::EcsLibraryEdited)).unwrap();
+    let new = registry.get_owned::<dyn Ecs>().unwrap();
+    assert!(new.describe().contains("[rebuilt ECS]"));
+
+    // A read lock taken by the new build's code (a typed guard)...
+    let guard = new.typed().get::<Position>(running.entities[0]).unwrap();
+    // ... a writer in the old build's code, which has to wait for it...
+    let (done, finished) = std::sync::mpsc::channel();
+    let writer = std::thread::spawn(move || {
+        let entity = old.spawn();
+        done.send(entity).unwrap();
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        finished.try_recv().is_err(),
+        "the writer waits for the reader"
+    );
+    // ... and the new build's code lets go: the old build's waiter wakes
+    // (both builds' code waits and wakes on the one lock of the world).
+    drop(guard);
+    let entity = finished
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the waiting writer woke up");
+    writer.join().unwrap();
+    assert!(new.contains(entity));
+    assert_eq!(new.entity_count(), 101);
+}
+
+#[test]
 fn writers_racing_an_ecs_reload_lose_nothing() {
     let path = library(Fixture::EcsLibraryEdited);
     let registry = Arc::new(Registry::linked());

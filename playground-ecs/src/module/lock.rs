@@ -1,0 +1,337 @@
+//! [`StateLock`]: the reader-writer lock of the state an [`EcsModule`]
+//! shares with the builds that adopt it.
+//!
+//! Two builds of the module are two images, each with its own copy of
+//! every crate it links. A lock whose waiters queue in a table of its
+//! crate's own (parking_lot's parking lot is a global of each image) would
+//! lose a wakeup whenever a thread in one build's code waits and a thread
+//! in the other's unlocks, and its lock word's meaning would depend on
+//! that crate's release. This lock is declared here (the ECS's
+//! declarations hash pins its layout, see `ABI_VERSION`) and waits on
+//! std's `Mutex` and `Condvar`, which wait on the kernel's futex, keyed by
+//! address: every image's code reaches the same waiters. std's layout is
+//! pinned by the compiler version every module shares with its host.
+//!
+//! Reads are recursive: a reader never waits for a waiting writer, only
+//! for one that holds the lock (a thread holding a typed guard, a read
+//! lock kept past its call, must be able to read again while a writer
+//! waits). A writer waits until no reader is left.
+//!
+//! [`EcsModule`]: crate::EcsModule
+
+use std::cell::UnsafeCell;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicUsize, Ordering, fence};
+use std::sync::{Condvar, Mutex, PoisonError};
+
+/// The state word's writer bit; the bits below count readers.
+const WRITER: usize = 1 << (usize::BITS - 1);
+
+/// A reader-writer lock over a `T` that any build of the module can wait
+/// on (see the module docs).
+pub(crate) struct StateLock<T> {
+    /// [`WRITER`], or the number of readers.
+    state: AtomicUsize,
+    /// Threads waiting (or about to) in [`StateLock::wait_until`]: an
+    /// unlock that finds none skips the `Mutex`.
+    sleepers: AtomicUsize,
+    mutex: Mutex<()>,
+    changed: Condvar,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: the lock hands out `&T` to several threads at once (readers) and
+// `&mut T` to one (a writer, alone), as `std::sync::RwLock` does: `T` must
+// be `Send` to be written from another thread and `Sync` to be read from
+// several.
+unsafe impl<T: Send + Sync> Sync for StateLock<T> {}
+
+impl<T: Default> Default for StateLock<T> {
+    fn default() -> Self {
+        StateLock::new(T::default())
+    }
+}
+
+impl<T> StateLock<T> {
+    /// A lock over `value`, unlocked.
+    pub(crate) fn new(value: T) -> Self {
+        StateLock {
+            state: AtomicUsize::new(0),
+            sleepers: AtomicUsize::new(0),
+            mutex: Mutex::new(()),
+            changed: Condvar::new(),
+            data: UnsafeCell::new(value),
+        }
+    }
+
+    /// Locks for reading, waiting only while a writer holds the lock.
+    #[inline]
+    pub(crate) fn read(&self) -> ReadGuard<'_, T> {
+        if !self.try_lock_read() {
+            self.wait_until(Self::try_lock_read);
+        }
+        ReadGuard {
+            lock: self,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Locks for writing if no one holds the lock now.
+    #[inline]
+    pub(crate) fn try_write(&self) -> Option<WriteGuard<'_, T>> {
+        self.try_lock_write().then_some(WriteGuard {
+            lock: self,
+            _not_send: PhantomData,
+        })
+    }
+
+    /// Locks for writing, waiting until no one holds the lock.
+    pub(crate) fn write(&self) -> WriteGuard<'_, T> {
+        if !self.try_lock_write() {
+            self.wait_until(Self::try_lock_write);
+        }
+        WriteGuard {
+            lock: self,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Gives back one read lock whose guard was forgotten.
+    ///
+    /// # Safety
+    /// The caller took a read lock ([`StateLock::read`]) and forgot its
+    /// guard, and gives that lock back once.
+    pub(crate) unsafe fn force_unlock_read(&self) {
+        self.unlock_read();
+    }
+
+    /// The value, unlocked: reading or writing through it is the caller's
+    /// to make sound (a read lock it holds, say).
+    pub(crate) fn data_ptr(&self) -> *mut T {
+        self.data.get()
+    }
+
+    #[inline]
+    fn try_lock_read(&self) -> bool {
+        let mut state = self.state.load(Ordering::Relaxed);
+        loop {
+            if state & WRITER != 0 {
+                return false;
+            }
+            assert!(state + 1 < WRITER, "too many readers");
+            match self.state.compare_exchange_weak(
+                state,
+                state + 1,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(now) => state = now,
+            }
+        }
+    }
+
+    #[inline]
+    fn try_lock_write(&self) -> bool {
+        self.state
+            .compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    /// Waits, on the `Condvar`, until `lock` succeeds.
+    #[cold]
+    fn wait_until(&self, lock: fn(&Self) -> bool) {
+        let mut guard = self.mutex.lock().unwrap_or_else(PoisonError::into_inner);
+        // Counted before the state is read again (both sequentially
+        // consistent, as the unlocks' change of the state and their read
+        // of this count): an unlock either sees the sleeper and notifies
+        // under the mutex, or made its change before the read below sees
+        // the state.
+        self.sleepers.fetch_add(1, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        while !lock(self) {
+            guard = self
+                .changed
+                .wait(guard)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        self.sleepers.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    #[inline]
+    fn unlock_read(&self) {
+        let before = self.state.fetch_sub(1, Ordering::SeqCst);
+        debug_assert!(before & !WRITER > 0 && before & WRITER == 0);
+        if before == 1 {
+            self.wake();
+        }
+    }
+
+    #[inline]
+    fn unlock_write(&self) {
+        self.state.fetch_and(!WRITER, Ordering::SeqCst);
+        self.wake();
+    }
+
+    /// Wakes every waiter, if there is one: a writer's unlock may let all
+    /// readers in, and whoever does not get the lock waits again.
+    #[inline]
+    fn wake(&self) {
+        if self.sleepers.load(Ordering::SeqCst) == 0 {
+            return;
+        }
+        // Under the mutex: a sleeper between counting itself and waiting
+        // holds it, so the notification cannot fall between the two.
+        let _guard = self.mutex.lock().unwrap_or_else(PoisonError::into_inner);
+        self.changed.notify_all();
+    }
+}
+
+/// A read lock of a [`StateLock`]; unlocks when dropped. Stays on the
+/// thread that took it, as the typed guards built on it do.
+pub(crate) struct ReadGuard<'a, T> {
+    lock: &'a StateLock<T>,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl<T> Deref for ReadGuard<'_, T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: a read lock is held for the guard's life: no writer has
+        // the value, so shared references to it are sound.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T> Drop for ReadGuard<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        self.lock.unlock_read();
+    }
+}
+
+/// The write lock of a [`StateLock`]; unlocks when dropped.
+pub(crate) struct WriteGuard<'a, T> {
+    lock: &'a StateLock<T>,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl<T> Deref for WriteGuard<'_, T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: the write lock is held for the guard's life: the guard
+        // is the value's only user.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T> DerefMut for WriteGuard<'_, T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as for `deref`, and `&mut self` makes this the one
+        // reference through the guard.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+impl<T> Drop for WriteGuard<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        self.lock.unlock_write();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StateLock;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    #[test]
+    fn a_reader_reads_again_while_a_writer_waits() {
+        let lock = Arc::new(StateLock::new(0u64));
+        let first = lock.read();
+        let writer = {
+            let lock = Arc::clone(&lock);
+            std::thread::spawn(move || *lock.write() += 1)
+        };
+        // Let the writer start waiting, then read again on this thread.
+        while lock.sleepers.load(Ordering::SeqCst) == 0 {
+            std::thread::yield_now();
+        }
+        let second = lock.read();
+        assert_eq!((*first, *second), (0, 0));
+        assert!(!writer.is_finished(), "the writer waits for the readers");
+        drop((first, second));
+        writer.join().unwrap();
+        assert_eq!(*lock.read(), 1);
+    }
+
+    #[test]
+    fn a_writer_is_alone() {
+        let lock = StateLock::new(());
+        let write = lock.write();
+        assert!(lock.try_write().is_none());
+        drop(write);
+        let read = lock.read();
+        assert!(lock.try_write().is_none(), "a reader keeps writers out");
+        drop(read);
+        assert!(lock.try_write().is_some());
+    }
+
+    #[test]
+    fn a_forgotten_read_lock_is_given_back() {
+        let lock = StateLock::new(5);
+        std::mem::forget(lock.read());
+        assert!(lock.try_write().is_none());
+        // SAFETY: the read lock above was taken and its guard forgotten.
+        unsafe { lock.force_unlock_read() };
+        assert!(lock.try_write().is_some());
+    }
+
+    #[test]
+    fn readers_and_writers_racing_lose_no_write_and_see_no_torn_value() {
+        let lock = Arc::new(StateLock::new((0u64, 0u64)));
+        let stop = Arc::new(AtomicBool::new(false));
+        let readers: Vec<_> = (0..3)
+            .map(|_| {
+                let (lock, stop) = (Arc::clone(&lock), Arc::clone(&stop));
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let value = lock.read();
+                        assert_eq!(value.0, value.1, "a write is seen whole or not at all");
+                    }
+                })
+            })
+            .collect();
+        let writers: Vec<_> = (0..2)
+            .map(|_| {
+                let lock = Arc::clone(&lock);
+                std::thread::spawn(move || {
+                    for _ in 0..2_000 {
+                        let mut value = lock.write();
+                        value.0 += 1;
+                        std::hint::spin_loop();
+                        value.1 += 1;
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        stop.store(true, Ordering::Relaxed);
+        for reader in readers {
+            reader.join().unwrap();
+        }
+        assert_eq!(*lock.read(), (4_000, 4_000));
+        // Nobody is left waiting, and the lock is free.
+        std::thread::sleep(Duration::from_millis(1));
+        assert_eq!(lock.sleepers.load(Ordering::SeqCst), 0);
+        assert!(lock.try_write().is_some());
+    }
+}
