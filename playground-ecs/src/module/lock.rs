@@ -80,7 +80,8 @@ impl<T> StateLock<T> {
     /// Locks for writing if no one holds the lock now.
     #[inline]
     pub(crate) fn try_write(&self) -> Option<WriteGuard<'_, T>> {
-        self.try_lock_write().then_some(WriteGuard {
+        // Built only once locked: a guard built and dropped would unlock.
+        self.try_lock_write().then(|| WriteGuard {
             lock: self,
             _not_send: PhantomData,
         })
@@ -333,5 +334,37 @@ mod tests {
         std::thread::sleep(Duration::from_millis(1));
         assert_eq!(lock.sleepers.load(Ordering::SeqCst), 0);
         assert!(lock.try_write().is_some());
+    }
+
+    #[test]
+    fn writers_exclude_each_other_whether_they_wait_or_try() {
+        let lock = Arc::new(StateLock::new((0u64, 0u64)));
+        let threads: Vec<_> = (0..3)
+            .map(|t| {
+                let lock = Arc::clone(&lock);
+                std::thread::spawn(move || {
+                    for i in 0..50_000 {
+                        if (i + t) % 3 == 0
+                            && let Some(mut g) = lock.try_write()
+                        {
+                            g.0 += 1;
+                            std::hint::spin_loop();
+                            g.1 += 1;
+                            continue;
+                        }
+                        let mut g = lock.write();
+                        let before = g.0;
+                        g.0 += 1;
+                        std::hint::spin_loop();
+                        assert_eq!(g.0, before + 1);
+                        g.1 += 1;
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(*lock.read(), (150_000, 150_000));
     }
 }
