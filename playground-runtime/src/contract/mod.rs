@@ -9,6 +9,7 @@ pub mod fingerprint;
 pub mod guard;
 pub mod ids;
 pub mod model;
+pub(crate) mod mutex;
 pub mod record;
 pub mod restore;
 pub mod state;

@@ -34,6 +34,7 @@
 //! first: a build that may be unloaded is no longer one to roll back to.
 
 use crate::contract::ids::{ApiVersion, StateVersion, ViewId};
+use crate::contract::mutex::Mutex;
 use crate::contract::state::SavedState;
 use crate::contract::view::ViewDescriptor;
 use crate::registry::carry::Carried;
@@ -191,7 +192,7 @@ impl LineageEntry {
 pub(crate) struct History {
     /// The number of the next change (0 is `Registry::linked`).
     next_id: AtomicU64,
-    pub(crate) inner: parking_lot::Mutex<Inner>,
+    pub(crate) inner: Mutex<Inner>,
 }
 
 #[derive(Default)]

@@ -5,6 +5,7 @@
 //! beside this file, and loading libraries in `loading/loader.rs`.
 
 use crate::contract::ids::ViewId;
+use crate::contract::mutex::Mutex;
 use crate::contract::state::SavedState;
 use crate::contract::view::View;
 use crate::registry::bindings::{BindingStore, Bindings, Slot, Slots, no_viewmodel};
@@ -16,7 +17,6 @@ use crate::registry::error::RegistryError;
 use crate::registry::history::{History, LineageEntry, LoadRecord};
 use crate::registry::mapped::MappedLibrary;
 use crate::registry::view_ref::{ViewHandle, ViewRef};
-use parking_lot::Mutex;
 use std::fmt;
 use std::path::PathBuf;
 use std::ptr::NonNull;
