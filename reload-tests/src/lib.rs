@@ -303,7 +303,8 @@ pub fn fixture_builder(manifest: &Path) -> Build {
     fixture_build(manifest, &[], "")
 }
 
-/// The version [`other_rustc`] reports.
+/// The version the `rustc` wrapper the `OtherRustc` fixture is built with
+/// reports to `rustc -V`.
 pub const OTHER_RUSTC_VERSION: &str = "rustc 1.94.1 (0000000 2026-03-01)";
 
 /// A rustc that reports [`OTHER_RUSTC_VERSION`] to `rustc -V` (what
