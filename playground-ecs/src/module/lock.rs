@@ -22,21 +22,28 @@
 use std::cell::UnsafeCell;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicUsize, Ordering, fence};
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
-/// The state word's writer bit; the bits below count readers.
+/// The state word's bit for a writer holding the lock.
 const WRITER: usize = 1 << (usize::BITS - 1);
+/// The state word's bit for threads waiting on the `Condvar`: an unlock
+/// that does not find it set skips the `Mutex`.
+const PARKED: usize = 1 << (usize::BITS - 2);
+/// The bits below, which count the readers holding the lock.
+const READERS: usize = PARKED - 1;
 
 /// A reader-writer lock over a `T` that any build of the module can wait
 /// on (see the module docs).
 pub(crate) struct StateLock<T> {
-    /// [`WRITER`], or the number of readers.
+    /// [`WRITER`] or a number of readers, and [`PARKED`]. Every change is
+    /// a read-modify-write of this one word, so whether an unlock saw a
+    /// waiter's [`PARKED`] or the waiter saw the unlock needs no other
+    /// ordering.
     state: AtomicUsize,
-    /// Threads waiting (or about to) in [`StateLock::wait_until`]: an
-    /// unlock that finds none skips the `Mutex`.
-    sleepers: AtomicUsize,
-    mutex: Mutex<()>,
+    /// How many threads wait on `changed`; [`PARKED`] is set while there
+    /// is one.
+    sleepers: Mutex<usize>,
     changed: Condvar,
     data: UnsafeCell<T>,
 }
@@ -58,8 +65,7 @@ impl<T> StateLock<T> {
     pub(crate) fn new(value: T) -> Self {
         StateLock {
             state: AtomicUsize::new(0),
-            sleepers: AtomicUsize::new(0),
-            mutex: Mutex::new(()),
+            sleepers: Mutex::new(0),
             changed: Condvar::new(),
             data: UnsafeCell::new(value),
         }
@@ -120,7 +126,7 @@ impl<T> StateLock<T> {
             if state & WRITER != 0 {
                 return false;
             }
-            assert!(state + 1 < WRITER, "too many readers");
+            assert!(state & READERS != READERS, "too many readers");
             match self.state.compare_exchange_weak(
                 state,
                 state + 1,
@@ -135,57 +141,91 @@ impl<T> StateLock<T> {
 
     #[inline]
     fn try_lock_write(&self) -> bool {
-        self.state
-            .compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
+        // Free: no writer and no reader; `PARKED` is kept. The common
+        // case first: free and nobody parked.
+        let mut state =
+            match self
+                .state
+                .compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed)
+            {
+                Ok(_) => return true,
+                Err(state) => state,
+            };
+        loop {
+            if state & !PARKED != 0 {
+                return false;
+            }
+            match self.state.compare_exchange_weak(
+                state,
+                state | WRITER,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(now) => state = now,
+            }
+        }
     }
 
     /// Waits, on the `Condvar`, until `lock` succeeds.
     #[cold]
     fn wait_until(&self, lock: fn(&Self) -> bool) {
-        let mut guard = self.mutex.lock().unwrap_or_else(PoisonError::into_inner);
-        // Counted before the state is read again (both sequentially
-        // consistent, as the unlocks' change of the state and their read
-        // of this count): an unlock either sees the sleeper and notifies
-        // under the mutex, or made its change before the read below sees
-        // the state.
-        self.sleepers.fetch_add(1, Ordering::SeqCst);
-        fence(Ordering::SeqCst);
+        let mut sleepers = self.sleepers();
+        *sleepers += 1;
+        // Set before the lock is tried again, in the word every unlock
+        // changes: an unlock either comes after this and sees it (and then
+        // notifies under the mutex, which this thread holds until it
+        // waits), or came before and the try below sees what it freed.
+        self.state.fetch_or(PARKED, Ordering::Relaxed);
         while !lock(self) {
-            guard = self
+            sleepers = self
                 .changed
-                .wait(guard)
+                .wait(sleepers)
                 .unwrap_or_else(PoisonError::into_inner);
         }
-        self.sleepers.fetch_sub(1, Ordering::SeqCst);
+        *sleepers -= 1;
+        if *sleepers == 0 {
+            // Under the mutex: a thread that waits next sets it again
+            // after taking it.
+            self.state.fetch_and(!PARKED, Ordering::Relaxed);
+        }
     }
 
     #[inline]
     fn unlock_read(&self) {
-        let before = self.state.fetch_sub(1, Ordering::SeqCst);
-        debug_assert!(before & !WRITER > 0 && before & WRITER == 0);
-        if before == 1 {
+        let before = self.state.fetch_sub(1, Ordering::Release);
+        debug_assert!(before & READERS > 0 && before & WRITER == 0);
+        // The last reader gone, with a writer waiting.
+        if before == PARKED | 1 {
             self.wake();
         }
     }
 
     #[inline]
     fn unlock_write(&self) {
-        self.state.fetch_and(!WRITER, Ordering::SeqCst);
-        self.wake();
+        if self
+            .state
+            .compare_exchange(WRITER, 0, Ordering::Release, Ordering::Relaxed)
+            .is_err()
+        {
+            // `PARKED` is set: keep it, and wake the waiters.
+            self.state.fetch_and(!WRITER, Ordering::Release);
+            self.wake();
+        }
     }
 
-    /// Wakes every waiter, if there is one: a writer's unlock may let all
-    /// readers in, and whoever does not get the lock waits again.
-    #[inline]
+    /// Wakes every waiter: a writer's unlock may let all readers in, and
+    /// whoever does not get the lock waits again.
+    #[cold]
     fn wake(&self) {
-        if self.sleepers.load(Ordering::SeqCst) == 0 {
-            return;
-        }
-        // Under the mutex: a sleeper between counting itself and waiting
+        // Under the mutex: a waiter between setting `PARKED` and waiting
         // holds it, so the notification cannot fall between the two.
-        let _guard = self.mutex.lock().unwrap_or_else(PoisonError::into_inner);
+        let _sleepers = self.sleepers();
         self.changed.notify_all();
+    }
+
+    fn sleepers(&self) -> MutexGuard<'_, usize> {
+        self.sleepers.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -261,7 +301,7 @@ mod tests {
             std::thread::spawn(move || *lock.write() += 1)
         };
         // Let the writer start waiting, then read again on this thread.
-        while lock.sleepers.load(Ordering::SeqCst) == 0 {
+        while *lock.sleepers() == 0 {
             std::thread::yield_now();
         }
         let second = lock.read();
@@ -332,7 +372,8 @@ mod tests {
         assert_eq!(*lock.read(), (4_000, 4_000));
         // Nobody is left waiting, and the lock is free.
         std::thread::sleep(Duration::from_millis(1));
-        assert_eq!(lock.sleepers.load(Ordering::SeqCst), 0);
+        assert_eq!(*lock.sleepers(), 0);
+        assert_eq!(lock.state.load(Ordering::SeqCst), 0, "free, nobody parked");
         assert!(lock.try_write().is_some());
     }
 
