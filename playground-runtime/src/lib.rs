@@ -86,8 +86,8 @@ pub use contract::error::StateError;
 pub use contract::fingerprint::TypeFingerprint;
 pub use contract::guard::panic_message;
 pub use contract::ids::{ApiVersion, Generation, ModelId, StateVersion, ViewId};
-pub use contract::model::{FieldDescriptor, Model, ModelDescriptor, Saveable};
-pub use contract::record::CUT;
+pub use contract::model::{FieldDescriptor, Migrations, Model, ModelDescriptor, Saveable};
+pub use contract::record::{CUT, PoolField};
 pub use contract::state::{Live, Saved, SavedModel, SavedState, State};
 pub use contract::view::{MethodDescriptor, View, ViewDescriptor};
 pub use contract::viewmodel::{Upcast, ViewModel, ViewModelDescriptor};
@@ -97,7 +97,8 @@ pub use loading::diff::{Change, Changes, Part, Written};
 pub use loading::error::{LoadError, LoadErrorKind, ModelPart, ProgramError};
 pub use loading::loader::{LeftAlone, LoadReport};
 pub use loading::manifest::{
-    Manifest, ManifestField, ManifestMethod, ManifestModel, ManifestView, ManifestViewModel,
+    Manifest, ManifestField, ManifestHeld, ManifestMethod, ManifestMigrations, ManifestModel,
+    ManifestView, ManifestViewModel,
 };
 pub use loading::module::{
     BuildPart, CUSTOM_ALLOCATOR, Fingerprint, MODULE_CRATE_SYMBOL, MODULE_SYMBOL, SYSTEM_ALLOCATOR,

@@ -11,9 +11,11 @@ pub use crate::contract::fingerprint::{
 };
 pub use crate::contract::guard::{GuardFuture, Guarded, call_back, guard, guard_future};
 pub use crate::contract::ids::{ApiVersion, ModelId, StateVersion, ViewId};
-pub use crate::contract::model::{Field, FieldDescriptor, Model, ModelDescriptor, serde_field};
-pub use crate::contract::record::{MANIFEST, Record as ManifestRecord};
-pub use crate::contract::restore::{Restore, RestoreAny, RestoreState};
+pub use crate::contract::model::{
+    Field, FieldDescriptor, Migrations, Model, ModelDescriptor, serde_field,
+};
+pub use crate::contract::record::{MANIFEST, PoolField, Record as ManifestRecord};
+pub use crate::contract::restore::{Restore, RestoreAny, RestoreState, Save, SaveAny, SaveState};
 pub use crate::contract::state::SavedState;
 pub use crate::contract::view::{MethodDescriptor, View, ViewDescriptor};
 pub use crate::contract::viewmodel::{Upcast, ViewModel, construct_default};

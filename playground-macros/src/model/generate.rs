@@ -77,7 +77,12 @@ pub fn generate(model: &Model) -> TokenStream {
                 }
             }
         });
+        let olds = model.migrate_from.iter().map(|old| {
+            quote_spanned!(old.span()=> .and::<#old>())
+        });
         quote! {
+            const MIGRATIONS: ::playground_runtime::__private::Migrations =
+                ::playground_runtime::__private::Migrations::NONE #(#olds)*;
             fn migrate(
                 saved_version: ::playground_runtime::__private::StateVersion,
                 bytes: &[u8],
@@ -108,6 +113,16 @@ pub fn generate(model: &Model) -> TokenStream {
         });
     let indices = (0..model.structure.fields.len()).map(proc_macro2::Literal::usize_unsuffixed);
 
+    // The older formats it reads, for a loader to judge saved state by.
+    let migrations = (!model.migrate_from.is_empty()).then(|| {
+        quote! {
+            #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::MANIFEST)]
+            #[linkme(crate = ::playground_runtime::__private::linkme)]
+            static MIGRATIONS: ::playground_runtime::__private::ManifestRecord =
+                ::playground_runtime::__private::ManifestRecord::migrations::<#ident>();
+        }
+    });
+
     // A generic model has no concrete type to register until it is used.
     let registration = params.is_empty().then(|| {
         quote! {
@@ -122,6 +137,7 @@ pub fn generate(model: &Model) -> TokenStream {
                 ::playground_runtime::__private::ManifestRecord::model::<#ident>(::core::module_path!());
 
             ::playground_runtime::__private::manifest_fields!(#ident; #(#indices)*);
+            #migrations
         }
     });
     let registration = registration.map(|r| quote!(const _: () = { #r };));

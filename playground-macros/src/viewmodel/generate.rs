@@ -30,12 +30,14 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
             .map(|m| m.to_token_stream().to_string())
             .collect();
         let fields = &viewmodel.state;
-        let saves = fields
-            .iter()
-            .zip(&names)
-            .map(|(field, name)| quote_spanned!(field.span()=> state.save(#name, &self.#field)?;));
-        // Through `Restore`, whose method needs no `State` bound of its own:
-        // a field that is not state is reported once, by `save`.
+        // Through `Save` and `Restore`, whose methods need no `State` bound
+        // of their own: a field that is not state is reported once, by its
+        // manifest record.
+        let saves = fields.iter().zip(&names).map(|(field, name)| {
+            quote_spanned! {field.span()=>
+                (&::playground_runtime::__private::Save(&self.#field)).save_into(state, #name)?;
+            }
+        });
         let restores = fields.iter().zip(&names).map(|(field, name)| {
             quote_spanned! {field.span()=>
                 (&mut ::playground_runtime::__private::Restore(&mut self.#field))
@@ -47,6 +49,7 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
                 &self,
                 state: &mut ::playground_runtime::__private::SavedState,
             ) -> ::core::result::Result<(), ::playground_runtime::__private::StateError> {
+                use ::playground_runtime::__private::{SaveAny as _, SaveState as _};
                 #(#saves)*
                 ::core::result::Result::Ok(())
             }
@@ -87,6 +90,36 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
         }
     });
 
+    // Each state and pool field's record, and its model's migrations: what
+    // a loader judges a new build's state by before any of its code runs.
+    let held = |fields: &[syn::Member], record: &str, migrations: &str| {
+        let (record, migrations) = (
+            syn::Ident::new(record, proc_macro2::Span::call_site()),
+            syn::Ident::new(migrations, proc_macro2::Span::call_site()),
+        );
+        fields
+            .iter()
+            .enumerate()
+            .map(|(index, field)| {
+                let name = field.to_token_stream().to_string();
+                let index = proc_macro2::Literal::usize_unsuffixed(index);
+                quote_spanned! {field.span()=>
+                    #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::MANIFEST)]
+                    #[linkme(crate = ::playground_runtime::__private::linkme)]
+                    static RECORD: ::playground_runtime::__private::ManifestRecord =
+                        ::playground_runtime::__private::ManifestRecord::#record(|vm: &#self_ty| &vm.#field, #name, #index);
+                    #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::MANIFEST)]
+                    #[linkme(crate = ::playground_runtime::__private::linkme)]
+                    static MIGRATIONS: ::playground_runtime::__private::ManifestRecord =
+                        ::playground_runtime::__private::ManifestRecord::#migrations(|vm: &#self_ty| &vm.#field);
+                }
+            })
+            .map(|records| quote!(const _: () = { #records };))
+            .collect::<Vec<_>>()
+    };
+    let state_records = held(&viewmodel.state, "state", "state_migrations");
+    let pool_records = held(&viewmodel.pools, "pool", "pool_migrations");
+
     quote! {
         #async_attr
         #item
@@ -113,6 +146,8 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
             static RECORD: ::playground_runtime::__private::ManifestRecord =
                 ::playground_runtime::__private::ManifestRecord::viewmodel::<#self_ty>(::core::module_path!());
         };
+        #(#state_records)*
+        #(#pool_records)*
     }
 }
 

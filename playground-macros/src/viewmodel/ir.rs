@@ -17,6 +17,9 @@ pub struct ViewModel {
     pub view: syn::Path,
     /// `state(a, b)`: the fields saved before a reload and restored after.
     pub state: Vec<syn::Member>,
+    /// `pools(a, b)`: the `Pool` fields, listed in the manifest so that a
+    /// loader judges them before any code runs and names them.
+    pub pools: Vec<syn::Member>,
     /// `new = path`: the constructor; `Default::default` when absent.
     pub constructor: Option<syn::ExprPath>,
     /// Whether the impl holds `async fn`s (they go through async-trait).

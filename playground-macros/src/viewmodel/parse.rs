@@ -10,10 +10,12 @@ use syn::{ImplItem, ItemImpl, Type};
 pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ViewModel> {
     let mut errors = Errors::default();
     let mut state = Vec::new();
+    let mut pools = Vec::new();
     let mut constructor = None;
-    Args::new("viewmodel", &["state", "new"]).parse(args, &mut errors, |name, meta| {
+    Args::new("viewmodel", &["state", "pools", "new"]).parse(args, &mut errors, |name, meta| {
         match name {
             "state" => state = args::parse_list::<syn::Member>(&meta)?,
+            "pools" => pools = args::parse_list::<syn::Member>(&meta)?,
             _ => constructor = Some(meta.value()?.parse::<syn::ExprPath>()?),
         }
         Ok(())
@@ -72,6 +74,7 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ViewModel> {
         view,
         name,
         state,
+        pools,
         constructor,
         is_async: is_async(&item),
         constants,

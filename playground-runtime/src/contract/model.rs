@@ -61,6 +61,11 @@ pub unsafe trait Model:
     /// Its fields, in declaration order (an enum's as `Variant.field`):
     /// what a refused module's message compares field by field.
     const FIELDS: &'static [FieldDescriptor] = &[];
+    /// Every older format [`Model::migrate`] reads: what a loader judges a
+    /// module's state by before any of its code runs.
+    /// `#[model(migrate_from(Old))]` lists `Old`'s version and what `Old`
+    /// reads in turn.
+    const MIGRATIONS: Migrations = Migrations::NONE;
 
     /// Encodes `self` in the model's save format.
     fn encode(&self) -> Result<Vec<u8>, StateError> {
@@ -90,6 +95,75 @@ pub unsafe trait Model:
             return Err(fail(format!("{} bytes left over", rest.len())));
         }
         Ok(value)
+    }
+}
+
+/// The older formats a model reads ([`Model::MIGRATIONS`]), a list built
+/// at compile time: at most [`Migrations::CAPACITY`] of them, which is as
+/// many as a manifest record holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Migrations {
+    len: usize,
+    versions: [StateVersion; Migrations::CAPACITY],
+}
+
+impl Migrations {
+    /// The most versions a model can read besides its own.
+    pub const CAPACITY: usize = 22;
+
+    /// A model that reads no other format.
+    pub const NONE: Migrations = Migrations {
+        len: 0,
+        versions: [StateVersion::new(0); Migrations::CAPACITY],
+    };
+
+    /// These and what `M` reads: `M`'s own version and its migrations.
+    pub const fn and<M: Model>(self) -> Migrations {
+        let mut out = self.with(M::STATE_VERSION);
+        let older = M::MIGRATIONS;
+        let mut i = 0;
+        while i < older.len {
+            out = out.with(older.versions[i]);
+            i += 1;
+        }
+        out
+    }
+
+    const fn with(mut self, version: StateVersion) -> Migrations {
+        if self.contains(version) {
+            return self;
+        }
+        assert!(
+            self.len < Migrations::CAPACITY,
+            "a model reads at most 22 older formats (migrate_from, followed through each older model)"
+        );
+        self.versions[self.len] = version;
+        self.len += 1;
+        self
+    }
+
+    /// Whether `version` is one of them.
+    pub const fn contains(&self, version: StateVersion) -> bool {
+        let mut i = 0;
+        while i < self.len {
+            if self.versions[i].get() == version.get() {
+                return true;
+            }
+            i += 1;
+        }
+        false
+    }
+
+    /// The versions, in the order `migrate_from` lists them (each older
+    /// model's own after it).
+    pub const fn as_slice(&self) -> &[StateVersion] {
+        self.versions.split_at(self.len).0
+    }
+}
+
+impl fmt::Debug for Migrations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
     }
 }
 

@@ -15,6 +15,7 @@
 //! The loading layer reads them (`loading::reading`).
 
 use crate::contract::model::Model;
+use crate::contract::state::State;
 use crate::contract::view::View;
 use crate::contract::viewmodel::ViewModel;
 use linkme::distributed_slice;
@@ -135,6 +136,9 @@ pub(crate) enum Kind {
     ViewModel = 4,
     Crate = 5,
     Field = 6,
+    State = 7,
+    Pool = 8,
+    Migrations = 9,
 }
 
 /// One manifest record: `#[repr(C)]`, integers and byte arrays only.
@@ -142,13 +146,13 @@ pub(crate) enum Kind {
 pub struct Record {
     pub(crate) magic: u32,
     pub(crate) kind: u32,
-    pub(crate) numbers: [u64; 4],
+    pub(crate) numbers: [u64; 8],
     pub(crate) name: [u8; 64],
     pub(crate) text: [u8; 192],
 }
 
 impl Record {
-    const fn new(kind: Kind, numbers: [u64; 4], name: &str, text_: &str) -> Record {
+    const fn new(kind: Kind, numbers: [u64; 8], name: &str, text_: &str) -> Record {
         Record {
             magic: RECORD_MAGIC,
             kind: kind as u32,
@@ -163,7 +167,7 @@ impl Record {
         let methods = V::DESCRIPTOR.methods.len() as u64;
         Record::new(
             Kind::View,
-            [V::VIEW_ID.get(), V::API_VERSION.get(), methods, 0],
+            [V::VIEW_ID.get(), V::API_VERSION.get(), methods, 0, 0, 0, 0, 0],
             V::NAME,
             module_path,
         )
@@ -179,6 +183,10 @@ impl Record {
                 index as u64,
                 method.is_async as u64,
                 method.fingerprint,
+                0,
+                0,
+                0,
+                0,
             ],
             method.name,
             method.signature,
@@ -195,6 +203,10 @@ impl Record {
                 index as u64,
                 field.fingerprint,
                 M::STATE_VERSION.get(),
+                0,
+                0,
+                0,
+                0,
             ],
             field.name,
             field.ty,
@@ -210,6 +222,10 @@ impl Record {
                 M::STATE_VERSION.get(),
                 M::SIZE as u64,
                 M::ALIGN as u64,
+                0,
+                0,
+                0,
+                0,
             ],
             M::NAME,
             module_path,
@@ -226,6 +242,10 @@ impl Record {
                 VM::API_VERSION.get(),
                 crate::contract::fingerprint::named(VM::NAME),
                 0,
+                0,
+                0,
+                0,
+                0,
             ],
             VM::NAME,
             module_path,
@@ -234,6 +254,106 @@ impl Record {
 
     /// The record naming the module's crate (`export_module!`).
     pub const fn module_crate(name: &str) -> Record {
-        Record::new(Kind::Crate, [0; 4], name, "")
+        Record::new(Kind::Crate, [0; 8], name, "")
     }
+
+    /// The record of viewmodel `VM`'s state field `field` (named in
+    /// `#[viewmodel(state(...))]`), `access` reading it: what a loader
+    /// judges the state a new build restores by, before it runs.
+    pub const fn state<VM: ViewModel, F: State>(
+        access: fn(&VM) -> &F,
+        field: &str,
+        index: usize,
+    ) -> Record {
+        let _ = access;
+        Record::held::<VM, F::Model>(Kind::State, field, index)
+    }
+
+    /// The record of viewmodel `VM`'s pool field `field` (named in
+    /// `#[viewmodel(pools(...))]`), `access` reading it.
+    pub const fn pool<VM: ViewModel, F: PoolField>(
+        access: fn(&VM) -> &F,
+        field: &str,
+        index: usize,
+    ) -> Record {
+        let _ = access;
+        Record::held::<VM, F::Model>(Kind::Pool, field, index)
+    }
+
+    /// Field number `index` (in the order the attribute lists them).
+    const fn held<VM: ViewModel, M: Model>(kind: Kind, field: &str, index: usize) -> Record {
+        Record::new(
+            kind,
+            [
+                crate::contract::fingerprint::named(VM::NAME),
+                <VM::View as View>::VIEW_ID.get(),
+                M::MODEL_ID.get(),
+                M::STATE_VERSION.get(),
+                M::SIZE as u64,
+                M::ALIGN as u64,
+                index as u64,
+                0,
+            ],
+            field,
+            M::NAME,
+        )
+    }
+
+    /// The record of the older formats model `M` reads
+    /// ([`Model::MIGRATIONS`]), their versions stored in the text as
+    /// little-endian words.
+    pub const fn migrations<M: Model>() -> Record {
+        let migrations = M::MIGRATIONS;
+        let versions = migrations.as_slice();
+        let mut record = Record::new(
+            Kind::Migrations,
+            [
+                M::MODEL_ID.get(),
+                M::STATE_VERSION.get(),
+                versions.len() as u64,
+                0,
+                0,
+                0,
+                0,
+                0,
+            ],
+            M::NAME,
+            "",
+        );
+        let mut i = 0;
+        while i < versions.len() {
+            let word = versions[i].get().to_le_bytes();
+            let mut j = 0;
+            while j < 8 {
+                record.text[i * 8 + j] = word[j];
+                j += 1;
+            }
+            i += 1;
+        }
+        record
+    }
+
+    /// The migrations record of the model a state field holds.
+    pub const fn state_migrations<VM: ViewModel, F: State>(access: fn(&VM) -> &F) -> Record {
+        let _ = access;
+        Record::migrations::<F::Model>()
+    }
+
+    /// The migrations record of the model a pool field holds.
+    pub const fn pool_migrations<VM: ViewModel, F: PoolField>(access: fn(&VM) -> &F) -> Record {
+        let _ = access;
+        Record::migrations::<F::Model>()
+    }
+}
+
+/// A viewmodel field that holds a registry pool (`Pool<M>`), as named in
+/// `#[viewmodel(pools(...))]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a pool",
+    label = "named in #[viewmodel(pools(...))]",
+    note = "a pool field is a `Pool<M>` of a #[model] type `M`"
+)]
+pub trait PoolField {
+    /// The model it pools.
+    type Model: Model;
 }

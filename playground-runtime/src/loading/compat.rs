@@ -440,7 +440,10 @@ mod tests {
                 module_path: "module".into(),
                 view_id: ViewId::new(7),
                 api_version,
+                state: Vec::new(),
+                pools: Vec::new(),
             }],
+            migrations: Vec::new(),
         }
     }
 

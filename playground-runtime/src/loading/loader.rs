@@ -1,17 +1,16 @@
 //! Loading a module library into a registry: open, verify, carry state
 //! over, swap.
 
-use crate::contract::error::{PoolError, StateError};
 use crate::contract::guard::in_callback;
 use crate::contract::view::ViewDescriptor;
 use crate::loading::bytes::LibraryBytes;
-use crate::loading::diff::Changes;
 use crate::loading::error::{LoadError, LoadErrorKind, open_error};
 use crate::loading::image::Image;
 use crate::loading::library::Library;
-use crate::loading::manifest::Manifest;
+use crate::loading::manifest::{Manifest, ManifestHeld};
 use crate::loading::module::ModuleContents;
 use crate::loading::store;
+use crate::loading::verdict::{self, Held};
 use crate::registry::bindings::{Bindings, Slot};
 use crate::registry::carry::{LoadOptions, Rebound, bind_carrying, save};
 use crate::registry::entry::ViewModelEntry;
@@ -253,6 +252,7 @@ impl Registry {
             let image = Image::parse(path, bytes).map_err(|e| open_error(path, e))?;
             attempt.note(&image.manifest);
             self.verify_manifest(path, &image.manifest)?;
+            self.judge_state(path, &image.manifest, options)?;
             Ok::<_, LoadError>(image)
         })?;
         let copy =
@@ -305,16 +305,7 @@ impl Registry {
                 "left as the program bound it"
             );
         }
-        let bind_error = |source: RegistryError| {
-            let changes = self.format_changes(&source, &image.manifest);
-            LoadError::new(
-                path.to_owned(),
-                LoadErrorKind::Bind {
-                    source: Box::new(source),
-                    changes,
-                },
-            )
-        };
+        let bind_error = |source: RegistryError| self.refusal(path, source, &image.manifest);
         let saved = phase!(attempt.phases, "save", {
             targets
                 .iter()
@@ -453,45 +444,82 @@ impl Registry {
         self.load(last)
     }
 
-    /// When `refusal` refused a model's format (a state field's or a
-    /// pool's): what changed in the model between the build whose manifest
-    /// lists the refused version (a library loaded before, newest first,
-    /// or this program) and `newer`, the refused build's.
-    fn format_changes(&self, refusal: &RegistryError, newer: &Manifest) -> Changes {
-        let (model, versions) = match refusal {
-            RegistryError::State {
-                source:
-                    StateError::VersionMismatch {
-                        model,
-                        saved,
-                        current,
-                        ..
-                    },
-                ..
-            } => (model, (*saved, *current)),
-            RegistryError::State {
-                source:
-                    StateError::Pool(PoolError::VersionMismatch {
-                        model,
-                        pooled,
-                        current,
-                        ..
-                    }),
-                ..
-            } => (model, (*pooled, *current)),
-            _ => return Changes::default(),
-        };
+    /// The error of the library at `path` (manifest `newer`) refused
+    /// binding for `source`: when a model's format was refused (a state
+    /// field's or a pool's), with what changed in the model since the
+    /// build whose manifest lists the refused version (a library loaded
+    /// before, newest first, or this program).
+    fn refusal(&self, path: &Path, source: RegistryError, newer: &Manifest) -> LoadError {
         let libraries = self.libraries.lock();
         let loaded = libraries
             .iter()
             .rev()
             .filter_map(|library| library.as_any().downcast_ref::<Library>())
             .map(|library| &library.manifest);
-        let linked = Manifest::linked();
-        loaded
-            .chain(std::iter::once(linked))
-            .find_map(|older| older.model_changes(newer, model, versions))
-            .unwrap_or_default()
+        verdict::refusal(path, source, loaded.chain([Manifest::linked()]), newer)
+    }
+
+    /// What the registry holds now for each bound view: the state fields
+    /// of its viewmodel (from the manifest of the build it came from) and
+    /// the view's pools.
+    fn held(&self) -> Vec<Held> {
+        let current = self.bindings.load_full();
+        current
+            .slots
+            .iter()
+            .filter_map(|(&view, slot)| match slot {
+                Slot::Bound(binding) => Some((view, binding)),
+                Slot::Unbound(_) => None,
+            })
+            .map(|(view, binding)| {
+                let manifest = match &binding._library {
+                    Some(library) => library
+                        .as_any()
+                        .downcast_ref::<Library>()
+                        .map(|library| &library.manifest),
+                    None => Some(Manifest::linked()),
+                };
+                let name_hash = crate::contract::fingerprint::named(binding.viewmodel.name);
+                let state = manifest
+                    .and_then(|m| {
+                        m.viewmodels
+                            .iter()
+                            .find(|vm| vm.name_hash == name_hash && vm.view_id == view)
+                    })
+                    .map(|vm| vm.state.clone());
+                let pools = self
+                    .bindings
+                    .pool_entries(view)
+                    .into_iter()
+                    .map(|pool| ManifestHeld {
+                        field: String::new(),
+                        model: pool.model,
+                        model_id: pool.model_id,
+                        state_version: pool.state_version,
+                        size: pool.size as u64,
+                        align: pool.align as u64,
+                    })
+                    .collect();
+                Held { view, state, pools }
+            })
+            .collect()
+    }
+
+    /// Refuses a module whose viewmodels could not take over the state the
+    /// registry holds (see [`verdict`]), before any of its code runs, with
+    /// the error the restore would give.
+    fn judge_state(
+        &self,
+        path: &Path,
+        manifest: &Manifest,
+        options: LoadOptions,
+    ) -> Result<(), LoadError> {
+        let pinned = self.pinned.lock().clone();
+        let targets = manifest
+            .own_viewmodels()
+            .filter(|vm| !pinned.contains(&vm.view_id));
+        verdict::judge(&self.held(), manifest, targets, options.on_state_mismatch)
+            .map_err(|source| self.refusal(path, source, manifest))
     }
 
     /// Checks the module library at `path` against this program from its
@@ -507,9 +535,19 @@ impl Registry {
     /// }
     /// ```
     pub fn check(&self, path: impl AsRef<Path>) -> Result<Manifest, LoadError> {
+        self.check_with(path, LoadOptions::default())
+    }
+
+    /// [`Registry::check`] for a load with `options`.
+    pub fn check_with(
+        &self,
+        path: impl AsRef<Path>,
+        options: LoadOptions,
+    ) -> Result<Manifest, LoadError> {
         let path = path.as_ref();
         let image = Image::read(path).map_err(|e| open_error(path, e))?;
         self.verify_manifest(path, &image.manifest)?;
+        self.judge_state(path, &image.manifest, options)?;
         Ok(image.manifest)
     }
 

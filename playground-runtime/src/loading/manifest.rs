@@ -84,6 +84,41 @@ pub struct ManifestViewModel {
     pub view_id: ViewId,
     /// The `API_VERSION` it was compiled against.
     pub api_version: ApiVersion,
+    /// Its state fields (`#[viewmodel(state(...))]`), in the order they
+    /// are restored.
+    pub state: Vec<ManifestHeld>,
+    /// The pool fields it declares (`#[viewmodel(pools(...))]`).
+    pub pools: Vec<ManifestHeld>,
+}
+
+/// A state or pool field of a viewmodel as a module's manifest lists it,
+/// with the format of the model it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestHeld {
+    /// The field's name.
+    pub field: String,
+    /// The model's name.
+    pub model: String,
+    /// The model's id.
+    pub model_id: ModelId,
+    /// The model's `STATE_VERSION`.
+    pub state_version: StateVersion,
+    /// The model's `size_of`.
+    pub size: u64,
+    /// The model's `align_of`.
+    pub align: u64,
+}
+
+/// The older formats one version of a model reads
+/// ([`Model::MIGRATIONS`](crate::Model::MIGRATIONS)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestMigrations {
+    /// The model's id.
+    pub model_id: ModelId,
+    /// The version that reads them.
+    pub state_version: StateVersion,
+    /// The versions it reads.
+    pub reads: Vec<StateVersion>,
 }
 
 /// What a module library holds, read from its file without running any of
@@ -101,9 +136,21 @@ pub struct Manifest {
     /// Every viewmodel linked into it (of its own crate and of the crates
     /// it links).
     pub viewmodels: Vec<ManifestViewModel>,
+    /// The older formats of each model with a migration (of every model
+    /// with `migrate_from`, and of each model a state or pool field holds).
+    pub migrations: Vec<ManifestMigrations>,
 }
 
 impl Manifest {
+    /// Whether version `version` of model `model_id` reads `older` (the
+    /// same version, or one it migrates from).
+    pub fn reads(&self, model_id: ModelId, version: StateVersion, older: StateVersion) -> bool {
+        version == older
+            || self.migrations.iter().any(|m| {
+                m.model_id == model_id && m.state_version == version && m.reads.contains(&older)
+            })
+    }
+
     /// The viewmodels of the module's own crate (all of them without
     /// `export_module!`).
     pub fn own_viewmodels(&self) -> impl Iterator<Item = &ManifestViewModel> {
@@ -214,6 +261,29 @@ impl fmt::Display for Manifest {
                 } else {
                     "  [another crate's: not bound]"
                 }
+            )?;
+            for (what, held) in [("state", &vm.state), ("pool", &vm.pools)] {
+                for held in held {
+                    writeln!(
+                        f,
+                        "    {what} {}: {}  state {}",
+                        held.field, held.model, held.state_version
+                    )?;
+                }
+            }
+        }
+        for migrations in &self.migrations {
+            let model = self
+                .models
+                .iter()
+                .find(|m| m.model_id == migrations.model_id)
+                .map_or_else(|| migrations.model_id.to_string(), |m| m.name.clone());
+            let reads: Vec<String> = migrations.reads.iter().map(|v| v.to_string()).collect();
+            writeln!(
+                f,
+                "migrations {model}  state {}  reads {}",
+                migrations.state_version,
+                reads.join(", ")
             )?;
         }
         Ok(())

@@ -17,3 +17,4 @@ pub mod module;
 pub mod reading;
 pub mod sha256;
 pub mod store;
+pub mod verdict;

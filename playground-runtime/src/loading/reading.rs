@@ -11,7 +11,8 @@ use crate::contract::record::{
 };
 use crate::loading::error::ProgramError;
 use crate::loading::manifest::{
-    Manifest, ManifestField, ManifestMethod, ManifestModel, ManifestView, ManifestViewModel,
+    Manifest, ManifestField, ManifestHeld, ManifestMethod, ManifestMigrations, ManifestModel,
+    ManifestView, ManifestViewModel,
 };
 use crate::loading::module::Fingerprint;
 use std::fmt;
@@ -70,7 +71,7 @@ impl<'a> Fields<'a> {
 struct Raw<'a> {
     magic: u32,
     kind: u32,
-    numbers: [u64; 4],
+    numbers: [u64; 8],
     name: &'a [u8],
     text: &'a [u8],
 }
@@ -91,7 +92,7 @@ impl<'a> Raw<'a> {
         Raw {
             magic: fields.u32(),
             kind: fields.u32(),
-            numbers: [fields.u64(), fields.u64(), fields.u64(), fields.u64()],
+            numbers: std::array::from_fn(|_| fields.u64()),
             name: fields.bytes(64),
             text: fields.bytes(192),
         }
@@ -164,6 +165,7 @@ impl Manifest {
                         views: Vec::new(),
                         models: Vec::new(),
                         viewmodels: Vec::new(),
+                        migrations: Vec::new(),
                     }
                 })
         })
@@ -205,11 +207,14 @@ impl Manifest {
             views: Vec::new(),
             models: Vec::new(),
             viewmodels: Vec::new(),
+            migrations: Vec::new(),
         };
         let mut methods: Vec<(u64, u64, ManifestMethod)> = Vec::new();
         // Keyed by model id and version: a model kept to migrate from may
         // share its successor's id.
         let mut fields: Vec<((u64, u64), u64, ManifestField)> = Vec::new();
+        // Keyed by viewmodel (name hash, view id), pool or not, and index.
+        let mut held: Vec<((u64, u64), bool, u64, ManifestHeld)> = Vec::new();
         for Raw {
             magic,
             kind,
@@ -218,6 +223,7 @@ impl Manifest {
             text,
         } in records
         {
+            let text_bytes = text;
             let (name, text) = (string(name), string(text));
             if magic != RECORD_MAGIC {
                 return Err(ManifestError::Malformed(format!(
@@ -266,8 +272,43 @@ impl Manifest {
                     module_path: text,
                     view_id: ViewId::new(numbers[0]),
                     api_version: ApiVersion::new(numbers[1]),
+                    state: Vec::new(),
+                    pools: Vec::new(),
                 }),
                 k if k == Kind::Crate as u32 => manifest.crate_name = Some(name),
+                k if k == Kind::State as u32 || k == Kind::Pool as u32 => held.push((
+                    (numbers[0], numbers[1]),
+                    k == Kind::Pool as u32,
+                    numbers[6],
+                    ManifestHeld {
+                        field: name,
+                        model: text,
+                        model_id: ModelId::new(numbers[2]),
+                        state_version: StateVersion::new(numbers[3]),
+                        size: numbers[4],
+                        align: numbers[5],
+                    },
+                )),
+                k if k == Kind::Migrations as u32 => {
+                    let model_id = ModelId::new(numbers[0]);
+                    let state_version = StateVersion::new(numbers[1]);
+                    let words = text_bytes.chunks_exact(8).take(numbers[2] as usize);
+                    let reads = words
+                        .map(|w| StateVersion::new(u64::from_le_bytes(w.try_into().expect("8 bytes"))))
+                        .collect();
+                    // Each field holding the model repeats the record.
+                    let known = manifest
+                        .migrations
+                        .iter()
+                        .any(|m| m.model_id == model_id && m.state_version == state_version);
+                    if !known {
+                        manifest.migrations.push(ManifestMigrations {
+                            model_id,
+                            state_version,
+                            reads,
+                        });
+                    }
+                }
                 other => {
                     return Err(ManifestError::Malformed(format!(
                         "unknown record kind {other}"
@@ -285,6 +326,16 @@ impl Manifest {
                 .find(|v| v.view_id.get() == view_id)
             {
                 view.methods.push(method);
+            }
+        }
+        held.sort_by_key(|(viewmodel, pool, index, _)| (*viewmodel, *pool, *index));
+        for ((name_hash, view_id), pool, _, field) in held {
+            if let Some(vm) = manifest
+                .viewmodels
+                .iter_mut()
+                .find(|vm| vm.name_hash == name_hash && vm.view_id.get() == view_id)
+            {
+                if pool { &mut vm.pools } else { &mut vm.state }.push(field);
             }
         }
         fields.sort_by_key(|(model, index, _)| (*model, *index));

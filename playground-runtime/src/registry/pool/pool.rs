@@ -74,6 +74,10 @@ pub struct Pool<M: Model> {
     attached: bool,
 }
 
+impl<M: Model> crate::contract::record::PoolField for Pool<M> {
+    type Model = M;
+}
+
 /// A value of a pool, read-locked: other readers go on, writers wait.
 pub struct PoolRef<'p, M> {
     _guard: RwLockReadGuard<'p, Table<M>>,

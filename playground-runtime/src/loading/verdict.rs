@@ -1,0 +1,250 @@
+//! The verdict on the state a module would take over, from manifests
+//! alone: what [`Registry::load`](crate::Registry::load) refuses before any
+//! of the module's code runs, and what [`Registry::check`](crate::Registry::check)
+//! and `playground-inspect` answer, with the same errors.
+//!
+//! A new build of a view's viewmodel takes over what the running one holds:
+//! the state of its `state(...)` fields, and the registry's pools of the
+//! view. Its manifest lists the format each of its fields reads
+//! ([`ManifestHeld`]) and what each model migrates from, so the verdict is
+//! the one the restore and the pools' adoption would reach: the same format
+//! is taken, an older one its model migrates from is migrated, anything
+//! else is refused (state may start fresh if the options allow it). What
+//! only running code can find (bytes that do not decode, a panicking
+//! migration) is still found at load time.
+
+use crate::contract::error::StateError;
+use crate::contract::ids::ViewId;
+use crate::loading::diff::Changes;
+use crate::loading::error::{LoadError, LoadErrorKind};
+use crate::loading::manifest::{Manifest, ManifestHeld, ManifestViewModel};
+use crate::registry::carry::StatePolicy;
+use crate::registry::error::RegistryError;
+use std::path::Path;
+
+/// What the running program holds for one view.
+#[derive(Debug, Clone)]
+pub(crate) struct Held {
+    /// The view.
+    pub view: ViewId,
+    /// The state fields of the viewmodel bound to it, as its build's
+    /// manifest lists them (`None`: not known, left to the restore).
+    pub state: Option<Vec<ManifestHeld>>,
+    /// The registry's pools of the view.
+    pub pools: Vec<ManifestHeld>,
+}
+
+impl Held {
+    /// What a program or library running `viewmodels` holds, as far as
+    /// its manifest tells: their state and declared pools.
+    pub fn declared<'m>(viewmodels: impl Iterator<Item = &'m ManifestViewModel>) -> Vec<Held> {
+        viewmodels
+            .map(|vm| Held {
+                view: vm.view_id,
+                state: Some(vm.state.clone()),
+                pools: vm.pools.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Judges the state each of `targets` (the viewmodels of `module` a load
+/// would bind, in order) would take over from `held`: `Err` with the error
+/// the load would refuse it with.
+pub(crate) fn judge<'m>(
+    held: &[Held],
+    module: &Manifest,
+    targets: impl Iterator<Item = &'m ManifestViewModel>,
+    policy: StatePolicy,
+) -> Result<(), RegistryError> {
+    for vm in targets {
+        let Some(before) = held.iter().find(|h| h.view == vm.view_id) else {
+            continue;
+        };
+        let refused = |source| RegistryError::State {
+            viewmodel: vm.name.clone(),
+            source,
+        };
+        // Pools first: the constructor takes them, before the restore.
+        pools(before, vm, module).map_err(refused)?;
+        if let Some(saved) = &before.state {
+            match state(saved, vm, module) {
+                Err(StateError::VersionMismatch { .. }) if policy == StatePolicy::StartFresh => {}
+                result => result.map_err(refused)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The pools `vm` would take: the ones it declares, or, if it declares
+/// none, every pool of the view whose model its build has (a `Pool` field
+/// that is not declared is not in the manifest, so it is judged as if the
+/// new build takes the pools the running one took).
+fn pools(before: &Held, vm: &ManifestViewModel, module: &Manifest) -> Result<(), StateError> {
+    if !vm.pools.is_empty() {
+        for new in &vm.pools {
+            if let Some(old) = before.pools.iter().find(|p| p.model_id == new.model_id) {
+                pool(old, new, &new.field, module)?;
+            }
+        }
+        return Ok(());
+    }
+    for old in &before.pools {
+        let versions: Vec<&crate::loading::manifest::ManifestModel> = module
+            .models
+            .iter()
+            .filter(|m| m.model_id == old.model_id)
+            .collect();
+        let takes = |m: &&crate::loading::manifest::ManifestModel| {
+            (m.state_version, m.size, m.align) == (old.state_version, old.size, old.align)
+                || (m.state_version != old.state_version
+                    && module.reads(m.model_id, m.state_version, old.state_version))
+        };
+        if versions.is_empty() || versions.iter().any(takes) {
+            continue;
+        }
+        // The newest: the version no other version of the model reads.
+        let newest = versions
+            .iter()
+            .find(|m| {
+                !versions.iter().any(|other| {
+                    other.state_version != m.state_version
+                        && module.reads(other.model_id, other.state_version, m.state_version)
+                })
+            })
+            .unwrap_or(&versions[0]);
+        let new = ManifestHeld {
+            field: format!("Pool<{}>", old.model),
+            model: newest.name.clone(),
+            model_id: newest.model_id,
+            state_version: newest.state_version,
+            size: newest.size,
+            align: newest.align,
+        };
+        pool(old, &new, &new.field, module)?;
+    }
+    Ok(())
+}
+
+/// A pool of `old`'s format, taken by a field of `new`'s: adopted when the
+/// formats are the same, migrated when `new`'s model reads `old`'s, else
+/// refused as the migration would refuse it.
+fn pool(
+    old: &ManifestHeld,
+    new: &ManifestHeld,
+    field: &str,
+    module: &Manifest,
+) -> Result<(), StateError> {
+    let same = (old.state_version, old.size, old.align)
+        == (new.state_version, new.size, new.align);
+    let migrates = old.state_version != new.state_version
+        && module.reads(new.model_id, new.state_version, old.state_version);
+    if same || migrates {
+        return Ok(());
+    }
+    Err(StateError::VersionMismatch {
+        field: field.to_owned(),
+        model: old.model.clone(),
+        saved: old.state_version,
+        current: new.state_version,
+    })
+}
+
+/// The state `vm` would restore from `saved`, field by field in its order,
+/// as the restore checks it.
+fn state(
+    saved: &[ManifestHeld],
+    vm: &ManifestViewModel,
+    module: &Manifest,
+) -> Result<(), StateError> {
+    for new in &vm.state {
+        let Some(entry) = saved.iter().find(|s| s.field == new.field) else {
+            return Err(StateError::MissingField {
+                field: new.field.clone(),
+            });
+        };
+        if entry.model_id != new.model_id {
+            return Err(StateError::ModelMismatch {
+                field: new.field.clone(),
+                saved: entry.model.clone(),
+                current: new.model.clone(),
+            });
+        }
+        if entry.state_version != new.state_version {
+            if module.reads(new.model_id, new.state_version, entry.state_version) {
+                continue;
+            }
+            return Err(StateError::VersionMismatch {
+                field: new.field.clone(),
+                model: entry.model.clone(),
+                saved: entry.state_version,
+                current: new.state_version,
+            });
+        }
+        if (entry.size, entry.align) != (new.size, new.align) {
+            return Err(StateError::LayoutMismatch {
+                field: new.field.clone(),
+                model: entry.model.clone(),
+                saved: (entry.size as usize, entry.align as usize),
+                current: (new.size as usize, new.align as usize),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The load error of the library at `path`, whose manifest is `newer`,
+/// refused binding for `source`; when it refused a model's format, it says
+/// what changed since the first of `older` (manifests of earlier builds,
+/// newest first) that lists the refused version.
+pub(crate) fn refusal<'m>(
+    path: &Path,
+    source: RegistryError,
+    older: impl Iterator<Item = &'m Manifest>,
+    newer: &Manifest,
+) -> LoadError {
+    let changes = changes(&source, older, newer);
+    LoadError::new(
+        path.to_owned(),
+        LoadErrorKind::Bind {
+            source: Box::new(source),
+            changes,
+        },
+    )
+}
+
+/// What changed in the model whose format `refusal` refused, if it did.
+fn changes<'m>(
+    refusal: &RegistryError,
+    mut older: impl Iterator<Item = &'m Manifest>,
+    newer: &Manifest,
+) -> Changes {
+    use crate::contract::error::PoolError;
+    let (model, versions) = match refusal {
+        RegistryError::State {
+            source:
+                StateError::VersionMismatch {
+                    model,
+                    saved,
+                    current,
+                    ..
+                },
+            ..
+        } => (model, (*saved, *current)),
+        RegistryError::State {
+            source:
+                StateError::Pool(PoolError::VersionMismatch {
+                    model,
+                    pooled,
+                    current,
+                    ..
+                }),
+            ..
+        } => (model, (*pooled, *current)),
+        _ => return Changes::default(),
+    };
+    older
+        .find_map(|older| older.model_changes(newer, model, versions))
+        .unwrap_or_default()
+}
