@@ -2,6 +2,7 @@
 //! Not public API: it changes without notice.
 
 pub use crate::__manifest_fields as manifest_fields;
+pub use crate::__manifest_held as manifest_held;
 pub use crate::__manifest_methods as manifest_methods;
 pub use crate::contract::error::StateError;
 pub use crate::contract::fingerprint::fold_versions;
@@ -14,7 +15,7 @@ pub use crate::contract::ids::{ApiVersion, ModelId, StateVersion, ViewId};
 pub use crate::contract::model::{
     Field, FieldDescriptor, Migrations, Model, ModelDescriptor, serde_field,
 };
-pub use crate::contract::record::{MANIFEST, PoolField, Record as ManifestRecord};
+pub use crate::contract::record::{HeldField, MANIFEST, PoolField, Record as ManifestRecord};
 pub use crate::contract::restore::{Restore, RestoreAny, RestoreState, Save, SaveAny, SaveState};
 pub use crate::contract::state::SavedState;
 pub use crate::contract::view::{MethodDescriptor, View, ViewDescriptor};

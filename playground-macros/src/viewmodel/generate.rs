@@ -92,33 +92,23 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
 
     // Each state and pool field's record, and its model's migrations: what
     // a loader judges a new build's state by before any of its code runs.
-    let held = |fields: &[syn::Member], record: &str, migrations: &str| {
-        let (record, migrations) = (
-            syn::Ident::new(record, proc_macro2::Span::call_site()),
-            syn::Ident::new(migrations, proc_macro2::Span::call_site()),
-        );
-        fields
-            .iter()
-            .enumerate()
-            .map(|(index, field)| {
-                let name = field.to_token_stream().to_string();
-                let index = proc_macro2::Literal::usize_unsuffixed(index);
-                quote_spanned! {field.span()=>
-                    #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::MANIFEST)]
-                    #[linkme(crate = ::playground_runtime::__private::linkme)]
-                    static RECORD: ::playground_runtime::__private::ManifestRecord =
-                        ::playground_runtime::__private::ManifestRecord::#record(|vm: &#self_ty| &vm.#field, #name, #index);
-                    #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::MANIFEST)]
-                    #[linkme(crate = ::playground_runtime::__private::linkme)]
-                    static MIGRATIONS: ::playground_runtime::__private::ManifestRecord =
-                        ::playground_runtime::__private::ManifestRecord::#migrations(|vm: &#self_ty| &vm.#field);
-                }
-            })
-            .map(|records| quote!(const _: () = { #records };))
-            .collect::<Vec<_>>()
+    let held = |fields: &[syn::Member], kind: &str| -> Vec<TokenStream> {
+        let kind = syn::Ident::new(kind, proc_macro2::Span::call_site());
+        fields.iter().enumerate().map(|(index, field)| {
+            let name = field.to_token_stream().to_string();
+            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            quote_spanned! {field.span()=>
+                ::playground_runtime::__private::HeldField::#kind(|vm: &#self_ty| &vm.#field, #name, #index)
+            }
+        }).collect()
     };
-    let state_records = held(&viewmodel.state, "state", "state_migrations");
-    let pool_records = held(&viewmodel.pools, "pool", "pool_migrations");
+    let held = [
+        held(&viewmodel.state, "state"),
+        held(&viewmodel.pools, "pool"),
+    ]
+    .concat();
+    let held = (!held.is_empty())
+        .then(|| quote!(::playground_runtime::__private::manifest_held!(#(#held),*);));
 
     quote! {
         #async_attr
@@ -146,8 +136,7 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
             static RECORD: ::playground_runtime::__private::ManifestRecord =
                 ::playground_runtime::__private::ManifestRecord::viewmodel::<#self_ty>(::core::module_path!());
         };
-        #(#state_records)*
-        #(#pool_records)*
+        #held
     }
 }
 

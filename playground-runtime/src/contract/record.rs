@@ -14,7 +14,7 @@
 //!
 //! The loading layer reads them (`loading::reading`).
 
-use crate::contract::model::Model;
+use crate::contract::model::{Migrations, Model};
 use crate::contract::state::State;
 use crate::contract::view::View;
 use crate::contract::viewmodel::ViewModel;
@@ -66,6 +66,25 @@ macro_rules! __manifest_fields {
             #[linkme(crate = $crate::__private::linkme)]
             static FIELD: $crate::__private::ManifestRecord =
                 $crate::__private::ManifestRecord::field::<$model>($index);
+        };)*
+    };
+}
+
+/// The records of state or pool fields `$field...` (each a
+/// [`HeldField`]) of a viewmodel, two statics each (what `#[viewmodel]`
+/// writes, kept short).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __manifest_held {
+    ($($field:expr),* $(,)?) => {
+        $(const _: () = {
+            const FIELD: $crate::__private::HeldField = $field;
+            #[$crate::__private::distributed_slice($crate::__private::MANIFEST)]
+            #[linkme(crate = $crate::__private::linkme)]
+            static RECORD: $crate::__private::ManifestRecord = FIELD.record();
+            #[$crate::__private::distributed_slice($crate::__private::MANIFEST)]
+            #[linkme(crate = $crate::__private::linkme)]
+            static MIGRATIONS: $crate::__private::ManifestRecord = FIELD.migrations();
         };)*
     };
 }
@@ -167,7 +186,16 @@ impl Record {
         let methods = V::DESCRIPTOR.methods.len() as u64;
         Record::new(
             Kind::View,
-            [V::VIEW_ID.get(), V::API_VERSION.get(), methods, 0, 0, 0, 0, 0],
+            [
+                V::VIEW_ID.get(),
+                V::API_VERSION.get(),
+                methods,
+                0,
+                0,
+                0,
+                0,
+                0,
+            ],
             V::NAME,
             module_path,
         )
@@ -257,67 +285,26 @@ impl Record {
         Record::new(Kind::Crate, [0; 8], name, "")
     }
 
-    /// The record of viewmodel `VM`'s state field `field` (named in
-    /// `#[viewmodel(state(...))]`), `access` reading it: what a loader
-    /// judges the state a new build restores by, before it runs.
-    pub const fn state<VM: ViewModel, F: State>(
-        access: fn(&VM) -> &F,
-        field: &str,
-        index: usize,
-    ) -> Record {
-        let _ = access;
-        Record::held::<VM, F::Model>(Kind::State, field, index)
-    }
-
-    /// The record of viewmodel `VM`'s pool field `field` (named in
-    /// `#[viewmodel(pools(...))]`), `access` reading it.
-    pub const fn pool<VM: ViewModel, F: PoolField>(
-        access: fn(&VM) -> &F,
-        field: &str,
-        index: usize,
-    ) -> Record {
-        let _ = access;
-        Record::held::<VM, F::Model>(Kind::Pool, field, index)
-    }
-
-    /// Field number `index` (in the order the attribute lists them).
-    const fn held<VM: ViewModel, M: Model>(kind: Kind, field: &str, index: usize) -> Record {
-        Record::new(
-            kind,
-            [
-                crate::contract::fingerprint::named(VM::NAME),
-                <VM::View as View>::VIEW_ID.get(),
-                M::MODEL_ID.get(),
-                M::STATE_VERSION.get(),
-                M::SIZE as u64,
-                M::ALIGN as u64,
-                index as u64,
-                0,
-            ],
-            field,
+    /// The record of the older formats model `M` reads
+    /// ([`Model::MIGRATIONS`]).
+    pub const fn migrations<M: Model>() -> Record {
+        Record::migrations_of(
             M::NAME,
+            M::MODEL_ID.get(),
+            M::STATE_VERSION.get(),
+            &M::MIGRATIONS,
         )
     }
 
-    /// The record of the older formats model `M` reads
-    /// ([`Model::MIGRATIONS`]), their versions stored in the text as
-    /// little-endian words.
-    pub const fn migrations<M: Model>() -> Record {
-        let migrations = M::MIGRATIONS;
-        let versions = migrations.as_slice();
+    /// The migrations record of a model: the versions are stored in the
+    /// text as little-endian words (it holds [`Migrations::CAPACITY`]).
+    const fn migrations_of(name: &str, model_id: u64, version: u64, reads: &Migrations) -> Record {
+        let versions = reads.as_slice();
+        let count = versions.len() as u64;
         let mut record = Record::new(
             Kind::Migrations,
-            [
-                M::MODEL_ID.get(),
-                M::STATE_VERSION.get(),
-                versions.len() as u64,
-                0,
-                0,
-                0,
-                0,
-                0,
-            ],
-            M::NAME,
+            [model_id, version, count, 0, 0, 0, 0, 0],
+            name,
             "",
         );
         let mut i = 0;
@@ -332,17 +319,87 @@ impl Record {
         }
         record
     }
+}
 
-    /// The migrations record of the model a state field holds.
-    pub const fn state_migrations<VM: ViewModel, F: State>(access: fn(&VM) -> &F) -> Record {
+/// A viewmodel's state or pool field, with the format of the model it
+/// holds: the two records a loader judges a new build's state by, before
+/// it runs (what `#[viewmodel]` writes per field of `state(...)` and
+/// `pools(...)`). The field's type is checked once, here.
+pub struct HeldField {
+    kind: Kind,
+    viewmodel: u64,
+    view: u64,
+    field: &'static str,
+    index: usize,
+    model: &'static str,
+    model_id: u64,
+    version: u64,
+    size: usize,
+    align: usize,
+    reads: Migrations,
+}
+
+impl HeldField {
+    /// State field number `index`, `field`, of viewmodel `VM`, which
+    /// `access` reads.
+    pub const fn state<VM: ViewModel, F: State>(
+        access: fn(&VM) -> &F,
+        field: &'static str,
+        index: usize,
+    ) -> HeldField {
         let _ = access;
-        Record::migrations::<F::Model>()
+        HeldField::of::<VM, F::Model>(Kind::State, field, index)
     }
 
-    /// The migrations record of the model a pool field holds.
-    pub const fn pool_migrations<VM: ViewModel, F: PoolField>(access: fn(&VM) -> &F) -> Record {
+    /// Pool field number `index`, `field`, of viewmodel `VM`, which
+    /// `access` reads.
+    pub const fn pool<VM: ViewModel, F: PoolField>(
+        access: fn(&VM) -> &F,
+        field: &'static str,
+        index: usize,
+    ) -> HeldField {
         let _ = access;
-        Record::migrations::<F::Model>()
+        HeldField::of::<VM, F::Model>(Kind::Pool, field, index)
+    }
+
+    const fn of<VM: ViewModel, M: Model>(kind: Kind, field: &'static str, index: usize) -> Self {
+        HeldField {
+            kind,
+            viewmodel: crate::contract::fingerprint::named(VM::NAME),
+            view: <VM::View as View>::VIEW_ID.get(),
+            field,
+            index,
+            model: M::NAME,
+            model_id: M::MODEL_ID.get(),
+            version: M::STATE_VERSION.get(),
+            size: M::SIZE,
+            align: M::ALIGN,
+            reads: M::MIGRATIONS,
+        }
+    }
+
+    /// The field's record.
+    pub const fn record(&self) -> Record {
+        Record::new(
+            self.kind,
+            [
+                self.viewmodel,
+                self.view,
+                self.model_id,
+                self.version,
+                self.size as u64,
+                self.align as u64,
+                self.index as u64,
+                0,
+            ],
+            self.field,
+            self.model,
+        )
+    }
+
+    /// The record of the older formats its model reads.
+    pub const fn migrations(&self) -> Record {
+        Record::migrations_of(self.model, self.model_id, self.version, &self.reads)
     }
 }
 

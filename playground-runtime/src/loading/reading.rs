@@ -294,7 +294,9 @@ impl Manifest {
                     let state_version = StateVersion::new(numbers[1]);
                     let words = text_bytes.chunks_exact(8).take(numbers[2] as usize);
                     let reads = words
-                        .map(|w| StateVersion::new(u64::from_le_bytes(w.try_into().expect("8 bytes"))))
+                        .map(|w| {
+                            StateVersion::new(u64::from_le_bytes(w.try_into().expect("8 bytes")))
+                        })
                         .collect();
                     // Each field holding the model repeats the record.
                     let known = manifest

@@ -136,8 +136,7 @@ fn pool(
     field: &str,
     module: &Manifest,
 ) -> Result<(), StateError> {
-    let same = (old.state_version, old.size, old.align)
-        == (new.state_version, new.size, new.align);
+    let same = (old.state_version, old.size, old.align) == (new.state_version, new.size, new.align);
     let migrates = old.state_version != new.state_version
         && module.reads(new.model_id, new.state_version, old.state_version);
     if same || migrates {

@@ -201,7 +201,6 @@ fn verdict(
                 == 1
         })),
     };
-    verdict::judge(&held, module, module.own_viewmodels(), StatePolicy::Refuse).map_err(
-        |source| verdict::refusal(path, source, running.into_iter().chain([host]), module),
-    )
+    verdict::judge(&held, module, module.own_viewmodels(), StatePolicy::Refuse)
+        .map_err(|source| verdict::refusal(path, source, running.into_iter().chain([host]), module))
 }
