@@ -88,6 +88,9 @@ pub enum Fixture {
     PoolV2,
     /// pool-module with the pooled model changed, no migration.
     PoolModelV2,
+    /// pool-module with the pooled model changed, no migration, and its
+    /// pool field declared (`#[viewmodel(pools(entries))]`).
+    PoolModelV2Declared,
     /// pool-module with the pooled model changed, migrated.
     PoolModelV2Migrate,
     /// The same, but the viewmodel's constructor panics after the pool was
@@ -145,6 +148,7 @@ impl Fixture {
             Fixture::Pool => "pool",
             Fixture::PoolV2 => "pool-v2",
             Fixture::PoolModelV2 => "pool-model-v2",
+            Fixture::PoolModelV2Declared => "pool-model-v2-declared",
             Fixture::PoolModelV2Migrate => "pool-model-v2-migrate",
             Fixture::PoolModelV2MigratePanic => "pool-model-v2-migrate-panic",
             Fixture::Twin => "twin",
@@ -206,6 +210,11 @@ pub fn library(fixture: Fixture) -> PathBuf {
         Fixture::Pool => build(&fixture_manifest("pool-module"), &[], fixture),
         Fixture::PoolV2 => build(&fixture_manifest("pool-module"), &["v2"], fixture),
         Fixture::PoolModelV2 => build(&fixture_manifest("pool-module"), &["model-v2"], fixture),
+        Fixture::PoolModelV2Declared => build(
+            &fixture_manifest("pool-module"),
+            &["model-v2", "declared-pools"],
+            fixture,
+        ),
         Fixture::PoolModelV2Migrate => build(
             &fixture_manifest("pool-module"),
             &["model-v2-migrate"],

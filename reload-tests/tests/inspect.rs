@@ -244,3 +244,60 @@ fn the_inspector_runs_from_a_workspace_of_its_own() {
     let (_, own, _) = inspect(&[&module, &alloc_host(&[])]);
     assert_eq!(stdout, own);
 }
+
+#[test]
+fn the_inspector_gives_the_verdict_load_gives_on_the_state_a_module_takes_over() {
+    let (v1, changed, migrating) = (
+        library(Fixture::V1),
+        library(Fixture::StateV2),
+        library(Fixture::StateV2Migrate),
+    );
+    let program = alloc_host(&[]);
+    let after = |path: &Path| {
+        let output = Command::new(inspector())
+            .arg(path)
+            .arg("--against")
+            .arg(&program)
+            .arg("--after")
+            .arg(&v1)
+            .output()
+            .expect("run playground-inspect");
+        let out = String::from_utf8_lossy(&output.stdout).into_owned();
+        let verdict = out.lines().last().unwrap_or_default().to_owned();
+        (output.status.code(), out, verdict)
+    };
+
+    // What a registry running build 1 says when the changed build loads.
+    let registry = playground_runtime::Registry::linked();
+    registry.load(&v1).unwrap();
+    let refused = registry.load(&changed).unwrap_err();
+
+    let (code, out, _) = after(&changed);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains(&format!("after: {}\n", v1.display())), "{out}");
+    // The manifest lists the state field and the older format the
+    // migrating build reads.
+    assert!(out.contains("    state tally: Tally  state "), "{out}");
+    let refused = refused.to_string();
+    assert!(
+        refused.contains("field `tally` holds model `Tally`"),
+        "{refused}"
+    );
+    assert_eq!(
+        out.split_once("verdict: would be refused: ")
+            .map(|(_, v)| v.trim_end()),
+        Some(refused.as_str()),
+        "the inspector's words are load's"
+    );
+
+    let (code, out, verdict) = after(&migrating);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(verdict, "verdict: would load, binding Counter to Counting");
+    assert!(out.contains("migrations Tally  state "), "{out}");
+    registry.load(&migrating).unwrap();
+
+    // Without `--after`, the state is the program's own: it binds no
+    // `Counter`, so there is nothing to take over.
+    let (code, out, _) = inspect(&[&changed, &program]);
+    assert_eq!(code, Some(0), "{out}");
+}

@@ -56,11 +56,33 @@ fn a_pool_outlives_every_build_of_the_module() {
 
     // The pooled model changed without a migration: refused, and the
     // running module and its pool are untouched.
+    let checked = registry.check(library(Fixture::PoolModelV2)).unwrap_err();
     let refused = registry.load(library(Fixture::PoolModelV2)).unwrap_err();
+    assert_eq!(
+        checked.to_string(),
+        refused.to_string(),
+        "check says what load says"
+    );
     assert!(
         format!("{refused:?}").contains("Pool<Entry>"),
         "the refusal names the pool: {refused:?}"
     );
+    // Declared (`#[viewmodel(pools(entries))]`), the pool is named by its
+    // field, by check and load alike.
+    let declared = library(Fixture::PoolModelV2Declared);
+    let checked = registry.check(&declared).unwrap_err();
+    let refused_declared = registry.load(&declared).unwrap_err();
+    assert_eq!(checked.to_string(), refused_declared.to_string());
+    assert!(
+        refused_declared
+            .to_string()
+            .contains("field `entries` holds model `Entry`"),
+        "{refused_declared}"
+    );
+    // A migrating build would load.
+    registry
+        .check(library(Fixture::PoolModelV2Migrate))
+        .unwrap();
     // `Entry` is the module's own: what changed comes from the manifest of
     // the build that made the pool.
     assert!(

@@ -129,6 +129,48 @@ fn a_state_format_change_is_refused_by_default() {
 }
 
 #[test]
+fn check_gives_the_verdict_load_gives_on_the_state_held_and_before_any_code_runs() {
+    let registry = loaded(Fixture::V1);
+    registry.get::<dyn Counter>().unwrap().add(4);
+    let (changed, migrating) = (library(Fixture::StateV2), library(Fixture::StateV2Migrate));
+
+    let checked = registry.check(&changed).unwrap_err();
+    let refused = registry.load(&changed).unwrap_err();
+    assert_eq!(checked.to_string(), refused.to_string(), "the same words");
+    assert!(
+        matches!(&refused.kind, LoadErrorKind::Bind { source, .. }
+            if matches!(&**source, RegistryError::State { source: StateError::VersionMismatch { field, .. }, .. } if field == "tally")),
+        "{refused}"
+    );
+    // Refused from its manifest: the library was never opened.
+    assert!(
+        !registry.loaded_libraries().iter().any(|l| l == &changed),
+        "{:?}",
+        registry.loaded_libraries()
+    );
+    assert!(
+        refused.to_string().contains("added field `writes`: `u64`"),
+        "{refused}"
+    );
+
+    // What the options allow, check allows.
+    let fresh = LoadOptions {
+        on_state_mismatch: StatePolicy::StartFresh,
+    };
+    registry.check_with(&changed, fresh).unwrap();
+
+    // A build whose model migrates from the held format would load, and does.
+    let manifest = registry.check(&migrating).unwrap();
+    let tally = manifest.own_viewmodels().next().unwrap().state[0].clone();
+    assert_eq!(
+        (tally.field.as_str(), tally.model.as_str()),
+        ("tally", "Tally")
+    );
+    registry.load(&migrating).unwrap();
+    assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 4);
+}
+
+#[test]
 fn a_state_format_change_starts_fresh_when_opted_in() {
     let registry = loaded(Fixture::V1);
     registry.get::<dyn Counter>().unwrap().add(4);
