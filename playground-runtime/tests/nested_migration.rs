@@ -165,3 +165,77 @@ fn a_generic_viewmodel_has_a_readable_name() {
     registry.bind::<dyn Named>("Gen<u8>").unwrap();
     assert_eq!(registry.get::<dyn Named>().unwrap().name(), "u8");
 }
+
+/// The first format of the book: one price, no entries.
+#[model(name = "PriceBook")]
+#[derive(Clone, Default)]
+pub struct PriceBookV0 {
+    pub only: u32,
+}
+
+/// The book's second format as a model that migrates from the first.
+#[model(name = "PriceBook", migrate_from(PriceBookV0))]
+#[derive(Clone, Default)]
+pub struct PriceBookV1Migrating {
+    pub entries: Vec<PriceEntryV1>,
+}
+
+impl From<PriceBookV0> for PriceBookV1Migrating {
+    fn from(old: PriceBookV0) -> Self {
+        let entries = vec![PriceEntryV1 {
+            sku: 0,
+            cents: old.only,
+        }];
+        PriceBookV1Migrating { entries }
+    }
+}
+
+/// The current format, through the second: reads both older ones.
+#[model(name = "PriceBook", migrate_from(PriceBookV1Migrating))]
+#[derive(Clone, Default)]
+pub struct PriceBookV2 {
+    pub entries: Vec<PriceEntry>,
+}
+
+impl From<PriceBookV1Migrating> for PriceBookV2 {
+    fn from(old: PriceBookV1Migrating) -> Self {
+        let old = PriceBookV1 {
+            entries: old.entries,
+        };
+        PriceBookV2 {
+            entries: PriceBook::from(old).entries,
+        }
+    }
+}
+
+#[test]
+fn a_model_lists_every_older_format_its_migrations_read_through_each_other() {
+    assert_eq!(PriceBookV0::MIGRATIONS.as_slice(), &[]);
+    assert_eq!(
+        PriceBookV1Migrating::MIGRATIONS.as_slice(),
+        &[PriceBookV0::STATE_VERSION]
+    );
+    assert_eq!(
+        PriceBookV2::MIGRATIONS.as_slice(),
+        &[PriceBookV1Migrating::STATE_VERSION, PriceBookV0::STATE_VERSION]
+    );
+    // What the list says, `migrate` does: the oldest format is read.
+    let oldest = PriceBookV0 { only: 7 }.encode().unwrap();
+    let migrated = PriceBookV2::migrate(PriceBookV0::STATE_VERSION, &oldest)
+        .expect("a format it lists")
+        .unwrap();
+    assert_eq!(migrated.entries[0].cents, 7);
+    // The manifest of this program lists them.
+    let manifest = playground_runtime::Manifest::linked();
+    let listed = manifest
+        .migrations
+        .iter()
+        .find(|m| m.state_version == PriceBookV2::STATE_VERSION)
+        .expect("the record of `PriceBookV2`'s migrations");
+    assert_eq!(listed.reads, PriceBookV2::MIGRATIONS.as_slice());
+    assert!(manifest.reads(
+        PriceBookV2::MODEL_ID,
+        PriceBookV2::STATE_VERSION,
+        PriceBookV0::STATE_VERSION
+    ));
+}
