@@ -217,7 +217,10 @@ fn a_model_lists_every_older_format_its_migrations_read_through_each_other() {
     );
     assert_eq!(
         PriceBookV2::MIGRATIONS.as_slice(),
-        &[PriceBookV1Migrating::STATE_VERSION, PriceBookV0::STATE_VERSION]
+        &[
+            PriceBookV1Migrating::STATE_VERSION,
+            PriceBookV0::STATE_VERSION
+        ]
     );
     // What the list says, `migrate` does: the oldest format is read.
     let oldest = PriceBookV0 { only: 7 }.encode().unwrap();
