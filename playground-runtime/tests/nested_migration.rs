@@ -235,7 +235,12 @@ fn a_model_lists_every_older_format_its_migrations_read_through_each_other() {
         .iter()
         .find(|m| m.state_version == PriceBookV2::STATE_VERSION)
         .expect("the record of `PriceBookV2`'s migrations");
-    assert_eq!(listed.reads, PriceBookV2::MIGRATIONS.as_slice());
+    // `PriceBook` has `PriceBookV2`'s id and structure, so the same
+    // version: the manifest says what either reads.
+    assert_eq!(PriceBook::STATE_VERSION, PriceBookV2::STATE_VERSION);
+    for version in PriceBookV2::MIGRATIONS.as_slice() {
+        assert!(listed.reads.contains(version), "{listed:?}");
+    }
     assert!(manifest.reads(
         PriceBookV2::MODEL_ID,
         PriceBookV2::STATE_VERSION,

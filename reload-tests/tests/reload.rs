@@ -166,6 +166,11 @@ fn check_gives_the_verdict_load_gives_on_the_state_held_and_before_any_code_runs
         (tally.field.as_str(), tally.model.as_str()),
         ("tally", "Tally")
     );
+    // The field lists the format it migrates from: build 1's.
+    let v1 = playground_runtime::Manifest::read_library(library(Fixture::V1)).unwrap();
+    let held = &v1.own_viewmodels().next().unwrap().state[0];
+    assert!(tally.reads.contains(&held.state_version), "{tally:?}");
+    assert!(!held.reads.contains(&tally.state_version));
     registry.load(&migrating).unwrap();
     assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 4);
 }

@@ -288,22 +288,25 @@ impl Record {
     /// The record of the older formats model `M` reads
     /// ([`Model::MIGRATIONS`]).
     pub const fn migrations<M: Model>() -> Record {
-        Record::migrations_of(
-            M::NAME,
-            M::MODEL_ID.get(),
-            M::STATE_VERSION.get(),
-            &M::MIGRATIONS,
-        )
+        let model = [M::MODEL_ID.get(), M::STATE_VERSION.get()];
+        Record::migrations_of(M::NAME, model, [0; 4], &M::MIGRATIONS)
     }
 
-    /// The migrations record of a model: the versions are stored in the
+    /// The migrations record of a model (id and version), for the held
+    /// field keyed `field` (viewmodel name hash, view id, index, kind; all
+    /// zero for the model's own record). The versions are stored in the
     /// text as little-endian words (it holds [`Migrations::CAPACITY`]).
-    const fn migrations_of(name: &str, model_id: u64, version: u64, reads: &Migrations) -> Record {
+    const fn migrations_of(
+        name: &str,
+        [model_id, version]: [u64; 2],
+        [viewmodel, view, index, kind]: [u64; 4],
+        reads: &Migrations,
+    ) -> Record {
         let versions = reads.as_slice();
         let count = versions.len() as u64;
         let mut record = Record::new(
             Kind::Migrations,
-            [model_id, version, count, 0, 0, 0, 0, 0],
+            [model_id, version, count, viewmodel, view, index, kind, 0],
             name,
             "",
         );
@@ -399,7 +402,18 @@ impl HeldField {
 
     /// The record of the older formats its model reads.
     pub const fn migrations(&self) -> Record {
-        Record::migrations_of(self.model, self.model_id, self.version, &self.reads)
+        let field = [
+            self.viewmodel,
+            self.view,
+            self.index as u64,
+            self.kind as u64,
+        ];
+        Record::migrations_of(
+            self.model,
+            [self.model_id, self.version],
+            field,
+            &self.reads,
+        )
     }
 }
 

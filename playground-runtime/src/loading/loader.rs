@@ -498,6 +498,7 @@ impl Registry {
                         state_version: pool.state_version,
                         size: pool.size as u64,
                         align: pool.align as u64,
+                        reads: Vec::new(),
                     })
                     .collect();
                 Held { view, state, pools }

@@ -107,6 +107,9 @@ pub struct ManifestHeld {
     pub size: u64,
     /// The model's `align_of`.
     pub align: u64,
+    /// The older formats the model reads
+    /// ([`Model::MIGRATIONS`](crate::Model::MIGRATIONS)).
+    pub reads: Vec<StateVersion>,
 }
 
 /// The older formats one version of a model reads
@@ -136,14 +139,15 @@ pub struct Manifest {
     /// Every viewmodel linked into it (of its own crate and of the crates
     /// it links).
     pub viewmodels: Vec<ManifestViewModel>,
-    /// The older formats of each model with a migration (of every model
-    /// with `migrate_from`, and of each model a state or pool field holds).
+    /// The older formats of each model with `migrate_from` (a state or
+    /// pool field lists its model's in [`ManifestHeld::reads`]).
     pub migrations: Vec<ManifestMigrations>,
 }
 
 impl Manifest {
     /// Whether version `version` of model `model_id` reads `older` (the
-    /// same version, or one it migrates from).
+    /// same version, or one it migrates from; two models of one id and
+    /// version read what either does).
     pub fn reads(&self, model_id: ModelId, version: StateVersion, older: StateVersion) -> bool {
         version == older
             || self.migrations.iter().any(|m| {

@@ -215,6 +215,7 @@ impl Manifest {
         let mut fields: Vec<((u64, u64), u64, ManifestField)> = Vec::new();
         // Keyed by viewmodel (name hash, view id), pool or not, and index.
         let mut held: Vec<((u64, u64), bool, u64, ManifestHeld)> = Vec::new();
+        let mut migrations: Vec<([u64; 8], Vec<StateVersion>)> = Vec::new();
         for Raw {
             magic,
             kind,
@@ -287,29 +288,17 @@ impl Manifest {
                         state_version: StateVersion::new(numbers[3]),
                         size: numbers[4],
                         align: numbers[5],
+                        reads: Vec::new(),
                     },
                 )),
                 k if k == Kind::Migrations as u32 => {
-                    let model_id = ModelId::new(numbers[0]);
-                    let state_version = StateVersion::new(numbers[1]);
                     let words = text_bytes.chunks_exact(8).take(numbers[2] as usize);
                     let reads = words
                         .map(|w| {
                             StateVersion::new(u64::from_le_bytes(w.try_into().expect("8 bytes")))
                         })
                         .collect();
-                    // Each field holding the model repeats the record.
-                    let known = manifest
-                        .migrations
-                        .iter()
-                        .any(|m| m.model_id == model_id && m.state_version == state_version);
-                    if !known {
-                        manifest.migrations.push(ManifestMigrations {
-                            model_id,
-                            state_version,
-                            reads,
-                        });
-                    }
+                    migrations.push((numbers, reads));
                 }
                 other => {
                     return Err(ManifestError::Malformed(format!(
@@ -328,6 +317,41 @@ impl Manifest {
                 .find(|v| v.view_id.get() == view_id)
             {
                 view.methods.push(method);
+            }
+        }
+        // A held field's migrations are keyed by the field; a model's own
+        // (all zero key) by model and version, merged if two models of
+        // one id and version list theirs.
+        for (numbers, reads) in migrations {
+            let [model_id, version, _, viewmodel, view, index, kind, _] = numbers;
+            if viewmodel == 0 && view == 0 && kind == 0 {
+                let (model_id, state_version) =
+                    (ModelId::new(model_id), StateVersion::new(version));
+                match manifest
+                    .migrations
+                    .iter_mut()
+                    .find(|m| m.model_id == model_id && m.state_version == state_version)
+                {
+                    Some(known) => {
+                        for version in reads {
+                            if !known.reads.contains(&version) {
+                                known.reads.push(version);
+                            }
+                        }
+                    }
+                    None => manifest.migrations.push(ManifestMigrations {
+                        model_id,
+                        state_version,
+                        reads,
+                    }),
+                }
+                continue;
+            }
+            let field = held.iter_mut().find(|(key, pool, i, _)| {
+                *key == (viewmodel, view) && *i == index && *pool == (kind == Kind::Pool as u64)
+            });
+            if let Some((.., field)) = field {
+                field.reads = reads;
             }
         }
         held.sort_by_key(|(viewmodel, pool, index, _)| (*viewmodel, *pool, *index));

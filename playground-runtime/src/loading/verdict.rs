@@ -68,7 +68,7 @@ pub(crate) fn judge<'m>(
         // Pools first: the constructor takes them, before the restore.
         pools(before, vm, module).map_err(refused)?;
         if let Some(saved) = &before.state {
-            match state(saved, vm, module) {
+            match state(saved, vm) {
                 Err(StateError::VersionMismatch { .. }) if policy == StatePolicy::StartFresh => {}
                 result => result.map_err(refused)?,
             }
@@ -85,7 +85,7 @@ fn pools(before: &Held, vm: &ManifestViewModel, module: &Manifest) -> Result<(),
     if !vm.pools.is_empty() {
         for new in &vm.pools {
             if let Some(old) = before.pools.iter().find(|p| p.model_id == new.model_id) {
-                pool(old, new, &new.field, module)?;
+                pool(old, new)?;
             }
         }
         return Ok(());
@@ -114,6 +114,12 @@ fn pools(before: &Held, vm: &ManifestViewModel, module: &Manifest) -> Result<(),
                 })
             })
             .unwrap_or(&versions[0]);
+        let reads = module
+            .migrations
+            .iter()
+            .find(|m| m.model_id == newest.model_id && m.state_version == newest.state_version)
+            .map(|m| m.reads.clone())
+            .unwrap_or_default();
         let new = ManifestHeld {
             field: format!("Pool<{}>", old.model),
             model: newest.name.clone(),
@@ -121,8 +127,9 @@ fn pools(before: &Held, vm: &ManifestViewModel, module: &Manifest) -> Result<(),
             state_version: newest.state_version,
             size: newest.size,
             align: newest.align,
+            reads,
         };
-        pool(old, &new, &new.field, module)?;
+        pool(old, &new)?;
     }
     Ok(())
 }
@@ -130,20 +137,14 @@ fn pools(before: &Held, vm: &ManifestViewModel, module: &Manifest) -> Result<(),
 /// A pool of `old`'s format, taken by a field of `new`'s: adopted when the
 /// formats are the same, migrated when `new`'s model reads `old`'s, else
 /// refused as the migration would refuse it.
-fn pool(
-    old: &ManifestHeld,
-    new: &ManifestHeld,
-    field: &str,
-    module: &Manifest,
-) -> Result<(), StateError> {
+fn pool(old: &ManifestHeld, new: &ManifestHeld) -> Result<(), StateError> {
     let same = (old.state_version, old.size, old.align) == (new.state_version, new.size, new.align);
-    let migrates = old.state_version != new.state_version
-        && module.reads(new.model_id, new.state_version, old.state_version);
+    let migrates = old.state_version != new.state_version && new.reads.contains(&old.state_version);
     if same || migrates {
         return Ok(());
     }
     Err(StateError::VersionMismatch {
-        field: field.to_owned(),
+        field: new.field.clone(),
         model: old.model.clone(),
         saved: old.state_version,
         current: new.state_version,
@@ -152,11 +153,7 @@ fn pool(
 
 /// The state `vm` would restore from `saved`, field by field in its order,
 /// as the restore checks it.
-fn state(
-    saved: &[ManifestHeld],
-    vm: &ManifestViewModel,
-    module: &Manifest,
-) -> Result<(), StateError> {
+fn state(saved: &[ManifestHeld], vm: &ManifestViewModel) -> Result<(), StateError> {
     for new in &vm.state {
         let Some(entry) = saved.iter().find(|s| s.field == new.field) else {
             return Err(StateError::MissingField {
@@ -171,7 +168,7 @@ fn state(
             });
         }
         if entry.state_version != new.state_version {
-            if module.reads(new.model_id, new.state_version, entry.state_version) {
+            if new.reads.contains(&entry.state_version) {
                 continue;
             }
             return Err(StateError::VersionMismatch {
