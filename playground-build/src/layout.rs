@@ -14,7 +14,7 @@ use syn::visit_mut::{self, VisitMut};
 /// declarations changed may not. Prints `cargo:rerun-if-changed` for every
 /// file, so call it from a build script.
 pub fn layout_hash(dir: impl AsRef<Path>) -> u64 {
-    super::hash_files(dir.as_ref(), |_, bytes| {
+    crate::hash::hash_files(dir.as_ref(), |_, bytes| {
         let Ok(text) = String::from_utf8(bytes) else {
             return Vec::new();
         };
