@@ -244,3 +244,201 @@ fn changes<'m>(
         .find_map(|older| older.model_changes(newer, model, versions))
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Held, judge};
+    use crate::contract::error::StateError;
+    use crate::contract::ids::{ApiVersion, ModelId, StateVersion, ViewId};
+    use crate::loading::manifest::{
+        Manifest, ManifestHeld, ManifestMigrations, ManifestModel, ManifestViewModel,
+    };
+    use crate::loading::module::Fingerprint;
+    use crate::registry::carry::StatePolicy;
+    use crate::registry::error::RegistryError;
+
+    const VIEW: ViewId = ViewId::new(7);
+
+    fn held(field: &str, model: u64, version: u64, reads: &[u64]) -> ManifestHeld {
+        ManifestHeld {
+            field: field.into(),
+            model: format!("M{model}"),
+            model_id: ModelId::new(model),
+            state_version: StateVersion::new(version),
+            size: 8,
+            align: 8,
+            reads: reads.iter().copied().map(StateVersion::new).collect(),
+        }
+    }
+
+    fn module(
+        state: Vec<ManifestHeld>,
+        pools: Vec<ManifestHeld>,
+        models: &[(u64, u64)],
+    ) -> Manifest {
+        Manifest {
+            build: Fingerprint::of_build_record(),
+            crate_name: None,
+            views: Vec::new(),
+            models: models
+                .iter()
+                .map(|&(id, version)| ManifestModel {
+                    name: format!("M{id}"),
+                    module_path: "module".into(),
+                    model_id: ModelId::new(id),
+                    state_version: StateVersion::new(version),
+                    size: 8,
+                    align: 8,
+                    fields: Vec::new(),
+                })
+                .collect(),
+            viewmodels: vec![ManifestViewModel {
+                name: "Vm".into(),
+                name_hash: 1,
+                module_path: "module".into(),
+                view_id: VIEW,
+                api_version: ApiVersion::new(3),
+                state,
+                pools,
+            }],
+            migrations: Vec::new(),
+        }
+    }
+
+    fn verdict(before: Held, module: &Manifest, policy: StatePolicy) -> Result<(), StateError> {
+        judge(&[before], module, module.viewmodels.iter(), policy).map_err(|e| match e {
+            RegistryError::State { source, .. } => source,
+            other => panic!("not a state error: {other}"),
+        })
+    }
+
+    fn running(state: Vec<ManifestHeld>, pools: Vec<ManifestHeld>) -> Held {
+        Held {
+            view: VIEW,
+            state: Some(state),
+            pools,
+        }
+    }
+
+    #[test]
+    fn state_of_the_same_format_or_one_the_model_reads_is_taken() {
+        let before = || running(vec![held("a", 1, 10, &[])], Vec::new());
+        let same = module(vec![held("a", 1, 10, &[])], Vec::new(), &[]);
+        assert_eq!(verdict(before(), &same, StatePolicy::Refuse), Ok(()));
+        let migrates = module(vec![held("a", 1, 11, &[10])], Vec::new(), &[]);
+        assert_eq!(verdict(before(), &migrates, StatePolicy::Refuse), Ok(()));
+    }
+
+    #[test]
+    fn state_is_refused_as_the_restore_refuses_it() {
+        let before = || running(vec![held("a", 1, 10, &[])], Vec::new());
+        let other = module(vec![held("a", 1, 11, &[9])], Vec::new(), &[]);
+        assert!(matches!(
+            verdict(before(), &other, StatePolicy::Refuse),
+            Err(StateError::VersionMismatch { field, model, saved, current })
+                if field == "a" && model == "M1" && saved.get() == 10 && current.get() == 11
+        ));
+        // Fresh state where the options allow it, for another format only.
+        assert_eq!(verdict(before(), &other, StatePolicy::StartFresh), Ok(()));
+        let another_model = module(vec![held("a", 2, 10, &[])], Vec::new(), &[]);
+        assert!(matches!(
+            verdict(before(), &another_model, StatePolicy::StartFresh),
+            Err(StateError::ModelMismatch { .. })
+        ));
+        let added = module(
+            vec![held("a", 1, 10, &[]), held("b", 1, 10, &[])],
+            Vec::new(),
+            &[],
+        );
+        assert!(matches!(
+            verdict(before(), &added, StatePolicy::Refuse),
+            Err(StateError::MissingField { field }) if field == "b"
+        ));
+        let mut wider = held("a", 1, 10, &[]);
+        wider.size = 16;
+        let wider = module(vec![wider], Vec::new(), &[]);
+        assert!(matches!(
+            verdict(before(), &wider, StatePolicy::Refuse),
+            Err(StateError::LayoutMismatch {
+                saved: (8, 8),
+                current: (16, 8),
+                ..
+            })
+        ));
+        // A view not bound before has nothing to take over; unknown state
+        // is left to the restore.
+        assert_eq!(
+            verdict(
+                Held {
+                    view: ViewId::new(8),
+                    state: None,
+                    pools: Vec::new()
+                },
+                &other,
+                StatePolicy::Refuse
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            verdict(
+                Held {
+                    view: VIEW,
+                    state: None,
+                    pools: Vec::new()
+                },
+                &other,
+                StatePolicy::Refuse
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_declared_pool_is_judged_and_named_by_its_field() {
+        let before = || running(Vec::new(), vec![held("", 5, 50, &[])]);
+        let changed = module(Vec::new(), vec![held("orders", 5, 51, &[])], &[(5, 51)]);
+        assert!(matches!(
+            verdict(before(), &changed, StatePolicy::StartFresh),
+            Err(StateError::VersionMismatch { field, saved, .. }) if field == "orders" && saved.get() == 50
+        ));
+        let migrates = module(Vec::new(), vec![held("orders", 5, 51, &[50])], &[(5, 51)]);
+        assert_eq!(verdict(before(), &migrates, StatePolicy::Refuse), Ok(()));
+        // Declaring other pools: this one is not taken, so not judged.
+        let others = module(Vec::new(), vec![held("items", 6, 60, &[])], &[(5, 51)]);
+        assert_eq!(verdict(before(), &others, StatePolicy::Refuse), Ok(()));
+    }
+
+    #[test]
+    fn an_undeclared_pool_is_judged_by_the_models_the_build_has() {
+        let before = || running(Vec::new(), vec![held("", 5, 50, &[])]);
+        let changed = module(Vec::new(), Vec::new(), &[(5, 51)]);
+        assert!(matches!(
+            verdict(before(), &changed, StatePolicy::Refuse),
+            Err(StateError::VersionMismatch { field, .. }) if field == "Pool<M5>"
+        ));
+        let mut migrates = module(Vec::new(), Vec::new(), &[(5, 51)]);
+        migrates.migrations.push(ManifestMigrations {
+            model_id: ModelId::new(5),
+            state_version: StateVersion::new(51),
+            reads: vec![StateVersion::new(50)],
+        });
+        assert_eq!(verdict(before(), &migrates, StatePolicy::Refuse), Ok(()));
+        // A build without the model does not take the pool.
+        let without = module(Vec::new(), Vec::new(), &[(6, 60)]);
+        assert_eq!(verdict(before(), &without, StatePolicy::Refuse), Ok(()));
+    }
+
+    #[test]
+    fn pools_are_judged_before_state_as_the_constructor_takes_them_first() {
+        let before = running(vec![held("a", 1, 10, &[])], vec![held("", 5, 50, &[])]);
+        let both = module(
+            vec![held("a", 1, 11, &[])],
+            vec![held("orders", 5, 51, &[])],
+            &[],
+        );
+        assert!(matches!(
+            verdict(before, &both, StatePolicy::Refuse),
+            Err(StateError::VersionMismatch { field, .. }) if field == "orders"
+        ));
+    }
+}
