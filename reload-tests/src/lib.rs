@@ -181,6 +181,7 @@ pub fn library(fixture: Fixture) -> PathBuf {
     if let Some(path) = built.get(&fixture) {
         return path.clone();
     }
+    let _lock = FixtureLock::take();
     let path = match fixture {
         Fixture::Plain => build(&fixture_manifest("plain-cdylib"), &[], fixture),
         Fixture::StaticExport => build(
@@ -300,8 +301,37 @@ fn copy_out(library: &Path, fixture: Fixture) -> PathBuf {
         fixture.name(),
         std::env::consts::DLL_SUFFIX
     ));
-    std::fs::copy(library, &copy).expect("copy the built library");
+    replace_with_copy(library, &copy);
     copy
+}
+
+/// Puts a copy of `from` at `to` in one step (a copy beside it, renamed
+/// over it), so that another test process that opens `to` meanwhile finds
+/// the old file or the new one, never a half-written one.
+fn replace_with_copy(from: &Path, to: &Path) {
+    let partial = to.with_extension(format!("partial-{}", std::process::id()));
+    std::fs::copy(from, &partial).expect("copy the built file");
+    std::fs::rename(&partial, to).expect("move the copy in place");
+}
+
+/// An exclusive lock on the fixtures' target directory, across processes,
+/// held from a build to the copy of what it built: test binaries that run
+/// at once (CI's valgrind step runs two; test runners may run more) would
+/// otherwise build a crate with other features between another's build
+/// and its copy. The process's own mutexes order its threads.
+struct FixtureLock {
+    _file: std::fs::File,
+}
+
+impl FixtureLock {
+    fn take() -> FixtureLock {
+        let dir = fixture_target();
+        std::fs::create_dir_all(&dir).expect("create the fixtures' target directory");
+        let file = std::fs::File::create(dir.join(".build-lock")).expect("open the build lock");
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
+            .expect("lock the fixtures' target directory");
+        FixtureLock { _file: file }
+    }
 }
 
 /// How fixtures are built: the public build helper, into the fixtures'
@@ -560,13 +590,14 @@ pub fn alloc_host(features: &[&str]) -> PathBuf {
     if let Some(path) = built.get(&key) {
         return path.clone();
     }
+    let _lock = FixtureLock::take();
     let host = fixture_build(&fixture_manifest("alloc-host"), features, "")
         .run_executable("alloc-host")
         .unwrap_or_else(|e| panic!("{e}"));
     let out = fixture_target().join("out");
     std::fs::create_dir_all(&out).expect("create fixtures/out");
     let copy = out.join(format!("alloc-host-{}", features.join("-")));
-    std::fs::copy(host, &copy).expect("copy the host");
+    replace_with_copy(&host, &copy);
     built.insert(key, copy.clone());
     copy
 }
@@ -576,6 +607,7 @@ pub fn inspector() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
+            let _lock = FixtureLock::take();
             fixture_build(&workspace().join("playground-runtime/Cargo.toml"), &[], "")
                 .run_executable("playground-inspect")
                 .unwrap_or_else(|e| panic!("{e}"))
