@@ -91,45 +91,40 @@ fn pools(before: &Held, vm: &ManifestViewModel, module: &Manifest) -> Result<(),
         return Ok(());
     }
     for old in &before.pools {
-        let versions: Vec<&crate::loading::manifest::ManifestModel> = module
+        // Each version of the model the build has, as a field would take it.
+        let versions: Vec<ManifestHeld> = module
             .models
             .iter()
             .filter(|m| m.model_id == old.model_id)
+            .map(|m| ManifestHeld {
+                field: format!("Pool<{}>", old.model),
+                model: m.name.clone(),
+                model_id: m.model_id,
+                state_version: m.state_version,
+                size: m.size,
+                align: m.align,
+                reads: module
+                    .migrations
+                    .iter()
+                    .find(|r| r.model_id == m.model_id && r.state_version == m.state_version)
+                    .map(|r| r.reads.clone())
+                    .unwrap_or_default(),
+            })
             .collect();
-        let takes = |m: &&crate::loading::manifest::ManifestModel| {
-            (m.state_version, m.size, m.align) == (old.state_version, old.size, old.align)
-                || (m.state_version != old.state_version
-                    && module.reads(m.model_id, m.state_version, old.state_version))
-        };
-        if versions.is_empty() || versions.iter().any(takes) {
+        if versions.is_empty() || versions.iter().any(|new| pool(old, new).is_ok()) {
             continue;
         }
-        // The newest: the version no other version of the model reads.
+        // Refused as the newest would refuse it: the version no other
+        // version of the model reads.
         let newest = versions
             .iter()
             .find(|m| {
-                !versions.iter().any(|other| {
-                    other.state_version != m.state_version
-                        && module.reads(other.model_id, other.state_version, m.state_version)
+                !versions.iter().any(|o| {
+                    o.state_version != m.state_version && o.reads.contains(&m.state_version)
                 })
             })
             .unwrap_or(&versions[0]);
-        let reads = module
-            .migrations
-            .iter()
-            .find(|m| m.model_id == newest.model_id && m.state_version == newest.state_version)
-            .map(|m| m.reads.clone())
-            .unwrap_or_default();
-        let new = ManifestHeld {
-            field: format!("Pool<{}>", old.model),
-            model: newest.name.clone(),
-            model_id: newest.model_id,
-            state_version: newest.state_version,
-            size: newest.size,
-            align: newest.align,
-            reads,
-        };
-        pool(old, &new)?;
+        pool(old, newest)?;
     }
     Ok(())
 }
