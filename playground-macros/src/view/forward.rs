@@ -1,8 +1,9 @@
 //! The impl of a view for `Guarded<VM>`, the wrapper every viewmodel is
 //! shared in (and `Upcast`, which makes the view of it): each method
-//! forwards to the viewmodel's. Three things happen
-//! on the way, in the viewmodel's image: the wrapper's `Drop` catches a
-//! panic in the viewmodel's; each callback parameter (`&dyn Fn(..)`,
+//! forwards to the viewmodel's. Four things happen
+//! on the way, in the viewmodel's image: the method runs under
+//! `__private::guard`, which catches a panic in it; the wrapper's `Drop`
+//! catches a panic in the viewmodel's; each callback parameter (`&dyn Fn(..)`,
 //! `&mut dyn FnMut(..)`, `Box<dyn Fn..(..)>`) is wrapped so that a panic in
 //! the caller's callback is caught in the caller's image
 //! (`__private::call_back`); and a boxed callback a method returns
@@ -89,12 +90,17 @@ fn forward(view: &syn::Ident, sig: &syn::Signature) -> TokenStream {
         _ => syn::Token![self](ident.span()),
     };
     let call = quote!(<VM as #view>::#ident(&**#this, #(#args),*));
-    let call = if sig.asyncness.is_some() {
-        quote!(#call.await)
-    } else if sig.unsafety.is_some() {
+    let call = if sig.unsafety.is_some() {
         quote!(unsafe { #call })
     } else {
         call
+    };
+    // The viewmodel's method runs under `guard` (each poll of its future
+    // under `guard_future`): a panic in it is caught here, in its image.
+    let call = if sig.asyncness.is_some() {
+        quote!(::playground_runtime::__private::guard_future(#call).await)
+    } else {
+        quote!(::playground_runtime::__private::guard(move || #call))
     };
     let call = match &sig.output {
         ReturnType::Type(_, ty) => returned(call, ty),

@@ -7,7 +7,7 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 pub fn generate(viewmodel: &ViewModel) -> TokenStream {
-    let item = &guard_methods(&viewmodel.item);
+    let item = &viewmodel.item;
     let self_ty = &viewmodel.self_ty;
     let view = &viewmodel.view;
     let name = &viewmodel.name;
@@ -138,25 +138,4 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
         };
         #held
     }
-}
-
-/// Wraps the body of each method in `__private::guard`, which catches a
-/// panic in the image the method was compiled into and raises it again in
-/// the caller's (see its docs); the body of an `async fn` runs when its
-/// future is polled, so each poll is guarded (`guard_future`).
-fn guard_methods(item: &syn::ItemImpl) -> syn::ItemImpl {
-    let mut item = item.clone();
-    for impl_item in &mut item.items {
-        if let syn::ImplItem::Fn(method) = impl_item {
-            let body = &method.block;
-            method.block = if method.sig.asyncness.is_some() {
-                syn::parse_quote!({
-                    ::playground_runtime::__private::guard_future(async move #body).await
-                })
-            } else {
-                syn::parse_quote!({ ::playground_runtime::__private::guard(move || #body) })
-            };
-        }
-    }
-    item
 }

@@ -165,7 +165,8 @@ impl<VM> Drop for Guarded<VM> {
 /// in, and raised again in the caller's.
 pub struct GuardFuture<F>(F);
 
-/// Wraps the body of a viewmodel's `async fn` (`#[viewmodel]` does).
+/// Wraps the future of a viewmodel's `async fn` (the impl of its view for
+/// `Guarded`, which `#[view]` writes, does).
 pub fn guard_future<F: std::future::Future>(future: F) -> GuardFuture<F> {
     GuardFuture(future)
 }
@@ -189,9 +190,9 @@ pub(crate) fn raise(message: String) -> ! {
     std::panic::resume_unwind(Box::new(message))
 }
 
-/// Runs the body of a viewmodel method (`#[viewmodel]` wraps each one),
-/// and each call of a boxed callback a view method returned (`#[view]`
-/// wraps it).
+/// Runs a viewmodel's method (the impl of its view for `Guarded`, which
+/// `#[view]` writes, wraps each call), and each call of a boxed callback a
+/// view method returned.
 ///
 /// A panic in a library's code is a foreign exception in the host, which no
 /// `catch_unwind` there can catch: it would abort the program. So the panic
