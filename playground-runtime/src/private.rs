@@ -4,6 +4,7 @@
 pub use crate::__manifest_fields as manifest_fields;
 pub use crate::__manifest_held as manifest_held;
 pub use crate::__manifest_methods as manifest_methods;
+pub use crate::__register as register;
 pub use crate::contract::error::StateError;
 pub use crate::contract::fingerprint::fold_versions;
 pub use crate::contract::fingerprint::{
@@ -24,7 +25,6 @@ pub use crate::loading::module::RawStr;
 pub use crate::registry::entry::ViewModelEntry;
 pub use crate::registry::registration::{MODELS, VIEWMODELS, VIEWS};
 pub use async_trait::async_trait;
-pub use linkme::{self, distributed_slice};
 pub use serde;
 pub use std::boxed::Box;
 pub use std::sync::Arc;

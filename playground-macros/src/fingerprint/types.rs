@@ -56,6 +56,52 @@ pub fn as_written(ty: &Type, cx: &Context) -> bool {
         && rewritten.to_token_stream().to_string() == ty.to_token_stream().to_string()
 }
 
+/// Whether `ty` is made of std types only, each with a save format and a
+/// fingerprint whatever its parameters are (numbers, `bool`, `char`,
+/// `String`, and `Option`, `Box`, `Vec`, `VecDeque`, arrays and tuples of
+/// such; maps and sets of such keyed by integers, `bool`, `char` or
+/// `String`). Such a field cannot fail to be saveable, so `#[model]` does
+/// not route it through `Field<T>` (serde's `with`, which writes a wrapper
+/// type and its impls for each field: code the compiler checks again on
+/// every rebuild of the module).
+pub fn std_saveable(ty: &Type) -> bool {
+    const KEYS: &[&str] = &[
+        "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+        "i128", "isize", "String",
+    ];
+    let plain = |ty: &Type| -> Option<(String, Vec<Type>)> {
+        let Type::Path(path) = ty else { return None };
+        if path.qself.is_some() || path.path.segments.len() != 1 {
+            return None;
+        }
+        Some((
+            path.path.segments[0].ident.to_string(),
+            Rewriter::type_arguments(&path.path),
+        ))
+    };
+    match ty {
+        Type::Paren(inner) => std_saveable(&inner.elem),
+        Type::Array(array) => std_saveable(&array.elem),
+        Type::Tuple(tuple) => tuple.elems.iter().all(std_saveable),
+        _ => match plain(ty) {
+            Some((name, args)) => match (name.as_str(), args.as_slice()) {
+                ("f32" | "f64", []) => true,
+                (key, []) => KEYS.contains(&key),
+                ("Option" | "Box" | "Vec" | "VecDeque", [inner]) => std_saveable(inner),
+                ("BTreeSet" | "HashSet", [key]) => {
+                    plain(key).is_some_and(|(k, a)| a.is_empty() && KEYS.contains(&k.as_str()))
+                }
+                ("BTreeMap" | "HashMap", [key, value]) => {
+                    plain(key).is_some_and(|(k, a)| a.is_empty() && KEYS.contains(&k.as_str()))
+                        && std_saveable(value)
+                }
+                _ => false,
+            },
+            None => false,
+        },
+    }
+}
+
 /// `ty` as rustfmt prints it, on one line: `Vec<Record>`, `[f32; 3]`.
 pub fn readable(ty: &Type) -> String {
     let file: syn::File = syn::parse_quote!(type T = #ty;);
@@ -272,5 +318,39 @@ impl VisitMut for Rewriter<'_> {
 
     fn visit_expr_mut(&mut self, _: &mut syn::Expr) {
         // Array lengths and const arguments are kept as written.
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::std_saveable;
+
+    #[test]
+    fn std_types_are_saveable_and_anything_else_is_checked() {
+        let saveable: &[syn::Type] = &[
+            syn::parse_quote!(u64),
+            syn::parse_quote!(String),
+            syn::parse_quote!(Option<Vec<f32>>),
+            syn::parse_quote!([(u8, bool); 4]),
+            syn::parse_quote!(HashMap<String, Vec<i64>>),
+            syn::parse_quote!(BTreeSet<u32>),
+            syn::parse_quote!(()),
+        ];
+        for ty in saveable {
+            assert!(std_saveable(ty), "{}", quote::quote!(#ty));
+        }
+        let checked: &[syn::Type] = &[
+            syn::parse_quote!(Visit),
+            syn::parse_quote!(Vec<Visit>),
+            syn::parse_quote!(HashMap<f32, u8>),
+            syn::parse_quote!(HashSet<Visit>),
+            syn::parse_quote!(std::string::String),
+            syn::parse_quote!(&'static str),
+            syn::parse_quote!(Rc<u8>),
+            syn::parse_quote!(Option<u8, u8>),
+        ];
+        for ty in checked {
+            assert!(!std_saveable(ty), "{}", quote::quote!(#ty));
+        }
     }
 }

@@ -116,25 +116,16 @@ pub fn generate(model: &Model) -> TokenStream {
     // The older formats it reads, for a loader to judge saved state by.
     let migrations = (!model.migrate_from.is_empty()).then(|| {
         quote! {
-            #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::MANIFEST)]
-            #[linkme(crate = ::playground_runtime::__private::linkme)]
-            static MIGRATIONS: ::playground_runtime::__private::ManifestRecord =
-                ::playground_runtime::__private::ManifestRecord::migrations::<#ident>();
+            ::playground_runtime::__private::register!(MANIFEST MIGRATIONS = ::playground_runtime::__private::ManifestRecord::migrations::<#ident>());
         }
     });
 
     // A generic model has no concrete type to register until it is used.
     let registration = params.is_empty().then(|| {
         quote! {
-            #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::MODELS)]
-            #[linkme(crate = ::playground_runtime::__private::linkme)]
-            static MODEL: ::playground_runtime::__private::ModelDescriptor =
-                ::playground_runtime::__private::ModelDescriptor::of::<#ident>(::core::module_path!());
+            ::playground_runtime::__private::register!(MODELS MODEL = ::playground_runtime::__private::ModelDescriptor::of::<#ident>(::core::module_path!()));
 
-            #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::MANIFEST)]
-            #[linkme(crate = ::playground_runtime::__private::linkme)]
-            static RECORD: ::playground_runtime::__private::ManifestRecord =
-                ::playground_runtime::__private::ManifestRecord::model::<#ident>(::core::module_path!());
+            ::playground_runtime::__private::register!(MANIFEST RECORD = ::playground_runtime::__private::ManifestRecord::model::<#ident>(::core::module_path!()));
 
             ::playground_runtime::__private::manifest_fields!(#ident; #(#indices)*);
             #migrations
@@ -162,7 +153,8 @@ pub fn generate(model: &Model) -> TokenStream {
     }
 }
 
-/// Routes every field the user did not customise through the runtime: a
+/// Routes every field the user did not customise, and whose type is not
+/// made of std types only (`types::std_saveable`), through the runtime: a
 /// field whose fingerprint is its written type's through `Field<T>`
 /// (`#[serde(with = "::playground_runtime::__private::Field")]`, spanned at
 /// the field's type), which then also gives its fingerprint; any other
@@ -183,7 +175,9 @@ fn route_fields_through_saveable(
     };
     let mut routed = Vec::new();
     for (field, listed) in fields.into_iter().zip(listed) {
-        if has_custom_serde(&field.attrs) {
+        if has_custom_serde(&field.attrs)
+            || (listed.as_written && crate::fingerprint::types::std_saveable(&field.ty))
+        {
             routed.push(None);
             continue;
         }

@@ -86,15 +86,9 @@ pub fn generate(view: &View) -> TokenStream {
         }
 
         const _: () = {
-            #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::VIEWS)]
-            #[linkme(crate = ::playground_runtime::__private::linkme)]
-            static VIEW: &::playground_runtime::__private::ViewDescriptor =
-                <dyn #name as ::playground_runtime::__private::View>::DESCRIPTOR;
+            ::playground_runtime::__private::register!(VIEWS VIEW = <dyn #name as ::playground_runtime::__private::View>::DESCRIPTOR);
 
-            #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::MANIFEST)]
-            #[linkme(crate = ::playground_runtime::__private::linkme)]
-            static RECORD: ::playground_runtime::__private::ManifestRecord =
-                ::playground_runtime::__private::ManifestRecord::view::<dyn #name>(::core::module_path!());
+            ::playground_runtime::__private::register!(MANIFEST RECORD = ::playground_runtime::__private::ManifestRecord::view::<dyn #name>(::core::module_path!()));
 
             ::playground_runtime::__private::manifest_methods!(dyn #name; #(#indices)*);
         };

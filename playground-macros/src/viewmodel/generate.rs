@@ -126,15 +126,9 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
         }
 
         const _: () = {
-            #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::VIEWMODELS)]
-            #[linkme(crate = ::playground_runtime::__private::linkme)]
-            static VIEWMODEL: ::playground_runtime::__private::ViewModelEntry =
-                ::playground_runtime::__private::ViewModelEntry::of::<#self_ty>(::core::module_path!());
+            ::playground_runtime::__private::register!(VIEWMODELS VIEWMODEL = ::playground_runtime::__private::ViewModelEntry::of::<#self_ty>(::core::module_path!()));
 
-            #[::playground_runtime::__private::distributed_slice(::playground_runtime::__private::MANIFEST)]
-            #[linkme(crate = ::playground_runtime::__private::linkme)]
-            static RECORD: ::playground_runtime::__private::ManifestRecord =
-                ::playground_runtime::__private::ManifestRecord::viewmodel::<#self_ty>(::core::module_path!());
+            ::playground_runtime::__private::register!(MANIFEST RECORD = ::playground_runtime::__private::ManifestRecord::viewmodel::<#self_ty>(::core::module_path!()));
         };
         #held
     }

@@ -40,6 +40,37 @@ pub static MANIFEST: [Record];
 /// Ends a text that was cut to fit its record.
 pub const CUT: char = '…';
 
+/// Puts `static $name: T = $init;` into this image's distributed slice
+/// `$slice` (`MANIFEST`, `VIEWS`, `MODELS` or `VIEWMODELS`), `T` being the
+/// slice's element type, which each arm fixes. It is what linkme's
+/// `#[distributed_slice(..)]` does to an element, through the macro linkme
+/// declares beside each slice (which knows the slice's section on every
+/// platform), less the function linkme adds to check the static's type:
+/// that is one more body for the compiler to check again on every rebuild
+/// of a module, and here the arm gives the type.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __register {
+    (MANIFEST $name:ident = $init:expr) => {
+        $crate::__register!(@MANIFEST $name: $crate::__private::ManifestRecord = $init);
+    };
+    (VIEWS $name:ident = $init:expr) => {
+        $crate::__register!(@VIEWS $name: &'static $crate::__private::ViewDescriptor = $init);
+    };
+    (MODELS $name:ident = $init:expr) => {
+        $crate::__register!(@MODELS $name: $crate::__private::ModelDescriptor = $init);
+    };
+    (VIEWMODELS $name:ident = $init:expr) => {
+        $crate::__register!(@VIEWMODELS $name: $crate::__private::ViewModelEntry = $init);
+    };
+    (@$slice:ident $name:ident: $ty:ty = $init:expr) => {
+        $crate::__private::$slice! {
+            #![linkme_macro = $crate::__private::$slice]
+            static $name: $ty = $init;
+        }
+    };
+}
+
 /// The records of methods `$index...` of view `$view`, one static each
 /// (what `#[view]` writes, kept short).
 #[doc(hidden)]
@@ -47,10 +78,7 @@ pub const CUT: char = '…';
 macro_rules! __manifest_methods {
     ($view:ty; $($index:literal)*) => {
         $(const _: () = {
-            #[$crate::__private::distributed_slice($crate::__private::MANIFEST)]
-            #[linkme(crate = $crate::__private::linkme)]
-            static METHOD: $crate::__private::ManifestRecord =
-                $crate::__private::ManifestRecord::method::<$view>($index);
+            $crate::__register!(MANIFEST METHOD = $crate::__private::ManifestRecord::method::<$view>($index));
         };)*
     };
 }
@@ -62,10 +90,7 @@ macro_rules! __manifest_methods {
 macro_rules! __manifest_fields {
     ($model:ty; $($index:literal)*) => {
         $(const _: () = {
-            #[$crate::__private::distributed_slice($crate::__private::MANIFEST)]
-            #[linkme(crate = $crate::__private::linkme)]
-            static FIELD: $crate::__private::ManifestRecord =
-                $crate::__private::ManifestRecord::field::<$model>($index);
+            $crate::__register!(MANIFEST FIELD = $crate::__private::ManifestRecord::field::<$model>($index));
         };)*
     };
 }
@@ -79,12 +104,8 @@ macro_rules! __manifest_held {
     ($($field:expr),* $(,)?) => {
         $(const _: () = {
             const FIELD: $crate::__private::HeldField = $field;
-            #[$crate::__private::distributed_slice($crate::__private::MANIFEST)]
-            #[linkme(crate = $crate::__private::linkme)]
-            static RECORD: $crate::__private::ManifestRecord = FIELD.record();
-            #[$crate::__private::distributed_slice($crate::__private::MANIFEST)]
-            #[linkme(crate = $crate::__private::linkme)]
-            static MIGRATIONS: $crate::__private::ManifestRecord = FIELD.migrations();
+            $crate::__register!(MANIFEST RECORD = FIELD.record());
+            $crate::__register!(MANIFEST MIGRATIONS = FIELD.migrations());
         };)*
     };
 }

@@ -40,10 +40,7 @@ macro_rules! export_module {
         }
 
         const _: () = {
-            #[$crate::__private::distributed_slice($crate::__private::MANIFEST)]
-            #[linkme(crate = $crate::__private::linkme)]
-            static MODULE_CRATE: $crate::__private::ManifestRecord =
-                $crate::__private::ManifestRecord::module_crate(::core::env!("CARGO_CRATE_NAME"));
+            $crate::__register!(MANIFEST MODULE_CRATE = $crate::__private::ManifestRecord::module_crate(::core::env!("CARGO_CRATE_NAME")));
         };
     };
 }
