@@ -1,0 +1,79 @@
+# Writes a module of N blocks to stdout; each block is a view (four methods),
+# two models and a viewmodel holding one of them as state, about 33 lines.
+# With `bare`, the same bodies without playground: plain traits and structs,
+# `RwLock` for `Shared`. Used by growth.sh.
+import sys
+n=int(sys.argv[1]); bare=len(sys.argv)>2 and sys.argv[2]=='bare'
+out=[]
+if bare:
+    out.append("use std::sync::RwLock;\n")
+else:
+    out.append("use playground_runtime::{Shared, model, view, viewmodel};\nplayground_runtime::export_module!();\n")
+for k in range(n):
+    if bare:
+        out.append(f"""
+pub trait Counter{k}: Send + Sync {{
+    fn add(&self, n: u64) -> u64;
+    fn name(&self) -> String;
+    fn items(&self) -> Vec<Item{k}>;
+    fn clear(&self);
+}}
+
+#[derive(Default, Clone, Debug)]
+pub struct Item{k} {{ pub id: u32, pub tag: String, pub weight: f32 }}
+
+#[derive(Default)]
+pub struct State{k} {{ pub total: u64, pub label: String, pub items: Vec<Item{k}> }}
+
+#[derive(Default)]
+pub struct Impl{k} {{ state: RwLock<State{k}> }}
+
+impl Counter{k} for Impl{k} {{
+    fn add(&self, n: u64) -> u64 {{
+        let mut s = self.state.write().unwrap();
+        s.total += n;
+        let id = s.items.len() as u32;
+        s.items.push(Item{k} {{ id, tag: format!("item {{id}}"), weight: n as f32 * 0.5 }});
+        s.total
+    }}
+    fn name(&self) -> String {{ format!("counter {k}: {{}}", self.state.read().unwrap().label) }}
+    fn items(&self) -> Vec<Item{k}> {{ self.state.read().unwrap().items.clone() }}
+    fn clear(&self) {{ let mut s = self.state.write().unwrap(); s.items.clear(); s.total = 0; }}
+}}
+""")
+    else:
+        out.append(f"""
+#[view(models(Item{k}))]
+pub trait Counter{k}: Send + Sync {{
+    fn add(&self, n: u64) -> u64;
+    fn name(&self) -> String;
+    fn items(&self) -> Vec<Item{k}>;
+    fn clear(&self);
+}}
+
+#[model]
+#[derive(Default, Clone, Debug)]
+pub struct Item{k} {{ pub id: u32, pub tag: String, pub weight: f32 }}
+
+#[model]
+#[derive(Default)]
+pub struct State{k} {{ pub total: u64, pub label: String, pub items: Vec<Item{k}> }}
+
+#[derive(Default)]
+pub struct Impl{k} {{ state: Shared<State{k}> }}
+
+#[viewmodel(state(state))]
+impl Counter{k} for Impl{k} {{
+    fn add(&self, n: u64) -> u64 {{
+        let mut s = self.state.write();
+        s.total += n;
+        let id = s.items.len() as u32;
+        s.items.push(Item{k} {{ id, tag: format!("item {{id}}"), weight: n as f32 * 0.5 }});
+        s.total
+    }}
+    fn name(&self) -> String {{ format!("counter {k}: {{}}", self.state.read().label) }}
+    fn items(&self) -> Vec<Item{k}> {{ self.state.read().items.clone() }}
+    fn clear(&self) {{ let mut s = self.state.write(); s.items.clear(); s.total = 0; }}
+}}
+""")
+print("".join(out))
