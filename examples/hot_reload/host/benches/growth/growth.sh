@@ -1,34 +1,38 @@
 #!/bin/bash
-# How a module's rebuild grows with its size. For modules of 1, 10 and 100
-# blocks (module.py: about 36, 333 and 3,303 lines) and their bare twins,
-# each rebuilt by a direct rustc command (a cdylib, incremental, the dev
-# profile of this workspace), ROUNDS edits of one body in the first block,
-# each changing that line's length (as most edits do), variants alternated.
-# Prints each variant's median, p90, min and max in ms.
-# Usage: bash growth.sh [ROUNDS] [BLOCKS...]   (after `cargo build -p hot-reload-module`)
+# How a module's rebuild grows with its size. For each VARIANT, a module
+# written by module.py (KIND playground or bare, BLOCKS blocks of about 33
+# lines, in files of PER blocks if given) is rebuilt by a direct rustc
+# command (a cdylib, incremental, the dev profile of this workspace): ROUNDS
+# edits of one body in the first block, each changing that line's length
+# (as most edits do), the variants alternated. Prints each variant's
+# median, p90, min and max in ms.
+# Usage: bash growth.sh [ROUNDS] [KIND:BLOCKS[:PER]...]
+#   (after `cargo build -p hot-reload-module`; default variants
+#   playground:1 bare:1 playground:10 bare:10)
 set -e
 rounds=${1:-10}; shift || true
-blocks=${*:-1 10 100}
+specs=${*:-playground:1 bare:1 playground:10 bare:10}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../../../.." && pwd)
-deps=$root/target/debug/deps
+deps=${DEPS:-$root/target/debug/deps}
 runtime=$(ls -t "$deps"/libplayground_runtime-*.rlib | head -1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 variants=()
-for n in $blocks; do
-  for kind in playground bare; do
-    name=${kind}_$n
-    mkdir -p "$work/$name/src" "$work/$name/out"
-    python3 "$here/module.py" "$n" $([ $kind = bare ] && echo bare) > "$work/$name/src/lib.rs"
-    variants+=("$name")
-  done
+for spec in $specs; do
+  IFS=: read -r kind n per <<< "$spec"
+  name=${kind}_$n${per:+_per$per}
+  mkdir -p "$work/$name/out"
+  python3 "$here/module.py" "$n" "$kind" "$work/$name/src" $per
+  variants+=("$name")
 done
 declare -A times
 for i in $(seq 0 "$rounds"); do
   for name in "${variants[@]}"; do
     factor=$([ $((i % 2)) = 0 ] && echo 1.5 || echo 1.25)
-    sed -i "0,/weight: n as f32 \* [0-9.]*/s//weight: n as f32 * $factor/" "$work/$name/src/lib.rs"
+    edited=$work/$name/src/lib.rs
+    [ -f "$work/$name/src/part0.rs" ] && edited=$work/$name/src/part0.rs
+    sed -i "0,/weight: n as f32 \* [0-9.]*/s//weight: n as f32 * $factor/" "$edited"
     start=$(date +%s%N)
     (cd "$work/$name" && CARGO_CRATE_NAME="m_$name" rustc --crate-name "m_$name" --edition=2024 src/lib.rs --crate-type cdylib \
       --emit=link -C embed-bitcode=no -C metadata="$name" --out-dir out -C incremental=inc \

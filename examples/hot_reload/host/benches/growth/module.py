@@ -1,15 +1,18 @@
-# Writes a module of N blocks to stdout; each block is a view (four methods),
-# two models and a viewmodel holding one of them as state, about 33 lines.
-# With `bare`, the same bodies without playground: plain traits and structs,
-# `RwLock` for `Shared`. Used by growth.sh.
-import sys
-n=int(sys.argv[1]); bare=len(sys.argv)>2 and sys.argv[2]=='bare'
-out=[]
-if bare:
-    out.append("use std::sync::RwLock;\n")
-else:
-    out.append("use playground_runtime::{Shared, model, view, viewmodel};\nplayground_runtime::export_module!();\n")
+# Writes the source of a module of N blocks into DIR (DIR/lib.rs); each block
+# is a view (four methods), two models and a viewmodel holding one of them as
+# state, about 33 lines. With `bare`, the same bodies without playground:
+# plain traits and structs, `RwLock` for `Shared`. With a number PER, the
+# blocks go into files of PER blocks each (DIR/part0.rs, ...), lib.rs
+# declaring them; without, all in lib.rs. Used by growth.sh.
+#
+# usage: module.py N playground|bare DIR [PER]
+import os, sys
+n = int(sys.argv[1]); bare = sys.argv[2] == 'bare'; out_dir = sys.argv[3]
+per = int(sys.argv[4]) if len(sys.argv) > 4 else None
+header = "use std::sync::RwLock;\n" if bare else "use playground_runtime::{Shared, model, view, viewmodel};\n"
+blocks = []
 for k in range(n):
+    out = blocks
     if bare:
         out.append(f"""
 pub trait Counter{k}: Send + Sync {{
@@ -76,4 +79,16 @@ impl Counter{k} for Impl{k} {{
     fn clear(&self) {{ let mut s = self.state.write(); s.items.clear(); s.total = 0; }}
 }}
 """)
-print("".join(out))
+
+os.makedirs(out_dir, exist_ok=True)
+export = "" if bare else "playground_runtime::export_module!();\n"
+if per is None:
+    lib = header + export + "".join(blocks)
+else:
+    parts = [blocks[i:i + per] for i in range(0, n, per)]
+    for j, part in enumerate(parts):
+        with open(os.path.join(out_dir, f"part{j}.rs"), "w") as f:
+            f.write(header + "".join(part))
+    lib = export + "".join(f"pub mod part{j};\n" for j in range(len(parts)))
+with open(os.path.join(out_dir, "lib.rs"), "w") as f:
+    f.write(lib)
