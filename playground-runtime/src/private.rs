@@ -5,6 +5,7 @@ pub use crate::__manifest_fields as manifest_fields;
 pub use crate::__manifest_held as manifest_held;
 pub use crate::__manifest_methods as manifest_methods;
 pub use crate::__register as register;
+pub use crate::contract::codec::{NamedFields, deserialize_named};
 pub use crate::contract::error::StateError;
 pub use crate::contract::fingerprint::fold_versions;
 pub use crate::contract::fingerprint::{

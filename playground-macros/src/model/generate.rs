@@ -1,8 +1,11 @@
-//! Writes the code of a model: serde derives through the runtime's re-export
-//! (each field encoded, and its fingerprint read, through
-//! `__private::Field<T>`, whose bound reports an unsaveable field type once,
-//! at the field), `impl Model`, and a link-time registration.
+//! Writes the code of a model: its serde impls (`codec`'s own for a plain
+//! struct with named fields, serde's derives through the runtime's re-export
+//! for any other; each field not made of std types encoded, and its
+//! fingerprint read, through `__private::Field<T>`, whose bound reports an
+//! unsaveable field type once, at the field), `impl Model`, and a link-time
+//! registration.
 
+use super::codec;
 use super::ir::{Model, Rejected};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -10,7 +13,11 @@ use syn::spanned::Spanned;
 
 pub fn generate(model: &Model) -> TokenStream {
     let mut item = model.item.clone();
-    let routed = route_fields_through_saveable(&mut item, &model.structure.fields);
+    let own_codec = codec::applies(&item);
+    let routed = match own_codec {
+        true => routes(&item, &model.structure.fields),
+        false => route_fields_through_saveable(&mut item, &model.structure.fields),
+    };
     let ident = &item.ident;
     let name = &model.name;
     let id = crate::hash::hex(model.id);
@@ -133,11 +140,24 @@ pub fn generate(model: &Model) -> TokenStream {
     });
     let registration = registration.map(|r| quote!(const _: () = { #r };));
 
+    let (derives, impls) = match own_codec {
+        true => {
+            let saveable: Vec<bool> = routed.iter().map(Option::is_some).collect();
+            (None, Some(codec::generate(&item, &saveable)))
+        }
+        false => (
+            Some(quote! {
+                #[derive(::playground_runtime::__private::serde::Serialize, ::playground_runtime::__private::serde::Deserialize)]
+                #[serde(crate = "::playground_runtime::__private::serde")]
+                #serde_bound
+            }),
+            None,
+        ),
+    };
     quote! {
-        #[derive(::playground_runtime::__private::serde::Serialize, ::playground_runtime::__private::serde::Deserialize)]
-        #[serde(crate = "::playground_runtime::__private::serde")]
-        #serde_bound
+        #derives
         #item
+        #impls
 
         unsafe impl #impl_generics ::playground_runtime::__private::Model for #ident #type_generics #where_clause {
             const NAME: &'static str = #name;
@@ -190,6 +210,26 @@ fn route_fields_through_saveable(
         routed.push(through_field.then(|| field.ty.clone()));
     }
     routed
+}
+
+/// For a model with its own serde impls (`codec`): each field's type if it
+/// goes through `Field<T>` (as `route_fields_through_saveable` would route
+/// it), the item unchanged.
+fn routes(
+    item: &syn::DeriveInput,
+    listed: &[crate::fingerprint::structure::Field],
+) -> Vec<Option<syn::Type>> {
+    let syn::Data::Struct(data) = &item.data else {
+        return Vec::new();
+    };
+    data.fields
+        .iter()
+        .zip(listed)
+        .map(|(field, listed)| {
+            (listed.as_written && !crate::fingerprint::types::std_saveable(&field.ty))
+                .then(|| field.ty.clone())
+        })
+        .collect()
 }
 
 fn has_custom_serde(attrs: &[syn::Attribute]) -> bool {
@@ -277,26 +317,8 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
 }
 
 /// Removes the `#[serde]` attributes of the item, its variants and fields.
-/// Whether `attr` is `#[serde(..)]`, or a `#[cfg_attr(..)]` that may add
-/// one (already refused; kept, it would be one more error once expanded).
-fn adds_serde(attr: &syn::Attribute) -> bool {
-    if attr.path().is_ident("serde") {
-        return true;
-    }
-    if !attr.path().is_ident("cfg_attr") {
-        return false;
-    }
-    let Ok(list) = attr.meta.require_list() else {
-        return false;
-    };
-    list.tokens
-        .clone()
-        .into_iter()
-        .any(|token| matches!(&token, proc_macro2::TokenTree::Ident(ident) if ident == "serde"))
-}
-
 fn strip_serde(item: &mut syn::DeriveInput) {
-    let strip = |attrs: &mut Vec<syn::Attribute>| attrs.retain(|a| !adds_serde(a));
+    let strip = |attrs: &mut Vec<syn::Attribute>| attrs.retain(|a| !codec::adds_serde(a));
     strip(&mut item.attrs);
     match &mut item.data {
         syn::Data::Struct(data) => data.fields.iter_mut().for_each(|f| strip(&mut f.attrs)),

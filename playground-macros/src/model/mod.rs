@@ -1,5 +1,6 @@
 //! `#[model]`: a struct or enum becomes data that can be saved and restored.
 
+mod codec;
 mod generate;
 mod ir;
 mod parse;

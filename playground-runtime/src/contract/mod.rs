@@ -4,6 +4,7 @@
 //!
 //! The bottom layer: it imports nothing from the rest of the crate.
 
+pub mod codec;
 pub mod error;
 pub mod fingerprint;
 pub mod guard;

@@ -1,9 +1,11 @@
 //! Models: plain data with a content-hash format version.
 
+use crate::contract::codec;
 use crate::contract::error::StateError;
 use crate::contract::fingerprint::TypeFingerprint;
 use crate::contract::ids::{ModelId, StateVersion};
-use serde::de::DeserializeOwned;
+use serde::de::{self, DeserializeOwned, MapAccess, SeqAccess};
+use serde::ser::SerializeStruct;
 use serde::{Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::marker::PhantomData;
@@ -277,14 +279,62 @@ impl<T: Saveable> Field<T> {
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
         T::deserialize(deserializer)
     }
+
+    /// Writes field `name` of a model being serialized (`#[model]`'s own
+    /// serde impls, `codec`).
+    #[inline]
+    pub fn put<S: SerializeStruct>(
+        _: PhantomData<T>,
+        fields: &mut S,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), S::Error> {
+        codec::put(fields, name, value)
+    }
+
+    /// Reads the next field, number `index`, of a sequence.
+    #[inline]
+    pub fn element<'de, A: SeqAccess<'de>>(
+        _: PhantomData<T>,
+        seq: &mut A,
+        index: usize,
+        expecting: &'static str,
+    ) -> Result<T, A::Error> {
+        codec::element(seq, index, expecting)
+    }
+
+    /// Reads the value of field `name` from a map into its slot.
+    #[inline]
+    pub fn value<'de, A: MapAccess<'de>>(
+        _: PhantomData<T>,
+        slot: &mut Option<T>,
+        name: &'static str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        codec::value(slot, name, map)
+    }
+
+    /// The value of field `name` a map gave, or what its type reads from
+    /// nothing.
+    #[inline]
+    pub fn take<E: de::Error>(
+        _: PhantomData<T>,
+        slot: Option<T>,
+        name: &'static str,
+    ) -> Result<T, E> {
+        codec::take(slot, name)
+    }
 }
 
 /// The serde `with` module of a model field whose fingerprint is not its
 /// written type's (one holding an opaque type, or the model itself): the
 /// type needs a save format, and its fingerprint is read apart.
 pub mod serde_field {
-    use serde::de::DeserializeOwned;
+    use crate::contract::codec;
+    use serde::de::{self, DeserializeOwned, MapAccess, SeqAccess};
+    use serde::ser::SerializeStruct;
     use serde::{Deserializer, Serialize, Serializer};
+    use std::marker::PhantomData;
 
     /// Serializes a model field.
     #[inline]
@@ -301,6 +351,50 @@ pub mod serde_field {
         deserializer: D,
     ) -> Result<T, D::Error> {
         T::deserialize(deserializer)
+    }
+
+    /// Writes field `name` of a model being serialized.
+    #[inline]
+    pub fn put<S: SerializeStruct, T: Serialize>(
+        _: PhantomData<T>,
+        fields: &mut S,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), S::Error> {
+        codec::put(fields, name, value)
+    }
+
+    /// Reads the next field, number `index`, of a sequence.
+    #[inline]
+    pub fn element<'de, T: DeserializeOwned, A: SeqAccess<'de>>(
+        _: PhantomData<T>,
+        seq: &mut A,
+        index: usize,
+        expecting: &'static str,
+    ) -> Result<T, A::Error> {
+        codec::element(seq, index, expecting)
+    }
+
+    /// Reads the value of field `name` from a map into its slot.
+    #[inline]
+    pub fn value<'de, T: DeserializeOwned, A: MapAccess<'de>>(
+        _: PhantomData<T>,
+        slot: &mut Option<T>,
+        name: &'static str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        codec::value(slot, name, map)
+    }
+
+    /// The value of field `name` a map gave, or what its type reads from
+    /// nothing.
+    #[inline]
+    pub fn take<T: DeserializeOwned, E: de::Error>(
+        _: PhantomData<T>,
+        slot: Option<T>,
+        name: &'static str,
+    ) -> Result<T, E> {
+        codec::take(slot, name)
     }
 }
 

@@ -6,22 +6,24 @@
 # edits of one body in the first block, each changing that line's length
 # (as most edits do), the variants alternated. Prints each variant's
 # median, p90, min and max in ms.
-# Usage: bash growth.sh [ROUNDS] [KIND:BLOCKS[:PER]...]
+# Usage: bash growth.sh [ROUNDS] [KIND:BLOCKS[:PER[:DEPS]]...]
 #   (after `cargo build -p hot-reload-module`; default variants
-#   playground:1 bare:1 playground:10 bare:10)
+#   playground:1 bare:1 playground:10 bare:10; DEPS, a `target/debug/deps`
+#   directory of another build of this repository, to compare builds)
 set -e
 rounds=${1:-10}; shift || true
 specs=${*:-playground:1 bare:1 playground:10 bare:10}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../../../.." && pwd)
 deps=${DEPS:-$root/target/debug/deps}
-runtime=$(ls -t "$deps"/libplayground_runtime-*.rlib | head -1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 variants=()
 for spec in $specs; do
-  IFS=: read -r kind n per <<< "$spec"
-  name=${kind}_$n${per:+_per$per}
+  IFS=: read -r kind n per vdeps <<< "$spec"
+  name=${kind}_$n${per:+_per$per}${vdeps:+_$(echo "$vdeps" | md5sum | cut -c1-6)}
+  [ -n "$vdeps" ] && echo "$name: $vdeps"
+  echo "${vdeps:-$deps}" > "$work/$name.deps"
   mkdir -p "$work/$name/out"
   python3 "$here/module.py" "$n" "$kind" "$work/$name/src" $per
   variants+=("$name")
@@ -33,10 +35,12 @@ for i in $(seq 0 "$rounds"); do
     edited=$work/$name/src/lib.rs
     [ -f "$work/$name/src/part0.rs" ] && edited=$work/$name/src/part0.rs
     sed -i "0,/weight: n as f32 \* [0-9.]*/s//weight: n as f32 * $factor/" "$edited"
+    vdeps=$(cat "$work/$name.deps")
+    vruntime=$(ls -t "$vdeps"/libplayground_runtime-*.rlib | head -1)
     start=$(date +%s%N)
     (cd "$work/$name" && CARGO_CRATE_NAME="m_$name" rustc --crate-name "m_$name" --edition=2024 src/lib.rs --crate-type cdylib \
       --emit=link -C embed-bitcode=no -C metadata="$name" --out-dir out -C incremental=inc \
-      -C strip=debuginfo -L "dependency=$deps" --extern "playground_runtime=$runtime" 2> err.txt) \
+      -C strip=debuginfo -L "dependency=$vdeps" --extern "playground_runtime=$vruntime" 2> err.txt) \
       || { cat "$work/$name/err.txt"; exit 1; }
     end=$(date +%s%N)
     # Round 0 is the first build.
