@@ -47,8 +47,11 @@ pub fn deserialize_named<'de, T: NamedFields, D: Deserializer<'de>>(
     deserializer.deserialize_struct(T::NAME, T::FIELDS, Named::<T>(PhantomData))
 }
 
-/// Writes field `name` of a struct being serialized.
-pub(crate) fn put<S: SerializeStruct, T: Serialize + ?Sized>(
+/// Writes field `name` of a struct being serialized. (Each of these four
+/// names its field's type by an argument: `#[model]` spans it at the field,
+/// so that a type without a save format is reported there.)
+pub fn put<S: SerializeStruct, T: Serialize>(
+    _: PhantomData<T>,
     fields: &mut S,
     name: &'static str,
     value: &T,
@@ -57,7 +60,8 @@ pub(crate) fn put<S: SerializeStruct, T: Serialize + ?Sized>(
 }
 
 /// Reads the next field, number `index`, of a sequence.
-pub(crate) fn element<'de, T: DeserializeOwned, A: SeqAccess<'de>>(
+pub fn element<'de, T: DeserializeOwned, A: SeqAccess<'de>>(
+    _: PhantomData<T>,
     seq: &mut A,
     index: usize,
     expecting: &'static str,
@@ -67,7 +71,8 @@ pub(crate) fn element<'de, T: DeserializeOwned, A: SeqAccess<'de>>(
 }
 
 /// Reads the value of field `name` from a map into its slot.
-pub(crate) fn value<'de, T: DeserializeOwned, A: MapAccess<'de>>(
+pub fn value<'de, T: DeserializeOwned, A: MapAccess<'de>>(
+    _: PhantomData<T>,
     slot: &mut Option<T>,
     name: &'static str,
     map: &mut A,
@@ -81,7 +86,8 @@ pub(crate) fn value<'de, T: DeserializeOwned, A: MapAccess<'de>>(
 
 /// The value of field `name` a map gave, or what its type reads from
 /// nothing (`None` for an `Option`; for any other type, "missing field").
-pub(crate) fn take<T: DeserializeOwned, E: de::Error>(
+pub fn take<T: DeserializeOwned, E: de::Error>(
+    _: PhantomData<T>,
     slot: Option<T>,
     name: &'static str,
 ) -> Result<T, E> {

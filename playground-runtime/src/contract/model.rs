@@ -289,7 +289,7 @@ impl<T: Saveable> Field<T> {
         name: &'static str,
         value: &T,
     ) -> Result<(), S::Error> {
-        codec::put(fields, name, value)
+        codec::put(PhantomData, fields, name, value)
     }
 
     /// Reads the next field, number `index`, of a sequence.
@@ -300,7 +300,7 @@ impl<T: Saveable> Field<T> {
         index: usize,
         expecting: &'static str,
     ) -> Result<T, A::Error> {
-        codec::element(seq, index, expecting)
+        codec::element(PhantomData, seq, index, expecting)
     }
 
     /// Reads the value of field `name` from a map into its slot.
@@ -311,7 +311,7 @@ impl<T: Saveable> Field<T> {
         name: &'static str,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        codec::value(slot, name, map)
+        codec::value(PhantomData, slot, name, map)
     }
 
     /// The value of field `name` a map gave, or what its type reads from
@@ -322,19 +322,18 @@ impl<T: Saveable> Field<T> {
         slot: Option<T>,
         name: &'static str,
     ) -> Result<T, E> {
-        codec::take(slot, name)
+        codec::take(PhantomData, slot, name)
     }
 }
 
 /// The serde `with` module of a model field whose fingerprint is not its
 /// written type's (one holding an opaque type, or the model itself): the
-/// type needs a save format, and its fingerprint is read apart.
+/// type needs a save format, and its fingerprint is read apart. In
+/// `#[model]`'s own serde impls, the route of every field that does not go
+/// through [`Field`].
 pub mod serde_field {
-    use crate::contract::codec;
-    use serde::de::{self, DeserializeOwned, MapAccess, SeqAccess};
-    use serde::ser::SerializeStruct;
+    use serde::de::DeserializeOwned;
     use serde::{Deserializer, Serialize, Serializer};
-    use std::marker::PhantomData;
 
     /// Serializes a model field.
     #[inline]
@@ -353,49 +352,8 @@ pub mod serde_field {
         T::deserialize(deserializer)
     }
 
-    /// Writes field `name` of a model being serialized.
-    #[inline]
-    pub fn put<S: SerializeStruct, T: Serialize>(
-        _: PhantomData<T>,
-        fields: &mut S,
-        name: &'static str,
-        value: &T,
-    ) -> Result<(), S::Error> {
-        codec::put(fields, name, value)
-    }
-
-    /// Reads the next field, number `index`, of a sequence.
-    #[inline]
-    pub fn element<'de, T: DeserializeOwned, A: SeqAccess<'de>>(
-        _: PhantomData<T>,
-        seq: &mut A,
-        index: usize,
-        expecting: &'static str,
-    ) -> Result<T, A::Error> {
-        codec::element(seq, index, expecting)
-    }
-
-    /// Reads the value of field `name` from a map into its slot.
-    #[inline]
-    pub fn value<'de, T: DeserializeOwned, A: MapAccess<'de>>(
-        _: PhantomData<T>,
-        slot: &mut Option<T>,
-        name: &'static str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        codec::value(slot, name, map)
-    }
-
-    /// The value of field `name` a map gave, or what its type reads from
-    /// nothing.
-    #[inline]
-    pub fn take<T: DeserializeOwned, E: de::Error>(
-        _: PhantomData<T>,
-        slot: Option<T>,
-        name: &'static str,
-    ) -> Result<T, E> {
-        codec::take(slot, name)
-    }
+    /// `#[model]`'s own serde impls (`codec`), field by field.
+    pub use crate::contract::codec::{element, put, take, value};
 }
 
 /// Std types as models, so that a state field can be `Atomic<u64>`,
