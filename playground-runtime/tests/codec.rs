@@ -167,3 +167,38 @@ fn a_plain_model_without_fields_reads_and_writes_as_serde_derives_do() {
     );
     assert_eq!(serde_json::from_str::<Empty>("[]").unwrap(), Empty {});
 }
+
+#[test]
+fn a_model_with_more_fields_than_a_tuple_holds_keeps_serdes_derives_and_the_same_format() {
+    #[model]
+    #[derive(Debug, PartialEq, Default)]
+    struct Wide {
+        a: u8,
+        b: u8,
+        c: u8,
+        d: u8,
+        e: u8,
+        f: u8,
+        g: u8,
+        h: u8,
+        i: u8,
+        j: u8,
+        k: u8,
+        l: u8,
+        m: Option<u8>,
+    }
+
+    let wide = Wide {
+        a: 1,
+        m: Some(13),
+        ..Wide::default()
+    };
+    assert_eq!(Wide::decode(&wide.encode().unwrap()).unwrap(), wide);
+    assert_eq!(
+        serde_json::from_str::<Wide>(
+            r#"{"a":1,"b":0,"c":0,"d":0,"e":0,"f":0,"g":0,"h":0,"i":0,"j":0,"k":0,"l":0,"m":13}"#
+        )
+        .unwrap(),
+        wide
+    );
+}
