@@ -195,9 +195,7 @@ fn route_fields_through_saveable(
     };
     let mut routed = Vec::new();
     for (field, listed) in fields.into_iter().zip(listed) {
-        if has_custom_serde(&field.attrs)
-            || (listed.as_written && crate::fingerprint::types::std_saveable(&field.ty))
-        {
+        if has_custom_serde(&field.attrs) || (listed.as_written && !through_field(field, listed)) {
             routed.push(None);
             continue;
         }
@@ -225,11 +223,14 @@ fn routes(
     data.fields
         .iter()
         .zip(listed)
-        .map(|(field, listed)| {
-            (listed.as_written && !crate::fingerprint::types::std_saveable(&field.ty))
-                .then(|| field.ty.clone())
-        })
+        .map(|(field, listed)| through_field(field, listed).then(|| field.ty.clone()))
         .collect()
+}
+
+/// Whether a field goes through `Field<T>`: its fingerprint is its written
+/// type's, and that type is not made of std types only.
+fn through_field(field: &syn::Field, listed: &crate::fingerprint::structure::Field) -> bool {
+    listed.as_written && !crate::fingerprint::types::std_saveable(&field.ty)
 }
 
 fn has_custom_serde(attrs: &[syn::Attribute]) -> bool {
