@@ -68,7 +68,7 @@ pub fn hex(value: u64) -> syn::LitInt {
         &digits[8..12],
         &digits[12..]
     );
-    syn::LitInt::new(&literal, proc_macro2::Span::call_site())
+    syn::LitInt::new(&literal, crate::site::span())
 }
 
 /// The name of the crate being compiled, as cargo tells rustc.

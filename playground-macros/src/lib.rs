@@ -15,6 +15,8 @@ mod errors;
 mod fingerprint;
 mod hash;
 mod model;
+mod register;
+mod site;
 mod view;
 mod viewmodel;
 
@@ -70,7 +72,7 @@ fn pretty(tokens: proc_macro2::TokenStream) -> String {
 /// the docs of `playground_runtime::View` show a complete example.
 #[proc_macro_attribute]
 pub fn view(args: TokenStream, item: TokenStream) -> TokenStream {
-    view::expand(args.into(), item.into()).into()
+    site::at(item.into(), |item| view::expand(args.into(), item)).into()
 }
 
 /// Declares a struct or enum as a model: data that can be saved and restored.
@@ -110,7 +112,7 @@ pub fn view(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `untagged`, `tag`, `content`, `skip_serializing_if`) are compile errors.
 #[proc_macro_attribute]
 pub fn model(args: TokenStream, item: TokenStream) -> TokenStream {
-    model::expand(args.into(), item.into()).into()
+    site::at(item.into(), |item| model::expand(args.into(), item)).into()
 }
 
 /// Derives `TypeFingerprint`: the structural fingerprint of a struct or
@@ -129,7 +131,7 @@ pub fn model(args: TokenStream, item: TokenStream) -> TokenStream {
 /// that have none, trusted by path, size and align.
 #[proc_macro_derive(TypeFingerprint, attributes(fingerprint))]
 pub fn type_fingerprint(item: TokenStream) -> TokenStream {
-    fingerprint::derive(item.into()).into()
+    site::at(item.into(), fingerprint::derive).into()
 }
 
 /// Declares `impl View for Type` as a viewmodel: the implementation of a view.
@@ -150,5 +152,5 @@ pub fn type_fingerprint(item: TokenStream) -> TokenStream {
 /// - `new = path`: the constructor, a `fn() -> Self`; `Default` otherwise.
 #[proc_macro_attribute]
 pub fn viewmodel(args: TokenStream, item: TokenStream) -> TokenStream {
-    viewmodel::expand(args.into(), item.into()).into()
+    site::at(item.into(), |item| viewmodel::expand(args.into(), item)).into()
 }

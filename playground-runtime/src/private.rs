@@ -1,9 +1,6 @@
 //! What generated code refers to, as `::playground_runtime::__private::...`.
 //! Not public API: it changes without notice.
 
-pub use crate::__manifest_fields as manifest_fields;
-pub use crate::__manifest_held as manifest_held;
-pub use crate::__manifest_methods as manifest_methods;
 pub use crate::__register as register;
 pub use crate::contract::codec::{NamedFields, deserialize_named};
 pub use crate::contract::error::StateError;

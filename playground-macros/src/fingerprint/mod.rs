@@ -7,8 +7,8 @@ pub mod types;
 
 use crate::args::{self, Args};
 use crate::errors::Errors;
+use crate::site::quote;
 use proc_macro2::TokenStream;
-use quote::quote;
 
 /// What `#[derive(TypeFingerprint)]` read.
 struct Derive {
@@ -51,7 +51,7 @@ fn generate(derive: &Derive) -> TokenStream {
 
 pub fn derive(item: TokenStream) -> TokenStream {
     match parse(item.clone()) {
-        Ok(derive) => generate(&derive),
+        Ok(derive) => crate::site::beside(generate(&derive)),
         Err(error) => {
             // A fingerprint of 0 (never used: the crate does not build), so
             // that the types holding this one report nothing more.
@@ -61,12 +61,12 @@ pub fn derive(item: TokenStream) -> TokenStream {
             };
             let ident = &item.ident;
             let (impl_generics, type_generics, where_clause) = item.generics.split_for_impl();
-            quote! {
-                #errors
+            let stub = crate::site::beside(quote! {
                 unsafe impl #impl_generics ::playground_runtime::__private::TypeFingerprint for #ident #type_generics #where_clause {
                     const FINGERPRINT: u64 = 0;
                 }
-            }
+            });
+            quote!(#errors #stub)
         }
     }
 }

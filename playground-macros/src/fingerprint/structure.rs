@@ -11,8 +11,9 @@
 use super::types::{self, Context};
 use crate::errors::Errors;
 use crate::hash::{self, Hasher};
+use crate::site::quote;
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::ToTokens;
 use syn::{Data, DeriveInput, Fields};
 
 /// What a struct's or enum's fingerprint is folded from.

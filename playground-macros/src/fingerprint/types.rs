@@ -12,8 +12,9 @@
 
 use crate::errors::Errors;
 use crate::hash::Hasher;
+use crate::site::quote;
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{GenericArgument, Lifetime, PathArguments, ReturnType, Type, TypeParamBound};
@@ -104,7 +105,7 @@ pub fn std_saveable(ty: &Type) -> bool {
 
 /// `ty` as rustfmt prints it, on one line: `Vec<Record>`, `[f32; 3]`.
 pub fn readable(ty: &Type) -> String {
-    let file: syn::File = syn::parse_quote!(type T = #ty;);
+    let file: syn::File = crate::site::parse_quote!(type T = #ty;);
     let text = prettyplease::unparse(&file);
     let text = text
         .trim()
@@ -184,11 +185,11 @@ impl Rewriter<'_> {
             self.visit_type_mut(input);
         }
         let mut output = match output {
-            ReturnType::Default => syn::parse_quote!(()),
+            ReturnType::Default => crate::site::parse_quote!(()),
             ReturnType::Type(_, ty) => (**ty).clone(),
         };
         self.visit_type_mut(&mut output);
-        syn::parse_quote!(::playground_runtime::__private::Callable<(#(#inputs,)*), #output, { #kind }>)
+        crate::site::parse_quote!(::playground_runtime::__private::Callable<(#(#inputs,)*), #output, { #kind }>)
     }
 }
 
@@ -213,9 +214,9 @@ impl VisitMut for Rewriter<'_> {
                     self.visit_type_mut(argument);
                 }
                 *ty = if arguments.is_empty() {
-                    syn::parse_quote!(#private::Recursive)
+                    crate::site::parse_quote!(#private::Recursive)
                 } else {
-                    syn::parse_quote!(#private::RecursiveWith<(#(#arguments,)*)>)
+                    crate::site::parse_quote!(#private::RecursiveWith<(#(#arguments,)*)>)
                 };
             }
             Type::Path(path) if path.qself.is_none() && self.opaque(&path.path).is_some() => {
@@ -225,7 +226,7 @@ impl VisitMut for Rewriter<'_> {
                 let name = crate::hash::hex(name.finish());
                 let mut written = path.clone();
                 visit_mut::visit_type_path_mut(self, &mut written);
-                *ty = syn::parse_quote!(#private::Opaque<#written, #name>);
+                *ty = crate::site::parse_quote!(#private::Opaque<#written, #name>);
             }
             Type::TraitObject(object) => {
                 let mut auto = Vec::new();
@@ -248,9 +249,9 @@ impl VisitMut for Rewriter<'_> {
                     quote!(#(#auto)|*)
                 };
                 let principal: Type = match principal {
-                    None => syn::parse_quote!(()),
+                    None => crate::site::parse_quote!(()),
                     Some(bound) if self.is_own(&bound.path) => {
-                        syn::parse_quote!(#private::Recursive)
+                        crate::site::parse_quote!(#private::Recursive)
                     }
                     Some(bound) => {
                         let last = bound.path.segments.last().expect("a path has a segment");
@@ -266,12 +267,12 @@ impl VisitMut for Rewriter<'_> {
                             _ => {
                                 let mut path = bound.path.clone();
                                 self.visit_path_mut(&mut path);
-                                syn::parse_quote!(dyn #path)
+                                crate::site::parse_quote!(dyn #path)
                             }
                         }
                     }
                 };
-                *ty = syn::parse_quote!(#private::Dyn<#principal, { #auto }>);
+                *ty = crate::site::parse_quote!(#private::Dyn<#principal, { #auto }>);
             }
             Type::BareFn(function) => {
                 if let Some(variadic) = &function.variadic {
@@ -294,7 +295,7 @@ impl VisitMut for Rewriter<'_> {
                 let output = function.output.clone();
                 *ty = self.callable(inputs.iter(), &output, quote!(#(#kind)|*));
             }
-            Type::Never(_) => *ty = syn::parse_quote!(#private::Never),
+            Type::Never(_) => *ty = crate::site::parse_quote!(#private::Never),
             Type::ImplTrait(_) => self.fail(
                 &*ty,
                 "`impl Trait` has no fingerprint: its type is known only to the compiler; \

@@ -5,8 +5,9 @@
 //! module. The format is the derives' own. Any other model keeps serde's
 //! derives.
 
+use crate::site::quote;
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::quote_spanned;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 

@@ -7,8 +7,10 @@
 
 use super::codec;
 use super::ir::{Model, Rejected};
+use crate::register::{self, Slice, register};
+use crate::site::quote;
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::quote_spanned;
 use syn::spanned::Spanned;
 
 pub fn generate(model: &Model) -> TokenStream {
@@ -48,9 +50,9 @@ pub fn generate(model: &Model) -> TokenStream {
 
     let mut generics = item.generics.clone();
     for param in generics.type_params_mut() {
-        param
-            .bounds
-            .push(syn::parse_quote!(::playground_runtime::__private::Model));
+        param.bounds.push(crate::site::parse_quote!(
+            ::playground_runtime::__private::Model
+        ));
     }
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
 
@@ -118,27 +120,33 @@ pub fn generate(model: &Model) -> TokenStream {
             };
             quote!(::playground_runtime::__private::FieldDescriptor::new(#name, #ty, #fingerprint))
         });
-    let indices = (0..model.structure.fields.len()).map(proc_macro2::Literal::usize_unsuffixed);
-
-    // The older formats it reads, for a loader to judge saved state by.
-    let migrations = (!model.migrate_from.is_empty()).then(|| {
-        quote! {
-            ::playground_runtime::__private::register!(MANIFEST MIGRATIONS = ::playground_runtime::__private::ManifestRecord::migrations::<#ident>());
-        }
-    });
-
     // A generic model has no concrete type to register until it is used.
     let registration = params.is_empty().then(|| {
-        quote! {
-            ::playground_runtime::__private::register!(MODELS MODEL = ::playground_runtime::__private::ModelDescriptor::of::<#ident>(::core::module_path!()));
-
-            ::playground_runtime::__private::register!(MANIFEST RECORD = ::playground_runtime::__private::ManifestRecord::model::<#ident>(::core::module_path!()));
-
-            ::playground_runtime::__private::manifest_fields!(#ident; #(#indices)*);
-            #migrations
-        }
+        let module = register::module_path();
+        let descriptor = register(
+            Slice::Models,
+            quote!(::playground_runtime::__private::ModelDescriptor::of::<#ident>(MODULE)),
+        );
+        let record = register(
+            Slice::Manifest,
+            quote!(::playground_runtime::__private::ManifestRecord::model::<#ident>(MODULE)),
+        );
+        let fields = (0..model.structure.fields.len()).map(|index| {
+            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            register(
+                Slice::Manifest,
+                quote!(::playground_runtime::__private::ManifestRecord::field::<#ident>(#index)),
+            )
+        });
+        // The older formats it reads, for a loader to judge saved state by.
+        let migrations = (!model.migrate_from.is_empty()).then(|| {
+            register(
+                Slice::Manifest,
+                quote!(::playground_runtime::__private::ManifestRecord::migrations::<#ident>()),
+            )
+        });
+        quote!(#module #descriptor #record #(#fields)* #migrations)
     });
-    let registration = registration.map(|r| quote!(const _: () = { #r };));
 
     let (derives, impls) = match own_codec {
         true => {
@@ -154,9 +162,7 @@ pub fn generate(model: &Model) -> TokenStream {
             None,
         ),
     };
-    quote! {
-        #derives
-        #item
+    let beside = crate::site::beside(quote! {
         #impls
 
         unsafe impl #impl_generics ::playground_runtime::__private::Model for #ident #type_generics #where_clause {
@@ -170,6 +176,11 @@ pub fn generate(model: &Model) -> TokenStream {
         #fingerprint
 
         #registration
+    });
+    quote! {
+        #derives
+        #item
+        #beside
     }
 }
 
@@ -204,7 +215,9 @@ fn route_fields_through_saveable(
             false => ("::playground_runtime::__private::serde_field", false),
         };
         let path = syn::LitStr::new(module, field.ty.span());
-        field.attrs.push(syn::parse_quote!(#[serde(with = #path)]));
+        field
+            .attrs
+            .push(crate::site::parse_quote!(#[serde(with = #path)]));
         routed.push(through_field.then(|| field.ty.clone()));
     }
     routed
@@ -277,24 +290,21 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
         }
     };
     if !rejected.stub {
+        let fingerprint = crate::site::beside(fingerprint);
         return quote!(#errors #item #fingerprint);
     }
     let mut generics = item.generics.clone();
     for param in generics.type_params_mut() {
-        param
-            .bounds
-            .push(syn::parse_quote!(::playground_runtime::__private::Model));
+        param.bounds.push(crate::site::parse_quote!(
+            ::playground_runtime::__private::Model
+        ));
     }
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
     let mut de_generics = generics.clone();
-    de_generics.params.insert(0, syn::parse_quote!('de));
+    de_generics.params.insert(0, crate::site::parse_quote!('de));
     let (de_impl_generics, _, _) = de_generics.split_for_impl();
     let serde = quote!(::playground_runtime::__private::serde);
-    quote! {
-        #errors
-
-        #item
-
+    let beside = crate::site::beside(quote! {
         #fingerprint
 
         impl #impl_generics #serde::Serialize for #ident #type_generics #where_clause {
@@ -314,7 +324,8 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
             const MODEL_ID: ::playground_runtime::__private::ModelId =
                 ::playground_runtime::__private::ModelId::new(0);
         }
-    }
+    });
+    quote!(#errors #item #beside)
 }
 
 /// Removes the `#[serde]` attributes of the item, its variants and fields.

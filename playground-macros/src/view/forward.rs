@@ -11,8 +11,9 @@
 //! viewmodel's image (`__private::guard`).
 
 use super::ir::View;
+use crate::site::quote;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::format_ident;
 use syn::{FnArg, GenericArgument, PathArguments, ReturnType, Type, TypeParamBound};
 
 pub fn generate(view: &View) -> TokenStream {
@@ -55,12 +56,14 @@ fn forward(view: &syn::Ident, sig: &syn::Signature) -> TokenStream {
     let mut index = 0usize;
     for input in &mut sig.inputs {
         let FnArg::Typed(arg) = input else { continue };
-        let param = format_ident!("arg{}", index);
+        let param = format_ident!("arg{}", index, span = crate::site::span());
         index += 1;
-        *arg.pat = syn::parse_quote!(#param);
+        *arg.pat = crate::site::parse_quote!(#param);
         match callback(&arg.ty) {
             Some((kind, inputs, output)) => {
-                let names: Vec<_> = (0..inputs.len()).map(|i| format_ident!("a{}", i)).collect();
+                let names: Vec<_> = (0..inputs.len())
+                    .map(|i| format_ident!("a{}", i, span = crate::site::span()))
+                    .collect();
                 let call = match kind {
                     Callback::Boxed { once: true } => {
                         quote!(::playground_runtime::__private::call_back(move || #param(#(#names),*)))
@@ -123,7 +126,9 @@ fn returned(call: TokenStream, ty: &Type) -> TokenStream {
     let Some((Callback::Boxed { once }, inputs, output)) = callback(ty) else {
         return call;
     };
-    let names: Vec<_> = (0..inputs.len()).map(|i| format_ident!("a{}", i)).collect();
+    let names: Vec<_> = (0..inputs.len())
+        .map(|i| format_ident!("a{}", i, span = crate::site::span()))
+        .collect();
     let invoke = if once {
         quote!(::playground_runtime::__private::guard(move || returned(#(#names),*)))
     } else {

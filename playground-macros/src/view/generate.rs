@@ -3,8 +3,10 @@
 //! link-time registration.
 
 use super::ir::{Rejected, View};
+use crate::register::{self, Slice, register};
+use crate::site::quote;
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::quote_spanned;
 use syn::spanned::Spanned;
 
 pub fn generate(view: &View) -> TokenStream {
@@ -49,13 +51,29 @@ pub fn generate(view: &View) -> TokenStream {
         })
     });
 
-    let indices = (0..view.methods.len()).map(proc_macro2::Literal::usize_unsuffixed);
+    let module = register::module_path();
+    let registrations = [
+        register(
+            Slice::Views,
+            quote!(<dyn #name as ::playground_runtime::__private::View>::DESCRIPTOR),
+        ),
+        register(
+            Slice::Manifest,
+            quote!(::playground_runtime::__private::ManifestRecord::view::<dyn #name>(MODULE)),
+        ),
+    ]
+    .into_iter()
+    .chain((0..view.methods.len()).map(|index| {
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        register(
+            Slice::Manifest,
+            quote!(::playground_runtime::__private::ManifestRecord::method::<dyn #name>(#index)),
+        )
+    }));
+    let registrations = quote!(#(#registrations)*);
     let forward = super::forward::generate(view);
 
-    quote! {
-        #async_attr
-        #item
-
+    let beside = crate::site::beside(quote! {
         impl dyn #name {
             #[doc(hidden)]
             const __PLAYGROUND_METHODS: &'static [::playground_runtime::__private::MethodDescriptor] =
@@ -71,7 +89,7 @@ pub fn generate(view: &View) -> TokenStream {
             const DESCRIPTOR: &'static ::playground_runtime::__private::ViewDescriptor =
                 &::playground_runtime::__private::ViewDescriptor {
                     name: #name_str,
-                    module_path: ::core::module_path!(),
+                    module_path: MODULE,
                     view_id: <Self as ::playground_runtime::__private::View>::VIEW_ID,
                     api_version: <Self as ::playground_runtime::__private::View>::API_VERSION,
                     methods: <dyn #name>::__PLAYGROUND_METHODS,
@@ -85,13 +103,13 @@ pub fn generate(view: &View) -> TokenStream {
             const FINGERPRINT: u64 = <Self as ::playground_runtime::__private::View>::API_VERSION.get();
         }
 
-        const _: () = {
-            ::playground_runtime::__private::register!(VIEWS VIEW = <dyn #name as ::playground_runtime::__private::View>::DESCRIPTOR);
-
-            ::playground_runtime::__private::register!(MANIFEST RECORD = ::playground_runtime::__private::ManifestRecord::view::<dyn #name>(::core::module_path!()));
-
-            ::playground_runtime::__private::manifest_methods!(dyn #name; #(#indices)*);
-        };
+        #module
+        #registrations
+    });
+    quote! {
+        #async_attr
+        #item
+        #beside
     }
 }
 
@@ -118,13 +136,13 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
     }
     let mut generics = item.generics.clone();
     for param in generics.type_params_mut() {
-        param.bounds.push(syn::parse_quote!('static));
+        param.bounds.push(crate::site::parse_quote!('static));
     }
     if let Some(clause) = &mut generics.where_clause {
         let predicates = std::mem::take(&mut clause.predicates);
         clause.predicates = predicates
             .into_iter()
-            .filter(|p| !matches!(p, syn::WherePredicate::Type(t) if t.bounded_ty == syn::parse_quote!(Self)))
+            .filter(|p| !matches!(p, syn::WherePredicate::Type(t) if t.bounded_ty == crate::site::parse_quote!(Self)))
             .collect();
     }
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
@@ -132,24 +150,19 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
     let mut guarded = generics.clone();
     guarded
         .params
-        .push(syn::parse_quote!(VM: #name #type_generics));
+        .push(crate::site::parse_quote!(VM: #name #type_generics));
     let (guarded_generics, _, _) = guarded.split_for_impl();
     let mut upcast = generics.clone();
     upcast
         .params
-        .push(syn::parse_quote!(VM: #name #type_generics + 'static));
+        .push(crate::site::parse_quote!(VM: #name #type_generics + 'static));
     let (upcast_generics, _, _) = upcast.split_for_impl();
     let trait_path = quote!(#name #type_generics);
     let items = item
         .items
         .iter()
         .filter_map(|trait_item| stub_item(trait_item, &trait_path));
-    quote! {
-        #errors
-
-        #async_attr
-        #item
-
+    let beside = crate::site::beside(quote! {
         impl #impl_generics ::playground_runtime::__private::View for #view #where_clause {
             const NAME: &'static str = #name_str;
             const VIEW_ID: ::playground_runtime::__private::ViewId =
@@ -179,7 +192,8 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
                 this
             }
         }
-    }
+    });
+    quote!(#errors #async_attr #item #beside)
 }
 
 /// An item of the `Guarded` impl of a refused trait: an associated type
@@ -224,10 +238,10 @@ fn stub_item(trait_item: &syn::TraitItem, view: &TokenStream) -> Option<TokenStr
     let mut args = Vec::new();
     for input in &mut sig.inputs {
         if let syn::FnArg::Typed(arg) = input {
-            let param = quote::format_ident!("arg{}", args.len());
+            let param = quote::format_ident!("arg{}", args.len(), span = crate::site::span());
             *arg.pat = match forwards && !names_self {
-                true => syn::parse_quote!(#param),
-                false => syn::parse_quote!(_),
+                true => crate::site::parse_quote!(#param),
+                false => crate::site::parse_quote!(_),
             };
             args.push(param);
         }

@@ -123,10 +123,10 @@ fn make_dyn_callable(item: &mut ItemTrait, not_dyn: &[usize]) {
     for auto in ["Send", "Sync"] {
         if !has_bound(item, auto) {
             let ident = syn::Ident::new(auto, item.ident.span());
-            item.supertraits.push(syn::parse_quote!(#ident));
+            item.supertraits.push(crate::site::parse_quote!(#ident));
         }
     }
-    let sized: syn::WherePredicate = syn::parse_quote!(Self: Sized);
+    let sized: syn::WherePredicate = crate::site::parse_quote!(Self: Sized);
     let mut index = 0;
     item.items.retain_mut(|trait_item| {
         let refused = not_dyn.contains(&index);
@@ -348,7 +348,7 @@ fn signature_fingerprints(
 
 /// `fn step(&self, dt: f32) -> u32`: the signature as rustfmt prints it.
 fn readable(sig: &Signature) -> String {
-    let file: syn::File = syn::parse_quote!(trait T { #sig; });
+    let file: syn::File = crate::site::parse_quote!(trait T { #sig; });
     let text = prettyplease::unparse(&file);
     let body = text
         .trim()

@@ -2,8 +2,10 @@
 //! for `async fn`), `impl ViewModel`, and its link-time registration.
 
 use super::ir::ViewModel;
+use crate::register::{self, Slice, register};
+use crate::site::quote;
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, quote_spanned};
 use syn::spanned::Spanned;
 
 pub fn generate(viewmodel: &ViewModel) -> TokenStream {
@@ -93,10 +95,11 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
     // Each state and pool field's record, and its model's migrations: what
     // a loader judges a new build's state by before any of its code runs.
     let held = |fields: &[syn::Member], kind: &str| -> Vec<TokenStream> {
-        let kind = syn::Ident::new(kind, proc_macro2::Span::call_site());
         fields.iter().enumerate().map(|(index, field)| {
-            let name = field.to_token_stream().to_string();
-            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            let kind = syn::Ident::new(kind, field.span());
+            let name = syn::LitStr::new(&field.to_token_stream().to_string(), field.span());
+            let mut index = proc_macro2::Literal::usize_unsuffixed(index);
+            index.set_span(field.span());
             quote_spanned! {field.span()=>
                 ::playground_runtime::__private::HeldField::#kind(|vm: &#self_ty| &vm.#field, #name, #index)
             }
@@ -107,15 +110,28 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
         held(&viewmodel.pools, "pool"),
     ]
     .concat();
-    let held = (!held.is_empty())
-        .then(|| quote!(::playground_runtime::__private::manifest_held!(#(#held),*);));
+    let held = held.iter().map(|field| {
+        let record = register(Slice::Manifest, quote!(FIELD.record()));
+        let migrations = register(Slice::Manifest, quote!(FIELD.migrations()));
+        quote! {
+            const _: () = {
+                const FIELD: ::playground_runtime::__private::HeldField = #field;
+                #record
+                #migrations
+            };
+        }
+    });
+    let module = register::module_path();
+    let entry = register(
+        Slice::ViewModels,
+        quote!(::playground_runtime::__private::ViewModelEntry::of::<#self_ty>(MODULE)),
+    );
+    let record = register(
+        Slice::Manifest,
+        quote!(::playground_runtime::__private::ManifestRecord::viewmodel::<#self_ty>(MODULE)),
+    );
 
-    quote! {
-        #async_attr
-        #item
-
-        #constants
-
+    let beside = crate::site::beside(quote! {
         impl ::playground_runtime::__private::ViewModel for #self_ty {
             type View = #view_ty;
             const NAME: &'static str = #name;
@@ -125,11 +141,15 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
             #state_fns
         }
 
-        const _: () = {
-            ::playground_runtime::__private::register!(VIEWMODELS VIEWMODEL = ::playground_runtime::__private::ViewModelEntry::of::<#self_ty>(::core::module_path!()));
-
-            ::playground_runtime::__private::register!(MANIFEST RECORD = ::playground_runtime::__private::ManifestRecord::viewmodel::<#self_ty>(::core::module_path!()));
-        };
-        #held
+        #module
+        #entry
+        #record
+        #(#held)*
+    });
+    quote! {
+        #async_attr
+        #item
+        #constants
+        #beside
     }
 }

@@ -4,8 +4,8 @@ mod generate;
 mod ir;
 mod parse;
 
+use crate::site::quote;
 use proc_macro2::TokenStream;
-use quote::quote;
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     match parse::parse(args, item.clone()) {

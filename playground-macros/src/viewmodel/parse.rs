@@ -96,7 +96,7 @@ fn readable_name(ty: &Type) -> String {
         return ty.to_token_stream().to_string();
     };
     let last = path.path.segments.last().expect("a path has a segment");
-    let file: syn::File = syn::parse_quote!(type T = #last;);
+    let file: syn::File = crate::site::parse_quote!(type T = #last;);
     let text = prettyplease::unparse(&file);
     text.trim()
         .trim_start_matches("type T = ")

@@ -40,7 +40,7 @@ pub static MANIFEST: [Record];
 /// Ends a text that was cut to fit its record.
 pub const CUT: char = '…';
 
-/// Puts `static $name: T = $init;` into this image's distributed slice
+/// Puts `static ITEM: T = $value;` into this image's distributed slice
 /// `$slice` (`MANIFEST`, `VIEWS`, `MODELS` or `VIEWMODELS`), `T` being the
 /// slice's element type, which each arm fixes. It is what linkme's
 /// `#[distributed_slice(..)]` does to an element, through the macro linkme
@@ -48,65 +48,33 @@ pub const CUT: char = '…';
 /// platform), less the function linkme adds to check the static's type:
 /// that is one more body for the compiler to check again on every rebuild
 /// of a module, and here the arm gives the type.
+///
+/// `$value` names a `const` the caller wrote: what this macro writes is
+/// checked again on every rebuild (rustc identifies a macro's output by
+/// where it was called), and a static that only reads a const costs
+/// nothing to check, where evaluating the record would.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __register {
-    (MANIFEST $name:ident = $init:expr) => {
-        $crate::__register!(@MANIFEST $name: $crate::__private::ManifestRecord = $init);
+    (MANIFEST $value:ident) => {
+        $crate::__register!(@MANIFEST $crate::__private::ManifestRecord = $value);
     };
-    (VIEWS $name:ident = $init:expr) => {
-        $crate::__register!(@VIEWS $name: &'static $crate::__private::ViewDescriptor = $init);
+    (VIEWS $value:ident) => {
+        $crate::__register!(@VIEWS &'static $crate::__private::ViewDescriptor = $value);
     };
-    (MODELS $name:ident = $init:expr) => {
-        $crate::__register!(@MODELS $name: $crate::__private::ModelDescriptor = $init);
+    (MODELS $value:ident) => {
+        $crate::__register!(@MODELS $crate::__private::ModelDescriptor = $value);
     };
-    (VIEWMODELS $name:ident = $init:expr) => {
-        $crate::__register!(@VIEWMODELS $name: $crate::__private::ViewModelEntry = $init);
+    (VIEWMODELS $value:ident) => {
+        $crate::__register!(@VIEWMODELS $crate::__private::ViewModelEntry = $value);
     };
-    (@$slice:ident $name:ident: $ty:ty = $init:expr) => {
-        $crate::__private::$slice! {
-            #![linkme_macro = $crate::__private::$slice]
-            static $name: $ty = $init;
-        }
-    };
-}
-
-/// The records of methods `$index...` of view `$view`, one static each
-/// (what `#[view]` writes, kept short).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __manifest_methods {
-    ($view:ty; $($index:literal)*) => {
-        $(const _: () = {
-            $crate::__register!(MANIFEST METHOD = $crate::__private::ManifestRecord::method::<$view>($index));
-        };)*
-    };
-}
-
-/// The records of fields `$index...` of model `$model`, one static each
-/// (what `#[model]` writes, kept short).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __manifest_fields {
-    ($model:ty; $($index:literal)*) => {
-        $(const _: () = {
-            $crate::__register!(MANIFEST FIELD = $crate::__private::ManifestRecord::field::<$model>($index));
-        };)*
-    };
-}
-
-/// The records of state or pool fields `$field...` (each a
-/// [`HeldField`]) of a viewmodel, two statics each (what `#[viewmodel]`
-/// writes, kept short).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __manifest_held {
-    ($($field:expr),* $(,)?) => {
-        $(const _: () = {
-            const FIELD: $crate::__private::HeldField = $field;
-            $crate::__register!(MANIFEST RECORD = FIELD.record());
-            $crate::__register!(MANIFEST MIGRATIONS = FIELD.migrations());
-        };)*
+    (@$slice:ident $ty:ty = $value:ident) => {
+        const _: () = {
+            $crate::__private::$slice! {
+                #![linkme_macro = $crate::__private::$slice]
+                static ITEM: $ty = $value;
+            }
+        };
     };
 }
 

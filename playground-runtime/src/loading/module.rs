@@ -40,7 +40,9 @@ macro_rules! export_module {
         }
 
         const _: () = {
-            $crate::__register!(MANIFEST MODULE_CRATE = $crate::__private::ManifestRecord::module_crate(::core::env!("CARGO_CRATE_NAME")));
+            const RECORD: $crate::__private::ManifestRecord =
+                $crate::__private::ManifestRecord::module_crate(::core::env!("CARGO_CRATE_NAME"));
+    $crate::__register!(MANIFEST RECORD);
         };
     };
 }

@@ -1,7 +1,9 @@
 # Writes the source of a module of N blocks into DIR (DIR/lib.rs); each block
 # is a view (four methods), two models and a viewmodel holding one of them as
 # state, about 33 lines. With `bare`, the same bodies without playground:
-# plain traits and structs, `RwLock` for `Shared`. With a number PER, the
+# plain traits and structs, `RwLock` for `Shared`, and an exported function
+# returning the implementation boxed (so that, as the registration does for
+# a viewmodel, it keeps the methods in the library). With a number PER, the
 # blocks go into files of PER blocks each (DIR/part0.rs, ...), lib.rs
 # declaring them; without, all in lib.rs. Used by growth.sh.
 #
@@ -43,6 +45,9 @@ impl Counter{k} for Impl{k} {{
     fn items(&self) -> Vec<Item{k}> {{ self.state.read().unwrap().items.clone() }}
     fn clear(&self) {{ let mut s = self.state.write().unwrap(); s.items.clear(); s.total = 0; }}
 }}
+
+#[unsafe(no_mangle)]
+pub fn make_counter{k}() -> Box<dyn Counter{k}> {{ Box::new(Impl{k}::default()) }}
 """)
     else:
         out.append(f"""
