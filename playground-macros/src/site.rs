@@ -13,9 +13,10 @@
 //!
 //! The span is set for the duration of one expansion ([`at`]); this
 //! module's `quote!` and `parse_quote!` stand in for the crates' own and
-//! give every token they make that span.
+//! give every token they make that span, and [`text`] and [`number`] make
+//! the literals that code interpolates.
 
-use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use proc_macro2::{Literal, Span, TokenStream, TokenTree};
 use std::cell::Cell;
 
 thread_local! {
@@ -30,36 +31,33 @@ pub fn span() -> Span {
 
 /// Runs `expand` with generated tokens spanned at `item`'s name.
 pub fn at(item: TokenStream, expand: impl FnOnce(TokenStream) -> TokenStream) -> TokenStream {
-    let site = name_of(&item);
-    let before = SITE.with(|cell| cell.replace(Some(site)));
-    let out = literals_at(expand(item), site);
+    let before = SITE.with(|cell| cell.replace(Some(name_of(&item))));
+    let out = expand(item);
     SITE.with(|cell| cell.set(before));
     out
 }
 
-/// Spans at `site` the literals the macros made from values (`quote!`
-/// writes a `String` or a number it interpolates at the call site): a
-/// literal whose span's source text is not the literal itself was not
-/// written by the user.
-fn literals_at(tokens: TokenStream, site: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|token| match token {
-            TokenTree::Group(group) => {
-                let mut respanned =
-                    Group::new(group.delimiter(), literals_at(group.stream(), site));
-                respanned.set_span(group.span());
-                TokenTree::Group(respanned)
-            }
-            TokenTree::Literal(mut literal) => {
-                if literal.span().source_text() != Some(literal.to_string()) {
-                    literal.set_span(site);
-                }
-                TokenTree::Literal(literal)
-            }
-            other => other,
-        })
-        .collect()
+/// A string literal spanned at `span` (`quote!` writes a `String` it
+/// interpolates at the call site).
+pub fn text(value: &str, span: Span) -> Literal {
+    let mut literal = Literal::string(value);
+    literal.set_span(span);
+    literal
+}
+
+/// An integer literal spanned at `span` (`quote!` writes a number it
+/// interpolates at the call site).
+pub fn number(value: usize, span: Span) -> Literal {
+    let mut literal = Literal::usize_unsuffixed(value);
+    literal.set_span(span);
+    literal
+}
+
+/// Adds `bound` to a type parameter (with the colon, which syn would
+/// otherwise write at the call site).
+pub fn bound(param: &mut syn::TypeParam, bound: syn::TypeParamBound) {
+    param.colon_token.get_or_insert(syn::Token![:](span()));
+    param.bounds.push(bound);
 }
 
 /// The span of an item's name: the identifier after `struct`, `enum`,
@@ -118,5 +116,74 @@ pub fn beside(generated: TokenStream) -> TokenStream {
     quote! {
         #[allow(warnings, clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction)]
         const _: () = { #generated };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::{TokenStream, TokenTree};
+
+    /// The tokens of `tokens` spanned at the call site (which has no
+    /// extent; every token parsed from text has one).
+    fn at_call_site(tokens: TokenStream, found: &mut Vec<String>) {
+        for token in tokens {
+            let span = token.span();
+            if span.start() == span.end() {
+                found.push(token.to_string());
+            }
+            if let TokenTree::Group(group) = token {
+                at_call_site(group.stream(), found);
+            }
+        }
+    }
+
+    fn check(expand: fn(TokenStream, TokenStream) -> TokenStream, args: &str, item: &str) {
+        let args: TokenStream = args.parse().expect("arguments parse");
+        let item: TokenStream = item.parse().expect("item parses");
+        let out = super::at(item, |item| expand(args, item));
+        let mut found = Vec::new();
+        at_call_site(out, &mut found);
+        assert!(found.is_empty(), "generated at the call site: {found:?}");
+    }
+
+    #[test]
+    fn every_token_the_macros_write_is_spanned_at_the_users_code() {
+        check(
+            crate::model::expand,
+            "",
+            "#[derive(Clone, Default)] pub struct Visit { pub name: String, pub at: u64, pub tags: Vec<Tag> }",
+        );
+        check(
+            crate::model::expand,
+            r#"name = "Shape", migrate_from(OldShape)"#,
+            "pub enum Shape { Empty, Circle(f32), Rect { w: f32, h: f32 } }",
+        );
+        check(
+            crate::model::expand,
+            "",
+            "pub struct Pair<T>(pub T, pub T);",
+        );
+        check(
+            crate::model::expand,
+            "",
+            "pub struct Wide { #[serde(rename = \"x\")] pub a: u8 }",
+        );
+        check(
+            crate::view::expand,
+            "models(Visit)",
+            "pub trait Guestbook: Send + Sync { fn greet(&self, name: &str) -> String; \
+             async fn visits(&self) -> Vec<Visit>; fn each(&self, f: &dyn Fn(u32)); }",
+        );
+        check(
+            crate::viewmodel::expand,
+            "state(book), pools(entries), new = Doorman::open",
+            "impl Guestbook for Doorman { fn greet(&self, name: &str) -> String { name.into() } \
+             async fn visits(&self) -> Vec<Visit> { Vec::new() } fn each(&self, f: &dyn Fn(u32)) { f(1) } }",
+        );
+        check(
+            |_, item| crate::fingerprint::derive(item),
+            "",
+            "#[fingerprint(opaque(glam::Vec3))] pub struct Hit<T> { pub at: glam::Vec3, pub what: T }",
+        );
     }
 }

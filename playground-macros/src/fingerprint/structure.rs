@@ -169,9 +169,7 @@ pub fn generate(item: &DeriveInput, structure: &Structure, bound: &TokenStream) 
     let ident = &item.ident;
     let mut generics = item.generics.clone();
     for param in generics.type_params_mut() {
-        param
-            .bounds
-            .push(syn::parse2(bound.clone()).expect("a bound"));
+        crate::site::bound(param, syn::parse2(bound.clone()).expect("a bound"));
     }
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
     let seed = hash::hex(structure.seed);

@@ -5,7 +5,7 @@
 //! module. The format is the derives' own. Any other model keeps serde's
 //! derives.
 
-use crate::site::quote;
+use crate::site::{self, quote};
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
 use syn::ext::IdentExt;
@@ -52,7 +52,6 @@ pub fn generate(item: &syn::DeriveInput, saveable: &[bool]) -> TokenStream {
         .collect();
     let names: Vec<String> = idents.iter().map(|i| i.unraw().to_string()).collect();
     let types: Vec<_> = fields.named.iter().map(|f| &f.ty).collect();
-    let indices: Vec<syn::Index> = (0..count).map(syn::Index::from).collect();
     // Each call is spanned at its field's type and names the type by an
     // argument, as `Model::FIELDS` does: a type that cannot be saved is
     // reported once, at the field.
@@ -62,7 +61,13 @@ pub fn generate(item: &syn::DeriveInput, saveable: &[bool]) -> TokenStream {
             true => quote_spanned!(ty.span()=> ::playground_runtime::__private::Field),
             false => quote_spanned!(ty.span()=> ::playground_runtime::__private::serde_field),
         };
-        let (name, ident, index) = (&names[i], idents[i], &indices[i]);
+        let span = ty.span();
+        let (name, ident) = (site::text(&names[i], span), idents[i]);
+        let index = syn::Index {
+            index: i as u32,
+            span,
+        };
+        let expecting = site::text(&expecting, span);
         let marker = quote_spanned!(ty.span()=> ::core::marker::PhantomData::<#ty>);
         puts.push(quote_spanned! {ty.span()=>
             #route::put(#marker, &mut __fields, #name, &self.#ident)?;
@@ -78,6 +83,12 @@ pub fn generate(item: &syn::DeriveInput, saveable: &[bool]) -> TokenStream {
         });
     }
     let serde = quote!(::playground_runtime::__private::serde);
+    let at = site::span();
+    let name = site::text(&name, at);
+    let count = site::number(count, at);
+    let expecting = site::text(&expecting, at);
+    let names = names.iter().map(|name| site::text(name, at));
+    let indices = (0..idents.len()).map(|index| site::number(index, at));
     quote! {
         impl #serde::Serialize for #ident {
             fn serialize<__S: #serde::Serializer>(&self, __serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {

@@ -8,7 +8,7 @@
 use super::codec;
 use super::ir::{Model, Rejected};
 use crate::register::{self, Slice, register};
-use crate::site::quote;
+use crate::site::{self, quote};
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
 use syn::spanned::Spanned;
@@ -21,7 +21,7 @@ pub fn generate(model: &Model) -> TokenStream {
         false => route_fields_through_saveable(&mut item, &model.structure.fields),
     };
     let ident = &item.ident;
-    let name = &model.name;
+    let name = site::text(&model.name, site::span());
     let id = crate::hash::hex(model.id);
     // The fields' fingerprints are written once, in `Model::FIELDS`, and
     // folded from there (a field type without one is one error).
@@ -34,7 +34,7 @@ pub fn generate(model: &Model) -> TokenStream {
             .enumerate()
             .map(|(index, part)| match index < model.structure.fields.len() {
                 true => {
-                    let index = proc_macro2::Literal::usize_unsuffixed(index);
+                    let index = site::number(index, site::span());
                     quote!(<Self as ::playground_runtime::__private::Model>::FIELDS[#index].fingerprint)
                 }
                 false => part.clone(),
@@ -50,9 +50,10 @@ pub fn generate(model: &Model) -> TokenStream {
 
     let mut generics = item.generics.clone();
     for param in generics.type_params_mut() {
-        param.bounds.push(crate::site::parse_quote!(
-            ::playground_runtime::__private::Model
-        ));
+        site::bound(
+            param,
+            site::parse_quote!(::playground_runtime::__private::Model),
+        );
     }
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
 
@@ -69,7 +70,10 @@ pub fn generate(model: &Model) -> TokenStream {
             .join(", ");
         (
             quote!(::playground_runtime::__private::fold_versions(#id, &[#(<#params as ::playground_runtime::__private::Model>::MODEL_ID.get()),*])),
-            Some(quote!(#[serde(bound = #bound)])),
+            Some({
+                let bound = site::text(&bound, site::span());
+                quote!(#[serde(bound = #bound)])
+            }),
         )
     };
 
@@ -111,7 +115,7 @@ pub fn generate(model: &Model) -> TokenStream {
         .zip(&model.structure.parts)
         .zip(&routed)
         .map(|((field, fingerprint), routed)| {
-            let (name, ty) = (&field.name, &field.ty);
+            let (name, ty) = (site::text(&field.name, site::span()), site::text(&field.ty, site::span()));
             let fingerprint = match routed {
                 Some(written) => quote_spanned! {written.span()=>
                     ::playground_runtime::__private::Field::fingerprint(::core::marker::PhantomData::<#written>)
@@ -132,7 +136,7 @@ pub fn generate(model: &Model) -> TokenStream {
             quote!(::playground_runtime::__private::ManifestRecord::model::<#ident>(MODULE)),
         );
         let fields = (0..model.structure.fields.len()).map(|index| {
-            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            let index = site::number(index, site::span());
             register(
                 Slice::Manifest,
                 quote!(::playground_runtime::__private::ManifestRecord::field::<#ident>(#index)),
@@ -282,7 +286,7 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
     let mut item = (**item).clone();
     strip_serde(&mut item);
     let ident = &item.ident;
-    let name = ident.to_string();
+    let name = site::text(&ident.to_string(), site::span());
     let (impl_generics, type_generics, where_clause) = item.generics.split_for_impl();
     let fingerprint = quote! {
         unsafe impl #impl_generics ::playground_runtime::__private::TypeFingerprint for #ident #type_generics #where_clause {
@@ -295,9 +299,10 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
     }
     let mut generics = item.generics.clone();
     for param in generics.type_params_mut() {
-        param.bounds.push(crate::site::parse_quote!(
-            ::playground_runtime::__private::Model
-        ));
+        site::bound(
+            param,
+            site::parse_quote!(::playground_runtime::__private::Model),
+        );
     }
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
     let mut de_generics = generics.clone();

@@ -4,7 +4,7 @@
 
 use super::ir::{Rejected, View};
 use crate::register::{self, Slice, register};
-use crate::site::quote;
+use crate::site::{self, quote};
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
 use syn::spanned::Spanned;
@@ -12,7 +12,7 @@ use syn::spanned::Spanned;
 pub fn generate(view: &View) -> TokenStream {
     let item = &view.item;
     let name = &item.ident;
-    let name_str = &view.name;
+    let name_str = site::text(&view.name, site::span());
     let id = crate::hash::hex(view.id);
     let own_version = crate::hash::hex(view.own_version);
 
@@ -25,7 +25,7 @@ pub fn generate(view: &View) -> TokenStream {
     // types' fingerprints are written once, in each method's descriptor.
     let versions: Vec<TokenStream> = (0..view.methods.len())
         .map(|index| {
-            let index = proc_macro2::Literal::usize_unsuffixed(index);
+            let index = site::number(index, site::span());
             quote!(<dyn #name>::__PLAYGROUND_METHODS[#index].fingerprint)
         })
         .chain(view.models.iter()
@@ -41,7 +41,11 @@ pub fn generate(view: &View) -> TokenStream {
         quote_spanned!(model.span()=> <#model as ::playground_runtime::__private::Model>::MODEL_ID)
     });
     let methods = view.methods.iter().map(|m| {
-        let (method, signature, is_async) = (&m.name, &m.signature, m.is_async);
+        let (method, signature, is_async) = (
+            site::text(&m.name, site::span()),
+            site::text(&m.signature, site::span()),
+            syn::LitBool::new(m.is_async, site::span()),
+        );
         let (shape, types) = (crate::hash::hex(m.shape), &m.fingerprints);
         quote!(::playground_runtime::__private::MethodDescriptor {
             name: #method,
@@ -64,7 +68,7 @@ pub fn generate(view: &View) -> TokenStream {
     ]
     .into_iter()
     .chain((0..view.methods.len()).map(|index| {
-        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        let index = site::number(index, site::span());
         register(
             Slice::Manifest,
             quote!(::playground_runtime::__private::ManifestRecord::method::<dyn #name>(#index)),
@@ -124,7 +128,7 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
         return quote!(#errors #written);
     };
     let name = &item.ident;
-    let name_str = name.to_string();
+    let name_str = site::text(&name.to_string(), site::span());
     let async_attr = item
         .items
         .iter()
@@ -136,7 +140,7 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
     }
     let mut generics = item.generics.clone();
     for param in generics.type_params_mut() {
-        param.bounds.push(crate::site::parse_quote!('static));
+        site::bound(param, site::parse_quote!('static));
     }
     if let Some(clause) = &mut generics.where_clause {
         let predicates = std::mem::take(&mut clause.predicates);

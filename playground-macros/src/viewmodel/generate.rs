@@ -3,7 +3,7 @@
 
 use super::ir::ViewModel;
 use crate::register::{self, Slice, register};
-use crate::site::quote;
+use crate::site::{self, quote};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote_spanned};
 use syn::spanned::Spanned;
@@ -12,7 +12,7 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
     let item = &viewmodel.item;
     let self_ty = &viewmodel.self_ty;
     let view = &viewmodel.view;
-    let name = &viewmodel.name;
+    let name = site::text(&viewmodel.name, site::span());
 
     let async_attr = viewmodel
         .is_async
@@ -26,10 +26,10 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
         }
     };
     let state_fns = (!viewmodel.state.is_empty()).then(|| {
-        let names: Vec<String> = viewmodel
+        let names: Vec<_> = viewmodel
             .state
             .iter()
-            .map(|m| m.to_token_stream().to_string())
+            .map(|m| site::text(&m.to_token_stream().to_string(), m.span()))
             .collect();
         let fields = &viewmodel.state;
         // Through `Save` and `Restore`, whose methods need no `State` bound
@@ -97,9 +97,8 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
     let held = |fields: &[syn::Member], kind: &str| -> Vec<TokenStream> {
         fields.iter().enumerate().map(|(index, field)| {
             let kind = syn::Ident::new(kind, field.span());
-            let name = syn::LitStr::new(&field.to_token_stream().to_string(), field.span());
-            let mut index = proc_macro2::Literal::usize_unsuffixed(index);
-            index.set_span(field.span());
+            let name = site::text(&field.to_token_stream().to_string(), field.span());
+            let index = site::number(index, field.span());
             quote_spanned! {field.span()=>
                 ::playground_runtime::__private::HeldField::#kind(|vm: &#self_ty| &vm.#field, #name, #index)
             }
