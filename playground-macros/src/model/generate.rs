@@ -7,7 +7,7 @@
 
 use super::codec;
 use super::ir::{Model, Rejected};
-use crate::register::{self, Slice, register};
+use crate::register::{self, Registrations, Slice};
 use crate::site::{self, quote};
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
@@ -127,29 +127,30 @@ pub fn generate(model: &Model) -> TokenStream {
     // A generic model has no concrete type to register until it is used.
     let registration = params.is_empty().then(|| {
         let module = register::module_path();
-        let descriptor = register(
+        let mut registrations = Registrations::default();
+        registrations.add(
             Slice::Models,
             quote!(::playground_runtime::__private::ModelDescriptor::of::<#ident>(MODULE)),
         );
-        let record = register(
+        registrations.add(
             Slice::Manifest,
             quote!(::playground_runtime::__private::ManifestRecord::model::<#ident>(MODULE)),
         );
-        let fields = (0..model.structure.fields.len()).map(|index| {
+        for index in 0..model.structure.fields.len() {
             let index = site::number(index, site::span());
-            register(
+            registrations.add(
                 Slice::Manifest,
                 quote!(::playground_runtime::__private::ManifestRecord::field::<#ident>(#index)),
-            )
-        });
+            );
+        }
         // The older formats it reads, for a loader to judge saved state by.
-        let migrations = (!model.migrate_from.is_empty()).then(|| {
-            register(
+        if !model.migrate_from.is_empty() {
+            registrations.add(
                 Slice::Manifest,
                 quote!(::playground_runtime::__private::ManifestRecord::migrations::<#ident>()),
-            )
-        });
-        quote!(#module #descriptor #record #(#fields)* #migrations)
+            );
+        }
+        quote!(#module #registrations)
     });
 
     let (derives, impls) = match own_codec {

@@ -3,7 +3,7 @@
 //! link-time registration.
 
 use super::ir::{Rejected, View};
-use crate::register::{self, Slice, register};
+use crate::register::{self, Registrations, Slice};
 use crate::site::{self, quote};
 use proc_macro2::TokenStream;
 use quote::quote_spanned;
@@ -56,25 +56,22 @@ pub fn generate(view: &View) -> TokenStream {
     });
 
     let module = register::module_path();
-    let registrations = [
-        register(
-            Slice::Views,
-            quote!(<dyn #name as ::playground_runtime::__private::View>::DESCRIPTOR),
-        ),
-        register(
-            Slice::Manifest,
-            quote!(::playground_runtime::__private::ManifestRecord::view::<dyn #name>(MODULE)),
-        ),
-    ]
-    .into_iter()
-    .chain((0..view.methods.len()).map(|index| {
+    let mut registrations = Registrations::default();
+    registrations.add(
+        Slice::Views,
+        quote!(<dyn #name as ::playground_runtime::__private::View>::DESCRIPTOR),
+    );
+    registrations.add(
+        Slice::Manifest,
+        quote!(::playground_runtime::__private::ManifestRecord::view::<dyn #name>(MODULE)),
+    );
+    for index in 0..view.methods.len() {
         let index = site::number(index, site::span());
-        register(
+        registrations.add(
             Slice::Manifest,
             quote!(::playground_runtime::__private::ManifestRecord::method::<dyn #name>(#index)),
-        )
-    }));
-    let registrations = quote!(#(#registrations)*);
+        );
+    }
     let forward = super::forward::generate(view);
 
     let beside = crate::site::beside(quote! {

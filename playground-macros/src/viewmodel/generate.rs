@@ -2,10 +2,10 @@
 //! for `async fn`), `impl ViewModel`, and its link-time registration.
 
 use super::ir::ViewModel;
-use crate::register::{self, Slice, register};
+use crate::register::{self, Registrations, Slice};
 use crate::site::{self, quote};
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote_spanned};
+use quote::{ToTokens, format_ident, quote_spanned};
 use syn::spanned::Spanned;
 
 pub fn generate(viewmodel: &ViewModel) -> TokenStream {
@@ -94,41 +94,33 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
 
     // Each state and pool field's record, and its model's migrations: what
     // a loader judges a new build's state by before any of its code runs.
-    let held = |fields: &[syn::Member], kind: &str| -> Vec<TokenStream> {
-        fields.iter().enumerate().map(|(index, field)| {
-            let kind = syn::Ident::new(kind, field.span());
-            let name = site::text(&field.to_token_stream().to_string(), field.span());
-            let index = site::number(index, field.span());
-            quote_spanned! {field.span()=>
-                ::playground_runtime::__private::HeldField::#kind(|vm: &#self_ty| &vm.#field, #name, #index)
-            }
-        }).collect()
-    };
-    let held = [
-        held(&viewmodel.state, "state"),
-        held(&viewmodel.pools, "pool"),
-    ]
-    .concat();
-    let held = held.iter().map(|field| {
-        let record = register(Slice::Manifest, quote!(FIELD.record()));
-        let migrations = register(Slice::Manifest, quote!(FIELD.migrations()));
-        quote! {
-            const _: () = {
-                const FIELD: ::playground_runtime::__private::HeldField = #field;
-                #record
-                #migrations
-            };
-        }
-    });
+    let mut registrations = Registrations::default();
     let module = register::module_path();
-    let entry = register(
+    registrations.add(
         Slice::ViewModels,
         quote!(::playground_runtime::__private::ViewModelEntry::of::<#self_ty>(MODULE)),
     );
-    let record = register(
+    registrations.add(
         Slice::Manifest,
         quote!(::playground_runtime::__private::ManifestRecord::viewmodel::<#self_ty>(MODULE)),
     );
+    // Each state and pool field's record, and its model's migrations: what
+    // a loader judges a new build's state by before any of its code runs.
+    let fields = viewmodel.state.iter().map(|field| (field, "state"));
+    let fields = fields.chain(viewmodel.pools.iter().map(|field| (field, "pool")));
+    let mut held = Vec::new();
+    for (index, (field, kind)) in fields.enumerate() {
+        let kind = syn::Ident::new(kind, field.span());
+        let name = site::text(&field.to_token_stream().to_string(), field.span());
+        let number = site::number(index, field.span());
+        let constant = format_ident!("FIELD_{}", index, span = field.span());
+        held.push(quote_spanned! {field.span()=>
+            const #constant: ::playground_runtime::__private::HeldField =
+                ::playground_runtime::__private::HeldField::#kind(|vm: &#self_ty| &vm.#field, #name, #number);
+        });
+        registrations.add(Slice::Manifest, quote!(#constant.record()));
+        registrations.add(Slice::Manifest, quote!(#constant.migrations()));
+    }
 
     let beside = crate::site::beside(quote! {
         impl ::playground_runtime::__private::ViewModel for #self_ty {
@@ -141,9 +133,8 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
         }
 
         #module
-        #entry
-        #record
         #(#held)*
+        #registrations
     });
     quote! {
         #async_attr

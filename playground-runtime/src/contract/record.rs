@@ -40,7 +40,7 @@ pub static MANIFEST: [Record];
 /// Ends a text that was cut to fit its record.
 pub const CUT: char = '…';
 
-/// Puts `static ITEM: T = $value;` into this image's distributed slice
+/// Puts `static $name: T = $value;` into this image's distributed slice
 /// `$slice` (`MANIFEST`, `VIEWS`, `MODELS` or `VIEWMODELS`), `T` being the
 /// slice's element type, which each arm fixes. It is what linkme's
 /// `#[distributed_slice(..)]` does to an element, through the macro linkme
@@ -56,25 +56,23 @@ pub const CUT: char = '…';
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __register {
-    (MANIFEST $value:ident) => {
-        $crate::__register!(@MANIFEST $crate::__private::ManifestRecord = $value);
+    (MANIFEST $name:ident = $value:ident) => {
+        $crate::__register!(@MANIFEST $name: $crate::__private::ManifestRecord = $value);
     };
-    (VIEWS $value:ident) => {
-        $crate::__register!(@VIEWS &'static $crate::__private::ViewDescriptor = $value);
+    (VIEWS $name:ident = $value:ident) => {
+        $crate::__register!(@VIEWS $name: &'static $crate::__private::ViewDescriptor = $value);
     };
-    (MODELS $value:ident) => {
-        $crate::__register!(@MODELS $crate::__private::ModelDescriptor = $value);
+    (MODELS $name:ident = $value:ident) => {
+        $crate::__register!(@MODELS $name: $crate::__private::ModelDescriptor = $value);
     };
-    (VIEWMODELS $value:ident) => {
-        $crate::__register!(@VIEWMODELS $crate::__private::ViewModelEntry = $value);
+    (VIEWMODELS $name:ident = $value:ident) => {
+        $crate::__register!(@VIEWMODELS $name: $crate::__private::ViewModelEntry = $value);
     };
-    (@$slice:ident $ty:ty = $value:ident) => {
-        const _: () = {
-            $crate::__private::$slice! {
-                #![linkme_macro = $crate::__private::$slice]
-                static ITEM: $ty = $value;
-            }
-        };
+    (@$slice:ident $name:ident: $ty:ty = $value:ident) => {
+        $crate::__private::$slice! {
+            #![linkme_macro = $crate::__private::$slice]
+            static $name: $ty = $value;
+        }
     };
 }
 
