@@ -17,6 +17,8 @@ mod hash;
 mod model;
 mod register;
 mod site;
+#[cfg(test)]
+mod tests;
 mod view;
 mod viewmodel;
 

@@ -42,7 +42,7 @@ macro_rules! export_module {
         const _: () = {
             const RECORD: $crate::__private::ManifestRecord =
                 $crate::__private::ManifestRecord::module_crate(::core::env!("CARGO_CRATE_NAME"));
-            $crate::__register!(MANIFEST ITEM = RECORD);
+    $crate::__register!(MANIFEST ITEM = RECORD);
         };
     };
 }
