@@ -1,7 +1,6 @@
-//! Link-time registrations as the macros write them: each value a `const`
-//! of the macro's own (spanned at the user's item, so that rustc keeps its
-//! evaluation between builds), put into its distributed slice by the
-//! runtime's `register!`.
+//! Link-time registrations as the macros write them: values spanned at the
+//! user's item (so that rustc keeps their evaluation between builds), put
+//! into their distributed slices by the runtime's `register!`.
 
 use crate::site::{self, quote};
 use proc_macro2::TokenStream;
@@ -17,45 +16,44 @@ pub enum Slice {
     ViewModels,
 }
 
-/// The registrations beside one item, numbered: each a `const VALUE_n`
-/// and the static `ITEM_n` that reads it, in the item's block.
+/// The registrations beside one item, in the item's block: each a static
+/// `ITEM_n`, the manifest records among them read from one const array
+/// `RECORDS` (so that evaluating them is kept between builds, and an item
+/// adds one const, not one per record).
 #[derive(Default)]
-pub struct Registrations(Vec<TokenStream>);
+pub struct Registrations {
+    records: Vec<TokenStream>,
+    statics: Vec<TokenStream>,
+}
 
 impl Registrations {
     /// Puts `value` into `slice`.
     pub fn add(&mut self, slice: Slice, value: TokenStream) {
-        let (name, ty) = match slice {
-            Slice::Manifest => (
-                quote!(MANIFEST),
-                quote!(::playground_runtime::__private::ManifestRecord),
-            ),
-            Slice::Views => (
-                quote!(VIEWS),
-                quote!(&'static ::playground_runtime::__private::ViewDescriptor),
-            ),
-            Slice::Models => (
-                quote!(MODELS),
-                quote!(::playground_runtime::__private::ModelDescriptor),
-            ),
-            Slice::ViewModels => (
-                quote!(VIEWMODELS),
-                quote!(::playground_runtime::__private::ViewModelEntry),
-            ),
+        let item = format_ident!("ITEM_{}", self.statics.len(), span = site::span());
+        let (name, value) = match slice {
+            Slice::Manifest => {
+                let index = site::number(self.records.len(), site::span());
+                self.records.push(value);
+                (quote!(MANIFEST), quote!(RECORDS[#index]))
+            }
+            Slice::Views => (quote!(VIEWS), value),
+            Slice::Models => (quote!(MODELS), value),
+            Slice::ViewModels => (quote!(VIEWMODELS), value),
         };
-        let n = self.0.len();
-        let value_name = format_ident!("VALUE_{}", n, span = site::span());
-        let item = format_ident!("ITEM_{}", n, span = site::span());
-        self.0.push(quote! {
-            const #value_name: #ty = #value;
-            ::playground_runtime::__private::register!(#name #item = #value_name);
+        self.statics.push(quote! {
+            ::playground_runtime::__private::register!(#name #item = #value);
         });
     }
 }
 
 impl ToTokens for Registrations {
     fn to_tokens(&self, tokens: &mut TokenStream) {
-        tokens.extend(self.0.iter().cloned());
+        let records = &self.records;
+        let count = site::number(records.len(), site::span());
+        tokens.extend(quote! {
+            const RECORDS: [::playground_runtime::__private::ManifestRecord; #count] = [#(#records),*];
+        });
+        tokens.extend(self.statics.iter().cloned());
     }
 }
 

@@ -49,26 +49,26 @@ pub const CUT: char = '…';
 /// that is one more body for the compiler to check again on every rebuild
 /// of a module, and here the arm gives the type.
 ///
-/// `$value` names a `const` the caller wrote: what this macro writes is
-/// checked again on every rebuild (rustc identifies a macro's output by
-/// where it was called), and a static that only reads a const costs
-/// nothing to check, where evaluating the record would.
+/// `$value` reads a `const` the caller wrote, or is one: what this macro
+/// writes is checked again on every rebuild (rustc identifies a macro's
+/// output by where it was called), and a static that only reads a const
+/// costs nothing to check, where evaluating a record would.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __register {
-    (MANIFEST $name:ident = $value:ident) => {
+    (MANIFEST $name:ident = $value:expr) => {
         $crate::__register!(@MANIFEST $name: $crate::__private::ManifestRecord = $value);
     };
-    (VIEWS $name:ident = $value:ident) => {
+    (VIEWS $name:ident = $value:expr) => {
         $crate::__register!(@VIEWS $name: &'static $crate::__private::ViewDescriptor = $value);
     };
-    (MODELS $name:ident = $value:ident) => {
+    (MODELS $name:ident = $value:expr) => {
         $crate::__register!(@MODELS $name: $crate::__private::ModelDescriptor = $value);
     };
-    (VIEWMODELS $name:ident = $value:ident) => {
+    (VIEWMODELS $name:ident = $value:expr) => {
         $crate::__register!(@VIEWMODELS $name: $crate::__private::ViewModelEntry = $value);
     };
-    (@$slice:ident $name:ident: $ty:ty = $value:ident) => {
+    (@$slice:ident $name:ident: $ty:ty = $value:expr) => {
         $crate::__private::$slice! {
             #![linkme_macro = $crate::__private::$slice]
             static $name: $ty = $value;
@@ -149,6 +149,7 @@ pub(crate) enum Kind {
 
 /// One manifest record: `#[repr(C)]`, integers and byte arrays only.
 #[repr(C)]
+#[derive(Clone, Copy)]
 pub struct Record {
     pub(crate) magic: u32,
     pub(crate) kind: u32,
