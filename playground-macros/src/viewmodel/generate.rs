@@ -37,12 +37,12 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
         // manifest record.
         let saves = fields.iter().zip(&names).map(|(field, name)| {
             quote_spanned! {field.span()=>
-                (&::playground_runtime::__private::Save(&self.#field)).save_into(state, #name)?;
+                (&::playground_runtime::__private::Save(&(*self).#field)).save_into(state, #name)?;
             }
         });
         let restores = fields.iter().zip(&names).map(|(field, name)| {
             quote_spanned! {field.span()=>
-                (&mut ::playground_runtime::__private::Restore(&mut self.#field))
+                (&mut ::playground_runtime::__private::Restore(&mut (*self).#field))
                     .restore_from(state, #name)?;
             }
         });
@@ -116,7 +116,7 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
         let constant = format_ident!("FIELD_{}", index, span = field.span());
         held.push(quote_spanned! {field.span()=>
             const #constant: ::playground_runtime::__private::HeldField =
-                ::playground_runtime::__private::HeldField::#kind(|vm: &#self_ty| &vm.#field, #name, #number);
+                ::playground_runtime::__private::HeldField::#kind(|vm: &#self_ty| &(*vm).#field, #name, #number);
         });
         registrations.add(Slice::Manifest, quote!(#constant.record()));
         registrations.add(Slice::Manifest, quote!(#constant.migrations()));
