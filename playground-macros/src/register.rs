@@ -6,8 +6,8 @@ use crate::site::{self, quote};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident};
 
-/// The distributed slices a registration goes into, each with its element
-/// type.
+/// The distributed slices a registration goes into (the runtime's
+/// `register!` gives each its element type).
 #[derive(Clone, Copy)]
 pub enum Slice {
     Manifest,
