@@ -1,6 +1,6 @@
 //! Edit-to-swap as users live it: a watcher runs; a scripted edit of a
 //! module's source is saved; the time is taken from the save until a call
-//! to the view is answered by the new code. Five setups, interleaved
+//! to the view is answered by the new code. Seven setups, interleaved
 //! round by round, each on an edit of its own:
 //!
 //! - **user, least code**: a fresh cargo workspace outside this repository,
@@ -12,6 +12,13 @@
 //!   recommends to copy (wild installed), found by `Build` itself.
 //! - **user, bare cargo build**: a plain `cargo build` of the same module
 //!   in a third copy of that workspace: what a simpler reloader runs.
+//! - **hot-lib-reloader, 20 ms** and **hot-lib-reloader, its default**:
+//!   the same greeter in a workspace of its own set up as hot-lib-reloader's
+//!   README shows, with the debounce its README suggests for small
+//!   libraries (`file_watch_debounce = 20`) and with its default (500 ms);
+//!   each save followed at once by the `cargo build -p lib` its README's
+//!   `cargo watch` runs, the clock stopped when the running binary answers
+//!   with the new code.
 //! - **tuned example**: this repository's examples/hot_reload (its
 //!   workspace's `debug = 0`, wild from `target/tools`), the watcher in
 //!   this process.
@@ -25,6 +32,7 @@
 //! installs wild into `target/tools` and compiles the user workspaces'
 //! dependencies (a few minutes); later runs reuse both.
 
+use hot_reload::hot_lib_workspace::{self, HotLibWorkspace};
 use hot_reload::user_workspace::{Host, UserWorkspace};
 use hot_reload::{Work, edit, user_workspace, workspace_dir};
 use hot_reload_api::Greeter;
@@ -118,6 +126,27 @@ fn main() {
             .expect("start the user's host with wild on PATH")
     });
 
+    // hot-lib-reloader's workspaces, beside the user's.
+    let peer_root = root.with_file_name("hot-lib-reloader");
+    println!(
+        "hot-lib-reloader {} workspaces in {}...",
+        hot_lib_workspace::VERSION,
+        peer_root.display()
+    );
+    let make_peer = |name: &str, debounce: Option<u32>| {
+        let workspace = HotLibWorkspace::create(&peer_root.join(name), &greeting(0), debounce)
+            .expect("write hot-lib-reloader's workspace");
+        let bin = workspace
+            .build()
+            .expect("build hot-lib-reloader's workspace");
+        let running = workspace
+            .start(&bin)
+            .expect("start hot-lib-reloader's binary");
+        (workspace, running)
+    };
+    let (peer_fast, mut peer_fast_running) = make_peer("debounce-20", Some(20));
+    let (peer_default, mut peer_default_running) = make_peer("default", None);
+
     // The tuned example, in this process.
     let work = Work::hot_reload().expect("scratch copy of the example");
     let build = work.module_build();
@@ -149,11 +178,31 @@ fn main() {
     if let Some(host) = &mut wild_running {
         warm_up(host, &with_wild, next);
     }
+    // One round of a hot-lib-reloader workspace: the save, its README's
+    // `cargo build -p lib`, then its watcher's reload.
+    let peer_round = |host: &mut Host, workspace: &HotLibWorkspace, n: u32| {
+        let saved = Instant::now();
+        workspace.set_greeting(&greeting(n)).expect("edit");
+        workspace.cargo_build_lib().expect("cargo build -p lib");
+        let built = saved.elapsed();
+        let swap = host.next_swap().expect("a reload");
+        let took = saved.elapsed();
+        assert_eq!(
+            swap.answer,
+            format!("Hello{n}, Ada."),
+            "the new code answers"
+        );
+        (took, built)
+    };
+    peer_round(&mut peer_fast_running, &peer_fast, next);
+    peer_round(&mut peer_default_running, &peer_default, next);
     next += 1;
 
     let mut user_least = Samples::default();
     let mut user_wild = Samples::default();
     let mut user_bare = Samples::default();
+    let mut hot_lib_fast = Samples::default();
+    let mut hot_lib_default = Samples::default();
     let mut tuned = Samples::default();
     let mut tuned_bare = Samples::default();
     for round in 0..rounds {
@@ -190,6 +239,19 @@ fn main() {
         bare.cargo_build_module().expect("bare cargo build");
         let bare_took = started.elapsed();
         user_bare.total.push(bare_took);
+        let peer = |host: &mut Host, workspace: &HotLibWorkspace, samples: &mut Samples| {
+            let (took, built) = peer_round(host, workspace, n);
+            samples.total.push(took);
+            samples.part("cargo build -p lib", built);
+            samples.part("after the build", took.saturating_sub(built));
+            took
+        };
+        let fast_took = peer(&mut peer_fast_running, &peer_fast, &mut hot_lib_fast);
+        let default_took = peer(
+            &mut peer_default_running,
+            &peer_default,
+            &mut hot_lib_default,
+        );
 
         // The tuned example, with the watcher as `cargo run -p hot_reload
         // -- --watch` runs it.
@@ -237,12 +299,15 @@ fn main() {
         assert!(status.success(), "bare cargo build failed");
         tuned_bare.total.push(tuned_bare_took);
         println!(
-            "round {:>2}: user least code {:>6.1} ms, wild on PATH {:>6.1} ms, bare cargo {:>6.1} ms | \
+            "round {:>2}: user least code {:>6.1} ms, wild on PATH {:>6.1} ms, bare cargo {:>6.1} ms, \
+             hot-lib-reloader {:>6.1} ms ({:>6.1} ms by default) | \
              tuned {:>6.1} ms, bare cargo {:>6.1} ms",
             round + 1,
             ms(least_took),
             wild_took.map_or(f64::NAN, ms),
             ms(bare_took),
+            ms(fast_took),
+            ms(default_took),
             ms(tuned_took),
             ms(tuned_bare_took),
         );
@@ -251,6 +316,8 @@ fn main() {
     report("user, least code", &mut user_least);
     report("user, wild on PATH", &mut user_wild);
     report("user, bare cargo build", &mut user_bare);
+    report("hot-lib-reloader, debounce 20 ms", &mut hot_lib_fast);
+    report("hot-lib-reloader, its default", &mut hot_lib_default);
     report("tuned example", &mut tuned);
     report("tuned, bare cargo build", &mut tuned_bare);
     let ratio =
@@ -266,6 +333,19 @@ fn main() {
         },
         ratio(&tuned, &tuned_bare),
     );
+    println!(
+        "medians: least code / hot-lib-reloader (20 ms) {:.2}x; wild on PATH / hot-lib-reloader \
+         (20 ms) {:.2}x; least code / hot-lib-reloader (its default) {:.2}x",
+        ratio(&user_least, &hot_lib_fast),
+        if user_wild.total.is_empty() {
+            f64::NAN
+        } else {
+            ratio(&user_wild, &hot_lib_fast)
+        },
+        ratio(&user_least, &hot_lib_default),
+    );
+    drop(peer_fast_running);
+    drop(peer_default_running);
     // A load from the file (read and hash included), in the user's dev
     // build, of the lean library `Build` makes and of the one with debug
     // info a plain `cargo build` makes; five each, the median per phase.

@@ -2,6 +2,7 @@
 //! so the repository's sources stay untouched. Shared by the hot_reload
 //! and ecs_hot_reload examples.
 
+pub mod hot_lib_workspace;
 pub mod user_workspace;
 
 use playground_runtime::{Build, BuildError, BuildProgress, Built, Linker};

@@ -223,23 +223,7 @@ impl UserWorkspace {
     }
 
     fn cargo(&self, args: &[&str]) -> std::io::Result<()> {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args(args)
-            .current_dir(&self.root)
-            // The user's environment, not the one `cargo bench` runs in.
-            .env_remove("CARGO_TARGET_DIR")
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .env_remove("CARGO_PROFILE_DEV_DEBUG")
-            .status()?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(std::io::Error::other(format!(
-                "cargo {args:?} failed: {status}"
-            )))
-        }
+        cargo_in(&self.root, args)
     }
 
     /// Loads `library` once with this workspace's `host --load` (a dev
@@ -277,14 +261,7 @@ impl UserWorkspace {
         if let Some(path) = path {
             command.env("PATH", path);
         }
-        let mut child = command.spawn()?;
-        let lines = BufReader::new(child.stdout.take().expect("piped")).lines();
-        let mut host = Host { child, lines };
-        let first = host.next_line()?;
-        if !first.starts_with("ready ") {
-            return Err(std::io::Error::other(format!("the host said {first:?}")));
-        }
-        Ok(host)
+        Host::start(command)
     }
 }
 
@@ -303,6 +280,20 @@ pub struct Swap {
 }
 
 impl Host {
+    /// Runs `command` (its stdout piped), a host that prints `ready
+    /// <answer>` once it answers and `swapped <answer> <phases>` after each
+    /// swap, and waits for its first answer.
+    pub fn start(mut command: Command) -> std::io::Result<Host> {
+        let mut child = command.stdout(Stdio::piped()).spawn()?;
+        let lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+        let mut host = Host { child, lines };
+        let first = host.next_line()?;
+        if !first.starts_with("ready ") {
+            return Err(std::io::Error::other(format!("the host said {first:?}")));
+        }
+        Ok(host)
+    }
+
     /// The host's next line.
     pub fn next_line(&mut self) -> std::io::Result<String> {
         self.lines
@@ -333,6 +324,27 @@ impl Drop for Host {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Runs cargo with `args` in the workspace at `root`, in the user's
+/// environment (not the one `cargo bench` runs in).
+pub fn cargo_in(root: &Path, args: &[&str]) -> std::io::Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(args)
+        .current_dir(root)
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_PROFILE_DEV_DEBUG")
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!(
+            "cargo {args:?} failed: {status}"
+        )))
     }
 }
 
