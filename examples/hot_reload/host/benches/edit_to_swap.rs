@@ -1,6 +1,6 @@
 //! Edit-to-swap as users live it: a watcher runs; a scripted edit of a
 //! module's source is saved; the time is taken from the save until a call
-//! to the view is answered by the new code. Seven setups, interleaved
+//! to the view is answered by the new code. Eight setups, interleaved
 //! round by round, each on an edit of its own:
 //!
 //! - **user, least code**: a fresh cargo workspace outside this repository,
@@ -19,6 +19,10 @@
 //!   each save followed at once by the `cargo build -p lib` its README's
 //!   `cargo watch` runs, the clock stopped when the running binary answers
 //!   with the new code.
+//! - **subsecond**: the same greeter in a plain binary hot patched by
+//!   subsecond under `dx serve --hot-patch`, set up as subsecond's docs
+//!   show for a program that is not a Dioxus app; the clock stopped when
+//!   the running program's `subsecond::call` answers with the new code.
 //! - **tuned example**: this repository's examples/hot_reload (its
 //!   workspace's `debug = 0`, wild from `target/tools`), the watcher in
 //!   this process.
@@ -29,10 +33,11 @@
 //! `EDIT_TO_SWAP_ROUNDS=n` for another count). A harness of its own, not
 //! criterion: each sample is a compiler run, and what matters is the
 //! distribution (median, p90, max), printed at the end. The first run
-//! installs wild into `target/tools` and compiles the user workspaces'
-//! dependencies (a few minutes); later runs reuse both.
+//! installs wild and dioxus-cli into `target/tools` and compiles the
+//! workspaces' dependencies (about twenty minutes); later runs reuse them.
 
 use hot_reload::hot_lib_workspace::{self, HotLibWorkspace};
+use hot_reload::subsecond_workspace::{self, SubsecondWorkspace};
 use hot_reload::user_workspace::{Host, UserWorkspace};
 use hot_reload::{Work, edit, user_workspace, workspace_dir};
 use hot_reload_api::Greeter;
@@ -82,6 +87,13 @@ fn main() {
         hot_reload::install_wild().expect("install wild");
     }
     let wild = hot_reload::fast_linker();
+    let dx = hot_reload::dx().unwrap_or_else(|| {
+        println!(
+            "installing dioxus-cli {} into target/tools (once, about fifteen minutes)...",
+            subsecond_workspace::VERSION
+        );
+        hot_reload::install_dx().expect("install dioxus-cli")
+    });
     match &wild {
         Some(linker) => println!("the tuned example links with {}", linker.display()),
         None => println!("the tuned example links with rustc's lld"),
@@ -147,6 +159,20 @@ fn main() {
     let (peer_fast, mut peer_fast_running) = make_peer("debounce-20", Some(20));
     let (peer_default, mut peer_default_running) = make_peer("default", None);
 
+    // subsecond's, served by `dx serve --hot-patch` (its first build
+    // compiles the dependencies and links the program whole).
+    let subsecond = SubsecondWorkspace::create(&root.with_file_name("subsecond"), &greeting(0))
+        .expect("write subsecond's workspace");
+    println!(
+        "subsecond {} in {}, served by {}...",
+        subsecond_workspace::VERSION,
+        subsecond.root.display(),
+        dx.display()
+    );
+    let mut served = subsecond
+        .serve(&dx, Duration::from_secs(1800))
+        .expect("dx serve --hot-patch");
+
     // The tuned example, in this process.
     let work = Work::hot_reload().expect("scratch copy of the example");
     let build = work.module_build();
@@ -196,6 +222,18 @@ fn main() {
     };
     peer_round(&mut peer_fast_running, &peer_fast, next);
     peer_round(&mut peer_default_running, &peer_default, next);
+    // One round of subsecond: the save, then `dx`'s patch.
+    let mut subsecond_round = |n: u32| {
+        let saved = Instant::now();
+        subsecond.set_greeting(&greeting(n)).expect("edit");
+        let answer = served
+            .next_swap(Duration::from_secs(60))
+            .expect("a hot patch");
+        let took = saved.elapsed();
+        assert_eq!(answer, format!("Hello{n}, Ada."), "the new code answers");
+        took
+    };
+    subsecond_round(next);
     next += 1;
 
     let mut user_least = Samples::default();
@@ -203,6 +241,7 @@ fn main() {
     let mut user_bare = Samples::default();
     let mut hot_lib_fast = Samples::default();
     let mut hot_lib_default = Samples::default();
+    let mut subsecond_samples = Samples::default();
     let mut tuned = Samples::default();
     let mut tuned_bare = Samples::default();
     for round in 0..rounds {
@@ -252,6 +291,8 @@ fn main() {
             &peer_default,
             &mut hot_lib_default,
         );
+        let subsecond_took = subsecond_round(n);
+        subsecond_samples.total.push(subsecond_took);
 
         // The tuned example, with the watcher as `cargo run -p hot_reload
         // -- --watch` runs it.
@@ -300,7 +341,7 @@ fn main() {
         tuned_bare.total.push(tuned_bare_took);
         println!(
             "round {:>2}: user least code {:>6.1} ms, wild on PATH {:>6.1} ms, bare cargo {:>6.1} ms, \
-             hot-lib-reloader {:>6.1} ms ({:>6.1} ms by default) | \
+             hot-lib-reloader {:>6.1} ms ({:>6.1} ms by default), subsecond {:>6.1} ms | \
              tuned {:>6.1} ms, bare cargo {:>6.1} ms",
             round + 1,
             ms(least_took),
@@ -308,6 +349,7 @@ fn main() {
             ms(bare_took),
             ms(fast_took),
             ms(default_took),
+            ms(subsecond_took),
             ms(tuned_took),
             ms(tuned_bare_took),
         );
@@ -318,6 +360,7 @@ fn main() {
     report("user, bare cargo build", &mut user_bare);
     report("hot-lib-reloader, debounce 20 ms", &mut hot_lib_fast);
     report("hot-lib-reloader, its default", &mut hot_lib_default);
+    report("subsecond (dx serve --hot-patch)", &mut subsecond_samples);
     report("tuned example", &mut tuned);
     report("tuned, bare cargo build", &mut tuned_bare);
     let ratio =
@@ -344,6 +387,17 @@ fn main() {
         },
         ratio(&user_least, &hot_lib_default),
     );
+    println!(
+        "medians: tuned / subsecond {:.2}x; wild on PATH / subsecond {:.2}x; least code / subsecond {:.2}x",
+        ratio(&tuned, &subsecond_samples),
+        if user_wild.total.is_empty() {
+            f64::NAN
+        } else {
+            ratio(&user_wild, &subsecond_samples)
+        },
+        ratio(&user_least, &subsecond_samples),
+    );
+    drop(served);
     drop(peer_fast_running);
     drop(peer_default_running);
     // A load from the file (read and hash included), in the user's dev

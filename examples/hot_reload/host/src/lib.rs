@@ -3,6 +3,7 @@
 //! and ecs_hot_reload examples.
 
 pub mod hot_lib_workspace;
+pub mod subsecond_workspace;
 pub mod user_workspace;
 
 use playground_runtime::{Build, BuildError, BuildProgress, Built, Linker};
@@ -210,24 +211,51 @@ pub fn fast_linker() -> Option<PathBuf> {
 /// Installs wild into `target/tools` with cargo (a few minutes on two
 /// cores, once) and returns its path.
 pub fn install_wild() -> std::io::Result<PathBuf> {
+    install_tool("wild-linker", WILD_VERSION, "wild")
+}
+
+/// dioxus-cli's `dx`, which runs subsecond's hot patching: in
+/// `target/tools/bin` (where [`install_dx`] puts it) or on `PATH`, if it
+/// is the version measured.
+pub fn dx() -> Option<PathBuf> {
+    let installed = tools_dir().join("bin/dx");
+    let found = if installed.is_file() {
+        installed
+    } else {
+        std::env::split_paths(&std::env::var_os("PATH")?)
+            .map(|dir| dir.join("dx"))
+            .find(|path| path.is_file())?
+    };
+    let version = std::process::Command::new(&found)
+        .arg("--version")
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&version.stdout)
+        .contains(subsecond_workspace::VERSION)
+        .then_some(found)
+}
+
+/// Installs dioxus-cli into `target/tools` with cargo (about fifteen
+/// minutes on two cores, once) and returns the path of its `dx`.
+pub fn install_dx() -> std::io::Result<PathBuf> {
+    install_tool("dioxus-cli", subsecond_workspace::VERSION, "dx")
+}
+
+/// `cargo install KRATE --locked --version VERSION` into `target/tools`;
+/// the path of its binary `bin`.
+fn install_tool(krate: &str, version: &str, bin: &str) -> std::io::Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
-        .args([
-            "install",
-            "wild-linker",
-            "--locked",
-            "--version",
-            WILD_VERSION,
-        ])
+        .args(["install", krate, "--locked", "--version", version])
         .arg("--root")
         .arg(tools_dir())
         .status()?;
     if !status.success() {
         return Err(std::io::Error::other(format!(
-            "cargo install wild-linker {WILD_VERSION} failed: {status}"
+            "cargo install {krate} {version} failed: {status}"
         )));
     }
-    Ok(tools_dir().join("bin/wild"))
+    Ok(tools_dir().join("bin").join(bin))
 }
 
 /// Where tools the examples' benchmarks install go: `target/tools`.
