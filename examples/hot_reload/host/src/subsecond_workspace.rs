@@ -12,6 +12,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -122,11 +123,17 @@ impl SubsecondWorkspace {
         std::fs::write(self.root.join("src/main.rs"), source)
     }
 
-    /// Starts `dx serve --hot-patch` (`dx` the CLI's path) and waits for
-    /// the program's first answer (its first build included, up to
-    /// `timeout`).
+    /// What `dx` prints: beside the package.
+    pub fn log(&self) -> PathBuf {
+        self.root.with_file_name("dx.log")
+    }
+
+    /// Starts `dx serve --hot-patch` (`dx` the CLI's path; its output in
+    /// [`SubsecondWorkspace::log`]) and waits for the program's first
+    /// answer (its first build included, up to `timeout`).
     pub fn serve(&self, dx: &Path, timeout: Duration) -> std::io::Result<Served> {
         let _ = std::fs::remove_file(self.answers());
+        let log = File::create(self.log())?;
         let child = Command::new(dx)
             .args(["serve", "--hot-patch", "--interactive", "false"])
             .current_dir(&self.root)
@@ -134,8 +141,11 @@ impl SubsecondWorkspace {
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS")
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            // A group of its own, so that stopping it stops the program it
+            // runs too.
+            .process_group(0)
             .spawn()?;
         let mut served = Served {
             child,
@@ -144,7 +154,9 @@ impl SubsecondWorkspace {
                 offset: 0,
             },
         };
-        let first = served.answers.next_line(timeout)?;
+        let first = served.answers.next_line(timeout).map_err(|error| {
+            std::io::Error::other(format!("{error} (dx's output: {})", self.log().display()))
+        })?;
         if !first.starts_with("ready ") {
             return Err(std::io::Error::other(format!("the program said {first:?}")));
         }
@@ -170,7 +182,11 @@ impl Served {
 }
 
 impl Drop for Served {
+    /// Stops `dx` and the program it runs (its process group).
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
