@@ -3,7 +3,7 @@
 /// One viewmodel: `impl View for Type` and how to build and save it.
 pub struct ViewModel {
     /// The impl as the user wrote it, but its associated constants.
-    pub item: syn::ItemImpl,
+    pub item: proc_macro2::TokenStream,
     /// Associated constants of the impl. A view has none (`#[view]`
     /// refuses them), so these are an error unless the view was refused
     /// for holding them; kept apart so that a refused view's error is the

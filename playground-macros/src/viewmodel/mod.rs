@@ -14,7 +14,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             let errors = errors.to_compile_error();
             // The impl of an async view, as written, needs async-trait too:
             // without it each `async fn` would be one more error.
-            let async_attr = syn::parse2::<syn::ItemImpl>(item.clone())
+            let async_attr = parse::parse_impl(item.clone())
                 .is_ok_and(|item| item.trait_.is_some() && parse::is_async(&item))
                 .then(|| quote!(#[::playground_runtime::__private::async_trait]));
             quote!(#errors #async_attr #item)

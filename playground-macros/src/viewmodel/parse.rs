@@ -3,7 +3,7 @@
 use super::ir::ViewModel;
 use crate::args::{self, Args, error};
 use crate::errors::Errors;
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::{ImplItem, ItemImpl, Type};
 
@@ -21,7 +21,8 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ViewModel> {
         Ok(())
     });
 
-    let item: ItemImpl = match syn::parse2(item.clone()) {
+    let written = item.clone();
+    let item: ItemImpl = match parse_impl(item.clone()) {
         Ok(item) => item,
         Err(_) => {
             let span = item.into_iter().next().map(|t| t.span());
@@ -57,29 +58,73 @@ pub fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ViewModel> {
     errors.finish()?;
     let view = item.trait_.as_ref().expect("checked above").1.clone();
     let name = readable_name(&item.self_ty);
-    let mut item = item;
-    let (constants, items) = std::mem::take(&mut item.items)
-        .into_iter()
-        .partition(|i| matches!(i, syn::ImplItem::Const(_)));
-    item.items = items;
-    let constants = constants
-        .into_iter()
-        .filter_map(|i| match i {
-            syn::ImplItem::Const(constant) => Some(constant),
-            _ => None,
-        })
-        .collect();
+    let is_async = is_async(&item);
+    let self_ty = (*item.self_ty).clone();
+    // The impl is written out as the user wrote it, but for associated
+    // constants (an error: they go apart, see `ViewModel::constants`),
+    // for which it is read whole.
+    let has_constants = item.items.iter().any(|i| matches!(i, ImplItem::Const(_)));
+    let (written, constants) = if has_constants {
+        let mut whole: ItemImpl = syn::parse2(written)?;
+        let (constants, items) = std::mem::take(&mut whole.items)
+            .into_iter()
+            .partition(|i| matches!(i, ImplItem::Const(_)));
+        whole.items = items;
+        let constants = constants
+            .into_iter()
+            .filter_map(|i| match i {
+                ImplItem::Const(constant) => Some(constant),
+                _ => None,
+            })
+            .collect();
+        (whole.into_token_stream(), constants)
+    } else {
+        (written, Vec::new())
+    };
     Ok(ViewModel {
-        self_ty: (*item.self_ty).clone(),
+        self_ty,
         view,
         name,
         state,
         pools,
         constructor,
-        is_async: is_async(&item),
+        is_async,
         constants,
-        item,
+        item: written,
     })
+}
+
+/// Reads an impl's header and its items' signatures, not their bodies.
+///
+/// A method's body is most of what a user writes in a viewmodel, and
+/// nothing here needs it: read by syn, it would be parsed token by token
+/// (slow in the unoptimized build a proc macro gets in a debug profile:
+/// about 0.1 ms a line) and written out again token by token, on every
+/// rebuild. So the braces of every item inside the impl are read as `{}`
+/// here, and the impl is written out as it came (a syntax error in a body
+/// is then rustc's to report, at its place).
+pub fn parse_impl(item: TokenStream) -> syn::Result<ItemImpl> {
+    let mut tokens: Vec<TokenTree> = item.into_iter().collect();
+    if let Some(TokenTree::Group(body)) = tokens.last_mut()
+        && body.delimiter() == Delimiter::Brace
+    {
+        let items = body
+            .stream()
+            .into_iter()
+            .map(|token| match token {
+                TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => {
+                    let mut empty = Group::new(Delimiter::Brace, TokenStream::new());
+                    empty.set_span(group.span());
+                    TokenTree::Group(empty)
+                }
+                other => other,
+            })
+            .collect();
+        let mut read = Group::new(Delimiter::Brace, items);
+        read.set_span(body.span());
+        *body = read;
+    }
+    syn::parse2(tokens.into_iter().collect())
 }
 
 /// Whether the impl holds `async fn`s (they go through async-trait).

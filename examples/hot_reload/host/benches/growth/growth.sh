@@ -6,7 +6,8 @@
 # edits of one body in the first block, each changing that line's length
 # (as most edits do), the variants alternated. Prints each variant's
 # median, p90, min and max in ms.
-# Usage: bash growth.sh [ROUNDS] [KIND:BLOCKS[:PER[:DEPS]]...]
+# Usage: [GROWTH_BODY_LINES=L] bash growth.sh [ROUNDS] [KIND:BLOCKS[:PER[:DEPS]]...]
+#   (GROWTH_BODY_LINES: L more lines in each block's `add`, see module.py)
 #   (after `cargo build -p hot-reload-module`; default variants
 #   playground:1 bare:1 playground:10 bare:10; DEPS, a `target/debug/deps`
 #   directory of another build of this repository, to compare builds)

@@ -5,12 +5,17 @@
 # returning the implementation boxed (so that, as the registration does for
 # a viewmodel, it keeps the methods in the library). With a number PER, the
 # blocks go into files of PER blocks each (DIR/part0.rs, ...), lib.rs
-# declaring them; without, all in lib.rs. Used by growth.sh.
+# declaring them; without, all in lib.rs. With GROWTH_BODY_LINES=L in the
+# environment, each block's `add` has L more lines of arithmetic (a
+# method body the size of real ones; the first block's is the one edited).
+# Used by growth.sh.
 #
 # usage: module.py N playground|bare DIR [PER]
 import os, sys
 n = int(sys.argv[1]); bare = sys.argv[2] == 'bare'; out_dir = sys.argv[3]
 per = int(sys.argv[4]) if len(sys.argv) > 4 else None
+body_lines = int(os.environ.get("GROWTH_BODY_LINES", "0"))
+body = "".join(f"        s.total = s.total.wrapping_mul({3 + i}).wrapping_add(n ^ {i});\n" for i in range(body_lines))
 header = "use std::sync::RwLock;\n" if bare else "use playground_runtime::{Shared, model, view, viewmodel};\n"
 blocks = []
 for k in range(n):
@@ -37,7 +42,7 @@ impl Counter{k} for Impl{k} {{
     fn add(&self, n: u64) -> u64 {{
         let mut s = self.state.write().unwrap();
         s.total += n;
-        let id = s.items.len() as u32;
+{body}        let id = s.items.len() as u32;
         s.items.push(Item{k} {{ id, tag: format!("item {{id}}"), weight: n as f32 * 0.5 }});
         s.total
     }}
@@ -75,7 +80,7 @@ impl Counter{k} for Impl{k} {{
     fn add(&self, n: u64) -> u64 {{
         let mut s = self.state.write();
         s.total += n;
-        let id = s.items.len() as u32;
+{body}        let id = s.items.len() as u32;
         s.items.push(Item{k} {{ id, tag: format!("item {{id}}"), weight: n as f32 * 0.5 }});
         s.total
     }}
