@@ -270,7 +270,12 @@ impl Build {
             }
             return Ok(built);
         }
-        let (artifacts, compiled, log) = self.cargo()?;
+        let CargoRun {
+            artifacts,
+            dependencies,
+            compiled,
+            log,
+        } = self.cargo()?;
         let (artifact, library) = artifacts
             .iter()
             .rev()
@@ -288,13 +293,13 @@ impl Build {
             })?;
         if self.fast_rebuilds && compiled > 0 {
             let captured =
-                Direct::capture(&log, artifact, &library, &self.manifest_path).map(|direct| {
-                    Direct {
+                Direct::capture(&log, artifact, &library, &self.manifest_path, &dependencies).map(
+                    |direct| Direct {
                         sources,
                         library_stamp: stamp(&library),
                         ..direct
-                    }
-                });
+                    },
+                );
             if captured.is_none() {
                 tracing::debug!("no rustc command to rebuild with directly; cargo it stays");
             }
@@ -313,7 +318,7 @@ impl Build {
     /// Builds the package and returns its executable `name` (a host program
     /// or a tool, e.g. for tests that run one).
     pub fn run_executable(&self, name: &str) -> Result<PathBuf, BuildError> {
-        let (artifacts, _, _) = self.cargo()?;
+        let artifacts = self.cargo()?.artifacts;
         artifacts
             .into_iter()
             .filter(|a| a.name == name && a.kind.iter().any(|k| k == "bin"))
@@ -378,7 +383,8 @@ impl Build {
 
     /// Runs cargo; the artifacts of the manifest's own package, how many
     /// crates were compiled, and what cargo printed on stderr.
-    fn cargo(&self) -> Result<(Vec<Artifact>, usize, String), BuildError> {
+    /// Runs cargo.
+    fn cargo(&self) -> Result<CargoRun, BuildError> {
         let mut command = self.command()?;
         command
             .arg("--message-format=json-render-diagnostics")
@@ -414,6 +420,7 @@ impl Build {
         let stdout = child.stdout.take().expect("stdout is piped");
         let own_manifest = canonical(&self.manifest_path);
         let mut artifacts = Vec::new();
+        let mut dependencies = Vec::new();
         let (mut done, mut compiled) = (0, 0);
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
@@ -451,6 +458,8 @@ impl Build {
                     filenames: message.filenames,
                     executable: message.executable,
                 });
+            } else {
+                dependencies.extend(message.filenames);
             }
         }
         let status = child.wait().map_err(spawn_error)?;
@@ -461,7 +470,12 @@ impl Build {
                 diagnostics,
             });
         }
-        Ok((artifacts, compiled, diagnostics))
+        Ok(CargoRun {
+            artifacts,
+            dependencies,
+            compiled,
+            log: diagnostics,
+        })
     }
 
     /// A rebuild with rustc alone (see [`Build::fast_rebuilds`]).
@@ -521,6 +535,13 @@ impl Build {
                 self.linker_failed
                     .store(true, std::sync::atomic::Ordering::Relaxed);
                 return self.run_direct(direct, start);
+            }
+            // A dependency rustc cannot find (E0463) is not the user's code
+            // either: the command is stale; cargo builds, and captures anew.
+            if rendered.contains("error[E0463]") {
+                tracing::debug!(diagnostics = %rendered, "a dependency went missing; building with cargo");
+                *self.direct.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                return self.run();
             }
             return Err(BuildError::Failed {
                 manifest_path: self.manifest_path.clone(),
@@ -669,6 +690,19 @@ pub(crate) fn package_name(manifest: &Path) -> Option<String> {
 /// cannot be read).
 pub(crate) fn absolute(path: PathBuf) -> PathBuf {
     std::path::absolute(&path).unwrap_or(path)
+}
+
+/// What one cargo run made.
+struct CargoRun {
+    /// The artifacts of the manifest's package.
+    artifacts: Vec<Artifact>,
+    /// Every file of the other artifacts the build made or found fresh:
+    /// the package's dependencies.
+    dependencies: Vec<PathBuf>,
+    /// How many crates it compiled.
+    compiled: usize,
+    /// Its diagnostics and `-vv` log.
+    log: String,
 }
 
 #[cfg(test)]
