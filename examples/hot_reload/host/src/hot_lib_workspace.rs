@@ -11,6 +11,7 @@
 //! The binary prints `ready <answer>` and, after each reload, `swapped
 //! <answer>`, read by [`Host`].
 
+use crate::plain_greeter::PLAIN_GREETER;
 use crate::user_workspace::{Host, cargo_in};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -18,45 +19,13 @@ use std::process::{Command, Stdio};
 /// The hot-lib-reloader version measured.
 pub const VERSION: &str = "0.8.2";
 
-/// The library: the state's types and the reloadable function. `GREETING`
-/// is what the benchmark edits; the rest is the greeter's `greet` of the
-/// playground workspace, written the way hot-lib-reloader takes it.
-const LIB: &str = r#"/// One visit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Visit {
-    pub name: String,
-    pub number: u32,
+/// The library: the plain greeter, its `greet` exported unmangled, the way
+/// hot-lib-reloader takes it.
+fn lib_source(greeting: &str) -> String {
+    PLAIN_GREETER
+        .replace("pub fn greet", "#[unsafe(no_mangle)]\npub fn greet")
+        .replace("GREETING", greeting)
 }
-
-/// Owned by the binary, passed to every call.
-#[derive(Default)]
-pub struct Guestbook {
-    pub visits: Vec<Visit>,
-    pub rejected: u64,
-}
-
-fn record(book: &mut Guestbook, name: &str) -> u32 {
-    if name.is_empty() {
-        book.rejected += 1;
-        return 0;
-    }
-    let number = book.visits.len() as u32 + 1;
-    book.visits.push(Visit {
-        name: name.to_owned(),
-        number,
-    });
-    number
-}
-
-#[unsafe(no_mangle)]
-pub fn greet(book: &mut Guestbook, name: &str) -> String {
-    let number = record(book, name);
-    if number == 0 {
-        return String::from("Who is there?");
-    }
-    GREETING
-}
-"#;
 
 /// The binary: its README's `hot_module` with a change subscription;
 /// `DEBOUNCE` is the attribute's debounce argument, if any.
@@ -130,7 +99,7 @@ impl HotLibWorkspace {
     pub fn set_greeting(&self, greeting: &str) -> std::io::Result<()> {
         let path = self.root.join("lib/src/lib.rs");
         std::fs::create_dir_all(path.parent().expect("lib/src"))?;
-        std::fs::write(path, LIB.replace("GREETING", greeting))
+        std::fs::write(path, lib_source(greeting))
     }
 
     /// `cargo build --workspace`: the binary and the first `liblib.so`.

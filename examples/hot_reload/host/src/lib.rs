@@ -3,6 +3,7 @@
 //! and ecs_hot_reload examples.
 
 pub mod hot_lib_workspace;
+pub mod plain_greeter;
 pub mod subsecond_workspace;
 pub mod user_workspace;
 

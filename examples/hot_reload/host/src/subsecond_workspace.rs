@@ -10,6 +10,7 @@
 //! [`SwapFile`] reads it, so that nothing depends on how `dx` shows the
 //! program's output.
 
+use crate::plain_greeter::PLAIN_GREETER;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::os::unix::process::CommandExt;
@@ -20,45 +21,9 @@ use std::time::{Duration, Instant};
 /// The dioxus-cli, subsecond and dioxus-devtools version measured.
 pub const VERSION: &str = "0.7.10";
 
-/// The program. `GREETING` is what the benchmark edits, `ANSWERS` the file
-/// it appends its answers to.
-const MAIN: &str = r#"use std::io::Write;
-
-/// One visit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Visit {
-    pub name: String,
-    pub number: u32,
-}
-
-/// The state, kept across patches.
-#[derive(Default)]
-pub struct Guestbook {
-    pub visits: Vec<Visit>,
-    pub rejected: u64,
-}
-
-fn record(book: &mut Guestbook, name: &str) -> u32 {
-    if name.is_empty() {
-        book.rejected += 1;
-        return 0;
-    }
-    let number = book.visits.len() as u32 + 1;
-    book.visits.push(Visit {
-        name: name.to_owned(),
-        number,
-    });
-    number
-}
-
-fn greet(book: &mut Guestbook, name: &str) -> String {
-    let number = record(book, name);
-    if number == 0 {
-        return String::from("Who is there?");
-    }
-    GREETING
-}
-
+/// The program's `main`, after the plain greeter. `ANSWERS` is the file it
+/// appends its answers to.
+const MAIN: &str = r#"
 fn main() {
     dioxus_devtools::connect_subsecond();
     let mut answers = std::fs::OpenOptions::new()
@@ -117,9 +82,11 @@ impl SubsecondWorkspace {
     /// Rewrites the program with `greeting` (an expression) as `greet`'s
     /// answer: one save, as an editor makes it.
     pub fn set_greeting(&self, greeting: &str) -> std::io::Result<()> {
-        let source = MAIN
-            .replace("GREETING", greeting)
-            .replace("ANSWERS", &format!("{:?}", self.answers()));
+        let source = format!(
+            "use std::io::Write;\n\n{}{}",
+            PLAIN_GREETER.replace("GREETING", greeting),
+            MAIN.replace("ANSWERS", &format!("{:?}", self.answers()))
+        );
         std::fs::write(self.root.join("src/main.rs"), source)
     }
 
