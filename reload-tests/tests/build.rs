@@ -527,6 +527,71 @@ fn fast_rebuilds_run_rustc_alone_until_something_but_the_sources_changes() {
     assert!(build.run().unwrap().direct, "and then rustc alone again");
 }
 
+/// A direct rebuild finds the crates its dependencies use in a directory of
+/// links to this build's files; removed under it (a clean-up of the
+/// target directory while the host runs), the rebuild goes through cargo
+/// again instead of failing with "can't find crate".
+#[test]
+fn a_direct_rebuild_whose_dependency_links_are_gone_builds_with_cargo_again() {
+    let base = scratch_crate("build_gone_base", "rlib", "pub fn base() -> u32 { 10 }\n");
+    let mid = scratch_crate(
+        "build_gone_mid",
+        "rlib",
+        "pub fn mid() -> u32 { build_gone_base::base() + 1 }\n",
+    );
+    depend_on(&mid, "build_gone_base", &base);
+    let manifest = scratch_crate(
+        "build_gone",
+        "cdylib",
+        "#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { build_gone_mid::mid() }\n",
+    );
+    depend_on(&manifest, "build_gone_mid", &mid);
+    let source = manifest.with_file_name("src/lib.rs");
+    let build = Build::new(&manifest).fast_rebuilds(true);
+    let first = build.run().unwrap();
+    assert!(!first.direct);
+    let links = first.library.with_file_name("playground-direct-deps");
+    let sets: Vec<_> = std::fs::read_dir(&links).unwrap().flatten().collect();
+    assert_eq!(sets.len(), 1, "one set of links: {sets:?}");
+    let linked: Vec<_> = std::fs::read_dir(sets[0].path())
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        linked
+            .iter()
+            .any(|name| name.starts_with("libbuild_gone_base-")),
+        "the dependency of a dependency is linked: {linked:?}"
+    );
+
+    std::fs::write(
+        &source,
+        "#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { build_gone_mid::mid() + 1 }\n",
+    )
+    .unwrap();
+    assert!(
+        build.run().unwrap().direct,
+        "rustc alone, through the links"
+    );
+
+    std::fs::remove_dir_all(&links).unwrap();
+    std::fs::write(
+        &source,
+        "#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { build_gone_mid::mid() + 2 }\n",
+    )
+    .unwrap();
+    let again = build.run().expect("cargo builds when the links are gone");
+    assert!(!again.direct, "through cargo");
+    assert!(links.is_dir(), "and the links are made anew");
+    std::fs::write(
+        &source,
+        "#[unsafe(no_mangle)]\npub extern \"C\" fn answer() -> u32 { build_gone_mid::mid() + 3 }\n",
+    )
+    .unwrap();
+    assert!(build.run().unwrap().direct, "then rustc alone again");
+}
+
 #[test]
 fn fast_rebuilds_go_through_cargo_when_a_path_dependency_changed() {
     let dep = scratch_crate("build_dep", "rlib", "pub fn base() -> u32 { 10 }\n");
