@@ -381,9 +381,7 @@ impl Build {
         Ok(command)
     }
 
-    /// Runs cargo; the artifacts of the manifest's own package, how many
-    /// crates were compiled, and what cargo printed on stderr.
-    /// Runs cargo.
+    /// Runs cargo: what it made (see [`CargoRun`]).
     fn cargo(&self) -> Result<CargoRun, BuildError> {
         let mut command = self.command()?;
         command
