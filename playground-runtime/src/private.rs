@@ -14,12 +14,14 @@ pub use crate::contract::ids::{ApiVersion, ModelId, StateVersion, ViewId};
 pub use crate::contract::model::{
     Field, FieldDescriptor, Migrations, Model, ModelDescriptor, serde_field,
 };
-pub use crate::contract::record::{HeldField, MANIFEST, PoolField, Record as ManifestRecord};
+pub use crate::contract::record::{
+    BUILD_RECORD, BuildRecord, HeldField, MANIFEST, PoolField, Record as ManifestRecord,
+};
 pub use crate::contract::restore::{Restore, RestoreAny, RestoreState, Save, SaveAny, SaveState};
 pub use crate::contract::state::SavedState;
 pub use crate::contract::view::{MethodDescriptor, View, ViewDescriptor};
 pub use crate::contract::viewmodel::{Upcast, ViewModel, construct_default};
-pub use crate::loading::module::RawStr;
+pub use crate::loading::module::{ModuleContents, ModuleHeader, RawStr, section_slice};
 pub use crate::registry::entry::ViewModelEntry;
 pub use crate::registry::registration::{MODELS, VIEWMODELS, VIEWS};
 pub use async_trait::async_trait;

@@ -684,3 +684,102 @@ fn a_direct_rebuild_links_with_the_linker_given_and_loads() {
     let linked = rebuild_with(build.clone().linker("/bin/false"));
     assert!(linked.contains("Linker: LLD"), "{linked}");
 }
+
+/// The shared libraries `library` names in its dynamic section
+/// (`DT_NEEDED`).
+fn needed(library: &Path) -> Vec<String> {
+    use object::read::elf::ElfFile64;
+    let bytes = std::fs::read(library).unwrap();
+    let elf = ElfFile64::<object::Endianness>::parse(&*bytes).unwrap();
+    let table = elf
+        .elf_section_table()
+        .dynamic_table(elf.endian(), elf.data())
+        .unwrap();
+    table
+        .iter()
+        .filter(|entry| entry.tag == object::elf::DT_NEEDED)
+        .map(|entry| String::from_utf8_lossy(table.string(entry).unwrap()).into_owned())
+        .collect()
+}
+
+/// A rebuild by rustc alone links the module's own code against a support
+/// library of its dependencies (made in the background after the first
+/// build): a library a fraction of the size, which passes every check,
+/// carries the state, contains its panics and the host's, and swaps again.
+#[test]
+fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
+    let manifest = module_copy("thin", "counter-module-thin");
+    let build = Build::new(&manifest)
+        .target_dir(fixture_target().join("watched"))
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .fast_rebuilds(true)
+        .link_with(playground_runtime::Linker::Rustc);
+    let first = build.run().unwrap();
+    assert!(!first.direct);
+    assert!(
+        !needed(&first.library)
+            .iter()
+            .any(|n| n.starts_with("libplayground_support_")),
+        "cargo's build links in full"
+    );
+    let full_size = std::fs::metadata(&first.library).unwrap().len();
+    let support = build.support_library().expect("a support library is made");
+    let support_name = support.file_name().unwrap().to_str().unwrap().to_owned();
+    let registry = Registry::linked();
+    registry.load(&first.library).unwrap();
+    registry.get::<dyn Counter>().unwrap().add(5);
+
+    let source = manifest.with_file_name("src/lib.rs");
+    set_version(&source, FIXTURE_VERSION, "3");
+    let thin = build.run().unwrap();
+    assert!(thin.direct, "rebuilt by rustc alone");
+    assert!(
+        needed(&thin.library).contains(&support_name),
+        "linked against {support_name}: {:?}",
+        needed(&thin.library)
+    );
+    let thin_size = std::fs::metadata(&thin.library).unwrap().len();
+    assert!(
+        thin_size * 4 < full_size,
+        "{thin_size} bytes thin against {full_size} in full"
+    );
+    // Its manifest holds its own records and its dependencies' (the view
+    // is declared in counter-api, which is in the support library).
+    let manifest_read = playground_runtime::Manifest::read_library(&thin.library).unwrap();
+    assert!(
+        manifest_read.views.iter().any(|v| v.name == "Counter"),
+        "{:?}",
+        manifest_read.views
+    );
+    registry.load(&thin.library).unwrap();
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!(counter.version(), 3);
+    assert_eq!(counter.total(), 5, "the state carried over");
+    assert_eq!(counter.add(2), 7);
+
+    // A panic in the module's code, and one in the host's callback run
+    // from inside it, reach the caller as panics.
+    let panicked =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| counter.explode("thin")));
+    let payload = panicked.unwrap_err();
+    assert!(
+        playground_runtime::panic_message(&*payload).contains("thin"),
+        "{}",
+        playground_runtime::panic_message(&*payload)
+    );
+    counter.fill(2);
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        counter.each_record(&mut |_| panic!("the host's callback"))
+    }));
+    assert!(panicked.is_err());
+    let total = counter.total();
+    assert_eq!(counter.add(1), total + 1, "still serving after both");
+
+    // Thin again, and the thin library is replaced by the next one.
+    set_version(&source, "3", "4");
+    let again = build.run().unwrap();
+    assert!(needed(&again.library).contains(&support_name));
+    registry.load(&again.library).unwrap();
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!((counter.version(), counter.total()), (4, total + 1));
+}

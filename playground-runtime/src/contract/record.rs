@@ -2,9 +2,12 @@
 //! runs, as plain data in its file (no pointers: nothing to relocate, so
 //! the bytes in the file are the values):
 //!
-//! - the **build record**, one exported `static` of the runtime,
-//!   `playground_build_v1`: compiler, target, runtime version and build,
-//!   panic strategy;
+//! - the **build record**: compiler, target, runtime version and build,
+//!   panic strategy. A module exports it as `playground_build_v1`
+//!   ([`export_module!`](crate::export_module) writes the `static` into the
+//!   module's own crate, so it is in the module's file however the module
+//!   is linked); a program carries it as `playground_program_v1`, a
+//!   `static` of the runtime;
 //! - the **manifest records**, one per view, method, model, model field
 //!   and viewmodel (and the module's crate name), in a linkme slice: the
 //!   macros add them where they add the registrations, so the linker
@@ -20,8 +23,11 @@ use crate::contract::view::View;
 use crate::contract::viewmodel::ViewModel;
 use linkme::distributed_slice;
 
-/// The exported symbol of the build record.
+/// The exported symbol of a module's build record.
 pub const BUILD_SYMBOL: &str = "playground_build_v1";
+
+/// The symbol of a program's build record.
+pub const PROGRAM_BUILD_SYMBOL: &str = "playground_program_v1";
 
 /// The section the linker gathers the records into (linkme's name for the
 /// `MANIFEST` slice on ELF targets).
@@ -116,10 +122,9 @@ pub struct BuildRecord {
     pub(crate) panic: [u8; 16],
 }
 
-/// This build's record, exported by every image that links the runtime.
-#[unsafe(no_mangle)]
-#[used]
-pub static playground_build_v1: BuildRecord = BuildRecord {
+/// This build's record: what [`export_module!`](crate::export_module)
+/// exports as a module's `playground_build_v1`.
+pub const BUILD_RECORD: BuildRecord = BuildRecord {
     magic: BUILD_MAGIC,
     rustc: text(env!("PLAYGROUND_RUSTC")),
     target: text(env!("PLAYGROUND_TARGET")),
@@ -131,6 +136,12 @@ pub static playground_build_v1: BuildRecord = BuildRecord {
         "abort"
     }),
 };
+
+/// The build record of every image that links the runtime, under a name
+/// of its own: how a program's file says which build it is.
+#[unsafe(no_mangle)]
+#[used]
+pub static playground_program_v1: BuildRecord = BUILD_RECORD;
 
 /// What a record describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

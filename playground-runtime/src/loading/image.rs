@@ -7,6 +7,7 @@ use crate::loading::error::{LoadError, open_error};
 use crate::loading::file::{OpenError, read_regular_file};
 use crate::loading::manifest::Manifest;
 use crate::loading::module::{MODULE_SYMBOL, allocator_of};
+use crate::loading::support::{read_support, support_library};
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -50,14 +51,25 @@ impl Image {
     }
 
     /// Checks `bytes`, read from `path`, without running them: a complete
-    /// shared library, `playground_module_v1` a function, and the manifest.
+    /// shared library, `playground_module_v1` a function, and the manifest
+    /// (a thin module's read with its support library's).
     pub fn parse(path: &Path, bytes: Arc<Vec<u8>>) -> Result<Image, OpenError> {
         let object = object::File::parse(bytes.as_slice())
             .map_err(|e| OpenError::Open(format!("not an object file: {e}")))?;
         check_complete(&object, bytes.len() as u64).map_err(OpenError::Open)?;
         check_export(&object)?;
-        let mut manifest =
-            Manifest::read(&bytes).map_err(|e| OpenError::NotAModule(e.to_string()))?;
+        let mut manifest = match support_library(&object)? {
+            None => Manifest::read(&bytes).map_err(|e| OpenError::NotAModule(e.to_string()))?,
+            Some(support) => {
+                let linked = read_support(&support)?;
+                Manifest::read_thin(&bytes, &linked).map_err(|e| {
+                    OpenError::NotAModule(format!(
+                        "{e} (read with its support library {})",
+                        support.display()
+                    ))
+                })?
+            }
+        };
         manifest.build.allocator = allocator_of(&object).to_owned();
         Ok(Image {
             path: path.to_owned(),

@@ -17,4 +17,5 @@ pub mod module;
 pub mod reading;
 pub mod sha256;
 pub mod store;
+pub mod support;
 pub mod verdict;

@@ -1,10 +1,14 @@
 //! What a module exports: one symbol that lists its registrations.
 //!
-//! A crate built with `crate-type = ["cdylib", "rlib"]` that uses the macros
-//! exports [`MODULE_SYMBOL`] with nothing written by its author: the symbol is
-//! defined here, in the runtime, and a cdylib exports the `#[no_mangle]`
-//! functions of the rlibs it links. It reads the linkme slices of the image
-//! it is linked into, so in a module it lists the module's own entries.
+//! A crate built with `crate-type = ["cdylib", "rlib"]` names itself as a
+//! module with one line, [`export_module!`](crate::export_module), which
+//! writes the module's exports into its own crate: the function
+//! [`MODULE_SYMBOL`], the build record and what reads the module's
+//! registrations. They are the module's own code, not the runtime's, so
+//! they read the registrations of the image the module's crate is linked
+//! into however it is linked: with the runtime and its dependencies inside
+//! the library, or beside it in a shared support library (`Build`'s thin
+//! links), whose registrations are then read as well.
 
 use crate::contract::model::ModelDescriptor;
 use crate::registry::entry::ViewModelEntry;
@@ -18,19 +22,22 @@ pub const MODULE_SYMBOL: &str = "playground_module_v1";
 /// it tells the loader which crate the module is.
 pub const MODULE_CRATE_SYMBOL: &str = "playground_module_crate_v1";
 
-/// Names the crate being built as a playground module, in one line at the
+/// Makes the crate being built a playground module, in one line at the
 /// crate's root:
 ///
 /// ```ignore
 /// playground_runtime::export_module!();
 /// ```
 ///
+/// It exports what a loader reads: [`MODULE_SYMBOL`] (the module's header
+/// and registrations), the build record (`playground_build_v1`) and the
+/// crate's name. A library without it is not a module.
+///
 /// A module also carries the registrations of every crate it links: the
 /// viewmodels of a framework crate (playground-ecs's `EcsModule`, say) are
-/// in its image too. With this line, loading the module binds only the
-/// viewmodels declared in the module's own crate, and leaves the host's
-/// bindings of the others (and their state) alone. Without it, every
-/// viewmodel in the library is bound.
+/// in its image too. Loading the module binds only the viewmodels declared
+/// in the module's own crate, and leaves the host's bindings of the others
+/// (and their state) alone.
 #[macro_export]
 macro_rules! export_module {
     () => {
@@ -40,11 +47,112 @@ macro_rules! export_module {
         }
 
         const _: () = {
+            #[unsafe(no_mangle)]
+            extern "C" fn playground_module_v1() -> &'static $crate::__private::ModuleHeader {
+                static HEADER: $crate::__private::ModuleHeader =
+                    $crate::__private::ModuleHeader::new(|| {
+                        $crate::__private::ModuleContents::of(
+                            $crate::__image_slice!(MODELS),
+                            $crate::__image_slice!(VIEWMODELS),
+                        )
+                    });
+                &HEADER
+            }
+
+            #[unsafe(no_mangle)]
+            #[used]
+            #[allow(non_upper_case_globals)]
+            static playground_build_v1: $crate::__private::BuildRecord =
+                $crate::__private::BUILD_RECORD;
+
             const RECORD: $crate::__private::ManifestRecord =
                 $crate::__private::ManifestRecord::module_crate(::core::env!("CARGO_CRATE_NAME"));
     $crate::__register!(MANIFEST ITEM = RECORD);
         };
     };
+}
+
+/// The registrations of one distributed slice (`MODELS` or `VIEWMODELS`)
+/// in the image of the crate this is expanded in: its own reading of the
+/// section linkme gathers the slice's elements into, bounded by the
+/// symbols the linker defines for that image. (The runtime's slices read
+/// the image the runtime's code is in, which is not the module's when the
+/// runtime is in a support library.) On targets whose sections linkme
+/// names otherwise, the runtime's slice, linked into the same image.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __image_slice {
+    (MODELS) => {
+        $crate::__image_slice!(
+            "linkme_MODELS",
+            "__start_linkme_MODELS",
+            "__stop_linkme_MODELS",
+            $crate::__private::ModelDescriptor,
+            $crate::__private::MODELS
+        )
+    };
+    (VIEWMODELS) => {
+        $crate::__image_slice!(
+            "linkme_VIEWMODELS",
+            "__start_linkme_VIEWMODELS",
+            "__stop_linkme_VIEWMODELS",
+            $crate::__private::ViewModelEntry,
+            $crate::__private::VIEWMODELS
+        )
+    };
+    ($section:literal, $start:literal, $stop:literal, $ty:ty, $linked:path) => {{
+        #[cfg(any(
+            target_os = "linux",
+            target_os = "android",
+            target_os = "fuchsia",
+            target_os = "freebsd",
+            target_os = "openbsd"
+        ))]
+        let slice: &'static [$ty] = {
+            unsafe extern "Rust" {
+                #[link_name = $start]
+                static START: [$ty; 0];
+                #[link_name = $stop]
+                static STOP: [$ty; 0];
+            }
+            // The section exists, so the linker defines its bounds, even
+            // in a module with nothing registered in it.
+            #[used]
+            #[unsafe(link_section = $section)]
+            static KEEP: [$ty; 0] = [];
+            // SAFETY: every static in the section is a `$ty`: the section
+            // is linkme's for a slice of `$ty`, and what puts statics there
+            // (`__register!`, linkme's own macro) fixes their type to it.
+            // The linker defines START and STOP at the bounds of this
+            // image's section (their names are linkme's), so the bytes
+            // between are those statics, back to back.
+            unsafe { $crate::__private::section_slice(&raw const START, &raw const STOP) }
+        };
+        #[cfg(not(any(
+            target_os = "linux",
+            target_os = "android",
+            target_os = "fuchsia",
+            target_os = "freebsd",
+            target_os = "openbsd"
+        )))]
+        let slice: &'static [$ty] = &$linked;
+        slice
+    }};
+}
+
+/// The elements from `start` to `stop`: a section's contents.
+///
+/// # Safety
+/// `start..stop` must be a run of initialised, `'static` values of `T`
+/// (both pointers in or at the end of the same section).
+#[doc(hidden)]
+pub unsafe fn section_slice<T>(start: *const [T; 0], stop: *const [T; 0]) -> &'static [T] {
+    let start = start.cast::<T>();
+    let bytes = (stop as usize).saturating_sub(start as usize);
+    let len = bytes / size_of::<T>().max(1);
+    // SAFETY: the caller's contract: `len` values of `T` from `start`,
+    // which lives as long as the image.
+    unsafe { std::slice::from_raw_parts(start, len) }
 }
 
 /// `b"PLAYGRND"`: the first field of every [`ModuleHeader`].
@@ -84,56 +192,72 @@ impl RawStr {
 
 /// The `#[repr(C)]` part of the export: checked before any Rust-layout data
 /// of the library is touched.
+#[doc(hidden)]
 #[repr(C)]
-pub(crate) struct ModuleHeader {
-    pub magic: u64,
-    pub header_version: u32,
-    pub rustc: RawStr,
-    pub target: RawStr,
-    pub runtime_version: RawStr,
-    pub runtime_sources: RawStr,
+pub struct ModuleHeader {
+    pub(crate) magic: u64,
+    pub(crate) header_version: u32,
+    pub(crate) rustc: RawStr,
+    pub(crate) target: RawStr,
+    pub(crate) runtime_version: RawStr,
+    pub(crate) runtime_sources: RawStr,
     /// Rust ABI: only called once the fingerprint matches the host's.
-    pub describe: fn() -> ModuleContents,
+    pub(crate) describe: fn() -> ModuleContents,
     /// Rust ABI, likewise: gives the library the host's way to raise a
     /// panic and to run a callback that may panic.
-    pub install_panic_bridge: fn(fn(String) -> !, crate::contract::guard::CatchFn),
+    pub(crate) install_panic_bridge: fn(fn(String) -> !, crate::contract::guard::CatchFn),
+}
+
+impl ModuleHeader {
+    /// A module's header, listing what `describe` returns.
+    pub const fn new(describe: fn() -> ModuleContents) -> ModuleHeader {
+        ModuleHeader {
+            magic: MAGIC,
+            header_version: HEADER_VERSION,
+            rustc: RawStr::new(env!("PLAYGROUND_RUSTC")),
+            target: RawStr::new(env!("PLAYGROUND_TARGET")),
+            runtime_version: RawStr::new(env!("CARGO_PKG_VERSION")),
+            runtime_sources: RawStr::new(env!("PLAYGROUND_RUNTIME_SOURCES")),
+            describe,
+            install_panic_bridge: crate::contract::guard::install_panic_bridge,
+        }
+    }
 }
 
 // SAFETY: the header is immutable and its pointers are to `'static` strings.
 unsafe impl Sync for ModuleHeader {}
 
 /// Everything a module registered, read through [`ModuleHeader::describe`].
-pub(crate) struct ModuleContents {
-    pub models: Vec<ModelDescriptor>,
-    pub viewmodels: Vec<&'static ViewModelEntry>,
+#[doc(hidden)]
+pub struct ModuleContents {
+    pub(crate) models: Vec<ModelDescriptor>,
+    pub(crate) viewmodels: Vec<&'static ViewModelEntry>,
     /// The module's crate, if it named itself with `export_module!`.
-    pub crate_name: Option<String>,
+    pub(crate) crate_name: Option<String>,
 }
 
-static HEADER: ModuleHeader = ModuleHeader {
-    magic: MAGIC,
-    header_version: HEADER_VERSION,
-    rustc: RawStr::new(env!("PLAYGROUND_RUSTC")),
-    target: RawStr::new(env!("PLAYGROUND_TARGET")),
-    runtime_version: RawStr::new(env!("CARGO_PKG_VERSION")),
-    runtime_sources: RawStr::new(env!("PLAYGROUND_RUNTIME_SOURCES")),
-    describe,
-    install_panic_bridge: crate::contract::guard::install_panic_bridge,
-};
-
-fn describe() -> ModuleContents {
-    ModuleContents {
-        models: MODELS.to_vec(),
-        viewmodels: VIEWMODELS.iter().collect(),
-        crate_name: None,
+impl ModuleContents {
+    /// The registrations of the module's image (`models`, `viewmodels`,
+    /// read by the module's own code) and, when the runtime's code is in
+    /// another image (a support library the module is linked against),
+    /// those of that image too: the crates the module links are there.
+    pub fn of(
+        models: &'static [ModelDescriptor],
+        viewmodels: &'static [ViewModelEntry],
+    ) -> ModuleContents {
+        let mut contents = ModuleContents {
+            models: models.to_vec(),
+            viewmodels: viewmodels.iter().collect(),
+            crate_name: None,
+        };
+        let same_image = std::ptr::eq(models.as_ptr(), MODELS.as_ptr())
+            || std::ptr::eq(viewmodels.as_ptr(), VIEWMODELS.as_ptr());
+        if !same_image {
+            contents.models.extend_from_slice(&MODELS);
+            contents.viewmodels.extend(VIEWMODELS.iter());
+        }
+        contents
     }
-}
-
-/// The export itself. The host has it too (it links the runtime); only
-/// libraries' copies are ever called.
-#[unsafe(no_mangle)]
-pub extern "C" fn playground_module_v1() -> &'static ModuleHeader {
-    &HEADER
 }
 
 /// What a library and the host must share for Rust values to cross between

@@ -6,8 +6,8 @@
 
 use crate::contract::ids::{ApiVersion, ModelId, StateVersion, ViewId};
 use crate::contract::record::{
-    BUILD_MAGIC, BUILD_SYMBOL, BuildRecord, Kind, MANIFEST, RECORD_MAGIC, Record, SECTION,
-    playground_build_v1,
+    BUILD_MAGIC, BUILD_RECORD, BUILD_SYMBOL, BuildRecord, Kind, MANIFEST, PROGRAM_BUILD_SYMBOL,
+    RECORD_MAGIC, Record, SECTION,
 };
 use crate::loading::error::ProgramError;
 use crate::loading::manifest::{
@@ -23,8 +23,12 @@ use std::path::Path;
 pub(crate) enum ManifestError {
     /// Not an object file of a kind this program can load.
     NotAnObject(String),
-    /// A library without the build record: not a playground module.
-    NoBuildRecord,
+    /// A file without the build record: a library that is not a playground
+    /// module, or a program that does not link playground-runtime.
+    NoBuildRecord {
+        /// The symbol looked for.
+        symbol: &'static str,
+    },
     /// A record or the build record is malformed.
     Malformed(String),
 }
@@ -33,10 +37,17 @@ impl fmt::Display for ManifestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ManifestError::NotAnObject(why) => f.write_str(why),
-            ManifestError::NoBuildRecord => write!(
+            ManifestError::NoBuildRecord {
+                symbol: PROGRAM_BUILD_SYMBOL,
+            } => write!(
                 f,
-                "no `{BUILD_SYMBOL}` symbol: the library does not link playground-runtime, \
-                 or links a version older than its manifest"
+                "no `{PROGRAM_BUILD_SYMBOL}` symbol: the program does not link playground-runtime"
+            ),
+            ManifestError::NoBuildRecord { symbol } => write!(
+                f,
+                "no `{symbol}` symbol: the library is not a playground module (a module's crate \
+                 calls `playground_runtime::export_module!()` once), or was built with a \
+                 version of playground-runtime older than its manifest"
             ),
             ManifestError::Malformed(why) => write!(f, "malformed manifest: {why}"),
         }
@@ -105,43 +116,31 @@ impl Manifest {
         Manifest::read_image(data, false)
     }
 
+    /// Reads the manifest of a thin module (`module`, its bytes) from its
+    /// own file and from its support library's (`support`): the module's
+    /// records and those of the crates it links. The support library's
+    /// build must be the module's.
+    pub(crate) fn read_thin(module: &[u8], support: &[u8]) -> Result<Manifest, ManifestError> {
+        let (build, own) = build_and_records(module, false)?;
+        let (support_build, linked) = build_and_records(support, true)?;
+        if support_build != build {
+            return Err(ManifestError::Malformed(format!(
+                "its support library was built as {support_build}, the module as {build}"
+            )));
+        }
+        Manifest::from_records(
+            build,
+            own.chunks_exact(size_of::<Record>())
+                .chain(linked.chunks_exact(size_of::<Record>()))
+                .map(Raw::parse),
+        )
+    }
+
     /// Reads the manifest of a library (`program` false: its build record
     /// must be exported) or a program (`program` true: an executable does
     /// not export it, so its full symbol table is searched too).
     fn read_image(data: &[u8], program: bool) -> Result<Manifest, ManifestError> {
-        use object::{Object, ObjectSection, ObjectSymbol};
-        let file = object::File::parse(data)
-            .map_err(|e| ManifestError::NotAnObject(format!("not an object file: {e}")))?;
-        let is_build =
-            |s: &object::Symbol<'_, '_>| s.name() == Ok(BUILD_SYMBOL) && !s.is_undefined();
-        let symbol = file.dynamic_symbols().find(is_build);
-        let symbol = match symbol {
-            Some(symbol) => symbol,
-            None if program => file
-                .symbols()
-                .find(is_build)
-                .ok_or(ManifestError::NoBuildRecord)?,
-            None => return Err(ManifestError::NoBuildRecord),
-        };
-        let build =
-            bytes_at(&file, symbol.address(), size_of::<BuildRecord>()).ok_or_else(|| {
-                ManifestError::Malformed(format!("`{BUILD_SYMBOL}` is not in the file"))
-            })?;
-        let build = read_build(build)?;
-        let Some(section) = file.section_by_name(SECTION) else {
-            // A module without registrations.
-            return Manifest::from_records(build, std::iter::empty());
-        };
-        let records = section
-            .data()
-            .map_err(|e| ManifestError::Malformed(format!("{SECTION}: {e}")))?;
-        if records.len() % size_of::<Record>() != 0 {
-            return Err(ManifestError::Malformed(format!(
-                "{SECTION} holds {} bytes, not a whole number of {}-byte records",
-                records.len(),
-                size_of::<Record>()
-            )));
-        }
+        let (build, records) = build_and_records(data, program)?;
         Manifest::from_records(
             build,
             records.chunks_exact(size_of::<Record>()).map(Raw::parse),
@@ -390,12 +389,54 @@ fn bytes_at<'d>(file: &object::File<'d>, address: u64, len: usize) -> Option<&'d
     })
 }
 
+/// The build record and the manifest records (whole records, back to
+/// back) of the image whose bytes are `data`: a module's (`program`
+/// false: its build record must be exported as [`BUILD_SYMBOL`]), or a
+/// program's or support library's ([`PROGRAM_BUILD_SYMBOL`], searched in
+/// the full symbol table too: an executable does not export it).
+fn build_and_records(data: &[u8], program: bool) -> Result<(Fingerprint, &[u8]), ManifestError> {
+    use object::{Object, ObjectSection, ObjectSymbol};
+    let file = object::File::parse(data)
+        .map_err(|e| ManifestError::NotAnObject(format!("not an object file: {e}")))?;
+    let name = if program {
+        PROGRAM_BUILD_SYMBOL
+    } else {
+        BUILD_SYMBOL
+    };
+    let missing = ManifestError::NoBuildRecord { symbol: name };
+    let is_build = |s: &object::Symbol<'_, '_>| s.name() == Ok(name) && !s.is_undefined();
+    let symbol = file.dynamic_symbols().find(is_build);
+    let symbol = match symbol {
+        Some(symbol) => symbol,
+        None if program => file.symbols().find(is_build).ok_or(missing)?,
+        None => return Err(missing),
+    };
+    let build = bytes_at(&file, symbol.address(), size_of::<BuildRecord>())
+        .ok_or_else(|| ManifestError::Malformed(format!("`{name}` is not in the file")))?;
+    let build = read_build(build)?;
+    let Some(section) = file.section_by_name(SECTION) else {
+        // An image without registrations.
+        return Ok((build, &[]));
+    };
+    let records = section
+        .data()
+        .map_err(|e| ManifestError::Malformed(format!("{SECTION}: {e}")))?;
+    if records.len() % size_of::<Record>() != 0 {
+        return Err(ManifestError::Malformed(format!(
+            "{SECTION} holds {} bytes, not a whole number of {}-byte records",
+            records.len(),
+            size_of::<Record>()
+        )));
+    }
+    Ok((build, records))
+}
+
 fn read_build(bytes: &[u8]) -> Result<Fingerprint, ManifestError> {
     let mut fields = Fields(bytes);
     let magic = fields.u64();
     if magic != BUILD_MAGIC {
         return Err(ManifestError::Malformed(format!(
-            "`{BUILD_SYMBOL}` starts with {magic:016x}, not {BUILD_MAGIC:016x} \
+            "the build record starts with {magic:016x}, not {BUILD_MAGIC:016x} \
              (another byte order, or not a playground module)"
         )));
     }
@@ -412,7 +453,7 @@ fn read_build(bytes: &[u8]) -> Result<Fingerprint, ManifestError> {
 impl Fingerprint {
     /// This program's build, from its own build record.
     pub(crate) fn of_build_record() -> Fingerprint {
-        let record = &playground_build_v1;
+        let record = &BUILD_RECORD;
         Fingerprint {
             rustc: string(&record.rustc),
             target: string(&record.target),

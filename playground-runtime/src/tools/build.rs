@@ -31,6 +31,7 @@ use crate::tools::built::{BuildError, BuildProgress, Built};
 use crate::tools::cargo_messages::{Artifact, Message, RustcMessage, finish};
 use crate::tools::direct::{Direct, canonical, module_sources, stamp};
 use crate::tools::linker::{Linker, fastest_linker, linker_dir};
+use crate::tools::thin::Support;
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
@@ -69,6 +70,10 @@ pub struct Build {
     /// The linker of those direct rebuilds (see [`Build::linker`]): the
     /// fastest found by default.
     pub linker: Linker,
+    /// Whether those direct rebuilds link the module's own code only,
+    /// against a support library of its dependencies (see
+    /// [`Build::thin_links`]). `true` by default.
+    pub thin_links: bool,
     /// Whether [`BuildError::Failed`] keeps the compiler's ANSI colours (see
     /// [`Build::colored_diagnostics`]). `false` by default.
     pub colored_diagnostics: bool,
@@ -81,7 +86,18 @@ pub struct Build {
     /// The module crate's rustc command, from the last cargo build; shared
     /// by the clones of this build.
     direct: Arc<Mutex<Option<Direct>>>,
+    /// The support library of that command, made in the background after
+    /// the cargo build that captured it (`None` inside: it cannot be).
+    support: Arc<Mutex<Option<SupportSlot>>>,
+    /// Set when a thin link failed: full links from then on.
+    thin_failed: Arc<std::sync::atomic::AtomicBool>,
     progress: Option<ProgressFn>,
+}
+
+/// A support library being made, or made, for one rustc command.
+struct SupportSlot {
+    args: Vec<OsString>,
+    ready: Arc<std::sync::OnceLock<Option<Support>>>,
 }
 
 /// What [`Build::on_progress`] keeps.
@@ -99,6 +115,7 @@ impl fmt::Debug for Build {
             .field("module_debuginfo", &self.module_debuginfo)
             .field("fast_rebuilds", &self.fast_rebuilds)
             .field("linker", &self.linker)
+            .field("thin_links", &self.thin_links)
             .field("colored_diagnostics", &self.colored_diagnostics)
             .finish_non_exhaustive()
     }
@@ -123,10 +140,13 @@ impl Build {
             module_debuginfo: false,
             fast_rebuilds: true,
             linker: Linker::Fastest,
+            thin_links: true,
             colored_diagnostics: false,
             fastest: Arc::default(),
             linker_failed: Arc::default(),
             direct: Arc::default(),
+            support: Arc::default(),
+            thin_failed: Arc::default(),
             progress: None,
         }
     }
@@ -216,6 +236,27 @@ impl Build {
         self
     }
 
+    /// With `true`, the default, rebuilds that run rustc directly
+    /// ([`Build::fast_rebuilds`]) link the module's own code only, against
+    /// a shared support library that holds everything else the module
+    /// links (its dependencies, playground-runtime, std), instead of
+    /// copying all of that into every rebuilt library. The support library
+    /// is made once per set of dependencies, in the background after the
+    /// build that goes through cargo (about a second of one core), under
+    /// `.playground-support/` beside the library; until it is ready, and
+    /// if it cannot be made or a thin link fails, rebuilds link in full.
+    /// The loader reads a thin module's registrations from both files and
+    /// checks both builds. Linux only, as [`Build::linker`].
+    ///
+    /// A module's code then uses the support library's std and
+    /// dependencies: one panic runtime and one allocator (the system's)
+    /// for both. Not with a program that exports Rust symbols of its own
+    /// (linked with `-rdynamic`): rebuilds then link in full.
+    pub fn thin_links(mut self, on: bool) -> Build {
+        self.thin_links = on;
+        self
+    }
+
     /// With `true`, the compiler's errors in [`BuildError::Failed`] keep
     /// their ANSI colours, for a terminal; plain text by default, whether
     /// the build went through cargo or ran rustc directly.
@@ -300,8 +341,11 @@ impl Build {
                         ..direct
                     },
                 );
-            if captured.is_none() {
-                tracing::debug!("no rustc command to rebuild with directly; cargo it stays");
+            match &captured {
+                None => {
+                    tracing::debug!("no rustc command to rebuild with directly; cargo it stays")
+                }
+                Some(direct) => self.prepare_support(direct),
             }
             *self.direct.lock().unwrap_or_else(|e| e.into_inner()) = captured;
         }
@@ -482,9 +526,11 @@ impl Build {
             manifest_path: self.manifest_path.clone(),
         });
         let linking = self.linker_args(&direct.library);
+        let thin = self.ready_support(direct);
         let output = Command::new(&direct.program)
             .args(direct.args.iter().map(|arg| self.diagnostics_colour(arg)))
             .args(&linking)
+            .args(thin.iter().flat_map(Support::linker_args))
             .envs(direct.env.iter().map(|(k, v)| (k, v)))
             .current_dir(&direct.cwd)
             .stdin(Stdio::null())
@@ -523,7 +569,18 @@ impl Build {
         }
         if !output.status.success() {
             // rustc's message when the link step fails ("linking with `cc`
-            // failed"): not the user's code, so once more with rustc's.
+            // failed"): not the user's code. A thin link is given up first,
+            // then the linker: once more with rustc's.
+            if let Some(support) = thin.filter(|_| rendered.contains("linking with")) {
+                tracing::warn!(
+                    support = %support.library.display(),
+                    diagnostics = %rendered,
+                    "a thin link failed; linking in full from now on"
+                );
+                self.thin_failed
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                return self.run_direct(direct, start);
+            }
             if !linking.is_empty() && rendered.contains("linking with") {
                 tracing::warn!(
                     linker = ?self.linker,
@@ -640,6 +697,70 @@ impl Build {
             args.extend(["-C".into(), "linker-features=-lld".into()]);
         }
         args
+    }
+
+    /// The support library that rebuilds link against (see
+    /// [`Build::thin_links`]), waiting for it if it is being made: `None`
+    /// before a cargo build captured a rustc command, with thin links off,
+    /// or if it could not be made (logged).
+    pub fn support_library(&self) -> Option<PathBuf> {
+        let ready = {
+            let slot = self.support.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(&slot.as_ref()?.ready)
+        };
+        ready.wait().as_ref().map(|support| support.library.clone())
+    }
+
+    /// Starts making the support library of `direct`'s command on a thread
+    /// of its own (see [`Build::thin_links`]), unless thin links are off,
+    /// failed before, or this command has one already.
+    fn prepare_support(&self, direct: &Direct) {
+        if !self.thin_links
+            || !cfg!(target_os = "linux")
+            || self.thin_failed.load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return;
+        }
+        let mut slot = self.support.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.as_ref().is_some_and(|slot| slot.args == direct.args) {
+            return;
+        }
+        let ready = Arc::new(std::sync::OnceLock::new());
+        *slot = Some(SupportSlot {
+            args: direct.args.clone(),
+            ready: Arc::clone(&ready),
+        });
+        let program = direct.program.clone();
+        let args = direct.args.clone();
+        let dir = direct
+            .library
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(".playground-support");
+        let made = std::thread::Builder::new()
+            .name("playground-support".into())
+            .spawn(move || {
+                let support = Support::prepare(&program, &args, &dir)
+                    .inspect_err(|error| {
+                        tracing::info!(%error, "no support library: rebuilds link in full");
+                    })
+                    .ok();
+                let _ = ready.set(support);
+            });
+        if let Err(error) = made {
+            tracing::debug!(%error, "no thread to make a support library on");
+        }
+    }
+
+    /// The support library of `direct`'s command, if it is ready and thin
+    /// links are on.
+    fn ready_support(&self, direct: &Direct) -> Option<Support> {
+        if !self.thin_links || self.thin_failed.load(std::sync::atomic::Ordering::Relaxed) {
+            return None;
+        }
+        let slot = self.support.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = slot.as_ref().filter(|slot| slot.args == direct.args)?;
+        slot.ready.get().cloned().flatten()
     }
 
     fn report(&self, progress: &BuildProgress) {

@@ -11,4 +11,5 @@ pub mod cargo_messages;
 pub mod direct;
 pub mod inspect;
 pub mod linker;
+pub mod thin;
 pub mod watcher;

@@ -1,0 +1,497 @@
+//! Thin links: a direct rebuild links the module's own code only, against
+//! a shared support library that holds everything else the module links
+//! (its dependencies, the runtime, std), made once per set of
+//! dependencies.
+//!
+//! A module's rebuild compiles one crate, but a full link reads every
+//! library that crate depends on, std included, and copies what it uses
+//! into the module: most of a link's time, on every edit. The support
+//! library is a Rust `dylib` that links the module's dependencies whole
+//! and exports their symbols. A thin link is rustc's own link line for the
+//! module with the dependencies' `rlib`s left out and the support library
+//! put in their place, so the module's code calls the same functions of
+//! the same builds of the same crates, and uses one std: a panic unwinds
+//! through one runtime, memory is allocated and freed by one allocator.
+//!
+//! Each image keeps what must be its own: the module's registrations and
+//! exports are the module crate's code ([`export_module!`](crate::export_module)),
+//! read by the loader from the module's file and from its support
+//! library's. rustc writes the allocator's entry points into the module
+//! (hidden symbols that call std's, which a `dylib` does not export); a
+//! small object made with the support library gives them the same
+//! implementation, the system allocator's, through std's own code.
+
+use std::ffi::{OsStr, OsString};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Bumped when what a support directory holds changes.
+const LAYOUT: u32 = 3;
+
+/// Why a module cannot be linked thin: it is then linked in full, as
+/// without thin links.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SupportError {
+    /// A file of the support library could not be written or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// rustc failed to build the support library or the allocator's
+    /// entry points.
+    #[error("building {what} failed: {stderr}")]
+    Rustc {
+        /// What was built.
+        what: &'static str,
+        /// rustc's messages.
+        stderr: String,
+    },
+    /// The support library does not export the allocator rustc's entry
+    /// points call (a `#[global_allocator]` among the dependencies).
+    #[error("{library} exports no `__rust_alloc`: not the system allocator")]
+    NoAllocator {
+        /// The support library.
+        library: PathBuf,
+    },
+    /// This program exports Rust symbols of its own (linked with
+    /// `-rdynamic`, say): a module's calls could bind to this program's
+    /// copies of its dependencies instead of the support library's.
+    #[error("this program exports Rust symbols, which a thin module's calls could bind to")]
+    HostExportsRust,
+}
+
+/// A support library, ready: what a thin link adds to rustc's command.
+#[derive(Debug, Clone)]
+pub(crate) struct Support {
+    /// The shared library of the module's dependencies.
+    pub(crate) library: PathBuf,
+    /// The program rustc runs as its linker: the C compiler rustc would
+    /// run, given rustc's arguments less the dependencies' `rlib`s, plus
+    /// the allocator's entry points and the support library.
+    pub(crate) linker: PathBuf,
+}
+
+impl Support {
+    /// The support library for the module built by `program` `args` (its
+    /// direct rebuild's rustc command), made in `dir` if it is not there
+    /// yet. Takes about a second when it is made (rustc links every
+    /// dependency once); found, it is a few file checks.
+    pub(crate) fn prepare(
+        program: &OsStr,
+        args: &[OsString],
+        dir: &Path,
+    ) -> Result<Support, SupportError> {
+        if host_exports_rust() {
+            return Err(SupportError::HostExportsRust);
+        }
+        let key = key(program, args);
+        let dir = dir.join(format!("{key:016x}"));
+        let name = format!("playground_support_{key:016x}");
+        let library = dir.join(format!("lib{name}.so"));
+        let bridge = dir.join("allocator.o");
+        // Named as a C compiler: rustc tells a linker's kind by its name.
+        let linker = dir.join("cc");
+        if library.is_file() && bridge.is_file() && linker.is_file() {
+            return Ok(Support { library, linker });
+        }
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| SupportError::Io { path, source }
+        };
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let source = dir.join("lib.rs");
+        std::fs::write(&source, support_source(args)).map_err(io(&source))?;
+        let mut command = Command::new(program);
+        command
+            .arg("--crate-name")
+            .arg(&name)
+            .args(["--edition", "2021", "--crate-type", "dylib", "--emit=link"])
+            .args(["--cap-lints", "allow", "--out-dir"])
+            .arg(&dir)
+            .arg(&source)
+            .args(shared_options(args));
+        rustc(command, "the support library")?;
+        let prefix = allocator_prefix(&library)?;
+        let bridge_source = dir.join("allocator.rs");
+        std::fs::write(&bridge_source, bridge_source_text(&prefix)).map_err(io(&bridge_source))?;
+        let mut command = Command::new(program);
+        command
+            .args(["--crate-name", "playground_allocator"])
+            .args(["--edition", "2021", "--crate-type", "lib"])
+            .args(["--cap-lints", "allow", "-C", "opt-level=1"])
+            .arg(format!("--emit=obj={}", bridge.display()))
+            .arg(&bridge_source)
+            .args(target_options(args));
+        rustc(command, "the allocator's entry points")?;
+        let script = linker_script(&original_linker(args), &bridge, &library);
+        write_executable(&linker, &script).map_err(io(&linker))?;
+        tracing::info!(library = %library.display(), "support library made: rebuilds link thin");
+        Ok(Support { library, linker })
+    }
+
+    /// rustc's arguments that link thin: this support's linker, which
+    /// runs the C compiler rustc would have run.
+    pub(crate) fn linker_args(&self) -> Vec<OsString> {
+        let mut linker = OsString::from("linker=");
+        linker.push(&self.linker);
+        vec!["-C".into(), linker]
+    }
+}
+
+/// Names the support library: a hash of the rustc command (its
+/// dependencies' paths, the options they were built for) and of each
+/// dependency's size and modification time (cargo rebuilds a path
+/// dependency into the same file name).
+fn key(program: &OsStr, args: &[OsString]) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    LAYOUT.hash(&mut hasher);
+    program.hash(&mut hasher);
+    args.hash(&mut hasher);
+    for (_, path) in externs(args) {
+        crate::tools::direct::stamp(Path::new(&path)).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// The `--extern NAME=PATH` of the command whose `PATH` is an `rlib`
+/// (proc macros are not linked).
+fn externs(args: &[OsString]) -> impl Iterator<Item = (String, String)> + '_ {
+    args.windows(2)
+        .filter(|w| w[0] == "--extern")
+        .filter_map(|w| {
+            let (name, path) = w[1].to_str()?.split_once('=')?;
+            let name = name.rsplit(':').next()?; // `priv:` and other modifiers
+            path.ends_with(".rlib")
+                .then(|| (name.to_owned(), path.to_owned()))
+        })
+}
+
+/// The support crate: every dependency of the module, linked whole.
+fn support_source(args: &[OsString]) -> String {
+    let mut text =
+        String::from("//! Made by playground-runtime: a module's dependencies, linked whole.\n");
+    for (name, _) in externs(args) {
+        text.push_str(&format!("pub extern crate {name};\n"));
+    }
+    text
+}
+
+/// The options of the module's command the support library is built
+/// with: where the dependencies are, the target, and every codegen
+/// option but the module crate's own (its incremental directory, its
+/// symbol hash).
+fn shared_options(args: &[OsString]) -> Vec<OsString> {
+    let mut kept = Vec::new();
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        let text = word.to_string_lossy();
+        match text.as_ref() {
+            "-L" | "--extern" | "--target" | "--sysroot" | "-Z" => {
+                kept.push(word.clone());
+                kept.extend(words.next().cloned());
+            }
+            "-C" => {
+                if let Some(option) = words.next()
+                    && codegen_shared(&option.to_string_lossy())
+                {
+                    kept.extend([word.clone(), option.clone()]);
+                }
+            }
+            _ if text.starts_with("-C") => {
+                if codegen_shared(&text[2..]) {
+                    kept.push(word.clone());
+                }
+            }
+            _ if text.starts_with("-L") || text.starts_with("--target=") => kept.push(word.clone()),
+            _ => {}
+        }
+    }
+    kept
+}
+
+/// Whether a codegen option of the module's command applies to its
+/// support library too.
+fn codegen_shared(option: &str) -> bool {
+    let name = option.split('=').next().unwrap_or(option);
+    !matches!(
+        name,
+        "incremental" | "metadata" | "extra-filename" | "embed-bitcode"
+    )
+}
+
+/// The target and panic strategy of the module's command: what the
+/// allocator's entry points are compiled for.
+fn target_options(args: &[OsString]) -> Vec<OsString> {
+    let mut kept = Vec::new();
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        let text = word.to_string_lossy();
+        if text == "--target" || text == "--sysroot" {
+            kept.push(word.clone());
+            kept.extend(words.next().cloned());
+        } else if text == "-C" {
+            if let Some(option) = words.next()
+                && option.to_string_lossy().starts_with("panic=")
+            {
+                kept.extend([word.clone(), option.clone()]);
+            }
+        } else if text.starts_with("-Cpanic=") || text.starts_with("--target=") {
+            kept.push(word.clone());
+        }
+    }
+    kept
+}
+
+/// The linker the module's command names (`-C linker=`), else the C
+/// compiler rustc runs by default.
+fn original_linker(args: &[OsString]) -> OsString {
+    let mut found = OsString::from("cc");
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        let text = word.to_string_lossy();
+        let option = if text == "-C" {
+            words.next().map(|o| o.to_string_lossy().into_owned())
+        } else {
+            text.strip_prefix("-C").map(str::to_owned)
+        };
+        if let Some(linker) = option.as_deref().and_then(|o| o.strip_prefix("linker=")) {
+            found = linker.into();
+        }
+    }
+    found
+}
+
+fn rustc(mut command: Command, what: &'static str) -> Result<(), SupportError> {
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| SupportError::Rustc {
+            what,
+            stderr: error.to_string(),
+        })?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(SupportError::Rustc {
+            what,
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        })
+    }
+}
+
+/// How the allocator's symbols are named in this toolchain, read from
+/// the support library's exported `__rust_alloc`: rustc names them in
+/// v0 mangling under a crate of its own (`_RNvCs..._7___rustc12___rust_alloc`),
+/// or plainly in older toolchains.
+fn allocator_prefix(library: &Path) -> Result<String, SupportError> {
+    use object::{Object, ObjectSymbol};
+    let bytes = std::fs::read(library).map_err(|source| SupportError::Io {
+        path: library.to_owned(),
+        source,
+    })?;
+    let file = object::File::parse(&*bytes).map_err(|error| SupportError::Io {
+        path: library.to_owned(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, error),
+    })?;
+    let missing = || SupportError::NoAllocator {
+        library: library.to_owned(),
+    };
+    file.dynamic_symbols()
+        .filter(|symbol| !symbol.is_undefined())
+        .find_map(|symbol| {
+            let name = symbol.name().ok()?;
+            if name == "__rust_alloc" {
+                return Some(String::new());
+            }
+            name.strip_suffix("12___rust_alloc")
+                .filter(|prefix| prefix.starts_with("_R") && prefix.ends_with("___rustc"))
+                .map(str::to_owned)
+        })
+        .ok_or_else(missing)
+}
+
+/// The allocator's entry point `name` (`__rdl_alloc`, ...) as rustc names
+/// it with `prefix` (see [`allocator_prefix`]).
+fn allocator_symbol(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        // v0: the identifier's length, `_` since it starts with one.
+        format!("{prefix}{}_{name}", name.len())
+    }
+}
+
+/// The allocator's entry points, as std defines them for the system
+/// allocator: what the module's `__rust_alloc` and the others call.
+fn bridge_source_text(prefix: &str) -> String {
+    let alloc = allocator_symbol(prefix, "__rdl_alloc");
+    let dealloc = allocator_symbol(prefix, "__rdl_dealloc");
+    let realloc = allocator_symbol(prefix, "__rdl_realloc");
+    let zeroed = allocator_symbol(prefix, "__rdl_alloc_zeroed");
+    format!(
+        r#"//! Made by playground-runtime: the allocator's entry points of a thin module.
+#![no_std]
+extern crate std;
+use core::alloc::{{GlobalAlloc, Layout}};
+use std::alloc::System;
+
+#[unsafe(export_name = "{alloc}")]
+pub unsafe fn alloc(size: usize, align: usize) -> *mut u8 {{
+    unsafe {{ System.alloc(Layout::from_size_align_unchecked(size, align)) }}
+}}
+
+#[unsafe(export_name = "{dealloc}")]
+pub unsafe fn dealloc(ptr: *mut u8, size: usize, align: usize) {{
+    unsafe {{ System.dealloc(ptr, Layout::from_size_align_unchecked(size, align)) }}
+}}
+
+#[unsafe(export_name = "{realloc}")]
+pub unsafe fn realloc(ptr: *mut u8, size: usize, align: usize, new_size: usize) -> *mut u8 {{
+    unsafe {{ System.realloc(ptr, Layout::from_size_align_unchecked(size, align), new_size) }}
+}}
+
+#[unsafe(export_name = "{zeroed}")]
+pub unsafe fn alloc_zeroed(size: usize, align: usize) -> *mut u8 {{
+    unsafe {{ System.alloc_zeroed(Layout::from_size_align_unchecked(size, align)) }}
+}}
+"#
+    )
+}
+
+/// The linker script: rustc's link line without the `rlib`s (but
+/// compiler-builtins', which a `dylib` does not export), then the
+/// allocator's entry points and the support library, found at run time
+/// where it was made.
+///
+/// rustc lists every `#[no_mangle]` symbol of every crate it links in
+/// the module's version script (playground-runtime's
+/// `playground_program_v1`, say), and those are now the support
+/// library's: the link is told not to require them
+/// (`--undefined-version`, lld's default being the opposite).
+fn linker_script(linker: &OsStr, bridge: &Path, library: &Path) -> String {
+    let dir = library.parent().unwrap_or(Path::new("."));
+    format!(
+        "#!/bin/sh\n\
+         # Made by playground-runtime: links a module thin (see its tools::thin).\n\
+         lld=\n\
+         for arg do\n\
+         \x20 shift\n\
+         \x20 case $arg in\n\
+         \x20   */libcompiler_builtins-*.rlib) set -- \"$@\" \"$arg\" ;;\n\
+         \x20   *.rlib | -Wl,--no-undefined-version) ;;\n\
+         \x20   -fuse-ld=lld) lld=-Wl,--undefined-version; set -- \"$@\" \"$arg\" ;;\n\
+         \x20   *) set -- \"$@\" \"$arg\" ;;\n\
+         \x20 esac\n\
+         done\n\
+         exec {} \"$@\" $lld {} {} {}\n",
+        quoted(linker),
+        quoted(bridge.as_os_str()),
+        quoted(library.as_os_str()),
+        quoted(&OsString::from(format!("-Wl,-rpath,{}", dir.display()))),
+    )
+}
+
+/// `text` quoted for `sh`.
+fn quoted(text: &OsStr) -> String {
+    format!("'{}'", text.to_string_lossy().replace('\'', r"'\''"))
+}
+
+fn write_executable(path: &Path, text: &str) -> std::io::Result<()> {
+    // Written aside and renamed: a rebuild never runs half a script.
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, text)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o755))?;
+    }
+    std::fs::rename(&partial, path)
+}
+
+/// Whether this program's dynamic symbol table holds Rust symbols (it was
+/// linked with `-rdynamic` or `-Z export-executable-symbols`): read once.
+fn host_exports_rust() -> bool {
+    static EXPORTS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *EXPORTS.get_or_init(|| {
+        use object::{Object, ObjectSymbol};
+        let Ok(bytes) = std::fs::read("/proc/self/exe") else {
+            return true;
+        };
+        let Ok(file) = object::File::parse(&*bytes) else {
+            return true;
+        };
+        file.dynamic_symbols().any(|symbol| {
+            !symbol.is_undefined()
+                && symbol
+                    .name()
+                    .is_ok_and(|name| name.starts_with("_ZN") || name.starts_with("_R"))
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<OsString> {
+        text.split(' ').map(OsString::from).collect()
+    }
+
+    #[test]
+    fn the_support_library_shares_the_modules_dependencies_and_codegen_options() {
+        let args = words(
+            "--crate-name m --edition=2024 src/lib.rs --crate-type cdylib -C opt-level=0 \
+             -C incremental=/t/inc -Cmetadata=abc -C strip=debuginfo -C linker=clang \
+             -L dependency=/t/deps --extern api=/t/deps/libapi-1.rlib \
+             --extern macros=/t/deps/libmacros-2.so --extern priv:serde=/t/deps/libserde-3.rlib",
+        );
+        assert_eq!(
+            shared_options(&args),
+            words(
+                "-C opt-level=0 -C strip=debuginfo -C linker=clang -L dependency=/t/deps \
+                 --extern api=/t/deps/libapi-1.rlib --extern macros=/t/deps/libmacros-2.so \
+                 --extern priv:serde=/t/deps/libserde-3.rlib"
+            )
+        );
+        assert_eq!(
+            support_source(&args).lines().skip(1).collect::<Vec<_>>(),
+            ["pub extern crate api;", "pub extern crate serde;"]
+        );
+        assert_eq!(original_linker(&args), "clang");
+        assert_eq!(original_linker(&words("-C opt-level=0")), "cc");
+    }
+
+    #[test]
+    fn the_allocators_entry_points_are_named_as_rustc_names_them() {
+        let prefix = "_RNvCsfLfy6EI15iL_7___rustc";
+        assert_eq!(
+            allocator_symbol(prefix, "__rdl_alloc"),
+            "_RNvCsfLfy6EI15iL_7___rustc11___rdl_alloc"
+        );
+        assert_eq!(
+            allocator_symbol(prefix, "__rdl_alloc_zeroed"),
+            "_RNvCsfLfy6EI15iL_7___rustc18___rdl_alloc_zeroed"
+        );
+        assert_eq!(allocator_symbol("", "__rdl_alloc"), "__rdl_alloc");
+    }
+
+    #[test]
+    fn the_linker_script_quotes_what_it_is_given() {
+        let script = linker_script(
+            OsStr::new("cc"),
+            Path::new("/t/it's/allocator.o"),
+            Path::new("/t/s/libplayground_support_1.so"),
+        );
+        assert!(
+            script.ends_with(
+                "exec 'cc' \"$@\" $lld '/t/it'\\''s/allocator.o' \
+                 '/t/s/libplayground_support_1.so' '-Wl,-rpath,/t/s'\n"
+            ),
+            "{script}"
+        );
+    }
+}
