@@ -27,7 +27,7 @@ pub enum Fixture {
     StateV2Panic,
     /// Compiled against a changed view (one more method).
     ApiV2,
-    /// Without the `export_module!` line.
+    /// With `export_module!(all)`: every viewmodel it links is bound.
     Unnamed,
     /// A valid library that is not a playground module.
     Plain,
@@ -446,7 +446,7 @@ fn build_foreign(fixture: Fixture) -> PathBuf {
     .expect("write module manifest");
     std::fs::write(
         root.join("module/src/lib.rs"),
-        "use playground_runtime::{view, viewmodel};\n\n#[view]\npub trait Foreign: Send + Sync {\n    fn hello(&self) -> u32;\n}\n\n#[derive(Default)]\npub struct Here;\n\n#[viewmodel]\nimpl Foreign for Here {\n    fn hello(&self) -> u32 {\n        1\n    }\n}\n",
+        "use playground_runtime::{view, viewmodel};\n\nplayground_runtime::export_module!();\n\n#[view]\npub trait Foreign: Send + Sync {\n    fn hello(&self) -> u32;\n}\n\n#[derive(Default)]\npub struct Here;\n\n#[viewmodel]\nimpl Foreign for Here {\n    fn hello(&self) -> u32 {\n        1\n    }\n}\n",
     )
     .expect("write module source");
     std::fs::copy(workspace().join("Cargo.lock"), root.join("Cargo.lock"))
@@ -507,8 +507,8 @@ const ECS_DECLARATION_EDIT: [SourceEdit; 2] = [
 ];
 
 /// playground-ecs's `EcsModule` alone as a module library (a crate whose
-/// whole source is `pub use playground_ecs::EcsModule;`, without
-/// `export_module!`, so loading it binds the viewmodels it links), built
+/// whole source is `pub use playground_ecs::EcsModule;` and
+/// `export_module!(all)`, so loading it binds the viewmodels it links), built
 /// from a copy of playground-ecs's sources with `edits` applied: the ECS
 /// as its author would rebuild it after editing it.
 fn build_ecs_library(edits: &[SourceEdit], fixture: Fixture) -> PathBuf {
@@ -552,12 +552,12 @@ fn build_ecs_library(edits: &[SourceEdit], fixture: Fixture) -> PathBuf {
     std::fs::create_dir_all(library.join("src")).expect("create the library crate");
     std::fs::write(
         library.join("Cargo.toml"),
-        "[package]\nname = \"ecs-library\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\nplayground-ecs = { package = \"playground-ecs-copy\", path = \"../playground-ecs\" }\n",
+        "[package]\nname = \"ecs-library\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[dependencies]\nplayground-ecs = { package = \"playground-ecs-copy\", path = \"../playground-ecs\" }\nplayground-runtime.workspace = true\n",
     )
     .expect("write the library's manifest");
     std::fs::write(
         library.join("src/lib.rs"),
-        "//! playground-ecs's viewmodel, alone in a module library.\npub use playground_ecs::EcsModule;\n",
+        "//! playground-ecs's viewmodel, alone in a module library.\npub use playground_ecs::EcsModule;\n\nplayground_runtime::export_module!(all);\n",
     )
     .expect("write the library's source");
     let workspace_manifest = std::fs::read_to_string(workspace().join("Cargo.toml"))

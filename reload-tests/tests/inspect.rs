@@ -134,8 +134,9 @@ fn the_inspector_refuses_what_is_not_a_module() {
         err,
         format!(
             "playground-inspect: {}: no `playground_module_v1` symbol, so not a playground \
-             module; build a crate that uses playground-runtime with `crate-type = [\"cdylib\", \
-             \"rlib\"]` (the library does not export `playground_module_v1`)\n",
+             module; build a crate with `crate-type = [\"cdylib\", \"rlib\"]` and \
+             `playground_runtime::export_module!();` at its root (the library does not export \
+             `playground_module_v1`)\n",
             plain.display()
         )
     );
@@ -159,7 +160,7 @@ fn the_inspector_refuses_what_is_not_a_module() {
     assert_eq!(code, Some(2), "{err}");
     assert!(
         err.starts_with(&format!(
-            "playground-inspect: {}: not a playground program: no `playground_build_v1` symbol",
+            "playground-inspect: {}: not a playground program: no `playground_program_v1` symbol",
             plain.display()
         )),
         "{err}"

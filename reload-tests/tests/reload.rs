@@ -548,7 +548,7 @@ fn a_module_binds_only_its_own_crates_viewmodels() {
     );
     assert_eq!(clock(), 3);
 
-    // Without it, every viewmodel of the library is bound (the clock's
+    // With `export_module!(all)`, every viewmodel of the library is bound (the clock's
     // state carried over into the library's copy).
     let report = registry.load(library(Fixture::Unnamed)).unwrap();
     assert_eq!(report.crate_name, None);

@@ -112,8 +112,9 @@ pub enum LoadErrorKind {
     },
     /// A library without the export every module has.
     #[error(
-        "no `{symbol}` symbol, so not a playground module; build a crate that uses \
-         playground-runtime with `crate-type = [\"cdylib\", \"rlib\"]` ({message})"
+        "no `{symbol}` symbol, so not a playground module; build a crate with \
+         `crate-type = [\"cdylib\", \"rlib\"]` and `playground_runtime::export_module!();` \
+         at its root ({message})"
     )]
     MissingSymbol {
         /// The symbol looked for.

@@ -37,7 +37,12 @@ pub const MODULE_CRATE_SYMBOL: &str = "playground_module_crate_v1";
 /// viewmodels of a framework crate (playground-ecs's `EcsModule`, say) are
 /// in its image too. Loading the module binds only the viewmodels declared
 /// in the module's own crate, and leaves the host's bindings of the others
-/// (and their state) alone.
+/// (and their state) alone. A library that is to bind every viewmodel it
+/// links (a framework crate's, rebuilt and swapped on its own) says so:
+///
+/// ```ignore
+/// playground_runtime::export_module!(all);
+/// ```
 #[macro_export]
 macro_rules! export_module {
     () => {
@@ -46,6 +51,15 @@ macro_rules! export_module {
             $crate::__private::RawStr::new(::core::env!("CARGO_CRATE_NAME"))
         }
 
+        const _: () = {
+            const RECORD: $crate::__private::ManifestRecord =
+                $crate::__private::ManifestRecord::module_crate(::core::env!("CARGO_CRATE_NAME"));
+    $crate::__register!(MANIFEST ITEM = RECORD);
+        };
+
+        $crate::export_module!(all);
+    };
+    (all) => {
         const _: () = {
             #[unsafe(no_mangle)]
             extern "C" fn playground_module_v1() -> &'static $crate::__private::ModuleHeader {
@@ -64,10 +78,6 @@ macro_rules! export_module {
             #[allow(non_upper_case_globals)]
             static playground_build_v1: $crate::__private::BuildRecord =
                 $crate::__private::BUILD_RECORD;
-
-            const RECORD: $crate::__private::ManifestRecord =
-                $crate::__private::ManifestRecord::module_crate(::core::env!("CARGO_CRATE_NAME"));
-    $crate::__register!(MANIFEST ITEM = RECORD);
         };
     };
 }
