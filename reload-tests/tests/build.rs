@@ -782,4 +782,19 @@ fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
     registry.load(&again.library).unwrap();
     let counter = registry.get::<dyn Counter>().unwrap();
     assert_eq!((counter.version(), counter.total()), (4, total + 1));
+
+    // Linked by GNU ld (a linker other than rustc's lld, as wild and mold
+    // are), thin too, reading its own registrations.
+    set_version(&source, "4", "5");
+    let bfd = build.clone().linker("/usr/bin/ld.bfd").run().unwrap();
+    assert!(bfd.direct);
+    assert!(needed(&bfd.library).contains(&support_name));
+    assert!(
+        !comment(&bfd.library).contains("LLD"),
+        "{}",
+        comment(&bfd.library)
+    );
+    registry.load(&bfd.library).unwrap();
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!((counter.version(), counter.total()), (5, total + 1));
 }

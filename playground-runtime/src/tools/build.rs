@@ -31,7 +31,7 @@ use crate::tools::built::{BuildError, BuildProgress, Built};
 use crate::tools::cargo_messages::{Artifact, Message, RustcMessage, finish};
 use crate::tools::direct::{Direct, canonical, module_sources, stamp};
 use crate::tools::linker::{Linker, fastest_linker, linker_dir};
-use crate::tools::thin::Support;
+use crate::tools::thin::{Support, reads_its_own_sections};
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
@@ -608,6 +608,16 @@ impl Build {
             *self.direct.lock().unwrap_or_else(|e| e.into_inner()) = None;
             return self.run();
         };
+        if let Some(support) = thin.filter(|_| !reads_its_own_sections(&written)) {
+            tracing::warn!(
+                support = %support.library.display(),
+                "a thin link left the module's registrations to another image; \
+                 linking in full from now on"
+            );
+            self.thin_failed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            return self.run_direct(direct, start);
+        }
         // Where cargo puts the library (it links it out of `deps/`).
         let library = direct.library.clone();
         if written != library {

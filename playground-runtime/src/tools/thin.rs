@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Bumped when what a support directory holds changes.
-const LAYOUT: u32 = 3;
+const LAYOUT: u32 = 4;
 
 /// Why a module cannot be linked thin: it is then linked in full, as
 /// without thin links.
@@ -113,7 +113,11 @@ impl Support {
             .args(["--cap-lints", "allow", "--out-dir"])
             .arg(&dir)
             .arg(&source)
-            .args(shared_options(args));
+            .args(shared_options(args))
+            // The bounds of its registration sections stay its own: a
+            // module's must be the module's, which some linkers (wild)
+            // would otherwise take from the support library.
+            .args(["-C", "link-arg=-Wl,-z,start-stop-visibility=hidden"]);
         rustc(command, "the support library")?;
         let prefix = allocator_prefix(&library)?;
         let bridge_source = dir.join("allocator.rs");
@@ -140,6 +144,27 @@ impl Support {
         linker.push(&self.linker);
         vec!["-C".into(), linker]
     }
+}
+
+/// Whether `library`, linked thin, reads its own registrations: the
+/// bounds of its sections (`__start_linkme_*`, `__stop_linkme_*`) are
+/// defined in it, not left for another image to provide. A linker that
+/// does not make them for a library linked against one that exports
+/// them would leave the module reading that library's registrations.
+pub(crate) fn reads_its_own_sections(library: &Path) -> bool {
+    use object::{Object, ObjectSymbol};
+    let Ok(bytes) = std::fs::read(library) else {
+        return false;
+    };
+    let Ok(file) = object::File::parse(&*bytes) else {
+        return false;
+    };
+    !file.dynamic_symbols().any(|symbol| {
+        symbol.is_undefined()
+            && symbol.name().is_ok_and(|name| {
+                name.starts_with("__start_linkme_") || name.starts_with("__stop_linkme_")
+            })
+    })
 }
 
 /// Names the support library: a hash of the rustc command (its
@@ -201,11 +226,7 @@ fn shared_options(args: &[OsString]) -> Vec<OsString> {
                     kept.extend([word.clone(), option.clone()]);
                 }
             }
-            _ if text.starts_with("-C") => {
-                if codegen_shared(&text[2..]) {
-                    kept.push(word.clone());
-                }
-            }
+            _ if text.starts_with("-C") && codegen_shared(&text[2..]) => kept.push(word.clone()),
             _ if text.starts_with("-L") || text.starts_with("--target=") => kept.push(word.clone()),
             _ => {}
         }

@@ -41,7 +41,7 @@ use hot_reload::subsecond_workspace::{self, SubsecondWorkspace};
 use hot_reload::user_workspace::{Host, UserWorkspace};
 use hot_reload::{Work, edit, user_workspace, workspace_dir};
 use hot_reload_api::Greeter;
-use playground_runtime::{Registry, WatchEvent, WatchOptions, Watcher};
+use playground_runtime::{Build, Registry, WatchEvent, WatchOptions, Watcher};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::sync::Arc;
@@ -178,6 +178,12 @@ fn main() {
     let build = work.module_build();
     println!("first build of the tuned example (compiles the module's dependencies)...");
     let first = build.run().expect("first build");
+    match build.support_library() {
+        Some(support) => println!("its rebuilds link thin, against {}", support.display()),
+        None => println!("its rebuilds link in full: no support library"),
+    }
+    // The same build with rebuilds linked in full, for comparison.
+    let full_build = build.clone().thin_links(false);
     let registry = Arc::new(Registry::linked());
     registry.load(&first.library).expect("load version 1");
     let source = work.module_source();
@@ -243,7 +249,45 @@ fn main() {
     let mut hot_lib_default = Samples::default();
     let mut subsecond_samples = Samples::default();
     let mut tuned = Samples::default();
+    let mut tuned_full = Samples::default();
     let mut tuned_bare = Samples::default();
+    // A round of the tuned example: the save, the watcher's rebuild, the
+    // new code answering.
+    let tuned_round =
+        |build: &Build, n: u32, samples: &mut Samples, edit_to: &mut dyn FnMut(u32)| -> Duration {
+            let watcher = Watcher::build(
+                Arc::clone(&registry),
+                build.clone(),
+                WatchOptions::default(),
+            )
+            .expect("watch the module");
+            let expected = format!("Hello{n}, Ada.");
+            let saved = Instant::now();
+            edit_to(n);
+            let mut building_at = None;
+            let took = loop {
+                match watcher.events().recv_timeout(Duration::from_secs(60)) {
+                    Ok(WatchEvent::Building { .. }) => building_at = Some(saved.elapsed()),
+                    Ok(WatchEvent::Loaded { report, .. }) => {
+                        let answer = registry.get::<dyn Greeter>().expect("bound").greet("Ada");
+                        let swap = saved.elapsed();
+                        assert_eq!(answer, expected, "the new code answers");
+                        let building_at = building_at.expect("a Building event first");
+                        samples.part("save to build start", building_at);
+                        samples.part("load", report.elapsed);
+                        samples.part("build", swap.saturating_sub(building_at + report.elapsed));
+                        break swap;
+                    }
+                    Ok(WatchEvent::BuildFailed { message }) => panic!("build failed: {message}"),
+                    Ok(WatchEvent::Refused(error)) => panic!("refused: {error}"),
+                    Ok(_) => {}
+                    Err(_) => panic!("no swap in 60 s"),
+                }
+            };
+            drop(watcher);
+            samples.total.push(took);
+            took
+        };
     for round in 0..rounds {
         let n = next;
         next += 1;
@@ -295,38 +339,11 @@ fn main() {
         subsecond_samples.total.push(subsecond_took);
 
         // The tuned example, with the watcher as `cargo run -p hot_reload
-        // -- --watch` runs it.
-        let watcher = Watcher::build(
-            Arc::clone(&registry),
-            build.clone(),
-            WatchOptions::default(),
-        )
-        .expect("watch the module");
-        let expected = format!("Hello{n}, Ada.");
-        let saved = Instant::now();
-        edit_to(n);
-        let mut building_at = None;
-        let tuned_took = loop {
-            match watcher.events().recv_timeout(Duration::from_secs(60)) {
-                Ok(WatchEvent::Building { .. }) => building_at = Some(saved.elapsed()),
-                Ok(WatchEvent::Loaded { report, .. }) => {
-                    let answer = registry.get::<dyn Greeter>().expect("bound").greet("Ada");
-                    let swap = saved.elapsed();
-                    assert_eq!(answer, expected, "the new code answers");
-                    let building_at = building_at.expect("a Building event first");
-                    tuned.part("save to build start", building_at);
-                    tuned.part("load", report.elapsed);
-                    tuned.part("build", swap.saturating_sub(building_at + report.elapsed));
-                    break swap;
-                }
-                Ok(WatchEvent::BuildFailed { message }) => panic!("build failed: {message}"),
-                Ok(WatchEvent::Refused(error)) => panic!("refused: {error}"),
-                Ok(_) => {}
-                Err(_) => panic!("no swap in 60 s"),
-            }
-        };
-        drop(watcher);
-        tuned.total.push(tuned_took);
+        // -- --watch` runs it; then the same with rebuilds linked in full.
+        let tuned_took = tuned_round(&build, n, &mut tuned, &mut edit_to);
+        let n = next;
+        next += 1;
+        let full_took = tuned_round(&full_build, n, &mut tuned_full, &mut edit_to);
 
         // The tuned example's floor: the same kind of edit, then the same
         // `cargo build` (target directory, profile settings, environment).
@@ -342,7 +359,7 @@ fn main() {
         println!(
             "round {:>2}: user least code {:>6.1} ms, wild on PATH {:>6.1} ms, bare cargo {:>6.1} ms, \
              hot-lib-reloader {:>6.1} ms ({:>6.1} ms by default), subsecond {:>6.1} ms | \
-             tuned {:>6.1} ms, bare cargo {:>6.1} ms",
+             tuned {:>6.1} ms, linked in full {:>6.1} ms, bare cargo {:>6.1} ms",
             round + 1,
             ms(least_took),
             wild_took.map_or(f64::NAN, ms),
@@ -351,6 +368,7 @@ fn main() {
             ms(default_took),
             ms(subsecond_took),
             ms(tuned_took),
+            ms(full_took),
             ms(tuned_bare_took),
         );
     }
@@ -362,6 +380,7 @@ fn main() {
     report("hot-lib-reloader, its default", &mut hot_lib_default);
     report("subsecond (dx serve --hot-patch)", &mut subsecond_samples);
     report("tuned example", &mut tuned);
+    report("tuned, linked in full", &mut tuned_full);
     report("tuned, bare cargo build", &mut tuned_bare);
     let ratio =
         |a: &Samples, b: &Samples| median(&a.total).as_secs_f64() / median(&b.total).as_secs_f64();
@@ -388,8 +407,10 @@ fn main() {
         ratio(&user_least, &hot_lib_default),
     );
     println!(
-        "medians: tuned / subsecond {:.2}x; wild on PATH / subsecond {:.2}x; least code / subsecond {:.2}x",
+        "medians: tuned / subsecond {:.2}x; tuned linked in full / subsecond {:.2}x; \
+         wild on PATH / subsecond {:.2}x; least code / subsecond {:.2}x",
         ratio(&tuned, &subsecond_samples),
+        ratio(&tuned_full, &subsecond_samples),
         if user_wild.total.is_empty() {
             f64::NAN
         } else {
