@@ -775,11 +775,25 @@ fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
     let total = counter.total();
     assert_eq!(counter.add(1), total + 1, "still serving after both");
 
-    // Thin again, and the thin library is replaced by the next one.
+    // The support library was loaded from the bytes checked, not from
+    // its file.
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    assert!(
+        !maps.contains(support.to_str().unwrap()),
+        "mapped from its file"
+    );
+
+    // Thin again, and the thin library is replaced by the next one, which
+    // links against the support library already loaded: its file is not
+    // read again (here, it is gone).
     set_version(&source, "3", "4");
     let again = build.run().unwrap();
     assert!(needed(&again.library).contains(&support_name));
-    registry.load(&again.library).unwrap();
+    let aside = support.with_extension("aside");
+    std::fs::rename(&support, &aside).unwrap();
+    let loaded = registry.load(&again.library);
+    std::fs::rename(&aside, &support).unwrap();
+    loaded.unwrap();
     let counter = registry.get::<dyn Counter>().unwrap();
     assert_eq!((counter.version(), counter.total()), (4, total + 1));
 
@@ -797,4 +811,43 @@ fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
     registry.load(&bfd.library).unwrap();
     let counter = registry.get::<dyn Counter>().unwrap();
     assert_eq!((counter.version(), counter.total()), (5, total + 1));
+}
+
+/// A thin module whose support library was removed (a `cargo clean`
+/// while the host runs) is refused, naming the library, before any of
+/// its code runs; what the program had bound stays.
+#[test]
+fn a_thin_module_whose_support_library_is_gone_is_refused_and_nothing_changes() {
+    let manifest = module_copy("thin_gone", "counter-module-thin-gone");
+    let build = Build::new(&manifest)
+        .target_dir(fixture_target().join("watched"))
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .fast_rebuilds(true)
+        .link_with(playground_runtime::Linker::Rustc);
+    let first = build.run().unwrap();
+    let support = build.support_library().expect("a support library is made");
+    let registry = Registry::linked();
+    registry.load(&first.library).unwrap();
+    registry.get::<dyn Counter>().unwrap().add(3);
+
+    let source = manifest.with_file_name("src/lib.rs");
+    set_version(&source, FIXTURE_VERSION, "3");
+    let thin = build.run().unwrap();
+    assert!(thin.direct);
+    let aside = support.with_extension("aside");
+    std::fs::rename(&support, &aside).unwrap();
+    let refused = registry.load(&thin.library);
+    std::fs::rename(&aside, &support).unwrap();
+    let message = refused.unwrap_err().to_string();
+    assert!(
+        message.contains(support.file_name().unwrap().to_str().unwrap())
+            && message.contains("support library"),
+        "{message}"
+    );
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!((counter.version(), counter.total()), (1, 3), "untouched");
+    // Back in place: the same library loads.
+    registry.load(&thin.library).unwrap();
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!((counter.version(), counter.total()), (3, 3));
 }

@@ -66,6 +66,11 @@ impl Library {
     /// library has run (its header, `describe`), never the module author's:
     /// a library refused here is unloaded on return.
     pub fn open(image: &Image, copy: OwnedFd) -> Result<(Library, ModuleContents), OpenError> {
+        // A thin module's dependencies first, from the bytes checked: the
+        // dynamic linker then takes them for the library the module needs.
+        if let Some(support) = &image.support {
+            support.open()?;
+        }
         let name = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&copy));
         // SAFETY: opening a library runs its initialisers. The image passed
         // every check that can be made from its file: a complete shared

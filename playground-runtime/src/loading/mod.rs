@@ -13,6 +13,7 @@ pub mod image;
 pub mod library;
 pub mod loader;
 pub mod manifest;
+pub mod mapping;
 pub mod module;
 pub mod reading;
 pub mod sha256;

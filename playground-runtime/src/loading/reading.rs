@@ -117,13 +117,16 @@ impl Manifest {
     }
 
     /// Reads the manifest of a thin module (`module`, its bytes) from its
-    /// own file and from its support library's (`support`): the module's
-    /// records and those of the crates it links. The support library's
-    /// build must be the module's.
-    pub(crate) fn read_thin(module: &[u8], support: &[u8]) -> Result<Manifest, ManifestError> {
+    /// own file and from its support library's build and records (see
+    /// [`support_records`]): the module's records and those of the crates
+    /// it links. The support library's build must be the module's.
+    pub(crate) fn read_thin(
+        module: &[u8],
+        support_build: &Fingerprint,
+        support_records: &[u8],
+    ) -> Result<Manifest, ManifestError> {
         let (build, own) = build_and_records(module, false)?;
-        let (support_build, linked) = build_and_records(support, true)?;
-        if support_build != build {
+        if *support_build != build {
             return Err(ManifestError::Malformed(format!(
                 "its support library was built as {support_build}, the module as {build}"
             )));
@@ -131,7 +134,7 @@ impl Manifest {
         Manifest::from_records(
             build,
             own.chunks_exact(size_of::<Record>())
-                .chain(linked.chunks_exact(size_of::<Record>()))
+                .chain(support_records.chunks_exact(size_of::<Record>()))
                 .map(Raw::parse),
         )
     }
@@ -429,6 +432,14 @@ fn build_and_records(data: &[u8], program: bool) -> Result<(Fingerprint, &[u8]),
         )));
     }
     Ok((build, records))
+}
+
+/// The build and the manifest records (whole records, back to back) of a
+/// support library whose bytes are `data`, kept for the modules linked
+/// against it.
+pub(crate) fn support_records(data: &[u8]) -> Result<(Fingerprint, Vec<u8>), ManifestError> {
+    let (build, records) = build_and_records(data, true)?;
+    Ok((build, records.to_vec()))
 }
 
 fn read_build(bytes: &[u8]) -> Result<Fingerprint, ManifestError> {
