@@ -627,3 +627,77 @@ pub fn fifo(path: &Path) {
     )
     .expect("make a FIFO");
 }
+
+/// The counter module's version as its source states it.
+pub const FIXTURE_VERSION: &str = "if cfg!(feature = \"v2\") { 2 } else { 1 }";
+
+/// Edits the copy's `const VERSION: u32 = from;` to `to`.
+pub fn set_version(source: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(source).unwrap();
+    let edited = text.replace(
+        &format!("const VERSION: u32 = {from};"),
+        &format!("const VERSION: u32 = {to};"),
+    );
+    assert_ne!(text, edited, "the edit applies");
+    std::fs::write(source, edited).unwrap();
+}
+
+/// A copy of the counter module under `target/build-tests/<dir>`, as
+/// the build tests' watched copy, as package `package` (copies built into one target
+/// directory need names of their own).
+pub fn module_copy(dir: &str, package: &str) -> PathBuf {
+    let fixture = workspace().join("reload-tests/fixtures/counter-module");
+    let dir = workspace().join("target/build-tests").join(dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::copy(fixture.join("src/lib.rs"), dir.join("src/lib.rs")).unwrap();
+    let manifest = std::fs::read_to_string(fixture.join("Cargo.toml"))
+        .unwrap()
+        .replace("edition.workspace = true", "edition = \"2024\"")
+        .replace("name = \"counter-module\"", &format!("name = {package:?}"))
+        .replace(
+            "counter-api = { path = \"../counter-api\" }",
+            &format!(
+                "counter-api = {{ path = {:?} }}",
+                workspace().join("reload-tests/fixtures/counter-api")
+            ),
+        )
+        .replace(
+            "playground-runtime.workspace = true",
+            &format!(
+                "playground-runtime = {{ path = {:?} }}",
+                workspace().join("playground-runtime")
+            ),
+        );
+    std::fs::write(dir.join("Cargo.toml"), format!("{manifest}\n[workspace]\n")).unwrap();
+    std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    dir.join("Cargo.toml")
+}
+
+/// The `.comment` lines the linker left in a library ("Linker: LLD ...").
+pub fn comment(library: &Path) -> String {
+    use object::{Object, ObjectSection};
+    let bytes = std::fs::read(library).unwrap();
+    let file = object::File::parse(&*bytes).unwrap();
+    file.section_by_name(".comment")
+        .and_then(|section| section.data().ok())
+        .map(|data| String::from_utf8_lossy(data).replace('\0', "\n"))
+        .unwrap_or_default()
+}
+
+/// The shared libraries `library` names in its dynamic section
+/// (`DT_NEEDED`).
+pub fn needed(library: &Path) -> Vec<String> {
+    use object::read::elf::ElfFile64;
+    let bytes = std::fs::read(library).unwrap();
+    let elf = ElfFile64::<object::Endianness>::parse(&*bytes).unwrap();
+    let table = elf
+        .elf_section_table()
+        .dynamic_table(elf.endian(), elf.data())
+        .unwrap();
+    table
+        .iter()
+        .filter(|entry| entry.tag == object::elf::DT_NEEDED)
+        .map(|entry| String::from_utf8_lossy(table.string(entry).unwrap()).into_owned())
+        .collect()
+}

@@ -4,7 +4,7 @@
 
 use counter_api::Counter;
 use playground_runtime::{Build, BuildError, BuildProgress, Registry};
-use reload_tests::{fixture_target, workspace};
+use reload_tests::{FIXTURE_VERSION, comment, fixture_target, module_copy, set_version, workspace};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -338,57 +338,11 @@ fn a_crate_that_makes_no_library_is_refused_by_name() {
     assert!(matches!(missing, BuildError::Failed { .. }), "{missing}");
 }
 
-/// The counter module's version as its source states it.
-const FIXTURE_VERSION: &str = "if cfg!(feature = \"v2\") { 2 } else { 1 }";
-
-/// Edits the copy's `const VERSION: u32 = from;` to `to`.
-fn set_version(source: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(source).unwrap();
-    let edited = text.replace(
-        &format!("const VERSION: u32 = {from};"),
-        &format!("const VERSION: u32 = {to};"),
-    );
-    assert_ne!(text, edited, "the edit applies");
-    std::fs::write(source, edited).unwrap();
-}
-
 /// A copy of the counter module under `target/build-tests/watched`, in a
 /// workspace of its own whose dependencies are the real crates by path (so
 /// that, built into the fixtures' target directory, only the copy compiles).
 fn watched_copy() -> PathBuf {
     module_copy("watched", "counter-module")
-}
-
-/// A copy of the counter module under `target/build-tests/<dir>`, as
-/// [`watched_copy`], as package `package` (copies built into one target
-/// directory need names of their own).
-fn module_copy(dir: &str, package: &str) -> PathBuf {
-    let fixture = workspace().join("reload-tests/fixtures/counter-module");
-    let dir = workspace().join("target/build-tests").join(dir);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::copy(fixture.join("src/lib.rs"), dir.join("src/lib.rs")).unwrap();
-    let manifest = std::fs::read_to_string(fixture.join("Cargo.toml"))
-        .unwrap()
-        .replace("edition.workspace = true", "edition = \"2024\"")
-        .replace("name = \"counter-module\"", &format!("name = {package:?}"))
-        .replace(
-            "counter-api = { path = \"../counter-api\" }",
-            &format!(
-                "counter-api = {{ path = {:?} }}",
-                workspace().join("reload-tests/fixtures/counter-api")
-            ),
-        )
-        .replace(
-            "playground-runtime.workspace = true",
-            &format!(
-                "playground-runtime = {{ path = {:?} }}",
-                workspace().join("playground-runtime")
-            ),
-        );
-    std::fs::write(dir.join("Cargo.toml"), format!("{manifest}\n[workspace]\n")).unwrap();
-    std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    dir.join("Cargo.toml")
 }
 
 #[test]
@@ -622,17 +576,6 @@ fn fast_rebuilds_go_through_cargo_when_a_path_dependency_changed() {
     assert_eq!(rebuilt.compiled, 2, "the dependency and the module");
 }
 
-/// The `.comment` lines the linker left in a library ("Linker: LLD ...").
-fn comment(library: &Path) -> String {
-    use object::{Object, ObjectSection};
-    let bytes = std::fs::read(library).unwrap();
-    let file = object::File::parse(&*bytes).unwrap();
-    file.section_by_name(".comment")
-        .and_then(|section| section.data().ok())
-        .map(|data| String::from_utf8_lossy(data).replace('\0', "\n"))
-        .unwrap_or_default()
-}
-
 #[test]
 fn a_direct_rebuild_links_with_the_linker_given_and_loads() {
     // GNU ld stands in for a fast linker (wild, mold): a linker that is not
@@ -683,171 +626,4 @@ fn a_direct_rebuild_links_with_the_linker_given_and_loads() {
     // A linker that fails to link: given up, the rebuild links with lld.
     let linked = rebuild_with(build.clone().linker("/bin/false"));
     assert!(linked.contains("Linker: LLD"), "{linked}");
-}
-
-/// The shared libraries `library` names in its dynamic section
-/// (`DT_NEEDED`).
-fn needed(library: &Path) -> Vec<String> {
-    use object::read::elf::ElfFile64;
-    let bytes = std::fs::read(library).unwrap();
-    let elf = ElfFile64::<object::Endianness>::parse(&*bytes).unwrap();
-    let table = elf
-        .elf_section_table()
-        .dynamic_table(elf.endian(), elf.data())
-        .unwrap();
-    table
-        .iter()
-        .filter(|entry| entry.tag == object::elf::DT_NEEDED)
-        .map(|entry| String::from_utf8_lossy(table.string(entry).unwrap()).into_owned())
-        .collect()
-}
-
-/// A rebuild by rustc alone links the module's own code against a support
-/// library of its dependencies (made in the background after the first
-/// build): a library a fraction of the size, which passes every check,
-/// carries the state, contains its panics and the host's, and swaps again.
-#[test]
-fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
-    let manifest = module_copy("thin", "counter-module-thin");
-    let build = Build::new(&manifest)
-        .target_dir(fixture_target().join("watched"))
-        .env("CARGO_PROFILE_DEV_DEBUG", "0")
-        .fast_rebuilds(true)
-        .link_with(playground_runtime::Linker::Rustc);
-    let first = build.run().unwrap();
-    assert!(!first.direct);
-    assert!(
-        !needed(&first.library)
-            .iter()
-            .any(|n| n.starts_with("libplayground_support_")),
-        "cargo's build links in full"
-    );
-    let full_size = std::fs::metadata(&first.library).unwrap().len();
-    let support = build.support_library().expect("a support library is made");
-    let support_name = support.file_name().unwrap().to_str().unwrap().to_owned();
-    let registry = Registry::linked();
-    registry.load(&first.library).unwrap();
-    registry.get::<dyn Counter>().unwrap().add(5);
-
-    let source = manifest.with_file_name("src/lib.rs");
-    set_version(&source, FIXTURE_VERSION, "3");
-    let thin = build.run().unwrap();
-    assert!(thin.direct, "rebuilt by rustc alone");
-    assert!(
-        needed(&thin.library).contains(&support_name),
-        "linked against {support_name}: {:?}",
-        needed(&thin.library)
-    );
-    let thin_size = std::fs::metadata(&thin.library).unwrap().len();
-    assert!(
-        thin_size * 4 < full_size,
-        "{thin_size} bytes thin against {full_size} in full"
-    );
-    // Its manifest holds its own records and its dependencies' (the view
-    // is declared in counter-api, which is in the support library).
-    let manifest_read = playground_runtime::Manifest::read_library(&thin.library).unwrap();
-    assert!(
-        manifest_read.views.iter().any(|v| v.name == "Counter"),
-        "{:?}",
-        manifest_read.views
-    );
-    registry.load(&thin.library).unwrap();
-    let counter = registry.get::<dyn Counter>().unwrap();
-    assert_eq!(counter.version(), 3);
-    assert_eq!(counter.total(), 5, "the state carried over");
-    assert_eq!(counter.add(2), 7);
-
-    // A panic in the module's code, and one in the host's callback run
-    // from inside it, reach the caller as panics.
-    let panicked =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| counter.explode("thin")));
-    let payload = panicked.unwrap_err();
-    assert!(
-        playground_runtime::panic_message(&*payload).contains("thin"),
-        "{}",
-        playground_runtime::panic_message(&*payload)
-    );
-    counter.fill(2);
-    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        counter.each_record(&mut |_| panic!("the host's callback"))
-    }));
-    assert!(panicked.is_err());
-    let total = counter.total();
-    assert_eq!(counter.add(1), total + 1, "still serving after both");
-
-    // The support library was loaded from the bytes checked, not from
-    // its file.
-    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
-    assert!(
-        !maps.contains(support.to_str().unwrap()),
-        "mapped from its file"
-    );
-
-    // Thin again, and the thin library is replaced by the next one, which
-    // links against the support library already loaded: its file is not
-    // read again (here, it is gone).
-    set_version(&source, "3", "4");
-    let again = build.run().unwrap();
-    assert!(needed(&again.library).contains(&support_name));
-    let aside = support.with_extension("aside");
-    std::fs::rename(&support, &aside).unwrap();
-    let loaded = registry.load(&again.library);
-    std::fs::rename(&aside, &support).unwrap();
-    loaded.unwrap();
-    let counter = registry.get::<dyn Counter>().unwrap();
-    assert_eq!((counter.version(), counter.total()), (4, total + 1));
-
-    // Linked by GNU ld (a linker other than rustc's lld, as wild and mold
-    // are), thin too, reading its own registrations.
-    set_version(&source, "4", "5");
-    let bfd = build.clone().linker("/usr/bin/ld.bfd").run().unwrap();
-    assert!(bfd.direct);
-    assert!(needed(&bfd.library).contains(&support_name));
-    assert!(
-        !comment(&bfd.library).contains("LLD"),
-        "{}",
-        comment(&bfd.library)
-    );
-    registry.load(&bfd.library).unwrap();
-    let counter = registry.get::<dyn Counter>().unwrap();
-    assert_eq!((counter.version(), counter.total()), (5, total + 1));
-}
-
-/// A thin module whose support library was removed (a `cargo clean`
-/// while the host runs) is refused, naming the library, before any of
-/// its code runs; what the program had bound stays.
-#[test]
-fn a_thin_module_whose_support_library_is_gone_is_refused_and_nothing_changes() {
-    let manifest = module_copy("thin_gone", "counter-module-thin-gone");
-    let build = Build::new(&manifest)
-        .target_dir(fixture_target().join("watched"))
-        .env("CARGO_PROFILE_DEV_DEBUG", "0")
-        .fast_rebuilds(true)
-        .link_with(playground_runtime::Linker::Rustc);
-    let first = build.run().unwrap();
-    let support = build.support_library().expect("a support library is made");
-    let registry = Registry::linked();
-    registry.load(&first.library).unwrap();
-    registry.get::<dyn Counter>().unwrap().add(3);
-
-    let source = manifest.with_file_name("src/lib.rs");
-    set_version(&source, FIXTURE_VERSION, "3");
-    let thin = build.run().unwrap();
-    assert!(thin.direct);
-    let aside = support.with_extension("aside");
-    std::fs::rename(&support, &aside).unwrap();
-    let refused = registry.load(&thin.library);
-    std::fs::rename(&aside, &support).unwrap();
-    let message = refused.unwrap_err().to_string();
-    assert!(
-        message.contains(support.file_name().unwrap().to_str().unwrap())
-            && message.contains("support library"),
-        "{message}"
-    );
-    let counter = registry.get::<dyn Counter>().unwrap();
-    assert_eq!((counter.version(), counter.total()), (1, 3), "untouched");
-    // Back in place: the same library loads.
-    registry.load(&thin.library).unwrap();
-    let counter = registry.get::<dyn Counter>().unwrap();
-    assert_eq!((counter.version(), counter.total()), (3, 3));
 }
