@@ -243,7 +243,8 @@ impl Build {
     /// copying all of that into every rebuilt library. The support library
     /// is made once per set of dependencies, in the background after the
     /// build that goes through cargo (about a second of one core), under
-    /// `.playground-support/` beside the library; until it is ready, and
+    /// `.playground-support/<crate>/` beside the library (the one for the
+    /// crate's current dependencies); until it is ready, and
     /// if it cannot be made or a thin link fails, rebuilds link in full.
     /// The loader reads a thin module's registrations from both files and
     /// checks both builds. Linux only, as [`Build::linker`].

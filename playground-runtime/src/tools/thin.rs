@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Bumped when what a support directory holds changes.
-const LAYOUT: u32 = 4;
+const LAYOUT: u32 = 5;
 
 /// Why a module cannot be linked thin: it is then linked in full, as
 /// without thin links.
@@ -89,50 +89,62 @@ impl Support {
             return Err(SupportError::HostExportsRust);
         }
         let key = key(program, args);
-        let dir = dir.join(format!("{key:016x}"));
         let name = format!("playground_support_{key:016x}");
-        let library = dir.join(format!("lib{name}.so"));
-        let bridge = dir.join("allocator.o");
-        // Named as a C compiler: rustc tells a linker's kind by its name.
-        let linker = dir.join("cc");
+        // One directory per module crate, one support library in it: the
+        // one for its current dependencies.
+        let krate = args
+            .windows(2)
+            .find(|w| w[0] == "--crate-name")
+            .map_or_else(|| "module".into(), |w| w[1].to_string_lossy().into_owned());
+        let crate_dir = dir.join(&krate);
+        let dir = crate_dir.join(format!("{key:016x}"));
+        let files = |dir: &Path| {
+            (
+                dir.join(format!("lib{name}.so")),
+                dir.join("allocator.o"),
+                // Named as a C compiler: rustc tells a linker's kind by
+                // its name.
+                dir.join("cc"),
+            )
+        };
+        let (library, bridge, linker) = files(&dir);
         if library.is_file() && bridge.is_file() && linker.is_file() {
             return Ok(Support { library, linker });
         }
+        // Made aside and moved into place whole: another program making
+        // the same one meanwhile (two hosts of one module) never sees, or
+        // links against, half of it.
         let io = |path: &Path| {
             let path = path.to_owned();
             move |source| SupportError::Io { path, source }
         };
-        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-        let source = dir.join("lib.rs");
-        std::fs::write(&source, support_source(args)).map_err(io(&source))?;
-        let mut command = Command::new(program);
-        command
-            .arg("--crate-name")
-            .arg(&name)
-            .args(["--edition", "2021", "--crate-type", "dylib", "--emit=link"])
-            .args(["--cap-lints", "allow", "--out-dir"])
-            .arg(&dir)
-            .arg(&source)
-            .args(shared_options(args))
-            // The bounds of its registration sections stay its own: a
-            // module's must be the module's, which some linkers (wild)
-            // would otherwise take from the support library.
-            .args(["-C", "link-arg=-Wl,-z,start-stop-visibility=hidden"]);
-        rustc(command, "the support library")?;
-        let prefix = allocator_prefix(&library)?;
-        let bridge_source = dir.join("allocator.rs");
-        std::fs::write(&bridge_source, bridge_source_text(&prefix)).map_err(io(&bridge_source))?;
-        let mut command = Command::new(program);
-        command
-            .args(["--crate-name", "playground_allocator"])
-            .args(["--edition", "2021", "--crate-type", "lib"])
-            .args(["--cap-lints", "allow", "-C", "opt-level=1"])
-            .arg(format!("--emit=obj={}", bridge.display()))
-            .arg(&bridge_source)
-            .args(target_options(args));
-        rustc(command, "the allocator's entry points")?;
-        let script = linker_script(&original_linker(args), &bridge, &library);
-        write_executable(&linker, &script).map_err(io(&linker))?;
+        let aside = dir.with_extension(format!("partial-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&aside);
+        std::fs::create_dir_all(&aside).map_err(io(&aside))?;
+        let made = make(program, args, &name, &aside, &dir);
+        let moved = made.and_then(|()| match std::fs::rename(&aside, &dir) {
+            Ok(()) => Ok(()),
+            // Made by another meanwhile: theirs is as good.
+            Err(_) if linker.is_file() => Ok(()),
+            Err(source) => Err(SupportError::Io {
+                path: dir.clone(),
+                source,
+            }),
+        });
+        let _ = std::fs::remove_dir_all(&aside);
+        moved?;
+        // The ones for the crate's earlier dependencies: no rebuild links
+        // against them again (a library loaded from one keeps its copy).
+        for entry in std::fs::read_dir(&crate_dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let path = entry.path();
+            if path != dir && !path.to_string_lossy().contains(".partial-") {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+        }
         tracing::info!(library = %library.display(), "support library made: rebuilds link thin");
         Ok(Support { library, linker })
     }
@@ -165,6 +177,60 @@ pub(crate) fn reads_its_own_sections(library: &Path) -> bool {
                 name.starts_with("__start_linkme_") || name.starts_with("__stop_linkme_")
             })
     })
+}
+
+/// Makes the support library `name` of the module built by `program`
+/// `args` in `aside`, to be moved to `dir` (which the linker script names).
+fn make(
+    program: &OsStr,
+    args: &[OsString],
+    name: &str,
+    aside: &Path,
+    dir: &Path,
+) -> Result<(), SupportError> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| SupportError::Io { path, source }
+    };
+    let source = aside.join("lib.rs");
+    std::fs::write(&source, support_source(args)).map_err(io(&source))?;
+    let mut command = Command::new(program);
+    command
+        .arg("--crate-name")
+        .arg(name)
+        .args(["--edition", "2021", "--crate-type", "dylib", "--emit=link"])
+        .args(["--cap-lints", "allow", "--out-dir"])
+        .arg(aside)
+        .arg(&source)
+        .args(shared_options(args))
+        // The bounds of its registration sections stay its own: a
+        // module's must be the module's, which some linkers (wild) would
+        // otherwise take from the support library.
+        .args(["-C", "link-arg=-Wl,-z,start-stop-visibility=hidden"]);
+    rustc(command, "the support library")?;
+    let library = format!("lib{name}.so");
+    let prefix = allocator_prefix(&aside.join(&library))?;
+    let bridge_source = aside.join("allocator.rs");
+    std::fs::write(&bridge_source, bridge_source_text(&prefix)).map_err(io(&bridge_source))?;
+    let mut command = Command::new(program);
+    command
+        .args(["--crate-name", "playground_allocator"])
+        .args(["--edition", "2021", "--crate-type", "lib"])
+        .args(["--cap-lints", "allow", "-C", "opt-level=1"])
+        .arg(format!(
+            "--emit=obj={}",
+            aside.join("allocator.o").display()
+        ))
+        .arg(&bridge_source)
+        .args(target_options(args));
+    rustc(command, "the allocator's entry points")?;
+    let script = linker_script(
+        &original_linker(args),
+        &dir.join("allocator.o"),
+        &dir.join(&library),
+    );
+    let linker = aside.join("cc");
+    write_executable(&linker, &script).map_err(io(&linker))
 }
 
 /// Names the support library: a hash of the rustc command (its
@@ -439,10 +505,12 @@ fn host_exports_rust() -> bool {
     static EXPORTS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *EXPORTS.get_or_init(|| {
         use object::{Object, ObjectSymbol};
-        let Ok(bytes) = std::fs::read("/proc/self/exe") else {
+        // Read in the parts needed only: a debug build's program is large.
+        let Ok(exe) = std::fs::File::open("/proc/self/exe") else {
             return true;
         };
-        let Ok(file) = object::File::parse(&*bytes) else {
+        let cache = object::ReadCache::new(exe);
+        let Ok(file) = object::File::parse(&cache) else {
             return true;
         };
         file.dynamic_symbols().any(|symbol| {
