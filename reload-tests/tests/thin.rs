@@ -7,6 +7,19 @@
 use counter_api::Counter;
 use playground_runtime::{Build, Registry};
 use reload_tests::{FIXTURE_VERSION, comment, fixture_target, module_copy, needed, set_version};
+use std::path::PathBuf;
+
+/// A copy of the counter module (see [`module_copy`]) and its build, with
+/// rustc's linker (wild and mold need not be installed).
+fn thin_build(dir: &str, package: &str) -> (PathBuf, Build) {
+    let manifest = module_copy(dir, package);
+    let build = Build::new(&manifest)
+        .target_dir(fixture_target().join("watched"))
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .fast_rebuilds(true)
+        .link_with(playground_runtime::Linker::Rustc);
+    (manifest, build)
+}
 
 /// A rebuild by rustc alone links the module's own code against a support
 /// library of its dependencies (made in the background after the first
@@ -14,12 +27,7 @@ use reload_tests::{FIXTURE_VERSION, comment, fixture_target, module_copy, needed
 /// carries the state, contains its panics and the host's, and swaps again.
 #[test]
 fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
-    let manifest = module_copy("thin", "counter-module-thin");
-    let build = Build::new(&manifest)
-        .target_dir(fixture_target().join("watched"))
-        .env("CARGO_PROFILE_DEV_DEBUG", "0")
-        .fast_rebuilds(true)
-        .link_with(playground_runtime::Linker::Rustc);
+    let (manifest, build) = thin_build("thin", "counter-module-thin");
     let first = build.run().unwrap();
     assert!(!first.direct);
     assert!(
@@ -124,12 +132,7 @@ fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
 /// its code runs; what the program had bound stays.
 #[test]
 fn a_thin_module_whose_support_library_is_gone_is_refused_and_nothing_changes() {
-    let manifest = module_copy("thin_gone", "counter-module-thin-gone");
-    let build = Build::new(&manifest)
-        .target_dir(fixture_target().join("watched"))
-        .env("CARGO_PROFILE_DEV_DEBUG", "0")
-        .fast_rebuilds(true)
-        .link_with(playground_runtime::Linker::Rustc);
+    let (manifest, build) = thin_build("thin_gone", "counter-module-thin-gone");
     let first = build.run().unwrap();
     let support = build.support_library().expect("a support library is made");
     let registry = Registry::linked();
