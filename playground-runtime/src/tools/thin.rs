@@ -134,14 +134,19 @@ impl Support {
         let _ = std::fs::remove_dir_all(&aside);
         moved?;
         // The ones for the crate's earlier dependencies: no rebuild links
-        // against them again (a library loaded from one keeps its copy).
+        // against them again (a library loaded from one keeps its copy);
+        // and what a program that stopped while making one left.
         for entry in std::fs::read_dir(&crate_dir)
             .into_iter()
             .flatten()
             .flatten()
         {
             let path = entry.path();
-            if path != dir && !path.to_string_lossy().contains(".partial-") {
+            let maker = path
+                .extension()
+                .and_then(|e| e.to_str()?.strip_prefix("partial-"))
+                .map(|pid| Path::new("/proc").join(pid));
+            if path != dir && maker.is_none_or(|maker| !maker.exists()) {
                 let _ = std::fs::remove_dir_all(&path);
             }
         }
