@@ -66,7 +66,7 @@ fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
         manifest_read.views
     );
     registry.load(&thin.library).unwrap();
-    let counter = registry.get::<dyn Counter>().unwrap();
+    let mut counter = registry.get::<dyn Counter>().unwrap();
     assert_eq!(counter.version(), 3);
     assert_eq!(counter.total(), 5, "the state carried over");
     assert_eq!(counter.add(2), 7);
@@ -108,7 +108,7 @@ fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
     let loaded = registry.load(&again.library);
     std::fs::rename(&aside, &support).unwrap();
     loaded.unwrap();
-    let counter = registry.get::<dyn Counter>().unwrap();
+    counter = registry.get::<dyn Counter>().unwrap();
     assert_eq!((counter.version(), counter.total()), (4, total + 1));
 
     // Linked by GNU ld (a linker other than rustc's lld, as wild and mold
@@ -123,8 +123,17 @@ fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
         comment(&bfd.library)
     );
     registry.load(&bfd.library).unwrap();
-    let counter = registry.get::<dyn Counter>().unwrap();
+    counter = registry.get::<dyn Counter>().unwrap();
     assert_eq!((counter.version(), counter.total()), (5, total + 1));
+    drop(counter);
+
+    // The thin libraries replaced are never unmapped (a thread-local
+    // destructor their code registered would be counted against the
+    // support library): only the first, linked in full, is.
+    // SAFETY: nothing the replaced libraries made is held here.
+    let unmapped = unsafe { registry.unload_retired() };
+    assert_eq!(unmapped, 1, "the library linked in full only");
+    assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 5);
 }
 
 /// A thin module whose support library was removed (a `cargo clean`

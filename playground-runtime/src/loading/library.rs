@@ -55,6 +55,8 @@ pub(crate) struct Library {
     /// an already loaded library for a name it knows, so the library's name,
     /// `/proc/self/fd/N`, must not name another file while it is mapped.
     copy: ManuallyDrop<OwnedFd>,
+    /// Linked against a support library (see [`Library::unload`]).
+    thin: bool,
 }
 
 impl Library {
@@ -129,6 +131,7 @@ impl Library {
             manifest: image.manifest.clone(),
             library: ManuallyDrop::new(library),
             copy: ManuallyDrop::new(copy),
+            thin: image.support.is_some(),
         };
         Ok((library, contents))
     }
@@ -139,7 +142,17 @@ impl Library {
     /// # Safety
     /// Nothing from the library may be used afterwards: no binding, handle,
     /// value, vtable or function pointer it produced may still be reachable.
+    ///
+    /// A thin module (linked against a support library) is never unmapped:
+    /// its std is the support library's, so a thread-local destructor its
+    /// code registered is counted against the support library, and
+    /// `dlclose` would unmap the module under it. It stays mapped, as its
+    /// support library does (a few hundred KB).
     pub unsafe fn unload(mut self) -> bool {
+        if self.thin {
+            tracing::debug!(path = %self.path.display(), "a thin module stays mapped");
+            return false;
+        }
         // SAFETY: the caller's contract; `self` is consumed, so this runs once.
         unsafe { ManuallyDrop::drop(&mut self.library) };
         // `dlclose` may keep the library mapped (thread-local destructors

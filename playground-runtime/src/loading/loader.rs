@@ -595,7 +595,8 @@ impl Registry {
     /// Unloads every library that no binding, handle or thread-local
     /// lookup cache holds any more, and returns how many were unmapped (a
     /// library that registered a thread-local destructor stays mapped
-    /// until that thread exits: glibc's rule; it is not counted).
+    /// until that thread exits: glibc's rule; it is not counted; a thin
+    /// module, linked against a support library, is never unmapped).
     /// It first forgets the earlier builds each view keeps for
     /// [`Registry::rollback`] (see the [`history`](crate::history) module),
     /// which hold their libraries: after it, a view cannot be rolled back
