@@ -86,8 +86,8 @@ impl Library {
         type Export = extern "C" fn() -> *const ModuleHeader;
         // SAFETY: the file's dynamic symbol table lists `playground_module_v1`
         // as a function in executable code (`check_export`), and the
-        // manifest says the runtime that defines it with this signature
-        // (module.rs) is this program's.
+        // manifest says the runtime whose `export_module!` writes it with
+        // this signature (module.rs) is this program's.
         let export = unsafe { library.get::<Export>(MODULE_SYMBOL.as_bytes()) }
             .map_err(|e| OpenError::MissingSymbol(chain(&e)))?;
         let header = export();
