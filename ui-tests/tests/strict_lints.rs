@@ -21,6 +21,8 @@
 
 use playground_runtime::{Model, Registry, Shared, TypeFingerprint, View, model, view, viewmodel};
 
+playground_runtime::export_module!();
+
 /// A point.
 #[derive(Clone, Copy, Debug, Default, PartialEq, TypeFingerprint)]
 struct Point {

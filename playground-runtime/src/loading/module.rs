@@ -46,12 +46,12 @@ pub const MODULE_CRATE_SYMBOL: &str = "playground_module_crate_v1";
 #[macro_export]
 macro_rules! export_module {
     () => {
-        #[unsafe(no_mangle)]
-        pub extern "C" fn playground_module_crate_v1() -> $crate::__private::RawStr {
-            $crate::__private::RawStr::new(::core::env!("CARGO_CRATE_NAME"))
-        }
-
         const _: () = {
+            #[unsafe(no_mangle)]
+            extern "C" fn playground_module_crate_v1() -> $crate::__private::RawStr {
+                $crate::__private::RawStr::new(::core::env!("CARGO_CRATE_NAME"))
+            }
+
             const RECORD: $crate::__private::ManifestRecord =
                 $crate::__private::ManifestRecord::module_crate(::core::env!("CARGO_CRATE_NAME"));
     $crate::__register!(MANIFEST ITEM = RECORD);
@@ -79,6 +79,12 @@ macro_rules! export_module {
             static playground_build_v1: $crate::__private::BuildRecord =
                 $crate::__private::BUILD_RECORD;
         };
+    };
+    ($($other:tt)+) => {
+        ::core::compile_error!(
+            "`export_module!` takes no argument (the module binds the viewmodels of its own \
+             crate), or `all` (it binds every viewmodel the library links)"
+        );
     };
 }
 
