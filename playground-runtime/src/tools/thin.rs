@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Bumped when what a support directory holds changes.
-const LAYOUT: u32 = 6;
+const LAYOUT: u32 = 7;
 
 /// Why a module cannot be linked thin: it is then linked in full, as
 /// without thin links.
@@ -197,6 +197,17 @@ fn make(
         let path = path.to_owned();
         move |source| SupportError::Io { path, source }
     };
+    let library = format!("lib{name}.so");
+    // The linker is compiled meanwhile, on the other core.
+    let linking = Linker::start(
+        program,
+        &linker_source(
+            &original_linker(args),
+            &dir.join("allocator.o"),
+            &dir.join(&library),
+        ),
+        aside,
+    )?;
     let source = aside.join("lib.rs");
     std::fs::write(&source, support_source(args)).map_err(io(&source))?;
     let mut command = Command::new(program);
@@ -213,7 +224,6 @@ fn make(
         // otherwise take from the support library.
         .args(["-C", "link-arg=-Wl,-z,start-stop-visibility=hidden"]);
     rustc(command, "the support library")?;
-    let library = format!("lib{name}.so");
     let prefix = allocator_prefix(&aside.join(&library))?;
     let bridge_source = aside.join("allocator.rs");
     std::fs::write(&bridge_source, bridge_source_text(&prefix)).map_err(io(&bridge_source))?;
@@ -229,13 +239,7 @@ fn make(
         .arg(&bridge_source)
         .args(target_options(args));
     rustc(command, "the allocator's entry points")?;
-    let script = linker_script(
-        &original_linker(args),
-        &dir.join("allocator.o"),
-        &dir.join(&library),
-    );
-    let linker = aside.join("cc");
-    write_executable(&linker, &script).map_err(io(&linker))
+    linking.wait()
 }
 
 /// Names the support library: a hash of the rustc command (its
@@ -454,96 +458,103 @@ pub unsafe fn alloc_zeroed(size: usize, align: usize) -> *mut u8 {{
     )
 }
 
-/// The linker script: rustc's link line without the `rlib`s (but
-/// compiler-builtins', which a `dylib` does not export), then the
-/// allocator's entry points and the support library, found at run time
-/// where it was made.
-///
-/// When every argument is one the script knows and the line names its
-/// linker (rustc's lld, or a directory whose `ld` is the linker, as
-/// [`Build::linker`](crate::Build::linker) makes), it runs that linker
-/// itself, with the C compiler's options turned into the linker's: the C
-/// compiler's driver (`cc`, `collect2`, a wrapper) costs as much as the
-/// link (20 ms against 19 here), and what it adds, its start files and
-/// the C library's search paths, a module does not use (its C library
-/// symbols are found at run time, as the support library's are).
-/// Otherwise it runs the C compiler.
-///
-/// rustc lists every `#[no_mangle]` symbol of every crate it links in
-/// the module's version script (playground-runtime's
-/// `playground_program_v1`, say), and those are now the support
-/// library's: the link is told not to require them
-/// (`--undefined-version`, lld's default being the opposite).
-fn linker_script(linker: &OsStr, bridge: &Path, library: &Path) -> String {
-    const SCRIPT: &str = r#"#!/bin/sh
-# Made by playground-runtime: links a thin module (see its tools::thin).
-lld=
-ld=
-rust_lld=
-direct=1
-for arg do
-  shift
-  case $arg in
-    */libcompiler_builtins-*.rlib) set -- "$@" "$arg" ;;
-    *.rlib | -Wl,--no-undefined-version) ;;
-    -fuse-ld=lld) lld=1; set -- "$@" "$arg" ;;
-    -B*)
-      dir=${arg#-B}
-      if [ -z "$ld" ] && [ -x "$dir/ld" ]; then ld=$dir/ld; fi
-      if [ -x "$dir/../rust-lld" ]; then rust_lld=$dir/../rust-lld; fi
-      set -- "$@" "$arg" ;;
-    -l) direct=; set -- "$@" "$arg" ;;
-    -Wl,* | -m64 | -nodefaultlibs | -shared | -o | -L | -L* | -l* | -fuse-ld=*) set -- "$@" "$arg" ;;
-    -*) direct=; set -- "$@" "$arg" ;;
-    *) set -- "$@" "$arg" ;;
-  esac
-done
-if [ -n "$lld" ]; then ld=$rust_lld; fi
-if [ -n "$direct" ] && [ -n "$ld" ]; then
-  ifs=$IFS
-  set -f
-  for arg do
-    shift
-    case $arg in
-      -Wl,*) IFS=,; for word in ${arg#-Wl,}; do set -- "$@" "$word"; done; IFS=$ifs ;;
-      -m64 | -nodefaultlibs | -fuse-ld=* | -B* | -l*) ;;
-      *) set -- "$@" "$arg" ;;
-    esac
-  done
-  set +f
-  if [ -n "$lld" ]; then set -- -flavor gnu "$@" --undefined-version; fi
-  exec "$ld" "$@" @BRIDGE @SUPPORT -rpath @DIR
-fi
-if [ -n "$lld" ]; then set -- "$@" -Wl,--undefined-version; fi
-exec @CC "$@" @BRIDGE @SUPPORT @RPATH
-"#;
+/// The program rustc runs as a thin module's linker
+/// (`thin-linker/main.rs`), with what it adds to the link line: `CC`, the
+/// C compiler rustc would run; the allocator's entry points `bridge`; the
+/// support `library`, found at run time where it was made.
+fn linker_source(cc: &OsStr, bridge: &Path, library: &Path) -> String {
     let dir = library.parent().unwrap_or(Path::new("."));
-    SCRIPT
-        .replace("@BRIDGE", &quoted(bridge.as_os_str()))
-        .replace("@SUPPORT", &quoted(library.as_os_str()))
-        .replace("@DIR", &quoted(dir.as_os_str()))
-        .replace(
-            "@RPATH",
-            &quoted(&OsString::from(format!("-Wl,-rpath,{}", dir.display()))),
-        )
-        .replace("@CC", &quoted(linker))
+    format!(
+        "{}\nconst CC: &str = {:?};\nconst BRIDGE: &str = {:?};\nconst SUPPORT: &str = {:?};\n\
+         const DIR: &str = {:?};\n",
+        include_str!("../../thin-linker/main.rs"),
+        cc.to_string_lossy(),
+        bridge.to_string_lossy(),
+        library.to_string_lossy(),
+        dir.to_string_lossy(),
+    )
 }
 
-/// `text` quoted for `sh`.
-fn quoted(text: &OsStr) -> String {
-    format!("'{}'", text.to_string_lossy().replace('\'', r"'\''"))
+/// The linker of a support library, being compiled.
+struct Linker {
+    /// rustc, compiling it.
+    child: Option<std::process::Child>,
+    /// Its source, for errors.
+    source: PathBuf,
 }
 
-fn write_executable(path: &Path, text: &str) -> std::io::Result<()> {
-    // Written aside and renamed: a rebuild never runs half a script.
-    let partial = path.with_extension("partial");
-    std::fs::write(&partial, text)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o755))?;
+impl Linker {
+    /// Starts compiling `source` into `dir/cc` (named as a C compiler:
+    /// rustc tells a linker's kind by its name) with rustc `program`.
+    fn start(program: &OsStr, source: &str, dir: &Path) -> Result<Linker, SupportError> {
+        let path = dir.join("linker.rs");
+        std::fs::write(&path, source).map_err(|source| SupportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let child = Command::new(program)
+            .args([
+                "--crate-name",
+                "playground_thin_linker",
+                "--edition",
+                "2021",
+            ])
+            .args(["--crate-type", "bin", "--cap-lints", "allow"])
+            .args([
+                "-C",
+                "opt-level=1",
+                "-C",
+                "debuginfo=0",
+                "-C",
+                "strip=symbols",
+            ])
+            .arg("-o")
+            .arg(dir.join("cc"))
+            .arg(&path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|error| SupportError::Rustc {
+                what: "the linker",
+                stderr: error.to_string(),
+            })?;
+        Ok(Linker {
+            child: Some(child),
+            source: path,
+        })
     }
-    std::fs::rename(&partial, path)
+
+    /// Waits until it is compiled.
+    fn wait(mut self) -> Result<(), SupportError> {
+        let Some(child) = self.child.take() else {
+            return Ok(());
+        };
+        let output = child
+            .wait_with_output()
+            .map_err(|source| SupportError::Io {
+                path: self.source.clone(),
+                source,
+            })?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(SupportError::Rustc {
+                what: "the linker",
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            })
+        }
+    }
+}
+
+impl Drop for Linker {
+    /// Not waited for (the support library failed): stopped.
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// Whether this program's dynamic symbol table holds Rust symbols (it was
@@ -615,35 +626,49 @@ mod tests {
         assert_eq!(allocator_symbol("", "__rdl_alloc"), "__rdl_alloc");
     }
 
-    /// Runs the linker script with `args`, a fake linker (`dir/ld`) and a
-    /// fake C compiler (`dir/cc`) that write what they were given: which
+    /// The linker, compiled in `dir` as `make` compiles it, with a fake
+    /// C compiler (`dir/cc-fake`) and the support library under a
+    /// directory whose name needs quoting.
+    fn compile_linker(dir: &Path) -> (PathBuf, PathBuf) {
+        let support = dir.join("it's \"here\"");
+        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        let source = linker_source(
+            dir.join("cc-fake").as_os_str(),
+            &support.join("allocator.o"),
+            &support.join("libplayground_support_1.so"),
+        );
+        let out = dir.join("bin");
+        std::fs::create_dir_all(&out).unwrap();
+        Linker::start(&rustc, &source, &out)
+            .unwrap()
+            .wait()
+            .unwrap();
+        (out.join("cc"), support)
+    }
+
+    /// Runs `linker` with `args`, a fake linker (`dir/ld`) and a fake C
+    /// compiler (`dir/cc-fake`) that write what they were given: which
     /// ran, and its arguments.
-    fn run_script(dir: &Path, args: &[&str]) -> (String, Vec<String>) {
+    fn run_linker(linker: &Path, dir: &Path, args: &[&str]) -> (String, Vec<String>) {
         let record = |name: &str| {
             let path = dir.join(name);
-            write_executable(
-                &path,
-                &format!(
+            let partial = path.with_extension("partial");
+            std::fs::write(
+                &partial,
+                format!(
                     "#!/bin/sh\necho {name} > {out}\nprintf '%s\\n' \"$@\" >> {out}\n",
                     out = dir.join("ran").display()
                 ),
             )
             .unwrap();
-            path
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o755)).unwrap();
+            std::fs::rename(&partial, &path).unwrap();
         };
         record("ld");
-        let cc = record("cc");
-        let script = dir.join("link");
-        write_executable(
-            &script,
-            &linker_script(
-                cc.as_os_str(),
-                &dir.join("allocator.o"),
-                &dir.join("libplayground_support_1.so"),
-            ),
-        )
-        .unwrap();
-        let status = Command::new(&script).args(args).status().unwrap();
+        record("cc-fake");
+        let _ = std::fs::remove_file(dir.join("ran"));
+        let status = Command::new(linker).args(args).status().unwrap();
         assert!(status.success());
         let ran = std::fs::read_to_string(dir.join("ran")).unwrap();
         let mut lines = ran.lines().map(str::to_owned);
@@ -652,12 +677,16 @@ mod tests {
     }
 
     #[test]
-    fn the_linker_script_runs_the_linker_itself_when_it_knows_every_argument() {
+    fn the_linker_runs_the_linker_itself_when_it_knows_every_argument() {
         let dir = std::env::temp_dir().join(format!("playground-thin-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
+        let (linker, support_dir) = compile_linker(&dir);
         let b = format!("-B{}", dir.display());
-        let support = dir.join("libplayground_support_1.so").display().to_string();
-        let bridge = dir.join("allocator.o").display().to_string();
+        let support = support_dir
+            .join("libplayground_support_1.so")
+            .display()
+            .to_string();
+        let bridge = support_dir.join("allocator.o").display().to_string();
         let line = [
             "-Wl,--version-script=/t/list",
             "-Wl,--no-undefined-version",
@@ -677,7 +706,7 @@ mod tests {
             "-nodefaultlibs",
             "-shared",
         ];
-        let (which, args) = run_script(&dir, &line);
+        let (which, args) = run_linker(&linker, &dir, &line);
         assert_eq!(which, "ld");
         assert_eq!(
             args,
@@ -698,39 +727,29 @@ mod tests {
                 &bridge,
                 &support,
                 "-rpath",
-                &dir.display().to_string(),
+                &support_dir.display().to_string(),
             ]
         );
 
         // An option it does not know: the C compiler, given the line as it
         // was (less the rlibs).
-        let (which, args) = run_script(&dir, &["-fancy", "/t/m.o", "/t/libserde-1.rlib", &b]);
-        assert_eq!(which, "cc");
-        let rpath = format!("-Wl,-rpath,{}", dir.display());
+        let (which, args) = run_linker(
+            &linker,
+            &dir,
+            &["-fancy", "/t/m.o", "/t/libserde-1.rlib", &b],
+        );
+        assert_eq!(which, "cc-fake");
+        let rpath = format!("-Wl,-rpath,{}", support_dir.display());
         assert_eq!(args, ["-fancy", "/t/m.o", &b, &bridge, &support, &rpath]);
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
 
-    #[test]
-    fn the_linker_script_quotes_what_it_is_given() {
-        let script = linker_script(
-            OsStr::new("cc"),
-            Path::new("/t/it's/allocator.o"),
-            Path::new("/t/s/libplayground_support_1.so"),
-        );
-        assert!(
-            script.contains(
-                "exec \"$ld\" \"$@\" '/t/it'\\''s/allocator.o' \
-                 '/t/s/libplayground_support_1.so' -rpath '/t/s'\n"
-            ),
-            "{script}"
-        );
-        assert!(
-            script.ends_with(
-                "exec 'cc' \"$@\" '/t/it'\\''s/allocator.o' \
-                 '/t/s/libplayground_support_1.so' '-Wl,-rpath,/t/s'\n"
-            ),
-            "{script}"
-        );
+        // A response file: the link fails (and is done in full), since the
+        // rlibs in it cannot be left out.
+        let status = Command::new(&linker)
+            .args(["/t/m.o", "@/t/args"])
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(!status.success());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
