@@ -48,7 +48,8 @@ pub struct WatchOptions {
     pub debounce: Duration,
     /// [`Watcher::build`]: after the first change to the sources, the build
     /// starts once no other change came for this long (the events of one
-    /// save come within microseconds). 5 ms by default.
+    /// save come within microseconds), or as soon as a changed file is
+    /// closed after writing or renamed into place. 5 ms by default.
     pub settle: Duration,
     /// How to load.
     pub load: LoadOptions,
@@ -170,9 +171,10 @@ impl Watcher {
     /// the build read and hashed once cargo was done
     /// ([`Registry::load_bytes`]), so the file is read and hashed once.
     ///
-    /// The build starts on the first change, not after a debounce: only
-    /// [`WatchOptions::settle`] (a few milliseconds, for the several events
-    /// of one save) is waited. Changes made while cargo runs are collected
+    /// The build starts on the first change, not after a debounce: as soon
+    /// as the changed file is closed after writing (or renamed into place),
+    /// else after [`WatchOptions::settle`] (a few milliseconds, for the
+    /// several events of one save). Changes made while cargo runs are collected
     /// and built right after, so the last save is always the one that ends
     /// up loaded. Editors' swap and backup files (hidden files, `*~`,
     /// `*.swp`) and reads are ignored.
@@ -182,16 +184,17 @@ impl Watcher {
         options: WatchOptions,
     ) -> Result<Watcher, WatchError> {
         let (sender, events) = channel();
-        let (changes, changed) = channel::<PathBuf>();
+        let (changes, changed) = channel::<(PathBuf, bool)>();
         let mut watcher = notify_debouncer_mini::notify::recommended_watcher(
             move |event: notify_debouncer_mini::notify::Result<Event>| {
                 let Ok(event) = event else { return };
-                if matches!(event.kind, EventKind::Access(_)) {
+                let written = saved(&event.kind);
+                if !written && matches!(event.kind, EventKind::Access(_)) {
                     return;
                 }
                 for path in event.paths {
                     if is_source(&path) {
-                        let _ = changes.send(path);
+                        let _ = changes.send((path, written));
                     }
                 }
             },
@@ -213,11 +216,18 @@ impl Watcher {
         std::thread::Builder::new()
             .name("playground-build".into())
             .spawn(move || {
-                while let Ok(first) = changed.recv() {
+                while let Ok((first, mut written)) = changed.recv() {
                     let since = Instant::now();
                     // The rest of one save (a write, a rename, a metadata
-                    // change) arrives within microseconds.
-                    while changed.recv_timeout(options.settle).is_ok() {}
+                    // change) arrives within microseconds; a file closed
+                    // after writing, or renamed into place, is whole.
+                    while !written {
+                        match changed.recv_timeout(options.settle) {
+                            Ok((_, last)) => written = last,
+                            Err(_) => break,
+                        }
+                    }
+                    while changed.try_recv().is_ok() {}
                     tracing::info!(changed = %first.display(), "module sources changed; rebuilding");
                     let _ = sender.send(WatchEvent::Building { changed: first });
                     match build.run() {
@@ -245,6 +255,17 @@ impl Watcher {
     pub fn events(&self) -> &Receiver<WatchEvent> {
         &self.events
     }
+}
+
+/// Whether `kind` ends a save: a file closed after writing, or renamed
+/// into place (an editor that writes a copy and renames it).
+fn saved(kind: &EventKind) -> bool {
+    use notify_debouncer_mini::notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+    matches!(
+        kind,
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+    )
 }
 
 /// What tells one version of a file from the next: its modification time,
@@ -317,8 +338,52 @@ fn load(
 
 #[cfg(test)]
 mod tests {
-    use super::is_source;
+    use super::{is_source, saved};
+    use notify_debouncer_mini::notify::{Event, RecursiveMode, Watcher as _};
     use std::path::Path;
+    use std::time::Duration;
+
+    /// What this platform's file watcher reports for a file written in
+    /// place, written aside and renamed into place, and only touched:
+    /// the first two end a save (the build starts without waiting out the
+    /// settle time), the last does not. (inotify's events: other
+    /// platforms' watchers may report no close, and then the settle time
+    /// is waited.)
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_save_ends_when_the_file_is_closed_after_writing_or_renamed_into_place() {
+        let dir = std::env::temp_dir().join(format!("playground-saved-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("lib.rs");
+        std::fs::write(&file, "// one").unwrap();
+        let (sender, events) = std::sync::mpsc::channel::<Event>();
+        let mut watcher = notify_debouncer_mini::notify::recommended_watcher(
+            move |event: notify_debouncer_mini::notify::Result<Event>| {
+                let _ = sender.send(event.unwrap());
+            },
+        )
+        .unwrap();
+        watcher.watch(&dir, RecursiveMode::Recursive).unwrap();
+        let file_saved = || {
+            let mut ended = false;
+            while let Ok(event) = events.recv_timeout(Duration::from_millis(300)) {
+                ended |= saved(&event.kind) && event.paths.iter().any(|p| p.ends_with("lib.rs"));
+            }
+            ended
+        };
+        std::fs::write(&file, "// two").unwrap();
+        assert!(file_saved());
+        std::fs::write(dir.join(".lib.rs.new"), "// three").unwrap();
+        std::fs::rename(dir.join(".lib.rs.new"), &file).unwrap();
+        assert!(file_saved());
+        // A change of metadata alone is not a save.
+        let mut permissions = std::fs::metadata(&file).unwrap().permissions();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(&file, permissions).unwrap();
+        assert!(!file_saved());
+        drop(watcher);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn editors_swap_backup_and_hidden_files_do_not_trigger_a_build() {
