@@ -3,7 +3,9 @@
 //! process.
 //!
 //! `cargo bench -p playground-ecs-bench --bench suite` (optionally
-//! `-- ROUNDS`, default 15).
+//! `-- ROUNDS`, default 15, and the names of the workloads to run, every
+//! one by default: `-- 9 frag_iter schedule`; the comparisons and the
+//! memory table come only with every workload).
 //!
 //! Fairness:
 //! - engines are interleaved: every round runs every workload on every
@@ -885,14 +887,25 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(15);
-    let mut workloads = vec![
-        with_flecs(simple_insert(), flecs_side::insert),
-        with_flecs(simple_iter(), flecs_side::simple_iter),
-        with_flecs(frag_iter(), flecs_side::frag_iter),
-        with_flecs(heavy_compute(), flecs_side::heavy_compute),
-        with_flecs(add_remove(), flecs_side::add_remove),
-        with_flecs(schedule(), flecs_side::schedule),
+    // Other arguments name the workloads to run (all by default).
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a.parse::<usize>().is_err() && !a.starts_with('-'))
+        .collect();
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    let all: [(&str, fn() -> Workload, fn(usize) -> Vec<Variant>); 6] = [
+        ("simple_insert", simple_insert, flecs_side::insert),
+        ("simple_iter", simple_iter, flecs_side::simple_iter),
+        ("frag_iter", frag_iter, flecs_side::frag_iter),
+        ("heavy_compute", heavy_compute, flecs_side::heavy_compute),
+        ("add_remove", add_remove, flecs_side::add_remove),
+        ("schedule", schedule, flecs_side::schedule),
     ];
+    let mut workloads: Vec<Workload> = all
+        .into_iter()
+        .filter(|(name, _, _)| wanted(name))
+        .map(|(_, workload, flecs)| with_flecs(workload(), flecs))
+        .collect();
     for workload in &mut workloads {
         for variant in &mut workload.variants {
             calibrate(variant);
@@ -950,6 +963,10 @@ fn main() {
                 ratio
             );
         }
+    }
+    if !only.is_empty() {
+        // The comparisons and the memory table need every workload.
+        return;
     }
     let find = |w: &str, v: &str| {
         let workload = workloads.iter().find(|x| x.name == w).expect("workload");
