@@ -893,7 +893,9 @@ fn main() {
         .filter(|a| a.parse::<usize>().is_err() && !a.starts_with('-'))
         .collect();
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
-    let all: [(&str, fn() -> Workload, fn(usize) -> Vec<Variant>); 6] = [
+    /// A workload's name, its Rust engines' rows and flecs's.
+    type Made = (&'static str, fn() -> Workload, fn(usize) -> Vec<Variant>);
+    let all: [Made; 6] = [
         ("simple_insert", simple_insert, flecs_side::insert),
         ("simple_iter", simple_iter, flecs_side::simple_iter),
         ("frag_iter", frag_iter, flecs_side::frag_iter),
