@@ -198,14 +198,13 @@ fn make(
         move |source| SupportError::Io { path, source }
     };
     let library = format!("lib{name}.so");
-    // The linker is compiled meanwhile, on the other core.
+    // The linker is compiled meanwhile, on the other core, and linked by
+    // the C compiler the module's command names.
+    let cc = original_linker(args);
     let linking = Linker::start(
         program,
-        &linker_source(
-            &original_linker(args),
-            &dir.join("allocator.o"),
-            &dir.join(&library),
-        ),
+        &linker_source(&cc, &dir.join("allocator.o"), &dir.join(&library)),
+        &cc,
         aside,
     )?;
     let source = aside.join("lib.rs");
@@ -485,8 +484,16 @@ struct Linker {
 
 impl Linker {
     /// Starts compiling `source` into `dir/cc` (named as a C compiler:
-    /// rustc tells a linker's kind by its name) with rustc `program`.
-    fn start(program: &OsStr, source: &str, dir: &Path) -> Result<Linker, SupportError> {
+    /// rustc tells a linker's kind by its name) with rustc `program`,
+    /// linked by the C compiler `cc`.
+    fn start(
+        program: &OsStr,
+        source: &str,
+        cc: &OsStr,
+        dir: &Path,
+    ) -> Result<Linker, SupportError> {
+        let mut linker = OsString::from("linker=");
+        linker.push(cc);
         let path = dir.join("linker.rs");
         std::fs::write(&path, source).map_err(|source| SupportError::Io {
             path: path.clone(),
@@ -508,6 +515,8 @@ impl Linker {
                 "-C",
                 "strip=symbols",
             ])
+            .arg("-C")
+            .arg(linker)
             .arg("-o")
             .arg(dir.join("cc"))
             .arg(&path)
@@ -639,7 +648,7 @@ mod tests {
         );
         let out = dir.join("bin");
         std::fs::create_dir_all(&out).unwrap();
-        Linker::start(&rustc, &source, &out)
+        Linker::start(&rustc, &source, OsStr::new("cc"), &out)
             .unwrap()
             .wait()
             .unwrap();

@@ -40,6 +40,10 @@ pub enum WatchEvent {
     Refused(LoadError),
 }
 
+/// How long [`Watcher::build`] waits, once a changed file is whole, for the
+/// next file of the same save.
+const AFTER_A_SAVE: Duration = Duration::from_micros(500);
+
 /// Options of a [`Watcher`].
 #[derive(Debug, Clone)]
 pub struct WatchOptions {
@@ -48,8 +52,9 @@ pub struct WatchOptions {
     pub debounce: Duration,
     /// [`Watcher::build`]: after the first change to the sources, the build
     /// starts once no other change came for this long (the events of one
-    /// save come within microseconds), or as soon as a changed file is
-    /// closed after writing or renamed into place. 5 ms by default.
+    /// save come within microseconds); once a changed file is closed after
+    /// writing or renamed into place, half a millisecond (or this, if
+    /// shorter). 5 ms by default.
     pub settle: Duration,
     /// How to load.
     pub load: LoadOptions,
@@ -171,10 +176,11 @@ impl Watcher {
     /// the build read and hashed once cargo was done
     /// ([`Registry::load_bytes`]), so the file is read and hashed once.
     ///
-    /// The build starts on the first change, not after a debounce: as soon
-    /// as the changed file is closed after writing (or renamed into place),
-    /// else after [`WatchOptions::settle`] (a few milliseconds, for the
-    /// several events of one save). Changes made while cargo runs are collected
+    /// The build starts on the first change, not after a debounce: half a
+    /// millisecond after the changed file is closed after writing (or
+    /// renamed into place) with no other file changing meanwhile, else
+    /// after [`WatchOptions::settle`] (a few milliseconds, for the several
+    /// events of one save). Changes made while cargo runs are collected
     /// and built right after, so the last save is always the one that ends
     /// up loaded. Editors' swap and backup files (hidden files, `*~`,
     /// `*.swp`) and reads are ignored.
@@ -216,18 +222,14 @@ impl Watcher {
         std::thread::Builder::new()
             .name("playground-build".into())
             .spawn(move || {
-                while let Ok((first, mut written)) = changed.recv() {
+                while let Ok((first, written)) = changed.recv() {
                     let since = Instant::now();
                     // The rest of one save (a write, a rename, a metadata
-                    // change) arrives within microseconds; a file closed
-                    // after writing, or renamed into place, is whole.
-                    while !written {
-                        match changed.recv_timeout(options.settle) {
-                            Ok((_, last)) => written = last,
-                            Err(_) => break,
-                        }
-                    }
-                    while changed.try_recv().is_ok() {}
+                    // change) arrives within microseconds. A file closed
+                    // after writing, or renamed into place, is whole: then
+                    // only the next file of the same save (an editor's
+                    // "save all" writes them back to back) is waited for.
+                    rest_of_the_save(&changed, written, options.settle);
                     tracing::info!(changed = %first.display(), "module sources changed; rebuilding");
                     let _ = sender.send(WatchEvent::Building { changed: first });
                     match build.run() {
@@ -254,6 +256,23 @@ impl Watcher {
     /// Everything the watcher did, in order.
     pub fn events(&self) -> &Receiver<WatchEvent> {
         &self.events
+    }
+}
+
+/// Takes the events of the rest of one save from `changed`: until none
+/// came for `settle`, or for [`AFTER_A_SAVE`] after an event that left a
+/// file whole (`written`, as the last one taken was).
+fn rest_of_the_save(changed: &Receiver<(PathBuf, bool)>, mut written: bool, settle: Duration) {
+    loop {
+        let quiet = if written {
+            settle.min(AFTER_A_SAVE)
+        } else {
+            settle
+        };
+        match changed.recv_timeout(quiet) {
+            Ok((_, last)) => written = last,
+            Err(_) => return,
+        }
     }
 }
 
@@ -338,7 +357,7 @@ fn load(
 
 #[cfg(test)]
 mod tests {
-    use super::{is_source, saved};
+    use super::{is_source, rest_of_the_save, saved};
     use notify_debouncer_mini::notify::{Event, RecursiveMode, Watcher as _};
     use std::path::Path;
     use std::time::Duration;
@@ -383,6 +402,36 @@ mod tests {
         assert!(!file_saved());
         drop(watcher);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A save's last event leaves its file whole: the build waits only
+    /// for another file of the same save, not the whole settle time; a
+    /// file still being written (its last event a modification) is waited
+    /// for the settle time. Every event of the save is taken either way.
+    #[test]
+    fn a_build_waits_out_the_settle_time_only_while_a_file_is_being_written() {
+        let settle = Duration::from_millis(200);
+        let (changes, changed) = std::sync::mpsc::channel();
+        let event = |name: &str, whole: bool| (std::path::PathBuf::from(name), whole);
+        for e in [
+            event("a.rs", true),
+            event("b.rs", false),
+            event("b.rs", true),
+        ] {
+            changes.send(e).unwrap();
+        }
+        let start = std::time::Instant::now();
+        rest_of_the_save(&changed, false, settle);
+        assert!(start.elapsed() < settle, "{:?}", start.elapsed());
+        assert!(changed.try_recv().is_err());
+
+        for e in [event("a.rs", true), event("b.rs", false)] {
+            changes.send(e).unwrap();
+        }
+        let start = std::time::Instant::now();
+        rest_of_the_save(&changed, true, settle);
+        assert!(start.elapsed() >= settle, "{:?}", start.elapsed());
+        assert!(changed.try_recv().is_err());
     }
 
     #[test]
