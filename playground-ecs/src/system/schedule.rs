@@ -39,6 +39,9 @@ pub struct Schedule {
     parallel: bool,
     threshold: Duration,
     last_run: Option<Duration>,
+    /// The enabled systems of the stage being run: kept between runs, so
+    /// that a run allocates nothing.
+    active: Vec<usize>,
 }
 
 impl Default for Schedule {
@@ -54,6 +57,7 @@ impl Default for Schedule {
             parallel: true,
             threshold: DEFAULT_PARALLEL_THRESHOLD,
             last_run: None,
+            active: Vec::new(),
         }
     }
 }
@@ -141,7 +145,7 @@ impl Schedule {
         let start = Instant::now();
         let stages = self.stages.take().expect("built above");
         let mut first_error = Ok(());
-        let mut active = Vec::new();
+        let mut active = std::mem::take(&mut self.active);
         for stage in &stages {
             active.clear();
             active.extend(stage.iter().copied().filter(|&i| self.systems[i].enabled));
@@ -155,6 +159,7 @@ impl Schedule {
             }
         }
         self.stages = Some(stages);
+        self.active = active;
         self.last_run = Some(start.elapsed());
         first_error
     }
