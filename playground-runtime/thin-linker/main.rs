@@ -42,7 +42,9 @@ fn main() -> ExitCode {
     for arg in line {
         let bytes = arg.as_bytes();
         if bytes.ends_with(b".rlib") {
-            let name = Path::new(&arg).file_name().map_or(&[][..], OsStrExt::as_bytes);
+            let name = Path::new(&arg)
+                .file_name()
+                .map_or(&[][..], OsStrExt::as_bytes);
             if name.starts_with(b"libcompiler_builtins-") {
                 kept.push(arg);
             }
@@ -110,7 +112,11 @@ fn main() -> ExitCode {
             if lld {
                 kept.push("-Wl,--undefined-version".into());
             }
-            kept.extend([BRIDGE.into(), SUPPORT.into(), format!("-Wl,-rpath,{DIR}").into()]);
+            kept.extend([
+                BRIDGE.into(),
+                SUPPORT.into(),
+                format!("-Wl,-rpath,{DIR}").into(),
+            ]);
             Command::new(CC).args(kept).exec()
         }
     };
