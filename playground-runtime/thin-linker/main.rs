@@ -1,9 +1,10 @@
 //! The program rustc runs as the linker of a thin module.
 //!
 //! playground-runtime compiles this file once per support library, next to
-//! it, with four constants written after it: `CC` (the C compiler rustc
-//! would have run), `BRIDGE` (the allocator's entry points), `SUPPORT`
-//! (the support library) and `DIR` (where the support library is found
+//! it, with four constants written after it, the bytes of four paths: `CC`
+//! (the C compiler rustc would have run), `BRIDGE` (the allocator's entry
+//! points), `SUPPORT` (the support library) and `DIR` (where the support
+//! library is found
 //! at run time). It is a compiled program, not a shell script, because a
 //! shell takes longer to rewrite rustc's link line (about 25 ms for 170
 //! arguments here) than lld takes to link a thin module.
@@ -105,23 +106,24 @@ fn main() -> ExitCode {
                 // support library's.
                 args.push("--undefined-version".into());
             }
-            args.extend([BRIDGE, SUPPORT, "-rpath", DIR].map(OsString::from));
+            args.extend([os(BRIDGE), os(SUPPORT), "-rpath".into(), os(DIR)]);
             Command::new(ld).args(args).exec()
         }
         None => {
             if lld {
                 kept.push("-Wl,--undefined-version".into());
             }
-            kept.extend([
-                BRIDGE.into(),
-                SUPPORT.into(),
-                format!("-Wl,-rpath,{DIR}").into(),
-            ]);
-            Command::new(CC).args(kept).exec()
+            kept.extend([os(BRIDGE), os(SUPPORT), os(&[b"-Wl,-rpath,", DIR].concat())]);
+            Command::new(os(CC)).args(kept).exec()
         }
     };
     eprintln!("playground thin linker: {error}");
     ExitCode::FAILURE
+}
+
+/// A path's bytes as an argument.
+fn os(bytes: &[u8]) -> OsString {
+    OsStr::from_bytes(bytes).to_owned()
 }
 
 fn executable(path: &Path) -> bool {

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Bumped when what a support directory holds changes.
-const LAYOUT: u32 = 7;
+const LAYOUT: u32 = 8;
 
 /// Why a module cannot be linked thin: it is then linked in full, as
 /// without thin links.
@@ -464,14 +464,31 @@ pub unsafe fn alloc_zeroed(size: usize, align: usize) -> *mut u8 {{
 fn linker_source(cc: &OsStr, bridge: &Path, library: &Path) -> String {
     let dir = library.parent().unwrap_or(Path::new("."));
     format!(
-        "{}\nconst CC: &str = {:?};\nconst BRIDGE: &str = {:?};\nconst SUPPORT: &str = {:?};\n\
-         const DIR: &str = {:?};\n",
+        "{}\nconst CC: &[u8] = {};\nconst BRIDGE: &[u8] = {};\nconst SUPPORT: &[u8] = {};\n\
+         const DIR: &[u8] = {};\n",
         include_str!("../../thin-linker/main.rs"),
-        cc.to_string_lossy(),
-        bridge.to_string_lossy(),
-        library.to_string_lossy(),
-        dir.to_string_lossy(),
+        byte_string(cc),
+        byte_string(bridge.as_os_str()),
+        byte_string(library.as_os_str()),
+        byte_string(dir.as_os_str()),
     )
+}
+
+/// `text`'s bytes as a Rust byte string literal: a path that is not UTF-8
+/// is written as it is.
+fn byte_string(text: &OsStr) -> String {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(text);
+    #[cfg(not(unix))]
+    let lossy = text.to_string_lossy();
+    #[cfg(not(unix))]
+    let bytes = lossy.as_bytes();
+    let escaped: String = bytes
+        .iter()
+        .flat_map(|&byte| std::ascii::escape_default(byte))
+        .map(char::from)
+        .collect();
+    format!("b\"{escaped}\"")
 }
 
 /// The linker of a support library, being compiled.
@@ -639,7 +656,9 @@ mod tests {
     /// C compiler (`dir/cc-fake`) and the support library under a
     /// directory whose name needs quoting.
     fn compile_linker(dir: &Path) -> (PathBuf, PathBuf) {
-        let support = dir.join("it's \"here\"");
+        use std::os::unix::ffi::OsStrExt;
+        // Quotes, a backslash and a byte that is not UTF-8.
+        let support = dir.join(std::ffi::OsStr::from_bytes(b"it's \"here\" \\ \xff"));
         let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
         let source = linker_source(
             dir.join("cc-fake").as_os_str(),
@@ -658,7 +677,8 @@ mod tests {
     /// Runs `linker` with `args`, a fake linker (`dir/ld`) and a fake C
     /// compiler (`dir/cc-fake`) that write what they were given: which
     /// ran, and its arguments.
-    fn run_linker(linker: &Path, dir: &Path, args: &[&str]) -> (String, Vec<String>) {
+    fn run_linker(linker: &Path, dir: &Path, args: &[&OsStr]) -> (String, Vec<OsString>) {
+        use std::os::unix::ffi::OsStringExt;
         let record = |name: &str| {
             let path = dir.join(name);
             let partial = path.with_extension("partial");
@@ -679,10 +699,19 @@ mod tests {
         let _ = std::fs::remove_file(dir.join("ran"));
         let status = Command::new(linker).args(args).status().unwrap();
         assert!(status.success());
-        let ran = std::fs::read_to_string(dir.join("ran")).unwrap();
-        let mut lines = ran.lines().map(str::to_owned);
-        let which = lines.next().unwrap();
+        let ran = std::fs::read(dir.join("ran")).unwrap();
+        let mut lines = ran
+            .strip_suffix(b"\n")
+            .unwrap()
+            .split(|&b| b == b'\n')
+            .map(|line| OsString::from_vec(line.to_vec()));
+        let which = lines.next().unwrap().into_string().unwrap();
         (which, lines.collect())
+    }
+
+    /// `items` as arguments.
+    fn os(items: &[&dyn AsRef<OsStr>]) -> Vec<OsString> {
+        items.iter().map(|item| item.as_ref().to_owned()).collect()
     }
 
     #[test]
@@ -691,11 +720,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let (linker, support_dir) = compile_linker(&dir);
         let b = format!("-B{}", dir.display());
-        let support = support_dir
-            .join("libplayground_support_1.so")
-            .display()
-            .to_string();
-        let bridge = support_dir.join("allocator.o").display().to_string();
+        let support = support_dir.join("libplayground_support_1.so");
+        let bridge = support_dir.join("allocator.o");
         let line = [
             "-Wl,--version-script=/t/list",
             "-Wl,--no-undefined-version",
@@ -715,29 +741,29 @@ mod tests {
             "-nodefaultlibs",
             "-shared",
         ];
-        let (which, args) = run_linker(&linker, &dir, &line);
+        let (which, args) = run_linker(&linker, &dir, &line.map(OsStr::new));
         assert_eq!(which, "ld");
         assert_eq!(
             args,
-            [
-                "--version-script=/t/list",
-                "/t/m.o",
-                "/t/libcompiler_builtins-2.rlib",
-                "-Bdynamic",
-                "-L",
-                "/t/raw",
-                "-o",
-                "/t/libm.so",
-                "-z",
-                "relro",
-                "-z",
-                "now",
-                "-shared",
+            os(&[
+                &"--version-script=/t/list",
+                &"/t/m.o",
+                &"/t/libcompiler_builtins-2.rlib",
+                &"-Bdynamic",
+                &"-L",
+                &"/t/raw",
+                &"-o",
+                &"/t/libm.so",
+                &"-z",
+                &"relro",
+                &"-z",
+                &"now",
+                &"-shared",
                 &bridge,
                 &support,
-                "-rpath",
-                &support_dir.display().to_string(),
-            ]
+                &"-rpath",
+                &support_dir,
+            ])
         );
 
         // An option it does not know: the C compiler, given the line as it
@@ -745,11 +771,15 @@ mod tests {
         let (which, args) = run_linker(
             &linker,
             &dir,
-            &["-fancy", "/t/m.o", "/t/libserde-1.rlib", &b],
+            &["-fancy", "/t/m.o", "/t/libserde-1.rlib", &b].map(OsStr::new),
         );
         assert_eq!(which, "cc-fake");
-        let rpath = format!("-Wl,-rpath,{}", support_dir.display());
-        assert_eq!(args, ["-fancy", "/t/m.o", &b, &bridge, &support, &rpath]);
+        let mut rpath = OsString::from("-Wl,-rpath,");
+        rpath.push(&support_dir);
+        assert_eq!(
+            args,
+            os(&[&"-fancy", &"/t/m.o", &b, &bridge, &support, &rpath])
+        );
 
         // A response file: the link fails (and is done in full), since the
         // rlibs in it cannot be left out.
