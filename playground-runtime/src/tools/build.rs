@@ -242,7 +242,8 @@ impl Build {
     /// links (its dependencies, playground-runtime, std), instead of
     /// copying all of that into every rebuilt library. The support library
     /// is made once per set of dependencies, in the background after the
-    /// build that goes through cargo (about a second of one core), under
+    /// build that goes through cargo (about a second, the program that
+    /// links thin compiled meanwhile on another core), under
     /// `.playground-support/<crate>/` beside the library (the one for the
     /// crate's current dependencies); until it is ready, and
     /// if it cannot be made or a thin link fails, rebuilds link in full.
