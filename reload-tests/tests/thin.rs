@@ -28,6 +28,25 @@ fn thin_build(dir: &str, package: &str) -> (PathBuf, Build) {
 #[test]
 fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
     let (manifest, build) = thin_build("thin", "counter-module-thin");
+    // The direct rebuilds' incremental state of this crate, from earlier
+    // runs: gone, so that what the first build leaves there is seen.
+    let incremental = fixture_target().join("watched/debug/incremental-cdylib");
+    let own_sessions = || -> Vec<PathBuf> {
+        std::fs::read_dir(&incremental)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| {
+                path.file_name()
+                    .and_then(|name| name.to_str())
+                    .is_some_and(|name| name.starts_with("counter_module_thin-"))
+            })
+            .collect()
+    };
+    for dir in own_sessions() {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
     let first = build.run().unwrap();
     assert!(!first.direct);
     assert!(
@@ -37,7 +56,22 @@ fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
         "cargo's build links in full"
     );
     let full_size = std::fs::metadata(&first.library).unwrap().len();
+    let written = std::fs::metadata(&first.library)
+        .unwrap()
+        .modified()
+        .unwrap();
     let support = build.support_library().expect("a support library is made");
+    // With the support library, the direct command was run once (warmed
+    // up) so that the first rebuild finds an incremental session; the
+    // library cargo left, which was loaded, is untouched.
+    assert_eq!(own_sessions().len(), 1, "{:?}", own_sessions());
+    assert_eq!(
+        std::fs::metadata(&first.library)
+            .unwrap()
+            .modified()
+            .unwrap(),
+        written
+    );
     let support_name = support.file_name().unwrap().to_str().unwrap().to_owned();
     let registry = Registry::linked();
     registry.load(&first.library).unwrap();

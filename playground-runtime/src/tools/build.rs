@@ -91,6 +91,10 @@ pub struct Build {
     support: Arc<Mutex<Option<SupportSlot>>>,
     /// Set when a thin link failed: full links from then on.
     thin_failed: Arc<std::sync::atomic::AtomicBool>,
+    /// Held while rustc runs the module crate's command (a direct rebuild,
+    /// or its warm-up: they write the same files); how many direct
+    /// rebuilds ran.
+    direct_runs: Arc<Mutex<u64>>,
     progress: Option<ProgressFn>,
 }
 
@@ -147,6 +151,7 @@ impl Build {
             direct: Arc::default(),
             support: Arc::default(),
             thin_failed: Arc::default(),
+            direct_runs: Arc::default(),
             progress: None,
         }
     }
@@ -245,7 +250,10 @@ impl Build {
     /// build that goes through cargo (about a second, the program that
     /// links thin compiled meanwhile on another core), under
     /// `.playground-support/<crate>/` beside the library (the one for the
-    /// crate's current dependencies); until it is ready, and
+    /// crate's current dependencies); then the module's rustc command is
+    /// run once, so that the first rebuild is incremental (the direct
+    /// rebuilds' incremental directory is apart from cargo's). Until it
+    /// is ready, and
     /// if it cannot be made or a thin link fails, rebuilds link in full.
     /// The loader reads a thin module's registrations from both files and
     /// checks both builds. Linux only, as [`Build::linker`].
@@ -304,7 +312,11 @@ impl Build {
                 // the library as it is.
                 return finish(direct.library.clone(), start, 0, true);
             }
-            let built = self.run_direct(&direct, start)?;
+            let built = {
+                let mut runs = self.direct_runs.lock().unwrap_or_else(|e| e.into_inner());
+                *runs += 1;
+                self.run_direct(&direct, start)?
+            };
             if let Some(kept) = &mut *self.direct.lock().unwrap_or_else(|e| e.into_inner())
                 && kept.library == built.library
             {
@@ -742,8 +754,8 @@ impl Build {
             args: direct.args.clone(),
             ready: Arc::clone(&ready),
         });
-        let program = direct.program.clone();
-        let args = direct.args.clone();
+        let direct = direct.clone();
+        let direct_runs = Arc::clone(&self.direct_runs);
         let dir = direct
             .library
             .parent()
@@ -752,11 +764,18 @@ impl Build {
         let made = std::thread::Builder::new()
             .name("playground-support".into())
             .spawn(move || {
-                let support = Support::prepare(&program, &args, &dir)
+                let support = Support::prepare(&direct.program, &direct.args, &dir)
                     .inspect_err(|error| {
                         tracing::info!(%error, "no support library: rebuilds link in full");
                     })
                     .ok();
+                if let Some(support) = &support {
+                    // Not if a rebuild came first: it warmed up the same.
+                    let runs = direct_runs.lock().unwrap_or_else(|e| e.into_inner());
+                    if *runs == 0 {
+                        warm_up(&direct, support);
+                    }
+                }
                 let _ = ready.set(support);
             });
         if let Err(error) = made {
@@ -764,8 +783,8 @@ impl Build {
         }
     }
 
-    /// The support library of `direct`'s command, if it is ready and thin
-    /// links are on.
+    /// The support library of `direct`'s command, if it is ready (and the
+    /// command warmed up, see [`warm_up`]) and thin links are on.
     fn ready_support(&self, direct: &Direct) -> Option<Support> {
         if !self.thin_links || self.thin_failed.load(std::sync::atomic::Ordering::Relaxed) {
             return None;
@@ -834,6 +853,27 @@ struct CargoRun {
     compiled: usize,
     /// Its diagnostics and `-vv` log.
     log: String,
+}
+
+/// Runs `direct`'s command once, linked thin against `support`, so that
+/// the direct rebuilds' incremental directory (apart from cargo's, see
+/// [`Direct`]) holds a session: the first rebuild after a cargo build then
+/// compiles what the edit changed, not the whole crate. Its output goes
+/// where a rebuild's does (rustc's incremental state depends on it), in
+/// `deps/`: the library cargo left beside it, which the program loaded,
+/// is another file. A failure (the sources mid-edit, say) only leaves the
+/// first rebuild as slow as it was. The caller holds `direct_runs`.
+fn warm_up(direct: &Direct, support: &Support) {
+    let status = Command::new(&direct.program)
+        .args(&direct.args)
+        .args(support.linker_args())
+        .envs(direct.env.iter().map(|(k, v)| (k, v)))
+        .current_dir(&direct.cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    tracing::debug!(?status, "direct rebuilds warmed up");
 }
 
 #[cfg(test)]
