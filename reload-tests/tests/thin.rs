@@ -21,6 +21,73 @@ fn thin_build(dir: &str, package: &str) -> (PathBuf, Build) {
     (manifest, build)
 }
 
+/// The direct rebuilds' incremental state of `krate` (a directory per
+/// crate in their incremental directory, apart from cargo's).
+fn sessions(krate: &str) -> Vec<PathBuf> {
+    let incremental = fixture_target().join("watched/debug/incremental-cdylib");
+    std::fs::read_dir(incremental)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| {
+                    name.strip_prefix(krate)
+                        .is_some_and(|rest| rest.starts_with('-'))
+                })
+        })
+        .collect()
+}
+
+/// The warm-up of the direct rebuilds (the module's command run once in
+/// the background, once the support library is made) writes what a cargo
+/// build of the crate writes: it waits while cargo holds its lock on the
+/// target directory (another build, of another `Build` or by hand), so
+/// that neither takes the other's library for its own.
+#[test]
+fn the_warm_up_waits_for_a_cargo_build_of_the_same_target_directory() {
+    let (_manifest, build) = thin_build("thin_lock", "counter-module-thin-lock");
+    for dir in sessions("counter_module_thin_lock") {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+    let first = build.run().unwrap();
+    // What a cargo build of this directory holds while it runs.
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(first.library.with_file_name(".cargo-lock"))
+        .unwrap();
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    let waiting = {
+        let build = build.clone();
+        std::thread::spawn(move || build.support_library())
+    };
+    // The support library is made (it needs no lock), then the warm-up
+    // waits: a second later it has not started.
+    let support_dir = first
+        .library
+        .with_file_name(".playground-support")
+        .join("counter_module_thin_lock");
+    let made = std::time::Instant::now();
+    while !std::fs::read_dir(&support_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|key| key.path().join("cc").is_file())
+    {
+        assert!(made.elapsed().as_secs() < 300, "no support library made");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert!(sessions("counter_module_thin_lock").is_empty());
+    assert!(!waiting.is_finished());
+    drop(lock);
+    assert!(waiting.join().unwrap().is_some());
+    assert_eq!(sessions("counter_module_thin_lock").len(), 1);
+}
+
 /// A rebuild by rustc alone links the module's own code against a support
 /// library of its dependencies (made in the background after the first
 /// build): a library a fraction of the size, which passes every check,
@@ -30,20 +97,7 @@ fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
     let (manifest, build) = thin_build("thin", "counter-module-thin");
     // The direct rebuilds' incremental state of this crate, from earlier
     // runs: gone, so that what the first build leaves there is seen.
-    let incremental = fixture_target().join("watched/debug/incremental-cdylib");
-    let own_sessions = || -> Vec<PathBuf> {
-        std::fs::read_dir(&incremental)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|entry| entry.path())
-            .filter(|path| {
-                path.file_name()
-                    .and_then(|name| name.to_str())
-                    .is_some_and(|name| name.starts_with("counter_module_thin-"))
-            })
-            .collect()
-    };
+    let own_sessions = || sessions("counter_module_thin");
     for dir in own_sessions() {
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -862,8 +862,14 @@ struct CargoRun {
 /// where a rebuild's does (rustc's incremental state depends on it), in
 /// `deps/`: the library cargo left beside it, which the program loaded,
 /// is another file. A failure (the sources mid-edit, say) only leaves the
-/// first rebuild as slow as it was. The caller holds `direct_runs`.
+/// first rebuild as slow as it was. The caller holds `direct_runs`, and
+/// this holds cargo's lock on the directory: a cargo build of the crate
+/// (another `Build`'s, or one run by hand) writes the same files, and
+/// would otherwise take the warm-up's library for its own.
 fn warm_up(direct: &Direct, support: &Support) {
+    let Some(_cargo) = direct.library.parent().and_then(artifact_lock) else {
+        return;
+    };
     let status = Command::new(&direct.program)
         .args(&direct.args)
         .args(support.linker_args())
@@ -874,6 +880,21 @@ fn warm_up(direct: &Direct, support: &Support) {
         .stderr(Stdio::null())
         .status();
     tracing::debug!(?status, "direct rebuilds warmed up");
+}
+
+/// cargo's lock on its artifact directory `dir` (`dir/.cargo-lock`, which
+/// every cargo build of that directory holds while it runs), taken and
+/// held until the file returned is dropped; `None` if it cannot be taken.
+fn artifact_lock(dir: &Path) -> Option<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(dir.join(".cargo-lock"))
+        .ok()?;
+    rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive).ok()?;
+    Some(file)
 }
 
 #[cfg(test)]
