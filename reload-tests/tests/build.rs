@@ -411,6 +411,48 @@ fn the_watcher_rebuilds_with_the_build_helper_and_swaps_on_save() {
     assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 7);
 }
 
+/// With thin links, the watcher reads the support library ahead once it
+/// is made: the first rebuild linked against it loads without reading it
+/// (no `support` phase), and answers.
+#[test]
+fn the_watcher_reads_the_support_library_ahead_of_the_first_thin_load() {
+    use playground_runtime::{WatchEvent, Watcher};
+    use std::time::Duration;
+
+    let manifest = module_copy("read_ahead", "counter-module-read-ahead");
+    let build = Build::new(&manifest)
+        .target_dir(fixture_target().join("watched"))
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .link_with(playground_runtime::Linker::Rustc);
+    let registry = Arc::new(Registry::linked());
+    registry.load(build.run().unwrap().library).unwrap();
+    let watcher = Watcher::build(Arc::clone(&registry), build.clone(), Default::default()).unwrap();
+    let support = build.support_library().expect("a support library is made");
+    let support_name = support.file_name().unwrap().to_str().unwrap().to_owned();
+
+    let source = manifest.with_file_name("src/lib.rs");
+    set_version(&source, FIXTURE_VERSION, "3");
+    let report = loop {
+        match watcher.events().recv_timeout(Duration::from_secs(120)) {
+            Ok(WatchEvent::Loaded { report, .. }) => break report,
+            Ok(WatchEvent::BuildFailed { message }) => panic!("build failed: {message}"),
+            Ok(WatchEvent::Refused(error)) => panic!("refused: {error}"),
+            Ok(_) => {}
+            Err(_) => panic!("no swap after the save"),
+        }
+    };
+    let counter = registry.get::<dyn Counter>().unwrap();
+    assert_eq!(counter.version(), 3, "the edited code answers");
+    let library = registry.history().last().unwrap().path.clone().unwrap();
+    assert!(
+        reload_tests::needed(&library).contains(&support_name),
+        "linked thin: {:?}",
+        reload_tests::needed(&library)
+    );
+    let phases: Vec<&str> = report.phases.iter().map(|(name, _)| *name).collect();
+    assert!(!phases.contains(&"support"), "read on the way: {phases:?}");
+}
+
 #[test]
 fn a_module_built_without_its_debug_info_is_a_fraction_of_the_size() {
     let manifest = scratch_crate(

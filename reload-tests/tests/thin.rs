@@ -145,6 +145,13 @@ fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
         thin_size * 4 < full_size,
         "{thin_size} bytes thin against {full_size} in full"
     );
+    let report = registry.load(&thin.library).unwrap();
+    let phases: Vec<&str> = report.phases.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        phases[..4],
+        ["read", "hash", "support", "verify"],
+        "the first load needing the support library reads it"
+    );
     // Its manifest holds its own records and its dependencies' (the view
     // is declared in counter-api, which is in the support library).
     let manifest_read = playground_runtime::Manifest::read_library(&thin.library).unwrap();
@@ -153,7 +160,6 @@ fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
         "{:?}",
         manifest_read.views
     );
-    registry.load(&thin.library).unwrap();
     let mut counter = registry.get::<dyn Counter>().unwrap();
     assert_eq!(counter.version(), 3);
     assert_eq!(counter.total(), 5, "the state carried over");
@@ -195,7 +201,13 @@ fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
     std::fs::rename(&support, &aside).unwrap();
     let loaded = registry.load(&again.library);
     std::fs::rename(&aside, &support).unwrap();
-    loaded.unwrap();
+    let phases: Vec<&str> = loaded
+        .unwrap()
+        .phases
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    assert!(!phases.contains(&"support"), "{phases:?}");
     counter = registry.get::<dyn Counter>().unwrap();
     assert_eq!((counter.version(), counter.total()), (4, total + 1));
 

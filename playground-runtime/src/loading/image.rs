@@ -31,7 +31,7 @@ impl Image {
     pub fn read(path: &Path) -> Result<Image, OpenError> {
         let bytes = read_regular_file(path)?;
         check_sidecar(path, &bytes)?;
-        Image::parse(path, Arc::new(bytes))
+        Image::parse(path, Arc::new(bytes), &mut Vec::new())
     }
 
     /// The bytes of the regular file at `path`: the first step of
@@ -55,13 +55,18 @@ impl Image {
 
     /// Checks `bytes`, read from `path`, without running them: a complete
     /// shared library, `playground_module_v1` a function, and the manifest
-    /// (a thin module's read with its support library's).
-    pub fn parse(path: &Path, bytes: Arc<Vec<u8>>) -> Result<Image, OpenError> {
+    /// (a thin module's read with its support library's, which is read
+    /// the first time a module needs it: the phase `support` of `phases`).
+    pub fn parse(
+        path: &Path,
+        bytes: Arc<Vec<u8>>,
+        phases: &mut Vec<(&'static str, std::time::Duration)>,
+    ) -> Result<Image, OpenError> {
         let object = object::File::parse(bytes.as_slice())
             .map_err(|e| OpenError::Open(format!("not an object file: {e}")))?;
         check_complete(&object, bytes.len() as u64).map_err(OpenError::Open)?;
         check_export(&object)?;
-        let support = support_of(&object)?;
+        let support = support_of(&object, phases)?;
         let mut manifest = match &support {
             None => Manifest::read(&bytes).map_err(|e| OpenError::NotAModule(e.to_string()))?,
             Some(support) => Manifest::read_thin(&bytes, &support.build, &support.records)

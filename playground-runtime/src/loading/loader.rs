@@ -67,7 +67,9 @@ pub struct LoadReport {
     /// How long each phase took, in order: `read` (the file, into memory:
     /// the one copy that is checked), `hash` (its SHA-256, checked against
     /// `<library>.sha256` if there is one), `verify` (its headers and
-    /// manifest, against this program), `copy` (the sealed copy that is
+    /// manifest, against this program; for a thin module linked against a
+    /// support library that no load read yet, it first lists `support`,
+    /// that library read and checked, a part of `verify`), `copy` (the sealed copy that is
     /// opened), `open` (`dlopen`, the module's header and registrations),
     /// `save` (the old viewmodels' state), `restore` (the new viewmodels
     /// built, their state restored or migrated), `swap`, and `store` (the
@@ -248,13 +250,17 @@ impl Registry {
         };
         attempt.sha256 = Some(sha256.clone());
         let checked = Arc::clone(&bytes);
+        let mut support = Vec::new();
         let image = phase!(attempt.phases, "verify", {
-            let image = Image::parse(path, bytes).map_err(|e| open_error(path, e))?;
+            let image = Image::parse(path, bytes, &mut support).map_err(|e| open_error(path, e))?;
             attempt.note(&image.manifest);
             self.verify_manifest(path, &image.manifest)?;
             self.judge_state(path, &image.manifest, options)?;
             Ok::<_, LoadError>(image)
         })?;
+        // Read within `verify`, listed before it.
+        let verify = attempt.phases.len() - 1;
+        attempt.phases.splice(verify..verify, support);
         let copy =
             phase!(attempt.phases, "copy", image.sealed_copy()).map_err(|e| open_error(path, e))?;
         let (library, contents, targets) = phase!(attempt.phases, "open", {

@@ -19,6 +19,7 @@ use crate::loading::module::Fingerprint;
 use crate::loading::reading::support_records;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::Duration;
 
 /// How a support library's file name (and `soname`) starts: `lib` and the
 /// crate name `Build` gives it.
@@ -47,9 +48,11 @@ static KNOWN: Mutex<Vec<Arc<SupportImage>>> = Mutex::new(Vec::new());
 /// `DT_NEEDED` entry named [`SUPPORT_PREFIX`]`*.so`. One read before (or
 /// loaded) is that one; otherwise it is looked for in the directories of
 /// the module's `DT_RUNPATH` (or `DT_RPATH`), as the dynamic linker would,
-/// read and checked. `None` for a module linked in full.
+/// read and checked (the phase `support` of `phases`). `None` for a
+/// module linked in full.
 pub(crate) fn support_of(
     object: &object::File<'_>,
+    phases: &mut Vec<(&'static str, Duration)>,
 ) -> Result<Option<Arc<SupportImage>>, OpenError> {
     let Some((soname, dirs)) = needed_support(object)? else {
         return Ok(None);
@@ -79,6 +82,38 @@ pub(crate) fn support_of(
                     .join(", ")
             ))
         })?;
+    phase!(phases, "support", read(soname, path)).map(Some)
+}
+
+/// Reads ahead the support library at `path` (a file `Build` made), as
+/// the first module naming it would: that module's load then finds it
+/// read and checked, not a file of megabytes to read on the way to its
+/// swap. Read once per `soname`; an error is only logged (that module's
+/// load reads it again and reports it).
+pub(crate) fn read_ahead(path: &std::path::Path) {
+    let Some(soname) = path.file_name().and_then(|name| name.to_str()) else {
+        return;
+    };
+    let known = KNOWN
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .any(|support| support.soname == soname);
+    if known || !soname.starts_with(SUPPORT_PREFIX) || !path.is_absolute() {
+        return;
+    }
+    match read(soname.to_owned(), path.to_owned()) {
+        Ok(support) => {
+            tracing::debug!(support = %support.path.display(), "support library read ahead")
+        }
+        Err(error) => tracing::debug!(?error, "support library not read ahead"),
+    }
+}
+
+/// Reads and checks the support library `soname` at `path` and keeps it
+/// among the known ones (the one read first, if another thread read it
+/// meanwhile).
+fn read(soname: String, path: PathBuf) -> Result<Arc<SupportImage>, OpenError> {
     let unreadable = |why: String| {
         OpenError::NotAModule(format!("its support library {}: {why}", path.display()))
     };
@@ -98,10 +133,10 @@ pub(crate) fn support_of(
     let mut all = KNOWN.lock().unwrap_or_else(PoisonError::into_inner);
     // Read by another load meanwhile: theirs, so that one copy is loaded.
     if let Some(first) = all.iter().find(|s| s.soname == support.soname) {
-        return Ok(Some(Arc::clone(first)));
+        return Ok(Arc::clone(first));
     }
     all.push(Arc::clone(&support));
-    Ok(Some(support))
+    Ok(support)
 }
 
 /// The support library's name and the module's run-time paths, from its

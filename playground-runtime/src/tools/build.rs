@@ -735,6 +735,22 @@ impl Build {
         ready.wait().as_ref().map(|support| support.library.clone())
     }
 
+    /// Whether a support library is made or being made for the rebuilds
+    /// (see [`Build::support_library`], which waits for it).
+    pub(crate) fn makes_support_library(&self) -> bool {
+        self.support
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
+    /// Whether the support library is made (or failed to be): whether
+    /// [`Build::support_library`] returns without waiting.
+    pub(crate) fn support_library_is_ready(&self) -> bool {
+        let slot = self.support.lock().unwrap_or_else(|e| e.into_inner());
+        slot.as_ref().is_some_and(|slot| slot.ready.get().is_some())
+    }
+
     /// Starts making the support library of `direct`'s command on a thread
     /// of its own (see [`Build::thin_links`]), unless thin links are off,
     /// failed before, or this command has one already.

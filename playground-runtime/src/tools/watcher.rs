@@ -222,6 +222,8 @@ impl Watcher {
         std::thread::Builder::new()
             .name("playground-build".into())
             .spawn(move || {
+                let mut read_ahead = ReadAhead::default();
+                read_ahead.start(&build);
                 while let Ok((first, written)) = changed.recv() {
                     let since = Instant::now();
                     // The rest of one save (a write, a rename, a metadata
@@ -233,7 +235,11 @@ impl Watcher {
                     tracing::info!(changed = %first.display(), "module sources changed; rebuilding");
                     let _ = sender.send(WatchEvent::Building { changed: first });
                     match build.run() {
-                        Ok(built) => load(&registry, Loadable::Built(&built), options.load, since, &sender),
+                        Ok(built) => {
+                            read_ahead.finish(&build);
+                            load(&registry, Loadable::Built(&built), options.load, since, &sender);
+                            read_ahead.start(&build);
+                        }
                         Err(error) => {
                             tracing::warn!(%error, "module build failed");
                             let _ = sender.send(WatchEvent::BuildFailed {
@@ -309,6 +315,51 @@ fn is_source(path: &Path) -> bool {
         || name.ends_with(".swp")
         || name.ends_with(".swx")
         || name.starts_with("#"))
+}
+
+/// Reads ahead the support library of a [`Build`]'s thin rebuilds, once it
+/// is made, on a thread of its own: the first thin rebuild's load would
+/// otherwise read and check it on the way to its swap (tens of
+/// megabytes, once per program, about 20 ms here).
+#[derive(Default)]
+struct ReadAhead {
+    started: bool,
+    reading: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ReadAhead {
+    /// Starts it, unless it started before or `build` has no support
+    /// library in the making (no cargo build ran yet, or thin links off).
+    fn start(&mut self, build: &Build) {
+        if self.started || !build.makes_support_library() {
+            return;
+        }
+        self.started = true;
+        let build = build.clone();
+        let spawned = std::thread::Builder::new()
+            .name("playground-read-ahead".into())
+            .spawn(move || {
+                if let Some(library) = build.support_library() {
+                    crate::loading::support::read_ahead(&library);
+                }
+            });
+        match spawned {
+            Ok(reading) => self.reading = Some(reading),
+            Err(error) => tracing::debug!(%error, "no thread to read the support library ahead on"),
+        }
+    }
+
+    /// Waits for it if the support library is made (a rebuild may be
+    /// linked against it): a load then finds it read, instead of reading
+    /// a second copy. Not while the library is being made: then no
+    /// rebuild is linked against it yet.
+    fn finish(&mut self, build: &Build) {
+        if build.support_library_is_ready()
+            && let Some(reading) = self.reading.take()
+        {
+            let _ = reading.join();
+        }
+    }
 }
 
 /// What the watcher loads: a library file, or a build's bytes.
