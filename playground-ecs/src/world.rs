@@ -23,6 +23,7 @@ use crate::storage::borrow::{BorrowFlag, Ref, taken_how};
 use crate::storage::component::{Component, ComponentId, Components};
 use crate::storage::entity::{Entities, Entity, Location};
 use crate::storage::resource::Resources;
+use crate::storage::tables::Tables;
 use crate::world::error::EcsError;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -59,7 +60,7 @@ pub struct World {
     /// Unique per world, so that a prepared query notices another world.
     id: u64,
     pub(crate) entities: Entities,
-    pub(crate) archetypes: Vec<Archetype>,
+    pub(crate) archetypes: Tables,
     by_types: HashMap<Vec<ComponentId>, u32>,
     pub(crate) components: Components,
     bundles: crate::storage::component::TypeMap<BundleLayout>,
@@ -104,7 +105,7 @@ impl World {
             id: next_world_id(),
             entities: Entities::default(),
             // Table 0: entities without components.
-            archetypes: vec![Archetype::new(Vec::new(), Vec::new())],
+            archetypes: Tables::new(vec![Archetype::new(Vec::new(), Vec::new())]),
             by_types: HashMap::from([(Vec::new(), 0)]),
             components: Components::default(),
             bundles: Default::default(),
@@ -428,13 +429,7 @@ impl World {
     ) -> usize {
         let source = location.archetype as usize;
         let row = location.row as usize;
-        let (from, to) = if source < target {
-            let (a, b) = self.archetypes.split_at_mut(target);
-            (&mut a[source], &mut b[0])
-        } else {
-            let (a, b) = self.archetypes.split_at_mut(source);
-            (&mut b[0], &mut a[target])
-        };
+        let (from, to) = self.archetypes.pair_mut(source, target);
         let new_row = to.push(entity.index);
         for (index, column) in from.columns.iter().enumerate() {
             if Some(index) == skip {

@@ -51,7 +51,9 @@ impl<'w> SystemWorld<'w> {
     /// The system keeps the query prepared between runs: the first run
     /// checks it against the declaration and finds its tables; later runs
     /// only look at tables created since, with no lookup by type.
-    pub fn query<Q: Query + 'static>(&self) -> Result<QueryBorrow<'w, Q, SharedTables>, EcsError> {
+    pub fn query<Q: Query + 'static>(
+        &self,
+    ) -> Result<QueryBorrow<'w, Q, SharedTables<Q>>, EcsError> {
         let mut queries = self.queries.borrow_mut();
         queries.in_world(self.world.id());
         let prepared = match queries.get::<Q>() {

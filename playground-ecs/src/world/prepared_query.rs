@@ -1,17 +1,22 @@
 //! [`PreparedQuery`]: a query that finds its tables once, then walks the
-//! matched ones without testing any.
+//! matched ones without testing any, by column pointers it keeps while the
+//! world's tables are unchanged.
 
 use crate::world::World;
 use crate::world::error::EcsError;
 use crate::world::query::{Query, check_aliasing};
 use crate::world::query_borrow::QueryBorrow;
-use crate::world::query_iter::{MatchedTables, QueryIter, SharedTables};
+use crate::world::query_iter::{MatchedTables, QueryIter, SharedTables, TablePointers};
 use std::sync::Arc;
 
 /// A query that finds its tables once: later runs look only at tables
 /// created since, and walk the matched ones without testing any table (the
-/// idea of hecs's `PreparedQuery` and bevy_ecs's `QueryState`). A run
-/// allocates nothing.
+/// idea of hecs's `PreparedQuery` and bevy_ecs's `QueryState`). It also
+/// keeps each matched table's column pointers and number of rows, taken
+/// again only after a table changed (an entity spawned, despawned, or
+/// given or rid of a component): a run over unchanged tables walks a flat
+/// list, with no table looked up and no column searched. A run allocates
+/// nothing once the list has room for every matched table.
 ///
 /// ```
 /// use playground_ecs::{PreparedQuery, World};
@@ -35,10 +40,16 @@ pub struct PreparedQuery<Q: Query> {
     components: usize,
     archetypes: usize,
     state: Option<Q::State>,
-    /// The indices of the tables it matched; shared with the iterators of
-    /// a system's query ([`SharedTables`]), copied only if one is still
-    /// alive when the list grows.
-    matched: Arc<Vec<u32>>,
+    /// The indices of the tables it matched.
+    matched: Vec<u32>,
+    /// The non-empty matched tables' pointers and numbers of rows; shared
+    /// with the iterators of a system's query ([`SharedTables`]), copied
+    /// only if one is still alive when they are taken again.
+    pointers: Arc<TablePointers<Q>>,
+    /// What the world's tables were when `pointers` were taken: its count
+    /// of table writes, and where its entity records were and how many
+    /// (`Entity` items read them). `None`: not taken.
+    taken_at: Option<(u64, usize, usize)>,
 }
 
 impl<Q: Query> Default for PreparedQuery<Q> {
@@ -48,7 +59,9 @@ impl<Q: Query> Default for PreparedQuery<Q> {
             components: 0,
             archetypes: 0,
             state: None,
-            matched: Arc::default(),
+            matched: Vec::new(),
+            pointers: Arc::default(),
+            taken_at: None,
         }
     }
 }
@@ -71,37 +84,61 @@ impl<Q: Query> PreparedQuery<Q> {
                 check_aliasing::<Q>(state, &world.components);
             }
             self.archetypes = 0;
-            Arc::make_mut(&mut self.matched).clear();
+            self.matched.clear();
+            self.taken_at = None;
         }
         if let Some(state) = self.state
             && self.archetypes < world.archetypes.len()
         {
             let new = world.archetypes.iter().enumerate().skip(self.archetypes);
             let matched = new.filter(|(_, archetype)| Q::matches(state, archetype));
-            Arc::make_mut(&mut self.matched).extend(matched.map(|(index, _)| index as u32));
+            self.matched.extend(matched.map(|(index, _)| index as u32));
         }
         self.archetypes = world.archetypes.len();
+        let meta = world.entities.meta();
+        let now = (
+            world.archetypes.writes(),
+            meta.as_ptr() as usize,
+            meta.len(),
+        );
+        if let Some(state) = self.state
+            && self.taken_at != Some(now)
+        {
+            let pointers = &mut Arc::make_mut(&mut self.pointers).0;
+            pointers.clear();
+            for &index in &self.matched {
+                let table = &world.archetypes[index as usize];
+                if table.len() != 0 {
+                    pointers.push((Q::fetch(state, table, meta), table.len()));
+                }
+            }
+            self.taken_at = Some(now);
+        }
     }
 
     /// Every match, with exclusive access to the world.
     ///
     /// # Panics
     /// If `Q` would alias a `&mut` (see [`World::query_mut`]).
-    pub fn iter_mut<'w>(&'w mut self, world: &'w mut World) -> QueryIter<'w, Q, MatchedTables<'w>> {
+    pub fn iter_mut<'w>(
+        &'w mut self,
+        world: &'w mut World,
+    ) -> QueryIter<'w, Q, MatchedTables<'w, Q>> {
         self.update(world);
         // SAFETY: `&mut World` is exclusive access to every table; the
         // query does not alias within itself (checked in `update`), and
-        // `matched` lists this world's tables that the state matches.
-        unsafe { QueryIter::matched(world, self.state, &self.matched) }
+        // `pointers` are those of this world's tables that the state
+        // matches, taken since the last write to any table (`update`).
+        unsafe { QueryIter::matched(world, self.state, &self.pointers.0) }
     }
 
     /// Every match, through `&World`, borrowed as [`World::query`] does.
     pub fn query<'w>(
         &'w mut self,
         world: &'w World,
-    ) -> Result<QueryBorrow<'w, Q, MatchedTables<'w>>, EcsError> {
+    ) -> Result<QueryBorrow<'w, Q, MatchedTables<'w, Q>>, EcsError> {
         self.update(world);
-        QueryBorrow::over(world, self.state, MatchedTables(self.matched.iter()))
+        QueryBorrow::over(world, self.state, MatchedTables(self.pointers.0.iter()))
     }
 
     /// Every match, through `&World`, borrowed as [`World::query`] does,
@@ -110,9 +147,13 @@ impl<Q: Query> PreparedQuery<Q> {
     pub(crate) fn query_shared<'w>(
         &mut self,
         world: &'w World,
-    ) -> Result<QueryBorrow<'w, Q, SharedTables>, EcsError> {
+    ) -> Result<QueryBorrow<'w, Q, SharedTables<Q>>, EcsError> {
         self.update(world);
-        QueryBorrow::over(world, self.state, SharedTables::new(self.matched.clone()))
+        QueryBorrow::over(
+            world,
+            self.state,
+            SharedTables::new(Arc::clone(&self.pointers)),
+        )
     }
 
     /// How many tables it matched (empty ones included).

@@ -45,7 +45,7 @@ pub(crate) fn release<Q: Query>(world: &World, state: Q::State) {
 /// From [`World::query`], or
 /// [`PreparedQuery::query`](crate::PreparedQuery::query) (which walks only
 /// the tables it matched before).
-pub struct QueryBorrow<'w, Q: Query, T: TableSet = AllTables> {
+pub struct QueryBorrow<'w, Q: Query, T: TableSet<Q> = AllTables> {
     world: &'w World,
     state: Option<Q::State>,
     tables: T,
@@ -58,7 +58,7 @@ impl<'w, Q: Query> QueryBorrow<'w, Q> {
     }
 }
 
-impl<'w, Q: Query, T: TableSet> QueryBorrow<'w, Q, T> {
+impl<'w, Q: Query, T: TableSet<Q>> QueryBorrow<'w, Q, T> {
     /// Takes `Q`'s borrows, for `tables` (which `state` matches).
     pub(crate) fn over(
         world: &'w World,
@@ -81,12 +81,14 @@ impl<'w, Q: Query, T: TableSet> QueryBorrow<'w, Q, T> {
         // for as long as `self` lives; `&mut self` keeps two iterators of
         // one borrow from overlapping. `tables` holds tables of this world
         // that the state matches (`AllTables` tests each;
-        // `PreparedQuery::update` made `MatchedTables`).
+        // `PreparedQuery::update` made `MatchedTables` and `SharedTables`,
+        // whose pointers it checked are current under this borrow of the
+        // world, which no write can follow while `'w` lasts).
         unsafe { QueryIter::over(self.world, self.state, self.tables.clone()) }
     }
 }
 
-impl<'a, 'w, Q: Query, T: TableSet> IntoIterator for &'a mut QueryBorrow<'w, Q, T> {
+impl<'a, 'w, Q: Query, T: TableSet<Q>> IntoIterator for &'a mut QueryBorrow<'w, Q, T> {
     type Item = Q::Item<'a>;
     type IntoIter = QueryIter<'a, Q, T>;
     fn into_iter(self) -> QueryIter<'a, Q, T> {
@@ -94,7 +96,7 @@ impl<'a, 'w, Q: Query, T: TableSet> IntoIterator for &'a mut QueryBorrow<'w, Q, 
     }
 }
 
-impl<Q: Query, T: TableSet> Drop for QueryBorrow<'_, Q, T> {
+impl<Q: Query, T: TableSet<Q>> Drop for QueryBorrow<'_, Q, T> {
     fn drop(&mut self) {
         if let Some(state) = self.state {
             release::<Q>(self.world, state);

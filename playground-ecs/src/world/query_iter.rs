@@ -1,7 +1,7 @@
 //! Walking a query's tables: a [`QueryIter`] over [`AllTables`] (each
 //! tested against the query), the [`MatchedTables`] of a prepared query or
-//! the [`SharedTables`] of a system's query, one tight loop per table, or
-//! in parallel.
+//! the [`SharedTables`] of a system's query (their column pointers found
+//! before the run), one tight loop per table, or in parallel.
 
 use crate::storage::archetype::Archetype;
 use crate::storage::entity::Meta;
@@ -12,102 +12,143 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Which tables a query iterator walks: [`AllTables`] (testing each
 /// against the query), [`MatchedTables`] (those a
-/// [`PreparedQuery`](crate::PreparedQuery) matched) or [`SharedTables`]
-/// (the same list, shared with the query a system keeps). Types rather
-/// than one enum, so that each loop is compiled for its own case.
-pub trait TableSet: Clone + sealed::Sealed {
-    /// The next non-empty table that `state` matches.
-    fn next_table<'w, Q: Query>(
+/// [`PreparedQuery`](crate::PreparedQuery) matched, with their column
+/// pointers) or [`SharedTables`] (the same list, shared with the query a
+/// system keeps). Types rather than one enum, so that each loop is compiled
+/// for its own case.
+pub trait TableSet<Q: Query>: Clone + sealed::Sealed {
+    /// The next non-empty table that `state` matches: its pointers and
+    /// number of rows.
+    fn next_table(
         &mut self,
-        archetypes: &'w [Archetype],
+        archetypes: &[Archetype],
+        meta: &[Meta],
         state: Q::State,
-    ) -> Option<&'w Archetype>;
+    ) -> Option<(Q::Fetch, usize)>;
 }
 
 mod sealed {
+    use crate::world::query::Query;
     pub trait Sealed {}
     impl Sealed for super::AllTables {}
-    impl Sealed for super::MatchedTables<'_> {}
-    impl Sealed for super::SharedTables {}
+    impl<Q: Query> Sealed for super::MatchedTables<'_, Q> {}
+    impl<Q: Query> Sealed for super::SharedTables<Q> {}
 }
 
 /// Every table of the world, each tested against the query.
 #[derive(Clone)]
 pub struct AllTables(pub(crate) std::ops::Range<usize>);
 
-impl TableSet for AllTables {
+impl<Q: Query> TableSet<Q> for AllTables {
     #[inline(always)]
-    fn next_table<'w, Q: Query>(
+    fn next_table(
         &mut self,
-        archetypes: &'w [Archetype],
+        archetypes: &[Archetype],
+        meta: &[Meta],
         state: Q::State,
-    ) -> Option<&'w Archetype> {
-        self.0
+    ) -> Option<(Q::Fetch, usize)> {
+        let table = self
+            .0
             .by_ref()
             .map(|i| &archetypes[i])
-            .find(|a| a.len() != 0 && Q::matches(state, a))
+            .find(|a| a.len() != 0 && Q::matches(state, a))?;
+        Some((Q::fetch(state, table, meta), table.len()))
     }
 }
 
-/// The tables a [`PreparedQuery`](crate::PreparedQuery) matched: no test
-/// per table.
-#[derive(Clone)]
-pub struct MatchedTables<'m>(pub(crate) std::slice::Iter<'m, u32>);
+/// The non-empty tables a [`PreparedQuery`](crate::PreparedQuery)
+/// matched, each with its column pointers and number of rows, found
+/// before the run: no table looked up, no column searched.
+pub struct MatchedTables<'m, Q: Query>(pub(crate) std::slice::Iter<'m, (Q::Fetch, usize)>);
 
-impl TableSet for MatchedTables<'_> {
+impl<Q: Query> Clone for MatchedTables<'_, Q> {
+    fn clone(&self) -> Self {
+        MatchedTables(self.0.clone())
+    }
+}
+
+impl<Q: Query> TableSet<Q> for MatchedTables<'_, Q> {
     #[inline(always)]
-    fn next_table<'w, Q: Query>(
+    fn next_table(
         &mut self,
-        archetypes: &'w [Archetype],
+        _: &[Archetype],
+        _: &[Meta],
         _: Q::State,
-    ) -> Option<&'w Archetype> {
-        self.0
-            .by_ref()
-            .map(|&i| &archetypes[i as usize])
-            .find(|a| a.len() != 0)
+    ) -> Option<(Q::Fetch, usize)> {
+        self.0.next().copied()
     }
 }
 
-/// The tables a system's query matched, shared with the
-/// [`PreparedQuery`](crate::PreparedQuery) the system keeps for it (so
-/// that the query can be used while the system asks for others): no test
-/// per table.
-#[derive(Clone)]
-pub struct SharedTables {
-    tables: Arc<Vec<u32>>,
+/// The tables a system's query matched, as [`MatchedTables`], shared with
+/// the [`PreparedQuery`](crate::PreparedQuery) the system keeps for it (so
+/// that the query can be used while the system asks for others).
+pub struct SharedTables<Q: Query> {
+    tables: Arc<TablePointers<Q>>,
     next: usize,
 }
 
-impl SharedTables {
-    pub(crate) fn new(tables: Arc<Vec<u32>>) -> Self {
+impl<Q: Query> Clone for SharedTables<Q> {
+    fn clone(&self) -> Self {
+        SharedTables {
+            tables: Arc::clone(&self.tables),
+            next: self.next,
+        }
+    }
+}
+
+impl<Q: Query> SharedTables<Q> {
+    pub(crate) fn new(tables: Arc<TablePointers<Q>>) -> Self {
         SharedTables { tables, next: 0 }
     }
 }
 
-impl TableSet for SharedTables {
+impl<Q: Query> TableSet<Q> for SharedTables<Q> {
     #[inline(always)]
-    fn next_table<'w, Q: Query>(
+    fn next_table(
         &mut self,
-        archetypes: &'w [Archetype],
+        _: &[Archetype],
+        _: &[Meta],
         _: Q::State,
-    ) -> Option<&'w Archetype> {
-        while let Some(&i) = self.tables.get(self.next) {
-            self.next += 1;
-            let archetype = &archetypes[i as usize];
-            if archetype.len() != 0 {
-                return Some(archetype);
-            }
-        }
-        None
+    ) -> Option<(Q::Fetch, usize)> {
+        let table = *self.tables.0.get(self.next)?;
+        self.next += 1;
+        Some(table)
     }
 }
+
+/// A prepared query's non-empty matched tables: each one's column pointers
+/// and number of rows, valid while the world's tables are unchanged (see
+/// `PreparedQuery`, which checks that before handing them to an iterator).
+pub(crate) struct TablePointers<Q: Query>(pub(crate) Vec<(Q::Fetch, usize)>);
+
+impl<Q: Query> Clone for TablePointers<Q> {
+    fn clone(&self) -> Self {
+        TablePointers(self.0.clone())
+    }
+}
+
+impl<Q: Query> Default for TablePointers<Q> {
+    fn default() -> Self {
+        TablePointers(Vec::new())
+    }
+}
+
+// SAFETY: the pointers are into the columns of one world's tables, of
+// `Component` types (`Send + Sync`). Holding them reads nothing; they are
+// read only by an iterator made under a borrow of that world (`&mut World`,
+// or `&World` with the query's column borrows taken), after the world's
+// id and count of table writes were checked to be those they were taken
+// at, and through items whose access the query declared.
+unsafe impl<Q: Query> Send for TablePointers<Q> {}
+// SAFETY: as above.
+unsafe impl<Q: Query> Sync for TablePointers<Q> {}
 
 /// The rows of every matching table, table by table.
 ///
 /// `next` walks one table's rows with a bounds check and a pointer offset
 /// per row, all inlined into the caller's loop; `for_each` and `fold` run
 /// one tight loop per table.
-pub struct QueryIter<'w, Q: Query, T: TableSet = AllTables> {
+pub struct QueryIter<'w, Q: Query, T: TableSet<Q> = AllTables> {
     archetypes: &'w [Archetype],
     meta: &'w [Meta],
     tables: T,
@@ -130,23 +171,24 @@ impl<'w, Q: Query> QueryIter<'w, Q> {
     }
 }
 
-impl<'w, 'm, Q: Query> QueryIter<'w, Q, MatchedTables<'m>> {
-    /// The tables `matched` (which `state` matches).
+impl<'w, 'm, Q: Query> QueryIter<'w, Q, MatchedTables<'m, Q>> {
+    /// The tables `matched`, with their pointers.
     ///
     /// # Safety
-    /// As for `new`, and every index in `matched` is a table of `world`
-    /// that `state` matches.
+    /// As for `new`, and every entry of `matched` holds the pointers and
+    /// number of rows of a table of `world` that `state` matches, as the
+    /// table is now.
     pub(crate) unsafe fn matched(
         world: &'w World,
         state: Option<Q::State>,
-        matched: &'m [u32],
+        matched: &'m [(Q::Fetch, usize)],
     ) -> Self {
         // SAFETY: the caller's contract.
         unsafe { Self::over(world, state, MatchedTables(matched.iter())) }
     }
 }
 
-impl<'w, Q: Query, T: TableSet> QueryIter<'w, Q, T> {
+impl<'w, Q: Query, T: TableSet<Q>> QueryIter<'w, Q, T> {
     /// # Safety
     /// As for `new`, and `tables` yields only tables of `world` that
     /// `state` matches.
@@ -162,25 +204,22 @@ impl<'w, Q: Query, T: TableSet> QueryIter<'w, Q, T> {
         }
     }
 
-    /// The next non-empty matching table.
+    /// The next non-empty matching table: its pointers and number of rows.
     #[inline(always)]
-    fn next_archetype(&mut self) -> Option<&'w Archetype> {
+    fn next_table(&mut self) -> Option<(Q::Fetch, usize)> {
         let state = self.state?;
-        self.tables.next_table::<Q>(self.archetypes, state)
+        self.tables.next_table(self.archetypes, self.meta, state)
     }
 
     /// Moves to the next non-empty matching table; `false` at the end.
     #[inline(always)]
     fn advance(&mut self) -> bool {
-        let Some(archetype) = self.next_archetype() else {
+        let Some((fetch, len)) = self.next_table() else {
             return false;
         };
-        let Some(state) = self.state else {
-            return false;
-        };
-        self.fetch = Some(Q::fetch(state, archetype, self.meta));
+        self.fetch = Some(fetch);
         self.row = 0;
-        self.len = archetype.len();
+        self.len = len;
         true
     }
 
@@ -220,15 +259,9 @@ impl<'w, Q: Query, T: TableSet> QueryIter<'w, Q, T> {
             pieces.push((SendFetch(fetch), self.row, rows, end));
             rows = end;
         }
-        while let Some(archetype) = self.next_archetype() {
-            let state = self.state.expect("a table matched");
-            let end = rows + archetype.len();
-            pieces.push((
-                SendFetch(Q::fetch(state, archetype, self.meta)),
-                0,
-                rows,
-                end,
-            ));
+        while let Some((fetch, len)) = self.next_table() {
+            let end = rows + len;
+            pieces.push((SendFetch(fetch), 0, rows, end));
             rows = end;
         }
         let threads = rayon::current_num_threads();
@@ -292,7 +325,7 @@ unsafe impl<F> Send for SendFetch<F> {}
 // SAFETY: as above.
 unsafe impl<F> Sync for SendFetch<F> {}
 
-impl<'w, Q: Query, T: TableSet> Iterator for QueryIter<'w, Q, T> {
+impl<'w, Q: Query, T: TableSet<Q>> Iterator for QueryIter<'w, Q, T> {
     type Item = Q::Item<'w>;
 
     #[inline(always)]
@@ -323,10 +356,8 @@ impl<'w, Q: Query, T: TableSet> Iterator for QueryIter<'w, Q, T> {
                 acc = f(acc, unsafe { Q::item(fetch, row) });
             }
         }
-        while let Some(archetype) = self.next_archetype() {
-            let Some(state) = self.state else { break };
-            let fetch = Q::fetch(state, archetype, self.meta);
-            for row in 0..archetype.len() {
+        while let Some((fetch, len)) = self.next_table() {
+            for row in 0..len {
                 // SAFETY: as in `next`.
                 acc = f(acc, unsafe { Q::item(fetch, row) });
             }
