@@ -618,6 +618,54 @@ fn fast_rebuilds_go_through_cargo_when_a_path_dependency_changed() {
     assert_eq!(rebuilt.compiled, 2, "the dependency and the module");
 }
 
+/// A rebuild by rustc alone writes the files a cargo build of the crate
+/// writes: it waits while cargo holds its lock on the target directory (a
+/// `cargo build` run by hand, or another `Build`'s), as cargo would, so
+/// that neither takes the other's library for its own.
+#[test]
+fn a_direct_rebuild_waits_for_a_cargo_build_of_the_same_target_directory() {
+    let manifest = module_copy("direct_lock", "counter-module-direct-lock");
+    let build = Build::new(&manifest)
+        .target_dir(fixture_target().join("watched"))
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .thin_links(false);
+    let first = build.run().unwrap();
+    let written = std::fs::metadata(&first.library)
+        .unwrap()
+        .modified()
+        .unwrap();
+    set_version(&manifest.with_file_name("src/lib.rs"), FIXTURE_VERSION, "3");
+    // What a cargo build of this directory holds while it runs.
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(first.library.with_file_name(".cargo-lock"))
+        .unwrap();
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    let waiting = {
+        let build = build.clone();
+        std::thread::spawn(move || build.run())
+    };
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert!(!waiting.is_finished(), "rebuilt under cargo's lock");
+    assert_eq!(
+        std::fs::metadata(&first.library)
+            .unwrap()
+            .modified()
+            .unwrap(),
+        written
+    );
+    drop(lock);
+    let built = waiting.join().unwrap().unwrap();
+    assert!(
+        built.direct,
+        "rebuilt by rustc alone, once the lock was free"
+    );
+    let registry = Registry::linked();
+    registry.load_bytes(built.bytes()).unwrap();
+    assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 3);
+}
+
 #[test]
 fn a_direct_rebuild_links_with_the_linker_given_and_loads() {
     // GNU ld stands in for a fast linker (wild, mold): a linker that is not

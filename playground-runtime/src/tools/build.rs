@@ -541,18 +541,24 @@ impl Build {
         });
         let linking = self.linker_args(&direct.library);
         let thin = self.ready_support(direct);
-        let output = Command::new(&direct.program)
-            .args(direct.args.iter().map(|arg| self.diagnostics_colour(arg)))
-            .args(&linking)
-            .args(thin.iter().flat_map(Support::linker_args))
-            .envs(direct.env.iter().map(|(k, v)| (k, v)))
-            .current_dir(&direct.cwd)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|source| BuildError::Spawn {
-                manifest_path: self.manifest_path.clone(),
-                source,
-            })?;
+        let output = {
+            // A cargo build of the same target directory (run by hand, or
+            // by another `Build`) writes the same files: wait for it, as
+            // cargo itself would. Released before any fallback to cargo.
+            let _cargo = direct.library.parent().and_then(artifact_lock);
+            Command::new(&direct.program)
+                .args(direct.args.iter().map(|arg| self.diagnostics_colour(arg)))
+                .args(&linking)
+                .args(thin.iter().flat_map(Support::linker_args))
+                .envs(direct.env.iter().map(|(k, v)| (k, v)))
+                .current_dir(&direct.cwd)
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|source| BuildError::Spawn {
+                    manifest_path: self.manifest_path.clone(),
+                    source,
+                })?
+        };
         // rustc's messages, one JSON object a line (`--error-format=json`):
         // diagnostics with their rendered text, and the files it wrote.
         let mut rendered = String::new();
