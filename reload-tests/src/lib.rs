@@ -685,6 +685,19 @@ pub fn comment(library: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// Takes and holds cargo's lock on the artifact directory of `library`
+/// (`.cargo-lock` beside it), as a cargo build of that directory does
+/// while it runs; released when the file returned is dropped.
+pub fn hold_cargo_lock(library: &Path) -> std::fs::File {
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(library.with_file_name(".cargo-lock"))
+        .unwrap();
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    lock
+}
+
 /// The shared libraries `library` names in its dynamic section
 /// (`DT_NEEDED`).
 pub fn needed(library: &Path) -> Vec<String> {

@@ -636,12 +636,7 @@ fn a_direct_rebuild_waits_for_a_cargo_build_of_the_same_target_directory() {
         .unwrap();
     set_version(&manifest.with_file_name("src/lib.rs"), FIXTURE_VERSION, "3");
     // What a cargo build of this directory holds while it runs.
-    let lock = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(first.library.with_file_name(".cargo-lock"))
-        .unwrap();
-    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    let lock = reload_tests::hold_cargo_lock(&first.library);
     let waiting = {
         let build = build.clone();
         std::thread::spawn(move || build.run())

@@ -54,12 +54,7 @@ fn the_warm_up_waits_for_a_cargo_build_of_the_same_target_directory() {
     }
     let first = build.run().unwrap();
     // What a cargo build of this directory holds while it runs.
-    let lock = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(first.library.with_file_name(".cargo-lock"))
-        .unwrap();
-    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).unwrap();
+    let lock = reload_tests::hold_cargo_lock(&first.library);
     let waiting = {
         let build = build.clone();
         std::thread::spawn(move || build.support_library())
