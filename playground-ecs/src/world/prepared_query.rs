@@ -85,6 +85,7 @@ impl<Q: Query> PreparedQuery<Q> {
             }
             self.archetypes = 0;
             self.matched.clear();
+            Arc::make_mut(&mut self.pointers).0.clear();
             self.taken_at = None;
         }
         if let Some(state) = self.state

@@ -67,10 +67,10 @@ pub struct LoadReport {
     /// How long each phase took, in order: `read` (the file, into memory:
     /// the one copy that is checked), `hash` (its SHA-256, checked against
     /// `<library>.sha256` if there is one), `verify` (its headers and
-    /// manifest, against this program; for a thin module linked against a
-    /// support library that no load read yet, it first lists `support`,
-    /// that library read and checked, a part of `verify`), `copy` (the sealed copy that is
-    /// opened), `open` (`dlopen`, the module's header and registrations),
+    /// manifest, against this program; before it, as a part of it,
+    /// `support` when the module is linked against a support library that
+    /// no load read yet: that library read and checked), `copy` (the
+    /// sealed copy that is opened), `open` (`dlopen`, the module's header and registrations),
     /// `save` (the old viewmodels' state), `restore` (the new viewmodels
     /// built, their state restored or migrated), `swap`, and `store` (the
     /// copy kept, when [`Registry::keep_libraries`] set a store). Each phase is

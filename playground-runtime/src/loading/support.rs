@@ -57,14 +57,6 @@ pub(crate) fn support_of(
     let Some((soname, dirs)) = needed_support(object)? else {
         return Ok(None);
     };
-    let known = |soname: &str| {
-        KNOWN
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .find(|support| support.soname == soname)
-            .cloned()
-    };
     if let Some(support) = known(&soname) {
         return Ok(Some(support));
     }
@@ -94,12 +86,7 @@ pub(crate) fn read_ahead(path: &std::path::Path) {
     let Some(soname) = path.file_name().and_then(|name| name.to_str()) else {
         return;
     };
-    let known = KNOWN
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .iter()
-        .any(|support| support.soname == soname);
-    if known || !soname.starts_with(SUPPORT_PREFIX) || !path.is_absolute() {
+    if known(soname).is_some() || !soname.starts_with(SUPPORT_PREFIX) || !path.is_absolute() {
         return;
     }
     match read(soname.to_owned(), path.to_owned()) {
@@ -108,6 +95,16 @@ pub(crate) fn read_ahead(path: &std::path::Path) {
         }
         Err(error) => tracing::debug!(?error, "support library not read ahead"),
     }
+}
+
+/// The support library `soname`, if one was read before.
+fn known(soname: &str) -> Option<Arc<SupportImage>> {
+    KNOWN
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .find(|support| support.soname == soname)
+        .cloned()
 }
 
 /// Reads and checks the support library `soname` at `path` and keeps it
