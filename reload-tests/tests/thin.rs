@@ -83,6 +83,38 @@ fn the_warm_up_waits_for_a_cargo_build_of_the_same_target_directory() {
     assert_eq!(sessions("counter_module_thin_lock").len(), 1);
 }
 
+/// The warm-up (and every rebuild by rustc alone) writes its library apart
+/// from cargo's: a later cargo build that finds the crate fresh (another
+/// `Build` of it, or `cargo build` by hand) hands out cargo's own library,
+/// linked in full, never the warm-up's thin one, which would stop loading
+/// once its support library is replaced.
+#[test]
+fn a_fresh_cargo_build_after_the_warm_up_hands_out_its_own_library() {
+    let (manifest, build) = thin_build("thin_fresh", "counter-module-thin-fresh");
+    let first = build.run().unwrap();
+    assert!(!first.direct);
+    build.support_library().expect("a support library is made");
+    // The warm-up ran (its session is there); a new `Build` of the same
+    // crate goes through cargo, which has nothing to compile.
+    assert_eq!(sessions("counter_module_thin_fresh").len(), 1);
+    let again = Build::new(&manifest)
+        .target_dir(fixture_target().join("watched"))
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .run()
+        .unwrap();
+    assert!(!again.direct);
+    assert!(
+        !needed(&again.library)
+            .iter()
+            .any(|n| n.starts_with("libplayground_support_")),
+        "cargo's library, linked in full: {:?}",
+        needed(&again.library)
+    );
+    let registry = Registry::linked();
+    registry.load(&again.library).unwrap();
+    assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 1);
+}
+
 /// A rebuild by rustc alone links the module's own code against a support
 /// library of its dependencies (made in the background after the first
 /// build): a library a fraction of the size, which passes every check,

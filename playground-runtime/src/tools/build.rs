@@ -882,8 +882,8 @@ struct CargoRun {
 /// [`Direct`]) holds a session: the first rebuild after a cargo build then
 /// compiles what the edit changed, not the whole crate. Its output goes
 /// where a rebuild's does (rustc's incremental state depends on it), in
-/// `deps/`: the library cargo left beside it, which the program loaded,
-/// is another file. A failure (the sources mid-edit, say) only leaves the
+/// the rebuilds' own directory beside `deps/`: the library cargo left,
+/// which the program loaded, is another file. A failure (the sources mid-edit, say) only leaves the
 /// first rebuild as slow as it was. The caller holds `direct_runs`, and
 /// this holds cargo's lock on the directory: a cargo build of the crate
 /// (another `Build`'s, or one run by hand) writes the same files, and

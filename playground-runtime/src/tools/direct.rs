@@ -62,7 +62,10 @@ impl Direct {
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
         let program = OsString::from(&words[split]);
-        let args = own_dependency_dir(library_only(&words[split + 1..]), dependencies);
+        let args = own_out_dir(own_dependency_dir(
+            library_only(&words[split + 1..]),
+            dependencies,
+        ));
         // cargo runs rustc from the workspace root with the source path
         // relative to it: run from there, so paths in messages and panics
         // read as in cargo's builds.
@@ -203,6 +206,37 @@ fn own_dependency_dir(mut args: Vec<OsString>, dependencies: &[PathBuf]) -> Vec<
     args
 }
 
+/// cargo's `--out-dir` (the target's `deps/`) pointed at a directory of
+/// the direct rebuilds' own beside it, `playground-direct-out/`.
+///
+/// A direct rebuild's library (linked thin, against a support library
+/// that is replaced when the dependencies change) must never be taken for
+/// cargo's: cargo tells whether a crate is fresh by its sources and
+/// dependencies, not by the file in `deps/`, and a build that finds the
+/// crate fresh hands out (and links into `target/debug/`) whatever file
+/// is there. `Build` links the rebuilt library where cargo puts it for the
+/// program, as before. Where the directory cannot be made, `args` stay as
+/// they are.
+fn own_out_dir(mut args: Vec<OsString>) -> Vec<OsString> {
+    let Some(at) = args.iter().position(|a| a == "--out-dir") else {
+        return args;
+    };
+    let Some(own) = args
+        .get(at + 1)
+        .and_then(|deps| Path::new(deps).parent())
+        .map(|parent| parent.join("playground-direct-out"))
+    else {
+        return args;
+    };
+    match std::fs::create_dir_all(&own) {
+        Ok(()) => args[at + 1] = own.into(),
+        Err(error) => {
+            tracing::debug!(%error, dir = %own.display(), "no directory of its own: rebuilds write to deps/");
+        }
+    }
+    args
+}
+
 /// `link` made to lead to `file`.
 fn link_to(file: &Path, link: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
@@ -303,7 +337,7 @@ pub(crate) fn canonical(path: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::{library_only, own_dependency_dir};
+    use super::{library_only, own_dependency_dir, own_out_dir};
     use std::ffi::OsString;
     use std::path::PathBuf;
 
@@ -359,6 +393,30 @@ mod tests {
         );
         // The same files again: the same directory, made once.
         assert_eq!(own_dependency_dir(args, &ours), rewritten);
+        std::fs::remove_dir_all(&target).unwrap();
+    }
+
+    #[test]
+    fn a_direct_rebuild_writes_apart_from_cargos_deps() {
+        let target =
+            std::env::temp_dir().join(format!("playground-direct-out-{}", std::process::id()));
+        let deps = target.join("debug/deps");
+        let args: Vec<OsString> = vec![
+            "--crate-name".into(),
+            "m".into(),
+            "--out-dir".into(),
+            deps.clone().into(),
+            "-C".into(),
+            "opt-level=0".into(),
+        ];
+        let rewritten = own_out_dir(args.clone());
+        let own = target.join("debug/playground-direct-out");
+        assert_eq!(rewritten[..3], args[..3]);
+        assert_eq!(rewritten[3], own.as_os_str());
+        assert_eq!(rewritten[4..], args[4..]);
+        assert!(own.is_dir(), "made, for rustc to write into");
+        // Without an output directory: as they were.
+        assert_eq!(own_out_dir(args[..2].to_vec()), args[..2]);
         std::fs::remove_dir_all(&target).unwrap();
     }
 
