@@ -175,3 +175,40 @@ fn systems_update_the_world_and_a_failure_or_panic_leaves_it_usable() {
         "{error}"
     );
 }
+
+#[test]
+fn the_first_run_and_one_in_eight_after_it_are_timed() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::Duration;
+    let mut world = World::new();
+    let run = Arc::new(AtomicU32::new(0));
+    let counter = Arc::clone(&run);
+    let mut schedule = Schedule::new();
+    // Sleeps 20 ms on its first run only.
+    schedule.add(System::new("slow_once", move |_| {
+        if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(())
+    }));
+    assert_eq!(schedule.last_run(), None);
+    schedule.run(&mut world).unwrap();
+    let first = schedule.last_run().expect("the first run is timed");
+    assert!(first >= Duration::from_millis(20), "{first:?}");
+    for _ in 1..8 {
+        schedule.run(&mut world).unwrap();
+        assert_eq!(
+            schedule.last_run(),
+            Some(first),
+            "runs 2 to 8 are not timed"
+        );
+    }
+    schedule.run(&mut world).unwrap();
+    let ninth = schedule.last_run().unwrap();
+    assert!(
+        ninth < Duration::from_millis(20),
+        "the ninth run is timed: {ninth:?}"
+    );
+    assert_eq!(run.load(Ordering::SeqCst), 9);
+    assert_eq!(schedule.run_count("slow_once"), Some(9));
+}

@@ -8,7 +8,9 @@ use crate::system::error::ScheduleError;
 use crate::system::order::order;
 use crate::system::system_world::SystemWorld;
 use crate::world::World;
+use crate::world::error::EcsError;
 use playground_runtime::panic_message;
+use std::any::Any;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -39,6 +41,8 @@ pub struct Schedule {
     parallel: bool,
     threshold: Duration,
     last_run: Option<Duration>,
+    /// How many times [`Schedule::run`] ran (which runs are timed).
+    run_count: u64,
     /// The enabled systems of the stage being run: kept between runs, so
     /// that a run allocates nothing.
     active: Vec<usize>,
@@ -57,6 +61,7 @@ impl Default for Schedule {
             parallel: true,
             threshold: DEFAULT_PARALLEL_THRESHOLD,
             last_run: None,
+            run_count: 0,
             active: Vec::new(),
         }
     }
@@ -142,25 +147,25 @@ impl Schedule {
             self.build(world)?;
         }
         world.flush();
-        let start = Instant::now();
+        let start = (self.last_run.is_none() || self.run_count.is_multiple_of(TIME_EVERY))
+            .then(Instant::now);
+        self.run_count += 1;
         let stages = self.stages.take().expect("built above");
         let mut first_error = Ok(());
         let mut active = std::mem::take(&mut self.active);
         for stage in &stages {
             active.clear();
             active.extend(stage.iter().copied().filter(|&i| self.systems[i].enabled));
-            let outcome = self.run_stage(&active, world);
-            for &i in &active {
-                self.systems[i].runs += 1;
-            }
-            if outcome.is_err() {
-                first_error = outcome;
+            if let Err(error) = self.run_stage(&active, world) {
+                first_error = Err(error);
                 break;
             }
         }
         self.stages = Some(stages);
         self.active = active;
-        self.last_run = Some(start.elapsed());
+        if let Some(start) = start {
+            self.last_run = Some(start.elapsed());
+        }
         first_error
     }
 
@@ -213,15 +218,18 @@ impl Schedule {
                 first.2 = run_one(first.0, first.1, shared, measure);
             });
             for (_, _, result) in slots {
-                if outcome.is_ok() {
-                    outcome = result;
+                if let Err(error) = result
+                    && outcome.is_ok()
+                {
+                    outcome = Err(error);
                 }
             }
         } else {
             for &i in active {
-                let result = run_one(&mut self.systems[i], &accesses[i], shared, measure);
-                if outcome.is_ok() {
-                    outcome = result;
+                if let Err(error) = run_one(&mut self.systems[i], &accesses[i], shared, measure)
+                    && outcome.is_ok()
+                {
+                    outcome = Err(error);
                 }
             }
         }
@@ -230,23 +238,10 @@ impl Schedule {
             if system.commands.is_empty() {
                 continue;
             }
-            let applied = catch_unwind(AssertUnwindSafe(|| system.commands.apply(world)));
-            let result = match applied {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(error)) => Err(ScheduleError::Failed {
-                    system: system.name.clone(),
-                    error: Box::new(error),
-                }),
-                Err(payload) => {
-                    system.commands.clear();
-                    Err(ScheduleError::Panicked {
-                        system: system.name.clone(),
-                        message: panic_message(&*payload),
-                    })
-                }
-            };
-            if outcome.is_ok() {
-                outcome = result;
+            if let Err(error) = apply_commands(system, world)
+                && outcome.is_ok()
+            {
+                outcome = Err(error);
             }
         }
         outcome
@@ -262,7 +257,6 @@ impl Schedule {
         };
         world.flush();
         self.run_stage(&[index], world)?;
-        self.systems[index].runs += 1;
         Ok(true)
     }
 
@@ -330,7 +324,9 @@ impl Schedule {
         Some(named.map(|s| s.runs).sum())
     }
 
-    /// How long the last [`Schedule::run`] took.
+    /// How long a recent [`Schedule::run`] took: the first run and one in
+    /// eight after it are timed (reading the clock twice costs as much as
+    /// running a small system).
     pub fn last_run(&self) -> Option<Duration> {
         self.last_run
     }
@@ -351,7 +347,8 @@ impl Schedule {
 const TIME_EVERY: u64 = 8;
 
 /// Runs `system` over `world`, timing it if `measure` asks for it and its
-/// turn has come; its commands land in its buffer.
+/// turn has come, and counts the run; its commands land in its buffer.
+#[inline]
 fn run_one(
     system: &mut System,
     access: &Access,
@@ -366,21 +363,48 @@ fn run_one(
         commands: RefCell::new(std::mem::take(&mut system.commands)),
         queries: RefCell::new(std::mem::take(&mut system.queries)),
     };
+    view.queries.borrow_mut().in_world(world.id());
     let outcome = catch_unwind(AssertUnwindSafe(|| (system.run)(&view)));
     system.commands = view.commands.into_inner();
     system.queries = view.queries.into_inner();
+    system.runs += 1;
     if let Some(start) = start {
         system.last = Some(start.elapsed());
     }
     match outcome {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(error)) => Err(ScheduleError::Failed {
-            system: system.name.clone(),
-            error: Box::new(error),
-        }),
-        Err(payload) => Err(ScheduleError::Panicked {
-            system: system.name.clone(),
-            message: panic_message(&*payload),
-        }),
+        Ok(Err(error)) => Err(failed(system, error)),
+        Err(payload) => Err(panicked(system, payload)),
+    }
+}
+
+/// Applies the commands `system` left: a failing command does not stop the
+/// others; a panicking one drops those not yet applied.
+fn apply_commands(system: &mut System, world: &mut World) -> Result<(), ScheduleError> {
+    match catch_unwind(AssertUnwindSafe(|| system.commands.apply(world))) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(failed(system, error)),
+        Err(payload) => {
+            system.commands.clear();
+            Err(panicked(system, payload))
+        }
+    }
+}
+
+/// The error for `system` returning `error`.
+#[cold]
+fn failed(system: &System, error: EcsError) -> ScheduleError {
+    ScheduleError::Failed {
+        system: system.name.clone(),
+        error: Box::new(error),
+    }
+}
+
+/// The error for `system` panicking with `payload`.
+#[cold]
+fn panicked(system: &System, payload: Box<dyn Any + Send>) -> ScheduleError {
+    ScheduleError::Panicked {
+        system: system.name.clone(),
+        message: panic_message(&*payload),
     }
 }

@@ -55,7 +55,6 @@ impl<'w> SystemWorld<'w> {
         &self,
     ) -> Result<QueryBorrow<'w, Q, SharedTables<Q>>, EcsError> {
         let mut queries = self.queries.borrow_mut();
-        queries.in_world(self.world.id());
         let prepared = match queries.get::<Q>() {
             Some(prepared) => prepared,
             None => {

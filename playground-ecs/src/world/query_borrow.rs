@@ -2,6 +2,7 @@
 //! and `World::query`, through `&World`, whose [`QueryBorrow`] holds the
 //! columns' borrows until it drops.
 
+use crate::storage::component::ComponentId;
 use crate::world::World;
 use crate::world::error::EcsError;
 use crate::world::query::{Query, check_aliasing};
@@ -9,33 +10,47 @@ use crate::world::query_iter::{AllTables, QueryIter, TableSet};
 
 /// Takes `Q`'s borrows of `world`'s columns: all of them, or none and the
 /// error naming the first conflict.
+#[inline]
 pub(crate) fn acquire<Q: Query>(world: &World, state: Q::State) -> Result<(), EcsError> {
     let mut taken = 0usize;
-    let mut error = None;
+    let mut conflict = None;
     Q::access(state, &mut |id, mutable| {
-        if error.is_none() {
+        if conflict.is_none() {
             match world.flag(id).acquire(mutable) {
                 Ok(()) => taken += 1,
-                Err(found) => error = Some(world.borrowed(id, found)),
+                Err(found) => conflict = Some((id, found)),
             }
         }
     });
-    match error {
+    match conflict {
         None => Ok(()),
-        Some(error) => {
-            let mut index = 0;
-            Q::access(state, &mut |id, mutable| {
-                if index < taken {
-                    world.flag(id).release(mutable);
-                }
-                index += 1;
-            });
-            Err(error)
-        }
+        Some((id, found)) => Err(give_back::<Q>(world, state, taken, id, found)),
     }
 }
 
+/// Gives back the first `taken` borrows [`acquire`] took before it found
+/// component `id` borrowed (`found`), and makes the error.
+#[cold]
+#[inline(never)]
+fn give_back<Q: Query>(
+    world: &World,
+    state: Q::State,
+    taken: usize,
+    id: ComponentId,
+    found: isize,
+) -> EcsError {
+    let mut index = 0;
+    Q::access(state, &mut |id, mutable| {
+        if index < taken {
+            world.flag(id).release(mutable);
+        }
+        index += 1;
+    });
+    world.borrowed(id, found)
+}
+
 /// Gives back the borrows [`acquire`] took.
+#[inline]
 pub(crate) fn release<Q: Query>(world: &World, state: Q::State) {
     Q::access(state, &mut |id, mutable| world.flag(id).release(mutable));
 }
