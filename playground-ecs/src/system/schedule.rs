@@ -43,9 +43,6 @@ pub struct Schedule {
     last_run: Option<Duration>,
     /// How many times [`Schedule::run`] ran (which runs are timed).
     run_count: u64,
-    /// The enabled systems of the stage being run: kept between runs, so
-    /// that a run allocates nothing.
-    active: Vec<usize>,
 }
 
 impl Default for Schedule {
@@ -62,7 +59,6 @@ impl Default for Schedule {
             threshold: DEFAULT_PARALLEL_THRESHOLD,
             last_run: None,
             run_count: 0,
-            active: Vec::new(),
         }
     }
 }
@@ -150,99 +146,26 @@ impl Schedule {
         let start = (self.last_run.is_none() || self.run_count.is_multiple_of(TIME_EVERY))
             .then(Instant::now);
         self.run_count += 1;
-        let stages = self.stages.take().expect("built above");
-        let mut first_error = Ok(());
-        let mut active = std::mem::take(&mut self.active);
-        for stage in &stages {
-            active.clear();
-            active.extend(stage.iter().copied().filter(|&i| self.systems[i].enabled));
-            if let Err(error) = self.run_stage(&active, world) {
-                first_error = Err(error);
+        let spread = Spread {
+            parallel: self.parallel,
+            threshold: self.threshold,
+        };
+        let mut outcome = Ok(());
+        for stage in self.stages.iter().flatten() {
+            outcome = run_stage(
+                &mut self.systems,
+                &self.accesses,
+                stage,
+                true,
+                spread,
+                world,
+            );
+            if outcome.is_err() {
                 break;
             }
         }
-        self.stages = Some(stages);
-        self.active = active;
         if let Some(start) = start {
             self.last_run = Some(start.elapsed());
-        }
-        first_error
-    }
-
-    /// Whether the systems `active` (one stage) are worth spreading over
-    /// threads: their last measured times, except the longest (which the
-    /// calling thread runs), add up to the threshold. A system never
-    /// measured counts as worth it.
-    fn worth_parallel(&self, active: &[usize]) -> bool {
-        if !self.parallel || active.len() < 2 {
-            return false;
-        }
-        let mut total = Duration::ZERO;
-        let mut longest = Duration::ZERO;
-        for &i in active {
-            let Some(last) = self.systems[i].last else {
-                return true;
-            };
-            total += last;
-            longest = longest.max(last);
-        }
-        total - longest >= self.threshold
-    }
-
-    /// Runs one stage's systems, then applies their commands in order.
-    fn run_stage(&mut self, active: &[usize], world: &mut World) -> Result<(), ScheduleError> {
-        let parallel = self.worth_parallel(active);
-        // Only a stage that could run in parallel needs its systems' times
-        // (to decide the next time), and a sample now and then is enough:
-        // reading the clock costs about 30 ns, as much as a small system.
-        let measure = self.parallel && active.len() > 1;
-        let shared: &World = world;
-        let accesses = &self.accesses;
-        let mut outcome = Ok(());
-        if parallel {
-            let mut slots: Vec<(&mut System, &Access, Result<(), ScheduleError>)> = self
-                .systems
-                .iter_mut()
-                .zip(accesses)
-                .enumerate()
-                .filter(|(i, _)| active.contains(i))
-                .map(|(_, (system, access))| (system, access, Ok(())))
-                .collect();
-            // In place: the calling thread runs the first system itself
-            // instead of handing the whole stage to the pool and waiting.
-            rayon::in_place_scope(|scope| {
-                let (first, rest) = slots.split_first_mut().expect("two or more systems");
-                for (system, access, result) in rest {
-                    scope.spawn(move |_| *result = run_one(system, access, shared, measure));
-                }
-                first.2 = run_one(first.0, first.1, shared, measure);
-            });
-            for (_, _, result) in slots {
-                if let Err(error) = result
-                    && outcome.is_ok()
-                {
-                    outcome = Err(error);
-                }
-            }
-        } else {
-            for &i in active {
-                if let Err(error) = run_one(&mut self.systems[i], &accesses[i], shared, measure)
-                    && outcome.is_ok()
-                {
-                    outcome = Err(error);
-                }
-            }
-        }
-        for &i in active {
-            let system = &mut self.systems[i];
-            if system.commands.is_empty() {
-                continue;
-            }
-            if let Err(error) = apply_commands(system, world)
-                && outcome.is_ok()
-            {
-                outcome = Err(error);
-            }
         }
         outcome
     }
@@ -256,7 +179,18 @@ impl Schedule {
             return Ok(false);
         };
         world.flush();
-        self.run_stage(&[index], world)?;
+        let spread = Spread {
+            parallel: false,
+            threshold: self.threshold,
+        };
+        run_stage(
+            &mut self.systems,
+            &self.accesses,
+            &[index],
+            false,
+            spread,
+            world,
+        )?;
         Ok(true)
     }
 
@@ -340,6 +274,114 @@ impl Schedule {
     pub fn is_empty(&self) -> bool {
         self.systems.is_empty()
     }
+}
+
+/// Whether and when a stage may spread its systems over threads.
+#[derive(Clone, Copy)]
+struct Spread {
+    parallel: bool,
+    threshold: Duration,
+}
+
+/// Runs the systems `stage` lists (the enabled ones only, if
+/// `only_enabled`), then applies their commands in order; the first
+/// failure. The systems run on the calling thread unless the stage is
+/// worth spreading (`worth_spreading`).
+fn run_stage(
+    systems: &mut [System],
+    accesses: &[Access],
+    stage: &[usize],
+    only_enabled: bool,
+    spread: Spread,
+    world: &mut World,
+) -> Result<(), ScheduleError> {
+    let runs = |system: &System| !only_enabled || system.enabled;
+    let count = stage.iter().filter(|&&i| runs(&systems[i])).count();
+    // Only a stage that could run in parallel needs its systems' times (to
+    // decide the next time), and a sample now and then is enough: reading
+    // the clock costs about 30 ns, as much as a small system.
+    let measure = spread.parallel && count > 1;
+    let shared: &World = world;
+    let mut outcome = Ok(());
+    if measure && worth_spreading(systems, stage, only_enabled, spread.threshold) {
+        outcome = run_spread(systems, accesses, stage, only_enabled, shared, measure);
+    } else {
+        for &i in stage {
+            if runs(&systems[i])
+                && let Err(error) = run_one(&mut systems[i], &accesses[i], shared, measure)
+                && outcome.is_ok()
+            {
+                outcome = Err(error);
+            }
+        }
+    }
+    for &i in stage {
+        let system = &mut systems[i];
+        if !runs(system) || system.commands.is_empty() {
+            continue;
+        }
+        if let Err(error) = apply_commands(system, world)
+            && outcome.is_ok()
+        {
+            outcome = Err(error);
+        }
+    }
+    outcome
+}
+
+/// Whether the systems `stage` lists (two or more) are worth spreading
+/// over threads: their last measured times, except the longest (which the
+/// calling thread runs), add up to `threshold`. A system never measured
+/// counts as worth it.
+fn worth_spreading(
+    systems: &[System],
+    stage: &[usize],
+    only_enabled: bool,
+    threshold: Duration,
+) -> bool {
+    let mut total = Duration::ZERO;
+    let mut longest = Duration::ZERO;
+    for system in stage.iter().map(|&i| &systems[i]) {
+        if only_enabled && !system.enabled {
+            continue;
+        }
+        let Some(last) = system.last else {
+            return true;
+        };
+        total += last;
+        longest = longest.max(last);
+    }
+    total - longest >= threshold
+}
+
+/// Runs the systems `stage` lists (two or more) on the threads of rayon's
+/// pool; the first failure.
+#[inline(never)]
+fn run_spread(
+    systems: &mut [System],
+    accesses: &[Access],
+    stage: &[usize],
+    only_enabled: bool,
+    world: &World,
+    measure: bool,
+) -> Result<(), ScheduleError> {
+    let mut slots: Vec<(&mut System, &Access, Result<(), ScheduleError>)> = systems
+        .iter_mut()
+        .zip(accesses)
+        .enumerate()
+        .filter(|(i, (system, _))| stage.contains(i) && (!only_enabled || system.enabled))
+        .map(|(_, (system, access))| (system, access, Ok(())))
+        .collect();
+    // In place: the calling thread runs the first system itself instead of
+    // handing the whole stage to the pool and waiting.
+    rayon::in_place_scope(|scope| {
+        let (first, rest) = slots.split_first_mut().expect("two or more systems");
+        for (system, access, result) in rest {
+            scope.spawn(move |_| *result = run_one(system, access, world, measure));
+        }
+        first.2 = run_one(first.0, first.1, world, measure);
+    });
+    slots.into_iter().try_for_each(|(_, _, result)| result)
 }
 
 /// How often a system's run is timed, when its stage needs times: every

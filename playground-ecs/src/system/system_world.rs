@@ -51,6 +51,7 @@ impl<'w> SystemWorld<'w> {
     /// The system keeps the query prepared between runs: the first run
     /// checks it against the declaration and finds its tables; later runs
     /// only look at tables created since, with no lookup by type.
+    #[inline]
     pub fn query<Q: Query + 'static>(
         &self,
     ) -> Result<QueryBorrow<'w, Q, SharedTables<Q>>, EcsError> {

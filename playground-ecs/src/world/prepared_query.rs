@@ -73,9 +73,30 @@ impl<Q: Query> PreparedQuery<Q> {
         Self::default()
     }
 
-    /// Catches up with tables (and component types) created since the last
-    /// run.
+    /// Catches up with the world's tables (and component types) if they
+    /// changed since the last run: compares integers only, unless they did.
+    #[inline]
     fn update(&mut self, world: &World) {
+        let meta = world.entities.meta();
+        let now = (
+            world.archetypes.writes(),
+            meta.as_ptr() as usize,
+            meta.len(),
+        );
+        if self.world != world.id()
+            || self.components != world.components.len()
+            || self.archetypes != world.archetypes.len()
+            || self.taken_at != Some(now)
+        {
+            self.refresh(world, now);
+        }
+    }
+
+    /// Matches the tables (and component types) created since the last run
+    /// and takes the matched tables' pointers again.
+    #[cold]
+    #[inline(never)]
+    fn refresh(&mut self, world: &World, now: (u64, usize, usize)) {
         if self.world != world.id() || self.components != world.components.len() {
             self.world = world.id();
             self.components = world.components.len();
@@ -96,21 +117,16 @@ impl<Q: Query> PreparedQuery<Q> {
             self.matched.extend(matched.map(|(index, _)| index as u32));
         }
         self.archetypes = world.archetypes.len();
-        let meta = world.entities.meta();
-        let now = (
-            world.archetypes.writes(),
-            meta.as_ptr() as usize,
-            meta.len(),
-        );
-        if let Some(state) = self.state
-            && self.taken_at != Some(now)
-        {
-            let pointers = &mut Arc::make_mut(&mut self.pointers).0;
-            pointers.clear();
-            for &index in &self.matched {
-                let table = &world.archetypes[index as usize];
-                if table.len() != 0 {
-                    pointers.push((Q::fetch(state, table, meta), table.len()));
+        if self.taken_at != Some(now) {
+            if let Some(state) = self.state {
+                let meta = world.entities.meta();
+                let pointers = &mut Arc::make_mut(&mut self.pointers).0;
+                pointers.clear();
+                for &index in &self.matched {
+                    let table = &world.archetypes[index as usize];
+                    if table.len() != 0 {
+                        pointers.push((Q::fetch(state, table, meta), table.len()));
+                    }
                 }
             }
             self.taken_at = Some(now);
@@ -145,6 +161,7 @@ impl<Q: Query> PreparedQuery<Q> {
     /// Every match, through `&World`, borrowed as [`World::query`] does,
     /// iterating a shared copy of the matched list: what a system's query
     /// runs.
+    #[inline]
     pub(crate) fn query_shared<'w>(
         &mut self,
         world: &'w World,

@@ -75,6 +75,7 @@ impl<'w, Q: Query> QueryBorrow<'w, Q> {
 
 impl<'w, Q: Query, T: TableSet<Q>> QueryBorrow<'w, Q, T> {
     /// Takes `Q`'s borrows, for `tables` (which `state` matches).
+    #[inline]
     pub(crate) fn over(
         world: &'w World,
         state: Option<Q::State>,
@@ -91,7 +92,7 @@ impl<'w, Q: Query, T: TableSet<Q>> QueryBorrow<'w, Q, T> {
     }
 
     /// The matching entities.
-    pub fn iter(&mut self) -> QueryIter<'_, Q, T> {
+    pub fn iter(&mut self) -> QueryIter<'_, Q, T::Walk<'_>> {
         // SAFETY: the borrows taken in `over` give this query its access
         // for as long as `self` lives; `&mut self` keeps two iterators of
         // one borrow from overlapping. `tables` holds tables of this world
@@ -99,14 +100,14 @@ impl<'w, Q: Query, T: TableSet<Q>> QueryBorrow<'w, Q, T> {
         // `PreparedQuery::update` made `MatchedTables` and `SharedTables`,
         // whose pointers it checked are current under this borrow of the
         // world, which no write can follow while `'w` lasts).
-        unsafe { QueryIter::over(self.world, self.state, self.tables.clone()) }
+        unsafe { QueryIter::over(self.world, self.state, self.tables.walk()) }
     }
 }
 
 impl<'a, 'w, Q: Query, T: TableSet<Q>> IntoIterator for &'a mut QueryBorrow<'w, Q, T> {
     type Item = Q::Item<'a>;
-    type IntoIter = QueryIter<'a, Q, T>;
-    fn into_iter(self) -> QueryIter<'a, Q, T> {
+    type IntoIter = QueryIter<'a, Q, T::Walk<'a>>;
+    fn into_iter(self) -> QueryIter<'a, Q, T::Walk<'a>> {
         self.iter()
     }
 }

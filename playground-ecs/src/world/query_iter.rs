@@ -17,6 +17,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// system keeps). Types rather than one enum, so that each loop is compiled
 /// for its own case.
 pub trait TableSet<Q: Query>: Clone + sealed::Sealed {
+    /// What an iterator over these tables walks: the same tables, borrowed
+    /// from the set where it can be (a [`SharedTables`] lends its list as
+    /// [`MatchedTables`]).
+    type Walk<'a>: TableSet<Q>
+    where
+        Self: 'a;
+    /// The tables to walk, from the start.
+    fn walk(&self) -> Self::Walk<'_>;
     /// The next non-empty table that `state` matches: its pointers and
     /// number of rows.
     fn next_table(
@@ -40,6 +48,11 @@ mod sealed {
 pub struct AllTables(pub(crate) std::ops::Range<usize>);
 
 impl<Q: Query> TableSet<Q> for AllTables {
+    type Walk<'a> = AllTables;
+    #[inline(always)]
+    fn walk(&self) -> AllTables {
+        self.clone()
+    }
     #[inline(always)]
     fn next_table(
         &mut self,
@@ -67,7 +80,15 @@ impl<Q: Query> Clone for MatchedTables<'_, Q> {
     }
 }
 
-impl<Q: Query> TableSet<Q> for MatchedTables<'_, Q> {
+impl<'m, Q: Query> TableSet<Q> for MatchedTables<'m, Q> {
+    type Walk<'a>
+        = MatchedTables<'m, Q>
+    where
+        Self: 'a;
+    #[inline(always)]
+    fn walk(&self) -> MatchedTables<'m, Q> {
+        self.clone()
+    }
     #[inline(always)]
     fn next_table(
         &mut self,
@@ -103,6 +124,14 @@ impl<Q: Query> SharedTables<Q> {
 }
 
 impl<Q: Query> TableSet<Q> for SharedTables<Q> {
+    type Walk<'a>
+        = MatchedTables<'a, Q>
+    where
+        Self: 'a;
+    #[inline(always)]
+    fn walk(&self) -> MatchedTables<'_, Q> {
+        MatchedTables(self.tables.0[self.next..].iter())
+    }
     #[inline(always)]
     fn next_table(
         &mut self,
