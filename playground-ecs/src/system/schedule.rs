@@ -167,7 +167,7 @@ impl Schedule {
         if let Some(start) = start {
             self.last_run = Some(start.elapsed());
         }
-        outcome
+        outcome.map_err(|error| *error)
     }
 
     /// Runs the system named `name` alone, then applies its commands.
@@ -190,7 +190,8 @@ impl Schedule {
             false,
             spread,
             world,
-        )?;
+        )
+        .map_err(|error| *error)?;
         Ok(true)
     }
 
@@ -245,7 +246,7 @@ impl Schedule {
     /// How much work a stage must have, besides its longest system, for its
     /// systems to be spread over threads (default 40 µs: waking a thread
     /// and handing it work costs tens of microseconds). The work is each
-    /// system's time in a recent run (one run in eight is timed); a stage
+    /// system's time in a recent run (one run in 32 is timed); a stage
     /// not yet measured runs in parallel. `Duration::ZERO` always spreads.
     pub fn set_parallel_threshold(&mut self, threshold: Duration) {
         self.threshold = threshold;
@@ -276,6 +277,10 @@ impl Schedule {
     }
 }
 
+/// A stage's or a system's outcome inside a run: the error boxed, so that
+/// it is returned in a register.
+type Outcome = Result<(), Box<ScheduleError>>;
+
 /// Whether and when a stage may spread its systems over threads.
 #[derive(Clone, Copy)]
 struct Spread {
@@ -294,7 +299,7 @@ fn run_stage(
     only_enabled: bool,
     spread: Spread,
     world: &mut World,
-) -> Result<(), ScheduleError> {
+) -> Outcome {
     let runs = |system: &System| !only_enabled || system.enabled;
     let count = stage.iter().filter(|&&i| runs(&systems[i])).count();
     // Only a stage that could run in parallel needs its systems' times (to
@@ -364,8 +369,8 @@ fn run_spread(
     only_enabled: bool,
     world: &World,
     measure: bool,
-) -> Result<(), ScheduleError> {
-    let mut slots: Vec<(&mut System, &Access, Result<(), ScheduleError>)> = systems
+) -> Outcome {
+    let mut slots: Vec<(&mut System, &Access, Outcome)> = systems
         .iter_mut()
         .zip(accesses)
         .enumerate()
@@ -384,21 +389,21 @@ fn run_spread(
     slots.into_iter().try_for_each(|(_, _, result)| result)
 }
 
-/// How often a system's run is timed, when its stage needs times: every
-/// this many runs (and its first).
+/// How often [`Schedule::run`] is timed for [`Schedule::last_run`]: every
+/// this many runs (and the first).
 const TIME_EVERY: u64 = 8;
+
+/// How often a system's run is timed, when its stage needs times (to
+/// decide whether to spread it): every this many runs (and its first).
+const TIME_SYSTEM_EVERY: u64 = 32;
 
 /// Runs `system` over `world`, timing it if `measure` asks for it and its
 /// turn has come, and counts the run; its commands land in its buffer.
 #[inline]
-fn run_one(
-    system: &mut System,
-    access: &Access,
-    world: &World,
-    measure: bool,
-) -> Result<(), ScheduleError> {
-    let start = (measure && (system.last.is_none() || system.runs.is_multiple_of(TIME_EVERY)))
-        .then(Instant::now);
+fn run_one(system: &mut System, access: &Access, world: &World, measure: bool) -> Outcome {
+    let start = (measure
+        && (system.last.is_none() || system.runs.is_multiple_of(TIME_SYSTEM_EVERY)))
+    .then(Instant::now);
     let view = SystemWorld {
         world,
         access,
@@ -406,9 +411,17 @@ fn run_one(
         queries: RefCell::new(std::mem::take(&mut system.queries)),
     };
     view.queries.borrow_mut().in_world(world.id());
-    let outcome = catch_unwind(AssertUnwindSafe(|| (system.run)(&view)));
-    system.commands = view.commands.into_inner();
-    system.queries = view.queries.into_inner();
+    let outcome = catch_unwind(AssertUnwindSafe(|| (system.run)(&view).map_err(Box::new)));
+    // What `take` left in the system is an empty buffer and cache, which
+    // hold no heap memory: forgotten rather than dropped out of line.
+    std::mem::forget(std::mem::replace(
+        &mut system.commands,
+        view.commands.into_inner(),
+    ));
+    std::mem::forget(std::mem::replace(
+        &mut system.queries,
+        view.queries.into_inner(),
+    ));
     system.runs += 1;
     if let Some(start) = start {
         system.last = Some(start.elapsed());
@@ -422,8 +435,10 @@ fn run_one(
 
 /// Applies the commands `system` left: a failing command does not stop the
 /// others; a panicking one drops those not yet applied.
-fn apply_commands(system: &mut System, world: &mut World) -> Result<(), ScheduleError> {
-    match catch_unwind(AssertUnwindSafe(|| system.commands.apply(world))) {
+fn apply_commands(system: &mut System, world: &mut World) -> Outcome {
+    match catch_unwind(AssertUnwindSafe(|| {
+        system.commands.apply(world).map_err(Box::new)
+    })) {
         Ok(Ok(())) => Ok(()),
         Ok(Err(error)) => Err(failed(system, error)),
         Err(payload) => {
@@ -435,18 +450,18 @@ fn apply_commands(system: &mut System, world: &mut World) -> Result<(), Schedule
 
 /// The error for `system` returning `error`.
 #[cold]
-fn failed(system: &System, error: EcsError) -> ScheduleError {
-    ScheduleError::Failed {
+fn failed(system: &System, error: Box<EcsError>) -> Box<ScheduleError> {
+    Box::new(ScheduleError::Failed {
         system: system.name.clone(),
-        error: Box::new(error),
-    }
+        error,
+    })
 }
 
 /// The error for `system` panicking with `payload`.
 #[cold]
-fn panicked(system: &System, payload: Box<dyn Any + Send>) -> ScheduleError {
-    ScheduleError::Panicked {
+fn panicked(system: &System, payload: Box<dyn Any + Send>) -> Box<ScheduleError> {
+    Box::new(ScheduleError::Panicked {
         system: system.name.clone(),
         message: panic_message(&*payload),
-    }
+    })
 }
