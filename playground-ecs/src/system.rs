@@ -17,6 +17,9 @@
 pub(crate) mod access;
 pub(crate) mod error;
 pub(crate) mod order;
+// The one `unsafe` block of the layer: a downcast whose type the cache's
+// keys already checked.
+#[allow(unsafe_code)]
 pub(crate) mod query_cache;
 pub(crate) mod schedule;
 pub(crate) mod system_world;

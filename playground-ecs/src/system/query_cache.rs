@@ -26,16 +26,26 @@ impl QueryCache {
     }
 
     /// The prepared query for `Q`, if the system asked for it before.
+    #[inline]
     pub(crate) fn get<Q: Query + 'static>(&mut self) -> Option<&mut PreparedQuery<Q>> {
-        let id = TypeId::of::<Q>();
+        let id = TypeId::of::<PreparedQuery<Q>>();
         let (_, query) = self.queries.iter_mut().find(|(key, _)| *key == id)?;
-        query.downcast_mut()
+        let query: *mut (dyn Any + Send + Sync) = &mut **query;
+        // SAFETY: `insert` keys every box by the `TypeId` of the
+        // `PreparedQuery` it holds, and no entry's key or box is replaced
+        // alone, so this box holds a `PreparedQuery<Q>`: the check
+        // `downcast_mut` would make again, through the vtable, on every
+        // run of the system. The pointer comes from the `&mut` borrow of
+        // `self`, which the result keeps.
+        Some(unsafe { &mut *query.cast::<PreparedQuery<Q>>() })
     }
 
     /// Keeps a new prepared query for `Q`.
     pub(crate) fn insert<Q: Query + 'static>(&mut self) -> &mut PreparedQuery<Q> {
-        self.queries
-            .push((TypeId::of::<Q>(), Box::new(PreparedQuery::<Q>::new())));
+        self.queries.push((
+            TypeId::of::<PreparedQuery<Q>>(),
+            Box::new(PreparedQuery::<Q>::new()),
+        ));
         let (_, query) = self.queries.last_mut().expect("just pushed");
         query.downcast_mut().expect("a `PreparedQuery<Q>`")
     }

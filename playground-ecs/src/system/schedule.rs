@@ -408,19 +408,15 @@ fn run_one(system: &mut System, access: &Access, world: &World, measure: bool) -
         world,
         access,
         commands: RefCell::new(std::mem::take(&mut system.commands)),
-        queries: RefCell::new(std::mem::take(&mut system.queries)),
+        queries: RefCell::new(&mut system.queries),
     };
     view.queries.borrow_mut().in_world(world.id());
     let outcome = catch_unwind(AssertUnwindSafe(|| (system.run)(&view).map_err(Box::new)));
-    // What `take` left in the system is an empty buffer and cache, which
-    // hold no heap memory: forgotten rather than dropped out of line.
+    // What `take` left in the system is an empty buffer, which holds no
+    // heap memory: forgotten rather than dropped out of line.
     std::mem::forget(std::mem::replace(
         &mut system.commands,
         view.commands.into_inner(),
-    ));
-    std::mem::forget(std::mem::replace(
-        &mut system.queries,
-        view.queries.into_inner(),
     ));
     system.runs += 1;
     if let Some(start) = start {

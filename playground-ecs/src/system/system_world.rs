@@ -22,7 +22,7 @@ pub struct SystemWorld<'w> {
     pub(crate) access: &'w Access,
     pub(crate) commands: RefCell<CommandBuffer>,
     /// The system's queries, prepared in earlier runs.
-    pub(crate) queries: RefCell<QueryCache>,
+    pub(crate) queries: RefCell<&'w mut QueryCache>,
 }
 
 impl<'w> SystemWorld<'w> {
