@@ -148,7 +148,7 @@
 //! - `run_exclusive`: runs a closure with the world, exclusively, now.
 //! - `validate`: checks that the order can be built (no cycle, no unknown name).
 //! - `last_run_micros`: microseconds a recent run took (the first run and
-//!   one in eight after it are timed).
+//!   one in 32 after it are timed).
 //! - `run_count`: how many times a system ran.
 //! - `set_parallel`: whether stages run their systems in parallel.
 //!

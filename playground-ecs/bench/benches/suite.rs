@@ -673,12 +673,16 @@ fn add_remove() -> Workload {
 /// Entities per table of the schedule workload (four tables).
 const N_SCHEDULE: usize = 10_000;
 
-fn schedule_world() -> playground_ecs::World {
+/// Entities per table of the small schedule workload: one, so that a run
+/// costs what the engine adds around three loops.
+const N_SCHEDULE_SMALL: usize = 1;
+
+fn schedule_world(n: usize) -> playground_ecs::World {
     let mut world = playground_ecs::World::new();
-    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0))));
-    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0))));
-    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
-    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
+    world.spawn_batch((0..n).map(|_| (A(0.0), B(0.0))));
+    world.spawn_batch((0..n).map(|_| (A(0.0), B(0.0), C(0.0))));
+    world.spawn_batch((0..n).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
+    world.spawn_batch((0..n).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
     world
 }
 
@@ -718,9 +722,20 @@ fn playground_schedule(for_loops: bool) -> playground_ecs::Schedule {
 /// that no engine runs the slower `for` form over many tables;
 /// playground's `for` form is a row of its own.
 fn schedule() -> Workload {
+    schedule_of("schedule", N_SCHEDULE)
+}
+
+/// The schedule workload with one entity per table: what each engine's
+/// run costs around its three loops.
+fn schedule_small() -> Workload {
+    schedule_of("schedule_small", N_SCHEDULE_SMALL)
+}
+
+/// The schedule workload over four tables of `n` entities each.
+fn schedule_of(name: &'static str, n: usize) -> Workload {
     let schedule_variant =
         |name: &'static str, for_loops: bool, configure: fn(&mut playground_ecs::Schedule)| {
-            let mut world = schedule_world();
+            let mut world = schedule_world(n);
             let mut schedule = playground_schedule(for_loops);
             configure(&mut schedule);
             schedule.run(&mut world).unwrap();
@@ -738,10 +753,10 @@ fn schedule() -> Workload {
     let for_loops = schedule_variant("playground, systems with `for` loops", true, |_| {});
 
     let mut world = hecs::World::new();
-    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0))));
-    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0))));
-    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
-    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
+    world.spawn_batch((0..n).map(|_| (A(0.0), B(0.0))));
+    world.spawn_batch((0..n).map(|_| (A(0.0), B(0.0), C(0.0))));
+    world.spawn_batch((0..n).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
+    world.spawn_batch((0..n).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
     let hecs = variant("hecs", true, move |iters| {
         timed(iters, || {
             world
@@ -776,10 +791,10 @@ fn schedule() -> Workload {
             .for_each(|(mut c, mut e)| std::mem::swap(&mut c.0, &mut e.0));
     }
     let mut world = bevy_ecs::world::World::new();
-    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0))));
-    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0))));
-    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
-    world.spawn_batch((0..N_SCHEDULE).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
+    world.spawn_batch((0..n).map(|_| (A(0.0), B(0.0))));
+    world.spawn_batch((0..n).map(|_| (A(0.0), B(0.0), C(0.0))));
+    world.spawn_batch((0..n).map(|_| (A(0.0), B(0.0), C(0.0), D(0.0))));
+    world.spawn_batch((0..n).map(|_| (A(0.0), B(0.0), C(0.0), E(0.0))));
     let mut schedule = Schedule::default();
     schedule.add_systems((ab, cd, ce));
     schedule.run(&mut world);
@@ -788,8 +803,8 @@ fn schedule() -> Workload {
     });
 
     Workload {
-        name: "schedule",
-        entities: 4 * N_SCHEDULE,
+        name,
+        entities: 4 * n,
         styled: false,
         variants: vec![playground, hecs, bevy, serial, always, for_loops],
     }
@@ -895,13 +910,14 @@ fn main() {
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     /// A workload's name, its Rust engines' rows and flecs's.
     type Made = (&'static str, fn() -> Workload, fn(usize) -> Vec<Variant>);
-    let all: [Made; 6] = [
+    let all: [Made; 7] = [
         ("simple_insert", simple_insert, flecs_side::insert),
         ("simple_iter", simple_iter, flecs_side::simple_iter),
         ("frag_iter", frag_iter, flecs_side::frag_iter),
         ("heavy_compute", heavy_compute, flecs_side::heavy_compute),
         ("add_remove", add_remove, flecs_side::add_remove),
         ("schedule", schedule, flecs_side::schedule),
+        ("schedule_small", schedule_small, flecs_side::schedule),
     ];
     let mut workloads: Vec<Workload> = all
         .into_iter()
@@ -1042,8 +1058,8 @@ fn main() {
 #[cfg(not(playground_bench_without_flecs))]
 mod flecs_side {
     use super::{
-        A, B, C, D, Data, E, N_SCHEDULE, Position, Rotation, Transform, Variant, Velocity, body,
-        frag_flecs, heavy, heavy_body, per_entity, spawn_only, timed, variant,
+        A, B, C, D, Data, E, Position, Rotation, Transform, Variant, Velocity, body, frag_flecs,
+        heavy, heavy_body, per_entity, spawn_only, timed, variant,
     };
     use flecs_ecs::prelude::*;
 
@@ -1159,39 +1175,39 @@ mod flecs_side {
 
     /// The schedule workload in flecs's pipeline: on the calling thread
     /// only, and as `par_each` systems on `set_threads` workers.
-    pub(super) fn schedule(_: usize) -> Vec<Variant> {
-        vec![pipeline(false), pipeline(true)]
+    pub(super) fn schedule(entities: usize) -> Vec<Variant> {
+        vec![pipeline(entities / 4, false), pipeline(entities / 4, true)]
     }
 
     /// The schedule workload's world and three systems in flecs's
     /// pipeline.
-    fn pipeline(threaded: bool) -> Variant {
+    fn pipeline(per_table: usize, threaded: bool) -> Variant {
         let world = leaked();
-        let n = N_SCHEDULE as u32;
+        let n = per_table as u32;
         world
             .entity_bulk(n)
-            .set(&vec![A(0.0); N_SCHEDULE])
-            .set(&vec![B(0.0); N_SCHEDULE])
+            .set(&vec![A(0.0); per_table])
+            .set(&vec![B(0.0); per_table])
             .build();
         world
             .entity_bulk(n)
-            .set(&vec![A(0.0); N_SCHEDULE])
-            .set(&vec![B(0.0); N_SCHEDULE])
-            .set(&vec![C(0.0); N_SCHEDULE])
+            .set(&vec![A(0.0); per_table])
+            .set(&vec![B(0.0); per_table])
+            .set(&vec![C(0.0); per_table])
             .build();
         world
             .entity_bulk(n)
-            .set(&vec![A(0.0); N_SCHEDULE])
-            .set(&vec![B(0.0); N_SCHEDULE])
-            .set(&vec![C(0.0); N_SCHEDULE])
-            .set(&vec![D(0.0); N_SCHEDULE])
+            .set(&vec![A(0.0); per_table])
+            .set(&vec![B(0.0); per_table])
+            .set(&vec![C(0.0); per_table])
+            .set(&vec![D(0.0); per_table])
             .build();
         world
             .entity_bulk(n)
-            .set(&vec![A(0.0); N_SCHEDULE])
-            .set(&vec![B(0.0); N_SCHEDULE])
-            .set(&vec![C(0.0); N_SCHEDULE])
-            .set(&vec![E(0.0); N_SCHEDULE])
+            .set(&vec![A(0.0); per_table])
+            .set(&vec![B(0.0); per_table])
+            .set(&vec![C(0.0); per_table])
+            .set(&vec![E(0.0); per_table])
             .build();
         if threaded {
             world.set_threads(threads());

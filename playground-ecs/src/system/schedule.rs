@@ -260,7 +260,7 @@ impl Schedule {
     }
 
     /// How long a recent [`Schedule::run`] took: the first run and one in
-    /// eight after it are timed (reading the clock twice costs as much as
+    /// 32 after it are timed (reading the clock twice costs as much as
     /// running a small system).
     pub fn last_run(&self) -> Option<Duration> {
         self.last_run
@@ -291,7 +291,7 @@ struct Spread {
 /// Runs the systems `stage` lists (the enabled ones only, if
 /// `only_enabled`), then applies their commands in order; the first
 /// failure. The systems run on the calling thread unless the stage is
-/// worth spreading (`worth_spreading`).
+/// worth spreading (see [`plan`]).
 fn run_stage(
     systems: &mut [System],
     accesses: &[Access],
@@ -301,14 +301,10 @@ fn run_stage(
     world: &mut World,
 ) -> Outcome {
     let runs = |system: &System| !only_enabled || system.enabled;
-    let count = stage.iter().filter(|&&i| runs(&systems[i])).count();
-    // Only a stage that could run in parallel needs its systems' times (to
-    // decide the next time), and a sample now and then is enough: reading
-    // the clock costs about 30 ns, as much as a small system.
-    let measure = spread.parallel && count > 1;
+    let (measure, spreads) = plan(systems, stage, only_enabled, spread);
     let shared: &World = world;
     let mut outcome = Ok(());
-    if measure && worth_spreading(systems, stage, only_enabled, spread.threshold) {
+    if spreads {
         outcome = run_spread(systems, accesses, stage, only_enabled, shared, measure);
     } else {
         for &i in stage {
@@ -334,29 +330,39 @@ fn run_stage(
     outcome
 }
 
-/// Whether the systems `stage` lists (two or more) are worth spreading
-/// over threads: their last measured times, except the longest (which the
-/// calling thread runs), add up to `threshold`. A system never measured
-/// counts as worth it.
-fn worth_spreading(
-    systems: &[System],
-    stage: &[usize],
-    only_enabled: bool,
-    threshold: Duration,
-) -> bool {
+/// Whether the systems of `stage` (the enabled ones only, if
+/// `only_enabled`) are timed, and whether they are spread over threads.
+/// Only a stage of two or more that may spread needs its systems' times
+/// (to decide the next time; a sample now and then is enough). It spreads
+/// when their last measured times, except the longest (which the calling
+/// thread runs), add up to the threshold; a system never measured counts
+/// as worth it.
+fn plan(systems: &[System], stage: &[usize], only_enabled: bool, spread: Spread) -> (bool, bool) {
+    if !spread.parallel || stage.len() < 2 {
+        return (false, false);
+    }
+    let mut count = 0;
+    let mut unmeasured = false;
     let mut total = Duration::ZERO;
     let mut longest = Duration::ZERO;
     for system in stage.iter().map(|&i| &systems[i]) {
         if only_enabled && !system.enabled {
             continue;
         }
-        let Some(last) = system.last else {
-            return true;
-        };
-        total += last;
-        longest = longest.max(last);
+        count += 1;
+        match system.last {
+            Some(last) => {
+                total += last;
+                longest = longest.max(last);
+            }
+            None => unmeasured = true,
+        }
     }
-    total - longest >= threshold
+    let measure = count > 1;
+    (
+        measure,
+        measure && (unmeasured || total - longest >= spread.threshold),
+    )
 }
 
 /// Runs the systems `stage` lists (two or more) on the threads of rayon's
@@ -389,21 +395,18 @@ fn run_spread(
     slots.into_iter().try_for_each(|(_, _, result)| result)
 }
 
-/// How often [`Schedule::run`] is timed for [`Schedule::last_run`]: every
-/// this many runs (and the first).
-const TIME_EVERY: u64 = 8;
-
-/// How often a system's run is timed, when its stage needs times (to
-/// decide whether to spread it): every this many runs (and its first).
-const TIME_SYSTEM_EVERY: u64 = 32;
+/// How often a run is timed: [`Schedule::run`] for [`Schedule::last_run`],
+/// and a system whose stage needs its time (to decide whether to spread
+/// the stage): every this many runs, and the first. Reading the clock
+/// twice costs about as much as running a small system.
+const TIME_EVERY: u64 = 32;
 
 /// Runs `system` over `world`, timing it if `measure` asks for it and its
 /// turn has come, and counts the run; its commands land in its buffer.
 #[inline]
 fn run_one(system: &mut System, access: &Access, world: &World, measure: bool) -> Outcome {
-    let start = (measure
-        && (system.last.is_none() || system.runs.is_multiple_of(TIME_SYSTEM_EVERY)))
-    .then(Instant::now);
+    let start = (measure && (system.last.is_none() || system.runs.is_multiple_of(TIME_EVERY)))
+        .then(Instant::now);
     let view = SystemWorld {
         world,
         access,

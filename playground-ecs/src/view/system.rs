@@ -42,8 +42,8 @@ pub trait SystemView: Send + Sync {
     fn run_exclusive(&self, f: &mut dyn FnMut(&mut World)) -> Result<(), EcsError>;
     /// Checks that the order can be built (no cycle, no unknown name).
     fn validate(&self) -> Result<(), ScheduleError>;
-    /// Microseconds a recent run took (the first run and one in eight
-    /// after it are timed).
+    /// Microseconds a recent run took (the first run and one in 32 after
+    /// it are timed).
     fn last_run_micros(&self) -> Option<u64>;
     /// How many times a system ran.
     fn run_count(&self, name: String) -> Option<u64>;
