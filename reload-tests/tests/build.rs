@@ -712,3 +712,61 @@ fn a_direct_rebuild_links_with_the_linker_given_and_loads() {
     let linked = rebuild_with(build.clone().linker("/bin/false"));
     assert!(linked.contains("Linker: LLD"), "{linked}");
 }
+
+#[test]
+fn a_save_that_leaves_the_sources_as_they_were_starts_no_build() {
+    use playground_runtime::{WatchEvent, Watcher};
+    use std::sync::mpsc::RecvTimeoutError;
+    use std::time::Duration;
+
+    let manifest = module_copy("unchanged_save", "counter-module-unchanged-save");
+    let build = Build::new(&manifest)
+        .target_dir(fixture_target().join("watched"))
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .link_with(playground_runtime::Linker::Rustc);
+    let registry = Arc::new(Registry::linked());
+    registry.load(build.run().unwrap().library).unwrap();
+    let watcher = Watcher::build(Arc::clone(&registry), build, Default::default()).unwrap();
+
+    // An editor writing the file back as it is, in two saves.
+    let source = manifest.with_file_name("src/lib.rs");
+    let text = std::fs::read(&source).unwrap();
+    std::fs::write(&source, &text).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(&source, &text).unwrap();
+    match watcher.events().recv_timeout(Duration::from_secs(2)) {
+        Err(RecvTimeoutError::Timeout) => {}
+        other => panic!("an unchanged save did something: {other:?}"),
+    }
+    assert_eq!(registry.history().len(), 1, "nothing loaded again");
+
+    // A real edit still builds and swaps.
+    set_version(&source, FIXTURE_VERSION, "5");
+    loop {
+        match watcher.events().recv_timeout(Duration::from_secs(120)) {
+            Ok(WatchEvent::Loaded { .. }) => break,
+            Ok(WatchEvent::BuildFailed { message }) => panic!("build failed: {message}"),
+            Ok(WatchEvent::Refused(error)) => panic!("refused: {error}"),
+            Ok(_) => {}
+            Err(_) => panic!("no swap after the edit"),
+        }
+    }
+    assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 5);
+
+    // A build that failed is not what was built: saving the same text
+    // again builds again.
+    let broken = format!("{}\nfn broken( {{\n", String::from_utf8(text).unwrap());
+    for save in ["the broken edit", "the same text again"] {
+        std::fs::write(&source, &broken).unwrap();
+        loop {
+            match watcher.events().recv_timeout(Duration::from_secs(120)) {
+                Ok(WatchEvent::BuildFailed { .. }) => break,
+                Ok(WatchEvent::Loaded { .. }) => panic!("{save} loaded"),
+                Ok(_) => {}
+                Err(_) => panic!("no build after {save}"),
+            }
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    assert_eq!(registry.get::<dyn Counter>().unwrap().version(), 5);
+}

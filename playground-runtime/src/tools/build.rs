@@ -31,6 +31,7 @@ use crate::tools::built::{BuildError, BuildProgress, Built};
 use crate::tools::cargo_messages::{Artifact, Message, RustcMessage, finish};
 use crate::tools::direct::{Direct, canonical, module_sources, stamp};
 use crate::tools::linker::{Linker, fastest_linker, linker_dir};
+use crate::tools::source_contents::SourceContents;
 use crate::tools::thin::{Support, reads_its_own_sections};
 use std::ffi::OsString;
 use std::fmt;
@@ -95,6 +96,9 @@ pub struct Build {
     /// or its warm-up: they write the same files); how many direct
     /// rebuilds ran.
     direct_runs: Arc<Mutex<u64>>,
+    /// What the files under `sources` held when the last successful run
+    /// read them; shared by the clones of this build.
+    built_sources: Arc<Mutex<Option<SourceContents>>>,
     progress: Option<ProgressFn>,
 }
 
@@ -152,6 +156,7 @@ impl Build {
             support: Arc::default(),
             thin_failed: Arc::default(),
             direct_runs: Arc::default(),
+            built_sources: Arc::default(),
             progress: None,
         }
     }
@@ -293,6 +298,26 @@ impl Build {
     /// Builds the module library, writes its `.sha256` beside it and
     /// returns where it is.
     pub fn run(&self) -> Result<Built, BuildError> {
+        // The sources as the compiler is about to read them: an edit made
+        // while it runs differs from them, and is built next time.
+        let read = SourceContents::of_files_under(&self.sources);
+        let built = self.build()?;
+        *self.built_sources.lock().unwrap_or_else(|e| e.into_inner()) = Some(read);
+        Ok(built)
+    }
+
+    /// Which of `paths` (files under [`Build::sources`]) hold something
+    /// else than the last successful [`Build::run`] read: all of them if
+    /// none ran.
+    pub(crate) fn edited_since_built(&self, paths: &[PathBuf]) -> Vec<PathBuf> {
+        match &*self.built_sources.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(read) => read.changed_among(paths),
+            None => SourceContents::default().changed_among(paths),
+        }
+    }
+
+    /// [`Build::run`]'s work: cargo, or rustc alone.
+    fn build(&self) -> Result<Built, BuildError> {
         let start = Instant::now();
         let direct = self
             .direct

@@ -11,5 +11,6 @@ pub mod cargo_messages;
 pub mod direct;
 pub mod inspect;
 pub mod linker;
+pub(crate) mod source_contents;
 pub mod thin;
 pub mod watcher;

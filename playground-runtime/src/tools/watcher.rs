@@ -6,6 +6,7 @@ use crate::registry::carry::LoadOptions;
 use crate::registry::registry::Registry;
 use crate::tools::build::{Build, absolute};
 use crate::tools::built::Built;
+use crate::tools::source_contents::is_source;
 use notify_debouncer_mini::notify::{Event, EventKind, RecursiveMode, Watcher as _};
 use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
 use std::path::{Path, PathBuf};
@@ -183,7 +184,9 @@ impl Watcher {
     /// events of one save). Changes made while cargo runs are collected
     /// and built right after, so the last save is always the one that ends
     /// up loaded. Editors' swap and backup files (hidden files, `*~`,
-    /// `*.swp`) and reads are ignored.
+    /// `*.swp`) and reads are ignored, and so is a save that leaves every
+    /// saved file as the last successful [`Build::run`] read it (an editor
+    /// writing a file back unchanged): the watcher compares contents.
     pub fn build(
         registry: Arc<Registry>,
         build: Build,
@@ -231,7 +234,16 @@ impl Watcher {
                     // after writing, or renamed into place, is whole: then
                     // only the next file of the same save (an editor's
                     // "save all" writes them back to back) is waited for.
-                    rest_of_the_save(&changed, written, options.settle);
+                    let mut saved = vec![first];
+                    rest_of_the_save(&changed, written, options.settle, &mut saved);
+                    let edited = build.edited_since_built(&saved);
+                    let Some(first) = edited.first().cloned() else {
+                        tracing::debug!(
+                            saved = %saved[0].display(),
+                            "sources saved as they were; nothing to build"
+                        );
+                        continue;
+                    };
                     tracing::info!(changed = %first.display(), "module sources changed; rebuilding");
                     let _ = sender.send(WatchEvent::Building { changed: first });
                     match build.run() {
@@ -265,10 +277,16 @@ impl Watcher {
     }
 }
 
-/// Takes the events of the rest of one save from `changed`: until none
-/// came for `settle`, or for [`AFTER_A_SAVE`] after an event that left a
-/// file whole (`written`, as the last one taken was).
-fn rest_of_the_save(changed: &Receiver<(PathBuf, bool)>, mut written: bool, settle: Duration) {
+/// Takes the events of the rest of one save from `changed`, adding their
+/// paths to `saved`: until none came for `settle`, or for [`AFTER_A_SAVE`]
+/// after an event that left a file whole (`written`, as the last one taken
+/// was).
+fn rest_of_the_save(
+    changed: &Receiver<(PathBuf, bool)>,
+    mut written: bool,
+    settle: Duration,
+    saved: &mut Vec<PathBuf>,
+) {
     loop {
         let quiet = if written {
             settle.min(AFTER_A_SAVE)
@@ -276,7 +294,10 @@ fn rest_of_the_save(changed: &Receiver<(PathBuf, bool)>, mut written: bool, sett
             settle
         };
         match changed.recv_timeout(quiet) {
-            Ok((_, last)) => written = last,
+            Ok((path, last)) => {
+                written = last;
+                saved.push(path);
+            }
             Err(_) => return,
         }
     }
@@ -302,19 +323,6 @@ fn stamp(path: &Path) -> Option<(std::time::SystemTime, u64, u64)> {
     #[cfg(not(unix))]
     let inode = 0;
     Some((meta.modified().ok()?, meta.len(), inode))
-}
-
-/// Whether a change to `path` calls for a rebuild: not an editor's swap,
-/// backup or hidden file.
-fn is_source(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return true;
-    };
-    !(name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.starts_with("#"))
 }
 
 /// Reads ahead the support library of a [`Build`]'s thin rebuilds, once it
@@ -408,7 +416,8 @@ fn load(
 
 #[cfg(test)]
 mod tests {
-    use super::{is_source, rest_of_the_save, saved};
+    use super::{rest_of_the_save, saved};
+    use crate::tools::source_contents::is_source;
     use notify_debouncer_mini::notify::{Event, RecursiveMode, Watcher as _};
     use std::path::Path;
     use std::time::Duration;
@@ -472,15 +481,20 @@ mod tests {
             changes.send(e).unwrap();
         }
         let start = std::time::Instant::now();
-        rest_of_the_save(&changed, false, settle);
+        let mut saved = Vec::new();
+        rest_of_the_save(&changed, false, settle, &mut saved);
         assert!(start.elapsed() < settle, "{:?}", start.elapsed());
         assert!(changed.try_recv().is_err());
+        assert_eq!(
+            saved,
+            ["a.rs", "b.rs", "b.rs"].map(std::path::PathBuf::from)
+        );
 
         for e in [event("a.rs", true), event("b.rs", false)] {
             changes.send(e).unwrap();
         }
         let start = std::time::Instant::now();
-        rest_of_the_save(&changed, true, settle);
+        rest_of_the_save(&changed, true, settle, &mut Vec::new());
         assert!(start.elapsed() >= settle, "{:?}", start.elapsed());
         assert!(changed.try_recv().is_err());
     }
