@@ -411,6 +411,19 @@ fn the_watcher_rebuilds_with_the_build_helper_and_swaps_on_save() {
     assert_eq!(registry.get::<dyn Counter>().unwrap().total(), 7);
 }
 
+/// A copy of the counter module named `package` in `dir`, built into the
+/// watched target directory (thin links, rustc's own linker) and loaded.
+fn built_and_loaded(dir: &str, package: &str) -> (PathBuf, Build, Arc<Registry>) {
+    let manifest = module_copy(dir, package);
+    let build = Build::new(&manifest)
+        .target_dir(fixture_target().join("watched"))
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .link_with(playground_runtime::Linker::Rustc);
+    let registry = Arc::new(Registry::linked());
+    registry.load(build.run().unwrap().library).unwrap();
+    (manifest, build, registry)
+}
+
 /// With thin links, the watcher reads the support library ahead once it
 /// is made: the first rebuild linked against it loads without reading it
 /// (no `support` phase), and answers.
@@ -419,13 +432,7 @@ fn the_watcher_reads_the_support_library_ahead_of_the_first_thin_load() {
     use playground_runtime::{WatchEvent, Watcher};
     use std::time::Duration;
 
-    let manifest = module_copy("read_ahead", "counter-module-read-ahead");
-    let build = Build::new(&manifest)
-        .target_dir(fixture_target().join("watched"))
-        .env("CARGO_PROFILE_DEV_DEBUG", "0")
-        .link_with(playground_runtime::Linker::Rustc);
-    let registry = Arc::new(Registry::linked());
-    registry.load(build.run().unwrap().library).unwrap();
+    let (manifest, build, registry) = built_and_loaded("read_ahead", "counter-module-read-ahead");
     let watcher = Watcher::build(Arc::clone(&registry), build.clone(), Default::default()).unwrap();
     let support = build.support_library().expect("a support library is made");
     let support_name = support.file_name().unwrap().to_str().unwrap().to_owned();
@@ -719,13 +726,8 @@ fn a_save_that_leaves_the_sources_as_they_were_starts_no_build() {
     use std::sync::mpsc::RecvTimeoutError;
     use std::time::Duration;
 
-    let manifest = module_copy("unchanged_save", "counter-module-unchanged-save");
-    let build = Build::new(&manifest)
-        .target_dir(fixture_target().join("watched"))
-        .env("CARGO_PROFILE_DEV_DEBUG", "0")
-        .link_with(playground_runtime::Linker::Rustc);
-    let registry = Arc::new(Registry::linked());
-    registry.load(build.run().unwrap().library).unwrap();
+    let (manifest, build, registry) =
+        built_and_loaded("unchanged_save", "counter-module-unchanged-save");
     let watcher = Watcher::build(Arc::clone(&registry), build, Default::default()).unwrap();
 
     // An editor writing the file back as it is, in two saves.
