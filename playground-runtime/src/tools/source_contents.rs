@@ -13,7 +13,9 @@ pub(crate) struct SourceContents {
 }
 
 impl SourceContents {
-    /// Every source file under `dirs` (see [`is_source`]), as it is now.
+    /// Every source file under `dirs` (see [`is_source`]), as it is now;
+    /// files over [`LARGEST`] are left out (a build reads them all, on its
+    /// way to the compiler).
     pub(crate) fn of_files_under(dirs: &[PathBuf]) -> Self {
         let mut files = Vec::new();
         for dir in dirs {
@@ -22,6 +24,7 @@ impl SourceContents {
         let files = files
             .into_iter()
             .filter(|file| is_source(file))
+            .filter(|file| std::fs::metadata(file).is_ok_and(|m| m.len() <= LARGEST))
             .map(|file| {
                 let hash = digest(&file);
                 (file, hash)
@@ -31,18 +34,26 @@ impl SourceContents {
     }
 
     /// Which of `paths` hold something else now than they did then: a
-    /// file that appeared or went counts, and so does one not read then.
-    /// Each at most once, in order.
+    /// file that appeared or went counts, and so does one not read then
+    /// (read now only if it was). Each at most once, in order.
     pub(crate) fn changed_among(&self, paths: &[PathBuf]) -> Vec<PathBuf> {
         let mut changed: Vec<PathBuf> = Vec::new();
         for path in paths {
-            if !changed.contains(path) && self.files.get(path) != Some(&digest(path)) {
+            let same = self
+                .files
+                .get(path)
+                .is_some_and(|then| *then == digest(path));
+            if !same && !changed.contains(path) {
                 changed.push(path.clone());
             }
         }
         changed
     }
 }
+
+/// The largest file remembered (1 MiB): a larger one counts as changed
+/// on every save, so that a build never spends long reading them.
+const LARGEST: u64 = 1 << 20;
 
 /// Whether a change to `path` calls for a rebuild: not an editor's swap,
 /// backup or hidden file.
@@ -90,6 +101,16 @@ mod tests {
             read.changed_among(&named),
             std::slice::from_ref(&lib),
             "once each"
+        );
+
+        let large = dir.join("src/large.rs");
+        std::fs::write(&large, vec![b' '; (super::LARGEST + 1) as usize]).unwrap();
+        let read = SourceContents::of_files_under(&[dir.join("src")]);
+        assert!(!read.files.contains_key(&large), "not read");
+        assert_eq!(
+            read.changed_among(std::slice::from_ref(&large)),
+            std::slice::from_ref(&large),
+            "always built"
         );
 
         let new = dir.join("src/new.rs");
