@@ -685,6 +685,11 @@ pub fn comment(library: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// When the file at `path` was last written.
+pub fn modified(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
 /// Takes and holds cargo's lock on the artifact directory of `library`
 /// (`.cargo-lock` beside it), as a cargo build of that directory does
 /// while it runs; released when the file returned is dropped.

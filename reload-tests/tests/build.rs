@@ -199,7 +199,7 @@ fn a_direct_rebuild_of_a_crate_that_is_also_an_rlib_writes_only_the_library() {
                     .starts_with("libbuild_both")
             })
             .expect("cargo built the rlib");
-        std::fs::metadata(rlib).unwrap().modified().unwrap()
+        reload_tests::modified(&rlib)
     };
     let before = written();
     std::fs::write(manifest.with_file_name("src/lib.rs"), lib(2)).unwrap();
@@ -637,10 +637,7 @@ fn a_direct_rebuild_waits_for_a_cargo_build_of_the_same_target_directory() {
         .env("CARGO_PROFILE_DEV_DEBUG", "0")
         .thin_links(false);
     let first = build.run().unwrap();
-    let written = std::fs::metadata(&first.library)
-        .unwrap()
-        .modified()
-        .unwrap();
+    let written = reload_tests::modified(&first.library);
     set_version(&manifest.with_file_name("src/lib.rs"), FIXTURE_VERSION, "3");
     // What a cargo build of this directory holds while it runs.
     let lock = reload_tests::hold_cargo_lock(&first.library);
@@ -650,13 +647,7 @@ fn a_direct_rebuild_waits_for_a_cargo_build_of_the_same_target_directory() {
     };
     std::thread::sleep(std::time::Duration::from_secs(1));
     assert!(!waiting.is_finished(), "rebuilt under cargo's lock");
-    assert_eq!(
-        std::fs::metadata(&first.library)
-            .unwrap()
-            .modified()
-            .unwrap(),
-        written
-    );
+    assert_eq!(reload_tests::modified(&first.library), written);
     drop(lock);
     let built = waiting.join().unwrap().unwrap();
     assert!(

@@ -137,22 +137,13 @@ fn a_thin_rebuild_links_against_the_support_library_and_runs_as_a_full_one() {
         "cargo's build links in full"
     );
     let full_size = std::fs::metadata(&first.library).unwrap().len();
-    let written = std::fs::metadata(&first.library)
-        .unwrap()
-        .modified()
-        .unwrap();
+    let written = reload_tests::modified(&first.library);
     let support = build.support_library().expect("a support library is made");
     // With the support library, the direct command was run once (warmed
     // up) so that the first rebuild finds an incremental session; the
     // library cargo left, which was loaded, is untouched.
     assert_eq!(own_sessions().len(), 1, "{:?}", own_sessions());
-    assert_eq!(
-        std::fs::metadata(&first.library)
-            .unwrap()
-            .modified()
-            .unwrap(),
-        written
-    );
+    assert_eq!(reload_tests::modified(&first.library), written);
     let support_name = support.file_name().unwrap().to_str().unwrap().to_owned();
     let registry = Registry::linked();
     registry.load(&first.library).unwrap();
