@@ -17,9 +17,10 @@ pub enum Slice {
 }
 
 /// The registrations beside one item, in the item's block: each a static
-/// `ITEM_n`, the manifest records among them read from one const array
-/// `RECORDS` (so that evaluating them is kept between builds, and an item
-/// adds one const, not one per record).
+/// `ITEM_n`, the manifest records all in one static array that reads the
+/// const `RECORDS` (so that evaluating them is kept between builds, and an
+/// item adds one const and one static, not one each per record: every
+/// static is a few macro expansions that rustc redoes on every rebuild).
 #[derive(Default)]
 pub struct Registrations {
     records: Vec<TokenStream>,
@@ -29,17 +30,13 @@ pub struct Registrations {
 impl Registrations {
     /// Puts `value` into `slice`.
     pub fn add(&mut self, slice: Slice, value: TokenStream) {
-        let item = format_ident!("ITEM_{}", self.statics.len(), span = site::span());
-        let (name, value) = match slice {
-            Slice::Manifest => {
-                let index = site::number(self.records.len(), site::span());
-                self.records.push(value);
-                (quote!(MANIFEST), quote!(RECORDS[#index]))
-            }
-            Slice::Views => (quote!(VIEWS), value),
-            Slice::Models => (quote!(MODELS), value),
-            Slice::ViewModels => (quote!(VIEWMODELS), value),
+        let name = match slice {
+            Slice::Manifest => return self.records.push(value),
+            Slice::Views => quote!(VIEWS),
+            Slice::Models => quote!(MODELS),
+            Slice::ViewModels => quote!(VIEWMODELS),
         };
+        let item = format_ident!("ITEM_{}", self.statics.len(), span = site::span());
         self.statics.push(quote! {
             ::playground_runtime::__private::register!(#name #item = #value);
         });
@@ -48,12 +45,16 @@ impl Registrations {
 
 impl ToTokens for Registrations {
     fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(self.statics.iter().cloned());
+        if self.records.is_empty() {
+            return;
+        }
         let records = &self.records;
         let count = site::number(records.len(), site::span());
         tokens.extend(quote! {
             const RECORDS: [::playground_runtime::__private::ManifestRecord; #count] = [#(#records),*];
+            ::playground_runtime::__private::register!(MANIFEST ITEMS[#count] = RECORDS);
         });
-        tokens.extend(self.statics.iter().cloned());
     }
 }
 

@@ -48,7 +48,11 @@ pub const CUT: char = '…';
 
 /// Puts `static $name: T = $value;` into this image's distributed slice
 /// `$slice` (`MANIFEST`, `VIEWS`, `MODELS` or `VIEWMODELS`), `T` being the
-/// slice's element type, which each arm fixes. It is what linkme's
+/// slice's element type, which each arm fixes; `MANIFEST $name[N]` puts an
+/// array of `N` records, which the linker lays out as `N` elements (an
+/// array's elements are contiguous and its size is a multiple of their
+/// alignment, and a static in an explicit section keeps the alignment of
+/// its type, so nothing pads between them). It is what linkme's
 /// `#[distributed_slice(..)]` does to an element, through the macro linkme
 /// declares beside each slice (which knows the slice's section on every
 /// platform), less the function linkme adds to check the static's type:
@@ -62,8 +66,8 @@ pub const CUT: char = '…';
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __register {
-    (MANIFEST $name:ident = $value:expr) => {
-        $crate::__register!(@MANIFEST $name: $crate::__private::ManifestRecord = $value);
+    (MANIFEST $name:ident[$count:expr] = $value:expr) => {
+        $crate::__register!(@MANIFEST $name: [$crate::__private::ManifestRecord; $count] = $value);
     };
     (VIEWS $name:ident = $value:expr) => {
         $crate::__register!(@VIEWS $name: &'static $crate::__private::ViewDescriptor = $value);

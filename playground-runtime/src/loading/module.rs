@@ -52,9 +52,11 @@ macro_rules! export_module {
                 $crate::__private::RawStr::new(::core::env!("CARGO_CRATE_NAME"))
             }
 
-            const RECORD: $crate::__private::ManifestRecord =
-                $crate::__private::ManifestRecord::module_crate(::core::env!("CARGO_CRATE_NAME"));
-    $crate::__register!(MANIFEST ITEM = RECORD);
+            const RECORD: [$crate::__private::ManifestRecord; 1] =
+                [$crate::__private::ManifestRecord::module_crate(
+            ::core::env!("CARGO_CRATE_NAME"),
+                )];
+            $crate::__register!(MANIFEST ITEM[1] = RECORD);
         };
 
         $crate::export_module!(all);
