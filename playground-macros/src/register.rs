@@ -38,7 +38,7 @@ impl Registrations {
         };
         let item = format_ident!("ITEM_{}", self.statics.len(), span = site::span());
         self.statics.push(quote! {
-            ::playground_runtime::__private::register!(#name #item = #value);
+            __playground::register!(#name #item = #value);
         });
     }
 }
@@ -52,8 +52,8 @@ impl ToTokens for Registrations {
         let records = &self.records;
         let count = site::number(records.len(), site::span());
         tokens.extend(quote! {
-            const RECORDS: [::playground_runtime::__private::ManifestRecord; #count] = [#(#records),*];
-            ::playground_runtime::__private::register!(MANIFEST ITEMS[#count] = RECORDS);
+            const RECORDS: [__playground::ManifestRecord; #count] = [#(#records),*];
+            __playground::register!(MANIFEST ITEMS[#count] = RECORDS);
         });
     }
 }

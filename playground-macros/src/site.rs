@@ -112,9 +112,24 @@ pub(crate) use {parse_quote, quote};
 /// What the macros write beside the user's item, inside one anonymous
 /// const whose lints are off: spanned at the user's item, its tokens
 /// would otherwise be linted (by rustc and clippy) as the user's own code.
+///
+/// `warnings` does not cover a lint the user denies by name (the level of
+/// `warnings` is only that of lints left at "warn"), so a lint that the
+/// generated code could trip is named too: `unused_qualifications` would
+/// take `__playground::Model` for a path to a `Model` the user imported,
+/// `unused_imports` a block that happens not to use `__playground`.
+///
+/// Inside it, `__playground` names `::playground_runtime::__private`: the
+/// generated code names it about 60 times an item, and rustc takes every
+/// token a macro writes through the proc-macro bridge and parses it again
+/// on every rebuild (5 tokens less a path; a fifth of what a model
+/// writes). The name is the block's own, seen by nothing outside it.
 pub fn beside(generated: TokenStream) -> TokenStream {
     quote! {
-        #[allow(warnings, clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction)]
-        const _: () = { #generated };
+        #[allow(warnings, unused_imports, unused_qualifications, clippy::all, clippy::pedantic, clippy::nursery, clippy::restriction)]
+        const _: () = {
+            use ::playground_runtime::__private as __playground;
+            #generated
+        };
     }
 }

@@ -27,4 +27,7 @@ pub use crate::registry::registration::{MODELS, VIEWMODELS, VIEWS};
 pub use async_trait::async_trait;
 pub use serde;
 pub use std::boxed::Box;
+pub use std::marker::PhantomData;
+pub use std::option::Option;
+pub use std::result::Result;
 pub use std::sync::Arc;

@@ -45,7 +45,7 @@ fn generate(derive: &Derive) -> TokenStream {
     structure::generate(
         &derive.item,
         &derive.structure,
-        &quote!(::playground_runtime::__private::TypeFingerprint),
+        &quote!(__playground::TypeFingerprint),
     )
 }
 
@@ -62,7 +62,7 @@ pub fn derive(item: TokenStream) -> TokenStream {
             let ident = &item.ident;
             let (impl_generics, type_generics, where_clause) = item.generics.split_for_impl();
             let stub = crate::site::beside(quote! {
-                unsafe impl #impl_generics ::playground_runtime::__private::TypeFingerprint for #ident #type_generics #where_clause {
+                unsafe impl #impl_generics __playground::TypeFingerprint for #ident #type_generics #where_clause {
                     const FINGERPRINT: u64 = 0;
                 }
             });

@@ -175,8 +175,8 @@ pub fn generate(item: &DeriveInput, structure: &Structure, bound: &TokenStream) 
     let seed = hash::hex(structure.seed);
     let parts = &structure.parts;
     quote! {
-        unsafe impl #impl_generics ::playground_runtime::__private::TypeFingerprint for #ident #type_generics #where_clause {
-            const FINGERPRINT: u64 = ::playground_runtime::__private::fold_versions(#seed, &[#(#parts),*]);
+        unsafe impl #impl_generics __playground::TypeFingerprint for #ident #type_generics #where_clause {
+            const FINGERPRINT: u64 = __playground::fold_versions(#seed, &[#(#parts),*]);
         }
     }
 }

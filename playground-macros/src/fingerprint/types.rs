@@ -39,7 +39,7 @@ pub fn of(ty: &Type, cx: &Context) -> syn::Result<TokenStream> {
     rewriter.visit_type_mut(&mut rewritten);
     rewriter.errors.finish()?;
     Ok(quote_spanned! {ty.span()=>
-        <#rewritten as ::playground_runtime::__private::TypeFingerprint>::FINGERPRINT
+        <#rewritten as __playground::TypeFingerprint>::FINGERPRINT
     })
 }
 
@@ -189,7 +189,7 @@ impl Rewriter<'_> {
             ReturnType::Type(_, ty) => (**ty).clone(),
         };
         self.visit_type_mut(&mut output);
-        crate::site::parse_quote!(::playground_runtime::__private::Callable<(#(#inputs,)*), #output, { #kind }>)
+        crate::site::parse_quote!(__playground::Callable<(#(#inputs,)*), #output, { #kind }>)
     }
 }
 
@@ -199,7 +199,7 @@ impl VisitMut for Rewriter<'_> {
     }
 
     fn visit_type_mut(&mut self, ty: &mut Type) {
-        let private = quote!(::playground_runtime::__private);
+        let private = quote!(__playground);
         match ty {
             Type::Reference(reference) => {
                 reference.lifetime = Some(Lifetime::new("'static", reference.and_token.span));

@@ -52,14 +52,22 @@ pub fn generate(item: &syn::DeriveInput, saveable: &[bool]) -> TokenStream {
         .collect();
     let names: Vec<String> = idents.iter().map(|i| i.unraw().to_string()).collect();
     let types: Vec<_> = fields.named.iter().map(|f| &f.ty).collect();
-    // Each call is spanned at its field's type and names the type by an
-    // argument, as `Model::FIELDS` does: a type that cannot be saved is
-    // reported once, at the field.
+    // Each call is spanned at its field's type. Through `Field<T>`, it
+    // names the type by an argument, as `Model::FIELDS` does, so that a
+    // type that cannot be saved is reported once, at the field; through
+    // `serde_field`, the type is the field's own, inferred (fewer tokens
+    // for rustc to take from the macro and parse on every rebuild).
     let (mut puts, mut elements, mut values, mut takes) = (vec![], vec![], vec![], vec![]);
     for (i, (ty, &saveable)) in types.iter().zip(saveable).enumerate() {
-        let route = match saveable {
-            true => quote_spanned!(ty.span()=> ::playground_runtime::__private::Field),
-            false => quote_spanned!(ty.span()=> ::playground_runtime::__private::serde_field),
+        let (route, marker) = match saveable {
+            true => (
+                quote_spanned!(ty.span()=> __playground::Field),
+                quote_spanned!(ty.span()=> __playground::PhantomData::<#ty>,),
+            ),
+            false => (
+                quote_spanned!(ty.span()=> __playground::serde_field),
+                quote!(),
+            ),
         };
         let span = ty.span();
         let (name, ident) = (site::text(&names[i], span), idents[i]);
@@ -68,21 +76,20 @@ pub fn generate(item: &syn::DeriveInput, saveable: &[bool]) -> TokenStream {
             span,
         };
         let expecting = site::text(&expecting, span);
-        let marker = quote_spanned!(ty.span()=> ::core::marker::PhantomData::<#ty>);
         puts.push(quote_spanned! {ty.span()=>
-            #route::put(#marker, &mut __fields, #name, &self.#ident)?;
+            #route::put(#marker &mut __fields, #name, &self.#ident)?;
         });
         elements.push(quote_spanned! {ty.span()=>
-            #route::element(#marker, __seq, #index, #expecting)?
+            #route::element(#marker __seq, #index, #expecting)?
         });
         values.push(quote_spanned! {ty.span()=>
-            #route::value(#marker, &mut __slots.#index, #name, __map)
+            #route::value(#marker &mut __slots.#index, #name, __map)
         });
         takes.push(quote_spanned! {ty.span()=>
-            #route::take(#marker, __slots.#index, #name)?
+            #route::take(#marker __slots.#index, #name)?
         });
     }
-    let serde = quote!(::playground_runtime::__private::serde);
+    let serde = quote!(__playground::serde);
     let at = site::span();
     let name = site::text(&name, at);
     let count = site::number(count, at);
@@ -91,7 +98,7 @@ pub fn generate(item: &syn::DeriveInput, saveable: &[bool]) -> TokenStream {
     let indices = (0..idents.len()).map(|index| site::number(index, at));
     quote! {
         impl #serde::Serialize for #ident {
-            fn serialize<__S: #serde::Serializer>(&self, __serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error> {
+            fn serialize<__S: #serde::Serializer>(&self, __serializer: __S) -> __playground::Result<__S::Ok, __S::Error> {
                 #[allow(unused_mut)]
                 let mut __fields = #serde::Serializer::serialize_struct(__serializer, #name, #count)?;
                 #(#puts)*
@@ -100,27 +107,27 @@ pub fn generate(item: &syn::DeriveInput, saveable: &[bool]) -> TokenStream {
         }
 
         impl<'de> #serde::Deserialize<'de> for #ident {
-            fn deserialize<__D: #serde::Deserializer<'de>>(__deserializer: __D) -> ::core::result::Result<Self, __D::Error> {
-                ::playground_runtime::__private::deserialize_named(__deserializer)
+            fn deserialize<__D: #serde::Deserializer<'de>>(__deserializer: __D) -> __playground::Result<Self, __D::Error> {
+                __playground::deserialize_named(__deserializer)
             }
         }
 
-        impl ::playground_runtime::__private::NamedFields for #ident {
+        impl __playground::NamedFields for #ident {
             const NAME: &'static str = #name;
             const FIELDS: &'static [&'static str] = &[#(#names),*];
             const EXPECTING: &'static str = #expecting;
-            type Slots = (#(::core::option::Option<#types>,)*);
-            fn from_seq<'de, __A: #serde::de::SeqAccess<'de>>(__seq: &mut __A) -> ::core::result::Result<Self, __A::Error> {
-                ::core::result::Result::Ok(Self { #(#idents: #elements),* })
+            type Slots = (#(__playground::Option<#types>,)*);
+            fn from_seq<'de, __A: #serde::de::SeqAccess<'de>>(__seq: &mut __A) -> __playground::Result<Self, __A::Error> {
+                __playground::Result::Ok(Self { #(#idents: #elements),* })
             }
-            fn read_field<'de, __A: #serde::de::MapAccess<'de>>(__slots: &mut Self::Slots, __index: usize, __map: &mut __A) -> ::core::result::Result<(), __A::Error> {
+            fn read_field<'de, __A: #serde::de::MapAccess<'de>>(__slots: &mut Self::Slots, __index: usize, __map: &mut __A) -> __playground::Result<(), __A::Error> {
                 match __index {
                     #(#indices => #values,)*
-                    _ => ::core::result::Result::Ok(()),
+                    _ => __playground::Result::Ok(()),
                 }
             }
-            fn from_slots<__E: #serde::de::Error>(__slots: Self::Slots) -> ::core::result::Result<Self, __E> {
-                ::core::result::Result::Ok(Self { #(#idents: #takes),* })
+            fn from_slots<__E: #serde::de::Error>(__slots: Self::Slots) -> __playground::Result<Self, __E> {
+                __playground::Result::Ok(Self { #(#idents: #takes),* })
             }
         }
     }

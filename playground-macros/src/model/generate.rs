@@ -35,7 +35,7 @@ pub fn generate(model: &Model) -> TokenStream {
             .map(|(index, part)| match index < model.structure.fields.len() {
                 true => {
                     let index = site::number(index, site::span());
-                    quote!(<Self as ::playground_runtime::__private::Model>::FIELDS[#index].fingerprint)
+                    quote!(<Self as __playground::Model>::FIELDS[#index].fingerprint)
                 }
                 false => part.clone(),
             })
@@ -45,15 +45,12 @@ pub fn generate(model: &Model) -> TokenStream {
     let fingerprint = crate::fingerprint::structure::generate(
         &model.item,
         &structure,
-        &quote!(::playground_runtime::__private::Model),
+        &quote!(__playground::Model),
     );
 
     let mut generics = item.generics.clone();
     for param in generics.type_params_mut() {
-        site::bound(
-            param,
-            site::parse_quote!(::playground_runtime::__private::Model),
-        );
+        site::bound(param, site::parse_quote!(__playground::Model));
     }
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
 
@@ -69,7 +66,7 @@ pub fn generate(model: &Model) -> TokenStream {
             .collect::<Vec<_>>()
             .join(", ");
         (
-            quote!(::playground_runtime::__private::fold_versions(#id, &[#(<#params as ::playground_runtime::__private::Model>::MODEL_ID.get()),*])),
+            quote!(__playground::fold_versions(#id, &[#(<#params as __playground::Model>::MODEL_ID.get()),*])),
             Some({
                 let bound = site::text(&bound, site::span());
                 quote!(#[serde(bound = #bound)])
@@ -80,13 +77,13 @@ pub fn generate(model: &Model) -> TokenStream {
     let migrate = (!model.migrate_from.is_empty()).then(|| {
         let steps = model.migrate_from.iter().map(|old| {
             quote_spanned! {old.span()=>
-                if saved_version == <#old as ::playground_runtime::__private::Model>::STATE_VERSION {
-                    return ::core::option::Option::Some(
-                        <#old as ::playground_runtime::__private::Model>::decode(bytes).map(<Self as ::core::convert::From<#old>>::from),
+                if saved_version == <#old as __playground::Model>::STATE_VERSION {
+                    return __playground::Option::Some(
+                        <#old as __playground::Model>::decode(bytes).map(<Self as ::core::convert::From<#old>>::from),
                     );
                 }
-                if let ::core::option::Option::Some(older) = <#old as ::playground_runtime::__private::Model>::migrate(saved_version, bytes) {
-                    return ::core::option::Option::Some(older.map(<Self as ::core::convert::From<#old>>::from));
+                if let __playground::Option::Some(older) = <#old as __playground::Model>::migrate(saved_version, bytes) {
+                    return __playground::Option::Some(older.map(<Self as ::core::convert::From<#old>>::from));
                 }
             }
         });
@@ -94,14 +91,14 @@ pub fn generate(model: &Model) -> TokenStream {
             quote_spanned!(old.span()=> .and::<#old>())
         });
         quote! {
-            const MIGRATIONS: ::playground_runtime::__private::Migrations =
-                ::playground_runtime::__private::Migrations::NONE #(#olds)*;
+            const MIGRATIONS: __playground::Migrations =
+                __playground::Migrations::NONE #(#olds)*;
             fn migrate(
-                saved_version: ::playground_runtime::__private::StateVersion,
+                saved_version: __playground::StateVersion,
                 bytes: &[u8],
-            ) -> ::core::option::Option<::core::result::Result<Self, ::playground_runtime::__private::StateError>> {
+            ) -> __playground::Option<__playground::Result<Self, __playground::StateError>> {
                 #(#steps)*
-                ::core::option::Option::None
+                __playground::Option::None
             }
         }
     });
@@ -115,14 +112,17 @@ pub fn generate(model: &Model) -> TokenStream {
         .zip(&model.structure.parts)
         .zip(&routed)
         .map(|((field, fingerprint), routed)| {
-            let (name, ty) = (site::text(&field.name, site::span()), site::text(&field.ty, site::span()));
+            let (name, ty) = (
+                site::text(&field.name, site::span()),
+                site::text(&field.ty, site::span()),
+            );
             let fingerprint = match routed {
                 Some(written) => quote_spanned! {written.span()=>
-                    ::playground_runtime::__private::Field::fingerprint(::core::marker::PhantomData::<#written>)
+                    __playground::Field::fingerprint(__playground::PhantomData::<#written>)
                 },
                 None => fingerprint.clone(),
             };
-            quote!(::playground_runtime::__private::FieldDescriptor::new(#name, #ty, #fingerprint))
+            quote!(__playground::FieldDescriptor::new(#name, #ty, #fingerprint))
         });
     // A generic model has no concrete type to register until it is used.
     let registration = params.is_empty().then(|| {
@@ -130,24 +130,24 @@ pub fn generate(model: &Model) -> TokenStream {
         let mut registrations = Registrations::default();
         registrations.add(
             Slice::Models,
-            quote!(::playground_runtime::__private::ModelDescriptor::of::<#ident>(MODULE)),
+            quote!(__playground::ModelDescriptor::of::<#ident>(MODULE)),
         );
         registrations.add(
             Slice::Manifest,
-            quote!(::playground_runtime::__private::ManifestRecord::model::<#ident>(MODULE)),
+            quote!(__playground::ManifestRecord::model::<#ident>(MODULE)),
         );
         for index in 0..model.structure.fields.len() {
             let index = site::number(index, site::span());
             registrations.add(
                 Slice::Manifest,
-                quote!(::playground_runtime::__private::ManifestRecord::field::<#ident>(#index)),
+                quote!(__playground::ManifestRecord::field::<#ident>(#index)),
             );
         }
         // The older formats it reads, for a loader to judge saved state by.
         if !model.migrate_from.is_empty() {
             registrations.add(
                 Slice::Manifest,
-                quote!(::playground_runtime::__private::ManifestRecord::migrations::<#ident>()),
+                quote!(__playground::ManifestRecord::migrations::<#ident>()),
             );
         }
         quote!(#module #registrations)
@@ -170,11 +170,11 @@ pub fn generate(model: &Model) -> TokenStream {
     let beside = crate::site::beside(quote! {
         #impls
 
-        unsafe impl #impl_generics ::playground_runtime::__private::Model for #ident #type_generics #where_clause {
+        unsafe impl #impl_generics __playground::Model for #ident #type_generics #where_clause {
             const NAME: &'static str = #name;
-            const MODEL_ID: ::playground_runtime::__private::ModelId =
-                ::playground_runtime::__private::ModelId::new(#model_id);
-            const FIELDS: &'static [::playground_runtime::__private::FieldDescriptor] = &[#(#fields),*];
+            const MODEL_ID: __playground::ModelId =
+                __playground::ModelId::new(#model_id);
+            const FIELDS: &'static [__playground::FieldDescriptor] = &[#(#fields),*];
             #migrate
         }
 
@@ -290,7 +290,7 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
     let name = site::text(&ident.to_string(), site::span());
     let (impl_generics, type_generics, where_clause) = item.generics.split_for_impl();
     let fingerprint = quote! {
-        unsafe impl #impl_generics ::playground_runtime::__private::TypeFingerprint for #ident #type_generics #where_clause {
+        unsafe impl #impl_generics __playground::TypeFingerprint for #ident #type_generics #where_clause {
             const FINGERPRINT: u64 = 0;
         }
     };
@@ -300,35 +300,32 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
     }
     let mut generics = item.generics.clone();
     for param in generics.type_params_mut() {
-        site::bound(
-            param,
-            site::parse_quote!(::playground_runtime::__private::Model),
-        );
+        site::bound(param, site::parse_quote!(__playground::Model));
     }
     let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
     let mut de_generics = generics.clone();
     de_generics.params.insert(0, crate::site::parse_quote!('de));
     let (de_impl_generics, _, _) = de_generics.split_for_impl();
-    let serde = quote!(::playground_runtime::__private::serde);
+    let serde = quote!(__playground::serde);
     let beside = crate::site::beside(quote! {
         #fingerprint
 
         impl #impl_generics #serde::Serialize for #ident #type_generics #where_clause {
-            fn serialize<S: #serde::Serializer>(&self, _: S) -> ::core::result::Result<S::Ok, S::Error> {
+            fn serialize<S: #serde::Serializer>(&self, _: S) -> __playground::Result<S::Ok, S::Error> {
                 ::core::unreachable!()
             }
         }
 
         impl #de_impl_generics #serde::Deserialize<'de> for #ident #type_generics #where_clause {
-            fn deserialize<D: #serde::Deserializer<'de>>(_: D) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize<D: #serde::Deserializer<'de>>(_: D) -> __playground::Result<Self, D::Error> {
                 ::core::unreachable!()
             }
         }
 
-        unsafe impl #impl_generics ::playground_runtime::__private::Model for #ident #type_generics #where_clause {
+        unsafe impl #impl_generics __playground::Model for #ident #type_generics #where_clause {
             const NAME: &'static str = #name;
-            const MODEL_ID: ::playground_runtime::__private::ModelId =
-                ::playground_runtime::__private::ModelId::new(0);
+            const MODEL_ID: __playground::ModelId =
+                __playground::ModelId::new(0);
         }
     });
     quote!(#errors #item #beside)

@@ -24,14 +24,14 @@ pub fn generate(view: &View) -> TokenStream {
     let methods = view.methods.iter().map(|method| forward(name, &method.sig));
     quote! {
         #async_attr
-        impl<VM: #name> #name for ::playground_runtime::__private::Guarded<VM> {
+        impl<VM: #name> #name for __playground::Guarded<VM> {
             #(#methods)*
         }
 
-        impl<VM: #name + 'static> ::playground_runtime::__private::Upcast<VM> for dyn #name {
+        impl<VM: #name + 'static> __playground::Upcast<VM> for dyn #name {
             fn upcast(
-                this: ::playground_runtime::__private::Arc<::playground_runtime::__private::Guarded<VM>>,
-            ) -> ::playground_runtime::__private::Arc<Self> {
+                this: __playground::Arc<__playground::Guarded<VM>>,
+            ) -> __playground::Arc<Self> {
                 this
             }
         }
@@ -66,16 +66,16 @@ fn forward(view: &syn::Ident, sig: &syn::Signature) -> TokenStream {
                     .collect();
                 let call = match kind {
                     Callback::Boxed { once: true } => {
-                        quote!(::playground_runtime::__private::call_back(move || #param(#(#names),*)))
+                        quote!(__playground::call_back(move || #param(#(#names),*)))
                     }
-                    _ => quote!(::playground_runtime::__private::call_back(|| #param(#(#names),*))),
+                    _ => quote!(__playground::call_back(|| #param(#(#names),*))),
                 };
                 let closure = quote!(move |#(#names: #inputs),*| #output { #call });
                 let (binding, pass) = match kind {
                     Callback::Shared => (quote!(let #param = #closure;), quote!(&#param)),
                     Callback::Unique => (quote!(let mut #param = #closure;), quote!(&mut #param)),
                     Callback::Boxed { .. } => (
-                        quote!(let #param = ::playground_runtime::__private::Box::new(#closure);),
+                        quote!(let #param = __playground::Box::new(#closure);),
                         quote!(#param),
                     ),
                 };
@@ -101,9 +101,9 @@ fn forward(view: &syn::Ident, sig: &syn::Signature) -> TokenStream {
     // The viewmodel's method runs under `guard` (each poll of its future
     // under `guard_future`): a panic in it is caught here, in its image.
     let call = if sig.asyncness.is_some() {
-        quote!(::playground_runtime::__private::guard_future(#call).await)
+        quote!(__playground::guard_future(#call).await)
     } else {
-        quote!(::playground_runtime::__private::guard(move || #call))
+        quote!(__playground::guard(move || #call))
     };
     let call = match &sig.output {
         ReturnType::Type(_, ty) => returned(call, ty),
@@ -130,15 +130,15 @@ fn returned(call: TokenStream, ty: &Type) -> TokenStream {
         .map(|i| format_ident!("a{}", i, span = crate::site::span()))
         .collect();
     let invoke = if once {
-        quote!(::playground_runtime::__private::guard(move || returned(#(#names),*)))
+        quote!(__playground::guard(move || returned(#(#names),*)))
     } else {
-        quote!(::playground_runtime::__private::guard(|| returned(#(#names),*)))
+        quote!(__playground::guard(|| returned(#(#names),*)))
     };
     quote! {{
         // `mut` for a `dyn FnMut`.
         #[allow(unused_mut)]
         let mut returned = #call;
-        ::playground_runtime::__private::Box::new(move |#(#names: #inputs),*| #output { #invoke })
+        __playground::Box::new(move |#(#names: #inputs),*| #output { #invoke })
     }}
 }
 

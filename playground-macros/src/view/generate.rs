@@ -29,17 +29,18 @@ pub fn generate(view: &View) -> TokenStream {
             quote!(<dyn #name>::__PLAYGROUND_METHODS[#index].fingerprint)
         })
         .chain(view.models.iter()
-        .map(|model| quote_spanned!(model.span()=> <#model as ::playground_runtime::__private::Model>::STATE_VERSION.get())))
+        .map(|model| quote_spanned!(model.span()=> <#model as __playground::Model>::STATE_VERSION.get())))
         .chain(view.abi.iter().map(|abi| quote_spanned!(abi.span()=> #abi)))
         .collect();
     let api_version = if versions.is_empty() {
         quote!(#own_version)
     } else {
-        quote!(::playground_runtime::__private::fold_versions(#own_version, &[#(#versions),*]))
+        quote!(__playground::fold_versions(#own_version, &[#(#versions),*]))
     };
-    let model_ids = view.models.iter().map(|model| {
-        quote_spanned!(model.span()=> <#model as ::playground_runtime::__private::Model>::MODEL_ID)
-    });
+    let model_ids = view
+        .models
+        .iter()
+        .map(|model| quote_spanned!(model.span()=> <#model as __playground::Model>::MODEL_ID));
     let methods = view.methods.iter().map(|m| {
         let (method, signature, is_async) = (
             site::text(&m.name, site::span()),
@@ -47,11 +48,11 @@ pub fn generate(view: &View) -> TokenStream {
             syn::LitBool::new(m.is_async, site::span()),
         );
         let (shape, types) = (crate::hash::hex(m.shape), &m.fingerprints);
-        quote!(::playground_runtime::__private::MethodDescriptor {
+        quote!(__playground::MethodDescriptor {
             name: #method,
             signature: #signature,
             is_async: #is_async,
-            fingerprint: ::playground_runtime::__private::fold_versions(#shape, &[#(#types),*]),
+            fingerprint: __playground::fold_versions(#shape, &[#(#types),*]),
         })
     });
 
@@ -59,17 +60,17 @@ pub fn generate(view: &View) -> TokenStream {
     let mut registrations = Registrations::default();
     registrations.add(
         Slice::Views,
-        quote!(<dyn #name as ::playground_runtime::__private::View>::DESCRIPTOR),
+        quote!(<dyn #name as __playground::View>::DESCRIPTOR),
     );
     registrations.add(
         Slice::Manifest,
-        quote!(::playground_runtime::__private::ManifestRecord::view::<dyn #name>(MODULE)),
+        quote!(__playground::ManifestRecord::view::<dyn #name>(MODULE)),
     );
     for index in 0..view.methods.len() {
         let index = site::number(index, site::span());
         registrations.add(
             Slice::Manifest,
-            quote!(::playground_runtime::__private::ManifestRecord::method::<dyn #name>(#index)),
+            quote!(__playground::ManifestRecord::method::<dyn #name>(#index)),
         );
     }
     let forward = super::forward::generate(view);
@@ -77,22 +78,22 @@ pub fn generate(view: &View) -> TokenStream {
     let beside = crate::site::beside(quote! {
         impl dyn #name {
             #[doc(hidden)]
-            const __PLAYGROUND_METHODS: &'static [::playground_runtime::__private::MethodDescriptor] =
+            const __PLAYGROUND_METHODS: &'static [__playground::MethodDescriptor] =
                 &[#(#methods),*];
         }
 
-        impl ::playground_runtime::__private::View for dyn #name {
+        impl __playground::View for dyn #name {
             const NAME: &'static str = #name_str;
-            const VIEW_ID: ::playground_runtime::__private::ViewId =
-                ::playground_runtime::__private::ViewId::new(#id);
-            const API_VERSION: ::playground_runtime::__private::ApiVersion =
-                ::playground_runtime::__private::ApiVersion::new(#api_version);
-            const DESCRIPTOR: &'static ::playground_runtime::__private::ViewDescriptor =
-                &::playground_runtime::__private::ViewDescriptor {
+            const VIEW_ID: __playground::ViewId =
+                __playground::ViewId::new(#id);
+            const API_VERSION: __playground::ApiVersion =
+                __playground::ApiVersion::new(#api_version);
+            const DESCRIPTOR: &'static __playground::ViewDescriptor =
+                &__playground::ViewDescriptor {
                     name: #name_str,
                     module_path: MODULE,
-                    view_id: <Self as ::playground_runtime::__private::View>::VIEW_ID,
-                    api_version: <Self as ::playground_runtime::__private::View>::API_VERSION,
+                    view_id: <Self as __playground::View>::VIEW_ID,
+                    api_version: <Self as __playground::View>::API_VERSION,
                     methods: <dyn #name>::__PLAYGROUND_METHODS,
                     models: &[#(#model_ids),*],
                 };
@@ -100,8 +101,8 @@ pub fn generate(view: &View) -> TokenStream {
 
         #forward
 
-        unsafe impl ::playground_runtime::__private::TypeFingerprint for dyn #name {
-            const FINGERPRINT: u64 = <Self as ::playground_runtime::__private::View>::API_VERSION.get();
+        unsafe impl __playground::TypeFingerprint for dyn #name {
+            const FINGERPRINT: u64 = <Self as __playground::View>::API_VERSION.get();
         }
 
         #module
@@ -164,32 +165,32 @@ pub fn rejected(rejected: &Rejected, written: TokenStream) -> TokenStream {
         .iter()
         .filter_map(|trait_item| stub_item(trait_item, &trait_path));
     let beside = crate::site::beside(quote! {
-        impl #impl_generics ::playground_runtime::__private::View for #view #where_clause {
+        impl #impl_generics __playground::View for #view #where_clause {
             const NAME: &'static str = #name_str;
-            const VIEW_ID: ::playground_runtime::__private::ViewId =
-                ::playground_runtime::__private::ViewId::new(0);
-            const API_VERSION: ::playground_runtime::__private::ApiVersion =
-                ::playground_runtime::__private::ApiVersion::new(0);
-            const DESCRIPTOR: &'static ::playground_runtime::__private::ViewDescriptor =
-                &::playground_runtime::__private::ViewDescriptor {
+            const VIEW_ID: __playground::ViewId =
+                __playground::ViewId::new(0);
+            const API_VERSION: __playground::ApiVersion =
+                __playground::ApiVersion::new(0);
+            const DESCRIPTOR: &'static __playground::ViewDescriptor =
+                &__playground::ViewDescriptor {
                     name: #name_str,
                     module_path: ::core::module_path!(),
-                    view_id: ::playground_runtime::__private::ViewId::new(0),
-                    api_version: ::playground_runtime::__private::ApiVersion::new(0),
+                    view_id: __playground::ViewId::new(0),
+                    api_version: __playground::ApiVersion::new(0),
                     methods: &[],
                     models: &[],
                 };
         }
 
         #async_attr
-        impl #guarded_generics #name #type_generics for ::playground_runtime::__private::Guarded<VM> #where_clause {
+        impl #guarded_generics #name #type_generics for __playground::Guarded<VM> #where_clause {
             #(#items)*
         }
 
-        impl #upcast_generics ::playground_runtime::__private::Upcast<VM> for #view #where_clause {
+        impl #upcast_generics __playground::Upcast<VM> for #view #where_clause {
             fn upcast(
-                this: ::playground_runtime::__private::Arc<::playground_runtime::__private::Guarded<VM>>,
-            ) -> ::playground_runtime::__private::Arc<Self> {
+                this: __playground::Arc<__playground::Guarded<VM>>,
+            ) -> __playground::Arc<Self> {
                 this
             }
         }

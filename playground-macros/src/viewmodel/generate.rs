@@ -22,7 +22,7 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
     let construct = match &viewmodel.constructor {
         Some(path) => quote_spanned!(path.span()=> #path()),
         None => {
-            quote_spanned!(self_ty.span()=> ::playground_runtime::__private::construct_default())
+            quote_spanned!(self_ty.span()=> __playground::construct_default())
         }
     };
     let state_fns = (!viewmodel.state.is_empty()).then(|| {
@@ -37,31 +37,31 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
         // manifest record.
         let saves = fields.iter().zip(&names).map(|(field, name)| {
             quote_spanned! {field.span()=>
-                (&::playground_runtime::__private::Save(&(*self).#field)).save_into(state, #name)?;
+                (&__playground::Save(&(*self).#field)).save_into(state, #name)?;
             }
         });
         let restores = fields.iter().zip(&names).map(|(field, name)| {
             quote_spanned! {field.span()=>
-                (&mut ::playground_runtime::__private::Restore(&mut (*self).#field))
+                (&mut __playground::Restore(&mut (*self).#field))
                     .restore_from(state, #name)?;
             }
         });
         quote! {
             fn save_state(
                 &self,
-                state: &mut ::playground_runtime::__private::SavedState,
-            ) -> ::core::result::Result<(), ::playground_runtime::__private::StateError> {
-                use ::playground_runtime::__private::{SaveAny as _, SaveState as _};
+                state: &mut __playground::SavedState,
+            ) -> __playground::Result<(), __playground::StateError> {
+                use __playground::{SaveAny as _, SaveState as _};
                 #(#saves)*
-                ::core::result::Result::Ok(())
+                __playground::Result::Ok(())
             }
             fn restore_state(
                 &mut self,
-                state: &::playground_runtime::__private::SavedState,
-            ) -> ::core::result::Result<(), ::playground_runtime::__private::StateError> {
-                use ::playground_runtime::__private::{RestoreAny as _, RestoreState as _};
+                state: &__playground::SavedState,
+            ) -> __playground::Result<(), __playground::StateError> {
+                use __playground::{RestoreAny as _, RestoreState as _};
                 #(#restores)*
-                ::core::result::Result::Ok(())
+                __playground::Result::Ok(())
             }
         }
     });
@@ -98,11 +98,11 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
     let module = register::module_path();
     registrations.add(
         Slice::ViewModels,
-        quote!(::playground_runtime::__private::ViewModelEntry::of::<#self_ty>(MODULE)),
+        quote!(__playground::ViewModelEntry::of::<#self_ty>(MODULE)),
     );
     registrations.add(
         Slice::Manifest,
-        quote!(::playground_runtime::__private::ManifestRecord::viewmodel::<#self_ty>(MODULE)),
+        quote!(__playground::ManifestRecord::viewmodel::<#self_ty>(MODULE)),
     );
     // Each state and pool field's record, and its model's migrations: what
     // a loader judges a new build's state by before any of its code runs.
@@ -115,15 +115,15 @@ pub fn generate(viewmodel: &ViewModel) -> TokenStream {
         let number = site::number(index, field.span());
         let constant = format_ident!("FIELD_{}", index, span = field.span());
         held.push(quote_spanned! {field.span()=>
-            const #constant: ::playground_runtime::__private::HeldField =
-                ::playground_runtime::__private::HeldField::#kind(|vm: &#self_ty| &(*vm).#field, #name, #number);
+            const #constant: __playground::HeldField =
+                __playground::HeldField::#kind(|vm: &#self_ty| &(*vm).#field, #name, #number);
         });
         registrations.add(Slice::Manifest, quote!(#constant.record()));
         registrations.add(Slice::Manifest, quote!(#constant.migrations()));
     }
 
     let beside = crate::site::beside(quote! {
-        impl ::playground_runtime::__private::ViewModel for #self_ty {
+        impl __playground::ViewModel for #self_ty {
             type View = #view_ty;
             const NAME: &'static str = #name;
             fn construct() -> Self {

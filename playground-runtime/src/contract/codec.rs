@@ -47,11 +47,11 @@ pub fn deserialize_named<'de, T: NamedFields, D: Deserializer<'de>>(
     deserializer.deserialize_struct(T::NAME, T::FIELDS, Named::<T>(PhantomData))
 }
 
-/// Writes field `name` of a struct being serialized. (Each of these four
-/// names its field's type by an argument: `#[model]` spans it at the field,
-/// so that a type without a save format is reported there.)
+/// Writes field `name` of a struct being serialized. (These four take the
+/// field's type from their arguments or from the field they fill; `#[model]`
+/// spans each call at its field's type, so that a type without a save
+/// format is reported there.)
 pub fn put<S: SerializeStruct, T: Serialize>(
-    _: PhantomData<T>,
     fields: &mut S,
     name: &'static str,
     value: &T,
@@ -61,7 +61,6 @@ pub fn put<S: SerializeStruct, T: Serialize>(
 
 /// Reads the next field, number `index`, of a sequence.
 pub fn element<'de, T: DeserializeOwned, A: SeqAccess<'de>>(
-    _: PhantomData<T>,
     seq: &mut A,
     index: usize,
     expecting: &'static str,
@@ -72,7 +71,6 @@ pub fn element<'de, T: DeserializeOwned, A: SeqAccess<'de>>(
 
 /// Reads the value of field `name` from a map into its slot.
 pub fn value<'de, T: DeserializeOwned, A: MapAccess<'de>>(
-    _: PhantomData<T>,
     slot: &mut Option<T>,
     name: &'static str,
     map: &mut A,
@@ -87,7 +85,6 @@ pub fn value<'de, T: DeserializeOwned, A: MapAccess<'de>>(
 /// The value of field `name` a map gave, or what its type reads from
 /// nothing (`None` for an `Option`; for any other type, "missing field").
 pub fn take<T: DeserializeOwned, E: de::Error>(
-    _: PhantomData<T>,
     slot: Option<T>,
     name: &'static str,
 ) -> Result<T, E> {

@@ -289,7 +289,7 @@ impl<T: Saveable> Field<T> {
         name: &'static str,
         value: &T,
     ) -> Result<(), S::Error> {
-        codec::put(PhantomData, fields, name, value)
+        codec::put(fields, name, value)
     }
 
     /// Reads the next field, number `index`, of a sequence.
@@ -300,7 +300,7 @@ impl<T: Saveable> Field<T> {
         index: usize,
         expecting: &'static str,
     ) -> Result<T, A::Error> {
-        codec::element(PhantomData, seq, index, expecting)
+        codec::element(seq, index, expecting)
     }
 
     /// Reads the value of field `name` from a map into its slot.
@@ -311,7 +311,7 @@ impl<T: Saveable> Field<T> {
         name: &'static str,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        codec::value(PhantomData, slot, name, map)
+        codec::value(slot, name, map)
     }
 
     /// The value of field `name` a map gave, or what its type reads from
@@ -322,7 +322,7 @@ impl<T: Saveable> Field<T> {
         slot: Option<T>,
         name: &'static str,
     ) -> Result<T, E> {
-        codec::take(PhantomData, slot, name)
+        codec::take(slot, name)
     }
 }
 

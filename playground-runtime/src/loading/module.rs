@@ -54,9 +54,9 @@ macro_rules! export_module {
 
             const RECORD: [$crate::__private::ManifestRecord; 1] =
                 [$crate::__private::ManifestRecord::module_crate(
-            ::core::env!("CARGO_CRATE_NAME"),
+                    ::core::env!("CARGO_CRATE_NAME"),
                 )];
-            $crate::__register!(MANIFEST ITEM[1] = RECORD);
+    $crate::__register!(MANIFEST ITEM[1] = RECORD);
         };
 
         $crate::export_module!(all);
