@@ -67,21 +67,27 @@ pub const CUT: char = '…';
 #[macro_export]
 macro_rules! __register {
     (MANIFEST $name:ident[$count:expr] = $value:expr) => {
-        $crate::__register!(@MANIFEST $name: [$crate::__private::ManifestRecord; $count] = $value);
+        $crate::__private::MANIFEST! {
+            #![linkme_macro = $crate::__private::MANIFEST]
+            static $name: [$crate::__private::ManifestRecord; $count] = $value;
+        }
     };
     (VIEWS $name:ident = $value:expr) => {
-        $crate::__register!(@VIEWS $name: &'static $crate::__private::ViewDescriptor = $value);
+        $crate::__private::VIEWS! {
+            #![linkme_macro = $crate::__private::VIEWS]
+            static $name: &'static $crate::__private::ViewDescriptor = $value;
+        }
     };
     (MODELS $name:ident = $value:expr) => {
-        $crate::__register!(@MODELS $name: $crate::__private::ModelDescriptor = $value);
+        $crate::__private::MODELS! {
+            #![linkme_macro = $crate::__private::MODELS]
+            static $name: $crate::__private::ModelDescriptor = $value;
+        }
     };
     (VIEWMODELS $name:ident = $value:expr) => {
-        $crate::__register!(@VIEWMODELS $name: $crate::__private::ViewModelEntry = $value);
-    };
-    (@$slice:ident $name:ident: $ty:ty = $value:expr) => {
-        $crate::__private::$slice! {
-            #![linkme_macro = $crate::__private::$slice]
-            static $name: $ty = $value;
+        $crate::__private::VIEWMODELS! {
+            #![linkme_macro = $crate::__private::VIEWMODELS]
+            static $name: $crate::__private::ViewModelEntry = $value;
         }
     };
 }
