@@ -23,15 +23,40 @@ pub enum Slice {
 /// static is a few macro expansions that rustc redoes on every rebuild).
 #[derive(Default)]
 pub struct Registrations {
-    records: Vec<TokenStream>,
+    records: Records,
     statics: Vec<TokenStream>,
 }
 
+/// An item's manifest records: each written out, or one call that makes
+/// them all (a view's and its methods', a model's and its fields').
+enum Records {
+    Each(Vec<TokenStream>),
+    All { array: TokenStream, count: usize },
+}
+
+impl Default for Records {
+    fn default() -> Self {
+        Records::Each(Vec::new())
+    }
+}
+
 impl Registrations {
+    /// Puts `array`, an expression of `count` manifest records, into the
+    /// manifest: all of the item's records.
+    pub fn add_records(&mut self, array: TokenStream, count: usize) {
+        debug_assert!(matches!(&self.records, Records::Each(each) if each.is_empty()));
+        self.records = Records::All { array, count };
+    }
+
     /// Puts `value` into `slice`.
     pub fn add(&mut self, slice: Slice, value: TokenStream) {
         let name = match slice {
-            Slice::Manifest => return self.records.push(value),
+            Slice::Manifest => {
+                let Records::Each(each) = &mut self.records else {
+                    unreachable!("an item's records are written one way");
+                };
+                return each.push(value);
+            }
             Slice::Views => quote!(VIEWS),
             Slice::Models => quote!(MODELS),
             Slice::ViewModels => quote!(VIEWMODELS),
@@ -46,13 +71,14 @@ impl Registrations {
 impl ToTokens for Registrations {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         tokens.extend(self.statics.iter().cloned());
-        if self.records.is_empty() {
-            return;
-        }
-        let records = &self.records;
-        let count = site::number(records.len(), site::span());
+        let (array, count) = match &self.records {
+            Records::Each(each) if each.is_empty() => return,
+            Records::Each(each) => (quote!([#(#each),*]), each.len()),
+            Records::All { array, count } => (array.clone(), *count),
+        };
+        let count = site::number(count, site::span());
         tokens.extend(quote! {
-            const RECORDS: [__playground::ManifestRecord; #count] = [#(#records),*];
+            const RECORDS: [__playground::ManifestRecord; #count] = #array;
             __playground::register!(MANIFEST ITEMS[#count] = RECORDS);
         });
     }

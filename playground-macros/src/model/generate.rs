@@ -132,24 +132,14 @@ pub fn generate(model: &Model) -> TokenStream {
             Slice::Models,
             quote!(__playground::ModelDescriptor::of::<#ident>(MODULE)),
         );
-        registrations.add(
-            Slice::Manifest,
-            quote!(__playground::ManifestRecord::model::<#ident>(MODULE)),
+        // Its fields', then the older formats it reads, for a loader to
+        // judge saved state by.
+        let count = 1 + model.structure.fields.len() + usize::from(!model.migrate_from.is_empty());
+        let records = site::number(count, site::span());
+        registrations.add_records(
+            quote!(__playground::ManifestRecord::model_and_fields::<#ident, #records>(MODULE)),
+            count,
         );
-        for index in 0..model.structure.fields.len() {
-            let index = site::number(index, site::span());
-            registrations.add(
-                Slice::Manifest,
-                quote!(__playground::ManifestRecord::field::<#ident>(#index)),
-            );
-        }
-        // The older formats it reads, for a loader to judge saved state by.
-        if !model.migrate_from.is_empty() {
-            registrations.add(
-                Slice::Manifest,
-                quote!(__playground::ManifestRecord::migrations::<#ident>()),
-            );
-        }
         quote!(#module #registrations)
     });
 

@@ -62,17 +62,12 @@ pub fn generate(view: &View) -> TokenStream {
         Slice::Views,
         quote!(<dyn #name as __playground::View>::DESCRIPTOR),
     );
-    registrations.add(
-        Slice::Manifest,
-        quote!(__playground::ManifestRecord::view::<dyn #name>(MODULE)),
+    let count = 1 + view.methods.len();
+    let records = site::number(count, site::span());
+    registrations.add_records(
+        quote!(__playground::ManifestRecord::view_and_methods::<dyn #name, #records>(MODULE)),
+        count,
     );
-    for index in 0..view.methods.len() {
-        let index = site::number(index, site::span());
-        registrations.add(
-            Slice::Manifest,
-            quote!(__playground::ManifestRecord::method::<dyn #name>(#index)),
-        );
-    }
     let forward = super::forward::generate(view);
 
     let beside = crate::site::beside(quote! {

@@ -269,6 +269,37 @@ impl Record {
         )
     }
 
+    /// The record of view `V`, declared in `module_path`, then those of
+    /// its methods in order (`N` one more than its number of methods).
+    pub const fn view_and_methods<V: ?Sized + View, const N: usize>(
+        module_path: &str,
+    ) -> [Record; N] {
+        let mut records = [Record::view::<V>(module_path); N];
+        let mut i = 1;
+        while i < N {
+            records[i] = Record::method::<V>(i - 1);
+            i += 1;
+        }
+        records
+    }
+
+    /// The record of model `M`, declared in `module_path`, then those of
+    /// its fields in order, then, if `N` leaves room for it, the record of
+    /// the older formats it reads.
+    pub const fn model_and_fields<M: Model, const N: usize>(module_path: &str) -> [Record; N] {
+        let mut records = [Record::model::<M>(module_path); N];
+        let fields = M::FIELDS.len();
+        let mut i = 0;
+        while i < fields {
+            records[1 + i] = Record::field::<M>(i);
+            i += 1;
+        }
+        if N > 1 + fields {
+            records[N - 1] = Record::migrations::<M>();
+        }
+        records
+    }
+
     /// The record of viewmodel `VM`, written in `module_path`. The name
     /// may be cut to fit; its hash is whole.
     pub const fn viewmodel<VM: ViewModel>(module_path: &str) -> Record {
