@@ -217,13 +217,16 @@ fn writers_racing_an_ecs_reload_lose_nothing() {
     let path = library(Fixture::EcsLibraryEdited);
     let registry = Arc::new(Registry::linked());
     let stop = Arc::new(AtomicBool::new(false));
+    // Spawns finished so far, by both writers: one counted between a
+    // load's start and its end landed while the load ran.
+    let written = Arc::new(AtomicU64::new(0));
     let writers: Vec<_> = (0..2)
         .map(|_| {
             let registry = Arc::clone(&registry);
             let stop = Arc::clone(&stop);
+            let written = Arc::clone(&written);
             std::thread::spawn(move || {
                 let mut spawned = Vec::new();
-                let mut written_at = Vec::new();
                 while !stop.load(Ordering::SeqCst) || spawned.len() < 100 {
                     // A fresh lookup each time: before, during and after
                     // the swap, whichever build is bound.
@@ -239,26 +242,31 @@ fn writers_racing_an_ecs_reload_lose_nothing() {
                         )
                         .unwrap();
                     spawned.push(e);
-                    written_at.push(std::time::Instant::now());
+                    let _ = written.fetch_add(1, Ordering::SeqCst);
                 }
-                (spawned, written_at)
+                spawned
             })
         })
         .collect();
-    std::thread::sleep(std::time::Duration::from_millis(20));
-    let load_started = std::time::Instant::now();
-    registry.load(&path).unwrap();
-    let load_ended = std::time::Instant::now();
+    // The writers are running before the first load starts...
+    while written.load(Ordering::SeqCst) < 10 {
+        std::thread::yield_now();
+    }
+    // ...and a load that no write overlapped (the writers not scheduled
+    // while it ran, on a busy machine) proves nothing: the same library
+    // is loaded again, a swap of its own, until one did.
+    let mut overlapped = false;
+    for _ in 0..10 {
+        let before = written.load(Ordering::SeqCst);
+        registry.load(&path).unwrap();
+        if written.load(Ordering::SeqCst) > before {
+            overlapped = true;
+            break;
+        }
+    }
     stop.store(true, Ordering::SeqCst);
-    let (spawned, written_at): (Vec<Vec<Entity>>, Vec<Vec<std::time::Instant>>) =
-        writers.into_iter().map(|w| w.join().unwrap()).unzip();
-    assert!(
-        written_at
-            .iter()
-            .flatten()
-            .any(|t| (load_started..load_ended).contains(t)),
-        "writes landed while the load ran"
-    );
+    let spawned: Vec<Vec<Entity>> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+    assert!(overlapped, "writes landed while a load ran");
 
     let ecs = registry.get::<dyn Ecs>().unwrap();
     assert!(ecs.describe().contains("[rebuilt ECS]"));
