@@ -120,9 +120,9 @@ pub(crate) use {parse_quote, quote};
 /// `unused_imports` a block that happens not to use `__playground`.
 ///
 /// Inside it, `__playground` names `::playground_runtime::__private`: the
-/// generated code names it about 60 times an item, and rustc takes every
+/// generated code names it 20 to 50 times an item, and rustc takes every
 /// token a macro writes through the proc-macro bridge and parses it again
-/// on every rebuild (5 tokens less a path; a fifth of what a model
+/// on every rebuild (5 tokens less a path; about a sixth of what an item
 /// writes). The name is the block's own, seen by nothing outside it.
 pub fn beside(generated: TokenStream) -> TokenStream {
     quote! {
