@@ -65,8 +65,10 @@ pub fn element<'de, T: DeserializeOwned, A: SeqAccess<'de>>(
     index: usize,
     expecting: &'static str,
 ) -> Result<T, A::Error> {
-    seq.next_element()?
-        .ok_or_else(|| de::Error::invalid_length(index, &expecting))
+    match seq.next_element()? {
+        Some(value) => Ok(value),
+        None => Err(de::Error::invalid_length(index, &expecting)),
+    }
 }
 
 /// Reads the value of field `name` from a map into its slot.

@@ -23,6 +23,23 @@ pub(crate) fn contained<R>(f: impl FnOnce() -> Result<R, StateError>) -> Result<
     }
 }
 
+/// [`contained`] for code that runs once per viewmodel type: not generic,
+/// so that `catch_unwind` is not instantiated again for every viewmodel.
+pub(crate) fn contain(f: &mut dyn FnMut() -> Result<(), StateError>) -> Result<(), Failure> {
+    let mut result = Ok(());
+    match panic_of(&mut || result = f()) {
+        None => result.map_err(Failure::State),
+        Some(message) => Err(Failure::Panic(message)),
+    }
+}
+
+/// Runs `f`, catching a panic in this image: its message.
+fn panic_of(f: &mut dyn FnMut()) -> Option<String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .err()
+        .map(|payload| panic_message(&*payload))
+}
+
 /// How a library raises a panic in the host's image; installed by the
 /// host when it loads the library (see [`install_panic_bridge`]). Unset in
 /// the host itself.
@@ -145,19 +162,29 @@ impl<VM: std::fmt::Display> std::fmt::Display for Guarded<VM> {
 
 impl<VM> Drop for Guarded<VM> {
     fn drop(&mut self) {
-        let inner = &mut self.0;
-        // SAFETY: dropped once, here; `self.0` is not used afterwards.
-        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
-            std::mem::ManuallyDrop::drop(inner)
-        }));
-        if let Err(payload) = dropped {
-            tracing::error!(
-                viewmodel = std::any::type_name::<VM>(),
-                panic = %panic_message(&*payload),
-                "dropping a viewmodel panicked; the rest of it is leaked"
-            );
+        let mut inner = Some(&mut self.0);
+        let dropped = panic_of(&mut || {
+            if let Some(inner) = inner.take() {
+                // SAFETY: dropped once: `inner` is taken out of the `Option`
+                // the first time this runs, and `self.0` is not used after
+                // `drop`.
+                unsafe { std::mem::ManuallyDrop::drop(inner) }
+            }
+        });
+        if let Some(message) = dropped {
+            leaked(std::any::type_name::<VM>(), &message);
         }
     }
+}
+
+/// Reports a viewmodel whose `Drop` panicked.
+#[cold]
+fn leaked(viewmodel: &str, message: &str) {
+    tracing::error!(
+        viewmodel,
+        panic = message,
+        "dropping a viewmodel panicked; the rest of it is leaked"
+    );
 }
 
 /// A future whose every poll runs under [`guard`]'s rule: a panic in the

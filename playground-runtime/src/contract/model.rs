@@ -71,10 +71,13 @@ pub unsafe trait Model:
 
     /// Encodes `self` in the model's save format.
     fn encode(&self) -> Result<Vec<u8>, StateError> {
-        postcard::to_allocvec(self).map_err(|e| StateError::Encode {
-            model: Self::NAME.to_owned(),
-            message: e.to_string(),
-        })
+        // postcard's own `to_allocvec`, without its generic error plumbing:
+        // this is instantiated for every model.
+        let mut out = postcard::Serializer {
+            output: postcard::ser_flavors::AllocVec::new(),
+        };
+        let written = self.serialize(&mut out);
+        encoded(written, out, Self::NAME)
     }
 
     /// Converts bytes saved in another format, `saved_version`, into this
@@ -88,15 +91,54 @@ pub unsafe trait Model:
     /// Decodes bytes written by [`Model::encode`] of the same `STATE_VERSION`.
     /// Trailing bytes are an error: they mean the format is not the one read.
     fn decode(bytes: &[u8]) -> Result<Self, StateError> {
-        let fail = |message: String| StateError::Decode {
-            model: Self::NAME.to_owned(),
-            message,
-        };
-        let (value, rest) = postcard::take_from_bytes(bytes).map_err(|e| fail(e.to_string()))?;
-        if !rest.is_empty() {
-            return Err(fail(format!("{} bytes left over", rest.len())));
+        let mut input = postcard::Deserializer::from_bytes(bytes);
+        match Self::deserialize(&mut input) {
+            Ok(value) => match left_over(input, Self::NAME) {
+                None => Ok(value),
+                Some(error) => Err(error),
+            },
+            Err(error) => Err(decode_error(Self::NAME, error.to_string())),
         }
-        Ok(value)
+    }
+}
+
+/// What [`Model::encode`] returns once the model is written (the part
+/// that does not depend on the model).
+fn encoded(
+    written: Result<(), postcard::Error>,
+    out: postcard::Serializer<postcard::ser_flavors::AllocVec>,
+    model: &str,
+) -> Result<Vec<u8>, StateError> {
+    use postcard::ser_flavors::Flavor;
+    written
+        .and_then(|()| out.output.finalize())
+        .map_err(|error| StateError::Encode {
+            model: model.to_owned(),
+            message: error.to_string(),
+        })
+}
+
+/// The error of [`Model::decode`].
+#[cold]
+fn decode_error(model: &str, message: String) -> StateError {
+    StateError::Decode {
+        model: model.to_owned(),
+        message,
+    }
+}
+
+/// Whether [`Model::decode`] left bytes unread: the error if it did.
+fn left_over<'a>(
+    input: postcard::Deserializer<'a, postcard::de_flavors::Slice<'a>>,
+    model: &str,
+) -> Option<StateError> {
+    match input.finalize() {
+        Ok([]) => None,
+        Ok(rest) => Some(decode_error(
+            model,
+            format!("{} bytes left over", rest.len()),
+        )),
+        Err(error) => Some(decode_error(model, error.to_string())),
     }
 }
 

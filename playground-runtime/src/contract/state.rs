@@ -76,6 +76,51 @@ impl SavedModel {
     }
 }
 
+/// What a saved entry is checked against: the model and storage type of
+/// the field it is saved from or restored into.
+struct Facts {
+    name: &'static str,
+    model_id: ModelId,
+    state_version: StateVersion,
+    size: usize,
+    align: usize,
+    storage: u64,
+}
+
+impl Facts {
+    const fn of<S: State>() -> Self {
+        Facts {
+            name: S::Model::NAME,
+            model_id: S::Model::MODEL_ID,
+            state_version: S::Model::STATE_VERSION,
+            size: S::Model::SIZE,
+            align: S::Model::ALIGN,
+            storage: S::FINGERPRINT,
+        }
+    }
+}
+
+/// How an entry that passed the checks is restored.
+enum Step<'a> {
+    /// Another format: the model's migration, if it knows it.
+    Migrate,
+    /// The same storage type, live: adopted.
+    Adopt(&'a Live),
+    /// Decoded from its bytes.
+    Decode,
+}
+
+impl SavedModel {
+    fn version_mismatch(&self, field: &str, facts: &Facts) -> StateError {
+        StateError::VersionMismatch {
+            field: field.to_owned(),
+            model: self.model.clone(),
+            saved: self.state_version,
+            current: facts.state_version,
+        }
+    }
+}
+
 impl fmt::Debug for SavedModel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SavedModel")
@@ -92,75 +137,94 @@ impl SavedState {
     /// Saves `value` under `field`.
     pub fn save<S: State>(&mut self, field: &str, value: &S) -> Result<(), StateError> {
         let value = value.save()?;
+        self.put(field, &const { Facts::of::<S>() }, value);
+        Ok(())
+    }
+
+    /// Saves `value` under `field`, replacing an earlier entry of that name
+    /// (the part of [`SavedState::save`] that does not depend on the type).
+    fn put(&mut self, field: &str, facts: &Facts, value: Saved) {
         self.entries.retain(|e| e.field != field);
         self.entries.push(SavedModel {
             field: field.to_owned(),
-            model: S::Model::NAME.to_owned(),
-            model_id: S::Model::MODEL_ID,
-            state_version: S::Model::STATE_VERSION,
-            size: S::Model::SIZE,
-            align: S::Model::ALIGN,
-            storage: S::FINGERPRINT,
+            model: facts.name.to_owned(),
+            model_id: facts.model_id,
+            state_version: facts.state_version,
+            size: facts.size,
+            align: facts.align,
+            storage: facts.storage,
             value,
         });
-        Ok(())
     }
 
     /// Restores `field` into `target`: adopts live storage of the same
     /// format, decodes bytes of the same format, runs the model's migration
     /// for another format it knows, and refuses anything else.
     pub fn restore<S: State>(&self, field: &str, target: &mut S) -> Result<(), StateError> {
-        let entry = self.get(field).ok_or_else(|| StateError::MissingField {
-            field: field.to_owned(),
-        })?;
-        if entry.model_id != S::Model::MODEL_ID {
+        let facts = const { Facts::of::<S>() };
+        let (entry, step) = self.find(field, &facts)?;
+        match step {
+            Step::Migrate => {
+                return match S::Model::migrate(entry.state_version, &entry.bytes()?) {
+                    Some(migrated) => {
+                        target.restore(migrated?);
+                        Ok(())
+                    }
+                    None => Err(entry.version_mismatch(field, &facts)),
+                };
+            }
+            Step::Adopt(live) => {
+                // SAFETY: `find` checked the same model id and state version
+                // (the model's structural fingerprint, which folds the
+                // fingerprint of every field's type, saved or skipped,
+                // nested types included), the same size and align and the
+                // same storage type (the wrapper's fingerprint folds the
+                // model's: `Shared<M>` is not `Atomic<M>`), and every image
+                // whose state reaches here (the host, or a library that
+                // passed the build fingerprint check) was built by the same
+                // compiler and runtime: the storage is `target`'s storage
+                // type. (A field without live storage decodes below.)
+                if unsafe { target.adopt(&live.storage) } {
+                    return Ok(());
+                }
+            }
+            Step::Decode => {}
+        }
+        target.restore(S::Model::decode(&entry.bytes()?)?);
+        Ok(())
+    }
+
+    /// The entry saved under `field` and how to restore it into a field
+    /// of `facts` (the checks of [`SavedState::restore`] that do not depend
+    /// on the type).
+    fn find(&self, field: &str, facts: &Facts) -> Result<(&SavedModel, Step<'_>), StateError> {
+        let Some(entry) = self.get(field) else {
+            return Err(StateError::MissingField {
+                field: field.to_owned(),
+            });
+        };
+        if entry.model_id != facts.model_id {
             return Err(StateError::ModelMismatch {
                 field: field.to_owned(),
                 saved: entry.model.clone(),
-                current: S::Model::NAME.to_owned(),
+                current: facts.name.to_owned(),
             });
         }
-        if entry.state_version != S::Model::STATE_VERSION {
-            let bytes = entry.bytes()?;
-            return match S::Model::migrate(entry.state_version, &bytes) {
-                Some(migrated) => {
-                    target.restore(migrated?);
-                    Ok(())
-                }
-                None => Err(StateError::VersionMismatch {
-                    field: field.to_owned(),
-                    model: entry.model.clone(),
-                    saved: entry.state_version,
-                    current: S::Model::STATE_VERSION,
-                }),
-            };
+        if entry.state_version != facts.state_version {
+            return Ok((entry, Step::Migrate));
         }
-        if (entry.size, entry.align) != (S::Model::SIZE, S::Model::ALIGN) {
+        if (entry.size, entry.align) != (facts.size, facts.align) {
             return Err(StateError::LayoutMismatch {
                 field: field.to_owned(),
                 model: entry.model.clone(),
                 saved: (entry.size, entry.align),
-                current: (S::Model::SIZE, S::Model::ALIGN),
+                current: (facts.size, facts.align),
             });
         }
-        if let Saved::Live(live) = &entry.value
-            && entry.storage == S::FINGERPRINT
-        {
-            // SAFETY: same model id and state version (the model's structural
-            // fingerprint, which folds the fingerprint of every field's type,
-            // saved or skipped, nested types included), same size and align,
-            // the same storage type (the wrapper's fingerprint folds the
-            // model's: `Shared<M>` is not `Atomic<M>`), and every image whose
-            // state reaches here (the host, or a library that passed the
-            // build fingerprint check) was built by the same compiler and
-            // runtime: the storage is `target`'s storage type. (Another
-            // wrapper falls through to decoding the bytes below.)
-            if unsafe { target.adopt(&live.storage) } {
-                return Ok(());
-            }
+        match &entry.value {
+            Saved::Live(live) if entry.storage == facts.storage => Ok((entry, Step::Adopt(live))),
+            _ => Ok((entry, Step::Decode)),
         }
-        target.restore(S::Model::decode(&entry.bytes()?)?);
-        Ok(())
     }
 
     /// The entry saved under `field`.
@@ -224,15 +288,23 @@ pub(crate) unsafe fn adopt_arc<T: Send + Sync + 'static>(
     unsafe { Arc::from_raw(raw) }
 }
 
-pub(crate) fn encode_live<T: Any, M: Model>(
-    storage: &(dyn Any + Send + Sync),
-    read: fn(&T) -> Result<Vec<u8>, StateError>,
-) -> Result<Vec<u8>, StateError> {
+/// The live storage `storage` as the `T` it was saved as, to encode it
+/// (an `encode` function of [`Live`], which is instantiated for `T`).
+pub(crate) fn live<'a, T: Any>(
+    storage: &'a (dyn Any + Send + Sync),
+    model: &str,
+) -> Result<&'a T, StateError> {
     match storage.downcast_ref::<T>() {
-        Some(storage) => read(storage),
-        None => Err(StateError::Encode {
-            model: M::NAME.to_owned(),
-            message: "live storage of another type".into(),
-        }),
+        Some(storage) => Ok(storage),
+        None => Err(another_type(model)),
+    }
+}
+
+/// The error of [`live`], not instantiated with it.
+#[cold]
+fn another_type(model: &str) -> StateError {
+    StateError::Encode {
+        model: model.to_owned(),
+        message: "live storage of another type".into(),
     }
 }

@@ -1,6 +1,6 @@
 //! A viewmodel's link-time registration, and how the registry builds one.
 
-use crate::contract::guard::{Failure, Guarded, contained};
+use crate::contract::guard::{Failure, Guarded, contain};
 use crate::contract::state::SavedState;
 use crate::contract::view::View;
 use crate::contract::viewmodel::{ViewModel, ViewModelDescriptor};
@@ -50,7 +50,8 @@ fn instantiate<VM: ViewModel>(
     saved: Option<&SavedState>,
     store: &Arc<BindingStore>,
 ) -> Result<Instance, Failure> {
-    contained(|| {
+    let mut instance = None;
+    contain(&mut || {
         let constructed = crate::registry::construction::constructing(
             store,
             <VM::View as View>::VIEW_ID,
@@ -65,10 +66,12 @@ fn instantiate<VM: ViewModel>(
         }
         let shared = Arc::new(Guarded::new(viewmodel));
         let view: Arc<VM::View> = VM::into_view(Arc::clone(&shared));
-        Ok(Instance {
+        instance = Some(Instance {
             view: Box::new(view),
             state: shared,
             pools: constructed.pools,
-        })
-    })
+        });
+        Ok(())
+    })?;
+    Ok(instance.expect("a construction that returned `Ok` made its instance"))
 }

@@ -1,7 +1,7 @@
 //! A constructed viewmodel, erased: the view it serves, how to save its
 //! state, and the pools it took.
 
-use crate::contract::guard::{Failure, Guarded, contained};
+use crate::contract::guard::{Failure, Guarded, contain};
 use crate::contract::state::SavedState;
 use crate::contract::viewmodel::ViewModel;
 use crate::registry::pool::entry::PendingPool;
@@ -25,10 +25,8 @@ pub(crate) trait SaveState: Send + Sync {
 
 impl<VM: ViewModel> SaveState for Guarded<VM> {
     fn save(&self) -> Result<SavedState, Failure> {
-        contained(|| {
-            let mut state = SavedState::default();
-            self.save_state(&mut state)?;
-            Ok(state)
-        })
+        let mut state = SavedState::default();
+        contain(&mut || self.save_state(&mut state))?;
+        Ok(state)
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::contract::error::StateError;
 use crate::contract::model::Model;
-use crate::contract::state::{Live, Saved, State, adopt_arc, encode_live};
+use crate::contract::state::{Live, Saved, State, adopt_arc, live};
 use crossbeam_utils::atomic::AtomicCell;
 use std::any::Any;
 use std::fmt;
@@ -124,7 +124,7 @@ impl<M: Model + Copy> State for Atomic<M> {
         // a lock stored beside it, which the successor adopts with it.
         Ok(Saved::Live(Live {
             storage: self.0.clone(),
-            encode: |s| encode_live::<AtomicSlot<M>, M>(s, |slot| slot.load().encode()),
+            encode: encode::<M>,
         }))
     }
     fn restore(&mut self, value: M) {
@@ -136,4 +136,9 @@ impl<M: Model + Copy> State for Atomic<M> {
         self.0 = unsafe { adopt_arc::<AtomicSlot<M>>(storage) };
         true
     }
+}
+
+/// Encodes the live storage of an `Atomic<M>` (see [`Live`]).
+fn encode<M: Model + Copy>(storage: &(dyn Any + Send + Sync)) -> Result<Vec<u8>, StateError> {
+    live::<AtomicSlot<M>>(storage, M::NAME)?.load().encode()
 }

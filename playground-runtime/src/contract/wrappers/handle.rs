@@ -2,7 +2,7 @@
 
 use crate::contract::error::StateError;
 use crate::contract::model::Model;
-use crate::contract::state::{Live, Saved, State, adopt_arc, encode_live};
+use crate::contract::state::{Live, Saved, State, adopt_arc, live};
 use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
@@ -57,7 +57,7 @@ impl<M: Model> State for Handle<M> {
     fn save(&self) -> Result<Saved, StateError> {
         Ok(Saved::Live(Live {
             storage: self.0.clone(),
-            encode: |s| encode_live::<M, M>(s, M::encode),
+            encode: encode::<M>,
         }))
     }
     fn restore(&mut self, value: M) {
@@ -68,4 +68,9 @@ impl<M: Model> State for Handle<M> {
         self.0 = unsafe { adopt_arc::<M>(storage) };
         true
     }
+}
+
+/// Encodes the live storage of a `Handle<M>` (see [`Live`]).
+fn encode<M: Model>(storage: &(dyn Any + Send + Sync)) -> Result<Vec<u8>, StateError> {
+    live::<M>(storage, M::NAME)?.encode()
 }

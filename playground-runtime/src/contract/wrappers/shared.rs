@@ -2,10 +2,10 @@
 
 use crate::contract::error::StateError;
 use crate::contract::model::Model;
-use crate::contract::state::{Live, Saved, State, adopt_arc, encode_live};
+use crate::contract::state::{Live, Saved, State, adopt_arc, live};
 use std::any::Any;
 use std::fmt;
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Shared, mutable data behind a reader-writer lock: collections and
 /// structs that are read often and written sometimes.
@@ -36,12 +36,18 @@ impl<T> Shared<T> {
     }
 
     pub(crate) fn read_lock(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
-        lock.read().unwrap_or_else(PoisonError::into_inner)
+        match lock.read() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
     }
 
     /// Locks for writing; waits for readers and writers to finish.
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
-        self.0.write().unwrap_or_else(PoisonError::into_inner)
+        match self.0.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
     }
 }
 
@@ -62,7 +68,7 @@ impl<M: Model> State for Shared<M> {
     fn save(&self) -> Result<Saved, StateError> {
         Ok(Saved::Live(Live {
             storage: self.0.clone(),
-            encode: |s| encode_live::<RwLock<M>, M>(s, |lock| Shared::read_lock(lock).encode()),
+            encode: encode::<M>,
         }))
     }
     fn restore(&mut self, value: M) {
@@ -73,4 +79,9 @@ impl<M: Model> State for Shared<M> {
         self.0 = unsafe { adopt_arc::<RwLock<M>>(storage) };
         true
     }
+}
+
+/// Encodes the live storage of a `Shared<M>` (see [`Live`]).
+fn encode<M: Model>(storage: &(dyn Any + Send + Sync)) -> Result<Vec<u8>, StateError> {
+    Shared::read_lock(live::<RwLock<M>>(storage, M::NAME)?).encode()
 }
