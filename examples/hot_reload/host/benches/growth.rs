@@ -3,8 +3,10 @@
 //! `growth/module.py`), built once by `Build` through cargo, then rebuilt
 //! by `Build::run` after each edit (rustc alone, and for playground
 //! modules linked thin against the support library of their
-//! dependencies). The bare twins are rebuilt the same way but linked in
-//! full, as a plain cdylib is. Every round edits one body in the first
+//! dependencies). The bare twins (`bare`: the same bodies without
+//! playground; `hand`: those and what keeping state and containing panics
+//! takes by hand, see `growth/module.py`) are rebuilt the same way but
+//! linked in full, as a plain cdylib is. Every round edits one body in the first
 //! block so that the line changes length, the variants alternated; rustc's
 //! own linker everywhere. `growth/growth.sh` measures the same modules
 //! with a bare rustc command instead (every library linked in full).
@@ -101,13 +103,15 @@ fn prepare(spec: &str, repo: &Path, root: &Path, target: &Path) -> Variant {
     generate.args(per);
     let status = generate.status().expect("python3 runs module.py");
     assert!(status.success(), "module.py {spec}");
-    let dependency = if kind == "bare" {
-        String::new()
-    } else {
-        format!(
+    let dependency = match kind {
+        "bare" => String::new(),
+        "hand" => "serde = { version = \"1\", features = [\"derive\"] }\n\
+                   postcard = { version = \"1\", features = [\"alloc\"] }\n"
+            .to_owned(),
+        _ => format!(
             "playground-runtime = {{ path = {:?} }}\n",
             repo.join("playground-runtime")
-        )
+        ),
     };
     std::fs::write(
         dir.join("Cargo.toml"),
@@ -122,7 +126,7 @@ fn prepare(spec: &str, repo: &Path, root: &Path, target: &Path) -> Variant {
     let build = Build::new(dir.join("Cargo.toml"))
         .target_dir(target)
         .link_with(Linker::Rustc)
-        .thin_links(kind != "bare");
+        .thin_links(kind == "playground");
     build.run().expect("the first build");
     let edited = if per.is_some() {
         dir.join("src/part0.rs")

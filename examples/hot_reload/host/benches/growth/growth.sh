@@ -1,6 +1,6 @@
 #!/bin/bash
 # How a module's rebuild grows with its size. For each VARIANT, a module
-# written by module.py (KIND playground or bare, BLOCKS blocks of about 33
+# written by module.py (KIND playground, bare or hand, BLOCKS blocks of about 33
 # lines, in files of PER blocks if given) is rebuilt by a direct rustc
 # command (a cdylib, incremental, the dev profile of this workspace): ROUNDS
 # edits of one body in the first block, each changing that line's length
@@ -38,10 +38,13 @@ for i in $(seq 0 "$rounds"); do
     sed -i "0,/weight: n as f32 \* [0-9.]*/s//weight: n as f32 * $factor/" "$edited"
     vdeps=$(cat "$work/$name.deps")
     vruntime=$(ls -t "$vdeps"/libplayground_runtime-*.rlib | head -1)
+    externs=(--extern "playground_runtime=$vruntime")
+    [ "${name%%_*}" = hand ] && externs=(--extern "serde=$(ls -t "$vdeps"/libserde-*.rlib | head -1)" \
+      --extern "postcard=$(ls -t "$vdeps"/libpostcard-*.rlib | head -1)")
     start=$(date +%s%N)
     (cd "$work/$name" && CARGO_CRATE_NAME="m_$name" rustc --crate-name "m_$name" --edition=2024 src/lib.rs --crate-type cdylib \
       --emit=link -C embed-bitcode=no -C metadata="$name" --out-dir out -C incremental=inc \
-      -C strip=debuginfo -L "dependency=$vdeps" --extern "playground_runtime=$vruntime" 2> err.txt) \
+      -C strip=debuginfo -L "dependency=$vdeps" "${externs[@]}" 2> err.txt) \
       || { cat "$work/$name/err.txt"; exit 1; }
     end=$(date +%s%N)
     # Round 0 is the first build.
