@@ -15,16 +15,10 @@ pub(crate) enum Failure {
     Panic(String),
 }
 
-/// Runs `f`, catching a panic in this image.
-pub(crate) fn contained<R>(f: impl FnOnce() -> Result<R, StateError>) -> Result<R, Failure> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(result) => result.map_err(Failure::State),
-        Err(payload) => Err(Failure::Panic(panic_message(&*payload))),
-    }
-}
-
-/// [`contained`] for code that runs once per viewmodel type: not generic,
-/// so that `catch_unwind` is not instantiated again for every viewmodel.
+/// Runs `f`, catching a panic in this image. It is not generic, so that
+/// what calls it for each viewmodel or model type (building, saving,
+/// encoding) does not instantiate `catch_unwind` again: a caller that
+/// needs a value has `f` write it into a variable of its own.
 pub(crate) fn contain(f: &mut dyn FnMut() -> Result<(), StateError>) -> Result<(), Failure> {
     let mut result = Ok(());
     match panic_of(&mut || result = f()) {
@@ -90,9 +84,7 @@ pub(crate) fn install_panic_bridge(raise: fn(String) -> !, catch: CatchFn) {
 /// Runs `f`, catching a panic in this image (the host's): its message.
 /// A library calls it for every callback it was given.
 pub(crate) fn catch(f: &mut dyn FnMut()) -> Option<String> {
-    as_callback(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)))
-        .err()
-        .map(|payload| panic_message(&*payload))
+    as_callback(|| panic_of(f))
 }
 
 /// Calls a callback that a view method received as a parameter (a `&dyn

@@ -3,7 +3,7 @@
 
 use crate::contract::error::PoolError;
 use crate::contract::error::StateError;
-use crate::contract::guard::{Failure, contained};
+use crate::contract::guard::{Failure, contain};
 use crate::contract::ids::{ModelId, StateVersion, ViewId};
 use crate::contract::model::Model;
 use crate::registry::mapped::MappedLibrary;
@@ -23,13 +23,19 @@ pub(crate) fn encode_storage<M: Model>(
     // Instantiated in the image that made the storage, and called from any
     // other: a panic in the model's `Serialize` is caught here, in its own
     // image (another image cannot catch it), and becomes an error.
-    match contained(|| encode_values::<M>(storage)) {
-        Ok(encoded) => Ok(encoded),
-        Err(Failure::State(error)) => Err(error),
-        Err(Failure::Panic(message)) => Err(StateError::Encode {
+    let mut encoded = None;
+    let run = contain(&mut || {
+        encoded = Some(encode_values::<M>(storage)?);
+        Ok(())
+    });
+    match (run, encoded) {
+        (Ok(()), Some(encoded)) => Ok(encoded),
+        (Err(Failure::State(error)), _) => Err(error),
+        (Err(Failure::Panic(message)), _) => Err(StateError::Encode {
             model: M::NAME.to_owned(),
             message: format!("panicked: {message}"),
         }),
+        (Ok(()), None) => unreachable!("an encoding that returned `Ok` wrote its value"),
     }
 }
 
