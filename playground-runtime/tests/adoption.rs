@@ -4,7 +4,9 @@
 
 #![allow(missing_docs, reason = "a test crate: its items are fixtures, not API")]
 
-use playground_runtime::{Atomic, Registry, Shared, model, view, viewmodel};
+use playground_runtime::{
+    Atomic, Registry, SavedState, Shared, StateError, model, view, viewmodel,
+};
 
 #[model]
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
@@ -140,4 +142,37 @@ fn std_types_are_state_without_a_newtype() {
         "{error}"
     );
     assert_eq!(registry.get::<dyn Tally>().unwrap().hit("d"), (22, 4));
+}
+
+// ---- a panic while live storage is encoded ----
+
+fn refuse<S: serde::Serializer>(_: &u64, _: S) -> Result<S::Ok, S::Error> {
+    panic!("this value cannot be saved")
+}
+
+#[model]
+#[derive(Default)]
+pub struct Fragile {
+    #[serde(serialize_with = "refuse")]
+    pub value: u64,
+}
+
+#[test]
+fn a_panic_while_live_storage_is_encoded_is_an_error() {
+    let mut saved = SavedState::default();
+    saved
+        .save("fragile", &Shared::new(Fragile { value: 1 }))
+        .expect("live storage is saved without encoding it");
+    // A plain field cannot adopt a `Shared`'s storage: it is encoded for
+    // the field, and the encoding panics. The panic is caught where the
+    // storage was saved (another image could not catch it) and comes back
+    // as the restore's error; the field keeps its value.
+    let mut plain = Fragile { value: 7 };
+    let error = saved.restore("fragile", &mut plain).unwrap_err();
+    assert!(
+        matches!(&error, StateError::Encode { model, message }
+            if model == "Fragile" && message.contains("this value cannot be saved")),
+        "{error:?}"
+    );
+    assert_eq!(plain.value, 7);
 }

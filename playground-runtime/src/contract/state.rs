@@ -2,6 +2,7 @@
 
 use crate::contract::error::StateError;
 use crate::contract::fingerprint::TypeFingerprint;
+use crate::contract::guard::{Failure, contain};
 use crate::contract::ids::{ModelId, StateVersion};
 use crate::contract::model::Model;
 use std::any::Any;
@@ -57,7 +58,8 @@ pub enum Saved {
 #[derive(Clone)]
 pub struct Live {
     pub(crate) storage: Arc<dyn Any + Send + Sync>,
-    /// Encodes `storage`; instantiated where it was saved, for its type.
+    /// Encodes `storage`; instantiated where it was saved, for its type,
+    /// and catches a panic there ([`encode_here`]).
     pub(crate) encode: fn(&(dyn Any + Send + Sync)) -> Result<Vec<u8>, StateError>,
 }
 
@@ -297,6 +299,28 @@ pub(crate) fn live<'a, T: Any>(
     match storage.downcast_ref::<T>() {
         Some(storage) => Ok(storage),
         None => Err(another_type(model)),
+    }
+}
+
+/// Runs `encode`, the work of a [`Live`]'s `encode`, catching a panic in
+/// the image that saved the storage: `encode` is called from other images
+/// (a successor's restore, the host), whose `catch_unwind` cannot catch a
+/// panic raised in this one (it would abort the program).
+pub(crate) fn encode_here(
+    model: &str,
+    encode: &mut dyn FnMut() -> Result<Vec<u8>, StateError>,
+) -> Result<Vec<u8>, StateError> {
+    let mut bytes = Vec::new();
+    match contain(&mut || {
+        bytes = encode()?;
+        Ok(())
+    }) {
+        Ok(()) => Ok(bytes),
+        Err(Failure::State(error)) => Err(error),
+        Err(Failure::Panic(message)) => Err(StateError::Encode {
+            model: model.to_owned(),
+            message: format!("panicked: {message}"),
+        }),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::contract::error::StateError;
 use crate::contract::model::Model;
-use crate::contract::state::{Live, Saved, State, adopt_arc, live};
+use crate::contract::state::{Live, Saved, State, adopt_arc, encode_here, live};
 use crossbeam_utils::atomic::AtomicCell;
 use std::any::Any;
 use std::fmt;
@@ -140,5 +140,7 @@ impl<M: Model + Copy> State for Atomic<M> {
 
 /// Encodes the live storage of an `Atomic<M>` (see [`Live`]).
 fn encode<M: Model + Copy>(storage: &(dyn Any + Send + Sync)) -> Result<Vec<u8>, StateError> {
-    live::<AtomicSlot<M>>(storage, M::NAME)?.load().encode()
+    encode_here(M::NAME, &mut || {
+        live::<AtomicSlot<M>>(storage, M::NAME)?.load().encode()
+    })
 }

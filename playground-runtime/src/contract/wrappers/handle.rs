@@ -2,7 +2,7 @@
 
 use crate::contract::error::StateError;
 use crate::contract::model::Model;
-use crate::contract::state::{Live, Saved, State, adopt_arc, live};
+use crate::contract::state::{Live, Saved, State, adopt_arc, encode_here, live};
 use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
@@ -72,5 +72,5 @@ impl<M: Model> State for Handle<M> {
 
 /// Encodes the live storage of a `Handle<M>` (see [`Live`]).
 fn encode<M: Model>(storage: &(dyn Any + Send + Sync)) -> Result<Vec<u8>, StateError> {
-    live::<M>(storage, M::NAME)?.encode()
+    encode_here(M::NAME, &mut || live::<M>(storage, M::NAME)?.encode())
 }

@@ -2,7 +2,7 @@
 
 use crate::contract::error::StateError;
 use crate::contract::model::Model;
-use crate::contract::state::{Live, Saved, State, adopt_arc, live};
+use crate::contract::state::{Live, Saved, State, adopt_arc, encode_here, live};
 use std::any::Any;
 use std::fmt;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -83,5 +83,7 @@ impl<M: Model> State for Shared<M> {
 
 /// Encodes the live storage of a `Shared<M>` (see [`Live`]).
 fn encode<M: Model>(storage: &(dyn Any + Send + Sync)) -> Result<Vec<u8>, StateError> {
-    Shared::read_lock(live::<RwLock<M>>(storage, M::NAME)?).encode()
+    encode_here(M::NAME, &mut || {
+        Shared::read_lock(live::<RwLock<M>>(storage, M::NAME)?).encode()
+    })
 }
