@@ -101,6 +101,12 @@ pub enum Fixture {
     Twin,
     /// twin-module with a behaviour change: both views answer build 2.
     TwinV2,
+    /// twin-module whose `Right` keeps state in a `Shared` whose encoding
+    /// panics.
+    TwinFragile,
+    /// twin-module build 2 with that state in a plain field (it cannot
+    /// adopt a `TwinFragile`'s storage: restoring encodes it).
+    TwinFragilePlainV2,
     /// playground-ecs's `EcsModule` alone, as a module library, built from
     /// a copy of playground-ecs's sources.
     EcsLibrary,
@@ -153,6 +159,8 @@ impl Fixture {
             Fixture::PoolModelV2MigratePanic => "pool-model-v2-migrate-panic",
             Fixture::Twin => "twin",
             Fixture::TwinV2 => "twin-v2",
+            Fixture::TwinFragile => "twin-fragile",
+            Fixture::TwinFragilePlainV2 => "twin-fragile-plain-v2",
             Fixture::EcsLibrary => "ecs-library",
             Fixture::EcsLibraryEdited => "ecs-library-edited",
             Fixture::EcsLibraryRetyped => "ecs-library-retyped",
@@ -228,6 +236,12 @@ pub fn library(fixture: Fixture) -> PathBuf {
         ),
         Fixture::Twin => build(&fixture_manifest("twin-module"), &[], fixture),
         Fixture::TwinV2 => build(&fixture_manifest("twin-module"), &["v2"], fixture),
+        Fixture::TwinFragile => build(&fixture_manifest("twin-module"), &["fragile"], fixture),
+        Fixture::TwinFragilePlainV2 => build(
+            &fixture_manifest("twin-module"),
+            &["fragile-plain", "v2"],
+            fixture,
+        ),
         Fixture::EcsLibrary => build_ecs_library(&[], fixture),
         Fixture::EcsLibraryEdited => build_ecs_library(&[ECS_BODY_EDIT], fixture),
         Fixture::EcsLibraryRetyped => build_ecs_library(&ECS_DECLARATION_EDIT, fixture),

@@ -219,6 +219,34 @@ fn a_panicking_restore_rolls_back_with_state_intact() {
 }
 
 #[test]
+fn a_panic_while_the_old_state_is_encoded_rolls_back_without_aborting() {
+    use twin_api::Right;
+    // Build 1 keeps `Right`'s state in a `Shared`; build 2 in a plain
+    // field, which cannot adopt that storage: restoring it asks build 1's
+    // code to encode it, and that encoding panics. The panic is raised in
+    // build 1's image and would abort the program if it reached build 2's
+    // `catch_unwind`; it is caught in build 1's and the load fails.
+    let registry = loaded(Fixture::TwinFragile);
+    let error = registry
+        .load(library(Fixture::TwinFragilePlainV2))
+        .unwrap_err();
+    let LoadErrorKind::Bind { source, .. } = &error.kind else {
+        panic!("expected Bind, got {error}")
+    };
+    assert!(
+        matches!(&**source, RegistryError::State {
+            source: StateError::Encode { model, message }, ..
+        } if model == "Fragile" && message.contains("Fragile cannot be encoded")),
+        "{source}"
+    );
+    assert_eq!(
+        registry.get::<dyn Right>().unwrap().build(),
+        1,
+        "rolled back"
+    );
+}
+
+#[test]
 fn a_library_without_the_export_is_refused() {
     let registry = Registry::linked();
     let path = library(Fixture::Plain);
