@@ -773,6 +773,21 @@ fn a_library_registering_what_its_manifest_does_not_list_is_refused_once_opened(
 }
 
 #[test]
+fn a_panic_while_a_module_future_is_dropped_early_does_not_abort_the_host() {
+    use std::task::{Context, Waker};
+    use twin_api::Left;
+    let registry = loaded(Fixture::Twin);
+    let left = registry.get::<dyn Left>().unwrap();
+    let mut waiting = left.wait_forever();
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(waiting.as_mut().poll(&mut cx).is_pending());
+    // The future's state, the module's, panics as it is dropped: a panic
+    // raised in the module's image, which the host's could not catch.
+    drop(waiting);
+    assert_eq!(left.build(), 1, "the module answers on");
+}
+
+#[test]
 fn a_panic_in_a_boxed_callback_a_module_returned_reaches_the_host_as_an_ordinary_panic() {
     use twin_api::Left;
     let registry = loaded(Fixture::Twin);

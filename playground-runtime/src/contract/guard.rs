@@ -169,25 +169,28 @@ impl<VM> Drop for Guarded<VM> {
     }
 }
 
-/// Reports a viewmodel whose `Drop` panicked.
+/// Reports a viewmodel, or the future of one's `async fn`, whose `Drop`
+/// panicked.
 #[cold]
-fn leaked(viewmodel: &str, message: &str) {
+fn leaked(dropped: &str, message: &str) {
     tracing::error!(
-        viewmodel,
+        dropped,
         panic = message,
-        "dropping a viewmodel panicked; the rest of it is leaked"
+        "dropping a viewmodel's value panicked; the rest of it is leaked"
     );
 }
 
 /// A future whose every poll runs under [`guard`]'s rule: a panic in the
 /// body of a viewmodel's `async fn` is caught in the image it was raised
-/// in, and raised again in the caller's.
-pub struct GuardFuture<F>(F);
+/// in, and raised again in the caller's. Dropping it early (a caller that
+/// gives up on it) drops the body's state in this image too, a panic there
+/// caught and reported as a viewmodel's `Drop` is.
+pub struct GuardFuture<F>(std::mem::ManuallyDrop<F>);
 
 /// Wraps the future of a viewmodel's `async fn` (the impl of its view for
 /// `Guarded`, which `#[view]` writes, does).
 pub fn guard_future<F: std::future::Future>(future: F) -> GuardFuture<F> {
-    GuardFuture(future)
+    GuardFuture(std::mem::ManuallyDrop::new(future))
 }
 
 impl<F: std::future::Future> std::future::Future for GuardFuture<F> {
@@ -197,9 +200,27 @@ impl<F: std::future::Future> std::future::Future for GuardFuture<F> {
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<F::Output> {
         // SAFETY: structural pinning of the only field: `GuardFuture` never
-        // moves it out, and has no `Drop` or `Unpin` impl of its own.
-        let inner = unsafe { self.map_unchecked_mut(|g| &mut g.0) };
+        // moves it out (its `Drop` drops it in place) and has no `Unpin`
+        // impl of its own.
+        let inner = unsafe { self.map_unchecked_mut(|g| &mut *g.0) };
         guard(move || inner.poll(cx))
+    }
+}
+
+impl<F> Drop for GuardFuture<F> {
+    fn drop(&mut self) {
+        let mut inner = Some(&mut self.0);
+        let dropped = panic_of(&mut || {
+            if let Some(inner) = inner.take() {
+                // SAFETY: dropped once, in place (as a pinned future must
+                // be): `inner` is taken out of the `Option` the first time
+                // this runs, and `self.0` is not used after `drop`.
+                unsafe { std::mem::ManuallyDrop::drop(inner) }
+            }
+        });
+        if let Some(message) = dropped {
+            leaked(std::any::type_name::<F>(), &message);
+        }
     }
 }
 
