@@ -788,6 +788,18 @@ fn a_panic_while_a_module_future_is_dropped_early_does_not_abort_the_host() {
 }
 
 #[test]
+fn a_panic_while_a_callback_a_module_returned_is_dropped_does_not_abort_the_host() {
+    use twin_api::Left;
+    let registry = loaded(Fixture::Twin);
+    let left = registry.get::<dyn Left>().unwrap();
+    let add_one = left.fragile_adder();
+    assert_eq!(add_one(41), 42);
+    // The callback's captures, the module's, panic as they are dropped.
+    drop(add_one);
+    assert_eq!(left.build(), 1, "the module answers on");
+}
+
+#[test]
 fn a_panic_in_a_boxed_callback_a_module_returned_reaches_the_host_as_an_ordinary_panic() {
     use twin_api::Left;
     let registry = loaded(Fixture::Twin);

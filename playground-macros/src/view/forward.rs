@@ -121,7 +121,8 @@ fn forward(view: &syn::Ident, sig: &syn::Signature) -> TokenStream {
 /// `call`, whose result has type `ty`: a boxed callback (`Box<dyn Fn..>`)
 /// is wrapped so that a panic in it, the viewmodel's code, is caught in the
 /// viewmodel's image and raised again in the caller's
-/// (`__private::guard`), as a method's is.
+/// (`__private::guard`), as a method's is, and a panic in dropping it is
+/// caught there too (`__private::DropHere`).
 fn returned(call: TokenStream, ty: &Type) -> TokenStream {
     let Some((Callback::Boxed { once }, inputs, output)) = callback(ty) else {
         return call;
@@ -130,14 +131,14 @@ fn returned(call: TokenStream, ty: &Type) -> TokenStream {
         .map(|i| format_ident!("a{}", i, span = crate::site::span()))
         .collect();
     let invoke = if once {
-        quote!(__playground::guard(move || returned(#(#names),*)))
+        quote!(__playground::guard(move || __playground::DropHere::into_inner(returned)(#(#names),*)))
     } else {
-        quote!(__playground::guard(|| returned(#(#names),*)))
+        quote!(__playground::guard(|| (*returned)(#(#names),*)))
     };
     quote! {{
         // `mut` for a `dyn FnMut`.
         #[allow(unused_mut)]
-        let mut returned = #call;
+        let mut returned = __playground::DropHere::new(#call);
         __playground::Box::new(move |#(#names: #inputs),*| #output { #invoke })
     }}
 }

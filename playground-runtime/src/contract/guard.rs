@@ -154,23 +154,75 @@ impl<VM: std::fmt::Display> std::fmt::Display for Guarded<VM> {
 
 impl<VM> Drop for Guarded<VM> {
     fn drop(&mut self) {
-        let mut inner = Some(&mut self.0);
-        let dropped = panic_of(&mut || {
-            if let Some(inner) = inner.take() {
-                // SAFETY: dropped once: `inner` is taken out of the `Option`
-                // the first time this runs, and `self.0` is not used after
-                // `drop`.
-                unsafe { std::mem::ManuallyDrop::drop(inner) }
-            }
-        });
-        if let Some(message) = dropped {
-            leaked(std::any::type_name::<VM>(), &message);
-        }
+        // SAFETY: `self.0` is not used after `drop`.
+        unsafe { drop_here(&mut self.0) }
     }
 }
 
-/// Reports a viewmodel, or the future of one's `async fn`, whose `Drop`
-/// panicked.
+/// A value of a library's that another image may drop (a boxed callback
+/// a view method returned; `#[view]` wraps it): dropped in place in the
+/// image it was made in, a panic in its `Drop` caught there and reported
+/// (the rest of it leaked), as a viewmodel's is.
+pub struct DropHere<T>(std::mem::ManuallyDrop<T>);
+
+impl<T> DropHere<T> {
+    /// Wraps `value`.
+    pub fn new(value: T) -> Self {
+        DropHere(std::mem::ManuallyDrop::new(value))
+    }
+
+    /// The value itself, to consume it (a `FnOnce` callback, called).
+    pub fn into_inner(this: Self) -> T {
+        let mut this = std::mem::ManuallyDrop::new(this);
+        // SAFETY: taken once: `this` is never dropped (`ManuallyDrop`), so
+        // neither is the value it held.
+        unsafe { std::mem::ManuallyDrop::take(&mut this.0) }
+    }
+}
+
+impl<T> std::ops::Deref for DropHere<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for DropHere<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<T> Drop for DropHere<T> {
+    fn drop(&mut self) {
+        // SAFETY: `self.0` is not used after `drop`.
+        unsafe { drop_here(&mut self.0) }
+    }
+}
+
+/// Drops `value` in place, in this image: a panic in its `Drop`, which
+/// the caller's image could not catch if it is another, is caught here
+/// and reported, and the rest of the value leaked.
+///
+/// # Safety
+/// `value` is not used afterwards.
+unsafe fn drop_here<T>(value: &mut std::mem::ManuallyDrop<T>) {
+    let mut value = Some(value);
+    let dropped = panic_of(&mut || {
+        if let Some(value) = value.take() {
+            // SAFETY: dropped once (`value` is taken out of the `Option`
+            // the first time this runs) and in place; the caller does not
+            // use it afterwards.
+            unsafe { std::mem::ManuallyDrop::drop(value) }
+        }
+    });
+    if let Some(message) = dropped {
+        leaked(std::any::type_name::<T>(), &message);
+    }
+}
+
+/// Reports a value of a viewmodel's (the viewmodel itself, the future of
+/// its `async fn`, a callback it returned) whose `Drop` panicked.
 #[cold]
 fn leaked(dropped: &str, message: &str) {
     tracing::error!(
@@ -209,18 +261,9 @@ impl<F: std::future::Future> std::future::Future for GuardFuture<F> {
 
 impl<F> Drop for GuardFuture<F> {
     fn drop(&mut self) {
-        let mut inner = Some(&mut self.0);
-        let dropped = panic_of(&mut || {
-            if let Some(inner) = inner.take() {
-                // SAFETY: dropped once, in place (as a pinned future must
-                // be): `inner` is taken out of the `Option` the first time
-                // this runs, and `self.0` is not used after `drop`.
-                unsafe { std::mem::ManuallyDrop::drop(inner) }
-            }
-        });
-        if let Some(message) = dropped {
-            leaked(std::any::type_name::<F>(), &message);
-        }
+        // SAFETY: `self.0` is not used after `drop`; `drop_here` drops it
+        // in place, as a pinned future must be.
+        unsafe { drop_here(&mut self.0) }
     }
 }
 
