@@ -9,7 +9,9 @@ pub use crate::contract::fingerprint::{
     Callable, Dyn, EXTERN_C, EXTERN_OTHER, FN_MUT_TRAIT, FN_ONCE_TRAIT, FN_POINTER, FN_TRAIT,
     Never, Opaque, Recursive, RecursiveWith, SEND, SYNC, TypeFingerprint, UNPIN, UNSAFE,
 };
-pub use crate::contract::guard::{DropHere, GuardFuture, Guarded, call_back, guard, guard_future};
+pub use crate::contract::guard::{
+    DropHere, DropThere, GuardFuture, Guarded, call_back, guard, guard_future,
+};
 pub use crate::contract::ids::{ApiVersion, ModelId, StateVersion, ViewId};
 pub use crate::contract::model::{
     Field, FieldDescriptor, Migrations, Model, ModelDescriptor, serde_field,

@@ -800,6 +800,41 @@ fn a_panic_while_a_callback_a_module_returned_is_dropped_does_not_abort_the_host
 }
 
 #[test]
+fn a_panic_while_a_module_drops_the_callers_boxed_callback_reaches_the_caller() {
+    use twin_api::Left;
+    /// The host's: panics when dropped.
+    struct PanicsOnDrop;
+    impl Drop for PanicsOnDrop {
+        fn drop(&mut self) {
+            if !std::thread::panicking() {
+                panic!("the host's callback was dropped");
+            }
+        }
+    }
+    let registry = loaded(Fixture::Twin);
+    let left = registry.get::<dyn Left>().unwrap();
+    let bomb = PanicsOnDrop;
+    let callback = Box::new(move |x: u64| {
+        let _held = &bomb;
+        x * 2
+    });
+    // The module calls the callback, then drops it, which runs the host's
+    // `Drop`: the panic is raised in the host's image, caught there, and
+    // reaches the caller of `apply` as an ordinary panic.
+    let caught = catch_unwind(AssertUnwindSafe(|| left.apply(callback, 21)));
+    let payload = caught.expect_err("the drop's panic reached the caller");
+    assert!(
+        playground_runtime::panic_message(&*payload).contains("the host's callback was dropped"),
+        "the host's own message"
+    );
+    assert_eq!(
+        left.apply(Box::new(|x| x + 1), 1),
+        2,
+        "the module answers on"
+    );
+}
+
+#[test]
 fn a_panic_in_a_boxed_callback_a_module_returned_reaches_the_host_as_an_ordinary_panic() {
     use twin_api::Left;
     let registry = loaded(Fixture::Twin);

@@ -6,7 +6,8 @@
 //! catches a panic in the viewmodel's; each callback parameter (`&dyn Fn(..)`,
 //! `&mut dyn FnMut(..)`, `Box<dyn Fn..(..)>`) is wrapped so that a panic in
 //! the caller's callback is caught in the caller's image
-//! (`__private::call_back`); and a boxed callback a method returns
+//! (`__private::call_back`), a boxed one dropped there too
+//! (`__private::DropThere`); and a boxed callback a method returns
 //! (`Box<dyn Fn..(..)>`) is wrapped so that a panic in it is caught in the
 //! viewmodel's image (`__private::guard`).
 
@@ -65,8 +66,11 @@ fn forward(view: &syn::Ident, sig: &syn::Signature) -> TokenStream {
                     .map(|i| format_ident!("a{}", i, span = crate::site::span()))
                     .collect();
                 let call = match kind {
-                    Callback::Boxed { once: true } => {
-                        quote!(__playground::call_back(move || #param(#(#names),*)))
+                    Callback::Boxed { once: true } => quote!(__playground::call_back(
+                        move || __playground::DropThere::into_inner(#param)(#(#names),*)
+                    )),
+                    Callback::Boxed { once: false } => {
+                        quote!(__playground::call_back(|| (*#param)(#(#names),*)))
                     }
                     _ => quote!(__playground::call_back(|| #param(#(#names),*))),
                 };
@@ -74,8 +78,14 @@ fn forward(view: &syn::Ident, sig: &syn::Signature) -> TokenStream {
                 let (binding, pass) = match kind {
                     Callback::Shared => (quote!(let #param = #closure;), quote!(&#param)),
                     Callback::Unique => (quote!(let mut #param = #closure;), quote!(&mut #param)),
+                    // The caller's box is dropped through the caller's
+                    // image too (`DropThere`).
                     Callback::Boxed { .. } => (
-                        quote!(let #param = __playground::Box::new(#closure);),
+                        quote! {
+                            #[allow(unused_mut)]
+                            let mut #param = __playground::DropThere::new(#param);
+                            let #param = __playground::Box::new(#closure);
+                        },
                         quote!(#param),
                     ),
                 };

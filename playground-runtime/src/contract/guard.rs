@@ -200,6 +200,51 @@ impl<T> Drop for DropHere<T> {
     }
 }
 
+/// A value of the caller's that a library holds (a boxed callback passed
+/// to a view method; `#[view]` wraps it): dropped through the caller's
+/// image, as it is called ([`call_back`]), so that a panic in its `Drop`
+/// is caught there and raised again in this image, where the view
+/// method's guard carries it back to the caller.
+pub struct DropThere<T>(std::mem::ManuallyDrop<T>);
+
+impl<T> DropThere<T> {
+    /// Wraps `value`.
+    pub fn new(value: T) -> Self {
+        DropThere(std::mem::ManuallyDrop::new(value))
+    }
+
+    /// The value itself, to consume it (a `FnOnce` callback, called
+    /// through [`call_back`]).
+    pub fn into_inner(this: Self) -> T {
+        let mut this = std::mem::ManuallyDrop::new(this);
+        // SAFETY: taken once: `this` is never dropped (`ManuallyDrop`), so
+        // neither is the value it held.
+        unsafe { std::mem::ManuallyDrop::take(&mut this.0) }
+    }
+}
+
+impl<T> std::ops::Deref for DropThere<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for DropThere<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<T> Drop for DropThere<T> {
+    fn drop(&mut self) {
+        let value = &mut self.0;
+        // SAFETY: dropped once, in place; `self.0` is not used after
+        // `drop`.
+        call_back(move || unsafe { std::mem::ManuallyDrop::drop(value) });
+    }
+}
+
 /// Drops `value` in place, in this image: a panic in its `Drop`, which
 /// the caller's image could not catch if it is another, is caught here
 /// and reported, and the rest of the value leaked.
