@@ -159,16 +159,58 @@ impl<VM> Drop for Guarded<VM> {
     }
 }
 
+/// A value that another image may drop, wrapped so that it is dropped in
+/// the image whose code its `Drop` is: [`DropHere`] for a library's value
+/// the caller holds, [`DropThere`] for the caller's value a library holds.
+pub struct Dropped<T, W: DropIn>(std::mem::ManuallyDrop<T>, std::marker::PhantomData<W>);
+
 /// A value of a library's that another image may drop (a boxed callback
 /// a view method returned; `#[view]` wraps it): dropped in place in the
 /// image it was made in, a panic in its `Drop` caught there and reported
 /// (the rest of it leaked), as a viewmodel's is.
-pub struct DropHere<T>(std::mem::ManuallyDrop<T>);
+pub type DropHere<T> = Dropped<T, Here>;
 
-impl<T> DropHere<T> {
+/// A value of the caller's that a library holds (a boxed callback passed
+/// to a view method; `#[view]` wraps it): dropped through the caller's
+/// image, as it is called ([`call_back`]), so that a panic in its `Drop`
+/// is caught there and raised again in this image, where the view
+/// method's guard carries it back to the caller.
+pub type DropThere<T> = Dropped<T, There>;
+
+/// Where a [`Dropped`] value is dropped.
+pub trait DropIn {
+    /// Drops `value` in place.
+    ///
+    /// # Safety
+    /// `value` is not used afterwards.
+    unsafe fn drop_in_place<T>(value: &mut std::mem::ManuallyDrop<T>);
+}
+
+/// In the image that wraps the value ([`DropHere`]).
+pub enum Here {}
+
+/// Through the caller's image ([`DropThere`]).
+pub enum There {}
+
+impl DropIn for Here {
+    unsafe fn drop_in_place<T>(value: &mut std::mem::ManuallyDrop<T>) {
+        // SAFETY: the caller's contract.
+        unsafe { drop_here(value) }
+    }
+}
+
+impl DropIn for There {
+    unsafe fn drop_in_place<T>(value: &mut std::mem::ManuallyDrop<T>) {
+        // SAFETY: dropped once (`call_back` runs its closure at most
+        // once), in place; the caller does not use it afterwards.
+        call_back(move || unsafe { std::mem::ManuallyDrop::drop(value) });
+    }
+}
+
+impl<T, W: DropIn> Dropped<T, W> {
     /// Wraps `value`.
     pub fn new(value: T) -> Self {
-        DropHere(std::mem::ManuallyDrop::new(value))
+        Dropped(std::mem::ManuallyDrop::new(value), std::marker::PhantomData)
     }
 
     /// The value itself, to consume it (a `FnOnce` callback, called).
@@ -180,68 +222,23 @@ impl<T> DropHere<T> {
     }
 }
 
-impl<T> std::ops::Deref for DropHere<T> {
+impl<T, W: DropIn> std::ops::Deref for Dropped<T, W> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
     }
 }
 
-impl<T> std::ops::DerefMut for DropHere<T> {
+impl<T, W: DropIn> std::ops::DerefMut for Dropped<T, W> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.0
     }
 }
 
-impl<T> Drop for DropHere<T> {
+impl<T, W: DropIn> Drop for Dropped<T, W> {
     fn drop(&mut self) {
         // SAFETY: `self.0` is not used after `drop`.
-        unsafe { drop_here(&mut self.0) }
-    }
-}
-
-/// A value of the caller's that a library holds (a boxed callback passed
-/// to a view method; `#[view]` wraps it): dropped through the caller's
-/// image, as it is called ([`call_back`]), so that a panic in its `Drop`
-/// is caught there and raised again in this image, where the view
-/// method's guard carries it back to the caller.
-pub struct DropThere<T>(std::mem::ManuallyDrop<T>);
-
-impl<T> DropThere<T> {
-    /// Wraps `value`.
-    pub fn new(value: T) -> Self {
-        DropThere(std::mem::ManuallyDrop::new(value))
-    }
-
-    /// The value itself, to consume it (a `FnOnce` callback, called
-    /// through [`call_back`]).
-    pub fn into_inner(this: Self) -> T {
-        let mut this = std::mem::ManuallyDrop::new(this);
-        // SAFETY: taken once: `this` is never dropped (`ManuallyDrop`), so
-        // neither is the value it held.
-        unsafe { std::mem::ManuallyDrop::take(&mut this.0) }
-    }
-}
-
-impl<T> std::ops::Deref for DropThere<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T> std::ops::DerefMut for DropThere<T> {
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.0
-    }
-}
-
-impl<T> Drop for DropThere<T> {
-    fn drop(&mut self) {
-        let value = &mut self.0;
-        // SAFETY: dropped once, in place; `self.0` is not used after
-        // `drop`.
-        call_back(move || unsafe { std::mem::ManuallyDrop::drop(value) });
+        unsafe { W::drop_in_place(&mut self.0) }
     }
 }
 
